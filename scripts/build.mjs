@@ -1,0 +1,41 @@
+// Bundles every entry point with esbuild. `node scripts/build.mjs [--only name,name] [--watch]`.
+// Targets: extension (VS Code host, cjs), cli, child (runs inside the user's node),
+// webview (browser). Everything ships from dist/; node_modules never reaches the VSIX.
+import * as esbuild from 'esbuild';
+import { cpSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const nodeBase = { bundle: true, platform: 'node', target: 'node18', logLevel: 'warning', absWorkingDir: root };
+
+const targets = {
+  extension: [{ ...nodeBase, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', format: 'cjs', external: ['vscode'] }],
+  cli: [{ ...nodeBase, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', format: 'cjs', banner: { js: '#!/usr/bin/env node' } }],
+  child: [
+    { ...nodeBase, entryPoints: ['src/core/runtime/child/bootstrap.ts'], outfile: 'dist/child/bootstrap.js', format: 'cjs' },
+    { ...nodeBase, entryPoints: ['src/core/runtime/child/capture-worker.ts'], outfile: 'dist/child/capture-worker.js', format: 'cjs' },
+    { ...nodeBase, entryPoints: ['src/core/runtime/child/esm-hooks.ts'], outfile: 'dist/child/esm-hooks.mjs', format: 'esm' },
+  ],
+  webview: [{ bundle: true, platform: 'browser', target: 'es2022', format: 'iife', logLevel: 'warning', absWorkingDir: root, entryPoints: ['media/src/main.ts'], outfile: 'dist/media/panel.js' }],
+};
+
+function copyWebviewAssets() {
+  mkdirSync(join(root, 'dist/media'), { recursive: true });
+  for (const file of ['codicon.css', 'codicon.ttf']) {
+    cpSync(join(root, 'node_modules/@vscode/codicons/dist', file), join(root, 'dist/media', file));
+  }
+  cpSync(join(root, 'media/panel.css'), join(root, 'dist/media/panel.css'));
+}
+
+const args = process.argv.slice(2);
+const onlyIndex = args.indexOf('--only');
+const names = onlyIndex >= 0 ? args[onlyIndex + 1].split(',') : Object.keys(targets);
+for (const name of names) {
+  if (!targets[name]) throw new Error(`unknown build target ${name}; known: ${Object.keys(targets).join(', ')}`);
+}
+
+const started = Date.now();
+await Promise.all(names.flatMap((name) => targets[name].map((options) => esbuild.build(options))));
+if (names.includes('webview')) copyWebviewAssets();
+console.log(`built ${names.join(', ')} in ${Date.now() - started} ms`);

@@ -1,0 +1,169 @@
+/**
+ * The snapshot contract: what one invocation looks like once captured and analysed.
+ *
+ * This file is the single source of truth for the JSON the CLI prints (`--json`), the
+ * records the extension keeps in its history and posts to the panel, and what the cloud
+ * probe decodes. It is plain data (JSON-safe) on purpose: it crosses process boundaries,
+ * the webview boundary and CI logs. Documented in docs/snapshot-format.md.
+ */
+
+/** A captured value, bounded by the capture budgets. Never holds live user objects. */
+export type ValueNode =
+  | { type: 'string'; value: string; length: number; truncated: boolean }
+  /** Non-finite numbers and -0 are spelled out because JSON cannot carry them. */
+  | { type: 'number'; value: number | 'NaN' | 'Infinity' | '-Infinity' | '-0' }
+  | { type: 'bigint'; value: string }
+  | { type: 'boolean'; value: boolean }
+  | { type: 'undefined' }
+  | { type: 'null' }
+  | { type: 'symbol'; description: string }
+  | { type: 'array'; className: string; length: number; items: ValueNode[]; truncated: boolean }
+  | { type: 'object'; className: string; properties: PropertyNode[]; truncated: boolean }
+  | { type: 'map'; className: string; size: number; entries: MapEntryNode[]; truncated: boolean }
+  | { type: 'set'; className: string; size: number; items: ValueNode[]; truncated: boolean }
+  | { type: 'function'; name: string; kind: 'function' | 'arrow' | 'async' | 'generator' | 'class' | 'bound' | 'native' }
+  | { type: 'date'; iso: string | null }
+  | { type: 'regexp'; source: string; flags: string }
+  | { type: 'error'; className: string; message: string; stack: string | null }
+  /** Node Buffers, ArrayBuffers and typed arrays: a short preview of the first elements. */
+  | { type: 'binary'; className: string; byteLength: number; length: number; preview: number[]; truncated: boolean }
+  | { type: 'promise'; state: 'pending' | 'fulfilled' | 'rejected'; value: ValueNode | null }
+  /** A Proxy: its target and handler are never touched, so no trap runs. */
+  | { type: 'proxy' }
+  /** WeakMap, WeakSet, WeakRef: contents are not enumerable by design. */
+  | { type: 'weak'; className: string }
+  /** A value already shown higher up in the same tree: a cycle or a shared reference. */
+  | { type: 'ref'; path: string }
+  /** A getter (and/or setter) property: shown, never invoked. */
+  | { type: 'accessor'; hasGetter: boolean; hasSetter: boolean }
+  /** A `let`/`const`/`class` binding still in its temporal dead zone. */
+  | { type: 'uninitialized' }
+  /** The depth budget ran out: the value exists but is not expanded. */
+  | { type: 'depth-limit'; className: string; summary: string };
+
+export interface PropertyNode {
+  name: string;
+  value: ValueNode;
+}
+
+export interface MapEntryNode {
+  key: ValueNode;
+  value: ValueNode;
+}
+
+/** How a binding was declared. Module bindings come from the module's syntax tree. */
+export type BindingKind =
+  | 'var'
+  | 'let'
+  | 'const'
+  | 'function'
+  | 'class'
+  | 'import'
+  | 'parameter'
+  | 'local'
+  | 'block'
+  | 'catch'
+  | 'unknown';
+
+export type Change = 'added' | 'changed' | 'unchanged' | 'removed';
+
+/**
+ * A size measure used for growth detection: array length, Map/Set size, bytes of
+ * strings and buffers, key count of objects, plus the sizes nested inside.
+ */
+export interface SizeMeasure {
+  total: number;
+  /** False when the walk hit its budget and `total` is a lower bound. */
+  exact: boolean;
+}
+
+/** A variable as captured inside the child, before comparison with earlier invocations. */
+export interface CapturedVariable {
+  name: string;
+  kind: BindingKind;
+  value: ValueNode;
+  size: SizeMeasure;
+}
+
+export interface Variable {
+  name: string;
+  kind: BindingKind;
+  value: ValueNode;
+  change: Change;
+}
+
+export interface ModuleVariable extends Variable {
+  size: number;
+  /** True when the size grew over 3 or more consecutive warm invocations. */
+  growing: boolean;
+  /** Sizes over the current warm run of this environment, oldest first, this one last. */
+  sizeSeries: number[];
+}
+
+export interface LambdaError {
+  errorType: string;
+  errorMessage: string;
+  trace: string[];
+}
+
+export interface MemoryReading {
+  rssBytes: number;
+  heapUsedBytes: number;
+}
+
+/** Why an environment ended; the next invocation after it is cold. */
+export type ResetReason =
+  | 'requested'
+  | 'timeout'
+  | 'out-of-memory'
+  | 'process-exit'
+  | 'uncaught-exception'
+  | 'unhandled-rejection'
+  | 'init-error'
+  | 'crashed';
+
+/** What the engine (local child or deployed function) reports for one invocation. */
+export interface RawInvocation {
+  /** Where it ran: the local child process or a deployed function. */
+  source: 'local' | 'deployed';
+  cold: boolean;
+  requestId: string;
+  /** ISO time when the invocation started. */
+  startedAt: string;
+  durationMs: number;
+  billedDurationMs: number;
+  /** Present on cold starts only. */
+  initDurationMs: number | null;
+  memorySizeMB: number;
+  maxMemoryUsedMB: number;
+  /** The handler's result (JSON value), or null on error. */
+  response: unknown;
+  error: LambdaError | null;
+  /** Lambda-format log text for this invocation, START to REPORT. */
+  logs: string;
+  /** Null when scopes were not captured (deployed function without the probe, or a crash). */
+  moduleScope: CapturedVariable[] | null;
+  handlerScope: CapturedVariable[] | null;
+  /** The handler's parameters (event, context, callback), listed apart from its locals. */
+  parameters: CapturedVariable[] | null;
+  memory: MemoryReading | null;
+  /** Why the environment ended during or right after this invocation, else null. */
+  reset: ResetReason | null;
+  /** Explains a capture that could not be made, else null. */
+  captureError: string | null;
+  /** e.g. "v20.20.2" for local runs, the runtime identifier for deployed ones. */
+  runtimeVersion: string;
+  /** Counts cold starts of this environment; changes when the environment was replaced. */
+  generation: number;
+}
+
+/** One invocation after analysis against the earlier ones: the `--json` line, the panel's record. */
+export interface InvocationRecord extends Omit<RawInvocation, 'moduleScope' | 'handlerScope' | 'parameters'> {
+  /** 1-based count within this session (CLI run or editor history). */
+  invocation: number;
+  moduleScope: ModuleVariable[];
+  handlerScope: Variable[];
+  parameters: Variable[];
+  /** Names of module-scope variables flagged as growing, for quick display. */
+  growing: string[];
+}

@@ -1,0 +1,79 @@
+/**
+ * The contract between the engine's host side and everything that drives it (CLI,
+ * extension, local Lambda endpoint). Implemented by the local child-process environment.
+ */
+import type { RawInvocation } from '../model/snapshot';
+
+export interface CaptureBudgets {
+  /** Levels of nesting expanded below each variable. */
+  depth: number;
+  /** Elements, entries or properties listed per container. */
+  items: number;
+  /** Characters kept of a string. */
+  stringLength: number;
+  /** Nodes in one variable's tree, all levels together. */
+  nodes: number;
+}
+
+export const DEFAULT_BUDGETS: CaptureBudgets = { depth: 4, items: 50, stringLength: 200, nodes: 1500 };
+
+export interface EnvironmentOptions {
+  /** Absolute path of the handler file. */
+  file: string;
+  /** Export name, possibly nested (`app.handler`). */
+  handlerExport: string;
+  /**
+   * Folder that plays LAMBDA_TASK_ROOT (cwd of the child, base of the handler string).
+   * Defaults to the nearest folder with a package.json above the file, else its folder.
+   */
+  taskRoot?: string;
+  /** The `node` executable that runs user code. Defaults to `node` on PATH. */
+  nodePath?: string;
+  /** Extra environment for `nodePath` itself, e.g. ELECTRON_RUN_AS_NODE for the editor's runtime. */
+  nodeEnv?: Record<string, string>;
+  /** Lambda timeout in seconds (default 3). */
+  timeoutSeconds?: number;
+  /** Lambda memory size in MB (default 128); enforced on the V8 heap. */
+  memoryMB?: number;
+  /** User environment variables, on top of Lambda's own. */
+  env?: Record<string, string>;
+  /** Stop the child between invocations (SIGSTOP) like Lambda's freeze. Default true; ignored on Windows. */
+  freeze?: boolean;
+  /** Capture scopes after every invocation (default true). Off is used by benchmarks. */
+  capture?: boolean;
+  budgets?: CaptureBudgets;
+  /** AWS_LAMBDA_FUNCTION_NAME and friends; default derived from the file name. */
+  functionName?: string;
+  region?: string;
+}
+
+/** cold: no process; initializing: loading the module; warm: idle (frozen when freeze is on); invoking: running the handler. */
+export type EnvironmentState = 'cold' | 'initializing' | 'warm' | 'invoking';
+
+export interface EnvironmentStatus {
+  state: EnvironmentState;
+  frozen: boolean;
+  /** Invocations served by the current process (0 when cold). */
+  warmInvocations: number;
+  generation: number;
+  /** e.g. "v20.20.2", once a process has started. */
+  nodeVersion: string | null;
+  /** Why the last process ended, when it did. */
+  lastReset: string | null;
+}
+
+export interface WarmEnvironment {
+  readonly options: Readonly<EnvironmentOptions>;
+  status(): EnvironmentStatus;
+  /**
+   * Runs one invocation with `event` (already parsed JSON). Starts the process when cold.
+   * Never rejects for faults in user code: those come back as a RawInvocation with `error`
+   * and `reset`. Rejects only for faults of the engine itself (node not found, bad options).
+   */
+  invoke(event: unknown): Promise<RawInvocation>;
+  /** Ends the process; the next invocation is cold. */
+  reset(reason?: string): Promise<void>;
+  onStatusChange(listener: (status: EnvironmentStatus) => void): { dispose(): void };
+  /** Ends the process for good. */
+  dispose(): Promise<void>;
+}
