@@ -1,0 +1,433 @@
+/**
+ * The typed protocol between the extension host (panel host, src/vscode) and the panel's
+ * webview (media/src). One file, shared by both sides, GitLens style.
+ *
+ * Rules:
+ * - Plain JSON only: everything here crosses `postMessage`.
+ * - Imports nothing from `vscode` or Node: the webview bundle includes this file.
+ * - Both sides validate what they receive with the guards below and drop anything else:
+ *   the webview is a browser page showing untrusted values, the host must not trust it.
+ * - The host keeps the history; the webview keeps only UI state (selection, expanded tree
+ *   nodes, scroll) through `vscode.getState/setState` (see PersistedPanelState).
+ *
+ * Flow: the webview posts `ready` once its script runs; the host answers with `state`
+ * and sends a fresh `state` after each invocation, reset or status change. `state.selected`
+ * is the latest invocation's full record. When the user picks another invocation the
+ * webview posts `selectInvocation` and the host answers with `detail` for that one.
+ */
+import type { BindingKind, Change, InvocationRecord, ResetReason } from '../core/model/snapshot';
+import type { EnvironmentStatus } from '../core/runtime/environment-api';
+
+/** The webview panel's view type (registerWebviewPanelSerializer, createWebviewPanel). */
+export const PANEL_VIEW_TYPE = 'warmState.panel';
+
+/** Bumped when a message shape changes incompatibly. */
+export const PANEL_PROTOCOL_VERSION = 1;
+
+// ---------------------------------------------------------------------------------------
+// Host -> webview
+// ---------------------------------------------------------------------------------------
+
+export interface HandlerIdentity {
+  /** Absolute path of the handler file (used to restore the panel after a reload). */
+  file: string;
+  /** Export name as in Lambda's handler string (`test`, `default`, `app.handler`). */
+  exportName: string;
+  /** Display title, e.g. `handler.test`. */
+  title: string;
+  /** Workspace-relative path for display, when the file is inside the workspace. */
+  relativePath?: string;
+}
+
+/** Where the function settings came from. */
+export type SettingsSource = 'defaults' | 'settings' | 'sam' | 'serverless';
+
+export interface FunctionSettingsView {
+  timeoutSeconds: number;
+  memoryMB: number;
+  freeze: boolean;
+  source: SettingsSource;
+  /** e.g. `template.yaml` (logical id `HelloFunction`), for a tooltip. */
+  sourceDetail?: string;
+}
+
+/** One invocation in the timeline: small on purpose (1,000 of them travel on every update). */
+export interface TimelineEntry {
+  invocation: number;
+  source: 'local' | 'deployed';
+  cold: boolean;
+  /** ISO start time. */
+  startedAt: string;
+  durationMs: number;
+  initDurationMs: number | null;
+  maxMemoryUsedMB: number;
+  memorySizeMB: number;
+  /** V8 heap used after the invocation (bytes), when measured. */
+  heapUsedBytes: number | null;
+  error: boolean;
+  reset: ResetReason | null;
+  /** Module variables flagged as growing at this invocation. */
+  growing: string[];
+  generation: number;
+}
+
+/** A module-scope variable that keeps growing, with its sizes over the current warm run. */
+export interface GrowthSeries {
+  name: string;
+  kind: BindingKind;
+  /** Oldest first, the latest last. */
+  sizeSeries: number[];
+}
+
+export interface PanelError {
+  message: string;
+  /** Optional longer text (stack, stderr excerpt), shown collapsed. */
+  detail?: string;
+}
+
+/** What the panel is doing right now; `null` when idle. */
+export type BusyKind = 'invoke-warm' | 'invoke-cold' | 'reset' | null;
+
+export interface PanelState {
+  protocolVersion: number;
+  handler: HandlerIdentity;
+  environment: EnvironmentStatus;
+  /** Node version that runs the handler (`v20.20.2`), when known. */
+  nodeVersion: string | null;
+  settings?: FunctionSettingsView | null;
+  /** Display name of the selected event (`events/api.json`, `Sample: S3 put`), null for `{}`. */
+  eventName: string | null;
+  /** All invocations in history, oldest first. */
+  timeline: TimelineEntry[];
+  /** Full record of the latest invocation, null before the first. */
+  selected: InvocationRecord | null;
+  /** Growing module variables at the latest invocation. */
+  growth: GrowthSeries[];
+  busy: BusyKind;
+  /** Problems to show (engine faults, invalid event JSON...). User-code errors live in records. */
+  errors: PanelError[];
+}
+
+export interface StateMessage {
+  type: 'state';
+  state: PanelState;
+}
+
+/** Answer to `selectInvocation`: that invocation's full record, or null when it left the history. */
+export interface DetailMessage {
+  type: 'detail';
+  invocation: number;
+  record: InvocationRecord | null;
+}
+
+export type HostToWebviewMessage = StateMessage | DetailMessage;
+
+// ---------------------------------------------------------------------------------------
+// Webview -> host
+// ---------------------------------------------------------------------------------------
+
+export type WebviewToHostMessage =
+  | { type: 'ready' }
+  | { type: 'invoke'; cold: boolean }
+  | { type: 'reset' }
+  | { type: 'selectEvent' }
+  | { type: 'selectInvocation'; invocation: number }
+  /** Show the engine's output channel. */
+  | { type: 'openOutput' };
+
+// ---------------------------------------------------------------------------------------
+// Webview-persisted state (vscode.setState); the host's WebviewPanelSerializer reads it.
+// ---------------------------------------------------------------------------------------
+
+export interface PanelUiState {
+  /** The invocation the user picked; null follows the latest. */
+  selectedInvocation: number | null;
+  /** Expanded value-tree paths, e.g. `m:arrayB`, `m:arrayB/0`. */
+  expanded: string[];
+  /** Sections the user collapsed or opened (`parameters`, `logs`...), by id. */
+  sections: Record<string, boolean>;
+  scrollTop: number;
+}
+
+export interface PersistedPanelState {
+  version: number;
+  /** Which handler the panel shows, so the serializer can reconnect it after a reload. */
+  handler: { file: string; exportName: string };
+  ui: PanelUiState;
+}
+
+// ---------------------------------------------------------------------------------------
+// Builders the host uses (pure).
+// ---------------------------------------------------------------------------------------
+
+export function toTimelineEntry(record: InvocationRecord): TimelineEntry {
+  return {
+    invocation: record.invocation,
+    source: record.source,
+    cold: record.cold,
+    startedAt: record.startedAt,
+    durationMs: record.durationMs,
+    initDurationMs: record.initDurationMs,
+    maxMemoryUsedMB: record.maxMemoryUsedMB,
+    memorySizeMB: record.memorySizeMB,
+    heapUsedBytes: record.memory ? record.memory.heapUsedBytes : null,
+    error: record.error !== null,
+    reset: record.reset,
+    growing: record.growing.slice(),
+    generation: record.generation,
+  };
+}
+
+/** Growth series of the module variables flagged as growing in `record`. */
+export function growthOf(record: InvocationRecord | null | undefined): GrowthSeries[] {
+  if (!record) return [];
+  return record.moduleScope
+    .filter((variable) => variable.growing)
+    .map((variable) => ({ name: variable.name, kind: variable.kind, sizeSeries: variable.sizeSeries.slice() }));
+}
+
+// ---------------------------------------------------------------------------------------
+// Guards: validate, never trust.
+// ---------------------------------------------------------------------------------------
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function isString(value: unknown): value is string {
+  return typeof value === 'string';
+}
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+function isInvocationNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
+}
+function isNullable<T>(value: unknown, guard: (v: unknown) => v is T): value is T | null {
+  return value === null || guard(value);
+}
+function isArrayOf<T>(value: unknown, guard: (v: unknown) => v is T): value is T[] {
+  return Array.isArray(value) && value.every(guard);
+}
+
+const RESET_REASONS: readonly string[] = [
+  'requested', 'timeout', 'out-of-memory', 'process-exit', 'uncaught-exception', 'unhandled-rejection', 'init-error', 'crashed',
+] satisfies ResetReason[];
+const BINDING_KINDS: readonly string[] = [
+  'var', 'let', 'const', 'function', 'class', 'import', 'parameter', 'local', 'block', 'catch', 'unknown',
+] satisfies BindingKind[];
+const CHANGES: readonly string[] = ['added', 'changed', 'unchanged', 'removed'] satisfies Change[];
+const ENV_STATES: readonly string[] = ['cold', 'initializing', 'warm', 'invoking'];
+const SETTINGS_SOURCES: readonly string[] = ['defaults', 'settings', 'sam', 'serverless'] satisfies SettingsSource[];
+const BUSY_KINDS: readonly string[] = ['invoke-warm', 'invoke-cold', 'reset'];
+
+function isResetReason(value: unknown): value is ResetReason {
+  return isString(value) && RESET_REASONS.includes(value);
+}
+
+/**
+ * A ValueNode's outer shape: an object with a string `type`. The renderer checks each
+ * field it reads and shows unknown types as such, so a deep walk here would only cost
+ * time on big trees without making rendering safer.
+ */
+function isValueNodeShape(value: unknown): boolean {
+  return isObject(value) && isString(value.type);
+}
+
+function isVariable(value: unknown): boolean {
+  return (
+    isObject(value) &&
+    isString(value.name) &&
+    isString(value.kind) && BINDING_KINDS.includes(value.kind) &&
+    isString(value.change) && CHANGES.includes(value.change) &&
+    isValueNodeShape(value.value)
+  );
+}
+
+function isModuleVariable(value: unknown): boolean {
+  return (
+    isVariable(value) &&
+    isObject(value) &&
+    isFiniteNumber(value.size) &&
+    typeof value.growing === 'boolean' &&
+    isArrayOf(value.sizeSeries, isFiniteNumber)
+  );
+}
+
+function isLambdaError(value: unknown): boolean {
+  return isObject(value) && isString(value.errorType) && isString(value.errorMessage) && isArrayOf(value.trace, isString);
+}
+
+function isMemoryReading(value: unknown): boolean {
+  return isObject(value) && isFiniteNumber(value.rssBytes) && isFiniteNumber(value.heapUsedBytes);
+}
+
+export function isInvocationRecord(value: unknown): value is InvocationRecord {
+  return (
+    isObject(value) &&
+    isInvocationNumber(value.invocation) &&
+    (value.source === 'local' || value.source === 'deployed') &&
+    typeof value.cold === 'boolean' &&
+    isString(value.requestId) &&
+    isString(value.startedAt) &&
+    isFiniteNumber(value.durationMs) &&
+    isFiniteNumber(value.billedDurationMs) &&
+    isNullable(value.initDurationMs, isFiniteNumber) &&
+    isFiniteNumber(value.memorySizeMB) &&
+    isFiniteNumber(value.maxMemoryUsedMB) &&
+    'response' in value &&
+    (value.error === null || isLambdaError(value.error)) &&
+    isString(value.logs) &&
+    Array.isArray(value.moduleScope) && value.moduleScope.every(isModuleVariable) &&
+    Array.isArray(value.handlerScope) && value.handlerScope.every(isVariable) &&
+    Array.isArray(value.parameters) && value.parameters.every(isVariable) &&
+    (value.memory === null || isMemoryReading(value.memory)) &&
+    isNullable(value.reset, isResetReason) &&
+    isNullable(value.captureError, isString) &&
+    isString(value.runtimeVersion) &&
+    isFiniteNumber(value.generation) &&
+    isArrayOf(value.growing, isString)
+  );
+}
+
+function isTimelineEntry(value: unknown): value is TimelineEntry {
+  return (
+    isObject(value) &&
+    isInvocationNumber(value.invocation) &&
+    (value.source === 'local' || value.source === 'deployed') &&
+    typeof value.cold === 'boolean' &&
+    isString(value.startedAt) &&
+    isFiniteNumber(value.durationMs) &&
+    isNullable(value.initDurationMs, isFiniteNumber) &&
+    isFiniteNumber(value.maxMemoryUsedMB) &&
+    isFiniteNumber(value.memorySizeMB) &&
+    isNullable(value.heapUsedBytes, isFiniteNumber) &&
+    typeof value.error === 'boolean' &&
+    isNullable(value.reset, isResetReason) &&
+    isArrayOf(value.growing, isString) &&
+    isFiniteNumber(value.generation)
+  );
+}
+
+function isEnvironmentStatus(value: unknown): value is EnvironmentStatus {
+  return (
+    isObject(value) &&
+    isString(value.state) && ENV_STATES.includes(value.state) &&
+    typeof value.frozen === 'boolean' &&
+    isFiniteNumber(value.warmInvocations) &&
+    isFiniteNumber(value.generation) &&
+    isNullable(value.nodeVersion, isString) &&
+    isNullable(value.lastReset, isString)
+  );
+}
+
+function isHandlerIdentity(value: unknown): value is HandlerIdentity {
+  return (
+    isObject(value) &&
+    isString(value.file) &&
+    isString(value.exportName) &&
+    isString(value.title) &&
+    (value.relativePath === undefined || isString(value.relativePath))
+  );
+}
+
+function isFunctionSettingsView(value: unknown): value is FunctionSettingsView {
+  return (
+    isObject(value) &&
+    isFiniteNumber(value.timeoutSeconds) &&
+    isFiniteNumber(value.memoryMB) &&
+    typeof value.freeze === 'boolean' &&
+    isString(value.source) && SETTINGS_SOURCES.includes(value.source) &&
+    (value.sourceDetail === undefined || isString(value.sourceDetail))
+  );
+}
+
+function isGrowthSeries(value: unknown): value is GrowthSeries {
+  return (
+    isObject(value) &&
+    isString(value.name) &&
+    isString(value.kind) && BINDING_KINDS.includes(value.kind) &&
+    isArrayOf(value.sizeSeries, isFiniteNumber)
+  );
+}
+
+function isPanelError(value: unknown): value is PanelError {
+  return isObject(value) && isString(value.message) && (value.detail === undefined || isString(value.detail));
+}
+
+export function isPanelState(value: unknown): value is PanelState {
+  return (
+    isObject(value) &&
+    value.protocolVersion === PANEL_PROTOCOL_VERSION &&
+    isHandlerIdentity(value.handler) &&
+    isEnvironmentStatus(value.environment) &&
+    isNullable(value.nodeVersion, isString) &&
+    (value.settings === undefined || value.settings === null || isFunctionSettingsView(value.settings)) &&
+    isNullable(value.eventName, isString) &&
+    isArrayOf(value.timeline, isTimelineEntry) &&
+    (value.selected === null || isInvocationRecord(value.selected)) &&
+    isArrayOf(value.growth, isGrowthSeries) &&
+    (value.busy === null || (isString(value.busy) && BUSY_KINDS.includes(value.busy))) &&
+    isArrayOf(value.errors, isPanelError)
+  );
+}
+
+/** For the webview: accepts only well-formed host messages. */
+export function isHostToWebviewMessage(value: unknown): value is HostToWebviewMessage {
+  if (!isObject(value)) return false;
+  switch (value.type) {
+    case 'state':
+      return isPanelState(value.state);
+    case 'detail':
+      return isInvocationNumber(value.invocation) && (value.record === null || isInvocationRecord(value.record));
+    default:
+      return false;
+  }
+}
+
+/** For the host: accepts only well-formed webview messages. */
+export function isWebviewToHostMessage(value: unknown): value is WebviewToHostMessage {
+  if (!isObject(value)) return false;
+  switch (value.type) {
+    case 'ready':
+    case 'reset':
+    case 'selectEvent':
+    case 'openOutput':
+      return true;
+    case 'invoke':
+      return typeof value.cold === 'boolean';
+    case 'selectInvocation':
+      return isInvocationNumber(value.invocation);
+    default:
+      return false;
+  }
+}
+
+const MAX_EXPANDED_PATHS = 2000;
+
+export function isPanelUiState(value: unknown): value is PanelUiState {
+  return (
+    isObject(value) &&
+    (value.selectedInvocation === null || isInvocationNumber(value.selectedInvocation)) &&
+    isArrayOf(value.expanded, isString) && value.expanded.length <= MAX_EXPANDED_PATHS &&
+    isObject(value.sections) && Object.values(value.sections).every((open) => typeof open === 'boolean') &&
+    isFiniteNumber(value.scrollTop) && value.scrollTop >= 0
+  );
+}
+
+/** For the host's WebviewPanelSerializer: the state the webview saved, if well-formed. */
+export function isPersistedPanelState(value: unknown): value is PersistedPanelState {
+  return (
+    isObject(value) &&
+    value.version === PANEL_PROTOCOL_VERSION &&
+    isObject(value.handler) &&
+    isString(value.handler.file) &&
+    isString(value.handler.exportName) &&
+    isPanelUiState(value.ui)
+  );
+}
+
+export function emptyUiState(): PanelUiState {
+  return { selectedInvocation: null, expanded: [], sections: {}, scrollTop: 0 };
+}
