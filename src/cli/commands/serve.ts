@@ -1,0 +1,105 @@
+/**
+ * `warm-state serve`: a local AWS Lambda endpoint on 127.0.0.1, backed by warm local
+ * environments, so `aws lambda invoke --endpoint-url` and SDK scripts reach a warm local
+ * function. Parses flags here; the endpoint itself lives in src/core/remote/endpoint.
+ */
+import { resolve } from 'node:path';
+import { integerFlag, lastValue, parseFlags, UsageError } from '../../core/remote/flags';
+
+export const SERVE_USAGE = `Usage:
+  warm-state serve [--port N] FILE [--handler EXPORT] [--name NAME] [--memory MB] [--timeout S]
+  warm-state serve [--port N] --function NAME=FILE:EXPORT [--function NAME=FILE:EXPORT ...]
+
+Serves the AWS Lambda Invoke API on http://127.0.0.1:PORT (never on other interfaces):
+  POST /2015-03-31/functions/NAME/invocations   (X-Amz-Log-Type: Tail supported)
+plus GetFunctionConfiguration, UpdateFunctionConfiguration, ListFunctions,
+PublishLayerVersion and GetLayerVersion, kept in memory. Each function runs in its own
+warm local environment: module state survives between invocations, like Lambda.
+
+Options:
+  --port N            port to listen on (default 3001; 0 picks a free port)
+  FILE                handler file to serve; with --handler EXPORT (default "handler")
+                      and --name NAME (default: the file name without extension)
+  --function N=F:E    serve file F's export E as function N; repeatable
+  --memory MB         memory size reported and enforced (default 128)
+  --timeout S         function timeout in seconds (default 3)
+  -h, --help          show this text
+
+Then, for example:
+  aws lambda invoke --endpoint-url http://127.0.0.1:3001 --function-name NAME \\
+    --log-type Tail --cli-binary-format raw-in-base64-out --payload '{}' out.json
+Stop with Ctrl+C.`;
+
+export interface ServedFunctionSpec {
+  name: string;
+  /** Absolute path of the handler file. */
+  file: string;
+  handlerExport: string;
+}
+
+export interface ServeOptions {
+  port: number;
+  functions: ServedFunctionSpec[];
+  memoryMB: number;
+  timeoutSeconds: number;
+}
+
+/** Lambda's own rule for function names (the short form, not an ARN). */
+const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function parseServeArgs(args: readonly string[], cwd = process.cwd()): ServeOptions | 'help' {
+  const flags = parseFlags(args[0] === 'serve' ? args.slice(1) : args, {
+    values: ['--port', '--handler', '--name', '--function', '--memory', '--timeout'],
+    switches: ['--help'],
+    aliases: { '-h': '--help', '-p': '--port' },
+  });
+  if (flags.switches.has('--help')) return 'help';
+  const functions: ServedFunctionSpec[] = [];
+  for (const spec of flags.values.get('--function') ?? []) {
+    const match = /^([^=]+)=(.+):([A-Za-z_$][\w$.]*)$/.exec(spec);
+    if (!match) throw new UsageError(`--function expects NAME=FILE:EXPORT, got "${spec}"`);
+    functions.push({ name: match[1], file: resolve(cwd, match[2]), handlerExport: match[3] });
+  }
+  if (flags.positionals.length > 1) throw new UsageError(`one FILE at most (use --function for more), got ${flags.positionals.join(' ')}`);
+  if (flags.positionals.length === 1) {
+    const file = resolve(cwd, flags.positionals[0]);
+    const base = file.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
+    const name = lastValue(flags, '--name') ?? base.replace(/[^A-Za-z0-9_-]/g, '-');
+    functions.push({ name, file, handlerExport: lastValue(flags, '--handler') ?? 'handler' });
+  } else if (flags.values.has('--handler') || flags.values.has('--name')) {
+    throw new UsageError('--handler and --name go with a FILE');
+  }
+  if (functions.length === 0) throw new UsageError('nothing to serve: give a FILE or --function NAME=FILE:EXPORT');
+  const seen = new Set<string>();
+  for (const fn of functions) {
+    if (!FUNCTION_NAME.test(fn.name)) throw new UsageError(`function name "${fn.name}" is not valid in Lambda (letters, digits, - and _, up to 64)`);
+    if (seen.has(fn.name)) throw new UsageError(`function "${fn.name}" is given twice`);
+    seen.add(fn.name);
+  }
+  return {
+    port: integerFlag(flags, '--port', 0, 65535) ?? 3001,
+    functions,
+    memoryMB: integerFlag(flags, '--memory', 128, 10240) ?? 128,
+    timeoutSeconds: integerFlag(flags, '--timeout', 1, 900) ?? 3,
+  };
+}
+
+export async function runServe(args: string[]): Promise<number> {
+  let options: ServeOptions | 'help';
+  try {
+    options = parseServeArgs(args);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`warm-state serve: ${error.message}\n\n${SERVE_USAGE}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (options === 'help') {
+    process.stdout.write(`${SERVE_USAGE}\n`);
+    return 0;
+  }
+  // The endpoint lands in the next commit (src/core/remote/endpoint).
+  process.stderr.write('warm-state serve: the local endpoint is not available in this build yet\n');
+  return 1;
+}
