@@ -1,0 +1,28 @@
+/**
+ * One handler = one file + one export. Its key names the session, the panel, the
+ * remembered event and the history. Pure: no `vscode`.
+ */
+export interface HandlerRef {
+  /** The file's URI string, normalised by the caller (`vscode.Uri.toString()`). */
+  readonly fileUri: string;
+  /** The export name as Lambda's handler string uses it (`test`, `default`, `app.handler`). */
+  readonly exportName: string;
+}
+
+export function handlerKey(ref: HandlerRef): string {
+  // A URI never contains a raw space, so the separator cannot be ambiguous.
+  return `${ref.fileUri} ${ref.exportName}`;
+}
+
+export function parseHandlerKey(key: string): HandlerRef | undefined {
+  const at = key.lastIndexOf(' ');
+  if (at <= 0 || at === key.length - 1) return undefined;
+  return { fileUri: key.slice(0, at), exportName: key.slice(at + 1) };
+}
+
+/** The title of a handler's panel and its label in pickers: `handler.js › test`. */
+export function handlerLabel(ref: HandlerRef): string {
+  const path = ref.fileUri.replace(/[?#].*$/, '');
+  const base = decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
+  return `${base} › ${ref.exportName}`;
+}
