@@ -11,4 +11,17 @@ export interface HandlerCandidate {
   shape: 'async-function' | 'function' | 'unknown';
   /** How sure we are: `certain` when named by a SAM template or serverless.yml. */
   confidence: 'certain' | 'likely' | 'possible';
+  /**
+   * Added by the detector (optional, so other producers need not fill it): last 1-based line of
+   * the export statement. `line..endLine` is the export site; for `export const x = () => {...}`
+   * it spans the whole function.
+   */
+  endLine?: number;
+  /**
+   * Added by the detector: 1-based first and last line of the function (or wrapped value) the
+   * export refers to when it is defined in this file. Differs from `line..endLine` for
+   * reference forms such as `export { x }` or `module.exports = { x }`, where the function is
+   * declared elsewhere in the file. `handlerAt` uses both ranges.
+   */
+  definition?: { line: number; endLine: number };
 }
