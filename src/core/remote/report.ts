@@ -1,0 +1,158 @@
+/**
+ * Lambda's platform log lines (START / END / REPORT) and the base64 log tail returned by
+ * Invoke with `LogType: Tail`. Pure functions: used by the deployed client to read a
+ * tail and by the local endpoint to write one.
+ *
+ * Formats, as Lambda writes them (fields tab-separated, REPORT ends with a tab):
+ *   START RequestId: <id> Version: $LATEST
+ *   END RequestId: <id>
+ *   REPORT RequestId: <id>\tDuration: 2.09 ms\tBilled Duration: 3 ms\tMemory Size: 128 MB\t
+ *     Max Memory Used: 67 MB\tInit Duration: 154.14 ms\t
+ * Init Duration appears on the first invocation of an execution environment only; SnapStart
+ * adds Restore Duration; a timeout or crash adds `Status: timeout` / `Status: error` and
+ * `Error Type: ...`.
+ */
+
+/** What Lambda returns at most in X-Amz-Log-Result: the last 4 KB of the invocation's log. */
+export const LOG_TAIL_BYTES = 4096;
+
+export interface ReportLine {
+  requestId: string;
+  durationMs: number;
+  billedDurationMs: number;
+  memorySizeMB: number;
+  maxMemoryUsedMB: number;
+  /** Present only on a cold start: the environment's init phase. */
+  initDurationMs: number | null;
+  /** SnapStart restores report this instead of Init Duration. */
+  restoreDurationMs: number | null;
+  /** `timeout`, `error`... when the platform reports an abnormal end, else null. */
+  status: string | null;
+  errorType: string | null;
+}
+
+export interface LogTail {
+  /** The decoded text, as returned by Lambda. */
+  text: string;
+  requestId: string | null;
+  /** From the START line: `$LATEST` or a version number; null when START was cut off. */
+  version: string | null;
+  report: ReportLine | null;
+  /** True when the tail was cut at 4 KB so that its start (START line, early output) is missing. */
+  startMissing: boolean;
+}
+
+/** Decodes the X-Amz-Log-Result / LogResult value. Undefined or empty gives ''. */
+export function decodeLogResult(logResult: string | undefined | null): string {
+  if (!logResult) return '';
+  return Buffer.from(logResult, 'base64').toString('utf8');
+}
+
+/**
+ * The last `maxBytes` of `text`, base64-encoded, like X-Amz-Log-Result. A cut inside a
+ * multi-byte character drops the partial character so the result stays valid UTF-8.
+ */
+export function encodeLogTail(text: string, maxBytes = LOG_TAIL_BYTES): string {
+  let bytes = Buffer.from(text, 'utf8');
+  if (bytes.length > maxBytes) {
+    let start = bytes.length - maxBytes;
+    while (start < bytes.length && (bytes[start] & 0xc0) === 0x80) start++;
+    bytes = bytes.subarray(start);
+  }
+  return bytes.toString('base64');
+}
+
+const REPORT_PREFIX = 'REPORT RequestId: ';
+
+/** Parses one REPORT line; null when the line is not a REPORT line or lacks the core figures. */
+export function parseReportLine(line: string): ReportLine | null {
+  const trimmed = line.replace(/\r$/, '');
+  if (!trimmed.startsWith(REPORT_PREFIX)) return null;
+  const fields = new Map<string, string>();
+  for (const part of trimmed.split('\t')) {
+    const colon = part.indexOf(': ');
+    if (colon > 0) fields.set(part.slice(0, colon).trim(), part.slice(colon + 2).trim());
+  }
+  const requestId = fields.get('REPORT RequestId');
+  const duration = milliseconds(fields.get('Duration'));
+  const billed = milliseconds(fields.get('Billed Duration'));
+  const memorySize = megabytes(fields.get('Memory Size'));
+  const maxUsed = megabytes(fields.get('Max Memory Used'));
+  if (!requestId || duration === null || billed === null || memorySize === null || maxUsed === null) return null;
+  return {
+    requestId,
+    durationMs: duration,
+    billedDurationMs: billed,
+    memorySizeMB: memorySize,
+    maxMemoryUsedMB: maxUsed,
+    initDurationMs: milliseconds(fields.get('Init Duration')),
+    restoreDurationMs: milliseconds(fields.get('Restore Duration')),
+    status: fields.get('Status') ?? null,
+    errorType: fields.get('Error Type') ?? null,
+  };
+}
+
+function milliseconds(value: string | undefined): number | null {
+  const match = value === undefined ? null : /^(\d+(?:\.\d+)?) ms$/.exec(value);
+  return match ? Number(match[1]) : null;
+}
+
+function megabytes(value: string | undefined): number | null {
+  const match = value === undefined ? null : /^(\d+) MB$/.exec(value);
+  return match ? Number(match[1]) : null;
+}
+
+/** Reads a decoded log tail: the START line's request id and version, and the last REPORT line. */
+export function parseLogTail(text: string): LogTail {
+  const lines = text.split('\n');
+  let requestId: string | null = null;
+  let version: string | null = null;
+  let report: ReportLine | null = null;
+  let sawStart = false;
+  for (const line of lines) {
+    const start = /^START RequestId: (\S+)(?: Version: (\S+))?/.exec(line);
+    if (start) {
+      sawStart = true;
+      requestId = start[1];
+      version = start[2] ?? null;
+      continue;
+    }
+    const parsed = parseReportLine(line);
+    if (parsed) {
+      report = parsed;
+      requestId = parsed.requestId;
+    }
+  }
+  return { text, requestId, version, report, startMissing: !sawStart && text.length > 0 };
+}
+
+/** Lambda's `START` line. */
+export function formatStartLine(requestId: string, version = '$LATEST'): string {
+  return `START RequestId: ${requestId} Version: ${version}`;
+}
+
+/** Lambda's `END` line. */
+export function formatEndLine(requestId: string): string {
+  return `END RequestId: ${requestId}`;
+}
+
+/** Lambda's `REPORT` line, with the trailing tab Lambda writes. Durations keep two decimals, billed ones are whole. */
+export function formatReportLine(report: Omit<ReportLine, 'restoreDurationMs'> & { restoreDurationMs?: number | null }): string {
+  const parts = [
+    `${REPORT_PREFIX}${report.requestId}`,
+    `Duration: ${report.durationMs.toFixed(2)} ms`,
+    `Billed Duration: ${Math.round(report.billedDurationMs)} ms`,
+    `Memory Size: ${report.memorySizeMB} MB`,
+    `Max Memory Used: ${report.maxMemoryUsedMB} MB`,
+  ];
+  if (report.initDurationMs !== null) parts.push(`Init Duration: ${report.initDurationMs.toFixed(2)} ms`);
+  if (report.restoreDurationMs != null) parts.push(`Restore Duration: ${report.restoreDurationMs.toFixed(2)} ms`);
+  if (report.status) parts.push(`Status: ${report.status}`);
+  if (report.errorType) parts.push(`Error Type: ${report.errorType}`);
+  return `${parts.join('\t')}\t`;
+}
+
+/** Lambda bills whole milliseconds, rounding up (since December 2020). */
+export function billedDuration(durationMs: number): number {
+  return Math.max(1, Math.ceil(durationMs));
+}
