@@ -1,0 +1,394 @@
+/**
+ * The child: plays the Lambda Node.js runtime for one handler in the user's own `node`.
+ * Receives `init` (load the handler, like Lambda's init phase) and then one `invoke` at a
+ * time over IPC; the host freezes the whole process (SIGSTOP) between invocations.
+ *
+ * Order matters: the serializer installs its saved intrinsics before any user code; the
+ * capture worker boots in parallel with the user's module load; the debugger is enabled only
+ * once the handler's imports have loaded.
+ */
+import { Worker } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import { types as utilTypes } from 'node:util';
+import { createRequire } from 'node:module';
+import * as nodeModule from 'node:module';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { CapturedVariable, LambdaError, ValueNode } from '../../model/snapshot';
+import type { CaptureBudgets } from '../environment-api';
+import {
+  INIT_MARKER_ID,
+  outputMarker,
+  type ChildInitMessage,
+  type ChildInvokeMessage,
+  type ChildToHost,
+  type HostToChild,
+} from '../protocol';
+import { CAPTURE_GLOBAL_KEY, installSerializer } from './serializer';
+import { installLambdaConsole } from './lambda-console';
+import { handlerNotFound, toInitError, toLambdaError } from './lambda-errors';
+import { instrumentModule, isTypeScriptFile, PROBE_REGISTRY_KEY, type ModuleBinding } from './instrument';
+import { HANDLER_GLOBAL_KEY, type MainToWorker, type WorkerToMain } from './worker-protocol';
+
+type CaptureFn = (budgets: CaptureBudgets, values: unknown[]) => Array<{ value: ValueNode; size: { total: number; exact: boolean } }>;
+type Handler = (event: unknown, context: object, callback: (error?: unknown, result?: unknown) => void) => unknown;
+
+// ---- before any user code: intrinsics we rely on later ----
+installSerializer();
+const captureValues = (globalThis as Record<symbol, unknown>)[Symbol.for(CAPTURE_GLOBAL_KEY)] as CaptureFn | undefined;
+const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+const isProxy = utilTypes.isProxy;
+const stdoutWrite = process.stdout.write.bind(process.stdout);
+const stderrWrite = process.stderr.write.bind(process.stderr);
+const send = (message: ChildToHost, done?: () => void): void => {
+  process.send?.(message, undefined, undefined, done);
+};
+const lambdaConsole = installLambdaConsole((text) => stdoutWrite(text));
+
+let config: ChildInitMessage | null = null;
+let handler: Handler | null = null;
+let worker: Worker | null = null;
+let workerError: string | null = null;
+let probe: ((name: string) => unknown) | null = null;
+let probeBindings: ModuleBinding[] = [];
+let currentRequestId: string | undefined;
+/** Called when the event loop empties during an invocation (Lambda's `beforeExit` rule). */
+let onEmptyEventLoop: (() => void) | null = null;
+
+// The probe appended to the handler module calls this once the module body has run.
+(globalThis as Record<symbol, unknown>)[Symbol.for(PROBE_REGISTRY_KEY)] = (fn: (name: string) => unknown, bindings: ModuleBinding[]): void => {
+  probe = fn;
+  probeBindings = bindings;
+};
+
+function writeMarkers(id: string): Promise<void> {
+  const marker = outputMarker(id);
+  return Promise.all([
+    new Promise<void>((resolve) => stdoutWrite(marker, () => resolve())),
+    new Promise<void>((resolve) => stderrWrite(marker, () => resolve())),
+  ]).then(() => undefined);
+}
+
+// ---- fatal errors: reported, then the process ends (the host resets the environment) ----
+function fatal(reason: 'uncaught-exception' | 'unhandled-rejection', thrown: unknown): void {
+  const base = toLambdaError(thrown);
+  const error: LambdaError =
+    reason === 'unhandled-rejection'
+      ? { errorType: 'Runtime.UnhandledPromiseRejection', errorMessage: `${base.errorType}: ${base.errorMessage}`, trace: base.trace }
+      : base;
+  lambdaConsole.line('ERROR', `${reason === 'unhandled-rejection' ? 'Unhandled Promise Rejection' : 'Uncaught Exception'} \t${JSON.stringify(error)}`);
+  const exit = (): void => process.exit(129);
+  void writeMarkers(currentRequestId ?? INIT_MARKER_ID).then(() => send({ type: 'fatal', reason, error }, exit));
+  setTimeout(exit, 1000).unref();
+}
+process.on('uncaughtException', (error) => fatal('uncaught-exception', error));
+process.on('unhandledRejection', (reason) => fatal('unhandled-rejection', reason));
+process.on('beforeExit', () => {
+  const hook = onEmptyEventLoop;
+  onEmptyEventLoop = null;
+  hook?.();
+});
+// The host went away: nothing will ever invoke us again.
+process.on('disconnect', () => process.exit(0));
+
+// ---- worker ----
+function startWorker(): void {
+  if (!config) return;
+  try {
+    worker = new Worker(join(config.childDir, 'capture-worker.js'));
+    worker.unref();
+    worker.on('error', (error) => {
+      workerError = `capture worker failed: ${error.message}`;
+      worker = null;
+    });
+    worker.on('exit', () => {
+      worker = null;
+      workerError ??= 'capture worker exited';
+    });
+  } catch (error) {
+    workerError = `capture worker could not start: ${(error as Error).message}`;
+  }
+}
+
+function askWorker(message: MainToWorker): Promise<WorkerToMain | null> {
+  const current = worker;
+  if (!current) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    const onMessage = (reply: WorkerToMain): void => {
+      current.off('message', onMessage);
+      current.off('exit', onExit);
+      resolve(reply);
+    };
+    const onExit = (): void => {
+      current.off('message', onMessage);
+      resolve(null);
+    };
+    current.on('message', onMessage);
+    current.once('exit', onExit);
+    current.postMessage(message);
+  });
+}
+
+// ---- loading the handler (Lambda's init phase) ----
+function installCommonJsHooks(handlerFile: string): void {
+  type CompilableModule = { _compile(content: string, filename: string): unknown };
+  const Module = nodeModule.Module as unknown as {
+    prototype: CompilableModule;
+    _extensions: Record<string, (module: CompilableModule, filename: string) => void>;
+  };
+  const originalCompile = Module.prototype._compile;
+  Module.prototype._compile = function compile(this: CompilableModule, content: string, filename: string) {
+    if (filename === handlerFile || isTypeScriptFile(filename)) {
+      const result = instrumentModule(content, filename, 'commonjs', { probe: filename === handlerFile });
+      content = result.code;
+    }
+    return originalCompile.call(this, content, filename);
+  };
+  const loadTypeScript = (module: CompilableModule, filename: string): void => {
+    module._compile(readFileSync(filename, 'utf8'), filename);
+  };
+  Module._extensions['.ts'] = loadTypeScript;
+  Module._extensions['.cts'] = loadTypeScript;
+}
+
+async function loadHandlerModule(init: ChildInitMessage): Promise<unknown> {
+  if (init.format === 'commonjs') {
+    installCommonJsHooks(init.file);
+    const requireFromTaskRoot = createRequire(join(process.cwd(), 'index.js'));
+    return requireFromTaskRoot(init.file);
+  }
+  const register = (nodeModule as { register?: (specifier: string, options?: object) => void }).register;
+  if (typeof register !== 'function') {
+    throw Object.assign(new Error(`ES module handlers need Node.js 20.6 or later (module.register); this is ${process.version}`), {
+      code: 'ERR_MODULE_NOT_FOUND',
+    });
+  }
+  // CommonJS files imported by the ESM handler (.cts) still go through require hooks.
+  installCommonJsHooks('');
+  const handlerUrl = pathToFileURL(init.file).href;
+  register(pathToFileURL(join(init.childDir, 'esm-hooks.mjs')).href, { data: { handlerUrl } });
+  return import(handlerUrl);
+}
+
+function resolveHandler(moduleExports: unknown, init: ChildInitMessage): Handler | LambdaError {
+  let value: unknown = moduleExports;
+  for (const part of init.handlerExport.split('.')) {
+    if (value === null || value === undefined) break;
+    value = (value as Record<string, unknown>)[part];
+  }
+  if (value === undefined || value === null) return handlerNotFound(init.handlerString, 'missing');
+  if (typeof value !== 'function') return handlerNotFound(init.handlerString, 'not-function');
+  return value as Handler;
+}
+
+async function onInit(init: ChildInitMessage): Promise<void> {
+  config = init;
+  process.argv = [process.execPath, join(init.childDir, 'bootstrap.js')];
+  if (init.capture) startWorker();
+  let loaded: unknown;
+  try {
+    loaded = await loadHandlerModule(init);
+  } catch (error) {
+    return failInit(toInitError(error, init.handlerString));
+  }
+  const resolved = resolveHandler(loaded, init);
+  if (!(typeof resolved === 'function')) return failInit(resolved);
+  handler = resolved;
+  const initDurationMs = performance.now();
+  if (init.capture) {
+    (globalThis as Record<symbol, unknown>)[Symbol.for(HANDLER_GLOBAL_KEY)] = handler;
+    const reply = await askWorker({ type: 'arm', budgets: init.budgets });
+    delete (globalThis as Record<symbol, unknown>)[Symbol.for(HANDLER_GLOBAL_KEY)];
+    if (reply?.type === 'armed' && reply.error) workerError = reply.error;
+    else if (!reply) workerError ??= 'capture worker did not answer';
+  }
+  await writeMarkers(INIT_MARKER_ID);
+  send({ type: 'ready', initDurationMs, nodeVersion: process.version, captureError: init.capture ? workerError : null });
+}
+
+async function failInit(error: LambdaError): Promise<void> {
+  lambdaConsole.line('ERROR', `Init Error \t${JSON.stringify(error)}`);
+  const initDurationMs = performance.now();
+  await writeMarkers(INIT_MARKER_ID);
+  send({ type: 'init-error', initDurationMs, nodeVersion: process.version, error }, () => process.exit(1));
+}
+
+// ---- one invocation ----
+interface Outcome {
+  response?: unknown;
+  error?: LambdaError;
+}
+
+function makeContext(message: ChildInvokeMessage, settle: (outcome: Outcome) => void): Record<string, unknown> {
+  const init = config as ChildInitMessage;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: init.functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: message.invokedFunctionArn,
+    memoryLimitInMB: String(init.memoryMB),
+    awsRequestId: message.requestId,
+    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    identity: undefined,
+    clientContext: undefined,
+    getRemainingTimeInMillis: () => Math.max(0, message.deadlineMs - Date.now()),
+    // Legacy completion methods the runtime still provides.
+    done: (error?: unknown, result?: unknown) => settle(error != null ? { error: toLambdaError(error) } : { response: result }),
+    succeed: (result?: unknown) => settle({ response: result }),
+    fail: (error?: unknown) => settle({ error: toLambdaError(error ?? 'handled') }),
+  };
+}
+
+/** Runs the handler the way the runtime does: a returned promise or the callback settles it. */
+function runHandler(fn: Handler, message: ChildInvokeMessage): Promise<Outcome> {
+  return new Promise<Outcome>((resolve) => {
+    let finished = false;
+    let callbackOutcome: Outcome | null = null;
+    const finish = (outcome: Outcome): void => {
+      if (finished) return;
+      finished = true;
+      onEmptyEventLoop = null;
+      resolve(outcome);
+    };
+    const context = makeContext(message, (outcome) => finish(outcome));
+    const callback = (error?: unknown, result?: unknown): void => {
+      if (finished || callbackOutcome) return;
+      callbackOutcome = error != null ? { error: toLambdaError(error) } : { response: result };
+      // Default true: the response waits until the event loop is empty, as on Lambda.
+      if (context.callbackWaitsForEmptyEventLoop) onEmptyEventLoop = () => finish(callbackOutcome as Outcome);
+      else finish(callbackOutcome);
+    };
+    // Nothing pending and nothing settled: Lambda answers null.
+    onEmptyEventLoop = () => finish(callbackOutcome ?? { response: null });
+    let returned: unknown;
+    try {
+      returned = fn(message.event, context, callback);
+    } catch (error) {
+      finish({ error: toLambdaError(error) });
+      return;
+    }
+    if (returned !== null && typeof returned === 'object' && typeof (returned as { then?: unknown }).then === 'function') {
+      (returned as Promise<unknown>).then(
+        (value) => finish({ response: value }),
+        (error: unknown) => finish({ error: toLambdaError(error) }),
+      );
+    }
+  });
+}
+
+function toJsonResponse(value: unknown): Outcome {
+  if (value === undefined) return { response: null };
+  try {
+    const text = JSON.stringify(value);
+    return { response: text === undefined ? null : (JSON.parse(text) as unknown) };
+  } catch (error) {
+    return { error: { errorType: 'Runtime.SerializationError', errorMessage: (error as Error).message, trace: [] } };
+  }
+}
+
+function captureModuleScope(budgets: CaptureBudgets): { variables: CapturedVariable[] | null; error: string | null } {
+  if (!captureValues) return { variables: null, error: 'the bounded serializer is not installed in the child' };
+  const read = probe;
+  if (!read) return { variables: null, error: 'module scope unavailable: the handler module did not run to its end (top-level return?)' };
+  const values: unknown[] = [];
+  const special = new Map<number, ValueNode>();
+  probeBindings.forEach((binding, index) => {
+    try {
+      let value = read(binding.binding);
+      if (binding.property !== undefined) {
+        // A rewritten import `_mod.x`: read the own data property only, never a getter.
+        if ((typeof value === 'object' || typeof value === 'function') && value !== null && !isProxy(value)) {
+          const descriptor = getOwnPropertyDescriptor(value, binding.property);
+          if (descriptor && !('value' in descriptor)) special.set(index, { type: 'accessor', hasGetter: !!descriptor.get, hasSetter: !!descriptor.set });
+          value = descriptor && 'value' in descriptor ? descriptor.value : undefined;
+        } else {
+          value = undefined;
+        }
+      }
+      values.push(value);
+    } catch {
+      // A top-level let/const/class read before its declaration ran: temporal dead zone.
+      special.set(index, { type: 'uninitialized' });
+      values.push(undefined);
+    }
+  });
+  const captured = captureValues(budgets, values);
+  const variables = probeBindings.map((binding, index): CapturedVariable => {
+    const replacement = special.get(index);
+    const item = captured[index];
+    return {
+      name: binding.name,
+      kind: binding.kind,
+      value: replacement ?? item?.value ?? { type: 'undefined' },
+      size: replacement ? { total: 0, exact: true } : (item?.size ?? { total: 0, exact: true }),
+    };
+  });
+  return { variables, error: null };
+}
+
+async function onInvoke(message: ChildInvokeMessage): Promise<void> {
+  const init = config as ChildInitMessage;
+  const fn = handler as Handler;
+  currentRequestId = message.requestId;
+  lambdaConsole.setRequestId(message.requestId);
+  // While the handler runs, our IPC channel must not keep the loop alive, so that an empty
+  // event loop is noticed (callbackWaitsForEmptyEventLoop); it is held again right after.
+  process.channel?.unref();
+  const started = performance.now();
+  let outcome = await runHandler(fn, message);
+  let durationMs = performance.now() - started;
+  process.channel?.ref();
+  send({ type: 'settled', requestId: message.requestId, durationMs });
+  if (!outcome.error) outcome = toJsonResponse(outcome.response);
+  if (outcome.error) lambdaConsole.line('ERROR', `Invoke Error \t${JSON.stringify(outcome.error)}`);
+
+  let moduleScope: CapturedVariable[] | null = null;
+  let handlerScope: CapturedVariable[] | null = null;
+  let parameters: CapturedVariable[] | null = null;
+  const errors: string[] = [];
+  const captureStarted = performance.now();
+  if (init.capture) {
+    try {
+      const module = captureModuleScope(init.budgets);
+      moduleScope = module.variables;
+      if (module.error) errors.push(module.error);
+    } catch (error) {
+      errors.push(`module scope capture failed: ${(error as Error).message}`);
+    }
+    const reply = await askWorker({ type: 'collect' });
+    if (reply?.type === 'collected') {
+      handlerScope = reply.handlerScope;
+      parameters = reply.parameters;
+      durationMs = Math.max(0, durationMs - reply.pausedMs);
+      if (reply.error) errors.push(reply.error);
+    } else {
+      errors.push(workerError ?? 'capture worker unavailable');
+    }
+  }
+  const captureMs = performance.now() - captureStarted;
+  const usage = process.memoryUsage();
+  await writeMarkers(message.requestId);
+  lambdaConsole.setRequestId(undefined);
+  currentRequestId = undefined;
+  send({
+    type: 'result',
+    requestId: message.requestId,
+    durationMs,
+    response: outcome.error ? null : outcome.response,
+    error: outcome.error ?? null,
+    moduleScope,
+    handlerScope,
+    parameters,
+    captureError: errors.length ? errors.join('; ') : null,
+    captureMs,
+    memory: { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed },
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  });
+}
+
+process.on('message', (message: HostToChild) => {
+  if (message.type === 'init') void onInit(message);
+  else if (message.type === 'invoke') void onInvoke(message);
+});

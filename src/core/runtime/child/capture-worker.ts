@@ -1,0 +1,233 @@
+/**
+ * Capture worker: a worker_thread inside the child with an inspector session on the main
+ * thread (`connectToMainThread`; Node advises against pausing the main thread from a
+ * same-thread session). It puts breakpoints at the handler's exits; when the main thread
+ * stops there it reads the paused frame's local, block and catch scopes, serialises them in
+ * the debuggee with the bounded serializer (one `Runtime.callFunctionOn`, `returnByValue`)
+ * and resumes. Getting properties of scope objects runs no user code; neither does the
+ * serializer (it reads descriptors, never calls getters, traps, toString or toJSON).
+ */
+import { Session } from 'node:inspector';
+import { parentPort } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import type { BindingKind, CapturedVariable, ValueNode, SizeMeasure } from '../../model/snapshot';
+import type { CaptureBudgets } from '../environment-api';
+import { findHandlerExits } from './handler-exits';
+import { HANDLER_GLOBAL_KEY, type MainToWorker, type WorkerToMain } from './worker-protocol';
+
+interface RemoteObject {
+  type: string;
+  subtype?: string;
+  value?: unknown;
+  unserializableValue?: string;
+  objectId?: string;
+}
+
+interface PropertyDescriptor {
+  name: string;
+  value?: RemoteObject;
+  get?: RemoteObject;
+  set?: RemoteObject;
+}
+
+interface ScopeDescriptor {
+  type: string;
+  object: RemoteObject;
+}
+
+interface CallFrame {
+  callFrameId: string;
+  scopeChain: ScopeDescriptor[];
+}
+
+interface PausedEvent {
+  callFrames: CallFrame[];
+  hitBreakpoints?: string[];
+}
+
+const CAPTURE_GROUP = 'warm-state-capture';
+const ARM_GROUP = 'warm-state-arm';
+const CAPTURE_KEY = 'warm-state.capture';
+/** Scope types that belong to the handler's own frame; the rest (closure, module...) is module scope or global. */
+const FRAME_SCOPES = new Set(['local', 'block', 'catch']);
+
+const session = new Session();
+let connected = false;
+let budgets: CaptureBudgets | null = null;
+let captureFunctionId: string | null = null;
+let parameterNames = new Set<string>();
+const ourBreakpoints = new Set<string>();
+let lastCapture: { handlerScope: CapturedVariable[]; parameters: CapturedVariable[] } | null = null;
+let lastError: string | null = null;
+let pausedMs = 0;
+
+function post<T>(method: string, params?: object): Promise<T> {
+  return new Promise((resolve, reject) => {
+    session.post(method, params ?? {}, (error: Error | null, result?: object) => {
+      if (error) reject(error);
+      else resolve(result as T);
+    });
+  });
+}
+
+function send(message: WorkerToMain): void {
+  parentPort?.postMessage(message);
+}
+
+function toCallArgument(remote: RemoteObject | undefined): object {
+  if (!remote) return {};
+  if (remote.objectId) return { objectId: remote.objectId };
+  if (remote.unserializableValue !== undefined) return { unserializableValue: remote.unserializableValue };
+  if (remote.type === 'undefined') return {};
+  return { value: remote.value };
+}
+
+async function arm(nextBudgets: CaptureBudgets): Promise<void> {
+  budgets = nextBudgets;
+  if (!connected) {
+    session.connectToMainThread();
+    connected = true;
+  }
+  // Enabled only now, after the handler's imports loaded: enabling it earlier makes every
+  // module load pay for script parsing notifications.
+  await post('Debugger.enable');
+  const handler = await post<{ result: RemoteObject }>('Runtime.evaluate', {
+    expression: `globalThis[Symbol.for(${JSON.stringify(HANDLER_GLOBAL_KEY)})]`,
+    objectGroup: ARM_GROUP,
+  });
+  const capture = await post<{ result: RemoteObject }>('Runtime.evaluate', {
+    expression: `globalThis[Symbol.for(${JSON.stringify(CAPTURE_KEY)})]`,
+    objectGroup: ARM_GROUP,
+  });
+  if (capture.result.type !== 'function' || !capture.result.objectId) throw new Error('the bounded serializer is not installed in the child');
+  captureFunctionId = capture.result.objectId;
+  if (!handler.result.objectId) throw new Error('handler function not found');
+  const props = await post<{ internalProperties?: Array<{ name: string; value?: RemoteObject }> }>('Runtime.getProperties', {
+    objectId: handler.result.objectId,
+    ownProperties: true,
+  });
+  const location = props.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value as
+    | { scriptId: string; lineNumber: number; columnNumber: number }
+    | undefined;
+  if (!location) throw new Error('the handler has no source location (native or bound function)');
+  const { scriptSource } = await post<{ scriptSource: string }>('Debugger.getScriptSource', { scriptId: location.scriptId });
+  const exits = findHandlerExits(scriptSource, location);
+  if (!exits) throw new Error('could not find the handler function in its script');
+  parameterNames = new Set(exits.parameters);
+  for (const exit of exits.exits) {
+    const result = await post<{ breakpointId: string }>('Debugger.setBreakpoint', {
+      location: { scriptId: location.scriptId, lineNumber: exit.lineNumber, columnNumber: exit.columnNumber },
+    });
+    ourBreakpoints.add(result.breakpointId);
+  }
+  session.on('Debugger.paused', (message: { params: PausedEvent }) => {
+    void onPaused(message.params);
+  });
+}
+
+async function isInTemporalDeadZone(callFrameId: string, name: string): Promise<boolean> {
+  const result = await post<{ exceptionDetails?: unknown }>('Debugger.evaluateOnCallFrame', {
+    callFrameId,
+    expression: name,
+    throwOnSideEffect: true,
+    silent: true,
+    objectGroup: CAPTURE_GROUP,
+  });
+  return result.exceptionDetails !== undefined;
+}
+
+async function captureFrame(frame: CallFrame): Promise<void> {
+  if (!budgets || !captureFunctionId) return;
+  const entries: Array<{ name: string; kind: BindingKind; remote: RemoteObject | undefined; accessor: boolean }> = [];
+  const seen = new Set<string>();
+  for (const scope of frame.scopeChain) {
+    if (!FRAME_SCOPES.has(scope.type)) break;
+    if (!scope.object.objectId) continue;
+    const props = await post<{ result: PropertyDescriptor[] }>('Runtime.getProperties', {
+      objectId: scope.object.objectId,
+      ownProperties: true,
+      objectGroup: CAPTURE_GROUP,
+    });
+    for (const prop of props.result) {
+      // Inner scopes shadow outer ones: the first binding of a name is the visible one.
+      if (seen.has(prop.name)) continue;
+      seen.add(prop.name);
+      const kind: BindingKind = scope.type === 'local' && parameterNames.has(prop.name) ? 'parameter' : (scope.type as BindingKind);
+      entries.push({ name: prop.name, kind, remote: prop.value, accessor: !prop.value && (prop.get !== undefined || prop.set !== undefined) });
+    }
+  }
+  // A let/const/class still in its temporal dead zone reads as undefined in a scope object;
+  // evaluating the bare name on the frame throws for those (and has no side effect).
+  const uninitialized = new Set<number>();
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
+    if (entry && entry.kind !== 'parameter' && (!entry.remote || entry.remote.type === 'undefined')) {
+      if (await isInTemporalDeadZone(frame.callFrameId, entry.name)) uninitialized.add(i);
+    }
+  }
+  const serialized = await post<{ result: { value?: Array<{ value: ValueNode; size: SizeMeasure }> }; exceptionDetails?: { text?: string; exception?: { description?: string } } }>(
+    'Runtime.callFunctionOn',
+    {
+      objectId: captureFunctionId,
+      functionDeclaration: 'function (budgets, ...values) { return this(budgets, values); }',
+      arguments: [{ value: budgets }, ...entries.map((entry) => toCallArgument(entry.remote))],
+      returnByValue: true,
+      silent: true,
+      objectGroup: CAPTURE_GROUP,
+    },
+  );
+  if (serialized.exceptionDetails) {
+    throw new Error(`serializer failed: ${serialized.exceptionDetails.exception?.description ?? serialized.exceptionDetails.text ?? 'unknown error'}`);
+  }
+  const values = serialized.result.value ?? [];
+  const handlerScope: CapturedVariable[] = [];
+  const parameters: CapturedVariable[] = [];
+  entries.forEach((entry, index) => {
+    const captured = values[index];
+    let value: ValueNode = captured?.value ?? { type: 'undefined' };
+    let size: SizeMeasure = captured?.size ?? { total: 0, exact: true };
+    if (uninitialized.has(index)) {
+      value = { type: 'uninitialized' };
+      size = { total: 0, exact: true };
+    }
+    const variable: CapturedVariable = { name: entry.name, kind: entry.kind, value, size };
+    (entry.kind === 'parameter' ? parameters : handlerScope).push(variable);
+  });
+  lastCapture = { handlerScope, parameters };
+}
+
+async function onPaused(event: PausedEvent): Promise<void> {
+  const pausedAt = performance.now();
+  try {
+    const ours = (event.hitBreakpoints ?? []).some((id) => ourBreakpoints.has(id));
+    const frame = event.callFrames[0];
+    if (ours && frame) {
+      lastError = null;
+      await captureFrame(frame);
+    }
+  } catch (error) {
+    lastError = `handler scope capture failed: ${(error as Error).message}`;
+  } finally {
+    await post('Runtime.releaseObjectGroup', { objectGroup: CAPTURE_GROUP }).catch(() => undefined);
+    // Any pause, ours or a stray `debugger;` statement, must end: the main thread is stopped.
+    await post('Debugger.resume').catch(() => undefined);
+    pausedMs += performance.now() - pausedAt;
+  }
+}
+
+parentPort?.on('message', (message: MainToWorker) => {
+  if (message.type === 'arm') {
+    arm(message.budgets).then(
+      () => send({ type: 'armed', error: null }),
+      (error: Error) => send({ type: 'armed', error: `handler scope capture unavailable: ${error.message}` }),
+    );
+  } else if (message.type === 'collect') {
+    const capture = lastCapture;
+    const error = capture ? null : (lastError ?? 'the handler did not reach a return (it threw or never returned), so its scope was not captured');
+    const paused = pausedMs;
+    lastCapture = null;
+    lastError = null;
+    pausedMs = 0;
+    send({ type: 'collected', handlerScope: capture?.handlerScope ?? null, parameters: capture?.parameters ?? null, error, pausedMs: paused });
+  }
+});

@@ -1,0 +1,75 @@
+/**
+ * `module.register()` hooks (Node >= 20.6; they run on Node's hooks thread): give the
+ * handler ES module its module-scope probe, and strip TypeScript from `.ts`/`.mts` modules.
+ * `.cts` (and `.ts` outside a `"type": "module"` package) are CommonJS: handed back without
+ * source so that Node's CommonJS loader takes them, where the bootstrap's require hooks strip
+ * the types.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { instrumentModule, isTypeScriptFile } from './instrument';
+import { nearestPackageType } from './package-type';
+
+interface LoadContext {
+  format?: string | null;
+  conditions?: string[];
+  importAttributes?: Record<string, string>;
+}
+interface LoadResult {
+  format?: string | null;
+  source?: string | ArrayBuffer | Uint8Array | null;
+  shortCircuit?: boolean;
+}
+type NextLoad = (url: string, context?: LoadContext) => Promise<LoadResult>;
+
+interface ResolveContext {
+  parentURL?: string;
+  conditions?: string[];
+}
+interface ResolveResult {
+  url: string;
+  format?: string | null;
+  shortCircuit?: boolean;
+}
+type NextResolve = (specifier: string, context?: ResolveContext) => Promise<ResolveResult>;
+
+let handlerUrl = '';
+
+export function initialize(data: { handlerUrl?: string } | undefined): void {
+  handlerUrl = data?.handlerUrl ?? '';
+}
+
+/** TypeScript convention: `import './lib.js'` names `./lib.ts` before it is compiled. */
+export async function resolve(specifier: string, context: ResolveContext, nextResolve: NextResolve): Promise<ResolveResult> {
+  try {
+    return await nextResolve(specifier, context);
+  } catch (error) {
+    const parent = context.parentURL ?? '';
+    const match = /^(\.{1,2}\/.*)\.(m|c)?js$/.exec(specifier);
+    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && match && isTypeScriptFile(parent)) {
+      return nextResolve(`${match[1]}.${match[2] ?? ''}ts`, context);
+    }
+    throw error;
+  }
+}
+
+function formatOfTypeScript(path: string): 'module' | 'commonjs' {
+  if (/\.mts$/i.test(path)) return 'module';
+  if (/\.cts$/i.test(path)) return 'commonjs';
+  return nearestPackageType(path) === 'module' ? 'module' : 'commonjs';
+}
+
+export async function load(url: string, context: LoadContext, nextLoad: NextLoad): Promise<LoadResult> {
+  if (!url.startsWith('file:')) return nextLoad(url, context);
+  const path = fileURLToPath(url);
+  if (isTypeScriptFile(path)) {
+    const format = formatOfTypeScript(path);
+    if (format === 'commonjs') return { format: 'commonjs', shortCircuit: true };
+    const source = await readFile(path, 'utf8');
+    return { format: 'module', source: instrumentModule(source, path, 'module', { probe: url === handlerUrl }).code, shortCircuit: true };
+  }
+  const result = await nextLoad(url, context);
+  if (url !== handlerUrl || result.format !== 'module' || result.source === null || result.source === undefined) return result;
+  const source = typeof result.source === 'string' ? result.source : Buffer.from(result.source as Uint8Array).toString('utf8');
+  return { ...result, source: instrumentModule(source, path, 'module', { probe: true }).code };
+}

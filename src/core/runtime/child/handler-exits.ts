@@ -1,0 +1,114 @@
+/**
+ * Where the handler leaves: its own `return` statements (not those of nested functions) and
+ * the end of its body. V8's `type: 'return'` breakpoint locations miss returns inside
+ * try/finally and for-of and hide block scopes; breaking at these source positions does not.
+ */
+import { parse, type Node as AcornNode } from 'acorn';
+import { parameterNames } from './patterns';
+
+export interface SourcePosition {
+  /** 0-based, as the inspector counts. */
+  lineNumber: number;
+  columnNumber: number;
+}
+
+export interface HandlerExits {
+  exits: SourcePosition[];
+  parameters: string[];
+}
+
+type AnyNode = AcornNode & Record<string, unknown>;
+
+const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
+
+function lineStarts(source: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < source.length; i++) if (source.charCodeAt(i) === 10) starts.push(i + 1);
+  return starts;
+}
+
+function toOffset(starts: number[], position: SourcePosition): number {
+  return (starts[position.lineNumber] ?? 0) + position.columnNumber;
+}
+
+function toPosition(starts: number[], offset: number): SourcePosition {
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if ((starts[mid] ?? 0) <= offset) low = mid;
+    else high = mid - 1;
+  }
+  return { lineNumber: low, columnNumber: offset - (starts[low] ?? 0) };
+}
+
+function parseAny(source: string): AnyNode | null {
+  for (const sourceType of ['module', 'script'] as const) {
+    try {
+      return parse(source, {
+        ecmaVersion: 'latest',
+        sourceType,
+        allowReturnOutsideFunction: true,
+        allowAwaitOutsideFunction: true,
+        allowHashBang: true,
+      }) as unknown as AnyNode;
+    } catch {
+      /* try the other source type */
+    }
+  }
+  return null;
+}
+
+function children(node: AnyNode): AnyNode[] {
+  const out: AnyNode[] = [];
+  for (const key of Object.keys(node)) {
+    if (key === 'type' || key === 'start' || key === 'end') continue;
+    const value = node[key];
+    if (Array.isArray(value)) {
+      for (const item of value) if (item && typeof item === 'object' && typeof (item as AnyNode).type === 'string') out.push(item as AnyNode);
+    } else if (value && typeof value === 'object' && typeof (value as AnyNode).type === 'string') {
+      out.push(value as AnyNode);
+    }
+  }
+  return out;
+}
+
+/** The innermost function whose range holds `offset` (V8's function location is its start). */
+function findFunctionAt(root: AnyNode, offset: number): AnyNode | null {
+  let best: AnyNode | null = null;
+  const visit = (node: AnyNode): void => {
+    if (node.start > offset || node.end <= offset) return;
+    if (FUNCTION_TYPES.has(node.type)) best = node;
+    for (const child of children(node)) visit(child);
+  };
+  visit(root);
+  return best;
+}
+
+function ownReturns(node: AnyNode, out: AnyNode[]): void {
+  for (const child of children(node)) {
+    if (FUNCTION_TYPES.has(child.type)) continue;
+    if (child.type === 'ReturnStatement') out.push(child);
+    ownReturns(child, out);
+  }
+}
+
+/** Exit positions of the function starting at `location` in `source`, or null when not found. */
+export function findHandlerExits(source: string, location: SourcePosition): HandlerExits | null {
+  const root = parseAny(source);
+  if (!root) return null;
+  const starts = lineStarts(source);
+  const fn = findFunctionAt(root, toOffset(starts, location));
+  if (!fn) return null;
+  const body = fn.body as AnyNode;
+  const offsets: number[] = [];
+  if (body.type === 'BlockStatement') {
+    const returns: AnyNode[] = [];
+    ownReturns(body, returns);
+    for (const statement of returns) offsets.push(statement.start);
+    offsets.push(body.end - 1);
+  } else {
+    offsets.push(body.start);
+  }
+  return { exits: offsets.map((offset) => toPosition(starts, offset)), parameters: parameterNames(fn.params as AcornNode[]) };
+}

@@ -1,0 +1,224 @@
+/**
+ * Prepares the handler module's source before V8 compiles it (CJS compile hook and ESM load
+ * hook share this): strips TypeScript with sucrase (it keeps every line and column), lists
+ * the module's top-level bindings from an acorn parse, and appends a probe: an inner
+ * function holding a direct `eval`. The direct eval makes V8 keep every top-level binding in
+ * the module's context (not only the ones the handler references), and the probe reads them
+ * later by name without pausing or running user code. Appended after the last line, so no
+ * user position moves.
+ */
+import { parse, type Node as AcornNode } from 'acorn';
+import type { BindingKind } from '../../model/snapshot';
+import { patternNames } from './patterns';
+
+/** Sucrase is loaded on first use: JavaScript handlers never pay for it. */
+function transform(code: string, options: import('sucrase').Options): { code: string } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('sucrase') as typeof import('sucrase')).transform(code, options);
+}
+
+export type ModuleFormat = 'commonjs' | 'module';
+
+/** One top-level binding as the user wrote it, and where its value lives at run time. */
+export interface ModuleBinding {
+  name: string;
+  kind: BindingKind;
+  /** The binding in the compiled module that holds the value (differs for rewritten imports). */
+  binding: string;
+  /** Set when sucrase rewrote an import `x` into `_mod.x`: read this own property, never a getter. */
+  property?: string;
+}
+
+export interface InstrumentResult {
+  code: string;
+  bindings: ModuleBinding[];
+}
+
+/** Global registry key the probe calls: `(probe, bindings) => void`. */
+export const PROBE_REGISTRY_KEY = 'warm-state.probe';
+const IMPORT_MAP_FUNCTION = '__warmStateImportMap__';
+
+export function isTypeScriptFile(filename: string): boolean {
+  return /\.(ts|mts|cts)$/i.test(filename) && !/\.d\.(ts|mts|cts)$/i.test(filename);
+}
+
+interface ParsedProgram {
+  body: AcornNode[];
+}
+
+function tryParse(code: string, sourceType: 'script' | 'module'): ParsedProgram | null {
+  try {
+    return parse(code, {
+      ecmaVersion: 'latest',
+      sourceType,
+      allowReturnOutsideFunction: sourceType === 'script',
+      allowAwaitOutsideFunction: true,
+      allowHashBang: true,
+      allowImportExportEverywhere: false,
+    }) as unknown as ParsedProgram;
+  } catch {
+    return null;
+  }
+}
+
+type AnyNode = AcornNode & Record<string, unknown>;
+
+/** `var` declarations nested in top-level blocks are module bindings too (they hoist). */
+function collectNestedVars(node: AnyNode | null | undefined, add: (name: string, kind: BindingKind) => void): void {
+  if (!node || typeof node !== 'object') return;
+  switch (node.type) {
+    case 'VariableDeclaration':
+      if (node.kind === 'var') {
+        for (const decl of node.declarations as AnyNode[]) {
+          const names: string[] = [];
+          patternNames(decl.id as AnyNode, names);
+          for (const name of names) add(name, 'var');
+        }
+      }
+      return;
+    case 'BlockStatement':
+    case 'StaticBlock':
+      for (const statement of node.body as AnyNode[]) collectNestedVars(statement, add);
+      return;
+    case 'IfStatement':
+      collectNestedVars(node.consequent as AnyNode, add);
+      collectNestedVars(node.alternate as AnyNode, add);
+      return;
+    case 'ForStatement':
+      collectNestedVars(node.init as AnyNode, add);
+      collectNestedVars(node.body as AnyNode, add);
+      return;
+    case 'ForInStatement':
+    case 'ForOfStatement':
+      collectNestedVars(node.left as AnyNode, add);
+      collectNestedVars(node.body as AnyNode, add);
+      return;
+    case 'WhileStatement':
+    case 'DoWhileStatement':
+    case 'LabeledStatement':
+      collectNestedVars(node.body as AnyNode, add);
+      return;
+    case 'TryStatement':
+      collectNestedVars(node.block as AnyNode, add);
+      collectNestedVars((node.handler as AnyNode | null)?.body as AnyNode, add);
+      collectNestedVars(node.finalizer as AnyNode, add);
+      return;
+    case 'SwitchStatement':
+      for (const switchCase of node.cases as AnyNode[]) {
+        for (const statement of switchCase.consequent as AnyNode[]) collectNestedVars(statement, add);
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+/** Top-level bindings of a parsed program with their declaration kinds, in source order. */
+export function topLevelBindings(program: ParsedProgram): Array<{ name: string; kind: BindingKind }> {
+  const result: Array<{ name: string; kind: BindingKind }> = [];
+  const seen = new Set<string>();
+  const add = (name: string, kind: BindingKind): void => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    result.push({ name, kind });
+  };
+  const declaration = (node: AnyNode | null | undefined): void => {
+    if (!node) return;
+    if (node.type === 'VariableDeclaration') {
+      for (const decl of node.declarations as AnyNode[]) {
+        const names: string[] = [];
+        patternNames(decl.id as AnyNode, names);
+        for (const name of names) add(name, node.kind as BindingKind);
+      }
+    } else if (node.type === 'FunctionDeclaration' && node.id) {
+      add((node.id as AnyNode).name as string, 'function');
+    } else if (node.type === 'ClassDeclaration' && node.id) {
+      add((node.id as AnyNode).name as string, 'class');
+    } else {
+      collectNestedVars(node, add);
+    }
+  };
+  for (const statement of program.body as AnyNode[]) {
+    if (statement.type === 'ImportDeclaration') {
+      for (const specifier of statement.specifiers as AnyNode[]) add((specifier.local as AnyNode).name as string, 'import');
+    } else if (statement.type === 'ExportNamedDeclaration' || statement.type === 'ExportDefaultDeclaration') {
+      declaration(statement.declaration as AnyNode);
+    } else {
+      declaration(statement);
+    }
+  }
+  return result;
+}
+
+function hasModuleSyntax(program: ParsedProgram): boolean {
+  return (program.body as AnyNode[]).some((node) => /^(Import|Export)/.test(node.type));
+}
+
+function stripTypes(source: string, filename: string): string {
+  return transform(source, { transforms: ['typescript'], disableESTransforms: true, filePath: filename }).code;
+}
+
+/**
+ * A TypeScript file with `import`/`export` run as CommonJS: sucrase's `imports` transform
+ * turns `import { x } from 'y'` into `var _y = require('y')` and each use of `x` into
+ * `_y.x`. A marker function naming every import is transformed along with the code and then
+ * read back, which tells where each import's value lives; the marker is cut off again.
+ */
+function toCommonJs(esmCode: string, imports: string[]): { code: string; access: Map<string, { binding: string; property?: string }> } {
+  const marker = `\n;function ${IMPORT_MAP_FUNCTION}(){return [${imports.join(', ')}];}`;
+  const out = transform(esmCode + marker, { transforms: ['imports'], disableESTransforms: true, preserveDynamicImport: true }).code;
+  const access = new Map<string, { binding: string; property?: string }>();
+  const markerStart = out.lastIndexOf(`;function ${IMPORT_MAP_FUNCTION}(`);
+  if (markerStart < 0) return { code: out, access };
+  const program = tryParse(out.slice(markerStart + 1), 'script');
+  const fn = program?.body[0] as AnyNode | undefined;
+  const ret = ((fn?.body as AnyNode | undefined)?.body as AnyNode[] | undefined)?.[0];
+  const elements = ((ret?.argument as AnyNode | undefined)?.elements as AnyNode[] | undefined) ?? [];
+  elements.forEach((element, index) => {
+    const name = imports[index];
+    if (!element || name === undefined) return;
+    if (element.type === 'Identifier') access.set(name, { binding: element.name as string });
+    else if (element.type === 'MemberExpression' && !element.computed && (element.object as AnyNode).type === 'Identifier') {
+      access.set(name, { binding: (element.object as AnyNode).name as string, property: (element.property as AnyNode).name as string });
+    }
+  });
+  return { code: out.slice(0, markerStart), access };
+}
+
+export interface InstrumentOptions {
+  /** Append the module-scope probe (only the handler module gets one). */
+  probe: boolean;
+}
+
+/**
+ * Source to compile for `filename`. Never throws on bad user syntax: it then returns the
+ * source untouched (minus TypeScript, when sucrase itself could parse it) so that Node reports
+ * the real SyntaxError with the user's own positions.
+ */
+export function instrumentModule(source: string, filename: string, format: ModuleFormat, options: InstrumentOptions): InstrumentResult {
+  let code = source;
+  if (isTypeScriptFile(filename)) {
+    try {
+      code = stripTypes(source, filename);
+    } catch (error) {
+      // Sucrase's message carries the position; surface it as the syntax error it is.
+      const syntaxError = new SyntaxError(`${(error as Error).message} (${filename})`);
+      throw syntaxError;
+    }
+  }
+  const program = format === 'module' ? tryParse(code, 'module') : tryParse(code, 'script') ?? tryParse(code, 'module');
+  if (!program) return { code, bindings: [] };
+  const declared = topLevelBindings(program);
+  let bindings: ModuleBinding[] = declared.map((b) => ({ ...b, binding: b.name }));
+  if (format === 'commonjs' && isTypeScriptFile(filename) && hasModuleSyntax(program)) {
+    const imports = declared.filter((b) => b.kind === 'import').map((b) => b.name);
+    const converted = toCommonJs(code, imports);
+    code = converted.code;
+    bindings = bindings.map((b) => (b.kind === 'import' ? { ...b, ...(converted.access.get(b.name) ?? { binding: b.name }) } : b));
+  }
+  if (options.probe) {
+    const registry = `globalThis[Symbol.for(${JSON.stringify(PROBE_REGISTRY_KEY)})]`;
+    code += `\n;${registry}?.(function (__warmStateName__) { return eval(__warmStateName__); }, ${JSON.stringify(bindings)});\n`;
+  }
+  return { code, bindings };
+}

@@ -1,0 +1,580 @@
+/**
+ * The local execution environment: one child process per (file, handler), reused across
+ * invocations like a Lambda execution environment: cold -> initializing -> warm (frozen) ->
+ * invoking -> warm. Faults in user code come back as records; a fault that ends the process
+ * (exit, uncaught error, timeout, out of memory, init error) makes the next invocation cold.
+ *
+ * Freeze: on Linux and macOS the child is stopped with SIGSTOP between invocations and
+ * continued with SIGCONT just before the next one, so module-scope timers do not tick while
+ * idle and fire inside the next invocation, as on Lambda. Windows has no way to stop a
+ * process from Node (no SIGSTOP): there the `freeze` option is ignored and the child keeps
+ * running between invocations (timers tick while idle); everything else behaves the same.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { extname, isAbsolute, join } from 'node:path';
+import type { LambdaError, RawInvocation, ResetReason } from '../model/snapshot';
+import { DEFAULT_BUDGETS, type EnvironmentOptions, type EnvironmentStatus, type WarmEnvironment } from './environment-api';
+import { locateChildDir } from './child-locator';
+import { nearestPackageType } from './child/package-type';
+import {
+  DEFAULT_MEMORY_MB,
+  DEFAULT_REGION,
+  DEFAULT_TIMEOUT_SECONDS,
+  defaultFunctionName,
+  defaultTaskRoot,
+  functionArn,
+  handlerString,
+  lambdaEnvironment,
+  logStreamName,
+} from './lambda-env';
+import { billedDuration, bytesToMB, endLine, reportLine, startLine, timeoutMessage } from './lambda-log';
+import { OutputCollector } from './output-collector';
+import { INIT_MARKER_ID, type ChildInitMessage, type ChildResultMessage, type ChildToHost, type ModuleLoadFormat } from './protocol';
+
+/** How long the host waits for capture after the handler settled before giving up on the child. */
+const CAPTURE_GRACE_MS = 10_000;
+/** How long to wait for the end markers on stdout/stderr once the IPC message arrived. */
+const OUTPUT_GRACE_MS = 1_000;
+/** Init has Lambda's 10 s limit. */
+const INIT_TIMEOUT_MS = 10_000;
+
+/** Every live child, killed when the host exits so no stopped orphan survives it. */
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function trackChild(child: ChildProcess): void {
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const c of liveChildren) c.kill('SIGKILL');
+    });
+  }
+}
+
+/** How Lambda loads the file: import() for ES modules, require() otherwise. */
+export function moduleFormatOf(file: string): ModuleLoadFormat {
+  const ext = extname(file).toLowerCase();
+  if (ext === '.mjs' || ext === '.mts') return 'module';
+  if (ext === '.cjs' || ext === '.cts') return 'commonjs';
+  if (ext === '.js' || ext === '.ts') return nearestPackageType(file);
+  return 'commonjs';
+}
+
+interface ResolvedOptions {
+  taskRoot: string;
+  timeoutSeconds: number;
+  memoryMB: number;
+  freeze: boolean;
+  capture: boolean;
+  functionName: string;
+  region: string;
+  handlerString: string;
+}
+
+/** A child process event relevant to the invocation in progress. */
+type ChildEvent = { kind: 'message'; message: ChildToHost } | { kind: 'exit'; code: number | null; signal: NodeJS.Signals | null } | { kind: 'spawn-error'; error: Error };
+
+class ChildHandle {
+  readonly output = new OutputCollector(2);
+  private readonly queue: ChildEvent[] = [];
+  private waiter: ((event: ChildEvent) => void) | null = null;
+  exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  /** Everything the child wrote to stderr recently (for out-of-memory detection). */
+  stderrTail = '';
+  frozen = false;
+
+  constructor(readonly process: ChildProcess) {
+    process.on('message', (message: ChildToHost) => this.push({ kind: 'message', message }));
+    process.on('error', (error) => this.push({ kind: 'spawn-error', error }));
+    process.on('exit', (code, signal) => {
+      this.exited = { code, signal };
+      this.frozen = false;
+    });
+    // 'close' comes after all stdio data: only then is the output complete.
+    process.on('close', () => {
+      this.output.flush();
+      this.output.releaseAll();
+      this.push({ kind: 'exit', code: this.exited?.code ?? null, signal: this.exited?.signal ?? null });
+    });
+    process.stdout?.setEncoding('utf8');
+    process.stderr?.setEncoding('utf8');
+    process.stdout?.on('data', (chunk: string) => this.output.push('stdout', chunk));
+    process.stderr?.on('data', (chunk: string) => {
+      this.stderrTail = (this.stderrTail + chunk).slice(-4096);
+      this.output.push('stderr', chunk);
+    });
+  }
+
+  private push(event: ChildEvent): void {
+    const waiter = this.waiter;
+    if (waiter) {
+      this.waiter = null;
+      waiter(event);
+    } else {
+      this.queue.push(event);
+    }
+  }
+
+  /** Next event, or null after `timeoutMs`. */
+  next(timeoutMs: number): Promise<ChildEvent | null> {
+    const queued = this.queue.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiter = null;
+        resolve(null);
+      }, timeoutMs);
+      this.waiter = (event) => {
+        clearTimeout(timer);
+        resolve(event);
+      };
+    });
+  }
+
+  send(message: object): void {
+    this.process.send(message);
+  }
+
+  freeze(): void {
+    if (this.exited || this.frozen) return;
+    if (this.process.kill('SIGSTOP')) this.frozen = true;
+  }
+
+  thaw(): void {
+    if (this.exited || !this.frozen) return;
+    this.process.kill('SIGCONT');
+    this.frozen = false;
+  }
+
+  async kill(): Promise<void> {
+    if (this.exited || this.process.pid === undefined) return;
+    const closed = new Promise<void>((resolve) => this.process.once('close', () => resolve()));
+    this.process.kill('SIGKILL');
+    await closed;
+  }
+
+  /** Peak resident memory of the child from the OS (Linux), else null. */
+  highWaterMarkBytes(): number | null {
+    if (process.platform !== 'linux' || this.process.pid === undefined) return null;
+    try {
+      const status = readFileSync(`/proc/${this.process.pid}/status`, 'utf8');
+      const match = /VmHWM:\s+(\d+)\s+kB/.exec(status);
+      return match ? Number(match[1]) * 1024 : null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+export class NodeNotFoundError extends Error {
+  constructor(nodePath: string) {
+    super(
+      nodePath === 'node'
+        ? 'Node.js was not found on PATH. Install Node.js 20.6 or later, or set the path of a `node` executable.'
+        : `The Node.js executable "${nodePath}" was not found or cannot be run.`,
+    );
+    this.name = 'NodeNotFoundError';
+  }
+}
+
+class LocalEnvironment implements WarmEnvironment {
+  readonly options: Readonly<EnvironmentOptions>;
+  private readonly resolved: ResolvedOptions;
+  private child: ChildHandle | null = null;
+  private state: EnvironmentStatus['state'] = 'cold';
+  private generation = 0;
+  private warmInvocations = 0;
+  private nodeVersion: string | null = null;
+  private lastReset: string | null = null;
+  private maxRssBytes = 0;
+  private captureError: string | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly listeners = new Set<(status: EnvironmentStatus) => void>();
+  private disposed = false;
+  /** Set by reset() while an invocation runs, so the record says why the process ended. */
+  private resetRequested: string | null = null;
+
+  constructor(options: EnvironmentOptions) {
+    if (!isAbsolute(options.file)) throw new Error(`The handler file must be an absolute path: ${options.file}`);
+    if (!options.handlerExport) throw new Error('The handler export name is empty.');
+    const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+    const memoryMB = options.memoryMB ?? DEFAULT_MEMORY_MB;
+    if (!(timeoutSeconds > 0)) throw new Error(`The timeout must be a positive number of seconds, got ${timeoutSeconds}.`);
+    if (!(memoryMB >= 16)) throw new Error(`The memory size must be at least 16 MB, got ${memoryMB}.`);
+    this.options = Object.freeze({ ...options });
+    const taskRoot = options.taskRoot ?? defaultTaskRoot(options.file);
+    this.resolved = {
+      taskRoot,
+      timeoutSeconds,
+      memoryMB,
+      // Windows cannot stop a process (no SIGSTOP): freeze is off there, see the file comment.
+      freeze: (options.freeze ?? true) && process.platform !== 'win32',
+      capture: options.capture ?? true,
+      functionName: options.functionName ?? defaultFunctionName(options.file),
+      region: options.region ?? DEFAULT_REGION,
+      handlerString: handlerString(taskRoot, options.file, options.handlerExport),
+    };
+  }
+
+  status(): EnvironmentStatus {
+    return {
+      state: this.state,
+      frozen: this.child?.frozen ?? false,
+      warmInvocations: this.warmInvocations,
+      generation: this.generation,
+      nodeVersion: this.nodeVersion,
+      lastReset: this.lastReset,
+    };
+  }
+
+  onStatusChange(listener: (status: EnvironmentStatus) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  invoke(event: unknown): Promise<RawInvocation> {
+    if (this.disposed) return Promise.reject(new Error('This environment has been disposed.'));
+    const run = this.queue.then(() => this.invokeNow(event));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async reset(reason?: string): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    if (this.state === 'invoking' || this.state === 'initializing') {
+      // The running invocation sees the exit and records it; it clears the state itself.
+      this.resetRequested = reason ?? 'requested';
+      await child.kill();
+      return;
+    }
+    await child.kill();
+    this.endProcess(reason ?? 'requested');
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await this.reset('disposed');
+    this.listeners.clear();
+  }
+
+  private setState(state: EnvironmentStatus['state']): void {
+    this.state = state;
+    this.emit();
+  }
+
+  private emit(): void {
+    const status = this.status();
+    for (const listener of [...this.listeners]) listener(status);
+  }
+
+  private endProcess(reason: string): void {
+    this.child = null;
+    this.warmInvocations = 0;
+    this.maxRssBytes = 0;
+    this.lastReset = reason;
+    this.state = 'cold';
+    this.emit();
+  }
+
+  private spawnChild(): ChildHandle {
+    const childDir = locateChildDir();
+    const nodePath = this.options.nodePath ?? 'node';
+    this.generation += 1;
+    const env = lambdaEnvironment({
+      functionName: this.resolved.functionName,
+      memoryMB: this.resolved.memoryMB,
+      region: this.resolved.region,
+      handler: this.resolved.handlerString,
+      taskRoot: this.resolved.taskRoot,
+      runtimeDir: childDir,
+      nodeMajor: null,
+      logStreamName: logStreamName(new Date(), this.generation),
+      user: this.options.env ?? {},
+      host: process.env,
+      platform: process.platform,
+    });
+    Object.assign(env, this.options.nodeEnv ?? {});
+    const child = spawn(nodePath, [`--max-old-space-size=${this.resolved.memoryMB}`, join(childDir, 'bootstrap.js')], {
+      cwd: this.resolved.taskRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      windowsHide: true,
+    });
+    trackChild(child);
+    const handle = new ChildHandle(child);
+    const init: ChildInitMessage = {
+      type: 'init',
+      file: this.options.file,
+      handlerExport: this.options.handlerExport,
+      format: moduleFormatOf(this.options.file),
+      handlerString: this.resolved.handlerString,
+      capture: this.resolved.capture,
+      budgets: this.options.budgets ?? DEFAULT_BUDGETS,
+      functionName: this.resolved.functionName,
+      memoryMB: this.resolved.memoryMB,
+      region: this.resolved.region,
+      childDir,
+    };
+    if (child.pid !== undefined) handle.send(init);
+    return handle;
+  }
+
+  private async invokeNow(event: unknown): Promise<RawInvocation> {
+    if (this.disposed) throw new Error('This environment has been disposed.');
+    const requestId = randomUUID();
+    const startedAt = new Date().toISOString();
+    const record = (fields: Partial<RawInvocation>): RawInvocation => ({
+      source: 'local',
+      cold: false,
+      requestId,
+      startedAt,
+      durationMs: 0,
+      billedDurationMs: 0,
+      initDurationMs: null,
+      memorySizeMB: this.resolved.memoryMB,
+      maxMemoryUsedMB: bytesToMB(this.maxRssBytes),
+      response: null,
+      error: null,
+      logs: '',
+      moduleScope: null,
+      handlerScope: null,
+      parameters: null,
+      memory: null,
+      reset: null,
+      captureError: null,
+      runtimeVersion: this.nodeVersion ?? 'unknown',
+      generation: this.generation,
+      ...fields,
+    });
+
+    let cold = false;
+    let initDurationMs: number | null = null;
+    let initLogs = '';
+    if (!this.child) {
+      cold = true;
+      this.setState('initializing');
+      const child = this.spawnChild();
+      this.child = child;
+      const outcome = await this.awaitInit(child);
+      initLogs = child.output.take();
+      if (outcome.kind === 'engine-error') {
+        await child.kill();
+        this.endProcess('crashed');
+        throw outcome.error;
+      }
+      initDurationMs = outcome.initDurationMs;
+      if (outcome.kind === 'init-error') {
+        await child.kill();
+        const hwm = child.highWaterMarkBytes() ?? this.maxRssBytes;
+        const reset: ResetReason = this.resetRequested ? 'requested' : 'init-error';
+        this.resetRequested = null;
+        this.endProcess(reset);
+        const durationMs = initDurationMs ?? 0;
+        const report = reportLine({ requestId, durationMs, billedDurationMs: billedDuration(durationMs), memorySizeMB: this.resolved.memoryMB, maxMemoryUsedMB: bytesToMB(hwm), initDurationMs });
+        return record({
+          cold: true,
+          durationMs,
+          billedDurationMs: billedDuration(durationMs),
+          initDurationMs,
+          maxMemoryUsedMB: bytesToMB(hwm),
+          error: outcome.error,
+          logs: initLogs + startLine(requestId) + endLine(requestId) + report,
+          reset,
+          captureError: 'the handler module failed to load',
+        });
+      }
+      this.captureError = outcome.captureError;
+    }
+
+    const child = this.child as ChildHandle;
+    this.setState('invoking');
+    child.thaw();
+    // Output written while thawing (timers that were due) belongs to this invocation, as on Lambda.
+    const timeoutMs = this.resolved.timeoutSeconds * 1000;
+    const sentAt = performance.now();
+    child.send({ type: 'invoke', requestId, event, deadlineMs: Date.now() + timeoutMs, invokedFunctionArn: functionArn(this.resolved.region, this.resolved.functionName) });
+    const outcome = await this.awaitResult(child, requestId, timeoutMs);
+    const elapsedMs = performance.now() - sentAt;
+    const output = child.output.take();
+
+    if (outcome.kind === 'result') {
+      const result = outcome.result;
+      this.maxRssBytes = Math.max(this.maxRssBytes, result.maxRssBytes, child.highWaterMarkBytes() ?? 0);
+      this.warmInvocations += 1;
+      const billed = billedDuration(result.durationMs);
+      const maxMemoryUsedMB = bytesToMB(this.maxRssBytes);
+      const logs =
+        initLogs +
+        startLine(requestId) +
+        output +
+        endLine(requestId) +
+        reportLine({ requestId, durationMs: result.durationMs, billedDurationMs: billed, memorySizeMB: this.resolved.memoryMB, maxMemoryUsedMB, initDurationMs: cold ? initDurationMs : null });
+      if (this.resolved.freeze) child.freeze();
+      this.setState('warm');
+      const captureErrors = [this.captureError, result.captureError].filter((e): e is string => !!e);
+      return record({
+        cold,
+        durationMs: result.durationMs,
+        billedDurationMs: billed,
+        initDurationMs: cold ? initDurationMs : null,
+        maxMemoryUsedMB,
+        response: result.response,
+        error: result.error,
+        logs,
+        moduleScope: result.moduleScope,
+        handlerScope: result.handlerScope,
+        parameters: result.parameters,
+        memory: result.memory,
+        captureError: captureErrors.length ? [...new Set(captureErrors)].join('; ') : null,
+      });
+    }
+
+    // The process ends: timeout, exit, crash, fatal error or out of memory.
+    const hwm = Math.max(this.maxRssBytes, child.highWaterMarkBytes() ?? 0);
+    await child.kill();
+    const tail = child.output.take();
+    let reset: ResetReason;
+    let error: LambdaError;
+    let durationMs = elapsedMs;
+    let trailer = '';
+    if (this.resetRequested) {
+      reset = 'requested';
+      error = { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: the environment was reset during the invocation`, trace: [] };
+    } else if (outcome.kind === 'timeout') {
+      reset = 'timeout';
+      durationMs = timeoutMs;
+      const message = timeoutMessage(this.resolved.timeoutSeconds);
+      error = { errorType: 'Sandbox.Timedout', errorMessage: message, trace: [] };
+      trailer = `${new Date().toISOString()} ${requestId} ${message}\n`;
+    } else if (/heap out of memory|Reached heap limit|Allocation failed/i.test(child.stderrTail)) {
+      reset = 'out-of-memory';
+      error = {
+        errorType: 'Runtime.OutOfMemory',
+        errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: out of memory (JavaScript heap over the ${this.resolved.memoryMB} MB memory size)`,
+        trace: [],
+      };
+    } else if (outcome.kind === 'fatal') {
+      reset = outcome.reason;
+      error = outcome.error;
+    } else if (outcome.kind === 'exit' && outcome.signal === null) {
+      reset = 'process-exit';
+      error = { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: exit status ${outcome.code ?? 0}`, trace: [] };
+    } else {
+      reset = 'crashed';
+      const how = outcome.kind === 'exit' ? `signal: ${outcome.signal}` : 'the child stopped answering';
+      error = { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${how}`, trace: [] };
+    }
+    this.resetRequested = null;
+    const maxMemoryUsedMB = bytesToMB(hwm);
+    const billed = outcome.kind === 'timeout' ? timeoutMs : billedDuration(durationMs);
+    const logs =
+      initLogs +
+      startLine(requestId) +
+      output +
+      tail +
+      endLine(requestId) +
+      reportLine({ requestId, durationMs, billedDurationMs: billed, memorySizeMB: this.resolved.memoryMB, maxMemoryUsedMB, initDurationMs: cold ? initDurationMs : null }) +
+      trailer;
+    this.endProcess(reset);
+    return record({
+      cold,
+      durationMs,
+      billedDurationMs: billed,
+      initDurationMs: cold ? initDurationMs : null,
+      maxMemoryUsedMB,
+      error,
+      logs,
+      reset,
+      captureError: 'the environment ended during the invocation; nothing was captured',
+    });
+  }
+
+  private async awaitInit(
+    child: ChildHandle,
+  ): Promise<
+    | { kind: 'ready'; initDurationMs: number; captureError: string | null }
+    | { kind: 'init-error'; initDurationMs: number | null; error: LambdaError }
+    | { kind: 'engine-error'; error: Error }
+  > {
+    const deadline = performance.now() + INIT_TIMEOUT_MS;
+    for (;;) {
+      const event = await child.next(Math.max(0, deadline - performance.now()));
+      if (!event) {
+        return { kind: 'init-error', initDurationMs: INIT_TIMEOUT_MS, error: { errorType: 'Runtime.InitTimeout', errorMessage: `Init timed out after ${(INIT_TIMEOUT_MS / 1000).toFixed(2)} seconds`, trace: [] } };
+      }
+      if (event.kind === 'spawn-error') {
+        const code = (event.error as { code?: string }).code;
+        if (code === 'ENOENT' || code === 'EACCES') return { kind: 'engine-error', error: new NodeNotFoundError(this.options.nodePath ?? 'node') };
+        return { kind: 'engine-error', error: event.error };
+      }
+      if (event.kind === 'exit') {
+        const oom = /heap out of memory|Reached heap limit/i.test(child.stderrTail);
+        return {
+          kind: 'init-error',
+          initDurationMs: null,
+          error: oom
+            ? { errorType: 'Runtime.OutOfMemory', errorMessage: 'Runtime exited with error: out of memory during init', trace: [] }
+            : { errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: ${event.signal ? `signal: ${event.signal}` : `exit status ${event.code ?? 0}`}`, trace: [] },
+        };
+      }
+      const message = event.message;
+      if (message.type === 'ready') {
+        this.nodeVersion = message.nodeVersion;
+        await child.output.waitFor(INIT_MARKER_ID, OUTPUT_GRACE_MS);
+        return { kind: 'ready', initDurationMs: message.initDurationMs, captureError: message.captureError };
+      }
+      if (message.type === 'init-error') {
+        this.nodeVersion = message.nodeVersion;
+        await child.output.waitFor(INIT_MARKER_ID, OUTPUT_GRACE_MS);
+        return { kind: 'init-error', initDurationMs: message.initDurationMs, error: message.error };
+      }
+      if (message.type === 'fatal') {
+        await child.output.waitFor(INIT_MARKER_ID, OUTPUT_GRACE_MS);
+        return { kind: 'init-error', initDurationMs: null, error: message.error };
+      }
+    }
+  }
+
+  private async awaitResult(
+    child: ChildHandle,
+    requestId: string,
+    timeoutMs: number,
+  ): Promise<
+    | { kind: 'result'; result: ChildResultMessage }
+    | { kind: 'timeout' }
+    | { kind: 'fatal'; reason: 'uncaught-exception' | 'unhandled-rejection'; error: LambdaError }
+    | { kind: 'exit'; code: number | null; signal: NodeJS.Signals | null }
+    | { kind: 'unresponsive' }
+  > {
+    let deadline = performance.now() + timeoutMs;
+    let settled = false;
+    for (;;) {
+      const event = await child.next(Math.max(0, deadline - performance.now()));
+      if (!event) return settled ? { kind: 'unresponsive' } : { kind: 'timeout' };
+      if (event.kind === 'exit') return { kind: 'exit', code: event.code, signal: event.signal };
+      if (event.kind !== 'message') continue;
+      const message = event.message;
+      if (message.type === 'settled' && message.requestId === requestId) {
+        // The Lambda clock stops when the handler settles; capture gets its own allowance.
+        settled = true;
+        deadline = performance.now() + CAPTURE_GRACE_MS;
+      } else if (message.type === 'result' && message.requestId === requestId) {
+        await child.output.waitFor(requestId, OUTPUT_GRACE_MS);
+        return { kind: 'result', result: message };
+      } else if (message.type === 'fatal') {
+        // Wait (briefly) for the exit so the output is complete.
+        await child.next(OUTPUT_GRACE_MS);
+        return { kind: 'fatal', reason: message.reason, error: message.error };
+      }
+    }
+  }
+}
+
+/** Creates an environment; no process starts until the first invocation. */
+export function createLocalEnvironment(options: EnvironmentOptions): WarmEnvironment {
+  return new LocalEnvironment(options);
+}

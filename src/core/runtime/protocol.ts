@@ -1,0 +1,94 @@
+/**
+ * Typed IPC between the host (LocalEnvironment) and the child bootstrap, plus the marker
+ * the child writes to stdout and stderr to close each phase's output (IPC messages and
+ * pipe data travel separately, so the host waits for both before cutting the logs).
+ */
+import type { CapturedVariable, LambdaError, MemoryReading } from '../model/snapshot';
+import type { CaptureBudgets } from './environment-api';
+
+export type ModuleLoadFormat = 'commonjs' | 'module';
+
+/** First message host -> child: everything the bootstrap needs to load the handler. */
+export interface ChildInitMessage {
+  type: 'init';
+  file: string;
+  handlerExport: string;
+  /** How Lambda would load the file: require() or import(). */
+  format: ModuleLoadFormat;
+  /** For error messages: `handler.test` style module name without extension. */
+  handlerString: string;
+  capture: boolean;
+  budgets: CaptureBudgets;
+  functionName: string;
+  memoryMB: number;
+  region: string;
+  childDir: string;
+}
+
+export interface ChildInvokeMessage {
+  type: 'invoke';
+  requestId: string;
+  event: unknown;
+  /** Epoch milliseconds when Lambda would time the invocation out. */
+  deadlineMs: number;
+  invokedFunctionArn: string;
+}
+
+export type HostToChild = ChildInitMessage | ChildInvokeMessage;
+
+export interface ChildReadyMessage {
+  type: 'ready';
+  initDurationMs: number;
+  nodeVersion: string;
+  /** Why capture will not work in this environment (e.g. the worker failed), else null. */
+  captureError: string | null;
+}
+
+export interface ChildInitErrorMessage {
+  type: 'init-error';
+  initDurationMs: number;
+  nodeVersion: string;
+  error: LambdaError;
+}
+
+/** The handler settled: the host stops the Lambda timeout clock here (capture follows). */
+export interface ChildSettledMessage {
+  type: 'settled';
+  requestId: string;
+  durationMs: number;
+}
+
+export interface ChildResultMessage {
+  type: 'result';
+  requestId: string;
+  durationMs: number;
+  response: unknown;
+  error: LambdaError | null;
+  moduleScope: CapturedVariable[] | null;
+  handlerScope: CapturedVariable[] | null;
+  parameters: CapturedVariable[] | null;
+  captureError: string | null;
+  captureMs: number;
+  memory: MemoryReading;
+  maxRssBytes: number;
+}
+
+/** An uncaught exception or unhandled rejection: the child exits right after sending it. */
+export interface ChildFatalMessage {
+  type: 'fatal';
+  reason: 'uncaught-exception' | 'unhandled-rejection';
+  error: LambdaError;
+}
+
+export type ChildToHost = ChildReadyMessage | ChildInitErrorMessage | ChildSettledMessage | ChildResultMessage | ChildFatalMessage;
+
+/** Written to stdout and stderr at the end of init and of each invocation: `\0ws:<id>\0`. */
+export const OUTPUT_MARKER_PREFIX = '\u0000ws:';
+export const OUTPUT_MARKER_SUFFIX = '\u0000';
+
+export function outputMarker(id: string): string {
+  return `${OUTPUT_MARKER_PREFIX}${id}${OUTPUT_MARKER_SUFFIX}`;
+}
+
+/** Marker id closing the init phase. */
+export const INIT_MARKER_ID = 'init';
