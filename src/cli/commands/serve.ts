@@ -3,8 +3,12 @@
  * environments, so `aws lambda invoke --endpoint-url` and SDK scripts reach a warm local
  * function. Parses flags here; the endpoint itself lives in src/core/remote/endpoint.
  */
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { createBackendFactory } from '../../core/remote/endpoint/backend-factory';
+import { startLambdaEndpoint, type LambdaEndpoint } from '../../core/remote/endpoint/server';
 import { integerFlag, lastValue, parseFlags, UsageError } from '../../core/remote/flags';
+import { createLocalEnvironment } from '../../core/runtime/local-environment';
 
 export const SERVE_USAGE = `Usage:
   warm-state serve [--port N] FILE [--handler EXPORT] [--name NAME] [--memory MB] [--timeout S]
@@ -99,7 +103,58 @@ export async function runServe(args: string[]): Promise<number> {
     process.stdout.write(`${SERVE_USAGE}\n`);
     return 0;
   }
-  // The endpoint lands in the next commit (src/core/remote/endpoint).
-  process.stderr.write('warm-state serve: the local endpoint is not available in this build yet\n');
-  return 1;
+  for (const fn of options.functions) {
+    if (!existsSync(fn.file)) {
+      process.stderr.write(`warm-state serve: ${fn.file} does not exist (function ${fn.name})\n`);
+      return 2;
+    }
+  }
+  return serve(options);
+}
+
+/** Runs the endpoint until SIGINT/SIGTERM; resolves with the exit code. */
+async function serve(options: ServeOptions): Promise<number> {
+  let endpoint: LambdaEndpoint;
+  try {
+    endpoint = await startLambdaEndpoint({
+      port: options.port,
+      backendFactory: createBackendFactory({ createEnvironment: createLocalEnvironment }),
+      functions: options.functions.map((fn) => ({
+        name: fn.name,
+        code: { taskRoot: dirname(fn.file), file: fn.file, handlerExport: fn.handlerExport },
+        memoryMB: options.memoryMB,
+        timeoutSeconds: options.timeoutSeconds,
+      })),
+      onRequest: (entry) => {
+        const outcome = entry.errorType ? `${entry.status} ${entry.errorType}` : String(entry.status);
+        process.stderr.write(`${new Date().toISOString()} ${entry.method} ${entry.path} -> ${outcome} (${entry.ms} ms)\n`);
+      },
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      process.stderr.write(`warm-state serve: port ${options.port} on 127.0.0.1 is in use; pick another with --port N (0 = any free port)\n`);
+      return 1;
+    }
+    throw error;
+  }
+  process.stdout.write(`Local Lambda endpoint on ${endpoint.url} (127.0.0.1 only)\n`);
+  for (const fn of options.functions) {
+    process.stdout.write(`  ${fn.name}  ->  ${fn.file} (export ${fn.handlerExport})\n`);
+  }
+  process.stdout.write(
+    `Try: aws lambda invoke --endpoint-url ${endpoint.url} --function-name ${options.functions[0].name} --log-type Tail --cli-binary-format raw-in-base64-out --payload '{}' out.json\nCtrl+C stops.\n`,
+  );
+  await new Promise<void>((resolveStop) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolveStop();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await endpoint.close();
+  process.stdout.write('Stopped.\n');
+  return 0;
 }

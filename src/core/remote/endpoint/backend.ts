@@ -1,0 +1,53 @@
+/**
+ * What runs a function behind the local endpoint. Two kinds exist: the warm local
+ * environment (the engine, default) and a Lambda-style process driven through the Lambda
+ * Runtime API (used when a function has layers or a wrapper, e.g. the attached probe, or a
+ * custom runtime). The endpoint only sees this interface.
+ */
+import type { WireFunctionConfiguration } from './state';
+
+export interface BackendInvocation {
+  requestId: string;
+  /** The parsed event (JSON); the endpoint has already rejected bad JSON. */
+  event: unknown;
+  /** The raw event bytes, for runtimes that receive the payload verbatim. */
+  payload: Buffer;
+  configuration: WireFunctionConfiguration;
+}
+
+export interface BackendResult {
+  /** The request id the logs use (a backend may assign its own). */
+  requestId: string;
+  /** Response bytes as the runtime produced them (JSON for Node.js runtimes, anything for custom ones). */
+  payload: Buffer;
+  /** 'Unhandled' when the function failed (threw, timed out, crashed), else null. */
+  functionError: 'Unhandled' | null;
+  /** Lambda-format log text of this invocation, START to REPORT. */
+  logs: string;
+}
+
+export interface FunctionBackend {
+  invoke(invocation: BackendInvocation): Promise<BackendResult>;
+  dispose(): Promise<void>;
+}
+
+/** Where a served function's code lives, as a deployment package would hold it. */
+export interface FunctionCode {
+  /** Absolute folder that plays LAMBDA_TASK_ROOT (/var/task). */
+  taskRoot: string;
+  /** Absolute path of the handler file (Node.js runtimes). */
+  file?: string;
+  /** Export name, possibly nested (Node.js runtimes). */
+  handlerExport?: string;
+}
+
+export interface BackendContext {
+  name: string;
+  code: FunctionCode;
+  configuration: WireFunctionConfiguration;
+  /** Folder holding the function's layers extracted in order, the /opt substitute; null without layers. */
+  optDir: string | null;
+  region: string;
+}
+
+export type BackendFactory = (context: BackendContext) => FunctionBackend;

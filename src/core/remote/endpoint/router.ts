@@ -1,0 +1,70 @@
+/**
+ * Maps Lambda REST paths to handlers. Paths are matched on their decoded segments, so a
+ * function name given as an ARN (URL-encoded by the SDK) arrives whole.
+ */
+import type { IncomingMessage } from 'node:http';
+
+export interface RouteRequest {
+  method: string;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  /** The request body, complete unless `tooLarge`. */
+  body: Buffer;
+  tooLarge: boolean;
+  /** Region the caller signed for (the endpoint plays every region). */
+  region: string;
+}
+
+export interface Reply {
+  status: number;
+  body: Buffer;
+  headers: Record<string, string>;
+  /** Work to run after the reply is sent (asynchronous `Event` invocations). */
+  after?: () => Promise<void>;
+}
+
+export interface Route<Result = Reply> {
+  method: string;
+  /** Segments; `{name}` captures one segment. */
+  pattern: string;
+  /** The IAM action it needs, for the endpoint's access checks (e.g. `lambda:InvokeFunction`). */
+  action: string;
+  /** The ARN an AccessDenied message names for this request. */
+  resource: (params: Record<string, string>, region: string) => string;
+  handle: (request: RouteRequest) => Promise<Result>;
+}
+
+export function jsonReply(status: number, value: unknown, headers: Record<string, string> = {}): Reply {
+  return { status, body: Buffer.from(JSON.stringify(value)), headers: { 'Content-Type': 'application/json', ...headers } };
+}
+
+export interface RouteMatch<Result> {
+  route: Route<Result>;
+  params: Record<string, string>;
+}
+
+export function matchRoute<Result>(routes: readonly Route<Result>[], method: string, pathname: string): RouteMatch<Result> | null {
+  const segments = pathname.split('/').filter((s) => s !== '');
+  for (const route of routes) {
+    if (route.method !== method) continue;
+    const parts = route.pattern.split('/').filter((s) => s !== '');
+    if (parts.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    let ok = true;
+    for (let i = 0; i < parts.length && ok; i++) {
+      const part = parts[i];
+      if (part.startsWith('{') && part.endsWith('}')) {
+        try {
+          params[part.slice(1, -1)] = decodeURIComponent(segments[i]);
+        } catch {
+          ok = false;
+        }
+      } else {
+        ok = part === segments[i];
+      }
+    }
+    if (ok) return { route, params };
+  }
+  return null;
+}

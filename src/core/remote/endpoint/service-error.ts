@@ -1,0 +1,59 @@
+/**
+ * Errors the local endpoint answers with, shaped like the Lambda service's: the status
+ * code, an `X-Amzn-ErrorType` header and a JSON body `{ Type, message }`, which is what
+ * the AWS SDKs and the AWS CLI read to raise e.g. `ResourceNotFoundException`.
+ */
+export class ServiceError extends Error {
+  constructor(
+    readonly status: number,
+    readonly errorType: string,
+    message: string,
+    /** Extra body fields the service sends for this error (e.g. `Reason` on throttling). */
+    readonly extra: Record<string, string> = {},
+    /** `User` for caller faults, `Service` for ours, as Lambda's bodies say. */
+    readonly faultType: 'User' | 'Service' = status >= 500 ? 'Service' : 'User',
+  ) {
+    super(message);
+    this.name = errorType;
+  }
+
+  body(): string {
+    return JSON.stringify({ Type: this.faultType, message: this.message, ...this.extra });
+  }
+}
+
+export const ACCOUNT_ID = '123456789012';
+
+export function functionArn(region: string, name: string, qualifier?: string): string {
+  return `arn:aws:lambda:${region}:${ACCOUNT_ID}:function:${name}${qualifier ? `:${qualifier}` : ''}`;
+}
+
+export function layerArn(region: string, name: string, version?: number): string {
+  return `arn:aws:lambda:${region}:${ACCOUNT_ID}:layer:${name}${version === undefined ? '' : `:${version}`}`;
+}
+
+export const errors = {
+  functionNotFound: (region: string, name: string, qualifier?: string) =>
+    new ServiceError(404, 'ResourceNotFoundException', `Function not found: ${functionArn(region, name, qualifier)}`),
+  layerNotFound: () => new ServiceError(404, 'ResourceNotFoundException', 'The resource you requested does not exist.'),
+  invalidJson: (detail: string) =>
+    new ServiceError(400, 'InvalidRequestContentException', `Could not parse request body into json: ${detail}`),
+  invalidParameter: (message: string) => new ServiceError(400, 'InvalidParameterValueException', message),
+  requestTooLarge: (limit: number) =>
+    new ServiceError(413, 'RequestTooLargeException', `Request must be smaller than ${limit} bytes for the InvokeFunction operation`),
+  throttled: () =>
+    new ServiceError(429, 'TooManyRequestsException', 'Rate Exceeded.', { Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' }),
+  preconditionFailed: () =>
+    new ServiceError(412, 'PreconditionFailedException', 'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id'),
+  missingAuthentication: () => new ServiceError(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token'),
+  expiredToken: () => new ServiceError(403, 'ExpiredTokenException', 'The security token included in the request is expired'),
+  accessDenied: (principalArn: string, action: string, resource: string) =>
+    new ServiceError(
+      403,
+      'AccessDeniedException',
+      `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`,
+    ),
+  unknownOperation: (method: string, path: string) =>
+    new ServiceError(404, 'UnknownOperationException', `The local endpoint does not serve ${method} ${path}`),
+  internal: (message: string) => new ServiceError(500, 'ServiceException', message),
+};

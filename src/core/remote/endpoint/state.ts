@@ -1,0 +1,181 @@
+/**
+ * The endpoint's in-memory control plane: function configurations and published layer
+ * versions, shaped as Lambda's JSON wire format so that what the SDK reads back is what
+ * the service would return. Nothing is persisted: restarting `serve` starts over.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { FunctionCode } from './backend';
+import { ACCOUNT_ID, functionArn, layerArn } from './service-error';
+
+export interface WireLayer {
+  Arn: string;
+  CodeSize: number;
+}
+
+/** The fields of Lambda's FunctionConfiguration the endpoint keeps (wire names). */
+export interface WireFunctionConfiguration {
+  FunctionName: string;
+  FunctionArn: string;
+  Runtime: string;
+  Role: string;
+  Handler: string;
+  CodeSize: number;
+  Description: string;
+  Timeout: number;
+  MemorySize: number;
+  LastModified: string;
+  CodeSha256: string;
+  Version: string;
+  Environment?: { Variables: Record<string, string> };
+  Layers?: WireLayer[];
+  RevisionId: string;
+  State: 'Active';
+  LastUpdateStatus: 'Successful';
+  PackageType: 'Zip';
+  Architectures: string[];
+  EphemeralStorage: { Size: number };
+}
+
+export interface ServedFunction {
+  name: string;
+  code: FunctionCode;
+  configuration: WireFunctionConfiguration;
+  /** Concurrent invocations allowed; 0 throttles every call (like reserved concurrency 0). */
+  reservedConcurrency: number;
+  /** Invocations in flight. */
+  inFlight: number;
+  /**
+   * False imitates emulators whose log tail carries no platform REPORT line (LocalStack
+   * style), so clients can be tested against it. Default true.
+   */
+  reportLines: boolean;
+}
+
+export interface LayerVersion {
+  name: string;
+  version: number;
+  zip: Buffer;
+  description: string;
+  compatibleRuntimes: string[];
+  createdDate: string;
+  codeSha256: string;
+}
+
+/** Lambda's timestamp format, e.g. 2026-11-26T15:00:00.000+0000. */
+export function lambdaTimestamp(date = new Date()): string {
+  return date.toISOString().replace('Z', '+0000');
+}
+
+export interface FunctionRegistration {
+  name: string;
+  code: FunctionCode;
+  runtime?: string;
+  handler?: string;
+  memoryMB?: number;
+  timeoutSeconds?: number;
+  environment?: Record<string, string>;
+  description?: string;
+  reservedConcurrency?: number;
+  reportLines?: boolean;
+}
+
+export class EndpointState {
+  private readonly functions = new Map<string, ServedFunction>();
+  private readonly layers = new Map<string, LayerVersion[]>();
+
+  constructor(readonly region: string) {}
+
+  addFunction(registration: FunctionRegistration): ServedFunction {
+    const codeSha256 = createHash('sha256').update(registration.code.file ?? registration.code.taskRoot).digest('base64');
+    const configuration: WireFunctionConfiguration = {
+      FunctionName: registration.name,
+      FunctionArn: functionArn(this.region, registration.name),
+      Runtime: registration.runtime ?? 'nodejs20.x',
+      Role: `arn:aws:iam::${ACCOUNT_ID}:role/warm-state-local`,
+      Handler: registration.handler ?? defaultHandlerString(registration.code),
+      CodeSize: 0,
+      Description: registration.description ?? '',
+      Timeout: registration.timeoutSeconds ?? 3,
+      MemorySize: registration.memoryMB ?? 128,
+      LastModified: lambdaTimestamp(),
+      CodeSha256: codeSha256,
+      Version: '$LATEST',
+      ...(registration.environment && Object.keys(registration.environment).length > 0
+        ? { Environment: { Variables: { ...registration.environment } } }
+        : {}),
+      RevisionId: randomUUID(),
+      State: 'Active',
+      LastUpdateStatus: 'Successful',
+      PackageType: 'Zip',
+      Architectures: ['x86_64'],
+      EphemeralStorage: { Size: 512 },
+    };
+    const served: ServedFunction = {
+      name: registration.name,
+      code: registration.code,
+      configuration,
+      reservedConcurrency: registration.reservedConcurrency ?? 1,
+      inFlight: 0,
+      reportLines: registration.reportLines ?? true,
+    };
+    this.functions.set(registration.name, served);
+    return served;
+  }
+
+  /** Looks a function up by name, partial ARN or full ARN (with an optional qualifier). */
+  findFunction(nameOrArn: string): { fn: ServedFunction; qualifier: string | undefined } | null {
+    let name = nameOrArn;
+    let qualifier: string | undefined;
+    const arn = /^arn:aws[a-z-]*:lambda:[^:]*:\d{12}:function:([^:]+)(?::(.+))?$/.exec(nameOrArn);
+    const partial = /^\d{12}:function:([^:]+)(?::(.+))?$/.exec(nameOrArn);
+    const short = /^([^:]+):([^:]+)$/.exec(nameOrArn);
+    const match = arn ?? partial ?? short;
+    if (match) {
+      name = match[1];
+      qualifier = match[2];
+    }
+    const fn = this.functions.get(name);
+    return fn ? { fn, qualifier } : null;
+  }
+
+  listFunctions(): ServedFunction[] {
+    return [...this.functions.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  publishLayerVersion(name: string, zip: Buffer, description: string, compatibleRuntimes: string[]): LayerVersion {
+    const versions = this.layers.get(name) ?? [];
+    const layer: LayerVersion = {
+      name,
+      version: versions.length + 1,
+      zip,
+      description,
+      compatibleRuntimes,
+      createdDate: lambdaTimestamp(),
+      codeSha256: createHash('sha256').update(zip).digest('base64'),
+    };
+    versions.push(layer);
+    this.layers.set(name, versions);
+    return layer;
+  }
+
+  getLayerVersion(name: string, version: number): LayerVersion | null {
+    return this.layers.get(name)?.[version - 1] ?? null;
+  }
+
+  /** Resolves a layer version ARN published here; null for unknown ARNs. */
+  layerByArn(arn: string): LayerVersion | null {
+    const match = /^arn:aws[a-z-]*:lambda:[^:]*:\d{12}:layer:([^:]+):(\d+)$/.exec(arn);
+    return match ? this.getLayerVersion(match[1], Number(match[2])) : null;
+  }
+
+  layerVersionArn(layer: LayerVersion): string {
+    return layerArn(this.region, layer.name, layer.version);
+  }
+}
+
+/** `file.export` relative to the task root, as a Lambda handler string. */
+function defaultHandlerString(code: FunctionCode): string {
+  if (!code.file || !code.handlerExport) return 'index.handler';
+  const relative = code.file.startsWith(`${code.taskRoot}/`) ? code.file.slice(code.taskRoot.length + 1) : code.file;
+  return `${relative.replace(/\.(c|m)?(j|t)s$/, '')}.${code.handlerExport}`;
+}

@@ -1,0 +1,279 @@
+/**
+ * The local Lambda endpoint driven by the real @aws-sdk/client-lambda: real HTTP, real
+ * SigV4 signing, real child processes running the fixture functions.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import {
+  GetFunctionConfigurationCommand,
+  GetLayerVersionCommand,
+  InvokeCommand,
+  LambdaClient,
+  ListFunctionsCommand,
+  PublishLayerVersionCommand,
+  UpdateFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
+import { startLambdaEndpoint, type LambdaEndpoint } from '../../src/core/remote/endpoint/server';
+import { createBackendFactory } from '../../src/core/remote/endpoint/backend-factory';
+import { decodeLogResult, parseLogTail } from '../../src/core/remote/report';
+import { writeZip } from '../../src/core/remote/zip';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const fixtures = join(__dirname, '..', 'fixtures', 'remote');
+const counter = { taskRoot: join(fixtures, 'counter'), file: join(fixtures, 'counter', 'handler.js'), handlerExport: 'handler' };
+
+function client(endpoint: LambdaEndpoint, accessKeyId = 'AKIDLOCALTEST', secretAccessKey = 'local-secret', maxAttempts = 1): LambdaClient {
+  return new LambdaClient({ region: 'eu-west-1', endpoint: endpoint.url, credentials: { accessKeyId, secretAccessKey }, maxAttempts });
+}
+
+const text = (bytes: Uint8Array | undefined) => Buffer.from(bytes ?? []).toString('utf8');
+
+async function rejectsWith(promise: Promise<unknown>, name: string, message?: RegExp): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof Error);
+    assert.equal(error.name, name, `${error.name}: ${error.message}`);
+    if (message) assert.match(error.message, message);
+    return error;
+  }
+  assert.fail(`expected ${name}`);
+}
+
+describe('remote endpoint: Lambda API on 127.0.0.1 with the real SDK', function () {
+  this.timeout(30000);
+  let endpoint: LambdaEndpoint;
+  let lambda: LambdaClient;
+
+  before(async () => {
+    endpoint = await startLambdaEndpoint({
+      port: 0,
+      backendFactory: createBackendFactory(),
+      functions: [
+        { name: 'counter', code: counter },
+        { name: 'other', code: counter },
+        { name: 'slow', code: counter, timeoutSeconds: 1 },
+        { name: 'plain', runtime: 'provided.al2023', handler: 'bootstrap', code: { taskRoot: join(fixtures, 'custom-runtime') } },
+      ],
+      access: { principals: { AKIDSIGNED: { secretAccessKey: 'the-right-secret' } } },
+    });
+    lambda = client(endpoint);
+  });
+
+  after(async () => {
+    lambda.destroy();
+    await endpoint.close();
+  });
+
+  it('listens on 127.0.0.1 only', () => {
+    assert.match(endpoint.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('keeps module state warm and returns the log tail, Init Duration on the first call only', async () => {
+    const first = await lambda.send(new InvokeCommand({ FunctionName: 'counter', LogType: 'Tail', Payload: JSON.stringify({ id: 'a' }) }));
+    const second = await lambda.send(new InvokeCommand({ FunctionName: 'counter', LogType: 'Tail', Payload: JSON.stringify({ id: 'b' }) }));
+    assert.equal(first.StatusCode, 200);
+    assert.equal(first.ExecutedVersion, '$LATEST');
+    assert.equal(first.FunctionError, undefined);
+    assert.deepEqual(JSON.parse(text(first.Payload)).invocations, 1);
+    assert.deepEqual(JSON.parse(text(second.Payload)).invocations, 2);
+    const coldTail = parseLogTail(decodeLogResult(first.LogResult));
+    const warmTail = parseLogTail(decodeLogResult(second.LogResult));
+    assert.ok(coldTail.report && coldTail.report.initDurationMs !== null && coldTail.report.initDurationMs > 0);
+    assert.ok(warmTail.report);
+    assert.equal(warmTail.report.initDurationMs, null);
+    assert.equal(warmTail.report.memorySizeMB, 128);
+    assert.ok(warmTail.report.maxMemoryUsedMB >= coldTail.report.maxMemoryUsedMB, 'Max Memory Used is a high-water mark');
+    assert.match(warmTail.text, /\tINFO\tinvocation 2 seen 2/);
+    const noTail = await lambda.send(new InvokeCommand({ FunctionName: 'counter', Payload: '{}' }));
+    assert.equal(noTail.LogResult, undefined, 'no X-Amz-Log-Result without LogType Tail');
+  });
+
+  it('answers a function error with X-Amz-Function-Error and stays warm', async () => {
+    const failed = await lambda.send(new InvokeCommand({ FunctionName: 'other', Payload: JSON.stringify({ id: 1, fail: true }) }));
+    assert.equal(failed.StatusCode, 200);
+    assert.equal(failed.FunctionError, 'Unhandled');
+    const error = JSON.parse(text(failed.Payload));
+    assert.equal(error.errorType, 'TypeError');
+    assert.equal(error.errorMessage, 'asked to fail on 1');
+    assert.ok(Array.isArray(error.trace));
+    const next = await lambda.send(new InvokeCommand({ FunctionName: 'other', Payload: JSON.stringify({ id: 2 }) }));
+    assert.equal(JSON.parse(text(next.Payload)).invocations, 2);
+  });
+
+  it('times out like Lambda and starts cold afterwards', async () => {
+    const timedOut = await lambda.send(new InvokeCommand({ FunctionName: 'slow', LogType: 'Tail', Payload: JSON.stringify({ sleepMs: 3000 }) }));
+    assert.equal(timedOut.FunctionError, 'Unhandled');
+    assert.match(JSON.parse(text(timedOut.Payload)).errorMessage, /Task timed out after 1\.00 seconds/);
+    assert.equal(parseLogTail(decodeLogResult(timedOut.LogResult)).report?.status, 'timeout');
+    const after = await lambda.send(new InvokeCommand({ FunctionName: 'slow', LogType: 'Tail', Payload: '{}' }));
+    assert.equal(JSON.parse(text(after.Payload)).invocations, 1, 'module state is gone');
+    assert.notEqual(parseLogTail(decodeLogResult(after.LogResult)).report?.initDurationMs, null);
+  });
+
+  it('keeps only the last 4 KB of a long log', async () => {
+    const long = await lambda.send(new InvokeCommand({ FunctionName: 'counter', LogType: 'Tail', Payload: JSON.stringify({ shout: 10000 }) }));
+    assert.ok(long.LogResult);
+    const bytes = Buffer.from(long.LogResult, 'base64');
+    assert.ok(bytes.length <= 4096 && bytes.length > 4000, `tail is ${bytes.length} bytes`);
+    const tail = parseLogTail(bytes.toString('utf8'));
+    assert.equal(tail.startMissing, true);
+    assert.ok(tail.report);
+  });
+
+  it('answers service errors with the status and type the SDK maps', async () => {
+    const missing = await rejectsWith(lambda.send(new InvokeCommand({ FunctionName: 'nope' })), 'ResourceNotFoundException', /Function not found: arn:aws:lambda:.*:function:nope/);
+    assert.equal(missing.$metadata?.httpStatusCode, 404);
+    await rejectsWith(lambda.send(new InvokeCommand({ FunctionName: 'counter', Qualifier: 'live' })), 'ResourceNotFoundException', /function:counter:live/);
+    const badJson = await rejectsWith(
+      lambda.send(new InvokeCommand({ FunctionName: 'counter', Payload: Buffer.from('{not json') })),
+      'InvalidRequestContentException',
+      /Could not parse request body into json/,
+    );
+    assert.equal(badJson.$metadata?.httpStatusCode, 400);
+    const big = await rejectsWith(
+      lambda.send(new InvokeCommand({ FunctionName: 'counter', Payload: Buffer.from(JSON.stringify({ blob: 'x'.repeat(6 * 1024 * 1024) })) })),
+      'RequestTooLargeException',
+      /6291456 bytes/,
+    );
+    assert.equal(big.$metadata?.httpStatusCode, 413);
+  });
+
+  it('throttles a second concurrent call with 429 TooManyRequestsException', async () => {
+    const busy = lambda.send(new InvokeCommand({ FunctionName: 'counter', Payload: JSON.stringify({ sleepMs: 400 }) }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const throttled = await rejectsWith(lambda.send(new InvokeCommand({ FunctionName: 'counter', Payload: '{}' })), 'TooManyRequestsException', /Rate Exceeded/);
+    assert.equal(throttled.$metadata?.httpStatusCode, 429);
+    assert.equal((throttled as unknown as { Reason?: string }).Reason, 'ReservedFunctionConcurrentInvocationLimitExceeded');
+    assert.equal((await busy).StatusCode, 200);
+  });
+
+  it('turns an oversized response into Function.ResponseSizeTooLarge', async () => {
+    const result = await lambda.send(new InvokeCommand({ FunctionName: 'other', Payload: JSON.stringify({ bigResponse: true }) }));
+    assert.equal(result.FunctionError, 'Unhandled');
+    assert.equal(JSON.parse(text(result.Payload)).errorType, 'Function.ResponseSizeTooLarge');
+  });
+
+  it('passes a custom runtime response through unchanged, even when it is not JSON', async () => {
+    const result = await lambda.send(new InvokeCommand({ FunctionName: 'plain', LogType: 'Tail', Payload: '{"a":1}' }));
+    assert.equal(text(result.Payload), 'plain text, not JSON (7 bytes in)');
+    assert.match(decodeLogResult(result.LogResult), /custom runtime got \{"a":1\}/);
+  });
+
+  it('pages ListFunctions with Marker and MaxItems', async () => {
+    const names: string[] = [];
+    let marker: string | undefined;
+    let pages = 0;
+    do {
+      const page = await lambda.send(new ListFunctionsCommand({ MaxItems: 3, Marker: marker }));
+      names.push(...(page.Functions ?? []).map((f) => f.FunctionName ?? ''));
+      marker = page.NextMarker;
+      pages++;
+    } while (marker);
+    assert.deepEqual(names, ['counter', 'other', 'plain', 'slow']);
+    assert.equal(pages, 2);
+    await rejectsWith(lambda.send(new ListFunctionsCommand({ Marker: 'garbage' })), 'InvalidParameterValueException');
+  });
+
+  it('updates configuration: new variables reach a cold environment; stale RevisionId is refused', async () => {
+    const before = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'other' }));
+    assert.equal(before.Runtime, 'nodejs20.x');
+    const updated = await lambda.send(
+      new UpdateFunctionConfigurationCommand({ FunctionName: 'other', Environment: { Variables: { GREETING: 'hello' } }, RevisionId: before.RevisionId }),
+    );
+    assert.deepEqual(updated.Environment?.Variables, { GREETING: 'hello' });
+    assert.notEqual(updated.RevisionId, before.RevisionId);
+    await rejectsWith(
+      lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'other', Description: 'x', RevisionId: before.RevisionId })),
+      'PreconditionFailedException',
+    );
+    const result = JSON.parse(text((await lambda.send(new InvokeCommand({ FunctionName: 'other', Payload: '{}' }))).Payload));
+    assert.equal(result.greeting, 'hello');
+    assert.equal(result.invocations, 1, 'a configuration change starts a new environment');
+    await rejectsWith(
+      lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'other', Layers: ['arn:aws:lambda:us-east-1:123456789012:layer:none:1'] })),
+      'InvalidParameterValueException',
+      /does not exist/,
+    );
+  });
+
+  it('publishes and reads layer versions', async () => {
+    const zip = writeZip([{ path: 'nodejs/node_modules/x/index.js', data: Buffer.from('module.exports = 1;') }]);
+    const first = await lambda.send(new PublishLayerVersionCommand({ LayerName: 'tools', Content: { ZipFile: zip }, CompatibleRuntimes: ['nodejs20.x'] }));
+    const second = await lambda.send(new PublishLayerVersionCommand({ LayerName: 'tools', Content: { ZipFile: zip } }));
+    assert.equal(first.Version, 1);
+    assert.equal(second.Version, 2);
+    assert.match(second.LayerVersionArn ?? '', /:layer:tools:2$/);
+    const read = await lambda.send(new GetLayerVersionCommand({ LayerName: 'tools', VersionNumber: 1 }));
+    assert.equal(read.Content?.CodeSize, zip.length);
+    assert.deepEqual(read.CompatibleRuntimes, ['nodejs20.x']);
+    await rejectsWith(lambda.send(new PublishLayerVersionCommand({ LayerName: 'tools', Content: { ZipFile: Buffer.from('not a zip') } })), 'InvalidParameterValueException');
+    await rejectsWith(lambda.send(new GetLayerVersionCommand({ LayerName: 'tools', VersionNumber: 9 })), 'ResourceNotFoundException');
+  });
+
+  it('verifies SigV4 signatures for principals with a known secret and refuses unsigned calls', async () => {
+    const good = client(endpoint, 'AKIDSIGNED', 'the-right-secret');
+    const bad = client(endpoint, 'AKIDSIGNED', 'a-wrong-secret');
+    try {
+      assert.equal((await good.send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:eu-west-1:123456789012:function:counter', Payload: '{"q":"a b"}' }))).StatusCode, 200);
+      assert.ok((await good.send(new ListFunctionsCommand({ MaxItems: 2 }))).Functions);
+      await rejectsWith(bad.send(new InvokeCommand({ FunctionName: 'counter', Payload: '{}' })), 'InvalidSignatureException');
+    } finally {
+      good.destroy();
+      bad.destroy();
+    }
+    const unsigned = await fetch(`${endpoint.url}/2015-03-31/functions/counter/invocations`, { method: 'POST', body: '{}' });
+    assert.equal(unsigned.status, 403);
+    assert.equal(unsigned.headers.get('x-amzn-errortype'), 'MissingAuthenticationTokenException');
+  });
+});
+
+describe('remote endpoint: backed by the warm local environment (engine)', function () {
+  this.timeout(30000);
+  let endpoint: LambdaEndpoint;
+  let lambda: LambdaClient;
+  const demo = join(__dirname, '..', '..', 'examples', 'freeze-demo');
+
+  before(async () => {
+    const { createLocalEnvironment } = await import('../../src/core/runtime/local-environment');
+    endpoint = await startLambdaEndpoint({
+      port: 0,
+      backendFactory: createBackendFactory({ createEnvironment: createLocalEnvironment }),
+      functions: [
+        { name: 'freeze-demo', code: { taskRoot: demo, file: join(demo, 'handler.js'), handlerExport: 'test' } },
+        { name: 'counter', code: counter },
+      ],
+    });
+    lambda = client(endpoint);
+  });
+
+  after(async () => {
+    lambda.destroy();
+    await endpoint.close();
+  });
+
+  it('serves the freeze demo warm: arrayB grows across invocations, Init Duration only on the first', async () => {
+    const tails = [];
+    for (let i = 0; i < 3; i++) {
+      const result = await lambda.send(new InvokeCommand({ FunctionName: 'freeze-demo', LogType: 'Tail', Payload: '{}' }));
+      assert.equal(result.StatusCode, 200);
+      assert.equal(result.FunctionError, undefined);
+      assert.equal(text(result.Payload), 'null');
+      tails.push(parseLogTail(decodeLogResult(result.LogResult)));
+    }
+    assert.match(tails[2].text, /Array B: \[ 'B', 'B', 'B' \]/);
+    assert.match(tails[2].text, /Array A: \[ 'A' \]/);
+    assert.ok(tails[0].report && tails[0].report.initDurationMs !== null);
+    assert.equal(tails[1].report?.initDurationMs, null);
+    assert.equal(tails[2].report?.initDurationMs, null);
+    assert.equal(tails[2].requestId, tails[2].report?.requestId);
+  });
+
+  it('reports handler errors as Unhandled and keeps the environment warm', async () => {
+    const failed = await lambda.send(new InvokeCommand({ FunctionName: 'counter', Payload: JSON.stringify({ id: 1, fail: true }) }));
+    assert.equal(failed.FunctionError, 'Unhandled');
+    assert.equal(JSON.parse(text(failed.Payload)).errorType, 'TypeError');
+    const next = await lambda.send(new InvokeCommand({ FunctionName: 'counter', Payload: JSON.stringify({ id: 2 }) }));
+    assert.equal(JSON.parse(text(next.Payload)).invocations, 2);
+  });
+});
