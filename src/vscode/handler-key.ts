@@ -20,9 +20,18 @@ export function parseHandlerKey(key: string): HandlerRef | undefined {
   return { fileUri: key.slice(0, at), exportName: key.slice(at + 1) };
 }
 
-/** The title of a handler's panel and its label in pickers: `handler.js › test`. */
+/**
+ * The handler as Lambda's handler string spells it (`handler.test` for `test` exported by
+ * `handler.js`): the panel's title and the label in pickers.
+ */
 export function handlerLabel(ref: HandlerRef): string {
   const path = ref.fileUri.replace(/[?#].*$/, '');
-  const base = decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
-  return `${base} › ${ref.exportName}`;
+  let base = path.slice(path.lastIndexOf('/') + 1);
+  try {
+    base = decodeURIComponent(base);
+  } catch {
+    // A malformed escape: show it as it is.
+  }
+  const dot = base.lastIndexOf('.');
+  return `${dot > 0 ? base.slice(0, dot) : base}.${ref.exportName}`;
 }

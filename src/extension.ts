@@ -1,0 +1,71 @@
+/**
+ * Composition root of the VS Code extension: wires the pieces, nothing else. Everything
+ * is disposed through `context.subscriptions`; `deactivate` ends the child processes.
+ *
+ * Activation stays light: the handler detector, the template reader and the engine are
+ * loaded on first use (dynamic imports in handler-index, config-index and engine).
+ */
+import * as vscode from 'vscode';
+import { HandlerCodeLensProvider } from './vscode/codelens';
+import { registerCommands } from './vscode/commands';
+import { ConfigIndex } from './vscode/config-index';
+import { createEngineSession } from './vscode/engine';
+import { EventService } from './vscode/event-service';
+import { HandlerIndex } from './vscode/handler-index';
+import { FileHistoryStore, MEMORY_ONLY_HISTORY } from './vscode/history-store';
+import { NodeRuntimeProvider } from './vscode/node-runtime-provider';
+import { PanelManager } from './vscode/panel-host';
+import { SessionStore } from './vscode/sessions';
+import { readSettings } from './vscode/settings';
+import { HandlerStatusBar } from './vscode/status-bar';
+import { createTestApi } from './vscode/test-api-impl';
+import type { WarmStateExports } from './vscode/test-api';
+import { HANDLER_LANGUAGES } from './vscode/command-ids';
+
+let sessions: SessionStore | undefined;
+let flushHistory: (() => Promise<void>) | undefined;
+
+export function activate(context: vscode.ExtensionContext): WarmStateExports {
+  const log = vscode.window.createOutputChannel('Warm State', { log: true });
+  const settings = () => readSettings(configurationReader());
+  const nodeRuntime = new NodeRuntimeProvider(() => settings().nodePath, log);
+  const configs = new ConfigIndex(log);
+  const handlers = new HandlerIndex(configs);
+  const history = context.storageUri?.scheme === 'file' ? new FileHistoryStore(vscode.Uri.joinPath(context.storageUri, 'history').fsPath, (message) => log.warn(message)) : MEMORY_ONLY_HISTORY;
+  flushHistory = () => history.flush();
+  sessions = new SessionStore({ settings, nodeRuntime: () => nodeRuntime.resolve(), configs, createEngine: createEngineSession, history, log });
+  const events = new EventService(context.workspaceState, context.extensionUri);
+  const panels = new PanelManager({ extensionUri: context.extensionUri, sessions, events, log });
+  const statusBar = new HandlerStatusBar(handlers, sessions);
+  const codeLens = new HandlerCodeLensProvider(handlers, sessions, () => settings().codeLensEnabled);
+  const selector = HANDLER_LANGUAGES.map((language) => ({ language }));
+
+  context.subscriptions.push(
+    log,
+    configs,
+    handlers,
+    sessions,
+    events,
+    panels,
+    statusBar,
+    codeLens,
+    vscode.languages.registerCodeLensProvider(selector, codeLens),
+    ...registerCommands({ sessions, events, panels, handlers, log }),
+  );
+  return { testApi: createTestApi({ sessions, panels, events, nodeRuntime }) };
+}
+
+export async function deactivate(): Promise<void> {
+  await Promise.allSettled([sessions?.disposeAll(), flushHistory?.()]);
+}
+
+function configurationReader() {
+  const configuration = vscode.workspace.getConfiguration('warmState');
+  return {
+    get: (key: string) => configuration.get(key),
+    isExplicit: (key: string) => {
+      const inspected = configuration.inspect(key);
+      return inspected !== undefined && [inspected.globalValue, inspected.workspaceValue, inspected.workspaceFolderValue].some((value) => value !== undefined);
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * Functions declared by SAM/CloudFormation templates and serverless.yml files in the
+ * workspace folders, rescanned when such a file changes. Broken files never stop the
+ * extension: their problems go to the output channel and the handler runs with the
+ * settings alone.
+ */
+import * as vscode from 'vscode';
+import type { ConfigScan, FunctionConfig } from '../core/config/types';
+
+const CONFIG_GLOB = '**/{template.yaml,template.yml,template.json,samconfig.toml,serverless.yml,serverless.yaml}';
+
+export interface ConfigLog {
+  warn(message: string): void;
+  info(message: string): void;
+}
+
+export class ConfigIndex implements vscode.Disposable {
+  private scans: Promise<ConfigScan[]> | undefined;
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private watcher: vscode.FileSystemWatcher | undefined;
+  private rescanTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly log: ConfigLog) {
+    this.disposables.push(vscode.workspace.onDidChangeWorkspaceFolders(() => this.scheduleRescan()));
+  }
+
+  /** Starts watching config files on first use, so activation does not pay for it. */
+  private ensureWatcher(): void {
+    if (this.watcher) return;
+    this.watcher = vscode.workspace.createFileSystemWatcher(CONFIG_GLOB);
+    this.disposables.push(
+      this.watcher,
+      this.watcher.onDidChange(() => this.scheduleRescan()),
+      this.watcher.onDidCreate(() => this.scheduleRescan()),
+      this.watcher.onDidDelete(() => this.scheduleRescan()),
+    );
+  }
+
+  private scheduleRescan(): void {
+    if (this.rescanTimer) clearTimeout(this.rescanTimer);
+    // Saving a template fires several events; one rescan is enough.
+    this.rescanTimer = setTimeout(() => {
+      this.rescanTimer = undefined;
+      this.scans = undefined;
+      this.changed.fire();
+    }, 300);
+  }
+
+  private readerModule: Promise<typeof import('../core/config/scan')> | undefined;
+
+  /** The template reader (yaml and all), loaded on first use. */
+  private reader(): Promise<typeof import('../core/config/scan')> {
+    this.readerModule ??= import('../core/config/scan');
+    return this.readerModule;
+  }
+
+  private all(): Promise<ConfigScan[]> {
+    this.ensureWatcher();
+    this.scans ??= this.scanAll();
+    return this.scans;
+  }
+
+  private async scanAll(): Promise<ConfigScan[]> {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    if (folders.length === 0) return [];
+    try {
+      const { scanWorkspaceConfigs } = await this.reader();
+      const env = stringEnvironment();
+      const scans = await Promise.all(folders.filter((folder) => folder.uri.scheme === 'file').map((folder) => scanWorkspaceConfigs(folder.uri.fsPath, env)));
+      for (const scan of scans) {
+        for (const problem of scan.problems) {
+          const where = problem.line ? `${problem.file}:${problem.line}` : problem.file;
+          this.log.warn(`${where}: ${problem.message}`);
+        }
+        if (scan.functions.length > 0) this.log.info(`Read ${scan.functions.length} function(s) from ${scan.files.length} template(s) in ${scan.root}.`);
+      }
+      return scans;
+    } catch (error) {
+      // A fault of the reader itself: run without templates rather than not at all.
+      this.log.warn(`Could not read SAM/serverless templates: ${error instanceof Error ? error.message : String(error)}`);
+      return [];
+    }
+  }
+
+  /** The function a template declares for this file and export, if any. */
+  async functionFor(file: string, exportName: string): Promise<FunctionConfig | undefined> {
+    const scans = await this.all();
+    if (scans.every((scan) => scan.functions.length === 0)) return undefined;
+    const { findFunctionForHandler } = await this.reader();
+    for (const scan of scans) {
+      const found = findFunctionForHandler(scan, file, exportName);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** Exports of `file` that templates name as handlers. */
+  async declaredExports(file: string): Promise<string[]> {
+    const scans = await this.all();
+    if (scans.every((scan) => scan.functions.length === 0)) return [];
+    const { declaredExportsForFile } = await this.reader();
+    return [...new Set(scans.flatMap((scan) => declaredExportsForFile(scan, file)))];
+  }
+
+  dispose(): void {
+    if (this.rescanTimer) clearTimeout(this.rescanTimer);
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+}
+
+/** For `${env:NAME}` in serverless.yml: the environment the editor was started with. */
+function stringEnvironment(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
+  return env;
+}

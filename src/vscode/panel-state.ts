@@ -1,0 +1,77 @@
+/**
+ * Builds the panel's state message from what the host keeps: the handler, its
+ * environment status, its history and what it is doing. Pure: no `vscode`.
+ */
+import type { InvocationRecord } from '../core/model/snapshot';
+import type { EnvironmentStatus } from '../core/runtime/environment-api';
+import {
+  PANEL_PROTOCOL_VERSION,
+  growthOf,
+  toTimelineEntry,
+  type BusyKind,
+  type FunctionSettingsView,
+  type HandlerIdentity,
+  type PanelError,
+  type PanelState,
+} from '../webview-protocol/panel';
+
+export interface PanelStateInput {
+  handler: HandlerIdentity;
+  status: EnvironmentStatus | undefined;
+  history: readonly InvocationRecord[];
+  settings: FunctionSettingsView | null;
+  /** Display name of the chosen event; null for the default `{}`. */
+  eventName: string | null;
+  busy: BusyKind;
+  errors: readonly PanelError[];
+}
+
+/** The status of a handler that has no environment yet. */
+export const NO_ENVIRONMENT: EnvironmentStatus = {
+  state: 'cold',
+  frozen: false,
+  warmInvocations: 0,
+  generation: 0,
+  nodeVersion: null,
+  lastReset: null,
+};
+
+export function buildPanelState(input: PanelStateInput): PanelState {
+  const latest = input.history.length > 0 ? input.history[input.history.length - 1] : null;
+  const environment = input.status ?? NO_ENVIRONMENT;
+  return {
+    protocolVersion: PANEL_PROTOCOL_VERSION,
+    handler: input.handler,
+    environment,
+    nodeVersion: environment.nodeVersion ?? (latest && latest.source === 'local' ? latest.runtimeVersion : null),
+    settings: input.settings,
+    eventName: input.eventName,
+    timeline: input.history.map(toTimelineEntry),
+    selected: latest,
+    growth: growthOf(latest),
+    busy: input.busy,
+    errors: [...input.errors],
+  };
+}
+
+/** The record with that 1-based invocation number, or null when it left the bounded history. */
+export function findInvocation(history: readonly InvocationRecord[], invocation: number): InvocationRecord | null {
+  // Invocation numbers increase along the history: a binary search keeps 5,000 entries cheap.
+  let low = 0;
+  let high = history.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const value = history[middle].invocation;
+    if (value === invocation) return history[middle];
+    if (value < invocation) low = middle + 1;
+    else high = middle - 1;
+  }
+  return null;
+}
+
+/** Growing names of the latest record when it belongs to the current environment (for the CodeLens summary). */
+export function currentGrowing(history: readonly InvocationRecord[], status: EnvironmentStatus | undefined): readonly string[] {
+  const latest = history[history.length - 1];
+  if (!latest || !status || status.state === 'cold' || latest.generation !== status.generation) return [];
+  return latest.growing;
+}

@@ -1,0 +1,104 @@
+import { strict as assert } from 'node:assert';
+import type { HandlerCandidate } from '../../src/core/handlers/types';
+import { isExportName, orderForPick, parseCommandArgs, resolveHandler, type EditorState } from '../../src/vscode/command-args';
+import { handlerKey, handlerLabel, parseHandlerKey } from '../../src/vscode/handler-key';
+import { lensCandidates } from '../../src/vscode/lens-candidates';
+
+function candidate(exportName: string, line: number, extra: Partial<HandlerCandidate> = {}): HandlerCandidate {
+  return { exportName, line, column: 0, params: 2, shape: 'async-function', confidence: 'likely', ...extra };
+}
+
+const FILE = 'file:///work/app/handler.js';
+
+function editor(overrides: Partial<EditorState>): EditorState {
+  return { fileUri: FILE, isHandlerLanguage: true, cursorLine: 1, candidates: [], ...overrides };
+}
+
+describe('extension: command arguments', () => {
+  it('accepts no arguments (palette, keybinding)', () => {
+    assert.deepEqual(parseCommandArgs([]), { ok: true, value: {} });
+  });
+
+  it('accepts (fileUri, exportName) from CodeLens and an optional extra string', () => {
+    assert.deepEqual(parseCommandArgs([FILE, 'test']), { ok: true, value: { handler: { fileUri: FILE, exportName: 'test' }, extra: undefined } });
+    assert.deepEqual(parseCommandArgs([FILE, 'test', 'sample:sqs']), { ok: true, value: { handler: { fileUri: FILE, exportName: 'test' }, extra: 'sample:sqs' } });
+  });
+
+  it('treats a URI object with a context object (editor-title button) as a file without export', () => {
+    const uriLike = { scheme: 'file', path: '/work/app/handler.js', toString: () => FILE };
+    assert.deepEqual(parseCommandArgs([uriLike, { groupId: 1 }]), { ok: true, value: { fileUri: FILE } });
+  });
+
+  it('rejects malformed arguments with a message instead of guessing', () => {
+    for (const args of [[42, 'test'], ['not a uri', 'test'], [FILE, 'bad name!'], [FILE, 'test', 7], [FILE, { x: 1 }, 'sample:sqs']]) {
+      const parsed = parseCommandArgs(args);
+      assert.equal(parsed.ok, false, JSON.stringify(args));
+      assert.ok(!parsed.ok && parsed.message.length > 10);
+    }
+  });
+
+  it('knows valid export names, nested ones included', () => {
+    for (const name of ['test', 'default', '$x', '_h', 'app.handler', 'émoji']) assert.ok(isExportName(name), name);
+    for (const name of ['', '1x', 'a..b', 'a.', 'a b', 'x;y']) assert.ok(!isExportName(name), name);
+  });
+});
+
+describe('extension: which handler a command runs', () => {
+  it('explains when there is no editor, a non-JS file, or no handler', () => {
+    assert.equal(resolveHandler(editor({ fileUri: undefined })).kind, 'none');
+    const notJs = resolveHandler(editor({ isHandlerLanguage: false }));
+    assert.ok(notJs.kind === 'none' && /not JavaScript or TypeScript/.test(notJs.message));
+    const none = resolveHandler(editor({ candidates: [] }));
+    assert.ok(none.kind === 'none' && /No Lambda handler/.test(none.message));
+  });
+
+  it('runs the only handler of a file wherever the cursor is', () => {
+    const result = resolveHandler(editor({ cursorLine: 40, candidates: [candidate('test', 6, { endLine: 14 })] }));
+    assert.deepEqual(result, { kind: 'handler', handler: { fileUri: FILE, exportName: 'test' } });
+  });
+
+  it('runs the handler under the cursor when there are several', () => {
+    const candidates = [candidate('first', 3, { endLine: 8 }), candidate('second', 10, { endLine: 20 })];
+    const result = resolveHandler(editor({ cursorLine: 15, candidates }));
+    assert.deepEqual(result, { kind: 'handler', handler: { fileUri: FILE, exportName: 'second' } });
+  });
+
+  it('uses the function definition range for `export { x }` forms', () => {
+    const candidates = [
+      candidate('a', 30, { endLine: 30, definition: { line: 2, endLine: 10 } }),
+      candidate('b', 30, { endLine: 30, definition: { line: 12, endLine: 20 } }),
+    ];
+    const result = resolveHandler(editor({ cursorLine: 5, candidates }));
+    assert.deepEqual(result, { kind: 'handler', handler: { fileUri: FILE, exportName: 'a' } });
+  });
+
+  it('asks when the cursor is outside every handler, certain ones listed first', () => {
+    const candidates = [candidate('helper', 3, { endLine: 5, confidence: 'possible' }), candidate('main', 10, { endLine: 12, confidence: 'certain' }), candidate('other', 20, { endLine: 22 })];
+    const result = resolveHandler(editor({ cursorLine: 1, candidates }));
+    assert.equal(result.kind, 'pick');
+    assert.deepEqual(result.kind === 'pick' && result.candidates.map((c) => c.exportName), ['main', 'other', 'helper']);
+    assert.deepEqual(orderForPick(candidates).map((c) => c.exportName), ['main', 'other', 'helper']);
+  });
+});
+
+describe('extension: handler keys and labels', () => {
+  it('round-trips keys, also with spaces in the path (encoded in URIs)', () => {
+    const ref = { fileUri: 'file:///my%20app/handler.js', exportName: 'test' };
+    assert.deepEqual(parseHandlerKey(handlerKey(ref)), ref);
+    assert.equal(parseHandlerKey('nokey'), undefined);
+  });
+
+  it('labels a handler the way Lambda handler strings do', () => {
+    assert.equal(handlerLabel({ fileUri: 'file:///w/src/handler.js', exportName: 'test' }), 'handler.test');
+    assert.equal(handlerLabel({ fileUri: 'file:///w/my%20fn.ts', exportName: 'default' }), 'my fn.default');
+  });
+});
+
+describe('extension: which exports get CodeLens', () => {
+  it('shows certain and likely handlers, possible ones only when nothing better exists', () => {
+    const mixed = [candidate('util', 1, { confidence: 'possible' }), candidate('handler', 5)];
+    assert.deepEqual(lensCandidates(mixed).map((c) => c.exportName), ['handler']);
+    const weak = [candidate('a', 1, { confidence: 'possible' }), candidate('b', 5, { confidence: 'possible' })];
+    assert.deepEqual(lensCandidates(weak).map((c) => c.exportName), ['a', 'b']);
+  });
+});
