@@ -1,0 +1,220 @@
+/**
+ * The selected invocation: summary, module scope and handler scope (clearly apart),
+ * parameters (collapsed), response or error, and logs. Everything is text nodes.
+ */
+import type { Change, InvocationRecord, ModuleVariable, Variable } from '../../src/core/model/snapshot';
+import { codicon, el } from './dom';
+import { bytesToMB, describeReset, formatCount, formatMB, formatMs, formatSeries } from './format';
+import { asNode } from './value-model';
+import { type TreeRootItem, ValueTree } from './value-tree';
+
+export interface InvocationViewContext {
+  doc: Document;
+  isExpanded(path: string): boolean;
+  onToggle(path: string, expanded: boolean): void;
+  isSectionOpen(id: string, fallback: boolean): boolean;
+  onSection(id: string, open: boolean): void;
+  openOutput(): void;
+}
+
+/** Longest response or log text put in the DOM; the rest is summarized. */
+const MAX_TEXT = 200_000;
+
+const CHANGE_TEXT: Record<Change, string> = { added: 'added', changed: 'changed', unchanged: 'unchanged', removed: 'removed' };
+
+function changeBadge(doc: Document, change: string): HTMLElement {
+  const known = (CHANGE_TEXT as Record<string, string>)[change] ?? 'unknown';
+  return el(doc, 'span', { class: `ws-change ws-change-${known}`, text: known, attrs: { title: `${known} since the previous invocation` } });
+}
+
+function capped(text: string): string {
+  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}\n… ${formatCount(text.length - MAX_TEXT)} more characters not shown` : text;
+}
+
+/** A collapsible section whose body is built on first open. */
+function section(
+  ctx: InvocationViewContext,
+  id: string,
+  options: { title: string; subtitle?: string; icon: string; count?: string; defaultOpen: boolean; extraClass?: string },
+  buildBody: () => Node,
+): HTMLElement {
+  const { doc } = ctx;
+  const bodyId = `ws-section-${id}`;
+  const open = ctx.isSectionOpen(id, options.defaultOpen);
+  const toggle = el(doc, 'button', {
+    class: 'ws-section-toggle',
+    attrs: { type: 'button', id: `${bodyId}-h`, 'aria-expanded': open ? 'true' : 'false', 'aria-controls': bodyId },
+  },
+  codicon(doc, open ? 'chevron-down' : 'chevron-right', 'ws-section-twisty'),
+  codicon(doc, options.icon, 'ws-section-icon'),
+  el(doc, 'span', { class: 'ws-section-title', text: options.title }),
+  options.subtitle ? el(doc, 'span', { class: 'ws-section-subtitle', text: options.subtitle }) : null,
+  options.count ? el(doc, 'span', { class: 'ws-count', text: options.count }) : null,
+  );
+  const heading = el(doc, 'h3', { class: 'ws-section-heading' }, toggle);
+  const body = el(doc, 'div', { class: 'ws-section-body', attrs: { id: bodyId, hidden: !open } });
+  let built = false;
+  const build = (): void => {
+    if (built) return;
+    built = true;
+    body.appendChild(buildBody());
+  };
+  if (open) build();
+  toggle.addEventListener('click', () => {
+    const nowOpen = toggle.getAttribute('aria-expanded') !== 'true';
+    toggle.setAttribute('aria-expanded', nowOpen ? 'true' : 'false');
+    const twisty = toggle.querySelector('.ws-section-twisty');
+    twisty?.classList.replace(nowOpen ? 'codicon-chevron-right' : 'codicon-chevron-down', nowOpen ? 'codicon-chevron-down' : 'codicon-chevron-right');
+    if (nowOpen) build();
+    body.hidden = !nowOpen;
+    ctx.onSection(id, nowOpen);
+  });
+  return el(doc, 'section', { class: `ws-section${options.extraClass ? ` ${options.extraClass}` : ''}`, attrs: { 'aria-labelledby': `${bodyId}-h` } },
+    heading, body);
+}
+
+function variableRoot(doc: Document, variable: Variable | ModuleVariable, isModule: boolean): TreeRootItem {
+  const change = typeof variable.change === 'string' ? variable.change : 'unknown';
+  const decorations: Node[] = [changeBadge(doc, change)];
+  const words = [variable.kind, change];
+  if (isModule) {
+    const mv = variable as ModuleVariable;
+    if (mv.growing) {
+      // The sparkline lives in the growth warning; the row keeps just the badge so the value stays readable.
+      decorations.push(
+        el(doc, 'span', { class: 'ws-growing', attrs: { title: `Size over this warm run: ${formatSeries(mv.sizeSeries)}` } }, codicon(doc, 'arrow-circle-up'), el(doc, 'span', { text: 'growing' })),
+      );
+      words.push(`growing, sizes ${formatSeries(mv.sizeSeries)}`);
+    }
+  }
+  return {
+    name: variable.name,
+    value: asNode(variable.value),
+    kindLabel: variable.kind,
+    description: words.join(', '),
+    decorations,
+    rowClass: change === 'removed' ? 'is-removed' : change === 'unchanged' ? 'is-unchanged' : undefined,
+  };
+}
+
+function scopeBody(ctx: InvocationViewContext, prefix: string, label: string, variables: (Variable | ModuleVariable)[], isModule: boolean, emptyText: string): Node {
+  const { doc } = ctx;
+  if (variables.length === 0) return el(doc, 'p', { class: 'ws-muted', text: emptyText });
+  const tree = new ValueTree(
+    { doc, label, pathPrefix: prefix, isExpanded: ctx.isExpanded, onToggle: ctx.onToggle },
+    variables.map((v) => variableRoot(doc, v, isModule)),
+  );
+  return tree.element;
+}
+
+function metric(doc: Document, label: string, value: string, extraClass = ''): HTMLElement {
+  return el(doc, 'div', { class: `ws-metric${extraClass ? ` ${extraClass}` : ''}` },
+    el(doc, 'dt', { text: label }), el(doc, 'dd', { text: value }));
+}
+
+function stringify(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  try {
+    return JSON.stringify(value, null, 2) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+export function renderInvocation(ctx: InvocationViewContext, record: InvocationRecord, isLatest: boolean): HTMLElement {
+  const { doc } = ctx;
+  const failed = record.error !== null;
+  const title = el(doc, 'h2', { class: 'ws-detail-title', attrs: { id: 'ws-detail-title' } },
+    el(doc, 'span', { text: `Invocation #${record.invocation}` }),
+    el(doc, 'span', { class: `ws-badge ${record.cold ? 'ws-badge-cold' : 'ws-badge-warm'}`, text: record.cold ? 'cold start' : 'warm' }),
+    record.source === 'deployed' ? el(doc, 'span', { class: 'ws-badge ws-badge-deployed', text: 'deployed' }) : null,
+    failed ? el(doc, 'span', { class: 'ws-badge ws-badge-error', text: 'error' }) : null,
+    isLatest ? null : el(doc, 'span', { class: 'ws-badge ws-badge-history', text: 'earlier invocation' }),
+  );
+  const metrics = el(doc, 'dl', { class: 'ws-metrics' },
+    metric(doc, 'Duration', formatMs(record.durationMs)),
+    metric(doc, 'Billed', formatMs(record.billedDurationMs)),
+    record.initDurationMs !== null ? metric(doc, 'Init', formatMs(record.initDurationMs)) : null,
+    metric(doc, 'Max memory', `${formatMB(record.maxMemoryUsedMB)} of ${formatMB(record.memorySizeMB)}`),
+    record.memory ? metric(doc, 'Heap used', formatMB(bytesToMB(record.memory.heapUsedBytes))) : null,
+    metric(doc, 'Runtime', record.runtimeVersion),
+    metric(doc, 'Request ID', record.requestId, 'ws-metric-id'),
+  );
+  const notices: (HTMLElement | null)[] = [
+    record.reset
+      ? el(doc, 'p', { class: 'ws-notice ws-notice-warning' }, codicon(doc, 'debug-disconnect'),
+        el(doc, 'span', { text: `The environment ended after this invocation: ${describeReset(record.reset)}. The next invocation is a cold start.` }))
+      : null,
+    record.captureError
+      ? el(doc, 'p', { class: 'ws-notice' }, codicon(doc, 'info'), el(doc, 'span', { text: `Scopes not captured: ${record.captureError}` }))
+      : null,
+  ];
+
+  const moduleSection = section(ctx, 'module', {
+    title: 'Module scope',
+    subtitle: 'survives warm invocations',
+    icon: 'symbol-namespace',
+    count: String(record.moduleScope.length),
+    defaultOpen: true,
+    extraClass: 'ws-scope ws-scope-module',
+  }, () => scopeBody(ctx, 'm', 'Module scope variables', record.moduleScope, true, record.captureError ? 'Not captured.' : 'No module-scope variables.'));
+
+  const handlerSection = section(ctx, 'handler', {
+    title: 'Handler scope',
+    subtitle: 'recreated every invocation',
+    icon: 'symbol-method',
+    count: String(record.handlerScope.length),
+    defaultOpen: true,
+    extraClass: 'ws-scope ws-scope-handler',
+  }, () => scopeBody(ctx, 'h', 'Handler scope variables', record.handlerScope, false, record.captureError ? 'Not captured.' : 'No handler-scope variables.'));
+
+  const parametersSection = section(ctx, 'parameters', {
+    title: 'Parameters',
+    subtitle: 'event, context, callback',
+    icon: 'symbol-parameter',
+    count: String(record.parameters.length),
+    defaultOpen: false,
+    extraClass: 'ws-scope ws-scope-parameters',
+  }, () => scopeBody(ctx, 'p', 'Handler parameters', record.parameters, false, 'No parameters captured.'));
+
+  const resultSection = section(ctx, 'result', {
+    title: failed ? 'Error' : 'Response',
+    icon: failed ? 'error' : 'reply',
+    defaultOpen: true,
+    extraClass: failed ? 'ws-result ws-result-error' : 'ws-result',
+  }, () => {
+    if (record.error) {
+      const trace = record.error.trace.join('\n');
+      return el(doc, 'div', { class: 'ws-error-block', attrs: { role: 'group', 'aria-label': 'Error' } },
+        el(doc, 'p', { class: 'ws-error-head' },
+          el(doc, 'span', { class: 'ws-error-type', text: record.error.errorType }),
+          el(doc, 'span', { class: 'ws-error-message', text: record.error.errorMessage })),
+        trace ? el(doc, 'pre', { class: 'ws-pre ws-trace', text: capped(trace) }) : null);
+    }
+    return el(doc, 'pre', { class: 'ws-pre ws-response', text: capped(stringify(record.response)) });
+  });
+
+  const logsSection = section(ctx, 'logs', {
+    title: 'Logs',
+    icon: 'output',
+    count: `${formatCount(record.logs ? record.logs.split('\n').length : 0)} lines`,
+    defaultOpen: true,
+    extraClass: 'ws-logs',
+  }, () => el(doc, 'div', {},
+    el(doc, 'pre', { class: 'ws-pre ws-log', attrs: { tabindex: 0, 'aria-label': 'Invocation logs' }, text: capped(record.logs || '(no output)') }),
+    (() => {
+      const open = el(doc, 'button', { class: 'ws-link', attrs: { type: 'button' } }, codicon(doc, 'link-external'), el(doc, 'span', { text: 'Open the engine log' }));
+      open.addEventListener('click', () => ctx.openOutput());
+      return open;
+    })(),
+  ));
+
+  return el(doc, 'div', { class: 'ws-invocation', attrs: { 'data-invocation': record.invocation } },
+    el(doc, 'div', { class: 'ws-detail-head' }, title, metrics),
+    ...notices,
+    el(doc, 'div', { class: 'ws-scopes' }, moduleSection, handlerSection),
+    parametersSection,
+    resultSection,
+    logsSection,
+  );
+}
