@@ -73,7 +73,7 @@ describe('CloudFormation YAML short-form tags', () => {
     assert.equal(typeof broken.errors[0].line, 'number');
     const ok = parseConfigText('top:\n  inner:\n    leaf: 1\n');
     assert.equal(ok.lineOf(['top', 'inner', 'leaf']), 3);
-    assert.equal(ok.lineOf(['top', 'inner', 'missing']), 3, 'falls back to the nearest existing parent');
+    assert.equal(ok.lineOf(['top', 'inner', 'missing']), 2, 'falls back to the nearest existing key');
   });
 });
 
@@ -127,7 +127,7 @@ describe('SAM template (Globals, intrinsics, CodeUri)', () => {
   it('merges Globals.Function with function values winning, and says where each came from', () => {
     const hello = fn(scan, 'HelloFunction');
     assert.equal(hello.kind, 'sam');
-    assert.equal(hello.line, 30);
+    assert.equal(hello.line, 29, 'the line of the resource key');
     assert.equal(hello.timeoutSeconds, 10);
     assert.equal(hello.memoryMB, 512);
     assert.equal(hello.runtime, 'nodejs20.x');

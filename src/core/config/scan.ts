@@ -10,17 +10,23 @@ import { readServerless } from './serverless';
 import { readTemplate } from './template';
 import type { ConfigProblem, ConfigScan, FunctionConfig } from './types';
 
+/** Deployment options a CLI may pass; a workspace scan normally passes none. */
+export interface ScanOptions {
+  /** The Serverless stage (`--stage`), used for `${opt:stage}` / `${sls:stage}` and function names. */
+  stage?: string;
+}
+
 /**
  * Every function declared in `root` (top level and one folder down). Never throws: broken or
  * unreadable files become problems, a folder without config gives an empty scan.
  * `env` resolves `${env:NAME}` in serverless.yml and `AWS::Region`; pass `process.env` (as a
  * string map) to use the real environment, nothing to keep scans reproducible.
  */
-export async function scanWorkspaceConfigs(root: string, env: Record<string, string> = {}): Promise<ConfigScan> {
+export async function scanWorkspaceConfigs(root: string, env: Record<string, string> = {}, options: ScanOptions = {}): Promise<ConfigScan> {
   const absoluteRoot = resolve(root);
   const scan: ConfigScan = { root: absoluteRoot, files: [], functions: [], problems: [] };
   for (const discovered of await discoverConfigFiles(absoluteRoot)) {
-    const result = await readConfigFile(discovered.file, displayName(absoluteRoot, discovered.file), discovered.kind, env);
+    const result = await readConfigFile(discovered.file, displayName(absoluteRoot, discovered.file), discovered.kind, env, options);
     if (!result.recognised) continue;
     scan.files.push(discovered.file);
     scan.problems.push(...result.problems);
@@ -69,7 +75,14 @@ export class ConfigError extends Error {
  * runtime) plus the file's warnings: the caller decides whether to run. Rejects with a
  * `ConfigError` when no template is found, it cannot be parsed, or has no such function.
  */
-export async function resolveTemplateFunction(request: { template?: string; resource: string; cwd: string; env?: Record<string, string> }): Promise<FunctionConfig> {
+export async function resolveTemplateFunction(request: {
+  template?: string;
+  resource: string;
+  cwd: string;
+  /** Resolves `${env:...}` and `AWS::Region`; the CLI should pass process.env. Default: none. */
+  env?: Record<string, string>;
+  stage?: string;
+}): Promise<FunctionConfig> {
   const cwd = resolve(request.cwd);
   const env = request.env ?? {};
   let files: { file: string; kind: ConfigFileKind }[];
@@ -94,9 +107,9 @@ export async function resolveTemplateFunction(request: { template?: string; reso
       throw new ConfigError(`Cannot read template ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}.`);
     }
     const display = displayName(cwd, file);
-    let result = await readKind(kind, { file, display, text }, env);
+    let result = await readKind(kind, { file, display, text }, env, request);
     if (!result.recognised) {
-      const other = await readKind(kind === 'template' ? 'serverless' : 'template', { file, display, text }, env);
+      const other = await readKind(kind === 'template' ? 'serverless' : 'template', { file, display, text }, env, request);
       if (other.recognised) result = other;
     }
     allProblems.push(...result.problems);
@@ -130,18 +143,18 @@ export async function resolveTemplateFunction(request: { template?: string; reso
   return { ...fn, problems: [...fn.problems, ...problems] };
 }
 
-async function readConfigFile(file: string, display: string, kind: ConfigFileKind, env: Record<string, string>): Promise<ConfigFileResult> {
+async function readConfigFile(file: string, display: string, kind: ConfigFileKind, env: Record<string, string>, options: ScanOptions): Promise<ConfigFileResult> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
     return { functions: [], ids: [], recognised: true, problems: [{ severity: 'error', file, message: `${display} cannot be read: ${(err as Error).message}` }] };
   }
-  return readKind(kind, { file, display, text }, env);
+  return readKind(kind, { file, display, text }, env, options);
 }
 
-function readKind(kind: ConfigFileKind, input: ConfigFileText, env: Record<string, string>): Promise<ConfigFileResult> {
-  return kind === 'serverless' ? readServerless(input, env) : readTemplate(input, env);
+function readKind(kind: ConfigFileKind, input: ConfigFileText, env: Record<string, string>, options: ScanOptions): Promise<ConfigFileResult> {
+  return kind === 'serverless' ? readServerless(input, env, options.stage ? { stage: options.stage } : {}) : readTemplate(input, env);
 }
 
 /** Same handler (file + export) declared by functions in different files: explain which wins. */

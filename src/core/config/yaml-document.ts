@@ -5,7 +5,7 @@
  * Short forms become their long JSON forms (`!Ref X` -> `{ Ref: 'X' }`, `!GetAtt A.B` ->
  * `{ 'Fn::GetAtt': ['A', 'B'] }`), so YAML and JSON templates look the same afterwards.
  */
-import { LineCounter, parseDocument, isNode, type Document, type ScalarTag, type CollectionTag, type YAMLMap, type YAMLSeq } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar, isSeq, type Document, type ScalarTag, type CollectionTag, type YAMLMap, type YAMLSeq } from 'yaml';
 
 /** Short-form tag name -> long-form key. */
 const INTRINSIC_TAGS: Record<string, string> = {
@@ -89,13 +89,25 @@ export function parseConfigText(text: string): ParsedConfigFile {
       errors.push({ message: err instanceof Error ? err.message : String(err), line: 1 });
     }
   }
+  // The line of the key that names each step of the path (where a reader looks for it), or
+  // of the nearest existing parent when the path goes further than the document.
   const lineOf = (path: readonly (string | number)[]): number => {
-    for (let length = path.length; length >= 0; length--) {
-      const node = length === 0 ? doc.contents : doc.getIn(path.slice(0, length), true);
-      if (isNode(node) && node.range) return lineAt(node.range[0]);
-      // A key whose value is empty or a plain pair: fall back to its parent.
+    let node: unknown = doc.contents;
+    let line = isNode(node) && node.range ? lineAt(node.range[0]) : 1;
+    for (const step of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((item) => (isScalar(item.key) ? item.key.value : item.key) === step);
+        if (!pair) break;
+        if (isNode(pair.key) && pair.key.range) line = lineAt(pair.key.range[0]);
+        node = pair.value;
+      } else if (isSeq(node) && typeof step === 'number' && node.items[step] !== undefined) {
+        node = node.items[step];
+        if (isNode(node) && node.range) line = lineAt(node.range[0]);
+      } else {
+        break;
+      }
     }
-    return 1;
+    return line;
   };
   return { value, lineOf, errors, warnings };
 }
