@@ -1,0 +1,131 @@
+/** package.json's contributions agree with the code, and the VSIX allow-list ships bundles only. */
+import { strict as assert } from 'node:assert';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ARGUMENT_ONLY_COMMANDS, COMMANDS, EXTENSION_ID, PANEL_VIEW_TYPE } from '../../src/vscode/command-ids';
+import { SETTING_DEFAULTS } from '../../src/vscode/settings';
+import { DEFAULT_BUDGETS } from '../../src/core/runtime/environment-api';
+
+const ROOT = join(__dirname, '..', '..');
+
+interface Manifest {
+  name: string;
+  publisher: string;
+  main: string;
+  icon: string;
+  license: string;
+  repository: { url: string };
+  categories: string[];
+  keywords: string[];
+  activationEvents: string[];
+  capabilities: { untrustedWorkspaces: { supported: string | boolean; description?: string } };
+  scripts: Record<string, string>;
+  contributes: {
+    commands: { command: string; title: string; category?: string; icon?: string }[];
+    menus: Record<string, { command: string; when?: string; group?: string }[]>;
+    keybindings: { command: string; key: string; mac?: string; when?: string }[];
+    configuration: { properties: Record<string, { type: string; default?: unknown; markdownDescription?: string; description?: string }> };
+  };
+}
+
+const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Manifest;
+const ids = Object.values(COMMANDS) as string[];
+
+describe('extension: package.json contributions', () => {
+  it('is the extension the test API documents', () => {
+    assert.equal(`${manifest.publisher}.${manifest.name}`, EXTENSION_ID);
+    assert.equal(manifest.main, './dist/extension.js');
+  });
+
+  it('declares exactly the command ids of command-ids.ts, each with a title and the Warm State category', () => {
+    assert.deepEqual(manifest.contributes.commands.map((c) => c.command).sort(), [...ids].sort());
+    for (const command of manifest.contributes.commands) {
+      assert.equal(command.category, 'Warm State', command.command);
+      assert.ok(command.title.length > 0, command.command);
+    }
+  });
+
+  it('uses the titles the issue names', () => {
+    const title = (id: string): string | undefined => manifest.contributes.commands.find((c) => c.command === id)?.title;
+    assert.equal(title(COMMANDS.invokeWarm), 'Invoke Warm');
+    assert.equal(title(COMMANDS.invokeCold), 'Invoke Cold');
+    assert.equal(title(COMMANDS.resetEnvironment), 'Reset Environment');
+    assert.equal(title(COMMANDS.selectEvent), 'Select Event...');
+    assert.equal(title(COMMANDS.showPanel), 'Show Panel');
+  });
+
+  it('hides argument-only commands from the palette and nothing else', () => {
+    const palette = manifest.contributes.menus.commandPalette;
+    for (const id of ids) {
+      const entry = palette.find((item) => item.command === id);
+      if (ARGUMENT_ONLY_COMMANDS.includes(id as (typeof ARGUMENT_ONLY_COMMANDS)[number])) assert.equal(entry?.when, 'false', id);
+      else assert.notEqual(entry?.when, 'false', id);
+    }
+  });
+
+  it('has an editor-title button and a keybinding for Invoke Warm on JS/TS files', () => {
+    const button = manifest.contributes.menus['editor/title'].find((item) => item.command === COMMANDS.invokeWarm);
+    assert.ok(button?.when?.includes('javascript') && button.when.includes('typescript'));
+    assert.ok(manifest.contributes.commands.find((c) => c.command === COMMANDS.invokeWarm)?.icon, 'a title-bar button needs an icon');
+    const key = manifest.contributes.keybindings.find((k) => k.command === COMMANDS.invokeWarm);
+    assert.ok(key?.key && key.mac && key.when?.includes('javascript') && key.when.includes('typescript'));
+  });
+
+  it('activates on JS/TS files and to restore panels', () => {
+    assert.deepEqual([...manifest.activationEvents].sort(), ['onLanguage:javascript', 'onLanguage:typescript', `onWebviewPanel:${PANEL_VIEW_TYPE}`].sort());
+  });
+
+  it('declares limited support for untrusted workspaces, with a reason', () => {
+    assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
+    assert.ok((manifest.capabilities.untrustedWorkspaces.description ?? '').length > 20);
+  });
+
+  it('contributes every setting the issue asks for, described, with defaults matching the code', () => {
+    const properties = manifest.contributes.configuration.properties;
+    for (const key of ['nodePath', 'timeoutSeconds', 'memoryMB', 'freeze', 'capture.depth', 'capture.items', 'capture.stringLength', 'capture.nodes', 'codeLens.enabled', 'environmentVariables', 'historyLength']) {
+      const property = properties[`warmState.${key}`];
+      assert.ok(property, key);
+      assert.ok((property.markdownDescription ?? property.description ?? '').length > 10, key);
+    }
+    assert.equal(properties['warmState.timeoutSeconds'].default, SETTING_DEFAULTS.timeoutSeconds);
+    assert.equal(properties['warmState.memoryMB'].default, SETTING_DEFAULTS.memoryMB);
+    assert.equal(properties['warmState.historyLength'].default, SETTING_DEFAULTS.historyLength);
+    assert.equal(properties['warmState.capture.depth'].default, DEFAULT_BUDGETS.depth);
+    assert.equal(properties['warmState.capture.items'].default, DEFAULT_BUDGETS.items);
+    assert.equal(properties['warmState.capture.stringLength'].default, DEFAULT_BUDGETS.stringLength);
+    assert.equal(properties['warmState.capture.nodes'].default, DEFAULT_BUDGETS.nodes);
+  });
+
+  it('has what the marketplace listing needs', () => {
+    assert.equal(manifest.license, 'MIT');
+    assert.ok(manifest.repository.url.startsWith('https://'));
+    assert.ok(manifest.categories.length > 0 && manifest.keywords.length > 0);
+    assert.ok(existsSync(join(ROOT, manifest.icon)), manifest.icon);
+    const png = readFileSync(join(ROOT, manifest.icon));
+    assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [128, 128], 'a 128x128 icon');
+    for (const file of ['LICENSE', 'CHANGELOG.md']) assert.ok(existsSync(join(ROOT, file)), file);
+    assert.match(manifest.scripts.package, /vsce package --no-dependencies/);
+  });
+});
+
+describe('extension: .vscodeignore allow-list', () => {
+  const lines = readFileSync(join(ROOT, '.vscodeignore'), 'utf8').split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+
+  it('starts by excluding everything and re-includes only listed files', () => {
+    assert.equal(lines[0], '**');
+    for (const line of lines.slice(1)) assert.ok(line.startsWith('!'), line);
+  });
+
+  it('ships the bundles, media, icon and samples, never sources, tests or node_modules', () => {
+    const included = lines.slice(1).map((line) => line.slice(1));
+    for (const needed of ['dist/extension.js', 'dist/child/bootstrap.js', 'dist/child/capture-worker.js', 'dist/child/esm-hooks.mjs', 'dist/media/panel.js', 'dist/media/panel.css', 'dist/media/codicon.css', 'dist/media/codicon.ttf', 'resources/icon.png', 'resources/events/*.json']) {
+      assert.ok(included.includes(needed), needed);
+    }
+    for (const pattern of included) assert.ok(!/^(src|test|node_modules|media\/src|scripts)\b/.test(pattern) && !pattern.endsWith('.map'), pattern);
+  });
+
+  it('re-includes the icon the manifest names', () => {
+    assert.ok(lines.includes(`!${manifest.icon}`));
+  });
+});
