@@ -232,6 +232,38 @@ describe('detectHandlers: TypeScript', () => {
   });
 });
 
+describe('detectHandlers: decorators and TypeScript-only module forms', () => {
+  it('reads class-based handlers with decorators (Powertools style)', () => {
+    const src = [
+      "import { Tracer } from '@aws-lambda-powertools/tracer';",
+      'const tracer = new Tracer();',
+      'class Lambda implements LambdaInterface {',
+      '  @tracer.captureLambdaHandler({ captureResponse: "a)b" })',
+      '  @logger.injectLambdaContext()',
+      '  public async handler(_event: unknown, _context: unknown): Promise<void> {}',
+      '}',
+      'const handlerClass = new Lambda();',
+      'export const handler = handlerClass.handler.bind(handlerClass);',
+    ].join('\n');
+    const result = detectHandlersWithDiagnostics(src, 'index.ts');
+    assert.equal(result.error, undefined);
+    assert.deepEqual(result.candidates.map((c) => [c.exportName, c.line, c.shape, c.confidence]), [['handler', 9, 'unknown', 'likely']]);
+    assert.deepEqual(names('@sealed\nclass K {}\nexport const f = (a) => a;\n', 'a.js'), ['f']);
+  });
+
+  it('still reports a stray @ that is not a decorator', () => {
+    const result = detectHandlersWithDiagnostics('export const f = (a) => a @ 1;\n', 'a.js');
+    assert.deepEqual(result.candidates, []);
+    assert.deepEqual([result.error?.line, result.error?.column], [1, 26]);
+  });
+
+  it('treats TypeScript `export = fn` like module.exports = fn (a note, no candidate)', () => {
+    const result = detectHandlersWithDiagnostics('const handler = async (e: unknown) => e;\nexport = handler;\n', 'a.ts');
+    assert.deepEqual(result.candidates, []);
+    assert.match(result.notes[0], /^line 2: module\.exports is itself a function/);
+  });
+});
+
 describe('detectHandlers: broken files', () => {
   it('returns [] and a positioned error for broken JavaScript', () => {
     const src = readFileSync(join(fixtures, 'broken.js'), 'utf8');

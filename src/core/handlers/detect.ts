@@ -46,7 +46,7 @@ export function detectHandlersWithDiagnostics(source: string, fileName: string):
   if ('error' in prepared) return { candidates: [], error: prepared.error, notes: [] };
   const program = parseProgram(prepared.code);
   if ('error' in program) return { candidates: [], error: program.error, notes: [] };
-  const collector = new Collector(program.ast, prepared.code, prepared.typescript ? source : null);
+  const collector = new Collector(program.ast, program.code, prepared.typescript ? source : null);
   collector.run();
   return { candidates: collector.result(), notes: collector.notes };
 }
@@ -78,7 +78,27 @@ function sucraseProblem(err: unknown): ParseProblem {
   return { message, line: Number(match[1]), column: Number(match[2]) };
 }
 
-function parseProgram(code: string): { ast: Program } | { error: ParseProblem } {
+function parseProgram(code: string): { ast: Program; code: string } | { error: ParseProblem } {
+  // Decorators (class-based handlers, e.g. Powertools' @tracer.captureLambdaHandler()) are not
+  // in acorn's grammar yet: blank each one the parser trips over and try again. Blanking keeps
+  // every offset and line, and the parser's own error position guarantees the `@` is code,
+  // not text in a string or comment.
+  let current = code;
+  let firstError: unknown = null;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const result = tryParse(current);
+    if ('ast' in result) return { ast: result.ast, code: current };
+    firstError ??= result.error;
+    const position = (result.error as { pos?: number } | null)?.pos;
+    if (typeof position !== 'number' || current[position] !== '@') break;
+    const next = blankDecorator(current, position);
+    if (next === current) break;
+    current = next;
+  }
+  return { error: acornProblem(firstError) };
+}
+
+function tryParse(code: string): { ast: Program } | { error: unknown } {
   const base = { ecmaVersion: 'latest' as const, locations: true, allowHashBang: true, allowReturnOutsideFunction: true };
   try {
     return { ast: parse(code, { ...base, sourceType: 'module', allowAwaitOutsideFunction: true }) };
@@ -87,9 +107,41 @@ function parseProgram(code: string): { ast: Program } | { error: ParseProblem } 
     try {
       return { ast: parse(code, { ...base, sourceType: 'script' }) };
     } catch {
-      return { error: acornProblem(moduleError) };
+      return { error: moduleError };
     }
   }
+}
+
+/** Replace `@a.b.c(args)` at `start` with spaces (newlines kept); unchanged if it is no decorator. */
+function blankDecorator(code: string, start: number): string {
+  const name = /^@[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*/.exec(code.slice(start, start + 500));
+  if (!name) return code;
+  let end = start + name[0].length;
+  const afterSpaces = skipSpaces(code, end);
+  if (code[afterSpaces] === '(') end = matchingParen(code, afterSpaces) + 1;
+  const blanked = code.slice(start, end).replace(/[^\n]/g, ' ');
+  return code.slice(0, start) + blanked + code.slice(end);
+}
+
+function skipSpaces(code: string, index: number): number {
+  while (index < code.length && /[ \t]/.test(code[index])) index++;
+  return index;
+}
+
+/** Index of the `)` matching the `(` at `open`, skipping strings; the last index if unbalanced. */
+function matchingParen(code: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < code.length; i++) {
+    const ch = code[i];
+    if (ch === '"' || ch === "'" || ch === '`') {
+      for (i++; i < code.length && code[i] !== ch; i++) if (code[i] === '\\') i++;
+    } else if (ch === '(') {
+      depth++;
+    } else if (ch === ')' && --depth === 0) {
+      return i;
+    }
+  }
+  return code.length - 1;
 }
 
 function acornProblem(err: unknown): ParseProblem {
