@@ -1,0 +1,139 @@
+/**
+ * Argument parsing for `warm-state invoke` and `warm-state check` (local mode). Pure: turns
+ * argv into typed options or throws CliUsageError (exit code 2). Deployed-mode commands
+ * (`serve`, `invoke --function`) parse their own flags.
+ */
+import { parseArgs } from 'node:util';
+
+export class CliUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliUsageError';
+  }
+}
+
+export type LocalCommand = 'invoke' | 'check';
+
+export interface LocalRunOptions {
+  command: LocalCommand;
+  /** The handler file as given (relative to the working directory); '' with --resource. */
+  file: string;
+  handler?: string;
+  /** A file path, `-` for stdin, or undefined for the default `{}`. */
+  event?: string;
+  times: number;
+  timeoutSeconds?: number;
+  memoryMB?: number;
+  env: Record<string, string>;
+  freeze: boolean;
+  json: boolean;
+  nodePath?: string;
+  /** A SAM/CloudFormation template or serverless.yml; found in the working directory when absent. */
+  template?: string;
+  /** Logical id (or serverless function key) of the function to run with its declared settings. */
+  resource?: string;
+  help: boolean;
+}
+
+export const DEFAULT_TIMES: Record<LocalCommand, number> = { invoke: 1, check: 5 };
+/** Guards against a typo such as `--times 1000000` starting a very long run. */
+export const MAX_TIMES = 10_000;
+
+const OPTIONS = {
+  handler: { type: 'string' },
+  event: { type: 'string' },
+  times: { type: 'string', short: 'n' },
+  timeout: { type: 'string' },
+  memory: { type: 'string' },
+  env: { type: 'string', multiple: true },
+  'no-freeze': { type: 'boolean' },
+  json: { type: 'boolean' },
+  node: { type: 'string' },
+  template: { type: 'string' },
+  resource: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Parses the arguments that follow `invoke` or `check`. */
+export function parseLocalArgs(command: LocalCommand, args: readonly string[]): LocalRunOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new CliUsageError(cleanParseError(error));
+  }
+  const { values, positionals } = parsed;
+  const help = values.help === true;
+  const fromTemplate = values.resource !== undefined;
+  if (!help && positionals.length === 0 && !fromTemplate) {
+    throw new CliUsageError(`${command} needs the handler file, e.g. warm-state ${command} handler.js (or --resource LOGICAL_ID)`);
+  }
+  if (fromTemplate && positionals.length > 0) {
+    throw new CliUsageError(`give either a handler file or --resource, not both (--resource takes the file from the template)`);
+  }
+  if (fromTemplate && values.handler !== undefined) {
+    throw new CliUsageError('--handler cannot be used with --resource: the template names the handler');
+  }
+  if (positionals.length > 1) throw new CliUsageError(`${command} takes one handler file, got ${positionals.length}: ${positionals.join(' ')}`);
+  if (values.json && command === 'check') throw new CliUsageError('check does not take --json (use invoke --json for records)');
+  if (values.template !== undefined && values.resource === undefined) {
+    throw new CliUsageError('--template needs --resource LOGICAL_ID (the function to run)');
+  }
+  return {
+    command,
+    file: positionals[0] ?? '',
+    handler: nonEmpty(values.handler, '--handler'),
+    event: nonEmpty(values.event, '--event'),
+    times: values.times === undefined ? DEFAULT_TIMES[command] : integerIn(values.times, '--times', 1, MAX_TIMES),
+    timeoutSeconds: values.timeout === undefined ? undefined : positiveNumber(values.timeout, '--timeout', 900),
+    memoryMB: values.memory === undefined ? undefined : integerIn(values.memory, '--memory', 128, 10240),
+    env: parseEnv(values.env ?? []),
+    freeze: values['no-freeze'] !== true,
+    json: values.json === true,
+    nodePath: nonEmpty(values.node, '--node'),
+    template: nonEmpty(values.template, '--template'),
+    resource: nonEmpty(values.resource, '--resource'),
+    help,
+  };
+}
+
+function nonEmpty(value: string | undefined, flag: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === '') throw new CliUsageError(`${flag} needs a value`);
+  return value;
+}
+
+function integerIn(text: string, flag: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text.trim())) throw new CliUsageError(`${flag} must be a whole number, got "${text}"`);
+  const value = Number(text);
+  if (value < min || value > max) throw new CliUsageError(`${flag} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function positiveNumber(text: string, flag: string, max: number): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0 || value > max) {
+    throw new CliUsageError(`${flag} must be a number of seconds above 0 and at most ${max}, got "${text}"`);
+  }
+  return value;
+}
+
+/** `--env K=V` pairs; the value may contain `=`; the name must be a valid variable name. */
+export function parseEnv(pairs: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    const name = eq < 0 ? pair : pair.slice(0, eq);
+    if (eq < 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new CliUsageError(`--env takes NAME=VALUE, got "${pair}"`);
+    }
+    env[name] = pair.slice(eq + 1);
+  }
+  return env;
+}
+
+/** node:util's parse errors carry a code prefix and long hints; keep the useful sentence. */
+function cleanParseError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('. To specify')[0].replace(/\s+$/, '');
+}

@@ -1,0 +1,169 @@
+/**
+ * Human output of the CLI: one block per invocation with the logs, module scope beside
+ * handler scope (two columns when the terminal is wide enough, else stacked), change marks,
+ * growth warnings and faults. Pure: a record and a layout in, text out.
+ */
+import { describeExtent, formatValue } from '../core/model/format';
+import type { Change, InvocationRecord, ModuleVariable, Variable } from '../core/model/snapshot';
+
+export interface Layout {
+  /** Terminal width in columns. */
+  width: number;
+  color: boolean;
+}
+
+/** Below this width the two scopes are stacked instead of side by side. */
+export const TWO_COLUMN_MIN_WIDTH = 100;
+const GUTTER = ' │ ';
+
+type Paint = (text: string) => string;
+export interface Palette {
+  bold: Paint; dim: Paint; red: Paint; green: Paint; yellow: Paint; cyan: Paint; magenta: Paint;
+}
+
+export function palette(color: boolean): Palette {
+  const sgr = (open: number, close: number): Paint => (color ? (text) => `\u001b[${open}m${text}\u001b[${close}m` : (text) => text);
+  return { bold: sgr(1, 22), dim: sgr(2, 22), red: sgr(31, 39), green: sgr(32, 39), yellow: sgr(33, 39), cyan: sgr(36, 39), magenta: sgr(35, 39) };
+}
+
+const MARKS: Record<Change, string> = { added: '+', changed: '~', unchanged: '·', removed: '-' };
+
+/** The one-line key to the change marks, printed once before the first invocation. */
+export function legend(layout: Layout): string {
+  const p = palette(layout.color);
+  return p.dim(`marks: ${p.green('+')} added  ${p.yellow('~')} changed  ${MARKS.unchanged} unchanged  ${p.red('-')} removed since the previous invocation`);
+}
+
+function paintMark(change: Change, p: Palette): string {
+  const mark = MARKS[change];
+  switch (change) {
+    case 'added': return p.green(mark);
+    case 'changed': return p.yellow(mark);
+    case 'removed': return p.red(mark);
+    default: return p.dim(mark);
+  }
+}
+
+/** A rendered line with its visible width (colour codes excluded), for column layout. */
+interface Cell {
+  text: string;
+  width: number;
+}
+
+function plain(text: string, paint: Paint = (t) => t): Cell {
+  return { text: paint(text), width: text.length };
+}
+
+function variableCells(variables: readonly (Variable | ModuleVariable)[], width: number, p: Palette): Cell[] {
+  if (variables.length === 0) return [plain('(none)', p.dim)];
+  const nameWidth = Math.min(Math.max(...variables.map((v) => v.name.length)), Math.max(8, Math.floor(width / 3)));
+  return variables.map((variable) => {
+    const name = variable.name.length > nameWidth ? `${variable.name.slice(0, nameWidth - 1)}…` : variable.name.padEnd(nameWidth);
+    const growing = 'growing' in variable && variable.growing;
+    const flag = growing ? '  ⚠ growing' : '';
+    const valueWidth = Math.max(8, width - nameWidth - 4 - flag.length);
+    const value = formatValue(variable.value, valueWidth);
+    const paintedName = growing ? p.bold(p.red(name)) : p.bold(name);
+    const paintedValue = variable.change === 'removed' ? p.dim(value) : value;
+    return {
+      text: `${paintMark(variable.change, p)} ${paintedName}  ${paintedValue}${growing ? p.red(flag) : ''}`,
+      width: 2 + nameWidth + 2 + value.length + flag.length,
+    };
+  });
+}
+
+function column(title: string, cells: Cell[], p: Palette): Cell[] {
+  return [plain(title, (t) => p.cyan(p.bold(t))), ...cells];
+}
+
+function pad(cell: Cell, width: number): string {
+  return cell.text + ' '.repeat(Math.max(0, width - cell.width));
+}
+
+function header(record: InvocationRecord, width: number, p: Palette): string {
+  const facts = [
+    `Invocation ${record.invocation}`,
+    record.cold ? 'cold start' : 'warm',
+    `${record.durationMs.toFixed(1)} ms`,
+    record.initDurationMs !== null ? `init ${record.initDurationMs.toFixed(1)} ms` : null,
+    `${record.maxMemoryUsedMB} MB max`,
+  ].filter((f): f is string => f !== null);
+  const title = `── ${facts.join(' · ')} `;
+  return p.bold(title + '─'.repeat(Math.max(0, Math.min(width, 100) - title.length)));
+}
+
+/** The whole block for one invocation. */
+export function renderInvocation(record: InvocationRecord, layout: Layout): string {
+  const p = palette(layout.color);
+  const width = Math.max(40, layout.width);
+  const lines: string[] = [header(record, width, p)];
+
+  const logs = record.logs.replace(/\n+$/, '');
+  if (logs) {
+    for (const line of logs.split('\n')) {
+      lines.push(/^(START|END|REPORT|INIT_START) /.test(line) ? p.dim(line) : line);
+    }
+  }
+
+  if (record.error) {
+    lines.push(p.red(`✗ ${record.error.errorType}: ${record.error.errorMessage}`));
+  }
+  if (record.reset) {
+    lines.push(p.magenta(`⟲ environment reset (${record.reset}): module state is gone, the next invocation is a cold start`));
+  }
+  if (record.captureError) {
+    lines.push(p.yellow(`scopes not captured: ${record.captureError}`));
+  }
+
+  const hasScopes = record.moduleScope.length > 0 || record.handlerScope.length > 0 || record.parameters.length > 0 || !record.captureError;
+  if (hasScopes) {
+    lines.push('');
+    const moduleTitle = 'MODULE SCOPE · survives between warm invocations';
+    const handlerTitle = 'HANDLER SCOPE · recreated every invocation';
+    if (width >= TWO_COLUMN_MIN_WIDTH) {
+      const columnWidth = Math.floor((width - GUTTER.length) / 2);
+      const left = column(moduleTitle.slice(0, columnWidth), variableCells(record.moduleScope, columnWidth, p), p);
+      const right = column(handlerTitle.slice(0, columnWidth), variableCells(record.handlerScope, columnWidth, p), p);
+      const rows = Math.max(left.length, right.length);
+      for (let i = 0; i < rows; i++) {
+        const l = left[i] ?? plain('');
+        const r = right[i];
+        lines.push(r ? `${pad(l, columnWidth)}${p.dim(GUTTER)}${r.text}` : l.text);
+      }
+    } else {
+      for (const cell of column(moduleTitle, variableCells(record.moduleScope, width, p), p)) lines.push(cell.text);
+      lines.push('');
+      for (const cell of column(handlerTitle, variableCells(record.handlerScope, width, p), p)) lines.push(cell.text);
+    }
+    if (record.parameters.length > 0) {
+      // The event is the user's input; context and callback are Lambda's own, named only.
+      const [first, ...others] = record.parameters;
+      const names = others.length ? `   (also ${others.map((v) => v.name).join(', ')})` : '';
+      const text = `parameters: ${first.name} = ${formatValue(first.value, Math.max(20, width - 14 - names.length))}${names}`;
+      lines.push(p.dim(text));
+    }
+  }
+
+  for (const variable of record.moduleScope) {
+    if (variable.growing) lines.push(p.red(growthLine(variable)));
+  }
+  if (record.error?.trace.length) {
+    lines.push(p.dim(record.error.trace.slice(0, 6).map((t) => `  ${t}`).join('\n')));
+  }
+  return lines.join('\n');
+}
+
+/** `⚠ arrayB keeps growing: size 2 → 4 → 6 over 3 warm invocations` */
+export function growthLine(variable: ModuleVariable): string {
+  const series = variable.sizeSeries;
+  const shown = series.length > 12 ? ['…', ...series.slice(-12)] : series;
+  return `⚠ ${variable.name} keeps growing (now ${describeExtent(variable.value)}): size ${shown.join(' → ')} over ${series.length} invocations of this warm environment`;
+}
+
+/** The closing line of `warm-state invoke` when invocations kept growing state. */
+export function invokeSummary(records: readonly InvocationRecord[], layout: Layout): string | null {
+  const last = records[records.length - 1];
+  if (!last || last.growing.length === 0) return null;
+  const p = palette(layout.color);
+  return p.red(`${last.growing.length === 1 ? '1 module-scope variable keeps' : `${last.growing.length} module-scope variables keep`} growing: ${last.growing.join(', ')}`);
+}

@@ -1,0 +1,230 @@
+/**
+ * `warm-state invoke` and `warm-state check` in local mode: resolve the handler (file and
+ * export, or a template's function), read and parse the event before anything runs, drive a
+ * WarmSession for N invocations and print records (human text or one JSON object per line).
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { relative, resolve } from 'node:path';
+import { detectHandlersWithDiagnostics, pickDefaultHandler } from '../core/handlers';
+import { ConfigError, nodeMajorMismatch, resolveTemplateFunction } from '../core/config';
+import { InvalidEventError, parseEvent } from '../core/events';
+import type { InvocationRecord, ModuleVariable } from '../core/model/snapshot';
+import type { EnvironmentOptions } from '../core/runtime/environment-api';
+import { WarmSession } from '../core/session';
+import { CliUsageError, type LocalRunOptions } from './args';
+import { growthLine, invokeSummary, legend, palette, renderInvocation, type Layout } from './render';
+
+export interface CliIO {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  readStdin(): Promise<string>;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  layout: Layout;
+}
+
+/** What to run, once files, templates and defaults are resolved. */
+export interface ResolvedTarget {
+  environment: EnvironmentOptions;
+  /** For messages: the file relative to the working directory and the export. */
+  label: string;
+  /** The function's declared runtime (from a template), to warn about a node version mismatch. */
+  runtime: string | null;
+}
+
+/** Exit codes: 0 fine, 1 a failed invocation or growing state (check), 2 bad usage or input. */
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+export async function resolveTarget(options: LocalRunOptions, io: Pick<CliIO, 'cwd' | 'env' | 'stderr'>): Promise<ResolvedTarget> {
+  const common = {
+    freeze: options.freeze,
+    nodePath: options.nodePath,
+  };
+  if (options.resource !== undefined) {
+    let fn;
+    try {
+      fn = await resolveTemplateFunction({ template: options.template, resource: options.resource, cwd: io.cwd, env: stringEnv(io.env) });
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        const known = error.resources.length ? ` Functions found: ${error.resources.join(', ')}.` : '';
+        throw new CliUsageError(`${error.message}${known}`);
+      }
+      throw error;
+    }
+    const errors = fn.problems.filter((p) => p.severity === 'error');
+    if (errors.length > 0 || !fn.handlerFile || !fn.exportName) {
+      const why = errors.map((p) => p.message).join('\n  ') || `${fn.id} has no runnable handler file.`;
+      throw new CliUsageError(`cannot run ${fn.id}:\n  ${why}`);
+    }
+    for (const warning of fn.problems.filter((p) => p.severity === 'warning')) io.stderr.write(`warning: ${warning.message}\n`);
+    for (const [name, text] of Object.entries(fn.unresolvedEnvironment)) {
+      io.stderr.write(`warning: environment variable ${name} (${text}) cannot be resolved locally and is not set; pass --env ${name}=VALUE\n`);
+    }
+    const handlerExport = [fn.exportName, ...fn.nestedPath].join('.');
+    return {
+      environment: {
+        ...common,
+        file: fn.handlerFile,
+        handlerExport,
+        taskRoot: fn.codeDir,
+        timeoutSeconds: options.timeoutSeconds ?? fn.timeoutSeconds,
+        memoryMB: options.memoryMB ?? fn.memoryMB,
+        env: { ...fn.environment, ...options.env },
+        functionName: fn.functionName ?? fn.id,
+      },
+      label: `${fn.id} (${relative(io.cwd, fn.handlerFile) || fn.handlerFile}, export ${handlerExport})`,
+      runtime: fn.runtime,
+    };
+  }
+
+  const file = resolve(io.cwd, options.file);
+  const info = await stat(file).catch(() => null);
+  if (!info || !info.isFile()) throw new CliUsageError(`no such file: ${options.file}`);
+  const handlerExport = options.handler ?? (await defaultHandler(file));
+  return {
+    environment: {
+      ...common,
+      file,
+      handlerExport,
+      timeoutSeconds: options.timeoutSeconds,
+      memoryMB: options.memoryMB,
+      env: options.env,
+    },
+    label: `${relative(io.cwd, file) || file}, export ${handlerExport}`,
+    runtime: null,
+  };
+}
+
+/** The one handler-looking export, else `handler`; ambiguous or missing: an error listing the candidates. */
+async function defaultHandler(file: string): Promise<string> {
+  const source = await readFile(file, 'utf8');
+  const detection = detectHandlersWithDiagnostics(source, file);
+  // A file that does not parse still runs, so the user sees Lambda's own Runtime.UserCodeSyntaxError.
+  if (detection.error) return 'handler';
+  const picked = pickDefaultHandler(detection.candidates);
+  if ('handler' in picked) return picked.handler.exportName;
+  const notes = detection.notes.length ? `\n${detection.notes.join('\n')}` : '';
+  throw new CliUsageError(`${picked.error} Pass --handler EXPORT.${notes}`);
+}
+
+export async function readEventOption(options: LocalRunOptions, io: Pick<CliIO, 'cwd' | 'readStdin'>): Promise<unknown> {
+  if (options.event === undefined) return {};
+  let text: string;
+  let source: string;
+  if (options.event === '-') {
+    text = await io.readStdin();
+    source = 'the event on stdin';
+  } else {
+    const path = resolve(io.cwd, options.event);
+    try {
+      text = await readFile(path, 'utf8');
+    } catch {
+      throw new CliUsageError(`cannot read the event file ${options.event}`);
+    }
+    source = `the event file ${options.event}`;
+  }
+  try {
+    return parseEvent(text, source);
+  } catch (error) {
+    if (error instanceof InvalidEventError) throw new CliUsageError(error.message);
+    throw error;
+  }
+}
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) result[key] = value;
+  return result;
+}
+
+function failed(record: InvocationRecord): boolean {
+  return record.error !== null || record.reset !== null;
+}
+
+/** Runs `invoke` or `check`; returns the exit code. Usage problems come back as exit 2 with a message. */
+export async function runLocal(options: LocalRunOptions, io: CliIO): Promise<number> {
+  let target: ResolvedTarget;
+  let event: unknown;
+  try {
+    target = await resolveTarget(options, io);
+    event = await readEventOption(options, io);
+  } catch (error) {
+    if (error instanceof CliUsageError) {
+      io.stderr.write(`warm-state ${options.command}: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+
+  const session = new WarmSession({ environment: target.environment });
+  const records: InvocationRecord[] = [];
+  const p = palette(io.layout.color);
+  try {
+    if (options.command === 'invoke' && !options.json) {
+      io.stdout.write(`${p.bold('warm-state')} ${target.label} · ${options.times} invocation${options.times === 1 ? '' : 's'}\n${legend(io.layout)}\n\n`);
+    } else if (options.command === 'check') {
+      io.stdout.write(`${p.bold('warm-state check')} ${target.label} · ${options.times} invocations\n`);
+    }
+    for (let i = 0; i < options.times; i++) {
+      const record = await session.invoke(event);
+      records.push(record);
+      if (i === 0) warnNodeMismatch(target, record, io);
+      if (options.command === 'check') io.stdout.write(`${checkProgressLine(record)}\n`);
+      else if (options.json) io.stdout.write(`${JSON.stringify(record)}\n`);
+      else io.stdout.write(`${renderInvocation(record, io.layout)}\n\n`);
+    }
+  } catch (error) {
+    io.stderr.write(`warm-state ${options.command}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_FAILED;
+  } finally {
+    await session.dispose();
+  }
+
+  if (options.command === 'check') return reportCheck(records, io);
+  const summary = options.json ? null : invokeSummary(records, io.layout);
+  if (summary) io.stdout.write(`${summary}\n`);
+  return records.some(failed) ? EXIT_FAILED : EXIT_OK;
+}
+
+function warnNodeMismatch(target: ResolvedTarget, record: InvocationRecord, io: CliIO): void {
+  if (!target.runtime || record.source !== 'local') return;
+  const mismatch = nodeMajorMismatch(target.runtime, record.runtimeVersion);
+  if (mismatch) io.stderr.write(`warning: ${mismatch}\n`);
+}
+
+function checkProgressLine(record: InvocationRecord): string {
+  const parts = [`  #${record.invocation}`, record.cold ? 'cold' : 'warm', `${record.durationMs.toFixed(1)} ms`];
+  if (record.error) parts.push(`${record.error.errorType}: ${record.error.errorMessage}`);
+  if (record.reset) parts.push(`environment reset (${record.reset})`);
+  if (record.captureError) parts.push(`scopes not captured: ${record.captureError}`);
+  return parts.join('  ');
+}
+
+/** Every variable flagged growing in some invocation, with its series at the last invocation it was flagged. */
+export function growingVariables(records: readonly InvocationRecord[]): ModuleVariable[] {
+  const byName = new Map<string, ModuleVariable>();
+  for (const record of records) {
+    for (const variable of record.moduleScope) if (variable.growing) byName.set(variable.name, variable);
+  }
+  return [...byName.values()];
+}
+
+function reportCheck(records: readonly InvocationRecord[], io: CliIO): number {
+  const p = palette(io.layout.color);
+  const growing = growingVariables(records);
+  if (growing.length > 0) {
+    for (const variable of growing) io.stdout.write(`${p.red(`✗ ${growthLine(variable).replace(/^⚠ /, '')}`)}\n`);
+    io.stdout.write(`${growing.length === 1 ? '1 module-scope variable keeps' : `${growing.length} module-scope variables keep`} growing between warm invocations.\n`);
+    return EXIT_FAILED;
+  }
+  const captured = records.filter((r) => r.captureError === null && r.reset !== 'init-error');
+  if (captured.length === 0) {
+    const reason = records.find((r) => r.error)?.error?.errorMessage ?? records.find((r) => r.captureError)?.captureError ?? 'no invocation was captured';
+    io.stdout.write(`${p.red(`✗ could not check: ${reason}`)}\n`);
+    return EXIT_FAILED;
+  }
+  io.stdout.write(`${p.green(`✓ no module-scope variable kept growing over ${records.length} invocations`)}\n`);
+  return EXIT_OK;
+}

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseLocalArgs, parseEnv, CliUsageError } from '../../src/cli/args';
+import { main } from '../../src/cli/main';
+import type { CliIO } from '../../src/cli/run-local';
+
+function usageError(fn: () => unknown, pattern: RegExp): void {
+  assert.throws(fn, (error: unknown) => error instanceof CliUsageError && pattern.test(error.message));
+}
+
+describe('cli: parseLocalArgs', () => {
+  it('reads every invoke flag', () => {
+    const options = parseLocalArgs('invoke', ['h.js', '--handler', 'test', '--event', '-', '--times', '3', '--timeout', '2.5', '--memory', '256', '--env', 'A=1', '--env', 'B=x=y', '--no-freeze', '--json', '--node', '/usr/bin/node']);
+    assert.deepEqual(options, {
+      command: 'invoke', file: 'h.js', handler: 'test', event: '-', times: 3, timeoutSeconds: 2.5, memoryMB: 256,
+      env: { A: '1', B: 'x=y' }, freeze: false, json: true, nodePath: '/usr/bin/node', template: undefined, resource: undefined, help: false,
+    });
+  });
+  it('has the documented defaults', () => {
+    const invoke = parseLocalArgs('invoke', ['h.js']);
+    assert.equal(invoke.times, 1);
+    assert.equal(invoke.freeze, true);
+    assert.equal(invoke.json, false);
+    assert.deepEqual(invoke.env, {});
+    assert.equal(parseLocalArgs('check', ['h.js']).times, 5);
+    assert.equal(parseLocalArgs('invoke', ['--help']).help, true);
+  });
+  it('refuses bad usage with a clear message', () => {
+    usageError(() => parseLocalArgs('invoke', []), /needs the handler file/);
+    usageError(() => parseLocalArgs('invoke', ['a.js', 'b.js']), /one handler file/);
+    usageError(() => parseLocalArgs('invoke', ['a.js', '--bogus']), /Unknown option '--bogus'/);
+    usageError(() => parseLocalArgs('invoke', ['a.js', '--times']), /--times/);
+    usageError(() => parseLocalArgs('invoke', ['a.js', '--times', '0']), /between 1 and/);
+    usageError(() => parseLocalArgs('invoke', ['a.js', '--times', '2x']), /whole number/);
+    usageError(() => parseLocalArgs('invoke', ['a.js', '--timeout', '-1']), /--timeout/);
+    usageError(() => parseLocalArgs('invoke', ['a.js', '--memory', '64']), /between 128 and 10240/);
+    usageError(() => parseLocalArgs('invoke', ['a.js', '--env', 'NOVALUE']), /NAME=VALUE/);
+    usageError(() => parseLocalArgs('check', ['a.js', '--json']), /check does not take --json/);
+    usageError(() => parseLocalArgs('invoke', ['a.js', '--template', 't.yaml']), /--template needs --resource/);
+    usageError(() => parseLocalArgs('invoke', ['a.js', '--resource', 'Fn']), /either a handler file or --resource/);
+    usageError(() => parseLocalArgs('invoke', ['--resource', 'Fn', '--handler', 'x']), /--handler cannot be used with --resource/);
+  });
+  it('takes the file from the template with --resource', () => {
+    const options = parseLocalArgs('invoke', ['--template', 'template.yaml', '--resource', 'HelloFunction']);
+    assert.equal(options.file, '');
+    assert.equal(options.resource, 'HelloFunction');
+  });
+  it('parseEnv keeps values with = and refuses bad names', () => {
+    assert.deepEqual(parseEnv(['A=', 'B=1=2']), { A: '', B: '1=2' });
+    usageError(() => parseEnv(['1A=x']), /NAME=VALUE/);
+  });
+});
+
+/** A CliIO that records output and never touches the real terminal. */
+function fakeIO(cwd: string, stdin = ''): CliIO & { out: string; err: string } {
+  const io = {
+    out: '',
+    err: '',
+    stdout: { write: (text: string) => { io.out += text; } },
+    stderr: { write: (text: string) => { io.err += text; } },
+    readStdin: async () => stdin,
+    cwd,
+    env: {},
+    layout: { width: 120, color: false },
+  };
+  return io;
+}
+
+describe('cli: main dispatch without running handlers', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'warm-cli-'));
+  writeFileSync(join(dir, 'two.js'), 'exports.alpha = async (event) => event;\nexports.beta = async (event) => event;\n');
+  writeFileSync(join(dir, 'bad.json'), '{"a": 1,}');
+
+  it('--help and --version exit 0', async () => {
+    const help = fakeIO(dir);
+    assert.equal(await main(['--help'], help), 0);
+    assert.match(help.out, /warm-state invoke <file>/);
+    assert.match(help.out, /--no-freeze/);
+    const version = fakeIO(dir);
+    assert.equal(await main(['--version'], version), 0);
+    assert.match(version.out, /^\d+\.\d+\.\d+\n$/);
+  });
+  it('no command, an unknown command or an unknown flag exit 2', async () => {
+    const none = fakeIO(dir);
+    assert.equal(await main([], none), 2);
+    assert.match(none.err, /Usage:/);
+    const unknown = fakeIO(dir);
+    assert.equal(await main(['frobnicate'], unknown), 2);
+    assert.match(unknown.err, /unknown command "frobnicate"/);
+    const flag = fakeIO(dir);
+    assert.equal(await main(['invoke', 'two.js', '--wat'], flag), 2);
+    assert.match(flag.err, /Unknown option '--wat'/);
+  });
+  it('a missing file exits 2', async () => {
+    const io = fakeIO(dir);
+    assert.equal(await main(['invoke', 'nope.js'], io), 2);
+    assert.match(io.err, /no such file: nope\.js/);
+  });
+  it('an ambiguous handler exits 2 listing the candidates', async () => {
+    const io = fakeIO(dir);
+    assert.equal(await main(['invoke', 'two.js'], io), 2);
+    assert.match(io.err, /candidates: alpha, beta/);
+    assert.match(io.err, /--handler/);
+  });
+  it('invalid event JSON exits 2 with line and column, before anything runs', async () => {
+    const io = fakeIO(dir);
+    assert.equal(await main(['invoke', 'two.js', '--handler', 'alpha', '--event', 'bad.json'], io), 2);
+    assert.match(io.err, /the event file bad\.json is not valid JSON: trailing comma before } at line 1, column 9/);
+    const stdin = fakeIO(dir, 'nope');
+    assert.equal(await main(['check', 'two.js', '--handler', 'alpha', '--event', '-'], stdin), 2);
+    assert.match(stdin.err, /the event on stdin is not valid JSON/);
+    const missing = fakeIO(dir);
+    assert.equal(await main(['invoke', 'two.js', '--handler', 'alpha', '--event', 'missing.json'], missing), 2);
+    assert.match(missing.err, /cannot read the event file missing\.json/);
+  });
+});

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { renderInvocation, growthLine, legend, TWO_COLUMN_MIN_WIDTH } from '../../src/cli/render';
+import { growingVariables } from '../../src/cli/run-local';
+import type { InvocationRecord, ModuleVariable, ValueNode } from '../../src/core/model/snapshot';
+
+const ESC = '\u001b';
+const arr = (...items: string[]): ValueNode => ({ type: 'array', className: 'Array', length: items.length, items: items.map((value) => ({ type: 'string', value, length: value.length, truncated: false })), truncated: false });
+const moduleVar = (name: string, value: ValueNode, change: ModuleVariable['change'], series: number[], growing = false): ModuleVariable => ({ name, kind: 'var', value, change, size: series[series.length - 1], growing, sizeSeries: series });
+
+function scenarioRecord(): InvocationRecord {
+  return {
+    invocation: 3, source: 'local', cold: false, requestId: 'req-3', startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1.5, billedDurationMs: 2,
+    initDurationMs: null, memorySizeMB: 128, maxMemoryUsedMB: 60, response: null, error: null,
+    logs: "START RequestId: req-3 Version: $LATEST\n2026-01-01T00:00:00.000Z\treq-3\tINFO\tArray B: [ 'B', 'B', 'B' ]\nEND RequestId: req-3\nREPORT RequestId: req-3\tDuration: 1.50 ms\n",
+    moduleScope: [moduleVar('arrayA', arr(), 'unchanged', [0, 0, 0]), moduleVar('arrayB', arr('B', 'B', 'B'), 'changed', [2, 4, 6], true)],
+    handlerScope: [
+      { name: 'arrayC', kind: 'local', value: arr(), change: 'unchanged' },
+      { name: 'arrayD', kind: 'local', value: arr('D'), change: 'unchanged' },
+    ],
+    parameters: [{ name: 'event', kind: 'parameter', value: { type: 'object', className: 'Object', properties: [], truncated: false }, change: 'unchanged' }],
+    memory: { rssBytes: 1, heapUsedBytes: 1 }, reset: null, captureError: null, runtimeVersion: 'v20.0.0', generation: 1, growing: ['arrayB'],
+  };
+}
+
+describe('cli: renderInvocation', () => {
+  it('puts module scope beside handler scope on a wide terminal', () => {
+    const text = renderInvocation(scenarioRecord(), { width: 120, color: false });
+    const lines = text.split('\n');
+    assert.match(lines[0], /Invocation 3 · warm · 1\.5 ms/);
+    const row = (name: string) => lines.find((l) => l.includes(name)) ?? '';
+    assert.match(row('MODULE SCOPE'), /MODULE SCOPE.*│ HANDLER SCOPE/);
+    assert.match(row('arrayA'), /^· arrayA\s+\[\]\s+│ · arrayC\s+\[\]$/);
+    assert.match(row('arrayB'), /^~ arrayB\s+\[ 'B', 'B', 'B' \] {2}⚠ growing\s+│ · arrayD\s+\[ 'D' \]$/);
+    assert.ok(lines.every((l) => l.length <= 120), 'no line wider than the terminal');
+    assert.match(text, /Array B: \[ 'B', 'B', 'B' \]/, 'logs are shown');
+    assert.match(text, /^REPORT RequestId: req-3/m, 'the REPORT line is shown');
+    assert.match(text, /parameters: event = \{\}/);
+    assert.match(text, /⚠ arrayB keeps growing \(now Array\(3\)\): size 2 → 4 → 6 over 3 invocations/);
+    assert.ok(!text.includes(ESC), 'no colour codes when colour is off');
+  });
+  it('stacks the scopes on a narrow terminal', () => {
+    const text = renderInvocation(scenarioRecord(), { width: TWO_COLUMN_MIN_WIDTH - 20, color: false });
+    assert.doesNotMatch(text, /│/);
+    const lines = text.split('\n');
+    const moduleAt = lines.findIndex((l) => l.startsWith('MODULE SCOPE'));
+    const handlerAt = lines.findIndex((l) => l.startsWith('HANDLER SCOPE'));
+    assert.ok(moduleAt > 0 && handlerAt > moduleAt);
+    assert.ok(lines.findIndex((l) => l.includes('arrayB')) < handlerAt);
+    assert.ok(lines.findIndex((l) => l.includes('arrayD')) > handlerAt);
+  });
+  it('colours only when asked', () => {
+    const text = renderInvocation(scenarioRecord(), { width: 120, color: true });
+    assert.ok(text.includes(`${ESC}[31m`));
+    assert.ok(legend({ width: 80, color: true }).includes(`${ESC}[32m+`));
+    assert.ok(!legend({ width: 80, color: false }).includes(ESC));
+  });
+  it('shows errors, resets and missing captures', () => {
+    const record = {
+      ...scenarioRecord(), error: { errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 1.00 seconds', trace: [] },
+      reset: 'timeout' as const, captureError: 'the environment ended', moduleScope: [], handlerScope: [], parameters: [], growing: [],
+    };
+    const text = renderInvocation(record, { width: 120, color: false });
+    assert.match(text, /✗ Sandbox\.Timedout: Task timed out after 1\.00 seconds/);
+    assert.match(text, /environment reset \(timeout\).*next invocation is a cold start/);
+    assert.match(text, /scopes not captured: the environment ended/);
+    assert.doesNotMatch(text, /MODULE SCOPE/);
+  });
+  it('growth lines and the check summary list each growing variable once', () => {
+    const early = scenarioRecord();
+    const later = { ...scenarioRecord(), invocation: 4, moduleScope: [moduleVar('arrayB', arr('B', 'B', 'B', 'B'), 'changed', [2, 4, 6, 8], true)] };
+    const growing = growingVariables([early, later]);
+    assert.deepEqual(growing.map((v) => [v.name, v.sizeSeries]), [['arrayB', [2, 4, 6, 8]]]);
+    assert.equal(growthLine(growing[0]), '⚠ arrayB keeps growing (now Array(4)): size 2 → 4 → 6 → 8 over 4 invocations of this warm environment');
+  });
+});
