@@ -37,6 +37,14 @@ import { INIT_MARKER_ID, type ChildInitMessage, type ChildResultMessage, type Ch
 const CAPTURE_GRACE_MS = 10_000;
 /** How long to wait for the end markers on stdout/stderr once the IPC message arrived. */
 const OUTPUT_GRACE_MS = 1_000;
+const MEMORY_SAMPLE_MS = 50;
+/** Node prints this on exit while an inspector session (our capture worker's) is attached. */
+const DEBUGGER_EXIT_NOTICE = /^Waiting for the debugger to disconnect\.\.\.\r?\n/gm;
+
+function cleanOutput(text: string): string {
+  return text.replace(DEBUGGER_EXIT_NOTICE, '');
+}
+
 /** Init has Lambda's 10 s limit. */
 const INIT_TIMEOUT_MS = 10_000;
 
@@ -360,16 +368,17 @@ class LocalEnvironment implements WarmEnvironment {
       const child = this.spawnChild();
       this.child = child;
       const outcome = await this.awaitInit(child);
-      initLogs = child.output.take();
+      initLogs = cleanOutput(child.output.take());
       if (outcome.kind === 'engine-error') {
         await child.kill();
         this.endProcess('crashed');
         throw outcome.error;
       }
       initDurationMs = outcome.initDurationMs;
+      this.maxRssBytes = Math.max(this.maxRssBytes, outcome.maxRssBytes, child.highWaterMarkBytes() ?? 0);
       if (outcome.kind === 'init-error') {
         await child.kill();
-        const hwm = child.highWaterMarkBytes() ?? this.maxRssBytes;
+        const hwm = this.maxRssBytes;
         const reset: ResetReason = this.resetRequested ? 'requested' : 'init-error';
         this.resetRequested = null;
         this.endProcess(reset);
@@ -397,9 +406,11 @@ class LocalEnvironment implements WarmEnvironment {
     const timeoutMs = this.resolved.timeoutSeconds * 1000;
     const sentAt = performance.now();
     child.send({ type: 'invoke', requestId, event, deadlineMs: Date.now() + timeoutMs, invokedFunctionArn: functionArn(this.resolved.region, this.resolved.functionName) });
+    const stopSampling = this.sampleMemory(child);
     const outcome = await this.awaitResult(child, requestId, timeoutMs);
+    stopSampling();
     const elapsedMs = performance.now() - sentAt;
-    const output = child.output.take();
+    const output = cleanOutput(child.output.take());
 
     if (outcome.kind === 'result') {
       const result = outcome.result;
@@ -436,7 +447,7 @@ class LocalEnvironment implements WarmEnvironment {
     // The process ends: timeout, exit, crash, fatal error or out of memory.
     const hwm = Math.max(this.maxRssBytes, child.highWaterMarkBytes() ?? 0);
     await child.kill();
-    const tail = child.output.take();
+    const tail = cleanOutput(child.output.take());
     let reset: ResetReason;
     let error: LambdaError;
     let durationMs = elapsedMs;
@@ -468,6 +479,10 @@ class LocalEnvironment implements WarmEnvironment {
       const how = outcome.kind === 'exit' ? `signal: ${outcome.signal}` : 'the child stopped answering';
       error = { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${how}`, trace: [] };
     }
+    if (error.errorType === 'Runtime.ExitError' || error.errorType === 'Runtime.OutOfMemory') {
+      // What Lambda prints after REPORT when the runtime process died.
+      trailer = `${error.errorMessage}\n${error.errorType}\n`;
+    }
     this.resetRequested = null;
     const maxMemoryUsedMB = bytesToMB(hwm);
     const billed = outcome.kind === 'timeout' ? timeoutMs : billedDuration(durationMs);
@@ -493,18 +508,35 @@ class LocalEnvironment implements WarmEnvironment {
     });
   }
 
+  /**
+   * Linux: samples the child's peak RSS (VmHWM) while it runs, so a child that dies (out of
+   * memory, timeout) still gets a real Max Memory Used. Elsewhere the child's own reports are used.
+   */
+  private sampleMemory(child: ChildHandle): () => void {
+    if (process.platform !== 'linux') return () => undefined;
+    const timer = setInterval(() => {
+      this.maxRssBytes = Math.max(this.maxRssBytes, child.highWaterMarkBytes() ?? 0);
+    }, MEMORY_SAMPLE_MS);
+    return () => clearInterval(timer);
+  }
+
   private async awaitInit(
     child: ChildHandle,
   ): Promise<
-    | { kind: 'ready'; initDurationMs: number; captureError: string | null }
-    | { kind: 'init-error'; initDurationMs: number | null; error: LambdaError }
+    | { kind: 'ready'; initDurationMs: number; captureError: string | null; maxRssBytes: number }
+    | { kind: 'init-error'; initDurationMs: number | null; error: LambdaError; maxRssBytes: number }
     | { kind: 'engine-error'; error: Error }
   > {
     const deadline = performance.now() + INIT_TIMEOUT_MS;
     for (;;) {
       const event = await child.next(Math.max(0, deadline - performance.now()));
       if (!event) {
-        return { kind: 'init-error', initDurationMs: INIT_TIMEOUT_MS, error: { errorType: 'Runtime.InitTimeout', errorMessage: `Init timed out after ${(INIT_TIMEOUT_MS / 1000).toFixed(2)} seconds`, trace: [] } };
+        return {
+          kind: 'init-error',
+          initDurationMs: INIT_TIMEOUT_MS,
+          maxRssBytes: 0,
+          error: { errorType: 'Runtime.InitTimeout', errorMessage: `Init timed out after ${(INIT_TIMEOUT_MS / 1000).toFixed(2)} seconds`, trace: [] },
+        };
       }
       if (event.kind === 'spawn-error') {
         const code = (event.error as { code?: string }).code;
@@ -516,6 +548,7 @@ class LocalEnvironment implements WarmEnvironment {
         return {
           kind: 'init-error',
           initDurationMs: null,
+          maxRssBytes: 0,
           error: oom
             ? { errorType: 'Runtime.OutOfMemory', errorMessage: 'Runtime exited with error: out of memory during init', trace: [] }
             : { errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: ${event.signal ? `signal: ${event.signal}` : `exit status ${event.code ?? 0}`}`, trace: [] },
@@ -525,16 +558,16 @@ class LocalEnvironment implements WarmEnvironment {
       if (message.type === 'ready') {
         this.nodeVersion = message.nodeVersion;
         await child.output.waitFor(INIT_MARKER_ID, OUTPUT_GRACE_MS);
-        return { kind: 'ready', initDurationMs: message.initDurationMs, captureError: message.captureError };
+        return { kind: 'ready', initDurationMs: message.initDurationMs, captureError: message.captureError, maxRssBytes: message.maxRssBytes };
       }
       if (message.type === 'init-error') {
         this.nodeVersion = message.nodeVersion;
         await child.output.waitFor(INIT_MARKER_ID, OUTPUT_GRACE_MS);
-        return { kind: 'init-error', initDurationMs: message.initDurationMs, error: message.error };
+        return { kind: 'init-error', initDurationMs: message.initDurationMs, error: message.error, maxRssBytes: message.maxRssBytes };
       }
       if (message.type === 'fatal') {
         await child.output.waitFor(INIT_MARKER_ID, OUTPUT_GRACE_MS);
-        return { kind: 'init-error', initDurationMs: null, error: message.error };
+        return { kind: 'init-error', initDurationMs: null, error: message.error, maxRssBytes: 0 };
       }
     }
   }

@@ -42,6 +42,8 @@ export interface ChildReadyMessage {
   nodeVersion: string;
   /** Why capture will not work in this environment (e.g. the worker failed), else null. */
   captureError: string | null;
+  /** Peak resident memory so far (process.resourceUsage().maxRSS). */
+  maxRssBytes: number;
 }
 
 export interface ChildInitErrorMessage {
@@ -49,6 +51,7 @@ export interface ChildInitErrorMessage {
   initDurationMs: number;
   nodeVersion: string;
   error: LambdaError;
+  maxRssBytes: number;
 }
 
 /** The handler settled: the host stops the Lambda timeout clock here (capture follows). */

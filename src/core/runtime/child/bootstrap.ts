@@ -27,7 +27,7 @@ import {
 } from '../protocol';
 import { CAPTURE_GLOBAL_KEY, installSerializer } from './serializer';
 import { installLambdaConsole } from './lambda-console';
-import { handlerNotFound, toInitError, toLambdaError } from './lambda-errors';
+import { handlerNotFound, hideRuntimeFrames, toInitError, toLambdaError } from './lambda-errors';
 import { instrumentModule, isTypeScriptFile, PROBE_REGISTRY_KEY, type ModuleBinding } from './instrument';
 import { HANDLER_GLOBAL_KEY, type MainToWorker, type WorkerToMain } from './worker-protocol';
 
@@ -45,6 +45,8 @@ const send = (message: ChildToHost, done?: () => void): void => {
   process.send?.(message, undefined, undefined, done);
 };
 const lambdaConsole = installLambdaConsole((text) => stdoutWrite(text));
+// Stack traces users see stop at their own code: frames of this bootstrap are runtime noise.
+hideRuntimeFrames(__filename);
 
 let config: ChildInitMessage | null = null;
 let handler: Handler | null = null;
@@ -61,6 +63,10 @@ let onEmptyEventLoop: (() => void) | null = null;
   probe = fn;
   probeBindings = bindings;
 };
+
+function maxRssBytes(): number {
+  return process.resourceUsage().maxRSS * 1024;
+}
 
 function writeMarkers(id: string): Promise<void> {
   const marker = outputMarker(id);
@@ -204,14 +210,14 @@ async function onInit(init: ChildInitMessage): Promise<void> {
     else if (!reply) workerError ??= 'capture worker did not answer';
   }
   await writeMarkers(INIT_MARKER_ID);
-  send({ type: 'ready', initDurationMs, nodeVersion: process.version, captureError: init.capture ? workerError : null });
+  send({ type: 'ready', initDurationMs, nodeVersion: process.version, captureError: init.capture ? workerError : null, maxRssBytes: maxRssBytes() });
 }
 
 async function failInit(error: LambdaError): Promise<void> {
   lambdaConsole.line('ERROR', `Init Error \t${JSON.stringify(error)}`);
   const initDurationMs = performance.now();
   await writeMarkers(INIT_MARKER_ID);
-  send({ type: 'init-error', initDurationMs, nodeVersion: process.version, error }, () => process.exit(1));
+  send({ type: 'init-error', initDurationMs, nodeVersion: process.version, error, maxRssBytes: maxRssBytes() }, () => process.exit(1));
 }
 
 // ---- one invocation ----
@@ -384,7 +390,7 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
     captureError: errors.length ? errors.join('; ') : null,
     captureMs,
     memory: { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed },
-    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    maxRssBytes: maxRssBytes(),
   });
 }
 

@@ -7,6 +7,7 @@
  * and resumes. Getting properties of scope objects runs no user code; neither does the
  * serializer (it reads descriptors, never calls getters, traps, toString or toJSON).
  */
+import { writeSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { parentPort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
@@ -41,6 +42,9 @@ interface CallFrame {
 }
 
 interface PausedEvent {
+  reason: string;
+  /** For reason 'ambiguous': the reasons that coincided. */
+  data?: { reasons?: Array<{ reason: string }> };
   callFrames: CallFrame[];
   hitBreakpoints?: string[];
 }
@@ -56,7 +60,8 @@ let connected = false;
 let budgets: CaptureBudgets | null = null;
 let captureFunctionId: string | null = null;
 let parameterNames = new Set<string>();
-const ourBreakpoints = new Set<string>();
+/** Our breakpoint ids, each with the names still in their temporal dead zone at that exit. */
+const ourBreakpoints = new Map<string, Set<string>>();
 let lastCapture: { handlerScope: CapturedVariable[]; parameters: CapturedVariable[] } | null = null;
 let lastError: string | null = null;
 let pausedMs = 0;
@@ -115,28 +120,25 @@ async function arm(nextBudgets: CaptureBudgets): Promise<void> {
   if (!exits) throw new Error('could not find the handler function in its script');
   parameterNames = new Set(exits.parameters);
   for (const exit of exits.exits) {
-    const result = await post<{ breakpointId: string }>('Debugger.setBreakpoint', {
-      location: { scriptId: location.scriptId, lineNumber: exit.lineNumber, columnNumber: exit.columnNumber },
+    const result = await post<{ breakpointId: string; actualLocation: { lineNumber: number; columnNumber?: number } }>('Debugger.setBreakpoint', {
+      location: { scriptId: location.scriptId, lineNumber: exit.position.lineNumber, columnNumber: exit.position.columnNumber },
     });
-    ourBreakpoints.add(result.breakpointId);
+    // V8 moves a breakpoint at an unreachable position (the closing brace after an endless
+    // loop or a final `throw`) to some other statement, which would stop the handler midway.
+    const actual = result.actualLocation;
+    if (actual.lineNumber !== exit.position.lineNumber || (actual.columnNumber ?? 0) !== exit.position.columnNumber) {
+      await post('Debugger.removeBreakpoint', { breakpointId: result.breakpointId });
+      continue;
+    }
+    // Two exits can snap to one location; the union of their TDZ names would be wrong, keep the first.
+    if (!ourBreakpoints.has(result.breakpointId)) ourBreakpoints.set(result.breakpointId, new Set(exit.uninitialized));
   }
   session.on('Debugger.paused', (message: { params: PausedEvent }) => {
     void onPaused(message.params);
   });
 }
 
-async function isInTemporalDeadZone(callFrameId: string, name: string): Promise<boolean> {
-  const result = await post<{ exceptionDetails?: unknown }>('Debugger.evaluateOnCallFrame', {
-    callFrameId,
-    expression: name,
-    throwOnSideEffect: true,
-    silent: true,
-    objectGroup: CAPTURE_GROUP,
-  });
-  return result.exceptionDetails !== undefined;
-}
-
-async function captureFrame(frame: CallFrame): Promise<void> {
+async function captureFrame(frame: CallFrame, inDeadZone: Set<string>): Promise<void> {
   if (!budgets || !captureFunctionId) return;
   const entries: Array<{ name: string; kind: BindingKind; remote: RemoteObject | undefined; accessor: boolean }> = [];
   const seen = new Set<string>();
@@ -157,14 +159,11 @@ async function captureFrame(frame: CallFrame): Promise<void> {
     }
   }
   // A let/const/class still in its temporal dead zone reads as undefined in a scope object;
-  // evaluating the bare name on the frame throws for those (and has no side effect).
+  // which ones are is known from the source (see handler-exits.ts).
   const uninitialized = new Set<number>();
-  for (let i = 0; i < entries.length; i++) {
-    const entry = entries[i];
-    if (entry && entry.kind !== 'parameter' && (!entry.remote || entry.remote.type === 'undefined')) {
-      if (await isInTemporalDeadZone(frame.callFrameId, entry.name)) uninitialized.add(i);
-    }
-  }
+  entries.forEach((entry, index) => {
+    if (entry.kind !== 'parameter' && inDeadZone.has(entry.name) && (!entry.remote || entry.remote.type === 'undefined')) uninitialized.add(index);
+  });
   const serialized = await post<{ result: { value?: Array<{ value: ValueNode; size: SizeMeasure }> }; exceptionDetails?: { text?: string; exception?: { description?: string } } }>(
     'Runtime.callFunctionOn',
     {
@@ -196,22 +195,35 @@ async function captureFrame(frame: CallFrame): Promise<void> {
   lastCapture = { handlerScope, parameters };
 }
 
+/**
+ * With the debugger enabled, V8 raises the heap limit when it is nearly reached and pauses
+ * with reason 'OOM' (so a developer could inspect the heap). Lambda would have died at the
+ * memory size: do what V8 would have done without us, and say so on stderr like V8 does.
+ */
+function outOfMemory(): never {
+  writeSync(2, '\nFATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n');
+  process.kill(process.pid, 'SIGKILL');
+  throw new Error('unreachable: the process was killed');
+}
+
 async function onPaused(event: PausedEvent): Promise<void> {
   const pausedAt = performance.now();
   try {
-    const ours = (event.hitBreakpoints ?? []).some((id) => ourBreakpoints.has(id));
+    const hit = (event.hitBreakpoints ?? []).find((id) => ourBreakpoints.has(id));
     const frame = event.callFrames[0];
-    if (ours && frame) {
+    if (event.reason === 'OOM' || (event.data?.reasons ?? []).some((r) => r.reason === 'OOM')) outOfMemory();
+    if (hit !== undefined && frame) {
       lastError = null;
-      await captureFrame(frame);
+      await captureFrame(frame, ourBreakpoints.get(hit) ?? new Set());
     }
   } catch (error) {
     lastError = `handler scope capture failed: ${(error as Error).message}`;
   } finally {
     await post('Runtime.releaseObjectGroup', { objectGroup: CAPTURE_GROUP }).catch(() => undefined);
+    // Counted before resuming: the main thread may finish the invocation before resume's reply.
+    pausedMs += performance.now() - pausedAt;
     // Any pause, ours or a stray `debugger;` statement, must end: the main thread is stopped.
     await post('Debugger.resume').catch(() => undefined);
-    pausedMs += performance.now() - pausedAt;
   }
 }
 

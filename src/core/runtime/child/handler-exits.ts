@@ -4,7 +4,7 @@
  * try/finally and for-of and hide block scopes; breaking at these source positions does not.
  */
 import { parse, type Node as AcornNode } from 'acorn';
-import { parameterNames } from './patterns';
+import { parameterNames, patternNames } from './patterns';
 
 export interface SourcePosition {
   /** 0-based, as the inspector counts. */
@@ -12,8 +12,20 @@ export interface SourcePosition {
   columnNumber: number;
 }
 
+export interface HandlerExit {
+  position: SourcePosition;
+  /**
+   * let/const/class bindings of the blocks around this exit that are declared after it, so
+   * still in their temporal dead zone when it is reached. V8's scope objects (and even
+   * evaluation on the frame) show those as plain `undefined`, so it is worked out from the
+   * source: without goto, reaching a position inside a block means no later declaration of
+   * that block has run yet.
+   */
+  uninitialized: string[];
+}
+
 export interface HandlerExits {
-  exits: SourcePosition[];
+  exits: HandlerExit[];
   parameters: string[];
 }
 
@@ -85,12 +97,37 @@ function findFunctionAt(root: AnyNode, offset: number): AnyNode | null {
   return best;
 }
 
-function ownReturns(node: AnyNode, out: AnyNode[]): void {
+/** The handler's own return statements (not nested functions'), each with its ancestors. */
+function ownReturns(node: AnyNode, ancestors: AnyNode[], out: Array<{ node: AnyNode; ancestors: AnyNode[] }>): void {
+  const path = [...ancestors, node];
   for (const child of children(node)) {
     if (FUNCTION_TYPES.has(child.type)) continue;
-    if (child.type === 'ReturnStatement') out.push(child);
-    ownReturns(child, out);
+    if (child.type === 'ReturnStatement') out.push({ node: child, ancestors: path });
+    ownReturns(child, path, out);
   }
+}
+
+function lexicalDeclarationsAfter(statements: AnyNode[], offset: number, out: string[]): void {
+  for (const statement of statements) {
+    if (statement.start <= offset) continue;
+    if (statement.type === 'VariableDeclaration' && statement.kind !== 'var') {
+      for (const declaration of statement.declarations as AnyNode[]) patternNames(declaration.id as AnyNode, out);
+    } else if (statement.type === 'ClassDeclaration' && statement.id) {
+      out.push((statement.id as AnyNode).name as string);
+    }
+  }
+}
+
+function uninitializedAt(ancestors: AnyNode[], offset: number): string[] {
+  const out: string[] = [];
+  for (const ancestor of ancestors) {
+    if (ancestor.type === 'BlockStatement' || ancestor.type === 'StaticBlock') lexicalDeclarationsAfter(ancestor.body as AnyNode[], offset, out);
+    else if (ancestor.type === 'SwitchStatement') {
+      // The whole switch body is one block.
+      for (const switchCase of ancestor.cases as AnyNode[]) lexicalDeclarationsAfter(switchCase.consequent as AnyNode[], offset, out);
+    }
+  }
+  return out;
 }
 
 /** Exit positions of the function starting at `location` in `source`, or null when not found. */
@@ -101,14 +138,17 @@ export function findHandlerExits(source: string, location: SourcePosition): Hand
   const fn = findFunctionAt(root, toOffset(starts, location));
   if (!fn) return null;
   const body = fn.body as AnyNode;
-  const offsets: number[] = [];
+  const exits: HandlerExit[] = [];
   if (body.type === 'BlockStatement') {
-    const returns: AnyNode[] = [];
-    ownReturns(body, returns);
-    for (const statement of returns) offsets.push(statement.start);
-    offsets.push(body.end - 1);
+    const returns: Array<{ node: AnyNode; ancestors: AnyNode[] }> = [];
+    ownReturns(body, [], returns);
+    for (const { node, ancestors } of returns) {
+      exits.push({ position: toPosition(starts, node.start), uninitialized: uninitializedAt(ancestors, node.start) });
+    }
+    // Reaching the closing brace means every statement of the body ran.
+    exits.push({ position: toPosition(starts, body.end - 1), uninitialized: [] });
   } else {
-    offsets.push(body.start);
+    exits.push({ position: toPosition(starts, body.start), uninitialized: [] });
   }
-  return { exits: offsets.map((offset) => toPosition(starts, offset)), parameters: parameterNames(fn.params as AcornNode[]) };
+  return { exits, parameters: parameterNames(fn.params as AcornNode[]) };
 }

@@ -1,6 +1,21 @@
 /** Turning thrown values into Lambda's `{errorType, errorMessage, trace}` shape. */
 import type { LambdaError } from '../../model/snapshot';
 
+let runtimeFile: string | null = null;
+
+/** Trace lines from this file (the bundled bootstrap) and the Node internals below it are dropped. */
+export function hideRuntimeFrames(file: string): void {
+  runtimeFile = file;
+}
+
+function cleanTrace(lines: string[]): string[] {
+  if (!runtimeFile) return lines;
+  const first = lines.findIndex((line) => /^\s+at /.test(line) && line.includes(runtimeFile as string));
+  if (first < 0) return lines;
+  // Everything from our first frame down is the runtime calling the handler.
+  return lines.slice(0, first);
+}
+
 /**
  * Like the Lambda runtime: an Error gives its name, message and stack lines; any other
  * thrown value gives its typeof and its string form. (Reading `name`/`message` is what the
@@ -16,7 +31,7 @@ export function toLambdaError(thrown: unknown): LambdaError {
     }
     let trace: string[] = [];
     try {
-      trace = typeof thrown.stack === 'string' ? thrown.stack.split('\n') : [];
+      trace = typeof thrown.stack === 'string' ? cleanTrace(thrown.stack.split('\n')) : [];
     } catch {
       /* no stack */
     }
