@@ -1,15 +1,17 @@
 // Renders the built panel (dist/media) with sample state for the motivating scenario
 // (3 warm invocations, arrayB growing) in headless Chromium, under the same CSP the
 // extension sets, with VS Code-like theme variables, and saves screenshots:
-//   test-artifacts/panel-light.png, panel-dark.png, panel-hc.png
-// It fails when the page reports a CSP violation or a script error.
+//   test-artifacts/panel-light.png, panel-dark.png, panel-hc.png, panel-narrow.png, panel-1000.png
+// and the standalone preview pages in test-artifacts/panel-preview/. It also prints render
+// timings for 1,000 invocations and a 1,000,000-element array, and fails when the page
+// reports a CSP violation or a script error.
 //
 // Usage: node scripts/build.mjs --only webview && node scripts/preview-panel.mjs [--width 1200]
 // Needs Chromium at /usr/bin/chromium (or CHROMIUM=/path).
-/* global window, document -- used inside page.evaluate callbacks, which run in the browser */
+/* global window, document, performance, MessageEvent, Event, KeyboardEvent -- used inside page.evaluate callbacks, which run in the browser */
 import { createServer } from 'node:http';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { chromium } from 'playwright-core';
@@ -21,7 +23,7 @@ const widthArg = args.indexOf('--width');
 const width = widthArg >= 0 ? Number(args[widthArg + 1]) : 1200;
 
 const { panelHtml, createNonce } = await tsImport('../src/webview-protocol/html.ts', import.meta.url);
-const { scenarioState } = await tsImport('../media/src/sample/scenario.ts', import.meta.url);
+const { scenarioRecord, scenarioState } = await tsImport('../media/src/sample/scenario.ts', import.meta.url);
 
 // Theme variables as VS Code's Default Dark Modern / Light Modern / High Contrast define them
 // (the subset the panel uses plus the webview defaults VS Code injects).
@@ -108,7 +110,7 @@ function themeCss(name) {
 
 // Stands in for VS Code's webview API: records posts, restores saved UI state, and answers
 // `ready` with the sample state, as the extension host would.
-function shimJs(state) {
+function shimJs(state, records) {
   const saved = { version: 1, handler: { file: state.handler.file, exportName: state.handler.exportName }, ui: { selectedInvocation: null, expanded: ['m:arrayB', 'h:arrayD'], sections: {}, scrollTop: 0 } };
   return `window.__posted = []; window.__violations = []; window.__errors = [];
 document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
@@ -117,6 +119,12 @@ window.acquireVsCodeApi = () => ({
   postMessage(message) {
     window.__posted.push(message);
     if (message.type === 'ready') setTimeout(() => window.postMessage({ type: 'state', state: ${JSON.stringify(state)} }, '*'), 0);
+    if (message.type === 'selectInvocation') {
+      // Preview only: the scenario's own records, else the latest renumbered.
+      const records = ${JSON.stringify(records)};
+      const record = records[message.invocation - 1] ?? { ...records[records.length - 1], invocation: message.invocation };
+      setTimeout(() => window.postMessage({ type: 'detail', invocation: message.invocation, record }, '*'), 0);
+    }
   },
   getState() { return ${JSON.stringify(saved)}; },
   setState(s) { window.__saved = s; },
@@ -126,49 +134,54 @@ window.acquireVsCodeApi = () => ({
 
 const state = scenarioState(3);
 const nonce = createNonce();
-const files = new Map([
-  ['/panel.js', { type: 'text/javascript', body: readFileSync(join(root, 'dist/media/panel.js')) }],
-  ['/panel.css', { type: 'text/css', body: readFileSync(join(root, 'dist/media/panel.css')) }],
-  ['/codicon.css', { type: 'text/css', body: readFileSync(join(root, 'dist/media/codicon.css')) }],
-  ['/codicon.ttf', { type: 'font/ttf', body: readFileSync(join(root, 'dist/media/codicon.ttf')) }],
-  ['/shim.js', { type: 'text/javascript', body: shimJs(state) }],
-  ...Object.keys(themes).map((name) => [`/theme-${name}.css`, { type: 'text/css', body: themeCss(name) }]),
-]);
 
+// A standalone preview folder: the built bundle, the theme variables, a stand-in for the
+// webview API, and one HTML page per theme built by the extension's own panelHtml().
+// Any static server shows it (`npx http-server test-artifacts/panel-preview`); file:// does
+// not, because the CSP's 'self' source does not match file pages.
+const previewDir = join(out, 'panel-preview');
+mkdirSync(out, { recursive: true });
+mkdirSync(previewDir, { recursive: true });
+for (const name of ['panel.js', 'panel.css', 'codicon.css', 'codicon.ttf']) copyFileSync(join(root, 'dist/media', name), join(previewDir, name));
+writeFileSync(join(previewDir, 'shim.js'), shimJs(state, [1, 2, 3].map(scenarioRecord)));
+for (const theme of Object.keys(themes)) {
+  writeFileSync(join(previewDir, `theme-${theme}.css`), themeCss(theme));
+  const html = panelHtml({ cspSource: "'self'", nonce, scriptUri: 'panel.js', styleUri: 'panel.css', codiconUri: 'codicon.css', title: state.handler.title })
+    .replace('<link rel="stylesheet"', `<link rel="stylesheet" href="theme-${theme}.css">\n<link rel="stylesheet"`)
+    .replace('<body>', `<body class="${themes[theme].kind}">`)
+    .replace(`<script nonce="${nonce}"`, `<script nonce="${nonce}" src="shim.js"></script>\n<script nonce="${nonce}"`);
+  writeFileSync(join(previewDir, `${theme}.html`), html);
+}
+
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf' };
 const server = createServer((req, res) => {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  if (url.pathname === '/') {
-    const theme = url.searchParams.get('theme') ?? 'dark';
-    const origin = `http://${req.headers.host}`;
-    let html = panelHtml({
-      cspSource: origin,
-      nonce,
-      scriptUri: `${origin}/panel.js`,
-      styleUri: `${origin}/panel.css`,
-      codiconUri: `${origin}/codicon.css`,
-      title: state.handler.title,
-    });
-    html = html
-      .replace('<link rel="stylesheet"', `<link rel="stylesheet" href="${origin}/theme-${theme}.css">\n<link rel="stylesheet"`)
-      .replace('<body>', `<body class="${themes[theme].kind}">`)
-      .replace(`<script nonce="${nonce}"`, `<script nonce="${nonce}" src="${origin}/shim.js"></script>\n<script nonce="${nonce}"`);
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(html);
-    return;
-  }
-  const file = files.get(url.pathname);
-  if (!file) {
+  const name = new URL(req.url ?? '/', 'http://localhost').pathname.slice(1);
+  const type = TYPES[extname(name)];
+  if (!/^[\w.-]+$/.test(name) || !type || !existsSync(join(previewDir, name))) {
     res.writeHead(404);
     res.end();
     return;
   }
-  res.writeHead(200, { 'content-type': file.type });
-  res.end(file.body);
+  res.writeHead(200, { 'content-type': type });
+  res.end(readFileSync(join(previewDir, name)));
 });
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const port = server.address().port;
 
-mkdirSync(out, { recursive: true });
+/** States for the measurements: a long history, and a record holding a 1,000,000-element array. */
+function longHistoryState(count) {
+  const base = scenarioState(3);
+  const timeline = Array.from({ length: count }, (_, i) => ({ ...base.timeline[i === 0 ? 0 : 1], invocation: i + 1, maxMemoryUsedMB: 52 + Math.floor(i / 20) }));
+  return { ...base, timeline, selected: { ...base.selected, invocation: count }, environment: { ...base.environment, warmInvocations: count } };
+}
+function bigArrayState() {
+  const base = scenarioState(3);
+  const items = Array.from({ length: 50 }, (_, i) => ({ type: 'number', value: i }));
+  const big = { name: 'cache', kind: 'const', change: 'changed', size: 1_000_000, growing: false, sizeSeries: [1_000_000], value: { type: 'array', className: 'Array', length: 1_000_000, items, truncated: true } };
+  const selected = { ...base.selected, invocation: 4, requestId: 'big-array', moduleScope: [big, ...base.selected.moduleScope] };
+  return { ...base, selected, timeline: [...base.timeline, { ...base.timeline[2], invocation: 4 }] };
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
@@ -179,35 +192,97 @@ try {
   const consoleErrors = [];
   page.on('console', (message) => { if (message.type() === 'error' && !message.location().url.endsWith('/favicon.ico')) consoleErrors.push(message.text()); });
   page.on('pageerror', (error) => consoleErrors.push(String(error)));
+  const check = async (label) => {
+    const report = await page.evaluate(() => ({ violations: window.__violations, errors: window.__errors }));
+    if (report.violations.length || report.errors.length) {
+      failed = true;
+      console.error(`${label}: CSP violations ${JSON.stringify(report.violations)}, errors ${JSON.stringify(report.errors)}`);
+    }
+  };
   for (const theme of Object.keys(themes)) {
-    await page.goto(`http://127.0.0.1:${port}/?theme=${theme}`);
+    await page.goto(`http://127.0.0.1:${port}/${theme}.html`);
     await page.waitForSelector('.ws-invocation');
     await page.evaluate(() => document.fonts.ready);
     const report = await page.evaluate(() => ({
-      posted: window.__posted,
-      violations: window.__violations,
-      errors: window.__errors,
+      posted: window.__posted.map((m) => m.type),
       treeItems: document.querySelectorAll('[role="treeitem"]').length,
       timelineRows: document.querySelectorAll('[role="option"]').length,
       growth: document.querySelector('.ws-growth')?.textContent ?? '',
     }));
     const file = join(out, `panel-${theme}.png`);
     await page.screenshot({ path: file, fullPage: true });
-    console.log(`${theme}: ${file} (tree items ${report.treeItems}, timeline rows ${report.timelineRows}, posted ${report.posted.map((m) => m.type).join(',')})`);
-    if (report.violations.length || report.errors.length) {
-      failed = true;
-      console.error(`${theme}: CSP violations ${JSON.stringify(report.violations)}, errors ${JSON.stringify(report.errors)}`);
-    }
+    console.log(`${theme}: ${file} (tree items ${report.treeItems}, timeline rows ${report.timelineRows}, posted ${report.posted.join(',')})`);
+    await check(theme);
     if (!report.growth.includes('arrayB')) {
       failed = true;
       console.error(`${theme}: growth warning for arrayB missing`);
     }
   }
+
+  // A narrow panel (editor split in two on a small screen): one column.
+  await page.setViewportSize({ width: 600, height: 900 });
+  await page.goto(`http://127.0.0.1:${port}/dark.html`);
+  await page.waitForSelector('.ws-invocation');
+  await page.screenshot({ path: join(out, 'panel-narrow.png'), fullPage: true });
+  await check('narrow');
+  await page.setViewportSize({ width, height: 900 });
+
+  // Measurements in a real browser engine: the message handler renders synchronously, so
+  // timing a dispatched message event plus a forced layout covers script, style and layout.
+  const measure = async (label, fn, arg) => {
+    const figures = await page.evaluate(fn, arg);
+    console.log(`${label}: ${Object.entries(figures).map(([k, v]) => `${k} ${typeof v === 'number' ? Math.round(v * 10) / 10 : v}`).join(', ')}`);
+    return figures;
+  };
+  await page.goto(`http://127.0.0.1:${port}/dark.html`);
+  await page.waitForSelector('.ws-invocation');
+  const long = longHistoryState(1000);
+  await measure('1,000 invocations', (state) => {
+    const post = () => {
+      const t0 = performance.now();
+      window.dispatchEvent(new MessageEvent('message', { data: { type: 'state', state } }));
+      void document.body.offsetHeight;
+      return performance.now() - t0;
+    };
+    const first = post();
+    const again = post();
+    const list = document.querySelector('[role="listbox"]');
+    let t0 = performance.now();
+    list.scrollTop = 500 * 24;
+    list.dispatchEvent(new Event('scroll'));
+    void document.body.offsetHeight;
+    const scroll = performance.now() - t0;
+    t0 = performance.now();
+    list.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }));
+    void document.body.offsetHeight;
+    const keyStep = performance.now() - t0;
+    return {
+      'state render ms': first, 're-render ms': again, 'scroll ms': scroll, 'arrow key ms': keyStep,
+      'rows in DOM': document.querySelectorAll('[role="option"]').length, 'elements in page': document.querySelectorAll('*').length,
+    };
+  }, long);
+  await page.screenshot({ path: join(out, 'panel-1000.png') });
+  await check('1,000 invocations');
+
+  await page.goto(`http://127.0.0.1:${port}/dark.html`);
+  await page.waitForSelector('.ws-invocation');
+  await measure('1,000,000-element array', (state) => {
+    let t0 = performance.now();
+    window.dispatchEvent(new MessageEvent('message', { data: { type: 'state', state } }));
+    void document.body.offsetHeight;
+    const render = performance.now() - t0;
+    const row = [...document.querySelectorAll('[role="treeitem"]')].find((li) => li.querySelector('.ws-name')?.textContent === 'cache');
+    t0 = performance.now();
+    row.querySelector('.ws-row').click();
+    void document.body.offsetHeight;
+    return { 'render ms': render, 'expand ms': performance.now() - t0, 'tree items': document.querySelectorAll('[role="treeitem"]').length };
+  }, bigArrayState());
+  await check('1,000,000-element array');
+
   if (consoleErrors.length) {
     failed = true;
     console.error(`console errors: ${consoleErrors.join('\n')}`);
   }
-  writeFileSync(join(out, 'panel-preview.html'), `<!-- generated by scripts/preview-panel.mjs; served over http during the run -->\n`);
 } finally {
   await browser.close();
   server.close();

@@ -53,7 +53,6 @@ export class TimelineView {
     this.entries = timeline.slice().reverse();
     this.selected = selected;
     this.list.classList.toggle('is-empty', this.entries.length === 0);
-    this.list.classList.toggle('is-scrolling', this.entries.length > FALLBACK_VISIBLE_ROWS);
     this.ensureVisible();
     this.renderWindow();
   }
