@@ -67,6 +67,12 @@ describe('CloudFormation YAML short-form tags', () => {
     assert.deepEqual(parsed.warnings, [{ message: 'Unresolved tag: !Weird', line: 2 }]);
   });
 
+  it('supports anchors and merge keys (common in serverless.yml)', () => {
+    const parsed = parseConfigText('defaults: &defaults\n  timeout: 10\n  memorySize: 256\nfn:\n  <<: *defaults\n  timeout: 20\n');
+    assert.deepEqual(parsed.errors, []);
+    assert.deepEqual((parsed.value as { fn: unknown }).fn, { timeout: 20, memorySize: 256 });
+  });
+
   it('gives syntax errors with their line and the line of any key path', () => {
     const broken = parseConfigText('a:\n  b: [1, 2\nc: 3\n');
     assert.equal(broken.errors.length > 0, true);

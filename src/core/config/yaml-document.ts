@@ -73,7 +73,7 @@ export function parseConfigText(text: string): ParsedConfigFile {
   const lineCounter = new LineCounter();
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { customTags: CUSTOM_TAGS, lineCounter, prettyErrors: false, uniqueKeys: false, strict: false });
+    doc = parseDocument(text, { customTags: CUSTOM_TAGS, lineCounter, prettyErrors: false, uniqueKeys: false, strict: false, merge: true });
   } catch (err) {
     // The yaml package reports problems in doc.errors; this is a last guard.
     return { value: undefined, lineOf: () => 1, errors: [{ message: err instanceof Error ? err.message : String(err), line: 1 }], warnings: [] };
