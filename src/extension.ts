@@ -26,6 +26,7 @@ let sessions: SessionStore | undefined;
 let flushHistory: (() => Promise<void>) | undefined;
 
 export function activate(context: vscode.ExtensionContext): WarmStateExports {
+  const started = performance.now();
   const log = vscode.window.createOutputChannel('Warm State', { log: true });
   const settings = () => readSettings(configurationReader());
   const nodeRuntime = new NodeRuntimeProvider(() => settings().nodePath, log);
@@ -38,7 +39,8 @@ export function activate(context: vscode.ExtensionContext): WarmStateExports {
   const panels = new PanelManager({ extensionUri: context.extensionUri, sessions, events, log });
   const statusBar = new HandlerStatusBar(handlers, sessions);
   const codeLens = new HandlerCodeLensProvider(handlers, sessions, () => settings().codeLensEnabled);
-  const selector = HANDLER_LANGUAGES.map((language) => ({ language }));
+  // Files on disk only: an untitled buffer has no path for the child process to load.
+  const selector = HANDLER_LANGUAGES.map((language) => ({ language, scheme: 'file' }));
 
   context.subscriptions.push(
     log,
@@ -52,7 +54,9 @@ export function activate(context: vscode.ExtensionContext): WarmStateExports {
     vscode.languages.registerCodeLensProvider(selector, codeLens),
     ...registerCommands({ sessions, events, panels, handlers, log }),
   );
-  return { testApi: createTestApi({ sessions, panels, events, nodeRuntime }) };
+  const testApi = createTestApi({ sessions, panels, events, nodeRuntime });
+  log.info(`Activated in ${(performance.now() - started).toFixed(1)} ms.`);
+  return { testApi };
 }
 
 export async function deactivate(): Promise<void> {

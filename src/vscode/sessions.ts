@@ -196,7 +196,7 @@ export class HandlerSession {
   }
 
   private logRecord(record: InvocationRecord): void {
-    const kind = record.cold ? `cold, init ${record.initDurationMs ?? 0} ms` : 'warm';
+    const kind = record.cold ? `cold, init ${(record.initDurationMs ?? 0).toFixed(1)} ms` : 'warm';
     const outcome = record.error ? `error ${record.error.errorType}: ${record.error.errorMessage}` : 'ok';
     const line = `${this.label}: invocation ${record.invocation} (${kind}) ${record.durationMs.toFixed(1)} ms, ${outcome}${record.reset ? `, environment reset: ${record.reset}` : ''}${record.growing.length > 0 ? `, growing: ${record.growing.join(', ')}` : ''}`;
     if (record.error || record.reset) this.deps.log.warn(line);
