@@ -1,7 +1,7 @@
 // Renders the built panel (dist/media) with sample state for the motivating scenario
 // (3 warm invocations, arrayB growing) in headless Chromium, under the same CSP the
 // extension sets, with VS Code-like theme variables, and saves screenshots:
-//   test-artifacts/panel-light.png, panel-dark.png, panel-hc.png, panel-narrow.png, panel-1000.png
+//   test-artifacts/panel-light.png, panel-dark.png, panel-hc.png, panel-narrow.png, panel-error.png, panel-1000.png
 // and the standalone preview pages in test-artifacts/panel-preview/. It also prints render
 // timings for 1,000 invocations and a 1,000,000-element array, and fails when the page
 // reports a CSP violation or a script error.
@@ -182,6 +182,33 @@ function bigArrayState() {
   return { ...base, selected, timeline: [...base.timeline, { ...base.timeline[2], invocation: 4 }] };
 }
 
+function failedState() {
+  const base = scenarioState(3);
+  const record = {
+    ...scenarioRecord(3),
+    invocation: 4,
+    requestId: 'c0ffee00-1111-4222-8333-944445555666',
+    durationMs: 3000.4,
+    billedDurationMs: 3000,
+    error: { errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 3.00 seconds', trace: [] },
+    reset: 'timeout',
+    logs: 'START RequestId: c0ffee00-1111-4222-8333-944445555666 Version: $LATEST\n2026-11-26T15:04:00.000Z\tc0ffee00-1111-4222-8333-944445555666\tINFO\tfetching <b>users</b>…\nEND RequestId: c0ffee00-1111-4222-8333-944445555666\nREPORT RequestId: c0ffee00-1111-4222-8333-944445555666\tDuration: 3000.40 ms\tBilled Duration: 3000 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB\tStatus: timeout',
+    growing: ['arrayB'],
+  };
+  record.moduleScope = record.moduleScope.map((v) => v.name === 'arrayB'
+    ? { ...v, value: { ...v.value, length: 4, items: [...v.value.items, v.value.items[0]] }, size: 4, sizeSeries: [1, 2, 3, 4] }
+    : v);
+  return {
+    ...base,
+    environment: { state: 'cold', frozen: false, warmInvocations: 0, generation: 1, nodeVersion: 'v20.20.2', lastReset: 'timeout' },
+    eventName: 'events/api-gateway.json',
+    timeline: [...base.timeline, { ...base.timeline[2], invocation: 4, durationMs: 3000.4, error: true, reset: 'timeout', maxMemoryUsedMB: 56 }],
+    selected: record,
+    growth: [{ name: 'arrayB', kind: 'var', sizeSeries: [1, 2, 3, 4] }],
+    errors: [{ message: 'events/broken.json is not valid JSON: Unexpected token } in JSON at position 42. Nothing was run.' }],
+  };
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
@@ -218,6 +245,14 @@ try {
       console.error(`${theme}: growth warning for arrayB missing`);
     }
   }
+
+  // A failed invocation: timed out, environment reset, an engine error shown on top.
+  await page.goto(`http://127.0.0.1:${port}/light.html`);
+  await page.waitForSelector('.ws-invocation');
+  await page.evaluate((state) => window.dispatchEvent(new MessageEvent('message', { data: { type: 'state', state } })), failedState());
+  await page.waitForSelector('.ws-result-error');
+  await page.screenshot({ path: join(out, 'panel-error.png'), fullPage: true });
+  await check('error');
 
   // A narrow panel (editor split in two on a small screen): one column.
   await page.setViewportSize({ width: 600, height: 900 });

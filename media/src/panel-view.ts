@@ -29,6 +29,8 @@ export interface PanelOptions {
 /** Records kept for quick re-selection; the host remains the source of truth. */
 const RECORD_CACHE_LIMIT = 32;
 const MAX_EXPANDED_PATHS = 2000;
+/** After this long without an answer a new selection is requested anyway. */
+const REQUEST_PATIENCE_MS = 3000;
 
 export class PanelController {
   private readonly doc: Document;
@@ -38,7 +40,12 @@ export class PanelController {
   private readonly records = new Map<number, InvocationRecord>();
   private shownInvocation: number | null = null;
   private lastLatest: number | null = null;
-  private requested: number | null = null;
+  /**
+   * One `selectInvocation` at a time: holding an arrow key over 1,000 rows must not queue
+   * 1,000 record transfers. While a request is out, only the latest wish is remembered and
+   * asked for when the answer arrives (or when the host seems to have dropped it).
+   */
+  private inFlight: { invocation: number; since: number } | null = null;
   private notice: string | null = null;
 
   private readonly header: HeaderView;
@@ -123,14 +130,15 @@ export class PanelController {
   }
 
   setDetail(invocation: number, record: InvocationRecord | null): void {
-    if (this.requested === invocation) this.requested = null;
+    if (this.inFlight?.invocation === invocation) this.inFlight = null;
     if (record) this.remember(record);
     else if (this.ui.selectedInvocation === invocation) {
       this.notice = `Invocation #${invocation} is no longer in the history; showing the latest.`;
       this.ui.selectedInvocation = null;
       this.save();
     }
-    if (this.ui.selectedInvocation === invocation || record === null) this.refreshSelection();
+    // Also renders (and requests) a selection that changed while this answer was on its way.
+    this.refreshSelection();
   }
 
   /** The UI state as it would be saved. */
@@ -231,8 +239,9 @@ export class PanelController {
     }
     if (!record) {
       this.shownInvocation = null;
-      if (this.requested !== wanted) {
-        this.requested = wanted;
+      const lost = this.inFlight !== null && Date.now() - this.inFlight.since > REQUEST_PATIENCE_MS;
+      if (this.inFlight === null || lost) {
+        this.inFlight = { invocation: wanted, since: Date.now() };
         this.post({ type: 'selectInvocation', invocation: wanted });
       }
       replaceChildren(this.detail, el(doc, 'p', { class: 'ws-waiting' }, codicon(doc, 'loading', 'codicon-modifier-spin'),

@@ -117,11 +117,16 @@ export class TimelineView {
       entry.reset ? `environment ${describeReset(entry.reset)}` : '',
       entry.growing.length ? `growing: ${entry.growing.join(', ')}` : '',
     ].filter(Boolean);
+    // At most two glyphs fit the column: the worst outcome (error, else reset, else the
+    // deployed mark) and growth. The row's label and tooltip name everything.
+    const outcome = entry.error
+      ? codicon(doc, 'error', 'ws-mark-error')
+      : entry.reset
+        ? codicon(doc, 'debug-disconnect', 'ws-mark-reset')
+        : entry.source === 'deployed' ? codicon(doc, 'cloud', 'ws-mark-deployed') : null;
     const marks = el(doc, 'span', { class: 'ws-tl-marks' },
-      entry.source === 'deployed' ? codicon(doc, 'cloud', 'ws-mark-deployed') : null,
       entry.growing.length ? codicon(doc, 'arrow-circle-up', 'ws-mark-growing') : null,
-      entry.reset ? codicon(doc, 'debug-disconnect', 'ws-mark-reset') : null,
-      entry.error ? codicon(doc, 'error', 'ws-mark-error') : null,
+      outcome,
     );
     return el(doc, 'div', {
       class: classes.join(' '),

@@ -329,7 +329,7 @@ describe('webview panel: 1,000 invocations in the timeline', () => {
   });
 
   it('renders the rows in view after scrolling, and moves the selection with the keyboard', () => {
-    renderPanel(dom.root, longState(1000), undefined, (m) => posted.push(m));
+    const panel = renderPanel(dom.root, longState(1000), undefined, (m) => posted.push(m));
     const list = dom.root.querySelector<HTMLElement>('[role="listbox"]')!;
     list.scrollTop = 500 * ROW_HEIGHT;
     list.dispatchEvent(new (dom.window as unknown as { Event: typeof Event }).Event('scroll'));
@@ -342,8 +342,16 @@ describe('webview panel: 1,000 invocations in the timeline', () => {
     assert.deepEqual(posted.at(-1), { type: 'selectInvocation', invocation: 1 });
     assert.equal(list.getAttribute('aria-activedescendant'), 'ws-inv-1');
     assert.ok(dom.root.querySelector('.ws-detail')?.textContent?.includes('Loading invocation #1'));
+    // One request at a time: moving on while #1 is loading asks for #3 only once #1 arrived.
     key(list, 'ArrowUp');
-    assert.deepEqual(posted.at(-1), { type: 'selectInvocation', invocation: 2 });
+    key(list, 'ArrowUp');
+    assert.equal(list.getAttribute('aria-activedescendant'), 'ws-inv-3');
+    assert.equal(posted.filter((m) => m.type === 'selectInvocation').length, 1);
+    panel.receive({ type: 'detail', invocation: 1, record: { ...scenarioRecord(1) } });
+    assert.deepEqual(posted.at(-1), { type: 'selectInvocation', invocation: 3 });
+    assert.equal(posted.filter((m) => m.type === 'selectInvocation').length, 2);
+    panel.receive({ type: 'detail', invocation: 3, record: { ...scenarioRecord(3) } });
+    assert.ok(dom.root.querySelector('.ws-detail-title')?.textContent?.startsWith('Invocation #3'));
     key(list, 'Home');
     assert.equal(list.getAttribute('aria-activedescendant'), 'ws-inv-1000');
     assert.ok(dom.root.querySelector('.ws-detail-title')?.textContent?.startsWith('Invocation #1000'), 'the latest is cached, no request');
