@@ -1,0 +1,51 @@
+/** Shared helpers of the engine suites: fixture paths, environments that are always disposed. */
+import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import type { CapturedVariable, ValueNode } from '../../src/core/model/snapshot';
+import type { EnvironmentOptions, WarmEnvironment } from '../../src/core/runtime/environment-api';
+import { createLocalEnvironment } from '../../src/core/runtime/local-environment';
+
+export const FIXTURES = resolve(__dirname, '../fixtures/handlers');
+export const EXAMPLES = resolve(__dirname, '../../examples');
+
+export function fixture(name: string): string {
+  return join(FIXTURES, name);
+}
+
+/** Creates environments and disposes all of them in one call (for `after` hooks). */
+export class EnvironmentPool {
+  private readonly environments: WarmEnvironment[] = [];
+
+  create(options: EnvironmentOptions): WarmEnvironment {
+    const environment = createLocalEnvironment(options);
+    this.environments.push(environment);
+    return environment;
+  }
+
+  async disposeAll(): Promise<void> {
+    await Promise.all(this.environments.splice(0).map((environment) => environment.dispose()));
+  }
+}
+
+/** The variable named `name`, or a failure that lists what was there. */
+export function variable(scope: CapturedVariable[] | null, name: string): CapturedVariable {
+  const found = scope?.find((v) => v.name === name);
+  if (!found) throw new Error(`no variable ${name} in [${scope?.map((v) => v.name).join(', ') ?? 'null'}]`);
+  return found;
+}
+
+export function property(node: ValueNode, name: string): ValueNode {
+  if (node.type !== 'object') throw new Error(`expected an object node, got ${node.type}`);
+  const found = node.properties.find((p) => p.name === name);
+  if (!found) throw new Error(`no property ${name}`);
+  return found.value;
+}
+
+/** Child processes of this test process still running our bootstrap. */
+export function leftoverChildren(): string[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(process.pid), '-f', 'dist/child/bootstrap'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}
