@@ -1,0 +1,261 @@
+/**
+ * The `warm-state` command as a user runs it: dist/cli.js in a real process, driving real
+ * child environments. Also the JSON contract: every field documented in
+ * docs/snapshot-format.md is present in the records, and nothing undocumented is.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { InvocationRecord, ValueNode } from '../../src/core/model/snapshot';
+
+const root = join(__dirname, '..', '..');
+const cli = join(root, 'dist', 'cli.js');
+const scenario = join(root, 'examples', 'freeze-demo', 'handler.js');
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], options: { cwd?: string; input?: string; env?: Record<string, string> } = {}): Run {
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    cwd: options.cwd ?? root,
+    input: options.input ?? '',
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, NO_COLOR: '1', COLUMNS: '120', ...options.env },
+  });
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function records(stdout: string): InvocationRecord[] {
+  const lines = stdout.split('\n').filter((line) => line !== '');
+  return lines.map((line) => JSON.parse(line) as InvocationRecord);
+}
+
+function variable<T extends { name: string }>(list: T[], name: string): T {
+  const found = list.find((v) => v.name === name);
+  assert.ok(found, `variable ${name} missing from ${list.map((v) => v.name).join(', ')}`);
+  return found;
+}
+
+function arrayLength(node: ValueNode): number {
+  assert.equal(node.type, 'array');
+  return node.type === 'array' ? node.length : -1;
+}
+
+/** First-column names (`name`) of the table under a `## heading` of the format document. */
+function documentedNames(doc: string, heading: string): string[] {
+  const start = doc.indexOf(`## ${heading}`);
+  assert.ok(start >= 0, `section ${heading} missing`);
+  const rest = doc.slice(start + heading.length + 3);
+  const end = rest.search(/\n##? /);
+  const section = end >= 0 ? rest.slice(0, end) : rest;
+  return [...section.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]);
+}
+
+/** type -> documented fields, from the value node table. */
+function documentedNodeFields(doc: string): Map<string, string[]> {
+  const start = doc.indexOf('## Value nodes');
+  const section = doc.slice(start, doc.indexOf('### Budgets', start));
+  const fields = new Map<string, string[]>();
+  for (const match of section.matchAll(/^\| `([a-z-]+)` \|([^|]*)\|/gm)) {
+    fields.set(match[1], [...match[2].matchAll(/`([^`]+)`/g)].map((m) => m[1]));
+  }
+  return fields;
+}
+
+function* walkNodes(node: ValueNode): Generator<ValueNode> {
+  yield node;
+  switch (node.type) {
+    case 'array': case 'set': for (const item of node.items) yield* walkNodes(item); break;
+    case 'object': for (const p of node.properties) yield* walkNodes(p.value); break;
+    case 'map': for (const e of node.entries) { yield* walkNodes(e.key); yield* walkNodes(e.value); } break;
+    case 'promise': if (node.value) yield* walkNodes(node.value); break;
+    default: break;
+  }
+}
+
+describe('engine: warm-state CLI', function () {
+  this.timeout(120_000);
+  let dir: string;
+
+  before(() => {
+    if (!existsSync(cli) || !existsSync(join(root, 'dist', 'child', 'bootstrap.js'))) {
+      throw new Error('dist/cli.js or dist/child is missing: run `npm run build` first (npm test does)');
+    }
+    dir = mkdtempSync(join(tmpdir(), 'warm-cli-engine-'));
+    writeFileSync(join(dir, 'package.json'), '{ "private": true }\n');
+    writeFileSync(join(dir, 'steady.js'), [
+      "'use strict';",
+      'let count = 0;',
+      'const cache = new Map();',
+      'exports.handler = async (event) => { count++; cache.set("last", event); return { count, echo: event }; };',
+      '',
+    ].join('\n'));
+    writeFileSync(join(dir, 'two.js'), 'exports.alpha = async () => 1;\nexports.beta = async () => 2;\n');
+    writeFileSync(join(dir, 'bad-event.json'), '{\n  "id": 1,\n  "name": \'x\'\n}\n');
+    writeFileSync(join(dir, 'kinds.js'), [
+      "'use strict';",
+      'class Point { constructor() { this.x = 1; } }',
+      'const cyclic = { name: "root" }; cyclic.self = cyclic;',
+      'const guarded = { get secret() { throw new Error("getter ran"); } };',
+      'const trap = new Proxy({}, { get() { throw new Error("trap ran"); } });',
+      'const kinds = {',
+      '  str: "s", num: NaN, neg: -0, big: 10n, yes: true, undef: undefined, nul: null, sym: Symbol("tag"),',
+      '  list: [1, 2], map: new Map([["k", 1]]), set: new Set([1]), fn: function named() {}, date: new Date(0),',
+      '  re: /a+/g, err: new TypeError("bad"), buf: Buffer.from([1, 2]), prom: Promise.resolve(1), weak: new WeakMap(),',
+      '  point: new Point(), deep: { a: { b: { c: { d: { e: {} } } } } },',
+      '};',
+      'exports.handler = async (event) => {',
+      '  if (event.early) return "early";',
+      '  let late = 1;',
+      '  return late;',
+      '};',
+      '',
+    ].join('\n'));
+  });
+
+  it('npm run demo: the freeze scenario, module scope beside handler scope', () => {
+    const { status, stdout, stderr } = run(['invoke', scenario, '--times', '3']);
+    assert.equal(status, 0, stderr);
+    const blocks = stdout.split(/^── /m).slice(1);
+    assert.equal(blocks.length, 3, stdout);
+    assert.match(blocks[0], /^Invocation 1 · cold start/);
+    assert.match(blocks[1], /^Invocation 2 · warm/);
+    assert.match(blocks[0], /Init Duration: [\d.]+ ms/);
+    assert.doesNotMatch(blocks[2], /Init Duration/);
+    for (const [i, block] of blocks.entries()) {
+      const bs = Array<string>(i + 1).fill("'B'").join(', ');
+      assert.match(block, new RegExp(`INFO\\tArray B: \\[ ${bs} \\]`), 'the logs');
+      assert.match(block, /INFO\tArray A: \[ 'A' \]/);
+      assert.match(block, /^REPORT RequestId: [0-9a-f-]+\tDuration: /m, 'the REPORT line');
+      assert.match(block, /MODULE SCOPE.*│ HANDLER SCOPE/, 'two columns at 120 columns');
+      assert.match(block, new RegExp(`^. arrayB\\s+\\[ ${bs} \\].*│ . arrayD\\s+\\[ 'D' \\]$`, 'm'));
+      assert.match(block, /^. arrayA\s+\[\]\s+│ . arrayC\s+\[\]$/m);
+    }
+    assert.match(blocks[2], /^~ arrayB .*⚠ growing/m);
+    assert.doesNotMatch(blocks[1], /⚠ growing/);
+    assert.match(blocks[2], /⚠ arrayB keeps growing \(now Array\(3\)\): size 2 → 4 → 6/);
+    assert.ok(!stdout.includes('\u001b'), 'no colour when stdout is not a terminal');
+  });
+
+  it('--json: one record per invocation per line with the scenario values', () => {
+    const { status, stdout, stderr } = run(['invoke', scenario, '--times', '3', '--json']);
+    assert.equal(status, 0, stderr);
+    const list = records(stdout);
+    assert.equal(list.length, 3);
+    assert.deepEqual(list.map((r) => r.invocation), [1, 2, 3]);
+    assert.deepEqual(list.map((r) => r.cold), [true, false, false]);
+    assert.deepEqual(list.map((r) => arrayLength(variable(r.moduleScope, 'arrayB').value)), [1, 2, 3]);
+    assert.deepEqual(list.map((r) => arrayLength(variable(r.moduleScope, 'arrayA').value)), [0, 0, 0]);
+    assert.deepEqual(list.map((r) => arrayLength(variable(r.handlerScope, 'arrayC').value)), [0, 0, 0]);
+    assert.deepEqual(list.map((r) => arrayLength(variable(r.handlerScope, 'arrayD').value)), [1, 1, 1]);
+    assert.deepEqual(list.map((r) => variable(r.moduleScope, 'arrayB').change), ['added', 'changed', 'changed']);
+    assert.deepEqual(list.map((r) => variable(r.moduleScope, 'arrayA').change), ['added', 'unchanged', 'unchanged']);
+    assert.deepEqual(list.map((r) => r.growing), [[], [], ['arrayB']]);
+    assert.deepEqual(variable(list[2].moduleScope, 'arrayB').sizeSeries, [2, 4, 6]);
+    assert.equal(list[0].initDurationMs !== null && list[0].initDurationMs > 0, true);
+    assert.equal(list[1].initDurationMs, null);
+    assert.deepEqual(list[0].parameters.map((p) => p.name), ['event', 'context', 'callback']);
+  });
+
+  it('--json follows docs/snapshot-format.md field by field', () => {
+    const doc = readFileSync(join(root, 'docs', 'snapshot-format.md'), 'utf8');
+    const recordFields = documentedNames(doc, 'Invocation record fields');
+    const variableFields = documentedNames(doc, 'Variable fields');
+    const moduleFields = [...variableFields, ...documentedNames(doc, 'Module variable fields')];
+    const nodeFields = documentedNodeFields(doc);
+    assert.ok(recordFields.length >= 20 && variableFields.length === 4 && nodeFields.size >= 22, 'the tables were read');
+
+    const { status, stdout, stderr } = run(['invoke', join(dir, 'kinds.js'), '--times', '2', '--json', '--event', '-'], { input: '{"early": true}' });
+    assert.equal(status, 0, stderr);
+    const seenTypes = new Set<string>();
+    for (const record of records(stdout)) {
+      assert.deepEqual(Object.keys(record).sort(), [...recordFields].sort(), 'record fields');
+      for (const v of record.moduleScope) assert.deepEqual(Object.keys(v).sort(), [...moduleFields].sort(), `module variable ${v.name}`);
+      for (const v of [...record.handlerScope, ...record.parameters]) assert.deepEqual(Object.keys(v).sort(), [...variableFields].sort(), `variable ${v.name}`);
+      for (const v of [...record.moduleScope, ...record.handlerScope, ...record.parameters]) {
+        for (const node of walkNodes(v.value)) {
+          const documented = nodeFields.get(node.type);
+          assert.ok(documented, `node type ${node.type} is documented`);
+          assert.deepEqual(Object.keys(node).filter((k) => k !== 'type').sort(), [...documented].sort(), `fields of ${node.type}`);
+          seenTypes.add(node.type);
+        }
+      }
+    }
+    for (const type of ['string', 'number', 'bigint', 'boolean', 'undefined', 'null', 'symbol', 'array', 'object', 'map', 'set', 'function', 'date', 'regexp', 'error', 'binary', 'promise', 'proxy', 'weak', 'ref', 'accessor', 'uninitialized', 'depth-limit']) {
+      assert.ok(seenTypes.has(type), `the fixture produced a ${type} node (seen: ${[...seenTypes].join(', ')})`);
+    }
+  });
+
+  it('check exits 1 naming the growing variable with its size series', () => {
+    const { status, stdout } = run(['check', scenario]);
+    assert.equal(status, 1, stdout);
+    assert.match(stdout, /✗ arrayB keeps growing \(now Array\(5\)\): size 2 → 4 → 6 → 8 → 10 over 5 invocations/);
+    assert.doesNotMatch(stdout, /arrayA keeps growing/);
+    assert.equal(stdout.match(/^ {2}#\d/gm)?.length, 5);
+  });
+
+  it('check exits 0 for a handler whose state does not grow', () => {
+    const { status, stdout, stderr } = run(['check', join(dir, 'steady.js'), '--times', '4']);
+    assert.equal(status, 0, stdout + stderr);
+    assert.match(stdout, /✓ no module-scope variable kept growing over 4 invocations/);
+  });
+
+  it('refuses invalid event JSON before anything runs', () => {
+    const { status, stdout, stderr } = run(['invoke', join(dir, 'steady.js'), '--event', join(dir, 'bad-event.json')]);
+    assert.equal(status, 2);
+    assert.match(stderr, /bad-event\.json is not valid JSON: .* at line 3, column 11/);
+    assert.equal(stdout, '', 'no invocation output');
+  });
+
+  it('an ambiguous handler is an error listing the candidates', () => {
+    const { status, stderr } = run(['invoke', join(dir, 'two.js')]);
+    assert.equal(status, 2);
+    assert.match(stderr, /candidates: alpha, beta/);
+    const named = run(['invoke', join(dir, 'two.js'), '--handler', 'beta', '--json']);
+    assert.equal(named.status, 0, named.stderr);
+    assert.equal(records(named.stdout)[0].response, 2);
+  });
+
+  it('reads the event from stdin and passes --env to the function', () => {
+    writeFileSync(join(dir, 'env.js'), 'exports.handler = async (event) => ({ event, greeting: process.env.GREETING, fn: process.env.AWS_LAMBDA_FUNCTION_NAME });\n');
+    const { status, stdout, stderr } = run(['invoke', join(dir, 'env.js'), '--event', '-', '--env', 'GREETING=hello=world', '--json'], { input: '{"n": 1}' });
+    assert.equal(status, 0, stderr);
+    const [record] = records(stdout);
+    assert.deepEqual(record.response, { event: { n: 1 }, greeting: 'hello=world', fn: 'env' });
+  });
+
+  it('--template/--resource runs a declared function with its settings', () => {
+    const project = mkdtempSync(join(tmpdir(), 'warm-cli-sam-'));
+    writeFileSync(join(project, 'app.js'), 'exports.main = async () => ({ table: process.env.TABLE, memory: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE });\n');
+    writeFileSync(join(project, 'template.yaml'), [
+      'AWSTemplateFormatVersion: "2010-09-09"',
+      'Transform: AWS::Serverless-2016-10-31',
+      'Resources:',
+      '  HelloFunction:',
+      '    Type: AWS::Serverless::Function',
+      '    Properties:',
+      '      Handler: app.main',
+      '      Runtime: nodejs20.x',
+      '      MemorySize: 256',
+      '      Environment:',
+      '        Variables:',
+      '          TABLE: orders',
+      '',
+    ].join('\n'));
+    const { status, stdout, stderr } = run(['invoke', '--resource', 'HelloFunction', '--json'], { cwd: project });
+    assert.equal(status, 0, stderr);
+    const [record] = records(stdout);
+    assert.equal(record.memorySizeMB, 256);
+    assert.deepEqual(record.response, { table: 'orders', memory: '256' });
+    const missing = run(['invoke', '--resource', 'Nope'], { cwd: project });
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /HelloFunction/);
+  });
+});
