@@ -155,6 +155,32 @@ export interface RawInvocation {
   runtimeVersion: string;
   /** Counts cold starts of this environment; changes when the environment was replaced. */
   generation: number;
+  /** Deployed invocations only (absent for local ones): the function and what the client met. */
+  deployed?: DeployedDetails;
+}
+
+/**
+ * Added for deployed mode (issue 6): facts about a deployed invocation that have no place
+ * in the local fields, so the panel and the CLI can say them instead of guessing.
+ */
+export interface DeployedDetails {
+  functionName: string;
+  qualifier: string | null;
+  /** X-Amz-Executed-Version: `$LATEST` or the version an alias resolved to. */
+  executedVersion: string | null;
+  region: string | null;
+  /** HTTP attempts the SDK made; more than 1 means retries (throttling, network). */
+  attempts: number;
+  /** Total time the SDK waited between those retries, in ms. */
+  retryDelayMs: number;
+  /** False when the log tail had no REPORT line: durations and memory are then unknown and reported as 0. */
+  reportFound: boolean;
+  /** 'attached': the probe's snapshot line was found; 'absent': no probe line; 'not-node': the runtime cannot take the probe. */
+  probe: 'attached' | 'absent' | 'not-node';
+  /** Scope-qualified names (`module.cache`) whose values were cut to fit the 4 KB log tail; never silently dropped. */
+  truncated: string[];
+  /** Notes for the user: retries, a missing REPORT line, a response that is not JSON. */
+  warnings: string[];
 }
 
 /** One invocation after analysis against the earlier ones: the `--json` line, the panel's record. */
