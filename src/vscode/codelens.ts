@@ -58,7 +58,7 @@ export class HandlerCodeLensProvider implements vscode.CodeLensProvider, vscode.
     if (!vscode.workspace.isTrusted) {
       return [
         new vscode.CodeLens(range, {
-          title: '$(shield) Warm State: running handlers is disabled in Restricted Mode',
+          title: '$(shield) Invoke Warm: disabled in Restricted Mode',
           tooltip: 'Warm State runs your handler code in a Node.js process, so it needs a trusted workspace. Click to learn more.',
           command: COMMANDS.explainRestrictedMode,
         }),

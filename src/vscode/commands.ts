@@ -85,7 +85,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 
 async function invoke(deps: CommandDeps, ref: HandlerRef, cold: boolean): Promise<InvocationRecord | undefined> {
   if (!vscode.workspace.isTrusted) {
-    await explainRestrictedMode();
+    // Not awaited: the command resolves (to undefined) while the notice waits for the user.
+    void explainRestrictedMode();
     return undefined;
   }
   const session = deps.sessions.getOrCreate(ref);
