@@ -64,6 +64,8 @@ export function createCapture(): CaptureFunction {
   const defineProperty = Reflect.defineProperty;
   const getPrototypeOf = Reflect.getPrototypeOf as (target: object) => object | null;
   const hasOwn = Object.hasOwn;
+  const objectCreate = Object.create;
+  const createNullObject = (): object => objectCreate(null) as object;
   const objectPrototype: object = Object.prototype;
   const isArray = Array.isArray;
   const StringCtor = String;
@@ -519,17 +521,21 @@ export function createCapture(): CaptureFunction {
    */
   const measure = (root: unknown): SizeMeasure => {
     const result: SizeMeasure = { total: 0, exact: true };
-    const stack: unknown[] = [root];
+    // A null-prototype object as the work stack: plain index writes cannot reach an inherited
+    // setter, and unlike defineProperty on an array they stay on V8's fast path.
+    const stack = createNullObject() as Record<number, unknown>;
+    let top = 0;
+    stack[top++] = root;
     const visited = new SetCtor<object>();
     let visits = MEASURE_VISIT_BUDGET;
     const push = (value: unknown): boolean => {
-      if (stack.length >= visits) { result.exact = false; return false; }
-      append(stack, value);
+      if (top >= visits) { result.exact = false; return false; }
+      stack[top++] = value;
       return true;
     };
-    while (stack.length > 0) {
-      const value = stack[stack.length - 1];
-      stack.length--;
+    while (top > 0) {
+      const value = stack[--top];
+      stack[top] = undefined;
       if (visits-- <= 0) { result.exact = false; break; }
       if (typeof value === 'string') { result.total += stringBytes(value, result); continue; }
       if (typeof value !== 'object' || value === null) continue; // numbers, functions, symbols...: 0

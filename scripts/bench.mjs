@@ -1,0 +1,282 @@
+// Benchmark of the warm engine: `npm run bench` (builds first). Writes BENCHMARKS.md with
+// medians from one run on this machine and prints every figure with whether its target is
+// met. Nothing here is a test: figures are measured, never asserted or adjusted.
+//
+// (a) warm round trip of the freeze scenario with capture, without capture, and a bare
+//     child-process IPC echo (the floor of any host <-> child design);
+// (b) cold start to first response against plain `node` loading the same file;
+// (c) capture time and record size for modules holding a 1,000,000-element array, a 100 MB
+//     Buffer and a 100,000-entry Map.
+//
+// `BENCH_QUICK=1` runs a few iterations only, to check the script itself.
+import * as esbuild from 'esbuild';
+import { fork } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const quick = process.env.BENCH_QUICK === '1';
+const WARM_RUNS = quick ? 20 : 300;
+const WARM_UP = quick ? 3 : 20;
+const COLD_RUNS = quick ? 3 : 15;
+const BIG_RUNS = quick ? 3 : 25;
+
+// The engine is TypeScript: bundle its entry points next to dist/child so the child runtime is
+// found exactly as the CLI finds it.
+const engineFile = join(root, 'dist', 'bench', 'engine.cjs');
+mkdirSync(dirname(engineFile), { recursive: true });
+await esbuild.build({
+  stdin: {
+    contents: "export { createLocalEnvironment } from '../src/core/runtime/local-environment';\nexport { createCapture } from '../src/core/runtime/child/serializer';\nexport { DEFAULT_BUDGETS } from '../src/core/runtime/environment-api';\n",
+    resolveDir: join(root, 'scripts'),
+    loader: 'ts',
+  },
+  bundle: true, platform: 'node', target: 'node18', format: 'cjs', outfile: engineFile, logLevel: 'warning',
+});
+const { createLocalEnvironment, createCapture, DEFAULT_BUDGETS } = createRequire(import.meta.url)(engineFile);
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const ms = (value) => `${value.toFixed(value < 1 ? 3 : 2)} ms`;
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+const log = (text) => process.stdout.write(`${text}\n`);
+
+const work = mkdtempSync(join(tmpdir(), 'warm-bench-'));
+writeFileSync(join(work, 'package.json'), '{ "private": true }\n');
+const scenario = join(root, 'examples', 'freeze-demo', 'handler.js');
+
+// A quiet copy of the scenario: same module/handler state, no console output, so the
+// figures measure the engine rather than the terminal.
+const quietScenario = join(work, 'scenario-quiet.js');
+writeFileSync(quietScenario, [
+  "'use strict';",
+  'var arrayA = [];',
+  'var arrayB = [];',
+  'module.exports.test = (event, context, callback) => {',
+  '  var arrayC = [];',
+  '  var arrayD = [];',
+  '  arrayA.push("A"); arrayB.push("B"); arrayC.push("C"); arrayD.push("D");',
+  '  arrayA = []; arrayC = [];',
+  '  callback(null);',
+  '};',
+  '',
+].join('\n'));
+
+async function warmRoundTrips(file, options) {
+  const env = createLocalEnvironment({ file, handlerExport: 'test', ...options });
+  try {
+    const first = await env.invoke({});
+    if (first.error) throw new Error(`${file}: ${first.error.errorType}: ${first.error.errorMessage}`);
+    for (let i = 0; i < WARM_UP; i++) await env.invoke({});
+    const times = [];
+    for (let i = 0; i < WARM_RUNS; i++) {
+      const started = performance.now();
+      const record = await env.invoke({});
+      times.push(performance.now() - started);
+      if (record.error || record.reset) throw new Error(`invocation failed: ${record.error?.errorMessage ?? record.reset}`);
+    }
+    return times;
+  } finally {
+    await env.dispose();
+  }
+}
+
+async function ipcEcho() {
+  const child = fork('-e', ["process.on('message', (m) => process.send(m));"], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const roundTrip = () => new Promise((resolve) => {
+    const started = performance.now();
+    child.once('message', () => resolve(performance.now() - started));
+    child.send({ type: 'invoke', event: {} });
+  });
+  try {
+    for (let i = 0; i < WARM_UP; i++) await roundTrip();
+    const times = [];
+    for (let i = 0; i < WARM_RUNS; i++) times.push(await roundTrip());
+    return times;
+  } finally {
+    child.kill();
+  }
+}
+
+/** Plain node: spawn, load the file, call the handler, send the response back. */
+function plainColdStart(file, exportName) {
+  return new Promise((resolve, reject) => {
+    const script = `const h = require(${JSON.stringify(file)})[${JSON.stringify(exportName)}];
+h({}, {}, (error, result) => process.send({ result: result ?? null }, () => process.exit(0)));`;
+    const started = performance.now();
+    const child = fork('-e', [script], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    child.once('message', () => resolve(performance.now() - started));
+    child.once('error', reject);
+  });
+}
+
+async function warmColdStart(file, exportName) {
+  const env = createLocalEnvironment({ file, handlerExport: exportName });
+  try {
+    const started = performance.now();
+    const record = await env.invoke({});
+    const elapsed = performance.now() - started;
+    if (record.error) throw new Error(`${record.error.errorType}: ${record.error.errorMessage}`);
+    return { elapsed, initDurationMs: record.initDurationMs };
+  } finally {
+    await env.dispose();
+  }
+}
+
+async function bigState(name, declaration) {
+  const file = join(work, `big-${name}.js`);
+  writeFileSync(file, `'use strict';\n${declaration}\nexports.handler = async () => 'ok';\n`);
+  const captured = createLocalEnvironment({ file, handlerExport: 'handler', memoryMB: 1024, timeoutSeconds: 30 });
+  const bare = createLocalEnvironment({ file, handlerExport: 'handler', memoryMB: 1024, timeoutSeconds: 30, capture: false });
+  try {
+    const first = await captured.invoke({});
+    if (first.error || first.captureError) throw new Error(`${name}: ${first.error?.errorMessage ?? first.captureError}`);
+    await bare.invoke({});
+    const withCapture = [];
+    const without = [];
+    let record = first;
+    for (let i = 0; i < BIG_RUNS; i++) {
+      let started = performance.now();
+      record = await captured.invoke({});
+      withCapture.push(performance.now() - started);
+      started = performance.now();
+      await bare.invoke({});
+      without.push(performance.now() - started);
+    }
+    return {
+      captureMs: median(withCapture) - median(without),
+      withMs: median(withCapture),
+      withoutMs: median(without),
+      moduleJsonBytes: Buffer.byteLength(JSON.stringify(record.moduleScope)),
+      recordJsonBytes: Buffer.byteLength(JSON.stringify(record)),
+    };
+  } finally {
+    await captured.dispose();
+    await bare.dispose();
+  }
+}
+
+/** The serializer alone, in this process, on the same values: what one capture call costs. */
+function serializerAlone(value) {
+  const capture = createCapture();
+  const times = [];
+  let bytes = 0;
+  for (let i = 0; i < BIG_RUNS; i++) {
+    const started = performance.now();
+    const out = JSON.stringify(capture(DEFAULT_BUDGETS, [value]));
+    times.push(performance.now() - started);
+    bytes = Buffer.byteLength(out);
+  }
+  return { ms: median(times), bytes };
+}
+
+log(`warm-state benchmark${quick ? ' (quick check, not a measurement)' : ''}: node ${process.version}, ${cpus().length} CPU(s) ${cpus()[0]?.model ?? ''}`);
+
+log('(a) warm round trips...');
+const withCapture = median(await warmRoundTrips(quietScenario, {}));
+const withoutCapture = median(await warmRoundTrips(quietScenario, { capture: false }));
+const echo = median(await ipcEcho());
+const withCaptureLogged = median(await warmRoundTrips(scenario, {}));
+const withCaptureNoFreeze = median(await warmRoundTrips(quietScenario, { freeze: false }));
+const withoutCaptureNoFreeze = median(await warmRoundTrips(quietScenario, { capture: false, freeze: false }));
+const captureCost = withCapture - withoutCapture;
+
+log('(b) cold starts...');
+const plain = [];
+const warmCold = [];
+const inits = [];
+for (let i = 0; i < COLD_RUNS; i++) {
+  plain.push(await plainColdStart(scenario, 'test'));
+  const result = await warmColdStart(scenario, 'test');
+  warmCold.push(result.elapsed);
+  inits.push(result.initDurationMs ?? 0);
+}
+const coldPlain = median(plain);
+const coldWarm = median(warmCold);
+const coldRatio = coldWarm / coldPlain;
+
+log('(c) big module state...');
+const bigCases = [
+  ['1,000,000-element array', 'array', 'const big = new Array(1_000_000).fill(0).map((_, i) => i);', () => new Array(1_000_000).fill(0).map((_, i) => i)],
+  ['100 MB Buffer', 'buffer', 'const big = Buffer.alloc(100 * 1024 * 1024, 1);', () => Buffer.alloc(100 * 1024 * 1024, 1)],
+  ['100,000-entry Map', 'map', 'const big = new Map(); for (let i = 0; i < 100_000; i++) big.set("key" + i, { n: i });', () => { const m = new Map(); for (let i = 0; i < 100_000; i++) m.set(`key${i}`, { n: i }); return m; }],
+];
+const big = [];
+for (const [label, name, declaration, make] of bigCases) {
+  const engine = await bigState(name, declaration);
+  const alone = serializerAlone(make());
+  big.push({ label, ...engine, aloneMs: alone.ms, aloneBytes: alone.bytes });
+}
+
+const targets = [];
+const target = (what, figure, limit, met) => targets.push({ what, figure, limit, met });
+target('(a) capture cost per warm invocation (with - without capture)', ms(captureCost), '<= 2 ms', captureCost <= 2);
+for (const b of big) {
+  target(`(c) ${b.label}: capture time (engine, with - without capture)`, ms(b.captureMs), '< 10 ms', b.captureMs < 10);
+  target(`(c) ${b.label}: module scope JSON size`, kb(b.moduleJsonBytes), '< 256 KB', b.moduleJsonBytes < 256 * 1024);
+}
+target('(b) cold start to first response / plain node', `${coldRatio.toFixed(2)}x`, '<= 1.5x', coldRatio <= 1.5);
+
+const lines = [
+  '# Benchmarks',
+  '',
+  `Measured by \`npm run bench\` (scripts/bench.mjs) in one run on ${new Date().toISOString().slice(0, 10)}: node ${process.version},`,
+  `${cpus().length} CPU(s) (${cpus()[0]?.model ?? 'unknown'}), a machine shared with other work, so expect noise.`,
+  `Medians; round trips are measured in the host from \`invoke()\` call to record, ${WARM_RUNS} warm invocations each after ${WARM_UP} warm-up ones.`,
+  quick ? '\n**Quick check run (BENCH_QUICK=1): too few iterations to be a measurement.**' : '',
+  '',
+  '## Targets',
+  '',
+  '| Target | Figure | Limit | Met |',
+  '|---|---|---|---|',
+  ...targets.map((t) => `| ${t.what} | ${t.figure} | ${t.limit} | ${t.met ? 'yes' : '**no**'} |`),
+  '',
+  '## (a) Warm invocation round trip, freeze scenario',
+  '',
+  '| Configuration | Median | vs IPC echo |',
+  '|---|---|---|',
+  `| Bare child-process IPC echo (floor) | ${ms(echo)} | 1.00x |`,
+  `| Warm, capture off (\`capture: false\`), frozen between invocations | ${ms(withoutCapture)} | ${(withoutCapture / echo).toFixed(2)}x |`,
+  `| Warm, capture on (default), frozen between invocations | ${ms(withCapture)} | ${(withCapture / echo).toFixed(2)}x |`,
+  `| Warm, capture off, no freeze | ${ms(withoutCaptureNoFreeze)} | ${(withoutCaptureNoFreeze / echo).toFixed(2)}x |`,
+  `| Warm, capture on, no freeze | ${ms(withCaptureNoFreeze)} | ${(withCaptureNoFreeze / echo).toFixed(2)}x |`,
+  `| Warm, capture on, the scenario as written (4 console.log per invocation) | ${ms(withCaptureLogged)} | ${(withCaptureLogged / echo).toFixed(2)}x |`,
+  '',
+  `Capture adds ${ms(captureCost)} per invocation (capture on minus capture off, both frozen).`,
+  'The scenario runs without its console.log lines for rows 2-5 so that terminal output is not measured.',
+  '',
+  '## (b) Cold start to first response',
+  '',
+  '| Configuration | Median | Ratio |',
+  '|---|---|---|',
+  `| Plain \`node\`: spawn, require the scenario file, call the handler, send the result back over IPC | ${ms(coldPlain)} | 1.00x |`,
+  `| Warm State: \`invoke()\` on a cold environment (spawn, bootstrap, load, run, capture) | ${ms(coldWarm)} | ${coldRatio.toFixed(2)}x |`,
+  '',
+  `Init Duration reported by the engine on those cold starts (median): ${ms(median(inits))}. ${COLD_RUNS} cold starts each, alternating.`,
+  '',
+  '## (c) Capture of big module state',
+  '',
+  'Engine figures: warm round trip with capture minus the same without capture (medians of ' + BIG_RUNS + ' each);',
+  'JSON sizes of the record\'s `moduleScope` and of the whole record. "Serializer alone" runs the',
+  'same serializer in this process on the same value (serialize + size measure + JSON.stringify).',
+  '',
+  '| Module holds | Capture time (engine) | With capture | Without | moduleScope JSON | Whole record JSON | Serializer alone | Its JSON |',
+  '|---|---|---|---|---|---|---|---|',
+  ...big.map((b) => `| ${b.label} | ${ms(b.captureMs)} | ${ms(b.withMs)} | ${ms(b.withoutMs)} | ${kb(b.moduleJsonBytes)} | ${kb(b.recordJsonBytes)} | ${ms(b.aloneMs)} | ${kb(b.aloneBytes)} |`),
+  '',
+];
+writeFileSync(join(root, 'BENCHMARKS.md'), lines.filter((l, i, all) => !(l === '' && all[i - 1] === '')).join('\n'));
+
+log('');
+for (const t of targets) log(`${t.met ? 'MET    ' : 'MISSED '} ${t.what}: ${t.figure} (target ${t.limit})`);
+log(`(a) medians: echo ${ms(echo)}, capture off ${ms(withoutCapture)}, capture on ${ms(withCapture)}; no freeze: off ${ms(withoutCaptureNoFreeze)}, on ${ms(withCaptureNoFreeze)}; scenario with logs ${ms(withCaptureLogged)}`);
+log(`(b) medians: plain node ${ms(coldPlain)}, warm-state ${ms(coldWarm)}`);
+for (const b of big) log(`(c) ${b.label}: engine ${ms(b.captureMs)}, moduleScope ${kb(b.moduleJsonBytes)}, record ${kb(b.recordJsonBytes)}; serializer alone ${ms(b.aloneMs)}, ${kb(b.aloneBytes)}`);
+log('wrote BENCHMARKS.md');
