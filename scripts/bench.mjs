@@ -10,6 +10,7 @@
 //
 // `BENCH_QUICK=1` runs a few iterations only, to check the script itself.
 import * as esbuild from 'esbuild';
+import { Buffer } from 'node:buffer';
 import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
