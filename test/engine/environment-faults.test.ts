@@ -99,6 +99,22 @@ describe('local environment faults, freeze and capture limits (real child proces
     });
   });
 
+  it('notices a process that died while idle and starts the next invocation cold', async () => {
+    const env = pool.create({ file: fixture('faults.js'), handlerExport: 'crashLater', freeze: false });
+    const changes: string[] = [];
+    env.onStatusChange((status) => changes.push(status.state));
+    const first = await env.invoke({});
+    assert.equal(first.response, 'answered');
+    assert.equal(first.reset, null);
+    await sleep(400);
+    assert.equal(env.status().state, 'cold');
+    assert.equal(env.status().lastReset, 'uncaught-exception');
+    assert.deepEqual(changes, ['initializing', 'invoking', 'warm', 'cold']);
+    const next = await env.invoke({});
+    assert.equal(next.cold, true);
+    assert.equal(next.generation, 2);
+  });
+
   describe('init errors', () => {
     const cases: Array<[string, string, string, RegExp]> = [
       ['syntax-error.js', 'handler', 'Runtime.UserCodeSyntaxError', /^SyntaxError: Unexpected token/],

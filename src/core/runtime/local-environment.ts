@@ -126,6 +126,11 @@ class ChildHandle {
     }
   }
 
+  /** Takes every queued event (left over from before the current invocation). */
+  drain(): ChildEvent[] {
+    return this.queue.splice(0);
+  }
+
   /** Next event, or null after `timeoutMs`. */
   next(timeoutMs: number): Promise<ChildEvent | null> {
     const queued = this.queue.shift();
@@ -314,6 +319,12 @@ class LocalEnvironment implements WarmEnvironment {
     });
     trackChild(child);
     const handle = new ChildHandle(child);
+    child.once('close', () => {
+      // Ended while idle (only possible with freeze off, or killed from outside): say so now.
+      if (this.child !== handle || this.state !== 'warm') return;
+      const fatal = handle.drain().find((e) => e.kind === 'message' && e.message.type === 'fatal');
+      this.endProcess(fatal?.kind === 'message' && fatal.message.type === 'fatal' ? fatal.message.reason : 'crashed');
+    });
     const init: ChildInitMessage = {
       type: 'init',
       file: this.options.file,
@@ -400,6 +411,17 @@ class LocalEnvironment implements WarmEnvironment {
     }
 
     const child = this.child as ChildHandle;
+    if (!cold) {
+      // Something may have ended the process while it was idle (a timer that threw after the
+      // previous response, a kill from outside): then this invocation starts a new one.
+      const stale = child.drain();
+      const fatal = stale.find((e): e is { kind: 'message'; message: Extract<ChildToHost, { type: 'fatal' }> } => e.kind === 'message' && e.message.type === 'fatal');
+      if (child.exited || fatal || stale.some((e) => e.kind === 'exit')) {
+        await child.kill();
+        this.endProcess(fatal ? fatal.message.reason : 'crashed');
+        return this.invokeNow(event);
+      }
+    }
     this.setState('invoking');
     child.thaw();
     // Output written while thawing (timers that were due) belongs to this invocation, as on Lambda.

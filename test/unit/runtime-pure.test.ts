@@ -1,0 +1,169 @@
+/** Pure parts of the local runtime: source instrumentation, handler exits, logs, env, output markers. */
+import assert from 'node:assert/strict';
+import { join, resolve } from 'node:path';
+import { findHandlerExits } from '../../src/core/runtime/child/handler-exits';
+import { instrumentModule } from '../../src/core/runtime/child/instrument';
+import { billedDuration, bytesToMB, reportLine, timeoutMessage } from '../../src/core/runtime/lambda-log';
+import { defaultTaskRoot, handlerString, lambdaEnvironment } from '../../src/core/runtime/lambda-env';
+import { moduleFormatOf } from '../../src/core/runtime/local-environment';
+import { OutputCollector } from '../../src/core/runtime/output-collector';
+import { outputMarker } from '../../src/core/runtime/protocol';
+
+const FIXTURES = resolve(__dirname, '../fixtures/handlers');
+
+describe('runtime: instrumentModule', () => {
+  it('lists every top-level binding of a CommonJS module with its kind, including hoisted vars in blocks', () => {
+    const source = [
+      "'use strict';",
+      'var a = 1, { b, c: [d] } = x;',
+      'let e; const f = 2;',
+      'function g() { var notTop = 1; }',
+      'class H {}',
+      'if (a) { var i = 1; let notTopEither = 2; }',
+      'for (var j = 0; j < 1; j++) {}',
+      'try { var k; } catch (err) { var l; }',
+      'module.exports.handler = async () => a;',
+    ].join('\n');
+    const result = instrumentModule(source, '/t/handler.js', 'commonjs', { probe: true });
+    assert.deepEqual(result.bindings.map((b) => [b.name, b.kind]), [
+      ['a', 'var'], ['b', 'var'], ['d', 'var'], ['e', 'let'], ['f', 'const'], ['g', 'function'], ['H', 'class'], ['i', 'var'], ['j', 'var'], ['k', 'var'], ['l', 'var'],
+    ]);
+    assert.ok(result.code.startsWith(source), 'the user source is untouched, the probe is appended');
+    assert.match(result.code.slice(source.length), /^\n;globalThis\[Symbol\.for\("warm-state\.probe"\)\]\?\.\(function \(__warmStateName__\) \{ return eval\(__warmStateName__\); \}, \[/);
+  });
+
+  it('lists ES module imports, exports and declarations', () => {
+    const source = "import fs, { join as j } from 'node:fs';\nimport * as os from 'node:os';\nexport const x = 1;\nexport default class Y {}\nexport function z() {}\nawait 0;";
+    const result = instrumentModule(source, '/t/handler.mjs', 'module', { probe: false });
+    assert.deepEqual(result.bindings.map((b) => [b.name, b.kind]), [['fs', 'import'], ['j', 'import'], ['os', 'import'], ['x', 'const'], ['Y', 'class'], ['z', 'function']]);
+    assert.equal(result.code, source);
+  });
+
+  it('strips TypeScript keeping line numbers and maps sucrase\'s import rewriting back to the names written', () => {
+    const source = [
+      "import { readFileSync as read } from 'node:fs';",
+      "import def from './def';",
+      "import * as path from 'node:path';",
+      "import type { Stats } from 'node:fs';",
+      'const s: Stats | null = null;',
+      'export const handler = async (e: { n: number }): Promise<number> => {',
+      '  throw new Error(String(read) + String(def) + path.sep + s + e.n);',
+      '};',
+    ].join('\n');
+    const result = instrumentModule(source, '/t/handler.ts', 'commonjs', { probe: false });
+    assert.deepEqual(result.bindings, [
+      { name: 'read', kind: 'import', binding: '_nodefs', property: 'readFileSync' },
+      { name: 'def', kind: 'import', binding: '_def2', property: 'default' },
+      { name: 'path', kind: 'import', binding: 'path' },
+      { name: 's', kind: 'const', binding: 's' },
+      { name: 'handler', kind: 'const', binding: 'handler' },
+    ]);
+    const lines = result.code.split('\n');
+    assert.match(lines[6] ?? '', /^ {2}throw new Error\(/, 'the throw stays on line 7');
+    assert.ok(!result.code.includes('__warmStateImportMap__'), 'the marker is cut off');
+    assert.ok(!result.code.includes('Stats'), 'types are gone');
+  });
+
+  it('leaves a file with a syntax error for Node to report, and reports TypeScript syntax errors as SyntaxError', () => {
+    const broken = 'exports.handler = () => { return 1 +; };';
+    assert.deepEqual(instrumentModule(broken, '/t/h.js', 'commonjs', { probe: true }), { code: broken, bindings: [] });
+    assert.throws(() => instrumentModule('const x: = 1;', '/t/h.ts', 'commonjs', { probe: true }), SyntaxError);
+  });
+});
+
+describe('runtime: findHandlerExits', () => {
+  const source = [
+    'exports.handler = async (event, { a, b: [c] }, ...rest) => {', // 0
+    '  const first = 1;', // 1
+    '  if (event.early) {', // 2
+    '    const inner = 2;', // 3
+    '    return inner;', // 4
+    '    let never = 3;', // 5
+    '  }', // 6
+    '  const nested = () => { return 5; };', // 7
+    '  let later = nested();', // 8
+    '  class K {}', // 9
+    '  return later;', // 10
+    '};', // 11
+  ].join('\n');
+
+  it('finds own returns (not nested functions), the closing brace, parameters, and TDZ names per exit', () => {
+    const exits = findHandlerExits(source, { lineNumber: 0, columnNumber: 24 });
+    assert.deepEqual(exits, {
+      parameters: ['event', 'a', 'c', 'rest'],
+      exits: [
+        { position: { lineNumber: 4, columnNumber: 4 }, uninitialized: ['nested', 'later', 'K', 'never'] },
+        { position: { lineNumber: 10, columnNumber: 2 }, uninitialized: [] },
+        { position: { lineNumber: 11, columnNumber: 0 }, uninitialized: [] },
+      ],
+    });
+  });
+
+  it('uses the body of an expression arrow, and returns null for a location outside any function', () => {
+    const exits = findHandlerExits('const f = (x) => x + 1;', { lineNumber: 0, columnNumber: 10 });
+    assert.deepEqual(exits?.exits, [{ position: { lineNumber: 0, columnNumber: 17 }, uninitialized: [] }]);
+    assert.equal(findHandlerExits('const f = 1;', { lineNumber: 0, columnNumber: 0 }), null);
+  });
+});
+
+describe('runtime: Lambda logs and environment', () => {
+  it('formats REPORT like Lambda, with Init Duration only when given', () => {
+    const figures = { requestId: 'r', durationMs: 1.234, billedDurationMs: 2, memorySizeMB: 128, maxMemoryUsedMB: 60 };
+    assert.equal(reportLine({ ...figures, initDurationMs: null }), 'REPORT RequestId: r\tDuration: 1.23 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\n');
+    assert.equal(reportLine({ ...figures, initDurationMs: 100 }).trimEnd().split('\t').at(-1), 'Init Duration: 100.00 ms');
+    assert.deepEqual([billedDuration(0.2), billedDuration(1), billedDuration(1.01)], [1, 1, 2]);
+    assert.equal(timeoutMessage(3), 'Task timed out after 3.00 seconds');
+    assert.equal(bytesToMB(1024 * 1024 + 1), 2);
+  });
+
+  it('derives the handler string and task root, and lets user variables win over Lambda\'s', () => {
+    assert.equal(handlerString('/app', '/app/src/api/orders.ts', 'handlers.create'), 'src/api/orders.handlers.create');
+    assert.equal(defaultTaskRoot(join(FIXTURES, 'ts-cjs/handler.ts')), FIXTURES);
+    const env = lambdaEnvironment({
+      functionName: 'f', memoryMB: 256, region: 'eu-west-1', handler: 'h.x', taskRoot: '/app', runtimeDir: '/rt', nodeMajor: 20,
+      logStreamName: 's', user: { AWS_REGION: 'us-west-2', EXTRA: '1' }, host: { PATH: '/bin', SECRET_TOKEN: 'no' }, platform: 'linux',
+    });
+    assert.equal(env.AWS_REGION, 'us-west-2');
+    assert.equal(env.EXTRA, '1');
+    assert.equal(env.PATH, '/bin');
+    assert.equal(env.SECRET_TOKEN, undefined, 'host variables pass only from an allow-list');
+    assert.equal(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, '256');
+    assert.equal(env.AWS_EXECUTION_ENV, 'AWS_Lambda_nodejs20.x');
+  });
+
+  it('picks require() or import() the way Lambda does', () => {
+    assert.equal(moduleFormatOf(join(FIXTURES, 'handler.mjs')), 'module');
+    assert.equal(moduleFormatOf(join(FIXTURES, 'faults.js')), 'commonjs');
+    assert.equal(moduleFormatOf(join(FIXTURES, 'esm-type-module/handler.js')), 'module');
+    assert.equal(moduleFormatOf(join(FIXTURES, 'ts-cjs/handler.ts')), 'commonjs');
+    assert.equal(moduleFormatOf('/x/h.cts'), 'commonjs');
+    assert.equal(moduleFormatOf('/x/h.mts'), 'module');
+  });
+});
+
+describe('runtime: OutputCollector', () => {
+  it('cuts the end markers out of the text, also when split across chunks, and resolves waiters', async () => {
+    const collector = new OutputCollector(2);
+    const marker = outputMarker('req-1');
+    collector.push('stdout', 'hello ' + marker.slice(0, 3));
+    collector.push('stdout', marker.slice(3) + 'after');
+    let done = false;
+    const waiting = collector.waitFor('req-1', 5000).then(() => (done = true));
+    await Promise.resolve();
+    assert.equal(done, false, 'one stream is not enough');
+    collector.push('stderr', 'err\n' + marker);
+    await waiting;
+    assert.equal(collector.take(), 'hello aftererr\n');
+    // A marker that arrived before anyone waited still counts.
+    collector.push('stdout', outputMarker('req-2'));
+    collector.push('stderr', outputMarker('req-2'));
+    await collector.waitFor('req-2', 5000);
+  });
+
+  it('gives up waiting after the grace time', async () => {
+    const collector = new OutputCollector(2);
+    const started = Date.now();
+    await collector.waitFor('never', 20);
+    assert.ok(Date.now() - started >= 15);
+  });
+});
