@@ -100,7 +100,10 @@ export function renderInvocation(record: InvocationRecord, layout: Layout): stri
 
   const logs = record.logs.replace(/\n+$/, '');
   if (logs) {
-    for (const line of logs.split('\n')) {
+    for (const raw of logs.split('\n')) {
+      // Lambda separates fields with tabs; on a terminal they expand past the width, so two
+      // spaces here (the --json record keeps the text exactly).
+      const line = raw.replace(/\t/g, '  ');
       lines.push(/^(START|END|REPORT|INIT_START) /.test(line) ? p.dim(line) : line);
     }
   }

@@ -131,9 +131,9 @@ describe('engine: warm-state CLI', function () {
     assert.doesNotMatch(blocks[2], /Init Duration/);
     for (const [i, block] of blocks.entries()) {
       const bs = Array<string>(i + 1).fill("'B'").join(', ');
-      assert.match(block, new RegExp(`INFO\\tArray B: \\[ ${bs} \\]`), 'the logs');
-      assert.match(block, /INFO\tArray A: \[ 'A' \]/);
-      assert.match(block, /^REPORT RequestId: [0-9a-f-]+\tDuration: /m, 'the REPORT line');
+      assert.match(block, new RegExp(`INFO {2}Array B: \\[ ${bs} \\]`), 'the logs');
+      assert.match(block, /INFO {2}Array A: \[ 'A' \]/);
+      assert.match(block, /^REPORT RequestId: [0-9a-f-]+ {2}Duration: /m, 'the REPORT line');
       assert.match(block, /MODULE SCOPE.*│ HANDLER SCOPE/, 'two columns at 120 columns');
       assert.match(block, new RegExp(`^. arrayB\\s+\\[ ${bs} \\].*│ . arrayD\\s+\\[ 'D' \\]$`, 'm'));
       assert.match(block, /^. arrayA\s+\[\]\s+│ . arrayC\s+\[\]$/m);

@@ -33,7 +33,7 @@ describe('cli: renderInvocation', () => {
     assert.match(row('arrayB'), /^~ arrayB\s+\[ 'B', 'B', 'B' \] {2}⚠ growing\s+│ · arrayD\s+\[ 'D' \]$/);
     assert.ok(lines.every((l) => l.length <= 120), 'no line wider than the terminal');
     assert.match(text, /Array B: \[ 'B', 'B', 'B' \]/, 'logs are shown');
-    assert.match(text, /^REPORT RequestId: req-3/m, 'the REPORT line is shown');
+    assert.match(text, /^REPORT RequestId: req-3 {2}Duration: 1\.50 ms$/m, 'the REPORT line is shown, tabs as two spaces');
     assert.match(text, /parameters: event = \{\}/);
     assert.match(text, /⚠ arrayB keeps growing \(now Array\(3\)\): size 2 → 4 → 6 over 3 invocations/);
     assert.ok(!text.includes(ESC), 'no colour codes when colour is off');
