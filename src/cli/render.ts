@@ -160,7 +160,7 @@ export function renderInvocation(record: InvocationRecord, layout: Layout): stri
 export function growthLine(variable: ModuleVariable): string {
   const series = variable.sizeSeries;
   const shown = series.length > 12 ? ['…', ...series.slice(-12)] : series;
-  return `⚠ ${variable.name} keeps growing (now ${describeExtent(variable.value)}): size ${shown.join(' → ')} over ${series.length} invocations of this warm environment`;
+  return `⚠ ${variable.name} keeps growing (now ${describeExtent(variable.value)}): size ${shown.join(' → ')} over ${series.length} warm invocations`;
 }
 
 /** The closing line of `warm-state invoke` when invocations kept growing state. */

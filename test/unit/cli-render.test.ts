@@ -35,7 +35,7 @@ describe('cli: renderInvocation', () => {
     assert.match(text, /Array B: \[ 'B', 'B', 'B' \]/, 'logs are shown');
     assert.match(text, /^REPORT RequestId: req-3 {2}Duration: 1\.50 ms$/m, 'the REPORT line is shown, tabs as two spaces');
     assert.match(text, /parameters: event = \{\}/);
-    assert.match(text, /⚠ arrayB keeps growing \(now Array\(3\)\): size 2 → 4 → 6 over 3 invocations/);
+    assert.match(text, /⚠ arrayB keeps growing \(now Array\(3\)\): size 2 → 4 → 6 over 3 warm invocations/);
     assert.ok(!text.includes(ESC), 'no colour codes when colour is off');
   });
   it('stacks the scopes on a narrow terminal', () => {
@@ -70,6 +70,6 @@ describe('cli: renderInvocation', () => {
     const later = { ...scenarioRecord(), invocation: 4, moduleScope: [moduleVar('arrayB', arr('B', 'B', 'B', 'B'), 'changed', [2, 4, 6, 8], true)] };
     const growing = growingVariables([early, later]);
     assert.deepEqual(growing.map((v) => [v.name, v.sizeSeries]), [['arrayB', [2, 4, 6, 8]]]);
-    assert.equal(growthLine(growing[0]), '⚠ arrayB keeps growing (now Array(4)): size 2 → 4 → 6 → 8 over 4 invocations of this warm environment');
+    assert.equal(growthLine(growing[0]), '⚠ arrayB keeps growing (now Array(4)): size 2 → 4 → 6 → 8 over 4 warm invocations');
   });
 });
