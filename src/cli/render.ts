@@ -87,6 +87,7 @@ function header(record: InvocationRecord, width: number, p: Palette): string {
     `${record.durationMs.toFixed(1)} ms`,
     record.initDurationMs !== null ? `init ${record.initDurationMs.toFixed(1)} ms` : null,
     `${record.maxMemoryUsedMB} MB max`,
+    record.memory ? `heap ${(record.memory.heapUsedBytes / 1048576).toFixed(1)} MB` : null,
   ].filter((f): f is string => f !== null);
   const title = `── ${facts.join(' · ')} `;
   return p.bold(title + '─'.repeat(Math.max(0, Math.min(width, 100) - title.length)));

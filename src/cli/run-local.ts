@@ -213,6 +213,8 @@ export function growingVariables(records: readonly InvocationRecord[]): ModuleVa
 
 function reportCheck(records: readonly InvocationRecord[], io: CliIO): number {
   const p = palette(io.layout.color);
+  const failures = records.filter(failed).length;
+  if (failures > 0) io.stdout.write(`${p.yellow(`note: ${failures} of ${records.length} invocations failed (see above)`)}\n`);
   const growing = growingVariables(records);
   if (growing.length > 0) {
     for (const variable of growing) io.stdout.write(`${p.red(`✗ ${growthLine(variable).replace(/^⚠ /, '')}`)}\n`);

@@ -207,6 +207,15 @@ describe('engine: warm-state CLI', function () {
     assert.match(stdout, /✓ no module-scope variable kept growing over 4 invocations/);
   });
 
+  it('check still judges growth when the handler throws, and says how many invocations failed', () => {
+    writeFileSync(join(dir, 'throws.js'), 'const seen = [];\nexports.handler = async (event) => { seen.push(event); throw new Error("no id"); };\n');
+    const { status, stdout } = run(['check', join(dir, 'throws.js'), '--times', '3']);
+    assert.equal(status, 1, stdout);
+    assert.match(stdout, /#1 {2}cold .*Error: no id/);
+    assert.match(stdout, /note: 3 of 3 invocations failed/);
+    assert.match(stdout, /✗ seen keeps growing/);
+  });
+
   it('refuses invalid event JSON before anything runs', () => {
     const { status, stdout, stderr } = run(['invoke', join(dir, 'steady.js'), '--event', join(dir, 'bad-event.json')]);
     assert.equal(status, 2);

@@ -26,7 +26,7 @@ describe('cli: renderInvocation', () => {
   it('puts module scope beside handler scope on a wide terminal', () => {
     const text = renderInvocation(scenarioRecord(), { width: 120, color: false });
     const lines = text.split('\n');
-    assert.match(lines[0], /Invocation 3 · warm · 1\.5 ms/);
+    assert.match(lines[0], /Invocation 3 · warm · 1\.5 ms · 60 MB max · heap 0\.0 MB/);
     const row = (name: string) => lines.find((l) => l.includes(name)) ?? '';
     assert.match(row('MODULE SCOPE'), /MODULE SCOPE.*│ HANDLER SCOPE/);
     assert.match(row('arrayA'), /^· arrayA\s+\[\]\s+│ · arrayC\s+\[\]$/);
