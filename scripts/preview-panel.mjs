@@ -13,10 +13,12 @@ import { createServer } from 'node:http';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { tsImport } from 'tsx/esm/api';
 import { chromium } from 'playwright-core';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
 const out = join(root, 'test-artifacts');
 const args = process.argv.slice(2);
 const widthArg = args.indexOf('--width');
@@ -308,11 +310,42 @@ try {
     const render = performance.now() - t0;
     const row = [...document.querySelectorAll('[role="treeitem"]')].find((li) => li.querySelector('.ws-name')?.textContent === 'cache');
     t0 = performance.now();
-    row.querySelector('.ws-row').click();
+    row.click();
     void document.body.offsetHeight;
     return { 'render ms': render, 'expand ms': performance.now() - t0, 'tree items': document.querySelectorAll('[role="treeitem"]').length };
   }, bigArrayState());
   await check('1,000,000-element array');
+
+  // Accessibility audit with axe-core (WCAG 2 A/AA rules, colour contrast included) in each
+  // theme, with the tree expanded and the parameters open. axe is injected, so this page
+  // bypasses the CSP; the pages above ran under it.
+  const auditContext = await browser.newContext({ viewport: { width, height: 900 }, bypassCSP: true });
+  const audit = await auditContext.newPage();
+  const runAxe = async (label) => {
+    await audit.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+    const violations = await audit.evaluate(async () => {
+      const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+      return result.violations.map((v) => ({ id: v.id, impact: v.impact, experimental: v.tags.includes('experimental'), help: v.help, nodes: v.nodes.slice(0, 12).map((n) => `${n.target.join(' ')}: ${n.failureSummary.split('\n').slice(1, 2).join('')}`), count: v.nodes.length }));
+    });
+    console.log(`axe ${label}: ${violations.length ? '' : 'no violations'}`);
+    for (const v of violations) {
+      console.log(`  ${v.impact}${v.experimental ? ' (experimental rule)' : ''} ${v.id} (${v.count}): ${v.help}\n    ${v.nodes.join('\n    ')}`);
+      if ((v.impact === 'serious' || v.impact === 'critical') && !v.experimental) failed = true;
+    }
+  };
+  for (const theme of Object.keys(themes)) {
+    await audit.goto(`http://127.0.0.1:${port}/${theme}.html`);
+    await audit.waitForSelector('.ws-invocation');
+    await audit.evaluate(() => document.querySelector('.ws-scope-parameters .ws-section-toggle').click());
+    await runAxe(theme);
+  }
+  for (const [label, state] of [['error (light)', failedState()], ['1,000 invocations (light)', longHistoryState(1000)]]) {
+    await audit.goto(`http://127.0.0.1:${port}/light.html`);
+    await audit.waitForSelector('.ws-invocation');
+    await audit.evaluate((data) => window.dispatchEvent(new MessageEvent('message', { data: { type: 'state', state: data } })), state);
+    await runAxe(label);
+  }
+  await auditContext.close();
 
   if (consoleErrors.length) {
     failed = true;

@@ -76,7 +76,7 @@ function section(
 function variableRoot(doc: Document, variable: Variable | ModuleVariable, isModule: boolean): TreeRootItem {
   const change = typeof variable.change === 'string' ? variable.change : 'unknown';
   const decorations: Node[] = [changeBadge(doc, change)];
-  const words = [variable.kind, change];
+  let description: string | undefined;
   if (isModule) {
     const mv = variable as ModuleVariable;
     if (mv.growing) {
@@ -84,14 +84,14 @@ function variableRoot(doc: Document, variable: Variable | ModuleVariable, isModu
       decorations.push(
         el(doc, 'span', { class: 'ws-growing', attrs: { title: `Size over this warm run: ${formatSeries(mv.sizeSeries)}` } }, codicon(doc, 'arrow-circle-up'), el(doc, 'span', { text: 'growing' })),
       );
-      words.push(`growing, sizes ${formatSeries(mv.sizeSeries)}`);
+      description = `sizes ${formatSeries(mv.sizeSeries)}`;
     }
   }
   return {
     name: variable.name,
     value: asNode(variable.value),
     kindLabel: variable.kind,
-    description: words.join(', '),
+    description,
     decorations,
     rowClass: change === 'removed' ? 'is-removed' : change === 'unchanged' ? 'is-unchanged' : undefined,
   };

@@ -78,8 +78,11 @@ export class PanelController {
       el(doc, 'h2', { class: 'ws-pane-title' }, codicon(doc, 'pulse'), el(doc, 'span', { text: 'Memory' })),
       this.chart,
     );
-    const main = el(doc, 'main', { class: 'ws-main', attrs: { 'aria-labelledby': 'ws-detail-title' } }, this.detail);
-    replaceChildren(root, this.header.element, this.errors, this.growth, el(doc, 'div', { class: 'ws-body' }, history, main), this.live);
+    // Landmarks: the header (banner), then main with the warnings, the history (complementary)
+    // and the selected invocation (a region named by its title).
+    const selected = el(doc, 'section', { class: 'ws-main', attrs: { 'aria-labelledby': 'ws-detail-title' } }, this.detail);
+    const main = el(doc, 'main', { class: 'ws-content' }, this.errors, this.growth, el(doc, 'div', { class: 'ws-body' }, history, selected));
+    replaceChildren(root, this.header.element, main, this.live);
     root.classList.add('ws-panel', 'is-waiting');
     root.appendChild(this.waiting);
 
@@ -192,8 +195,15 @@ export class PanelController {
     replaceChildren(this.chart, memoryChart(this.doc, this.state.timeline, this.displayedInvocation()));
   }
 
+  private shownErrors = '[]';
+
   private renderErrors(state: PanelState): void {
     const { doc } = this;
+    // The container is an alert: re-rendering identical errors on every state would make
+    // screen readers announce them again after each status change.
+    const key = JSON.stringify(state.errors);
+    if (key === this.shownErrors) return;
+    this.shownErrors = key;
     replaceChildren(this.errors, ...state.errors.map((error) =>
       el(doc, 'div', { class: 'ws-notice ws-notice-error' },
         codicon(doc, 'error'),

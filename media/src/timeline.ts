@@ -106,19 +106,17 @@ export class TimelineView {
     if (entry.error) classes.push('is-error');
     if (isSelected) classes.push('is-selected');
     if (offscreen) classes.push('is-offscreen');
-    const words = [
-      `Invocation ${entry.invocation}`,
-      entry.cold ? 'cold start' : 'warm',
+    // The accessible name is the row's own text (so voice control can say what it sees),
+    // completed by visually hidden words where the columns speak only by position.
+    const hidden = (text: string): HTMLSpanElement => el(doc, 'span', { class: 'ws-sr-only', text });
+    const extra = [
       entry.source === 'deployed' ? 'deployed' : '',
-      `duration ${formatMs(entry.durationMs)}`,
-      entry.initDurationMs !== null ? `init ${formatMs(entry.initDurationMs)}` : '',
-      `max memory ${formatMB(entry.maxMemoryUsedMB)}`,
       entry.error ? 'error' : '',
       entry.reset ? `environment ${describeReset(entry.reset)}` : '',
       entry.growing.length ? `growing: ${entry.growing.join(', ')}` : '',
     ].filter(Boolean);
     // At most two glyphs fit the column: the worst outcome (error, else reset, else the
-    // deployed mark) and growth. The row's label and tooltip name everything.
+    // deployed mark) and growth. The hidden words and the tooltip name everything.
     const outcome = entry.error
       ? codicon(doc, 'error', 'ws-mark-error')
       : entry.reset
@@ -128,6 +126,14 @@ export class TimelineView {
       entry.growing.length ? codicon(doc, 'arrow-circle-up', 'ws-mark-growing') : null,
       outcome,
     );
+    const title = [
+      `Invocation ${entry.invocation}`,
+      entry.cold ? 'cold start' : 'warm',
+      `duration ${formatMs(entry.durationMs)}`,
+      entry.initDurationMs !== null ? `init ${formatMs(entry.initDurationMs)}` : '',
+      `max memory ${formatMB(entry.maxMemoryUsedMB)}`,
+      ...extra,
+    ].filter(Boolean).join(' · ');
     return el(doc, 'div', {
       class: classes.join(' '),
       attrs: {
@@ -136,17 +142,21 @@ export class TimelineView {
         'aria-selected': isSelected ? 'true' : 'false',
         'aria-posinset': index + 1,
         'aria-setsize': this.entries.length,
-        'aria-label': words.join(', '),
         'data-invocation': entry.invocation,
-        title: words.join(' · '),
+        title,
       },
     },
     el(doc, 'span', { class: 'ws-tl-number', text: `#${entry.invocation}` }),
+    hidden(', '),
     el(doc, 'span', { class: `ws-badge ${entry.cold ? 'ws-badge-cold' : 'ws-badge-warm'}`, text: entry.cold ? 'cold' : 'warm' }),
+    hidden(', '),
     el(doc, 'span', { class: 'ws-tl-duration', text: formatMs(entry.durationMs) }),
+    entry.initDurationMs !== null ? hidden(', init ') : null,
     el(doc, 'span', { class: 'ws-tl-init', text: entry.initDurationMs !== null ? formatMs(entry.initDurationMs) : '' }),
+    hidden(', max memory '),
     el(doc, 'span', { class: 'ws-tl-memory', text: formatMB(entry.maxMemoryUsedMB) }),
     marks,
+    extra.length ? hidden(`, ${extra.join(', ')}`) : null,
     );
   }
 

@@ -24,7 +24,24 @@ function moduleTree(root: HTMLElement): HTMLElement {
 }
 
 function rootItems(tree: Element): HTMLElement[] {
-  return Array.from(tree.querySelectorAll<HTMLElement>(':scope > [role="treeitem"]'));
+  return Array.from(tree.querySelectorAll<HTMLElement>(':scope > [role="treeitem"][aria-level="1"]'));
+}
+
+/** Rows below `item` (the tree is flat: descendants follow their parent with a higher aria-level). */
+function descendantsOf(item: Element): HTMLElement[] {
+  const level = Number(item.getAttribute('aria-level'));
+  const out: HTMLElement[] = [];
+  let next = item.nextElementSibling;
+  while (next && Number(next.getAttribute('aria-level')) > level) {
+    out.push(next as HTMLElement);
+    next = next.nextElementSibling;
+  }
+  return out;
+}
+
+function childrenOfItem(item: Element): HTMLElement[] {
+  const level = Number(item.getAttribute('aria-level')) + 1;
+  return descendantsOf(item).filter((child) => Number(child.getAttribute('aria-level')) === level);
 }
 
 function itemNamed(tree: Element, name: string): HTMLElement {
@@ -59,7 +76,8 @@ describe('webview panel: the motivating scenario', () => {
     assert.equal(arrayB.querySelector('.ws-kind')?.textContent, 'var');
     assert.equal(arrayB.querySelector('.ws-change')?.textContent, 'changed');
     assert.ok(arrayB.querySelector('.ws-growing'), 'arrayB flagged as growing in the tree');
-    assert.match(arrayB.getAttribute('aria-label') ?? '', /arrayB, var, changed, growing, sizes 1 → 2 → 3/);
+    assert.equal(arrayB.textContent, 'var arrayB: Array(3) ["B", "B", "B"] changed growing (sizes 1 → 2 → 3)', 'accessible name from the row text');
+    assert.equal(arrayB.hasAttribute('aria-label'), false);
     assert.equal(itemNamed(moduleTree(dom.root), 'arrayA').querySelector('.ws-value')?.textContent, 'Array(0) []');
     assert.equal(itemNamed(handlerTree, 'arrayD').querySelector('.ws-value')?.textContent, 'Array(1) ["D"]');
     assert.equal(itemNamed(handlerTree, 'arrayC').querySelector('.ws-value')?.textContent, 'Array(0) []');
@@ -107,7 +125,8 @@ describe('webview panel: the motivating scenario', () => {
     assert.deepEqual(rows.map((r) => r.querySelector('.ws-badge')?.textContent), ['warm', 'warm', 'cold']);
     assert.equal(rows[0].getAttribute('aria-selected'), 'true');
     assert.equal(rows[2].querySelector('.ws-tl-init')?.textContent, '38.6 ms');
-    assert.match(rows[0].getAttribute('aria-label') ?? '', /growing: arrayB/);
+    assert.equal(rows[0].textContent, '#3, warm, 1.41 ms, max memory 55 MB, growing: arrayB', 'accessible name from the row text');
+    assert.equal(rows[2].textContent, '#1, cold, 4.81 ms, init 38.6 ms, max memory 53 MB');
 
     const chart = dom.root.querySelector('svg.ws-memory-chart')!;
     assert.equal(chart.querySelector('.ws-line-used')!.getAttribute('points')!.split(' ').length, 3);
@@ -156,12 +175,23 @@ describe('webview panel: the motivating scenario', () => {
     assert.ok(dom.root.querySelector('[role="option"].is-error .ws-mark-error'));
   });
 
+  it('shows host errors in an alert once, without re-announcing them on unrelated updates', () => {
+    const panel = renderPanel(dom.root, { ...scenarioState(3), errors: [{ message: 'events/bad.json is not valid JSON', detail: 'Unexpected token } at 42' }] }, undefined, () => {});
+    const alert = dom.root.querySelector('[role="alert"]')!;
+    assert.match(alert.textContent ?? '', /events\/bad.json is not valid JSON/);
+    const shown = alert.firstElementChild;
+    panel.setState({ ...scenarioState(3), busy: 'invoke-warm', errors: [{ message: 'events/bad.json is not valid JSON', detail: 'Unexpected token } at 42' }] });
+    assert.equal(alert.firstElementChild, shown, 'same node kept');
+    panel.setState(scenarioState(3));
+    assert.equal(alert.textContent, '');
+  });
+
   it('never puts an inline style on any element, even with every node expanded', () => {
     renderPanel(dom.root, scenarioState(3), undefined, (m) => posted.push(m));
     for (const toggle of dom.root.querySelectorAll('.ws-section-toggle[aria-expanded="false"]')) click(toggle);
     let collapsed = dom.root.querySelector('[role="treeitem"][aria-expanded="false"]');
     while (collapsed) {
-      click(collapsed.querySelector('.ws-row')!);
+      click(collapsed);
       collapsed = dom.root.querySelector('[role="treeitem"][aria-expanded="false"]');
     }
     assert.equal(dom.document.querySelectorAll('[style]').length, 0);
@@ -209,8 +239,8 @@ describe('webview panel: captured values are text, never markup', () => {
     renderPanel(dom.root, state, { ...emptyUiState(), expanded: [`m:${encodeURIComponent(XSS)}`, `m:${encodeURIComponent(XSS)}/.1%3Anested`] }, () => {});
     const evilItem = itemNamed(moduleTree(dom.root), XSS);
     // Expand the error property too.
-    const errItem = Array.from(evilItem.querySelectorAll<HTMLElement>('[role="treeitem"]')).find((li) => li.querySelector('.ws-name')?.textContent === 'err')!;
-    click(errItem.querySelector('.ws-row')!);
+    const errItem = descendantsOf(evilItem).find((li) => li.querySelector('.ws-name')?.textContent === 'err')!;
+    click(errItem);
 
     assert.equal(dom.document.querySelectorAll('img, script, iframe, b').length, 0, 'no element created from data');
     for (const element of dom.document.querySelectorAll('*')) {
@@ -254,19 +284,21 @@ describe('webview panel: a 1,000,000-element array', () => {
     const cache = itemNamed(tree, 'cache');
     assert.match(cache.querySelector('.ws-value')?.textContent ?? '', /^Array\(1,000,000\) \[0, 1, 2, .*…\]$/);
     assert.equal(cache.getAttribute('aria-expanded'), 'false');
-    assert.equal(cache.querySelectorAll('[role="treeitem"]').length, 0, 'children are not built before expansion');
+    assert.equal(tree.querySelectorAll('[role="treeitem"]').length, 1, 'children are not built before expansion');
 
-    click(cache.querySelector('.ws-row')!);
+    click(cache);
     assert.equal(cache.getAttribute('aria-expanded'), 'true');
-    const children = Array.from(cache.querySelectorAll(':scope > [role="group"] > [role="treeitem"]'));
+    const children = descendantsOf(cache);
     assert.equal(children.length, 50 + 2, '50 captured items, length, and the not-captured note');
     assert.equal(children[49].querySelector('.ws-name')?.textContent, '49');
-    assert.equal(children[50].getAttribute('aria-label'), 'length: 1000000');
+    assert.equal(children[50].textContent, 'length: 1000000');
+    assert.equal(children[0].getAttribute('aria-level'), '2');
+    assert.equal(children[0].getAttribute('aria-setsize'), '52');
     assert.equal(children[51].textContent, '999,950 more items not captured');
     assert.ok(dom.root.querySelectorAll('[role="treeitem"]').length < 60);
 
-    click(cache.querySelector('.ws-row')!);
-    assert.equal(cache.querySelectorAll('[role="treeitem"]').length, 0, 'collapsing drops the children');
+    click(cache);
+    assert.equal(tree.querySelectorAll('[role="treeitem"]').length, 1, 'collapsing drops the children');
   });
 
   it('folds a long captured list into ranges of 100, opened one level at a time', () => {
@@ -277,14 +309,14 @@ describe('webview panel: a 1,000,000-element array', () => {
     };
     renderPanel(dom.root, stateWith(record), undefined, () => {});
     const rows = itemNamed(moduleTree(dom.root), 'rows');
-    click(rows.querySelector('.ws-row')!);
-    const level1 = Array.from(rows.querySelectorAll<HTMLElement>(':scope > [role="group"] > [role="treeitem"]'));
+    click(rows);
+    const level1 = childrenOfItem(rows);
     assert.equal(level1.length, 3 + 2, 'ranges of 10,000, then length and note');
     assert.equal(level1[0].querySelector('.ws-name')?.textContent, '[0 … 9999]');
     assert.equal(level1[2].querySelector('.ws-name')?.textContent, '[20000 … 24999]');
     assert.equal(level1[4].textContent, '975,000 more items not captured');
-    click(level1[0].querySelector('.ws-row')!);
-    const level2 = level1[0].querySelectorAll(':scope > [role="group"] > [role="treeitem"]');
+    click(level1[0]);
+    const level2 = childrenOfItem(level1[0]);
     assert.equal(level2.length, 100);
     assert.equal(level2[1].querySelector('.ws-name')?.textContent, '[100 … 199]');
     assert.ok(dom.root.querySelectorAll('[role="treeitem"]').length < 120, 'DOM stays small');
@@ -377,15 +409,15 @@ describe('webview panel: UI state', () => {
     assert.ok(dom.root.querySelector('.ws-badge-history'), 'marked as an earlier invocation');
     const arrayB = itemNamed(moduleTree(dom.root), 'arrayB');
     assert.equal(arrayB.getAttribute('aria-expanded'), 'true', 'expanded path restored');
-    assert.deepEqual(texts(arrayB.querySelectorAll(':scope > [role="group"] > [role="treeitem"] .ws-name')), ['0', '1', 'length']);
+    assert.deepEqual(childrenOfItem(arrayB).map((item) => item.querySelector('.ws-name')?.textContent), ['0', '1', 'length']);
     assert.equal(dom.root.querySelector('.ws-scope-parameters .ws-section-toggle')?.getAttribute('aria-expanded'), 'true');
     assert.equal(dom.root.querySelector('.ws-logs .ws-section-toggle')?.getAttribute('aria-expanded'), 'false');
     assert.equal(dom.root.querySelector('[role="option"][aria-selected="true"] .ws-tl-number')?.textContent, '#2');
 
-    click(itemNamed(dom.root.querySelector('[role="tree"][aria-label="Handler scope variables"]')!, 'arrayD').querySelector('.ws-row')!);
+    click(itemNamed(dom.root.querySelector('[role="tree"][aria-label="Handler scope variables"]')!, 'arrayD'));
     assert.deepEqual(saved.at(-1)?.expanded, ['m:arrayB', 'h:arrayD']);
     assert.equal(saved.at(-1)?.selectedInvocation, 2);
-    click(arrayB.querySelector('.ws-row')!);
+    click(arrayB);
     assert.deepEqual(saved.at(-1)?.expanded, ['h:arrayD']);
     click(dom.root.querySelector('.ws-logs .ws-section-toggle')!);
     assert.deepEqual(saved.at(-1)?.sections, { parameters: true, logs: true });
@@ -428,7 +460,7 @@ describe('webview panel: tree keyboard', () => {
     key(arrayB, 'ArrowRight');
     assert.equal(arrayB.getAttribute('aria-expanded'), 'true');
     key(arrayB, 'ArrowRight');
-    const firstChild = arrayB.querySelector('[role="group"] > [role="treeitem"]')!;
+    const firstChild = childrenOfItem(arrayB)[0];
     assert.equal(dom.document.activeElement, firstChild);
     assert.equal(firstChild.getAttribute('aria-level'), '2');
     key(firstChild, 'ArrowLeft');
