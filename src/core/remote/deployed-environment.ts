@@ -9,6 +9,7 @@ import type { CapturedVariable, DeployedDetails, LambdaError, RawInvocation, Res
 import { DeployedError, toDeployedError } from './errors';
 import { createLambdaClient, loadLambdaSdk, resolvedRegion, type AttemptFailure, type ConnectionOptions } from './lambda-client';
 import { maskCapturedVariables, maskEnvironment, maskJson, maskSecrets, secretValuesOf } from './mask';
+import { PROBE_WRAPPER_PATH } from './probe/probe-layer';
 import { decodeProbeLine } from './probe/probe-line';
 import { decodeLogResult, parseLogTail } from './report';
 
@@ -44,8 +45,6 @@ export interface DeployedFunction {
   dispose(): void;
 }
 
-/** The wrapper variable value the probe sets; used to tell whether it is attached. */
-export const PROBE_WRAPPER_PATH = '/opt/warm-state/wrapper';
 
 export function isNodeRuntime(runtime: string | null | undefined): boolean {
   return typeof runtime === 'string' && /^nodejs\d/.test(runtime);

@@ -69,43 +69,89 @@ export function encodeProbeLine(snapshot: ProbeSnapshot, budget = PROBE_LINE_BUD
     if (line.length <= budget) return line;
     snapshot = reduced;
   }
-  // Still too big: replace values whole, largest first, keeping every name visible.
-  const candidates: Array<{ scope: 'moduleScope' | 'handlerScope' | 'parameters'; label: string; index: number; weight: number }> = [];
+  // Still too big: replace values whole, largest first, keeping every name visible. The
+  // fewest replacements that fit are found by binary search (each try is one gzip).
+  const scopes = ['parameters', 'handlerScope', 'moduleScope'] as const;
   const labels = { moduleScope: 'module', handlerScope: 'handler', parameters: 'parameter' } as const;
-  for (const scope of ['parameters', 'handlerScope', 'moduleScope'] as const) {
-    snapshot[scope]?.forEach((variable, index) => {
-      candidates.push({ scope, label: `${labels[scope]}.${variable.name}`, index, weight: JSON.stringify(variable.value).length });
-    });
+  const candidates: Array<{ scope: (typeof scopes)[number]; index: number; weight: number }> = [];
+  for (const scope of scopes) {
+    snapshot[scope]?.forEach((variable, index) => candidates.push({ scope, index, weight: JSON.stringify(variable.value).length }));
   }
   candidates.sort((a, b) => b.weight - a.weight);
-  const current: ProbeSnapshot = {
-    ...snapshot,
-    moduleScope: snapshot.moduleScope?.slice() ?? null,
-    handlerScope: snapshot.handlerScope?.slice() ?? null,
-    parameters: snapshot.parameters?.slice() ?? null,
-    truncated: snapshot.truncated.slice(),
+  const base = snapshot;
+  const withReplaced = (count: number): ProbeSnapshot => {
+    const next: ProbeSnapshot = {
+      ...base,
+      moduleScope: base.moduleScope?.slice() ?? null,
+      handlerScope: base.handlerScope?.slice() ?? null,
+      parameters: base.parameters?.slice() ?? null,
+      truncated: base.truncated.slice(),
+    };
+    for (const candidate of candidates.slice(0, count)) {
+      const list = next[candidate.scope]!;
+      const variable = list[candidate.index];
+      list[candidate.index] = { ...variable, value: omitted(variable.value), size: { total: variable.size.total, exact: false } };
+      const label = `${labels[candidate.scope]}.${variable.name}`;
+      if (!next.truncated.includes(label)) next.truncated.push(label);
+    }
+    return next;
   };
-  for (const candidate of candidates) {
-    const list = current[candidate.scope]!;
-    const variable = list[candidate.index];
-    list[candidate.index] = { ...variable, value: omitted(variable.value), size: { total: variable.size.total, exact: false } };
-    if (!current.truncated.includes(candidate.label)) current.truncated.push(candidate.label);
-    line = encode(current);
-    if (line.length <= budget) return line;
-  }
-  // Even the names do not fit (hundreds of variables): keep what fits, say how many were left out.
-  for (const scope of ['parameters', 'handlerScope', 'moduleScope'] as const) {
-    const list = current[scope];
-    while (list && list.length > 0 && line.length > budget) {
-      const gone = list.pop()!;
-      current.truncated.push(`${labels[scope]}.${gone.name} (left out)`);
-      line = encode(current);
+  const replacedFits = smallestFitting(candidates.length, (count) => encode(withReplaced(count)), budget);
+  if (replacedFits !== null) return replacedFits;
+
+  // Even the names do not fit (hundreds of variables): keep as many as fit, in scope order
+  // (parameters, handler, module), and say how many of each scope were left out.
+  const all = withReplaced(candidates.length);
+  const order = scopes.flatMap((scope) => (all[scope] ?? []).map((variable) => ({ scope, variable })));
+  const withKept = (kept: number): ProbeSnapshot => {
+    const keep = order.slice(0, kept);
+    const next: ProbeSnapshot = { ...all, truncated: all.truncated.filter((t) => keep.some((k) => t === `${labels[k.scope]}.${k.variable.name}`)) };
+    for (const scope of scopes) {
+      if (all[scope] === null) continue;
+      next[scope] = keep.filter((k) => k.scope === scope).map((k) => k.variable);
+      const left = all[scope]!.length - next[scope]!.length;
+      if (left > 0) next.truncated.push(`${labels[scope]}: ${left} variable(s) left out, the names alone exceed the log budget`);
+    }
+    return next;
+  };
+  const keptFits = largestFitting(order.length, (kept) => encode(withKept(kept)), budget);
+  return keptFits ?? encode({ ...all, moduleScope: null, handlerScope: null, parameters: null, truncated: ['everything: the snapshot could not fit the log budget'] });
+}
+
+/** The encoding for the smallest n in [0, max] whose line fits, or null when none does. */
+function smallestFitting(max: number, lineFor: (n: number) => string, budget: number): string | null {
+  let low = 0;
+  let high = max;
+  let best: string | null = null;
+  while (low <= high) {
+    const middle = Math.floor((low + high) / 2);
+    const line = lineFor(middle);
+    if (line.length <= budget) {
+      best = line;
+      high = middle - 1;
+    } else {
+      low = middle + 1;
     }
   }
-  if (line.length > budget) {
-    line = encode({ ...current, moduleScope: null, handlerScope: null, parameters: null, truncated: ['everything (the names alone exceed the log budget)'] });
+  return best;
+}
+
+/** The encoding for the largest n in [0, max] whose line fits, or null when none does. */
+function largestFitting(max: number, lineFor: (n: number) => string, budget: number): string | null {
+  let low = 0;
+  let high = max;
+  let best: string | null = null;
+  while (low <= high) {
+    const middle = Math.floor((low + high) / 2);
+    const line = lineFor(middle);
+    if (line.length <= budget) {
+      best = line;
+      low = middle + 1;
+    } else {
+      high = middle - 1;
+    }
   }
-  return line;
+  return best;
 }
 
 function omitted(value: ValueNode): ValueNode {
@@ -194,7 +240,8 @@ export function decodeProbeLine(logs: string): ProbeLineFound | null {
   for (let i = lines.length - 1; i >= 0; i--) {
     const at = lines[i].indexOf(PROBE_LINE_PREFIX);
     if (at < 0) continue;
-    const payload = lines[i].slice(at + PROBE_LINE_PREFIX.length).trim();
+    // Base64 only: the line may sit inside a JSON log record or after a console prefix.
+    const payload = /^[A-Za-z0-9+/=]*/.exec(lines[i].slice(at + PROBE_LINE_PREFIX.length))?.[0] ?? '';
     let snapshot: ProbeSnapshot;
     try {
       snapshot = JSON.parse(gunzipSync(Buffer.from(payload, 'base64')).toString('utf8')) as ProbeSnapshot;
