@@ -23,7 +23,8 @@ Options for invoke and check:
   --timeout S          Lambda timeout in seconds (default 3)
   --memory MB          Lambda memory size, enforced on the V8 heap (default 128)
   --env K=V            an environment variable for the function; repeatable
-  --no-freeze          keep the process running between invocations (default: frozen, as on Lambda)
+  --no-freeze          keep the process running between invocations (default: frozen with
+                       SIGSTOP as on Lambda; Windows cannot freeze, it always runs)
   --node PATH          the node executable that runs the handler (default: node on PATH)
   --template FILE      a SAM/CloudFormation template or serverless.yml (with --resource)
   --resource ID        run the template's function ID with its declared settings
