@@ -135,7 +135,7 @@ describe('local environment (real child processes)', function () {
       assert.deepEqual(variable(second.handlerScope, 'size').value, { type: 'number', value: 2 });
     });
 
-    it('runs a TypeScript handler as CommonJS with import names as written and right line numbers', async () => {
+    it('runs a TypeScript handler as CommonJS with import names as written, ./x.js imports of .ts files, right line numbers', async () => {
       const env = pool.create({ file: fixture('ts-cjs/handler.ts'), handlerExport: 'handler' });
       const ok = await env.invoke({ name: 'ada' });
       assert.equal(ok.error, null, JSON.stringify(ok.error));
@@ -144,12 +144,15 @@ describe('local environment (real child processes)', function () {
         ['read', 'import'],
         ['existsSync', 'import'],
         ['path', 'import'],
+        ['prefix', 'import'],
         ['Level', 'var'],
         ['greetings', 'const'],
         ['lastStats', 'let'],
         ['handler', 'function'],
       ]);
       assert.deepEqual(variable(ok.moduleScope, 'read').value, { type: 'function', name: 'readFileSync', kind: 'function' });
+      // Imported from './lib.js', which exists only as lib.ts.
+      assert.deepEqual(variable(ok.moduleScope, 'prefix').value, { type: 'string', value: 'hello', length: 5, truncated: false });
       assert.deepEqual(variable(ok.handlerScope, 'greeting').value, { type: 'string', value: 'hello ada', length: 9, truncated: false });
 
       const failed = await env.invoke({ name: 'bob', fail: true });
@@ -157,7 +160,7 @@ describe('local environment (real child processes)', function () {
       assert.equal(failed.reset, null);
       assert.equal(failed.error?.errorType, 'TypeError');
       assert.equal(failed.error?.errorMessage, 'bad name bob');
-      assert.match(failed.error?.trace[1] ?? '', /at handler \(.*ts-cjs[/\\]handler\.ts:15:11\)$/);
+      assert.match(failed.error?.trace[1] ?? '', /at handler \(.*ts-cjs[/\\]handler\.ts:16:11\)$/);
       assert.ok(failed.error?.trace.every((line) => !line.includes('dist/child')), 'runtime frames are hidden');
       const greetings = variable(failed.moduleScope, 'greetings').value;
       assert.equal(greetings.type === 'array' && greetings.length, 2);

@@ -30,8 +30,9 @@ import {
   logStreamName,
 } from './lambda-env';
 import { billedDuration, bytesToMB, endLine, reportLine, startLine, timeoutMessage } from './lambda-log';
+import { guardChild, releaseChild } from './orphan-reaper';
 import { OutputCollector } from './output-collector';
-import { INIT_MARKER_ID, type ChildInitMessage, type ChildResultMessage, type ChildToHost, type ModuleLoadFormat } from './protocol';
+import { INIT_MARKER_ID, NO_CAPTURE_FLAG, type ChildInitMessage, type ChildResultMessage, type ChildToHost, type ModuleLoadFormat } from './protocol';
 
 /** How long the host waits for capture after the handler settled before giving up on the child. */
 const CAPTURE_GRACE_MS = 10_000;
@@ -311,13 +312,20 @@ class LocalEnvironment implements WarmEnvironment {
       platform: process.platform,
     });
     Object.assign(env, this.options.nodeEnv ?? {});
-    const child = spawn(nodePath, [`--max-old-space-size=${this.resolved.memoryMB}`, join(childDir, 'bootstrap.js')], {
+    const args = [`--max-old-space-size=${this.resolved.memoryMB}`, join(childDir, 'bootstrap.js')];
+    if (!this.resolved.capture) args.push(NO_CAPTURE_FLAG);
+    const child = spawn(nodePath, args, {
       cwd: this.resolved.taskRoot,
       env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       windowsHide: true,
     });
     trackChild(child);
+    if (this.resolved.freeze && child.pid !== undefined) {
+      const pid = child.pid;
+      guardChild(pid, nodePath, env);
+      child.once('exit', () => releaseChild(pid));
+    }
     const handle = new ChildHandle(child);
     child.once('close', () => {
       // Ended while idle (only possible with freeze off, or killed from outside): say so now.

@@ -93,5 +93,8 @@ export function outputMarker(id: string): string {
   return `${OUTPUT_MARKER_PREFIX}${id}${OUTPUT_MARKER_SUFFIX}`;
 }
 
+/** Argument after the bootstrap path when capture is off, so the child does not start its worker. */
+export const NO_CAPTURE_FLAG = '--warm-state-no-capture';
+
 /** Marker id closing the init phase. */
 export const INIT_MARKER_ID = 'init';

@@ -19,6 +19,7 @@ import type { CapturedVariable, LambdaError, ValueNode } from '../../model/snaps
 import type { CaptureBudgets } from '../environment-api';
 import {
   INIT_MARKER_ID,
+  NO_CAPTURE_FLAG,
   outputMarker,
   type ChildInitMessage,
   type ChildInvokeMessage,
@@ -100,9 +101,8 @@ process.on('disconnect', () => process.exit(0));
 
 // ---- worker ----
 function startWorker(): void {
-  if (!config) return;
   try {
-    worker = new Worker(join(config.childDir, 'capture-worker.js'));
+    worker = new Worker(join(__dirname, 'capture-worker.js'));
     worker.unref();
     worker.on('error', (error) => {
       workerError = `capture worker failed: ${error.message}`;
@@ -139,9 +139,22 @@ function askWorker(message: MainToWorker): Promise<WorkerToMain | null> {
 // ---- loading the handler (Lambda's init phase) ----
 function installCommonJsHooks(handlerFile: string): void {
   type CompilableModule = { _compile(content: string, filename: string): unknown };
+  type ResolveFilename = (request: string, parent: { filename?: string } | undefined, ...rest: unknown[]) => string;
   const Module = nodeModule.Module as unknown as {
     prototype: CompilableModule;
     _extensions: Record<string, (module: CompilableModule, filename: string) => void>;
+    _resolveFilename: ResolveFilename;
+  };
+  // TypeScript convention: `import './lib.js'` (compiled to require) names `./lib.ts`.
+  const originalResolve = Module._resolveFilename;
+  Module._resolveFilename = function resolveFilename(this: unknown, request, parent, ...rest) {
+    try {
+      return originalResolve.call(this, request, parent, ...rest);
+    } catch (error) {
+      const match = /^(\.{1,2}\/.*)\.(c?)js$/.exec(request);
+      if (!match || !parent?.filename || !isTypeScriptFile(parent.filename)) throw error;
+      return originalResolve.call(this, `${match[1]}.${match[2] ?? ''}ts`, parent, ...rest);
+    }
   };
   const originalCompile = Module.prototype._compile;
   Module.prototype._compile = function compile(this: CompilableModule, content: string, filename: string) {
@@ -191,7 +204,10 @@ function resolveHandler(moduleExports: unknown, init: ChildInitMessage): Handler
 async function onInit(init: ChildInitMessage): Promise<void> {
   config = init;
   process.argv = [process.execPath, join(init.childDir, 'bootstrap.js')];
-  if (init.capture) startWorker();
+  if (!init.capture) {
+    void worker?.terminate();
+    worker = null;
+  }
   let loaded: unknown;
   try {
     loaded = await loadHandlerModule(init);
@@ -393,6 +409,10 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
     maxRssBytes: maxRssBytes(),
   });
 }
+
+// The capture worker boots on its own thread while the host's init message arrives and the
+// handler loads; it is dropped again when the host turns capture off.
+if (!process.argv.includes(NO_CAPTURE_FLAG)) startWorker();
 
 process.on('message', (message: HostToChild) => {
   if (message.type === 'init') void onInit(message);

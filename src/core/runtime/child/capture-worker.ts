@@ -219,11 +219,12 @@ async function onPaused(event: PausedEvent): Promise<void> {
   } catch (error) {
     lastError = `handler scope capture failed: ${(error as Error).message}`;
   } finally {
-    await post('Runtime.releaseObjectGroup', { objectGroup: CAPTURE_GROUP }).catch(() => undefined);
-    // Counted before resuming: the main thread may finish the invocation before resume's reply.
+    // Not awaited: the inspector handles messages in order, and waiting for the replies would
+    // only keep the main thread stopped longer.
+    post('Runtime.releaseObjectGroup', { objectGroup: CAPTURE_GROUP }).catch(() => undefined);
     pausedMs += performance.now() - pausedAt;
     // Any pause, ours or a stray `debugger;` statement, must end: the main thread is stopped.
-    await post('Debugger.resume').catch(() => undefined);
+    post('Debugger.resume').catch(() => undefined);
   }
 }
 
