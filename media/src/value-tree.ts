@@ -1,7 +1,7 @@
 /**
  * An accessible, lazy tree of captured values (WAI-ARIA tree pattern, flat like VS Code's
- * own tree widget: every treeitem is one row carrying aria-level, aria-setsize and
- * aria-posinset, so its accessible name is just its own text).
+ * own tree widget: every treeitem `li` holds just its own row and carries aria-level,
+ * aria-setsize and aria-posinset, so its accessible name is its own visible text).
  *
  * Children are built only when a node is expanded and removed when it collapses, so a huge
  * value costs nothing until opened; long child lists are folded into ranges. Keyboard:
@@ -53,12 +53,12 @@ function levelOf(item: Element): number {
 }
 
 export class ValueTree {
-  readonly element: HTMLDivElement;
+  readonly element: HTMLUListElement;
   private readonly sources = new WeakMap<Element, Expandable>();
 
   constructor(private readonly options: TreeOptions, roots: TreeRootItem[]) {
     const { doc } = options;
-    this.element = el(doc, 'div', { class: 'ws-tree', attrs: { role: 'tree', 'aria-label': options.label } });
+    this.element = el(doc, 'ul', { class: 'ws-tree', attrs: { role: 'tree', 'aria-label': options.label } });
     const fragment = doc.createDocumentFragment();
     roots.forEach((root, index) => this.rootItems(root, index, roots.length).forEach((item) => fragment.appendChild(item)));
     this.element.appendChild(fragment);
@@ -122,8 +122,12 @@ export class ValueTree {
   private item(path: string, level: number, index: number, count: number, expandable: boolean, content: (Node | null)[], rowClass?: string): HTMLElement {
     const { doc } = this.options;
     const indent = Math.min(level, MAX_INDENT_LEVEL);
-    return el(doc, 'div', {
-      class: `ws-treeitem ws-row ws-lvl-${indent}${rowClass ? ` ${rowClass}` : ''}`,
+    const row = el(doc, 'div', { class: `ws-row ws-lvl-${indent}${rowClass ? ` ${rowClass}` : ''}` },
+      expandable ? codicon(doc, 'chevron-right', 'ws-twisty') : el(doc, 'span', { class: 'ws-twisty ws-twisty-leaf', attrs: { 'aria-hidden': 'true' } }),
+      ...this.spaced(content),
+    );
+    return el(doc, 'li', {
+      class: 'ws-treeitem',
       attrs: {
         role: 'treeitem',
         'aria-level': level,
@@ -133,10 +137,7 @@ export class ValueTree {
         tabindex: -1,
         'data-path': path,
       },
-    },
-    expandable ? codicon(doc, 'chevron-right', 'ws-twisty') : el(doc, 'span', { class: 'ws-twisty ws-twisty-leaf', attrs: { 'aria-hidden': 'true' } }),
-    ...this.spaced(content),
-    );
+    }, row);
   }
 
   /** Registers what an expandable row opens to; returns it plus its descendants when its path was expanded. */
@@ -149,7 +150,7 @@ export class ValueTree {
 
   private descendants(item: HTMLElement, source: Expandable): HTMLElement[] {
     item.setAttribute('aria-expanded', 'true');
-    item.querySelector(':scope > .ws-twisty')?.classList.replace('codicon-chevron-right', 'codicon-chevron-down');
+    item.querySelector(':scope > .ws-row > .ws-twisty')?.classList.replace('codicon-chevron-right', 'codicon-chevron-down');
     const path = item.getAttribute('data-path') ?? '';
     const level = levelOf(item) + 1;
     const entries = groupIntoRanges(source.kind === 'range' ? source.children : childrenOf(source.value), CHUNK);
@@ -179,7 +180,7 @@ export class ValueTree {
       next = following;
     }
     item.setAttribute('aria-expanded', 'false');
-    item.querySelector(':scope > .ws-twisty')?.classList.replace('codicon-chevron-down', 'codicon-chevron-right');
+    item.querySelector(':scope > .ws-row > .ws-twisty')?.classList.replace('codicon-chevron-down', 'codicon-chevron-right');
     if (focusInside) this.focus(item);
     this.options.onToggle(item.getAttribute('data-path') ?? '', false);
   }

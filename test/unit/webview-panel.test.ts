@@ -186,6 +186,17 @@ describe('webview panel: the motivating scenario', () => {
     assert.equal(alert.textContent, '');
   });
 
+  it('keeps the DOM contract the end-to-end suite reads (test/e2e/support/panel-dom.ts)', () => {
+    renderPanel(dom.root, scenarioState(3), undefined, () => {});
+    const row = (prefix: string, name: string) => dom.root.querySelector(`li[role="treeitem"][aria-level="1"][data-path="${prefix}:${name}"]`);
+    assert.equal(row('m', 'arrayB')?.querySelector(':scope > .ws-row')?.querySelector('.ws-value')?.textContent, 'Array(3) ["B", "B", "B"]');
+    assert.ok(row('m', 'arrayB')?.querySelector(':scope > .ws-row .ws-growing'));
+    assert.equal(row('h', 'arrayD')?.querySelector(':scope > .ws-row .ws-value')?.textContent, 'Array(1) ["D"]');
+    assert.equal(dom.root.querySelector('.ws-invocation')?.getAttribute('data-invocation'), '3');
+    assert.match(dom.root.querySelector('[role="note"][aria-label="Growth warning"]')?.textContent ?? '', /arrayB/);
+    assert.deepEqual(texts(dom.root.querySelectorAll('.ws-detail-title .ws-badge')), ['warm']);
+  });
+
   it('never puts an inline style on any element, even with every node expanded', () => {
     renderPanel(dom.root, scenarioState(3), undefined, (m) => posted.push(m));
     for (const toggle of dom.root.querySelectorAll('.ws-section-toggle[aria-expanded="false"]')) click(toggle);
