@@ -202,13 +202,17 @@ function checkProgressLine(record: InvocationRecord): string {
   return parts.join('  ');
 }
 
-/** Every variable flagged growing in some invocation, with its series at the last invocation it was flagged. */
+/**
+ * The variables still growing at the end of the run: those flagged in the last invocation
+ * whose module scope was captured. A cache that filled up over the first invocations and
+ * then stopped is not reported; state lost to a reset is judged by what came before.
+ */
 export function growingVariables(records: readonly InvocationRecord[]): ModuleVariable[] {
-  const byName = new Map<string, ModuleVariable>();
-  for (const record of records) {
-    for (const variable of record.moduleScope) if (variable.growing) byName.set(variable.name, variable);
+  for (let i = records.length - 1; i >= 0; i--) {
+    const record = records[i];
+    if (record.moduleScope.length > 0) return record.moduleScope.filter((v) => v.growing);
   }
-  return [...byName.values()];
+  return [];
 }
 
 function reportCheck(records: readonly InvocationRecord[], io: CliIO): number {

@@ -65,11 +65,14 @@ describe('cli: renderInvocation', () => {
     assert.match(text, /scopes not captured: the environment ended/);
     assert.doesNotMatch(text, /MODULE SCOPE/);
   });
-  it('growth lines and the check summary list each growing variable once', () => {
+  it('check judges growth at the last captured invocation', () => {
     const early = scenarioRecord();
     const later = { ...scenarioRecord(), invocation: 4, moduleScope: [moduleVar('arrayB', arr('B', 'B', 'B', 'B'), 'changed', [2, 4, 6, 8], true)] };
-    const growing = growingVariables([early, later]);
+    const crashed = { ...scenarioRecord(), invocation: 5, moduleScope: [], handlerScope: [], reset: 'crashed' as const, captureError: 'ended' };
+    const growing = growingVariables([early, later, crashed]);
     assert.deepEqual(growing.map((v) => [v.name, v.sizeSeries]), [['arrayB', [2, 4, 6, 8]]]);
+    const settled = { ...scenarioRecord(), invocation: 5, moduleScope: [moduleVar('arrayB', arr('B', 'B', 'B', 'B'), 'unchanged', [2, 4, 6, 8, 8])] };
+    assert.deepEqual(growingVariables([early, later, settled]), [], 'growth that stopped is not reported');
     assert.equal(growthLine(growing[0]), '⚠ arrayB keeps growing (now Array(4)): size 2 → 4 → 6 → 8 over 4 warm invocations');
   });
 });
