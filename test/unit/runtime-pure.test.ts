@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { findHandlerExits } from '../../src/core/runtime/child/handler-exits';
 import { instrumentModule } from '../../src/core/runtime/child/instrument';
 import { billedDuration, bytesToMB, reportLine, timeoutMessage } from '../../src/core/runtime/lambda-log';
-import { defaultTaskRoot, handlerString, lambdaEnvironment } from '../../src/core/runtime/lambda-env';
+import { defaultTaskRoot, handlerString, lambdaEnvironment, resolveHandlerFile } from '../../src/core/runtime/lambda-env';
 import { moduleFormatOf } from '../../src/core/runtime/local-environment';
 import { OutputCollector } from '../../src/core/runtime/output-collector';
 import { outputMarker } from '../../src/core/runtime/protocol';
@@ -129,6 +129,13 @@ describe('runtime: Lambda logs and environment', () => {
     assert.equal(env.SECRET_TOKEN, undefined, 'host variables pass only from an allow-list');
     assert.equal(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, '256');
     assert.equal(env.AWS_EXECUTION_ENV, 'AWS_Lambda_nodejs20.x');
+  });
+
+  it('completes a path given without extension in Lambda\'s order', () => {
+    assert.equal(resolveHandlerFile(join(FIXTURES, 'faults')), join(FIXTURES, 'faults.js'));
+    assert.equal(resolveHandlerFile(join(FIXTURES, 'handler')), join(FIXTURES, 'handler.mjs'));
+    assert.equal(resolveHandlerFile(join(FIXTURES, 'ts-esm/handler')), join(FIXTURES, 'ts-esm/handler.mts'));
+    assert.equal(resolveHandlerFile(join(FIXTURES, 'nothing-here')), join(FIXTURES, 'nothing-here'));
   });
 
   it('picks require() or import() the way Lambda does', () => {

@@ -2,7 +2,7 @@
  * What a Lambda function sees of its configuration: the environment variables the runtime
  * sets, the handler string and the task root. Pure functions, unit-tested.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, sep } from 'node:path';
 
 export const DEFAULT_TIMEOUT_SECONDS = 3;
@@ -10,6 +10,26 @@ export const DEFAULT_MEMORY_MB = 128;
 export const DEFAULT_REGION = 'us-east-1';
 /** Lambda's placeholder account in local ARNs. */
 export const LOCAL_ACCOUNT_ID = '000000000000';
+
+/**
+ * The module file for a path given without its extension, in the Lambda runtime's order: the
+ * path itself, then `.js`, `.mjs`, `.cjs` (then the TypeScript forms, which Warm State adds).
+ * A path that matches nothing is returned unchanged and fails at init with ImportModuleError.
+ */
+export function resolveHandlerFile(file: string): string {
+  const isFile = (path: string): boolean => {
+    try {
+      return statSync(path).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (isFile(file)) return file;
+  for (const ext of ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']) {
+    if (isFile(file + ext)) return file + ext;
+  }
+  return file;
+}
 
 /** Nearest folder with a package.json above the file, else the file's own folder. */
 export function defaultTaskRoot(file: string): string {

@@ -28,6 +28,7 @@ import {
   handlerString,
   lambdaEnvironment,
   logStreamName,
+  resolveHandlerFile,
 } from './lambda-env';
 import { billedDuration, bytesToMB, endLine, reportLine, startLine, timeoutMessage } from './lambda-log';
 import { guardChild, releaseChild } from './orphan-reaper';
@@ -196,6 +197,8 @@ export class NodeNotFoundError extends Error {
 
 class LocalEnvironment implements WarmEnvironment {
   readonly options: Readonly<EnvironmentOptions>;
+  /** `options.file`, completed with its extension when it was given without one. */
+  private readonly file: string;
   private readonly resolved: ResolvedOptions;
   private child: ChildHandle | null = null;
   private state: EnvironmentStatus['state'] = 'cold';
@@ -219,7 +222,8 @@ class LocalEnvironment implements WarmEnvironment {
     if (!(timeoutSeconds > 0)) throw new Error(`The timeout must be a positive number of seconds, got ${timeoutSeconds}.`);
     if (!(memoryMB >= 16)) throw new Error(`The memory size must be at least 16 MB, got ${memoryMB}.`);
     this.options = Object.freeze({ ...options });
-    const taskRoot = options.taskRoot ?? defaultTaskRoot(options.file);
+    this.file = resolveHandlerFile(options.file);
+    const taskRoot = options.taskRoot ?? defaultTaskRoot(this.file);
     this.resolved = {
       taskRoot,
       timeoutSeconds,
@@ -227,9 +231,9 @@ class LocalEnvironment implements WarmEnvironment {
       // Windows cannot stop a process (no SIGSTOP): freeze is off there, see the file comment.
       freeze: (options.freeze ?? true) && process.platform !== 'win32',
       capture: options.capture ?? true,
-      functionName: options.functionName ?? defaultFunctionName(options.file),
+      functionName: options.functionName ?? defaultFunctionName(this.file),
       region: options.region ?? DEFAULT_REGION,
-      handlerString: handlerString(taskRoot, options.file, options.handlerExport),
+      handlerString: handlerString(taskRoot, this.file, options.handlerExport),
     };
   }
 
@@ -335,9 +339,9 @@ class LocalEnvironment implements WarmEnvironment {
     });
     const init: ChildInitMessage = {
       type: 'init',
-      file: this.options.file,
+      file: this.file,
       handlerExport: this.options.handlerExport,
-      format: moduleFormatOf(this.options.file),
+      format: moduleFormatOf(this.file),
       handlerString: this.resolved.handlerString,
       capture: this.resolved.capture,
       budgets: this.options.budgets ?? DEFAULT_BUDGETS,
