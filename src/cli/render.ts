@@ -111,6 +111,8 @@ export function renderInvocation(record: InvocationRecord, layout: Layout): stri
 
   if (record.error) {
     lines.push(p.red(`✗ ${record.error.errorType}: ${record.error.errorMessage}`));
+  } else {
+    lines.push(`${p.green('←')} response ${compactJson(record.response, Math.max(20, width - 11))}`);
   }
   if (record.reset) {
     lines.push(p.magenta(`⟲ environment reset (${record.reset}): module state is gone, the next invocation is a cold start`));
@@ -155,6 +157,12 @@ export function renderInvocation(record: InvocationRecord, layout: Layout): stri
     lines.push(p.dim(record.error.trace.slice(0, 6).map((t) => `  ${t}`).join('\n')));
   }
   return lines.join('\n');
+}
+
+/** The handler's response as one line of JSON, cut to `width` characters. */
+export function compactJson(value: unknown, width: number): string {
+  const text = JSON.stringify(value) ?? 'null';
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
 }
 
 /** `⚠ arrayB keeps growing: size 2 → 4 → 6 over 3 warm invocations` */

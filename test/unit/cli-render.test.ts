@@ -35,6 +35,10 @@ describe('cli: renderInvocation', () => {
     assert.match(text, /Array B: \[ 'B', 'B', 'B' \]/, 'logs are shown');
     assert.match(text, /^REPORT RequestId: req-3 {2}Duration: 1\.50 ms$/m, 'the REPORT line is shown, tabs as two spaces');
     assert.match(text, /parameters: event = \{\}/);
+    assert.match(text, /^← response null$/m);
+    const answered = renderInvocation({ ...scenarioRecord(), response: { items: Array(100).fill('x') } }, { width: 60, color: false });
+    assert.match(answered, /^← response \{"items":\["x","x",.*…$/m);
+    assert.equal(answered.split('\n').find((l) => l.startsWith('← response'))?.length, 60);
     assert.match(text, /⚠ arrayB keeps growing \(now Array\(3\)\): size 2 → 4 → 6 over 3 warm invocations/);
     assert.ok(!text.includes(ESC), 'no colour codes when colour is off');
   });
@@ -64,6 +68,7 @@ describe('cli: renderInvocation', () => {
     assert.match(text, /environment reset \(timeout\).*next invocation is a cold start/);
     assert.match(text, /scopes not captured: the environment ended/);
     assert.doesNotMatch(text, /MODULE SCOPE/);
+    assert.doesNotMatch(text, /response/, 'no response line for a failed invocation');
   });
   it('check judges growth at the last captured invocation', () => {
     const early = scenarioRecord();
