@@ -1,7 +1,7 @@
 // Renders the built panel (dist/media) with sample state for the motivating scenario
 // (3 warm invocations, arrayB growing) in headless Chromium, under the same CSP the
 // extension sets, with VS Code-like theme variables, and saves screenshots:
-//   test-artifacts/panel-light.png, panel-dark.png, panel-hc.png, panel-narrow.png, panel-error.png, panel-1000.png
+//   test-artifacts/panel-light.png, panel-dark.png, panel-hc.png, panel-narrow.png, panel-error.png, panel-empty.png, panel-1000.png
 // and the standalone preview pages in test-artifacts/panel-preview/. It also prints render
 // timings for 1,000 invocations and a 1,000,000-element array, and fails when the page
 // reports a CSP violation or a script error.
@@ -184,6 +184,11 @@ function bigArrayState() {
   return { ...base, selected, timeline: [...base.timeline, { ...base.timeline[2], invocation: 4 }] };
 }
 
+function emptyBusyState() {
+  const base = scenarioState(0);
+  return { ...base, handler: { ...base.handler, title: 'orders.handler', relativePath: 'src/orders.ts' }, environment: { ...base.environment, state: 'initializing', frozen: false, warmInvocations: 0, nodeVersion: null }, nodeVersion: null, busy: 'invoke-cold' };
+}
+
 function failedState() {
   const base = scenarioState(3);
   const record = {
@@ -255,6 +260,14 @@ try {
   await page.waitForSelector('.ws-result-error');
   await page.screenshot({ path: join(out, 'panel-error.png'), fullPage: true });
   await check('error');
+
+  // Before the first invocation, while a cold start runs.
+  await page.goto(`http://127.0.0.1:${port}/dark.html`);
+  await page.waitForSelector('.ws-invocation');
+  await page.evaluate((state) => window.dispatchEvent(new MessageEvent('message', { data: { type: 'state', state } })), emptyBusyState());
+  await page.waitForSelector('.ws-empty-detail');
+  await page.screenshot({ path: join(out, 'panel-empty.png') });
+  await check('empty');
 
   // A narrow panel (editor split in two on a small screen): one column.
   await page.setViewportSize({ width: 600, height: 900 });

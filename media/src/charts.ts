@@ -64,6 +64,9 @@ export function sparkline(doc: Document, series: readonly number[], label: strin
  * One polyline per series whatever the history length (downsampled above 300 points).
  */
 export function memoryChart(doc: Document, timeline: readonly TimelineEntry[], selected: number | null): HTMLElement {
+  if (timeline.length === 0) {
+    return el(doc, 'figure', { class: 'ws-chart is-empty' }, el(doc, 'p', { class: 'ws-muted', text: 'Memory readings appear after the first invocation.' }));
+  }
   const width = 300;
   const height = 80;
   const pad = 4;

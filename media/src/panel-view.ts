@@ -243,7 +243,7 @@ export class PanelController {
       this.shownInvocation = null;
       replaceChildren(this.detail, notice, el(doc, 'div', { class: 'ws-empty-detail' },
         codicon(doc, 'symbol-event', 'ws-empty-icon'),
-        el(doc, 'h2', { class: 'ws-detail-title', attrs: { id: 'ws-detail-title' }, text: 'No invocations yet' }),
+        el(doc, 'h2', { class: 'ws-detail-title', attrs: { id: 'ws-detail-title' }, text: this.state?.busy ? 'Running the first invocation…' : 'No invocations yet' }),
         el(doc, 'p', { text: 'Invoke the handler to see what its module scope keeps between warm invocations and what its handler scope recreates.' })));
       return;
     }

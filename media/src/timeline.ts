@@ -52,7 +52,7 @@ export class TimelineView {
   update(timeline: readonly TimelineEntry[], selected: number | null): void {
     this.entries = timeline.slice().reverse();
     this.selected = selected;
-    this.list.classList.toggle('is-empty', this.entries.length === 0);
+    this.element.classList.toggle('is-empty', this.entries.length === 0);
     this.ensureVisible();
     this.renderWindow();
   }
