@@ -202,11 +202,13 @@ export function createCapture(): CaptureFunction {
     else if (isGeneratorFunction(fn)) kind = 'generator';
     else {
       // The intrinsic Function.prototype.toString returns source text; it runs no user code.
+      // Only the head matters (a bundle's function can be megabytes long).
       const source = apply(functionToString, fn, []) as string;
-      const nativeAt = apply(stringIndexOf, source, ['{ [native code] }']) as number;
-      if (nativeAt >= 0) kind = apply(stringStartsWith, name, ['bound ']) ? 'bound' : 'native';
-      else if (apply(stringStartsWith, source, ['class']) && !matches(/^class\s*\(/, source)) kind = 'class';
-      else if (matches(arrowPattern, apply(stringTrimStart, source, []) as string)) kind = 'arrow';
+      const head = apply(stringTrimStart, slice(source, 256), []) as string;
+      const isNative = source.length <= 256 && (apply(stringIndexOf, head, ['{ [native code] }']) as number) >= 0;
+      if (isNative) kind = apply(stringStartsWith, name, ['bound ']) ? 'bound' : 'native';
+      else if (apply(stringStartsWith, head, ['class']) && !matches(/^class\s*\(/, head)) kind = 'class';
+      else if (matches(arrowPattern, head)) kind = 'arrow';
       else kind = 'function';
     }
     return { type: 'function', name, kind };
