@@ -56,6 +56,14 @@ describe('serializer: functions', () => {
       { type: 'function', name: 'max', kind: 'native' },
     ]);
   });
+  it('methods are functions, even when named like a keyword', () => {
+    const o = { classify() { return 1; }, class() { return 2; }, arrowish: (x: number) => x };
+    assert.deepEqual([o.classify, o.class, o.arrowish].map((f) => node(f)), [
+      { type: 'function', name: 'classify', kind: 'function' },
+      { type: 'function', name: 'class', kind: 'function' },
+      { type: 'function', name: 'arrowish', kind: 'arrow' },
+    ]);
+  });
   it('does not call a static name getter', () => {
     let calls = 0;
     class Sneaky { static get name() { calls++; return 'x'; } }

@@ -207,7 +207,7 @@ export function createCapture(): CaptureFunction {
       const head = apply(stringTrimStart, slice(source, 256), []) as string;
       const isNative = source.length <= 256 && (apply(stringIndexOf, head, ['{ [native code] }']) as number) >= 0;
       if (isNative) kind = apply(stringStartsWith, name, ['bound ']) ? 'bound' : 'native';
-      else if (apply(stringStartsWith, head, ['class']) && !matches(/^class\s*\(/, head)) kind = 'class';
+      else if (matches(/^class(?![\w$])(?!\s*\()/, head)) kind = 'class';
       else if (matches(arrowPattern, head)) kind = 'arrow';
       else kind = 'function';
     }
