@@ -61,6 +61,20 @@ export function codicon(doc: Document, name: string, extraClass = ''): HTMLSpanE
   return el(doc, 'span', { class: `codicon codicon-${name}${extraClass ? ` ${extraClass}` : ''}`, attrs: { 'aria-hidden': 'true' } });
 }
 
+/**
+ * `children` separated by single spaces. The flex layouts ignore them, but they keep words
+ * apart in the text screen readers and voice control read from adjacent inline elements.
+ */
+export function spaced(doc: Document, ...children: Child[]): Node[] {
+  const out: Node[] = [];
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    if (out.length) out.push(doc.createTextNode(' '));
+    out.push(typeof child === 'string' ? doc.createTextNode(child) : child);
+  }
+  return out;
+}
+
 export function clear(element: Element): void {
   while (element.firstChild) element.removeChild(element.firstChild);
 }

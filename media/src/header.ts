@@ -4,7 +4,7 @@
  * place so a focused button keeps focus across state messages.
  */
 import type { PanelState, WebviewToHostMessage } from '../../src/webview-protocol/panel';
-import { codicon, el, replaceChildren } from './dom';
+import { codicon, el, replaceChildren, spaced } from './dom';
 import { describeEnvironment, plural } from './format';
 
 export interface HeaderOptions {
@@ -59,8 +59,8 @@ export class HeaderView {
     output.addEventListener('click', () => post({ type: 'openOutput' }));
 
     this.element = el(doc, 'header', { class: 'ws-header' },
-      el(doc, 'div', { class: 'ws-title-row' }, codicon(doc, 'symbol-event', 'ws-title-icon'), this.title, this.path),
-      el(doc, 'div', { class: 'ws-status-row' }, this.environment, this.facts),
+      el(doc, 'div', { class: 'ws-title-row' }, codicon(doc, 'symbol-event', 'ws-title-icon'), ...spaced(doc, this.title, this.path)),
+      el(doc, 'div', { class: 'ws-status-row' }, ...spaced(doc, this.environment, this.facts)),
       el(doc, 'div', { class: 'ws-toolbar', attrs: { role: 'group', 'aria-label': 'Actions' } },
         this.invokeWarm, this.invokeCold, this.reset, el(doc, 'span', { class: 'ws-toolbar-sep', attrs: { 'aria-hidden': 'true' } }), this.event, output),
     );
@@ -88,10 +88,10 @@ export class HeaderView {
       if (s.sourceDetail) this.facts.setAttribute('title', s.sourceDetail);
       else this.facts.removeAttribute('title');
     }
-    replaceChildren(this.facts, ...facts.flatMap((fact, i) => [
+    replaceChildren(this.facts, ...spaced(doc, ...facts.flatMap((fact, i) => [
       i > 0 ? el(doc, 'span', { class: 'ws-dot', text: '·', attrs: { 'aria-hidden': 'true' } }) : null,
       el(doc, 'span', { class: 'ws-fact', text: fact }),
-    ]));
+    ])));
 
     const busy = state.busy !== null;
     this.invokeWarm.disabled = busy;

@@ -3,7 +3,7 @@
  * parameters (collapsed), response or error, and logs. Everything is text nodes.
  */
 import type { Change, InvocationRecord, ModuleVariable, Variable } from '../../src/core/model/snapshot';
-import { codicon, el } from './dom';
+import { codicon, el, spaced } from './dom';
 import { bytesToMB, describeReset, formatCount, formatMB, formatMs, formatSeries } from './format';
 import { asNode } from './value-model';
 import { type TreeRootItem, ValueTree } from './value-tree';
@@ -35,7 +35,7 @@ function capped(text: string): string {
 function section(
   ctx: InvocationViewContext,
   id: string,
-  options: { title: string; subtitle?: string; icon: string; count?: string; defaultOpen: boolean; extraClass?: string },
+  options: { title: string; subtitle?: string; icon: string; count?: string; countNoun?: string; defaultOpen: boolean; extraClass?: string },
   buildBody: () => Node,
 ): HTMLElement {
   const { doc } = ctx;
@@ -47,9 +47,12 @@ function section(
   },
   codicon(doc, open ? 'chevron-down' : 'chevron-right', 'ws-section-twisty'),
   codicon(doc, options.icon, 'ws-section-icon'),
-  el(doc, 'span', { class: 'ws-section-title', text: options.title }),
-  options.subtitle ? el(doc, 'span', { class: 'ws-section-subtitle', text: options.subtitle }) : null,
-  options.count ? el(doc, 'span', { class: 'ws-count', text: options.count }) : null,
+  ...spaced(doc,
+    el(doc, 'span', { class: 'ws-section-title', text: options.title }),
+    options.subtitle ? el(doc, 'span', { class: 'ws-section-subtitle', text: options.subtitle }) : null,
+    options.count ? el(doc, 'span', { class: 'ws-count', text: options.count }) : null,
+    options.count && options.countNoun ? el(doc, 'span', { class: 'ws-sr-only', text: options.countNoun }) : null,
+  ),
   );
   const heading = el(doc, 'h3', { class: 'ws-section-heading' }, toggle);
   const body = el(doc, 'div', { class: 'ws-section-body', attrs: { id: bodyId, hidden: !open } });
@@ -124,13 +127,13 @@ function stringify(value: unknown): string {
 export function renderInvocation(ctx: InvocationViewContext, record: InvocationRecord, isLatest: boolean): HTMLElement {
   const { doc } = ctx;
   const failed = record.error !== null;
-  const title = el(doc, 'h2', { class: 'ws-detail-title', attrs: { id: 'ws-detail-title' } },
+  const title = el(doc, 'h2', { class: 'ws-detail-title', attrs: { id: 'ws-detail-title' } }, ...spaced(doc,
     el(doc, 'span', { text: `Invocation #${record.invocation}` }),
     el(doc, 'span', { class: `ws-badge ${record.cold ? 'ws-badge-cold' : 'ws-badge-warm'}`, text: record.cold ? 'cold start' : 'warm' }),
     record.source === 'deployed' ? el(doc, 'span', { class: 'ws-badge ws-badge-deployed', text: 'deployed' }) : null,
     failed ? el(doc, 'span', { class: 'ws-badge ws-badge-error', text: 'error' }) : null,
     isLatest ? null : el(doc, 'span', { class: 'ws-badge ws-badge-history', text: 'earlier invocation' }),
-  );
+  ));
   const metrics = el(doc, 'dl', { class: 'ws-metrics' },
     metric(doc, 'Duration', formatMs(record.durationMs)),
     metric(doc, 'Billed', formatMs(record.billedDurationMs)),
@@ -155,6 +158,7 @@ export function renderInvocation(ctx: InvocationViewContext, record: InvocationR
     subtitle: 'survives warm invocations',
     icon: 'symbol-namespace',
     count: String(record.moduleScope.length),
+    countNoun: 'variables',
     defaultOpen: true,
     extraClass: 'ws-scope ws-scope-module',
   }, () => scopeBody(ctx, 'm', 'Module scope variables', record.moduleScope, true, record.captureError ? 'Not captured.' : 'No module-scope variables.'));
@@ -164,6 +168,7 @@ export function renderInvocation(ctx: InvocationViewContext, record: InvocationR
     subtitle: 'recreated every invocation',
     icon: 'symbol-method',
     count: String(record.handlerScope.length),
+    countNoun: 'variables',
     defaultOpen: true,
     extraClass: 'ws-scope ws-scope-handler',
   }, () => scopeBody(ctx, 'h', 'Handler scope variables', record.handlerScope, false, record.captureError ? 'Not captured.' : 'No handler-scope variables.'));
@@ -173,6 +178,7 @@ export function renderInvocation(ctx: InvocationViewContext, record: InvocationR
     subtitle: 'event, context, callback',
     icon: 'symbol-parameter',
     count: String(record.parameters.length),
+    countNoun: 'parameters',
     defaultOpen: false,
     extraClass: 'ws-scope ws-scope-parameters',
   }, () => scopeBody(ctx, 'p', 'Handler parameters', record.parameters, false, 'No parameters captured.'));

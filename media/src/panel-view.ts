@@ -12,7 +12,7 @@ import type { InvocationRecord } from '../../src/core/model/snapshot';
 import type { GrowthSeries, HostToWebviewMessage, PanelState, PanelUiState, WebviewToHostMessage } from '../../src/webview-protocol/panel';
 import { emptyUiState } from '../../src/webview-protocol/panel';
 import { memoryChart, sparkline } from './charts';
-import { codicon, el, replaceChildren } from './dom';
+import { codicon, el, replaceChildren, spaced } from './dom';
 import { formatMs, formatSeries, plural } from './format';
 import { HeaderView } from './header';
 import { renderInvocation } from './invocation-view';
@@ -224,13 +224,14 @@ export class PanelController {
       codicon(doc, 'warning', 'ws-growth-icon'),
       el(doc, 'div', { class: 'ws-growth-text' },
         el(doc, 'strong', { text: headline }),
+        ' ',
         el(doc, 'span', { class: 'ws-growth-hint', text: 'Module-scope values survive between warm invocations; a value that grows on every request leaks until the environment runs out of memory.' }),
         el(doc, 'ul', { class: 'ws-growth-list' }, ...growth.map((g) =>
-          el(doc, 'li', { class: 'ws-growth-item' },
+          el(doc, 'li', { class: 'ws-growth-item' }, ...spaced(doc,
             el(doc, 'span', { class: 'ws-kind', text: g.kind }),
             el(doc, 'code', { class: 'ws-name', text: g.name }),
             sparkline(doc, g.sizeSeries, `${g.name} size`),
-            el(doc, 'span', { class: 'ws-series', text: `size ${formatSeries(g.sizeSeries)}` })))),
+            el(doc, 'span', { class: 'ws-series', text: `size ${formatSeries(g.sizeSeries)}` }))))),
       )));
   }
 

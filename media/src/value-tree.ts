@@ -9,7 +9,7 @@
  * (toggle). One item holds tabindex 0 (roving tabindex).
  */
 import type { ValueNode } from '../../src/core/model/snapshot';
-import { codicon, el } from './dom';
+import { codicon, el, spaced } from './dom';
 import { type ChildEntry, childrenOf, groupIntoRanges, isExpandable, preview } from './value-model';
 
 export interface TreeRootItem {
@@ -76,7 +76,7 @@ export class ValueTree {
       root.kindLabel ? el(doc, 'span', { class: 'ws-kind', text: root.kindLabel }) : null,
       this.key(root.name),
       el(doc, 'span', { class: valueClass(root.value), text: preview(root.value) }),
-      root.decorations?.length ? el(doc, 'span', { class: 'ws-decorations' }, ...this.spaced(root.decorations)) : null,
+      root.decorations?.length ? el(doc, 'span', { class: 'ws-decorations' }, ...spaced(doc, ...root.decorations)) : null,
       root.description ? el(doc, 'span', { class: 'ws-sr-only', text: `(${root.description})` }) : null,
     ], root.rowClass);
     return this.withChildren(item, path, { kind: 'value', value: root.value });
@@ -108,23 +108,12 @@ export class ValueTree {
     return el(doc, 'span', { class: 'ws-key' }, el(doc, 'span', { class: 'ws-name', text: name }), el(doc, 'span', { class: 'ws-colon', text: ':' }));
   }
 
-  /** Separates parts by spaces: invisible in the flex layout, but words for assistive tech. */
-  private spaced(parts: (Node | null)[]): Node[] {
-    const out: Node[] = [];
-    for (const part of parts) {
-      if (!part) continue;
-      if (out.length) out.push(this.options.doc.createTextNode(' '));
-      out.push(part);
-    }
-    return out;
-  }
-
   private item(path: string, level: number, index: number, count: number, expandable: boolean, content: (Node | null)[], rowClass?: string): HTMLElement {
     const { doc } = this.options;
     const indent = Math.min(level, MAX_INDENT_LEVEL);
     const row = el(doc, 'div', { class: `ws-row ws-lvl-${indent}${rowClass ? ` ${rowClass}` : ''}` },
       expandable ? codicon(doc, 'chevron-right', 'ws-twisty') : el(doc, 'span', { class: 'ws-twisty ws-twisty-leaf', attrs: { 'aria-hidden': 'true' } }),
-      ...this.spaced(content),
+      ...spaced(doc, ...content),
     );
     return el(doc, 'li', {
       class: 'ws-treeitem',
