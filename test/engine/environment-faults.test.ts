@@ -39,6 +39,24 @@ describe('local environment faults, freeze and capture limits (real child proces
       assert.ok(second.logs.includes('\tERROR\tInvoke Error \t{"errorType":"Error","errorMessage":"boom"'));
     });
 
+    it('captures the handler scope where the exception left it, with later bindings uninitialized', async () => {
+      const env = pool.create({ file: fixture('faults.js'), handlerExport: 'throwsDeeper' });
+      const result = await env.invoke({ ok: false });
+      assert.equal(result.error?.errorType, 'TypeError');
+      assert.equal(result.captureError, null);
+      assert.deepEqual(variable(result.handlerScope, 'step').value, { type: 'string', value: 'validating', length: 10, truncated: false });
+      assert.deepEqual(variable(result.handlerScope, 'after').value, { type: 'uninitialized' });
+      assert.deepEqual(result.parameters?.map((v) => v.name), ['event']);
+    });
+
+    it('an exception caught inside the handler does not replace the scope at its return', async () => {
+      const env = pool.create({ file: fixture('faults.js'), handlerExport: 'catchesInside' });
+      const result = await env.invoke({});
+      assert.equal(result.error, null);
+      assert.equal(result.response, null);
+      assert.deepEqual(variable(result.handlerScope, 'parsed').value, { type: 'null' });
+    });
+
     it('a rejected non-Error value is reported by its type', async () => {
       const env = pool.create({ file: fixture('faults.js'), handlerExport: 'rejectsString' });
       const result = await env.invoke({});

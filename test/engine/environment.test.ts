@@ -162,6 +162,9 @@ describe('local environment (real child processes)', function () {
       assert.equal(failed.error?.errorMessage, 'bad name bob');
       assert.match(failed.error?.trace[1] ?? '', /at handler \(.*ts-cjs[/\\]handler\.ts:16:11\)$/);
       assert.ok(failed.error?.trace.every((line) => !line.includes('dist/child')), 'runtime frames are hidden');
+      // The handler scope as it was at the throw.
+      assert.equal(failed.captureError, null);
+      assert.deepEqual(variable(failed.handlerScope, 'greeting').value, { type: 'string', value: 'hello bob', length: 9, truncated: false });
       const greetings = variable(failed.moduleScope, 'greetings').value;
       assert.equal(greetings.type === 'array' && greetings.length, 2);
     });

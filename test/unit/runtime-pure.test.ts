@@ -88,15 +88,17 @@ describe('runtime: findHandlerExits', () => {
   ].join('\n');
 
   it('finds own returns (not nested functions), the closing brace, parameters, and TDZ names per exit', () => {
-    const exits = findHandlerExits(source, { lineNumber: 0, columnNumber: 24 });
-    assert.deepEqual(exits, {
-      parameters: ['event', 'a', 'c', 'rest'],
-      exits: [
+    const analysis = findHandlerExits(source, { lineNumber: 0, columnNumber: 24 });
+    assert.ok(analysis);
+    assert.deepEqual(analysis.parameters, ['event', 'a', 'c', 'rest']);
+    assert.deepEqual(analysis.exits, [
         { position: { lineNumber: 4, columnNumber: 4 }, uninitialized: ['nested', 'later', 'K', 'never'] },
         { position: { lineNumber: 10, columnNumber: 2 }, uninitialized: [] },
         { position: { lineNumber: 11, columnNumber: 0 }, uninitialized: [] },
-      ],
-    });
+    ]);
+    // At the call `nested()` on line 8: `later` (being initialised) and `K` are not yet.
+    assert.deepEqual(analysis.deadZoneAt({ lineNumber: 8, columnNumber: 14 }), ['later', 'K']);
+    assert.deepEqual(analysis.deadZoneAt({ lineNumber: 3, columnNumber: 4 }), ['nested', 'later', 'K', 'inner', 'never']);
   });
 
   it('uses the body of an expression arrow, and returns null for a location outside any function', () => {

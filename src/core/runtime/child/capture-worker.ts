@@ -13,7 +13,7 @@ import { parentPort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import type { BindingKind, CapturedVariable, ValueNode, SizeMeasure } from '../../model/snapshot';
 import type { CaptureBudgets } from '../environment-api';
-import { findHandlerExits } from './handler-exits';
+import { findHandlerExits, type HandlerExits } from './handler-exits';
 import { HANDLER_GLOBAL_KEY, type MainToWorker, type WorkerToMain } from './worker-protocol';
 
 interface RemoteObject {
@@ -36,9 +36,17 @@ interface ScopeDescriptor {
   object: RemoteObject;
 }
 
+interface Location {
+  scriptId: string;
+  lineNumber: number;
+  columnNumber?: number;
+}
+
 interface CallFrame {
   callFrameId: string;
   scopeChain: ScopeDescriptor[];
+  location: Location;
+  functionLocation?: Location;
 }
 
 interface PausedEvent {
@@ -60,6 +68,8 @@ let connected = false;
 let budgets: CaptureBudgets | null = null;
 let captureFunctionId: string | null = null;
 let parameterNames = new Set<string>();
+let handlerLocation: Location | null = null;
+let handlerAnalysis: HandlerExits | null = null;
 /** Our breakpoint ids, each with the names still in their temporal dead zone at that exit. */
 const ourBreakpoints = new Map<string, Set<string>>();
 let lastCapture: { handlerScope: CapturedVariable[]; parameters: CapturedVariable[] } | null = null;
@@ -133,9 +143,15 @@ async function arm(nextBudgets: CaptureBudgets): Promise<void> {
     // Two exits can snap to one location; the union of their TDZ names would be wrong, keep the first.
     if (!ourBreakpoints.has(result.breakpointId)) ourBreakpoints.set(result.breakpointId, new Set(exit.uninitialized));
   }
+  handlerLocation = location;
+  handlerAnalysis = exits;
   session.on('Debugger.paused', (message: { params: PausedEvent }) => {
     void onPaused(message.params);
   });
+  // Also stop where an exception is thrown while the handler is on the stack, so that a
+  // handler that throws still shows its locals (as they were at the throw). Exceptions
+  // without the handler on the stack are resumed at once; each still costs one short stop.
+  await post('Debugger.setPauseOnExceptions', { state: 'all' });
 }
 
 async function captureFrame(frame: CallFrame, inDeadZone: Set<string>): Promise<void> {
@@ -215,6 +231,16 @@ async function onPaused(event: PausedEvent): Promise<void> {
     if (hit !== undefined && frame) {
       lastError = null;
       await captureFrame(frame, ourBreakpoints.get(hit) ?? new Set());
+    } else if ((event.reason === 'exception' || event.reason === 'promiseRejection') && handlerLocation && handlerAnalysis) {
+      const location = handlerLocation;
+      const handlerFrame = event.callFrames.find(
+        (f) => f.functionLocation?.scriptId === location.scriptId && f.functionLocation.lineNumber === location.lineNumber && (f.functionLocation.columnNumber ?? 0) === (location.columnNumber ?? 0),
+      );
+      if (handlerFrame) {
+        lastError = null;
+        const position = { lineNumber: handlerFrame.location.lineNumber, columnNumber: handlerFrame.location.columnNumber ?? 0 };
+        await captureFrame(handlerFrame, new Set(handlerAnalysis.deadZoneAt(position)));
+      }
     }
   } catch (error) {
     lastError = `handler scope capture failed: ${(error as Error).message}`;
@@ -236,7 +262,7 @@ parentPort?.on('message', (message: MainToWorker) => {
     );
   } else if (message.type === 'collect') {
     const capture = lastCapture;
-    const error = capture ? null : (lastError ?? 'the handler did not reach a return (it threw or never returned), so its scope was not captured');
+    const error = capture ? null : (lastError ?? 'the handler neither reached a return nor threw, so its scope was not captured');
     const paused = pausedMs;
     lastCapture = null;
     lastError = null;

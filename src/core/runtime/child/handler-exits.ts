@@ -27,6 +27,11 @@ export interface HandlerExit {
 export interface HandlerExits {
   exits: HandlerExit[];
   parameters: string[];
+  /**
+   * Names still in their temporal dead zone at any position inside the handler's own code
+   * (used when it stops at a throw, or at a call from which an exception came).
+   */
+  deadZoneAt(position: SourcePosition): string[];
 }
 
 type AnyNode = AcornNode & Record<string, unknown>;
@@ -109,9 +114,13 @@ function ownReturns(node: AnyNode, ancestors: AnyNode[], out: Array<{ node: AnyN
 
 function lexicalDeclarationsAfter(statements: AnyNode[], offset: number, out: string[]): void {
   for (const statement of statements) {
-    if (statement.start <= offset) continue;
+    // Declarations that end before the position have run; one that contains it is still
+    // initialising (its bindings are initialised once their declarator completes).
+    if (statement.end <= offset) continue;
     if (statement.type === 'VariableDeclaration' && statement.kind !== 'var') {
-      for (const declaration of statement.declarations as AnyNode[]) patternNames(declaration.id as AnyNode, out);
+      for (const declaration of statement.declarations as AnyNode[]) {
+        if (declaration.end > offset) patternNames(declaration.id as AnyNode, out);
+      }
     } else if (statement.type === 'ClassDeclaration' && statement.id) {
       out.push((statement.id as AnyNode).name as string);
     }
@@ -128,6 +137,17 @@ function uninitializedAt(ancestors: AnyNode[], offset: number): string[] {
     }
   }
   return out;
+}
+
+/** The nodes of `fn`'s own code (nested functions excluded) that contain `offset`, outermost first. */
+function pathTo(fn: AnyNode, offset: number): AnyNode[] {
+  const path: AnyNode[] = [];
+  let node: AnyNode | undefined = fn.body as AnyNode;
+  while (node && node.start <= offset && offset < node.end) {
+    path.push(node);
+    node = children(node).find((child) => !FUNCTION_TYPES.has(child.type) && child.start <= offset && offset < child.end);
+  }
+  return path;
 }
 
 /** Exit positions of the function starting at `location` in `source`, or null when not found. */
@@ -150,5 +170,13 @@ export function findHandlerExits(source: string, location: SourcePosition): Hand
   } else {
     exits.push({ position: toPosition(starts, body.start), uninitialized: [] });
   }
-  return { exits, parameters: parameterNames(fn.params as AcornNode[]) };
+  const handlerFn: AnyNode = fn;
+  return {
+    exits,
+    parameters: parameterNames(fn.params as AcornNode[]),
+    deadZoneAt: (position) => {
+      const offset = toOffset(starts, position);
+      return uninitializedAt(pathTo(handlerFn, offset), offset);
+    },
+  };
 }
