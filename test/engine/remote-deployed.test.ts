@@ -107,6 +107,7 @@ describe('remote deployed client: real SDK against the local endpoint', function
       assert.equal(second.runtimeVersion, 'nodejs20.x');
       assert.equal(second.generation, first.generation);
       assert.equal(second.moduleScope, null, 'no probe: no scopes');
+      assert.match(second.captureError ?? '', /need the Warm State probe, which is not attached/);
       assert.deepEqual(second.deployed?.probe, 'absent');
       assert.equal(second.deployed?.executedVersion, '$LATEST');
       assert.equal(second.deployed?.region, 'eu-west-1');
@@ -309,6 +310,7 @@ describe('remote deployed client: real SDK against the local endpoint', function
         assert.equal(summary.runtime, 'provided.al2023');
         const result = await fn.invoke({});
         assert.equal(result.deployed?.probe, 'not-node');
+        assert.match(result.captureError ?? '', /only runs on Node\.js runtimes; this function runs provided\.al2023/);
         assert.equal(result.runtimeVersion, 'provided.al2023');
       } finally {
         fn.dispose();

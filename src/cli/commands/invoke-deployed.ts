@@ -3,8 +3,19 @@
  * an endpoint such as `warm-state serve` or LocalStack) and prints the same records as
  * local invocations. Also attaches and detaches the Warm State probe layer.
  */
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { InvalidEventError, parseEvent } from '../../core/events';
+import { InvocationHistory } from '../../core/model/history';
+import type { InvocationRecord } from '../../core/model/snapshot';
+import { createDeployedFunction } from '../../core/remote/deployed-environment';
+import { DeployedError } from '../../core/remote/errors';
 import { integerFlag, lastValue, parseFlags, UsageError } from '../../core/remote/flags';
+import type { AttemptFailure } from '../../core/remote/lambda-client';
+import { attachProbe, detachProbe, planAttach, type AttachPlan, type ProbeTarget } from '../../core/remote/probe/attach';
+import { buildProbeLayer, ProbeFilesMissingError } from '../../core/remote/probe/probe-layer';
+import { ChildRuntimeMissingError, locateChildDir } from '../../core/runtime/child-locator';
+import { invokeSummary, legend, palette, renderInvocation, type Layout } from '../render';
 
 export const INVOKE_DEPLOYED_USAGE = `Usage:
   warm-state invoke --function NAME [--qualifier Q] [--region R] [--profile P]
@@ -96,7 +107,173 @@ export async function runInvokeDeployed(args: string[]): Promise<number> {
     process.stdout.write(`${INVOKE_DEPLOYED_USAGE}\n`);
     return 0;
   }
-  // The deployed-mode client lands in a following commit (src/core/remote).
-  process.stderr.write('warm-state invoke --function: deployed mode is not available in this build yet\n');
-  return 1;
+  const io: DeployedIO = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    readStdin,
+    layout: { width: process.stdout.columns ?? 100, color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR },
+  };
+  try {
+    if (options.action === 'attach-probe') return await runAttach(options, io);
+    if (options.action === 'detach-probe') return await runDetach(options, io);
+    return await runInvocations(options, io);
+  } catch (error) {
+    if (error instanceof DeployedError) {
+      io.stderr.write(`warm-state invoke: ${error.message}\nNext step: ${error.nextStep}\n`);
+      return 1;
+    }
+    if (error instanceof UsageError) {
+      io.stderr.write(`warm-state invoke: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof ProbeFilesMissingError || error instanceof ChildRuntimeMissingError) {
+      io.stderr.write(`warm-state invoke: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+export interface DeployedIO {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  readStdin(): Promise<string>;
+  layout: Layout;
+}
+
+/** Attempts per call, retries included; throttling is retried with backoff within these. */
+const MAX_ATTEMPTS = 4;
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readEvent(options: InvokeDeployedOptions, io: DeployedIO): Promise<unknown> {
+  if (options.eventFile === undefined) return {};
+  let text: string;
+  try {
+    text = options.eventFile === '-' ? await io.readStdin() : await readFile(options.eventFile, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read the event file ${options.eventFile}`);
+  }
+  try {
+    return parseEvent(text, options.eventFile === '-' ? 'the event on stdin' : `the event file ${options.eventFile}`);
+  } catch (error) {
+    if (error instanceof InvalidEventError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+function connection(options: InvokeDeployedOptions) {
+  return { region: options.region, profile: options.profile, endpointUrl: options.endpointUrl, maxAttempts: MAX_ATTEMPTS };
+}
+
+function isRetryable(failure: AttemptFailure): boolean {
+  return failure.httpStatus === null || failure.httpStatus === 429 || failure.httpStatus >= 500 || /Throttl|TooManyRequests/.test(failure.errorName);
+}
+
+function describeAttempt(failure: AttemptFailure): string {
+  const status = failure.httpStatus ? `, HTTP ${failure.httpStatus}` : '';
+  const next = failure.attempt > 0 && failure.attempt < MAX_ATTEMPTS ? 'retrying with backoff' : 'no attempts left';
+  return `${failure.operation} attempt ${failure.attempt || '?'} of ${MAX_ATTEMPTS} failed (${failure.errorName}${status}); ${next}`;
+}
+
+async function runInvocations(options: InvokeDeployedOptions, io: DeployedIO): Promise<number> {
+  let event: unknown;
+  try {
+    event = await readEvent(options, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`warm-state invoke: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const p = palette(io.layout.color);
+  const fn = await createDeployedFunction({
+    functionName: options.functionName,
+    qualifier: options.qualifier,
+    ...connection(options),
+    // Only failures the SDK retries are worth a line (throttling, server errors); the others end in one clear error.
+    onAttemptFailed: (failure) => {
+      if (isRetryable(failure)) io.stderr.write(`${p.yellow(describeAttempt(failure))}\n`);
+    },
+  });
+  const history = new InvocationHistory();
+  const records: InvocationRecord[] = [];
+  try {
+    const where = options.endpointUrl ? ` at ${options.endpointUrl}` : options.region ? ` in ${options.region}` : '';
+    const name = `${options.functionName}${options.qualifier ? `:${options.qualifier}` : ''}`;
+    if (!options.json) {
+      io.stdout.write(`${p.bold('warm-state')} ${name} (deployed${where}) · ${options.times} invocation${options.times === 1 ? '' : 's'}\n${legend(io.layout)}\n\n`);
+    }
+    for (let i = 0; i < options.times; i++) {
+      const record = history.add(await fn.invoke(event));
+      records.push(record);
+      if (options.json) io.stdout.write(`${JSON.stringify(record)}\n`);
+      else io.stdout.write(`${renderDeployed(record, io.layout)}\n\n`);
+    }
+  } finally {
+    fn.dispose();
+  }
+  const summary = options.json ? null : invokeSummary(records, io.layout);
+  if (summary) io.stdout.write(`${summary}\n`);
+  return records.some((r) => r.error !== null || r.reset !== null) ? 1 : 0;
+}
+
+/** The local block, plus what only a deployed invocation has: billing, memory size, version, notes. */
+export function renderDeployed(record: InvocationRecord, layout: Layout): string {
+  const p = palette(layout.color);
+  const details = record.deployed;
+  const lines = [renderInvocation(record, layout)];
+  if (details) {
+    const facts = [
+      'deployed',
+      details.executedVersion ? `version ${details.executedVersion}` : null,
+      details.reportFound ? `billed ${record.billedDurationMs} ms` : null,
+      details.reportFound ? `memory ${record.maxMemoryUsedMB} of ${record.memorySizeMB} MB used (high-water mark)` : null,
+      details.attempts > 1 ? `${details.attempts} attempts` : null,
+    ].filter((f): f is string => f !== null);
+    lines.push(p.dim(facts.join(' · ')));
+    if (details.truncated.length > 0) lines.push(p.yellow(`cut to fit the 4 KB log tail: ${details.truncated.join(', ')}`));
+    for (const warning of details.warnings) lines.push(p.yellow(`note: ${warning}`));
+  }
+  return lines.join('\n');
+}
+
+function target(options: InvokeDeployedOptions): ProbeTarget {
+  return { functionName: options.functionName, qualifier: options.qualifier, ...connection(options) };
+}
+
+function printPlan(plan: AttachPlan, io: DeployedIO): void {
+  io.stdout.write(`Attach the Warm State probe to ${plan.functionArn} (${plan.runtime}, ${plan.region}):\n`);
+  for (const change of plan.changes) io.stdout.write(`  - ${change}\n`);
+  io.stdout.write(`The current layers and variables are saved in ${plan.stateFile}; --detach-probe restores them exactly.\n`);
+}
+
+async function runAttach(options: InvokeDeployedOptions, io: DeployedIO): Promise<number> {
+  if (!options.yes) {
+    printPlan(await planAttach(target(options)), io);
+    io.stdout.write('Nothing was changed. Run again with --yes to apply.\n');
+    return 0;
+  }
+  const layer = buildProbeLayer(locateChildDir());
+  const result = await attachProbe(target(options), layer, async (plan) => {
+    printPlan(plan, io);
+    return true;
+  });
+  if (!result) return 1;
+  io.stdout.write(`Probe attached. Layers now: ${result.layers.join(', ')}\n`);
+  io.stdout.write(`Invoke it to see module and handler scope: warm-state invoke --function ${options.functionName}${options.region ? ` --region ${options.region}` : ''}\n`);
+  return 0;
+}
+
+async function runDetach(options: InvokeDeployedOptions, io: DeployedIO): Promise<number> {
+  const result = await detachProbe(target(options));
+  io.stdout.write(`Probe detached from ${result.functionArn}. Layers now: ${result.layers.length ? result.layers.join(', ') : '(none)'}\n`);
+  for (const note of result.notes) io.stdout.write(`note: ${note}\n`);
+  if (result.notes.length === 0) io.stdout.write('The layers and environment variables are back exactly as they were before the attach.\n');
+  return 0;
 }

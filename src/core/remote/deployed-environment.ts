@@ -66,6 +66,7 @@ class Deployed implements DeployedFunction {
   private generation = 0;
   private invocations = 0;
   private lastEnvironmentId: string | null = null;
+  private region: string | null = null;
 
   constructor(
     readonly options: Readonly<DeployedFunctionOptions>,
@@ -78,7 +79,7 @@ class Deployed implements DeployedFunction {
       operation,
       functionName: this.options.functionName,
       qualifier: this.options.qualifier,
-      region: this.options.region,
+      region: this.options.region ?? this.region ?? undefined,
       profile: this.options.profile,
       endpointUrl: this.options.endpointUrl,
       ...extra,
@@ -93,7 +94,8 @@ class Deployed implements DeployedFunction {
     } catch (error) {
       throw toDeployedError(error, this.context('ResolveCredentials'));
     }
-    if ((await resolvedRegion(this.client)) === null) throw toDeployedError(new Error('Region is missing'), this.context('ResolveRegion'));
+    this.region = await resolvedRegion(this.client);
+    if (this.region === null) throw toDeployedError(new Error('Region is missing'), this.context('ResolveRegion'));
   }
 
   async describe(): Promise<FunctionSummary> {
@@ -180,6 +182,11 @@ class Deployed implements DeployedFunction {
     } catch (error) {
       captureError = error instanceof Error ? error.message : String(error);
     }
+    if (probe === 'absent' && captureError === null) {
+      captureError = 'module and handler scope need the Warm State probe, which is not attached to this function (attach it with --attach-probe or the "Attach probe" command)';
+    } else if (probe === 'not-node') {
+      captureError = `module and handler scope need the Warm State probe, which only runs on Node.js runtimes; this function runs ${this.summary?.runtime ?? 'another runtime'}`;
+    }
     if (output.LogResult === undefined) warnings.push('The endpoint returned no log tail (X-Amz-Log-Result), so cold/warm, durations and memory are unknown.');
     const tail = parseLogTail(logs);
     const report = tail.report;
@@ -213,7 +220,7 @@ class Deployed implements DeployedFunction {
       functionName: this.options.functionName,
       qualifier: this.options.qualifier ?? null,
       executedVersion: output.ExecutedVersion ?? null,
-      region: (await resolvedRegion(this.client)) ?? null,
+      region: this.region,
       attempts,
       retryDelayMs,
       reportFound: report !== null,

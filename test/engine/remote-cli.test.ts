@@ -1,0 +1,148 @@
+/**
+ * `warm-state invoke --function` as a user runs it: the CLI in its own process (from the
+ * sources through tsx), the real SDK inside it, the local endpoint in this process.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createBackendFactory } from '../../src/core/remote/endpoint/backend-factory';
+import { startLambdaEndpoint, type LambdaEndpoint } from '../../src/core/remote/endpoint/server';
+
+const root = join(__dirname, '..', '..');
+const fixtures = join(__dirname, '..', 'fixtures', 'remote');
+const demo = join(root, 'examples', 'freeze-demo');
+const counter = { taskRoot: join(fixtures, 'counter'), file: join(fixtures, 'counter', 'handler.js'), handlerExport: 'handler' };
+const SECRET = 'cli-secret-0123456789';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+describe('remote CLI: warm-state invoke --function', function () {
+  this.timeout(60000);
+  let endpoint: LambdaEndpoint;
+  let home: string;
+
+  const cli = (args: string[]): Promise<Run> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), ...args], {
+        cwd: root, // where `--import tsx` resolves
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: home,
+          WARM_STATE_HOME: join(home, '.warm-state'),
+          AWS_ACCESS_KEY_ID: 'AKIAWARMSTATECLI0001',
+          AWS_SECRET_ACCESS_KEY: SECRET,
+          AWS_REGION: 'eu-central-1',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          NO_COLOR: '1',
+        },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('error', reject);
+      child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+
+  before(async () => {
+    home = mkdtempSync(join(tmpdir(), 'warm-state-cli-home-'));
+    endpoint = await startLambdaEndpoint({
+      port: 0,
+      backendFactory: createBackendFactory(),
+      functions: [
+        { name: 'freeze-demo', handler: 'handler.test', code: { taskRoot: demo, file: join(demo, 'handler.js'), handlerExport: 'test' } },
+        { name: 'counter', code: counter, environment: { DB_PASSWORD: 'db-password-value-42' } },
+        { name: 'closed', code: counter, reservedConcurrency: 0 },
+      ],
+    });
+  });
+
+  after(async () => {
+    await endpoint.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('prints one JSON record per invocation with the snapshot contract', async () => {
+    const run = await cli(['invoke', '--function', 'freeze-demo', '--endpoint-url', endpoint.url, '--times', '3', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const records = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    assert.equal(records.length, 3);
+    assert.deepEqual(records.map((r) => r.invocation), [1, 2, 3]);
+    assert.deepEqual(records.map((r) => r.cold), [true, false, false]);
+    for (const record of records) {
+      assert.equal(record.source, 'deployed');
+      for (const field of ['cold', 'initDurationMs', 'maxMemoryUsedMB', 'durationMs', 'response', 'error', 'logs', 'moduleScope', 'handlerScope']) {
+        assert.ok(field in record, `missing ${field}`);
+      }
+      assert.equal(record.response, null);
+      assert.equal(record.error, null);
+      assert.equal(record.deployed.region, 'eu-central-1');
+    }
+    assert.ok(records[0].initDurationMs > 0);
+    assert.equal(records[2].initDurationMs, null);
+    assert.match(records[2].logs, /Array B: \[ 'B', 'B', 'B' \]/);
+  });
+
+  it('reads the event from a file and never prints secrets', async () => {
+    const eventFile = join(home, 'event.json');
+    writeFileSync(eventFile, JSON.stringify({ leak: true }));
+    const human = await cli(['invoke', '--function', 'counter', '--endpoint-url', endpoint.url, '--event', eventFile]);
+    const json = await cli(['invoke', '--function', 'counter', '--endpoint-url', endpoint.url, '--event', eventFile, '--json']);
+    for (const run of [human, json]) {
+      assert.equal(run.code, 0, run.stderr);
+      const all = run.stdout + run.stderr;
+      assert.ok(!all.includes('db-password-value-42'), all);
+      assert.ok(!all.includes(SECRET));
+      assert.ok(!all.includes('AKIAWARMSTATECLI0001'));
+    }
+    assert.deepEqual(JSON.parse(json.stdout).response, { dbPassword: '****', note: 'pw=****' });
+    assert.match(human.stdout, /connecting with password \*\*\*\*/);
+    assert.match(human.stdout, /deployed · version \$LATEST · billed \d+ ms · memory \d+ of 128 MB used/);
+  });
+
+  it('shows throttling retries as they happen, then a message with a next step', async () => {
+    const run = await cli(['invoke', '--function', 'closed', '--endpoint-url', endpoint.url]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /Invoke attempt 1 of 4 failed \(TooManyRequestsException, HTTP 429\); retrying with backoff/);
+    assert.match(run.stderr, /Invoke attempt 4 of 4 failed \(TooManyRequestsException, HTTP 429\); no attempts left/);
+    assert.match(run.stderr, /Lambda throttled the call \(ReservedFunctionConcurrentInvocationLimitExceeded\) and it was still throttled after 4 attempts/);
+    assert.match(run.stderr, /Next step: /);
+  });
+
+  it('reports a missing function with a next step and exit code 1', async () => {
+    const run = await cli(['invoke', '--function', 'nope', '--endpoint-url', endpoint.url]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /Function nope was not found at http:\/\/127\.0\.0\.1:\d+\.\nNext step: Check the name, qualifier and region \(aws lambda list-functions --region eu-central-1/);
+    assert.ok(!run.stderr.includes('retrying'), 'a 404 is not retried');
+  });
+
+  it('shows the attach plan without --yes and changes nothing', async () => {
+    const before = JSON.stringify(endpoint.state.findFunction('counter')!.fn.configuration);
+    const run = await cli(['invoke', '--function', 'counter', '--endpoint-url', endpoint.url, '--attach-probe']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /Attach the Warm State probe to arn:aws:lambda:.*:function:counter \(nodejs20\.x, eu-central-1\)/);
+    assert.match(run.stdout, /AWS_LAMBDA_EXEC_WRAPPER=\/opt\/warm-state\/wrapper; the 1 existing variable\(s\) stay/);
+    assert.match(run.stdout, /Run again with --yes to apply/);
+    assert.equal(JSON.stringify(endpoint.state.findFunction('counter')!.fn.configuration), before);
+    const detach = await cli(['invoke', '--function', 'counter', '--endpoint-url', endpoint.url, '--detach-probe']);
+    assert.equal(detach.code, 1);
+    assert.match(detach.stderr, /not attached to counter/);
+  });
+
+  it('refuses bad usage with exit code 2 and the usage text', async () => {
+    const run = await cli(['invoke', '--function', 'counter', '--times', 'many']);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--times must be a whole number/);
+    assert.match(run.stderr, /Usage:/);
+    const badEvent = join(home, 'bad.json');
+    writeFileSync(badEvent, '{ nope');
+    const event = await cli(['invoke', '--function', 'counter', '--endpoint-url', endpoint.url, '--event', badEvent]);
+    assert.equal(event.code, 2);
+  });
+});
