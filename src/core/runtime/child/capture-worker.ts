@@ -254,6 +254,12 @@ async function onPaused(event: PausedEvent): Promise<void> {
   }
 }
 
+// While the main thread loads the handler, get the session and the parser ready: the first
+// acorn parse is much slower than the next ones, and arming is on the cold-start path.
+session.connectToMainThread();
+connected = true;
+findHandlerExits('async function warmUp(event) { const a = 1; if (a) { return a; } }', { lineNumber: 0, columnNumber: 0 });
+
 parentPort?.on('message', (message: MainToWorker) => {
   if (message.type === 'arm') {
     arm(message.budgets).then(
