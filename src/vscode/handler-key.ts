@@ -35,3 +35,17 @@ export function handlerLabel(ref: HandlerRef): string {
   const dot = base.lastIndexOf('.');
   return `${dot > 0 ? base.slice(0, dot) : base}.${ref.exportName}`;
 }
+
+/**
+ * The panel's title: the handler string relative to the workspace folder
+ * (`freeze-demo/handler.test`), so two `handler.js` files in different folders get
+ * different tabs; the plain label for files outside the workspace.
+ */
+export function handlerTitle(ref: HandlerRef, workspaceRelativePath: string | undefined): string {
+  if (!workspaceRelativePath) return handlerLabel(ref);
+  const path = workspaceRelativePath.replace(/\\/g, '/');
+  const slash = path.lastIndexOf('/');
+  const base = path.slice(slash + 1);
+  const dot = base.lastIndexOf('.');
+  return `${path.slice(0, slash + 1)}${dot > 0 ? base.slice(0, dot) : base}.${ref.exportName}`;
+}

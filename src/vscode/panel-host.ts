@@ -19,7 +19,7 @@ import {
 } from '../webview-protocol/panel';
 import { COMMANDS } from './command-ids';
 import type { EventService } from './event-service';
-import { handlerKey, handlerLabel, type HandlerRef } from './handler-key';
+import { handlerKey, handlerLabel, handlerTitle, type HandlerRef } from './handler-key';
 import { buildPanelState, findInvocation } from './panel-state';
 import type { HandlerSession, SessionStore } from './sessions';
 
@@ -48,7 +48,8 @@ export class WarmStatePanel implements vscode.Disposable {
     private readonly onDisposed: (panel: WarmStatePanel) => void,
   ) {
     const mediaRoot = vscode.Uri.joinPath(deps.extensionUri, 'dist', 'media');
-    panel.title = handlerLabel(ref);
+    const identity = this.identity();
+    panel.title = identity.title;
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'resources', 'icon.png');
     panel.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [mediaRoot] };
     const asUri = (name: string): string => panel.webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, name)).toString();
@@ -58,7 +59,7 @@ export class WarmStatePanel implements vscode.Disposable {
       scriptUri: asUri('panel.js'),
       styleUri: asUri('panel.css'),
       codiconUri: asUri('codicon.css'),
-      title: handlerLabel(ref),
+      title: identity.title,
     });
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
@@ -141,11 +142,12 @@ export class WarmStatePanel implements vscode.Disposable {
   private identity(): HandlerIdentity {
     const uri = vscode.Uri.parse(this.ref.fileUri);
     const relativePath = vscode.workspace.asRelativePath(uri, false);
+    const inWorkspace = relativePath !== uri.fsPath;
     return {
       file: uri.fsPath,
       exportName: this.ref.exportName,
-      title: handlerLabel(this.ref),
-      relativePath: relativePath === uri.fsPath ? undefined : relativePath,
+      title: handlerTitle(this.ref, inWorkspace ? relativePath : undefined),
+      relativePath: inWorkspace ? relativePath : undefined,
     };
   }
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { HandlerCandidate } from '../../src/core/handlers/types';
 import { isExportName, orderForPick, parseCommandArgs, resolveHandler, type EditorState } from '../../src/vscode/command-args';
-import { handlerKey, handlerLabel, parseHandlerKey } from '../../src/vscode/handler-key';
+import { handlerKey, handlerLabel, handlerTitle, parseHandlerKey } from '../../src/vscode/handler-key';
 import { lensCandidates } from '../../src/vscode/lens-candidates';
 
 function candidate(exportName: string, line: number, extra: Partial<HandlerCandidate> = {}): HandlerCandidate {
@@ -91,6 +91,14 @@ describe('extension: handler keys and labels', () => {
   it('labels a handler the way Lambda handler strings do', () => {
     assert.equal(handlerLabel({ fileUri: 'file:///w/src/handler.js', exportName: 'test' }), 'handler.test');
     assert.equal(handlerLabel({ fileUri: 'file:///w/my%20fn.ts', exportName: 'default' }), 'my fn.default');
+  });
+
+  it('titles panels with the workspace-relative handler string, so same-named files differ', () => {
+    const ref = { fileUri: 'file:///w/xss/handler.js', exportName: 'handler' };
+    assert.equal(handlerTitle(ref, 'xss/handler.js'), 'xss/handler.handler');
+    assert.equal(handlerTitle({ ...ref, fileUri: 'file:///w/marker/handler.js' }, 'marker\\handler.js'), 'marker/handler.handler');
+    assert.equal(handlerTitle(ref, 'handler.js'), 'handler.handler');
+    assert.equal(handlerTitle(ref, undefined), 'handler.handler');
   });
 });
 
