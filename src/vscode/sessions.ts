@@ -35,6 +35,11 @@ export class HandlerSession {
   private engineSubscription: { dispose(): void } | undefined;
   private records: InvocationRecord[] = [];
   private nextInvocation = 1;
+  /**
+   * Added to the engine's generation numbers: a new engine session (after a settings change
+   * or a window reload) counts environments from 1 again, but the history spans them all.
+   */
+  private generationOffset = 0;
   private busyKind: BusyKind = null;
   private lastError: PanelError | undefined;
   private notices: PanelError[] = [];
@@ -64,7 +69,8 @@ export class HandlerSession {
   }
 
   status(): EnvironmentStatus | undefined {
-    return this.engine?.status();
+    const status = this.engine?.status();
+    return status && { ...status, generation: status.generation + this.generationOffset };
   }
 
   history(): readonly InvocationRecord[] {
@@ -158,7 +164,7 @@ export class HandlerSession {
       const engine = await this.engineFor(prepared.options);
       if (cold) await engine.reset('requested');
       const raw = await engine.invoke(event);
-      const record: InvocationRecord = { ...raw, invocation: this.nextInvocation++ };
+      const record: InvocationRecord = { ...raw, invocation: this.nextInvocation++, generation: raw.generation + this.generationOffset };
       this.records.push(record);
       const limit = this.deps.settings().historyLength;
       if (this.records.length > limit) this.records.splice(0, this.records.length - limit);
@@ -188,6 +194,7 @@ export class HandlerSession {
       this.deps.log.info(`${this.label}: settings changed; starting a new environment.`);
       await this.disposeEngine();
     }
+    this.generationOffset = this.records.length > 0 ? this.records[this.records.length - 1].generation : 0;
     this.engine = await this.deps.createEngine(options);
     this.engineKey = key;
     this.engineSubscription = this.engine.onStatusChange(() => this.changed(this));
