@@ -14,6 +14,7 @@ import { startLambdaEndpoint, type LambdaEndpoint } from '../../src/core/remote/
 import { createDeployedFunction, type DeployedFunctionOptions } from '../../src/core/remote/deployed-environment';
 import { DeployedError } from '../../src/core/remote/errors';
 import type { AttemptFailure } from '../../src/core/remote/lambda-client';
+import { listFunctions } from '../../src/core/remote/list-functions';
 
 const fixtures = join(__dirname, '..', 'fixtures', 'remote');
 const counter = { taskRoot: join(fixtures, 'counter'), file: join(fixtures, 'counter', 'handler.js'), handlerExport: 'handler' };
@@ -147,6 +148,17 @@ describe('remote deployed client: real SDK against the local endpoint', function
     } finally {
       fn.dispose();
     }
+  });
+
+  it('lists functions across pages for a picker, and stops at a cap', async () => {
+    const all = await listFunctions({ endpointUrl: endpoint.url }, { pageSize: 2 });
+    assert.deepEqual(all.functions.map((f) => f.name), ['busy', 'closed', 'counter', 'emulated', 'plain']);
+    assert.equal(all.pages, 3);
+    assert.equal(all.incomplete, false);
+    assert.deepEqual(all.functions.map((f) => f.isNode), [true, true, true, true, false]);
+    const capped = await listFunctions({ endpointUrl: endpoint.url }, { pageSize: 2, maxFunctions: 2 });
+    assert.equal(capped.functions.length, 2);
+    assert.equal(capped.incomplete, true);
   });
 
   describe('error matrix', () => {

@@ -277,3 +277,26 @@ describe('remote endpoint: backed by the warm local environment (engine)', funct
     assert.equal(JSON.parse(text(next.Payload)).invocations, 2);
   });
 });
+
+describe('remote endpoint: host guard', () => {
+  it('refuses requests addressed to another host name (DNS rebinding)', async () => {
+    const endpoint = await startLambdaEndpoint({ port: 0, backendFactory: createBackendFactory(), functions: [{ name: 'counter', code: counter }] });
+    try {
+      const { request } = await import('node:http');
+      const status = await new Promise<{ status: number; type: string | undefined }>((resolve, reject) => {
+        const req = request(
+          { host: '127.0.0.1', port: endpoint.port, method: 'POST', path: '/2015-03-31/functions/counter/invocations', headers: { Host: 'evil.example:80', Authorization: 'x' } },
+          (res) => {
+            res.resume();
+            resolve({ status: res.statusCode ?? 0, type: res.headers['x-amzn-errortype'] as string | undefined });
+          },
+        );
+        req.on('error', reject);
+        req.end('{}');
+      });
+      assert.deepEqual(status, { status: 403, type: 'AccessDeniedException' });
+    } finally {
+      await endpoint.close();
+    }
+  });
+});

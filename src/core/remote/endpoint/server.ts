@@ -39,6 +39,12 @@ export interface LambdaEndpoint {
   close(): Promise<void>;
 }
 
+function isLocalHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = host.replace(/:\d+$/, '').toLowerCase();
+  return name === '127.0.0.1' || name === 'localhost' || name === '[::1]';
+}
+
 export async function startLambdaEndpoint(options: EndpointOptions): Promise<LambdaEndpoint> {
   const state = new EndpointState(options.region ?? 'us-east-1');
   for (const registration of options.functions) state.addFunction(registration);
@@ -54,6 +60,12 @@ export async function startLambdaEndpoint(options: EndpointOptions): Promise<Lam
     let status = 500;
     let errorType: string | null = null;
     try {
+      // DNS rebinding guard: a web page whose name resolves to 127.0.0.1 must not reach the
+      // functions (it could sign requests itself); only local host names are served.
+      if (!isLocalHost(request.headers.host)) {
+        await readBody(request, 0);
+        throw new ServiceError(403, 'AccessDeniedException', `The local endpoint only answers requests addressed to 127.0.0.1 or localhost, not ${String(request.headers.host)}`);
+      }
       const match = matchRoute(routes, method, url.pathname);
       const limit = match?.route.method === 'POST' && match.route.pattern.endsWith('/invocations') ? PAYLOAD_LIMIT : CONTROL_BODY_LIMIT;
       const { body, tooLarge } = await readBody(request, limit);

@@ -40,8 +40,11 @@ export interface ServedFunction {
   name: string;
   code: FunctionCode;
   configuration: WireFunctionConfiguration;
-  /** Concurrent invocations allowed; 0 throttles every call (like reserved concurrency 0). */
-  reservedConcurrency: number;
+  /**
+   * Concurrent invocations allowed: 1 (one execution environment per function, so a second
+   * concurrent call is throttled) or 0 (every call throttled, like reserved concurrency 0).
+   */
+  reservedConcurrency: 0 | 1;
   /** Invocations in flight. */
   inFlight: number;
   /**
@@ -75,7 +78,8 @@ export interface FunctionRegistration {
   timeoutSeconds?: number;
   environment?: Record<string, string>;
   description?: string;
-  reservedConcurrency?: number;
+  /** 0 or 1, see ServedFunction.reservedConcurrency. */
+  reservedConcurrency?: 0 | 1;
   reportLines?: boolean;
 }
 
