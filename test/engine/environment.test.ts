@@ -240,7 +240,7 @@ describe('local environment (real child processes)', function () {
     it('rejects with a clear error when the node executable does not exist', async () => {
       const env = pool.create({ file: fixture('faults.js'), handlerExport: 'count', nodePath: '/nonexistent/bin/node' });
       await assert.rejects(env.invoke({}), /The Node.js executable "\/nonexistent\/bin\/node" was not found/);
-      assert.equal(env.status().state, 'cold');
+      assert.deepEqual(env.status(), { state: 'cold', frozen: false, warmInvocations: 0, generation: 0, nodeVersion: null, lastReset: null });
     });
 
     it('refuses a relative handler path and invocations after dispose', async () => {

@@ -1,6 +1,7 @@
 /** Pure parts of the local runtime: source instrumentation, handler exits, logs, env, output markers. */
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
+import { locateChildDir } from '../../src/core/runtime/child-locator';
 import { findHandlerExits } from '../../src/core/runtime/child/handler-exits';
 import { instrumentModule } from '../../src/core/runtime/child/instrument';
 import { billedDuration, bytesToMB, reportLine, timeoutMessage } from '../../src/core/runtime/lambda-log';
@@ -147,6 +148,15 @@ describe('runtime: Lambda logs and environment', () => {
     assert.equal(moduleFormatOf(join(FIXTURES, 'ts-cjs/handler.ts')), 'commonjs');
     assert.equal(moduleFormatOf('/x/h.cts'), 'commonjs');
     assert.equal(moduleFormatOf('/x/h.mts'), 'module');
+  });
+});
+
+describe('runtime: locateChildDir', () => {
+  it('finds dist/child above the sources and beside a bundle, and says to build when it is missing', () => {
+    const root = resolve(__dirname, '../..');
+    assert.equal(locateChildDir(join(root, 'src/core/runtime')), join(root, 'dist/child'));
+    assert.equal(locateChildDir(join(root, 'dist')), join(root, 'dist/child'));
+    assert.throws(() => locateChildDir('/'), /dist\/child\/bootstrap\.js.*Run `npm run build` first/);
   });
 });
 

@@ -289,11 +289,12 @@ class LocalEnvironment implements WarmEnvironment {
     for (const listener of [...this.listeners]) listener(status);
   }
 
-  private endProcess(reason: string): void {
+  /** The process is gone. `reason` null: it never really started (the engine failed, not user code). */
+  private endProcess(reason: string | null): void {
     this.child = null;
     this.warmInvocations = 0;
     this.maxRssBytes = 0;
-    this.lastReset = reason;
+    if (reason !== null) this.lastReset = reason;
     this.state = 'cold';
     this.emit();
   }
@@ -387,14 +388,22 @@ class LocalEnvironment implements WarmEnvironment {
     let initLogs = '';
     if (!this.child) {
       cold = true;
-      this.setState('initializing');
-      const child = this.spawnChild();
+      let child: ChildHandle;
+      try {
+        child = this.spawnChild();
+      } catch (error) {
+        // The engine itself cannot start (no built child runtime): nothing ran, stay cold.
+        this.setState('cold');
+        throw error;
+      }
       this.child = child;
+      this.setState('initializing');
       const outcome = await this.awaitInit(child);
       initLogs = cleanOutput(child.output.take());
       if (outcome.kind === 'engine-error') {
         await child.kill();
-        this.endProcess('crashed');
+        this.generation -= 1; // no environment was created
+        this.endProcess(null);
         throw outcome.error;
       }
       initDurationMs = outcome.initDurationMs;
