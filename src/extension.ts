@@ -34,7 +34,17 @@ export function activate(context: vscode.ExtensionContext): WarmStateExports {
   const handlers = new HandlerIndex(configs);
   const history = context.storageUri?.scheme === 'file' ? new FileHistoryStore(vscode.Uri.joinPath(context.storageUri, 'history').fsPath, (message) => log.warn(message)) : MEMORY_ONLY_HISTORY;
   flushHistory = () => history.flush();
-  sessions = new SessionStore({ settings, nodeRuntime: () => nodeRuntime.resolve(), configs, createEngine: createEngineSession, history, log });
+  sessions = new SessionStore({
+    settings,
+    nodeRuntime: () => nodeRuntime.resolve(),
+    functionFor: (file, exportName) => configs.functionFor(file, exportName),
+    createEngine: createEngineSession,
+    history,
+    log,
+    filePath: (fileUri) => vscode.Uri.parse(fileUri).fsPath,
+    displayPath: (path) => vscode.workspace.asRelativePath(path),
+    notify: (message) => void vscode.window.showWarningMessage(message),
+  });
   const events = new EventService(context.workspaceState, context.extensionUri);
   const panels = new PanelManager({ extensionUri: context.extensionUri, sessions, events, log });
   const statusBar = new HandlerStatusBar(handlers, sessions);

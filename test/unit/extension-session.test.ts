@@ -1,0 +1,217 @@
+import { strict as assert } from 'node:assert';
+import { scenarioRecord } from '../../media/src/sample/scenario';
+import type { FunctionConfig } from '../../src/core/config/types';
+import type { InvocationRecord } from '../../src/core/model/snapshot';
+import type { EnvironmentOptions, EnvironmentStatus } from '../../src/core/runtime/environment-api';
+import type { EngineSession } from '../../src/vscode/engine';
+import { HandlerSession, type SessionDeps } from '../../src/vscode/handler-session';
+import type { HistoryStore } from '../../src/vscode/history-store';
+import type { NodeRuntimeResult } from '../../src/vscode/node-runtime';
+import { readSettings } from '../../src/vscode/settings';
+
+/** A stand-in engine that numbers its own invocations from 1, like a fresh WarmSession does. */
+class FakeEngine implements EngineSession {
+  invocations = 0;
+  resets: string[] = [];
+  disposed = false;
+  generation = 1;
+  fail: Error | undefined;
+  private listeners = new Set<(status: EnvironmentStatus) => void>();
+
+  constructor(readonly options: EnvironmentOptions) {}
+
+  status(): EnvironmentStatus {
+    return { state: this.invocations > 0 ? 'warm' : 'cold', frozen: true, warmInvocations: this.invocations, generation: this.generation, nodeVersion: 'v20.20.2', lastReset: null };
+  }
+  async invoke(): Promise<InvocationRecord> {
+    if (this.fail) throw this.fail;
+    this.invocations += 1;
+    for (const listener of this.listeners) listener(this.status());
+    return { ...scenarioRecord(Math.min(this.invocations, 3)), invocation: this.invocations, generation: this.generation, runtimeVersion: 'v22.3.0' };
+  }
+  async reset(reason?: string): Promise<void> {
+    this.resets.push(reason ?? '');
+    this.invocations = 0;
+    this.generation += 1;
+  }
+  onStatusChange(listener: (status: EnvironmentStatus) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+  async dispose(): Promise<void> {
+    this.disposed = true;
+  }
+}
+
+interface Harness {
+  session: HandlerSession;
+  engines: FakeEngine[];
+  saved: InvocationRecord[][];
+  logs: string[];
+  notified: string[];
+  changes: number;
+  values: Record<string, unknown>;
+  node: NodeRuntimeResult;
+  declared: FunctionConfig | undefined;
+}
+
+const REF = { fileUri: 'file:///w/freeze-demo/handler.js', exportName: 'test' };
+
+function harness(restored: InvocationRecord[] = []): Harness {
+  const h: Harness = {
+    engines: [],
+    saved: [],
+    logs: [],
+    notified: [],
+    changes: 0,
+    values: {},
+    node: { ok: true, runtime: { path: '/usr/bin/node', source: 'path' } },
+    declared: undefined,
+    session: undefined as unknown as HandlerSession,
+  };
+  const history: HistoryStore = { load: () => restored, save: (_ref, records) => h.saved.push([...records]), flush: async () => undefined };
+  const deps: SessionDeps = {
+    settings: () => readSettings({ get: (key) => h.values[key], isExplicit: (key) => key in h.values }),
+    nodeRuntime: () => h.node,
+    functionFor: async () => h.declared,
+    createEngine: async (options) => {
+      const engine = new FakeEngine(options);
+      h.engines.push(engine);
+      return engine;
+    },
+    history,
+    log: { info: (m) => h.logs.push(`info ${m}`), warn: (m) => h.logs.push(`warn ${m}`), error: (m) => h.logs.push(`error ${m}`) },
+    filePath: (uri) => uri.replace('file://', ''),
+    displayPath: (path) => path.replace('/w/', ''),
+    notify: (message) => h.notified.push(message),
+  };
+  h.session = new HandlerSession(REF, deps, () => (h.changes += 1));
+  return h;
+}
+
+async function invoke(h: Harness, cold = false): Promise<InvocationRecord> {
+  const outcome = await h.session.invoke({}, cold);
+  assert.ok(outcome.ok, outcome.ok ? '' : outcome.message);
+  return outcome.record;
+}
+
+describe('extension: handler session', () => {
+  it('creates one environment on the first invocation and reuses it', async () => {
+    const h = harness();
+    assert.equal(h.session.status(), undefined, 'no environment before the first invocation');
+    const records = [await invoke(h), await invoke(h), await invoke(h)];
+    assert.equal(h.engines.length, 1);
+    assert.deepEqual(records.map((r) => r.invocation), [1, 2, 3]);
+    assert.deepEqual(h.session.history().map((r) => r.invocation), [1, 2, 3]);
+    assert.equal(h.session.status()?.warmInvocations, 3);
+    assert.equal(h.saved.length, 3, 'the history is saved after each invocation');
+    assert.equal(h.session.busy(), null);
+    assert.ok(h.changes >= 6, 'busy on and off for each invocation');
+  });
+
+  it('passes the settings to the engine and runs in the order asked', async () => {
+    const h = harness();
+    h.values = { timeoutSeconds: 10, memoryMB: 256, freeze: false, environmentVariables: { TABLE: 'local' }, 'capture.depth': 2 };
+    await Promise.all([h.session.invoke({ n: 1 }, false), h.session.invoke({ n: 2 }, false)]);
+    const options = h.engines[0].options;
+    assert.deepEqual([options.file, options.handlerExport, options.nodePath, options.timeoutSeconds, options.memoryMB, options.freeze, options.env, options.budgets?.depth], ['/w/freeze-demo/handler.js', 'test', '/usr/bin/node', 10, 256, false, { TABLE: 'local' }, 2]);
+    assert.deepEqual(h.session.history().map((r) => r.invocation), [1, 2]);
+  });
+
+  it('resets before a cold invocation', async () => {
+    const h = harness();
+    await invoke(h);
+    const cold = await invoke(h, true);
+    assert.deepEqual(h.engines[0].resets, ['requested']);
+    assert.equal(cold.invocation, 2, 'the host numbers invocations across environments');
+    assert.equal(cold.generation, 2);
+  });
+
+  it('starts a new environment when the settings change, keeping numbers and generations going', async () => {
+    const h = harness();
+    await invoke(h);
+    await invoke(h);
+    h.values = { timeoutSeconds: 30 };
+    const next = await invoke(h);
+    assert.equal(h.engines.length, 2);
+    assert.equal(h.engines[0].disposed, true);
+    assert.equal(next.invocation, 3);
+    assert.equal(next.generation, 2, 'generation 1 of the new engine follows generation 1 of the old one');
+    assert.equal(h.session.status()?.generation, 2);
+    assert.ok(h.logs.some((line) => /settings changed; starting a new environment/.test(line)));
+  });
+
+  it('keeps the history bounded by warmState.historyLength', async () => {
+    const h = harness();
+    h.values = { historyLength: 2 };
+    for (let i = 0; i < 4; i++) await invoke(h);
+    assert.deepEqual(h.session.history().map((r) => r.invocation), [3, 4]);
+  });
+
+  it('continues a history restored after a window reload', async () => {
+    const restored = [1, 2].map((n) => ({ ...scenarioRecord(n), invocation: n + 10, generation: 4 }));
+    const h = harness(restored);
+    assert.deepEqual(h.session.history().map((r) => r.invocation), [11, 12]);
+    const next = await invoke(h);
+    assert.equal(next.invocation, 13);
+    assert.equal(next.generation, 5, 'a new environment after the reload');
+  });
+
+  it('reports a missing node or an engine fault instead of throwing, and clears it after a success', async () => {
+    const h = harness();
+    h.node = { ok: false, message: 'warmState.nodePath is "/nope", which is not an executable file.' };
+    const noNode = await h.session.invoke({}, false);
+    assert.ok(!noNode.ok && /nodePath/.test(noNode.message));
+    assert.equal(h.engines.length, 0);
+    assert.match(h.session.errors().at(-1)?.message ?? '', /nodePath/);
+    h.node = { ok: true, runtime: { path: '/usr/bin/node', source: 'path' } };
+    await invoke(h);
+    h.engines[0].fail = new Error('spawn EACCES');
+    const fault = await h.session.invoke({}, false);
+    assert.ok(!fault.ok && /the engine failed: spawn EACCES/.test(fault.message));
+    assert.equal(h.session.busy(), null);
+    h.engines[0].fail = undefined;
+    await invoke(h);
+    assert.deepEqual(h.session.errors(), []);
+  });
+
+  it('keeps a problem reported by the caller (invalid event) until the next success', async () => {
+    const h = harness();
+    h.session.reportProblem('The event "events/bad.json" is not valid JSON');
+    assert.equal(h.session.errors().length, 1);
+    await invoke(h);
+    assert.deepEqual(h.session.errors(), []);
+  });
+
+  it('uses a declared function and warns once when the local node major differs from its runtime', async () => {
+    const h = harness();
+    h.declared = {
+      id: 'test', kind: 'serverless', configFile: '/w/freeze-demo/serverless.yml', line: 8, handler: 'handler.test', codeDir: '/w/freeze-demo',
+      handlerFile: '/w/freeze-demo/handler.js', exportName: 'test', nestedPath: [], runtime: 'nodejs20.x', timeoutSeconds: 6, memoryMB: 1024,
+      architecture: 'x86_64', environment: { STAGE: 'dev' }, unresolvedEnvironment: {}, unresolvedSettings: {}, functionName: 'freeze-demo-dev-test',
+      inlineCode: false, sources: {}, problems: [],
+    };
+    await h.session.refreshSettings();
+    assert.equal(h.session.settings()?.source, 'serverless');
+    await invoke(h);
+    await invoke(h);
+    const options = h.engines[0].options;
+    assert.deepEqual([options.timeoutSeconds, options.memoryMB, options.taskRoot, options.functionName, options.env], [6, 1024, '/w/freeze-demo', 'freeze-demo-dev-test', { STAGE: 'dev' }]);
+    assert.equal(h.notified.length, 1, 'the fake engine reports v22 against nodejs20.x: one notice');
+    assert.match(h.notified[0], /20/);
+    assert.ok(h.session.errors().some((error) => error.message === h.notified[0].replace('Warm State: ', '')), 'and the panel shows it');
+  });
+
+  it('resets on request only when an environment exists, and ends it on dispose', async () => {
+    const h = harness();
+    await h.session.reset();
+    assert.equal(h.engines.length, 0);
+    await invoke(h);
+    await h.session.reset();
+    assert.deepEqual(h.engines[0].resets, ['requested']);
+    await h.session.dispose();
+    assert.equal(h.engines[0].disposed, true);
+    const after = await h.session.invoke({}, false);
+    assert.equal(after.ok, false);
+  });
+});
