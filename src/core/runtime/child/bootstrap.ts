@@ -7,7 +7,7 @@
  * capture worker boots in parallel with the user's module load; the debugger is enabled only
  * once the handler's imports have loaded.
  */
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { types as utilTypes } from 'node:util';
 import { createRequire } from 'node:module';
@@ -30,7 +30,7 @@ import { CAPTURE_GLOBAL_KEY, installSerializer } from './serializer';
 import { installLambdaConsole } from './lambda-console';
 import { handlerNotFound, hideRuntimeFrames, toInitError, toLambdaError } from './lambda-errors';
 import { instrumentModule, isTypeScriptFile, PROBE_REGISTRY_KEY, type ModuleBinding } from './instrument';
-import { HANDLER_GLOBAL_KEY, type MainToWorker, type WorkerToMain } from './worker-protocol';
+import { HANDLER_GLOBAL_KEY, type MainToWorker, type StopReport, type WorkerData, type WorkerToMain } from './worker-protocol';
 
 type CaptureFn = (budgets: CaptureBudgets, values: unknown[]) => Array<{ value: ValueNode; size: { total: number; exact: boolean } }>;
 type Handler = (event: unknown, context: object, callback: (error?: unknown, result?: unknown) => void) => unknown;
@@ -39,6 +39,7 @@ type Handler = (event: unknown, context: object, callback: (error?: unknown, res
 installSerializer();
 const captureValues = (globalThis as Record<symbol, unknown>)[Symbol.for(CAPTURE_GLOBAL_KEY)] as CaptureFn | undefined;
 const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+const enqueueMicrotask = queueMicrotask;
 const isProxy = utilTypes.isProxy;
 const stdoutWrite = process.stdout.write.bind(process.stdout);
 const stderrWrite = process.stderr.write.bind(process.stderr);
@@ -52,6 +53,8 @@ hideRuntimeFrames(__filename);
 let config: ChildInitMessage | null = null;
 let handler: Handler | null = null;
 let worker: Worker | null = null;
+/** Where the worker's StopReports arrive; drained synchronously, never listened to. */
+let capturePort: MessagePort | null = null;
 let workerError: string | null = null;
 let probe: ((name: string) => unknown) | null = null;
 let probeBindings: ModuleBinding[] = [];
@@ -102,7 +105,11 @@ process.on('disconnect', () => process.exit(0));
 // ---- worker ----
 function startWorker(): void {
   try {
-    worker = new Worker(join(__dirname, 'capture-worker.js'));
+    const channel = new MessageChannel();
+    capturePort = channel.port1;
+    capturePort.unref();
+    const data: WorkerData = { capturePort: channel.port2 };
+    worker = new Worker(join(__dirname, 'capture-worker.js'), { workerData: data, transferList: [channel.port2] });
     worker.unref();
     worker.on('error', (error) => {
       workerError = `capture worker failed: ${error.message}`;
@@ -114,6 +121,16 @@ function startWorker(): void {
     });
   } catch (error) {
     workerError = `capture worker could not start: ${(error as Error).message}`;
+  }
+}
+
+/** Every stop report waiting on the capture port (the worker posts them before resuming us). */
+function drainStopReports(): StopReport[] {
+  const reports: StopReport[] = [];
+  for (;;) {
+    const received = capturePort ? receiveMessageOnPort(capturePort) : undefined;
+    if (!received) return reports;
+    reports.push(received.message as StopReport);
   }
 }
 
@@ -284,19 +301,23 @@ function runHandler(fn: Handler, message: ChildInvokeMessage): Promise<Outcome> 
     };
     // Nothing pending and nothing settled: Lambda answers null.
     onEmptyEventLoop = () => finish(callbackOutcome ?? { response: null });
-    let returned: unknown;
-    try {
-      returned = fn(message.event, context, callback);
-    } catch (error) {
-      finish({ error: toLambdaError(error) });
-      return;
-    }
-    if (returned !== null && typeof returned === 'object' && typeof (returned as { then?: unknown }).then === 'function') {
-      (returned as Promise<unknown>).then(
-        (value) => finish({ response: value }),
-        (error: unknown) => finish({ error: toLambdaError(error) }),
-      );
-    }
+    // Called from a fresh microtask: a shallow stack makes every stop at the handler's exits
+    // cheaper (the inspector describes each frame on the stack).
+    enqueueMicrotask(() => {
+      let returned: unknown;
+      try {
+        returned = fn(message.event, context, callback);
+      } catch (error) {
+        finish({ error: toLambdaError(error) });
+        return;
+      }
+      if (returned !== null && typeof returned === 'object' && typeof (returned as { then?: unknown }).then === 'function') {
+        (returned as Promise<unknown>).then(
+          (value) => finish({ response: value }),
+          (error: unknown) => finish({ error: toLambdaError(error) }),
+        );
+      }
+    });
   });
 }
 
@@ -358,10 +379,14 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
   // While the handler runs, our IPC channel must not keep the loop alive, so that an empty
   // event loop is noticed (callbackWaitsForEmptyEventLoop); it is held again right after.
   process.channel?.unref();
+  drainStopReports(); // nothing from before this invocation counts
   const started = performance.now();
   let outcome = await runHandler(fn, message);
   let durationMs = performance.now() - started;
   process.channel?.ref();
+  // Taken before anything else runs here (module-scope capture can stop on its own exceptions).
+  const reports = init.capture ? drainStopReports() : [];
+  durationMs = Math.max(0, durationMs - reports.reduce((sum, report) => sum + report.pausedMs, 0));
   send({ type: 'settled', requestId: message.requestId, durationMs });
   if (!outcome.error) outcome = toJsonResponse(outcome.response);
   if (outcome.error) lambdaConsole.line('ERROR', `Invoke Error \t${JSON.stringify(outcome.error)}`);
@@ -379,14 +404,16 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
     } catch (error) {
       errors.push(`module scope capture failed: ${(error as Error).message}`);
     }
-    const reply = await askWorker({ type: 'collect' });
-    if (reply?.type === 'collected') {
-      handlerScope = reply.handlerScope;
-      parameters = reply.parameters;
-      durationMs = Math.max(0, durationMs - reply.pausedMs);
-      if (reply.error) errors.push(reply.error);
-    } else {
+    // The last capture wins: a return after a caught exception replaces the capture at the throw.
+    const last = [...reports].reverse().find((report) => report.capture !== null);
+    if (last?.capture) {
+      handlerScope = last.capture.handlerScope;
+      parameters = last.capture.parameters;
+    } else if (!worker) {
       errors.push(workerError ?? 'capture worker unavailable');
+    } else {
+      const failure = [...reports].reverse().find((report) => report.error !== null);
+      errors.push(failure?.error ?? 'the handler neither reached a return nor threw, so its scope was not captured');
     }
   }
   const captureMs = performance.now() - captureStarted;

@@ -9,12 +9,12 @@
  */
 import { writeSync } from 'node:fs';
 import { Session } from 'node:inspector';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import type { BindingKind, CapturedVariable, ValueNode, SizeMeasure } from '../../model/snapshot';
 import type { CaptureBudgets } from '../environment-api';
 import { findHandlerExits, type HandlerExits } from './handler-exits';
-import { HANDLER_GLOBAL_KEY, type MainToWorker, type WorkerToMain } from './worker-protocol';
+import { HANDLER_GLOBAL_KEY, type MainToWorker, type StopReport, type WorkerData, type WorkerToMain } from './worker-protocol';
 
 interface RemoteObject {
   type: string;
@@ -72,9 +72,7 @@ let handlerLocation: Location | null = null;
 let handlerAnalysis: HandlerExits | null = null;
 /** Our breakpoint ids, each with the names still in their temporal dead zone at that exit. */
 const ourBreakpoints = new Map<string, Set<string>>();
-let lastCapture: { handlerScope: CapturedVariable[]; parameters: CapturedVariable[] } | null = null;
-let lastError: string | null = null;
-let pausedMs = 0;
+const capturePort = (workerData as WorkerData | null)?.capturePort;
 
 function post<T>(method: string, params?: object): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -154,8 +152,8 @@ async function arm(nextBudgets: CaptureBudgets): Promise<void> {
   await post('Debugger.setPauseOnExceptions', { state: 'all' });
 }
 
-async function captureFrame(frame: CallFrame, inDeadZone: Set<string>): Promise<void> {
-  if (!budgets || !captureFunctionId) return;
+async function captureFrame(frame: CallFrame, inDeadZone: Set<string>): Promise<StopReport['capture']> {
+  if (!budgets || !captureFunctionId) return null;
   const entries: Array<{ name: string; kind: BindingKind; remote: RemoteObject | undefined; accessor: boolean }> = [];
   const seen = new Set<string>();
   for (const scope of frame.scopeChain) {
@@ -208,7 +206,7 @@ async function captureFrame(frame: CallFrame, inDeadZone: Set<string>): Promise<
     const variable: CapturedVariable = { name: entry.name, kind: entry.kind, value, size };
     (entry.kind === 'parameter' ? parameters : handlerScope).push(variable);
   });
-  lastCapture = { handlerScope, parameters };
+  return { handlerScope, parameters };
 }
 
 /**
@@ -224,31 +222,33 @@ function outOfMemory(): never {
 
 async function onPaused(event: PausedEvent): Promise<void> {
   const pausedAt = performance.now();
+  const report: StopReport = { capture: null, error: null, pausedMs: 0 };
   try {
     const hit = (event.hitBreakpoints ?? []).find((id) => ourBreakpoints.has(id));
     const frame = event.callFrames[0];
     if (event.reason === 'OOM' || (event.data?.reasons ?? []).some((r) => r.reason === 'OOM')) outOfMemory();
     if (hit !== undefined && frame) {
-      lastError = null;
-      await captureFrame(frame, ourBreakpoints.get(hit) ?? new Set());
+      report.capture = await captureFrame(frame, ourBreakpoints.get(hit) ?? new Set());
     } else if ((event.reason === 'exception' || event.reason === 'promiseRejection') && handlerLocation && handlerAnalysis) {
       const location = handlerLocation;
       const handlerFrame = event.callFrames.find(
         (f) => f.functionLocation?.scriptId === location.scriptId && f.functionLocation.lineNumber === location.lineNumber && (f.functionLocation.columnNumber ?? 0) === (location.columnNumber ?? 0),
       );
       if (handlerFrame) {
-        lastError = null;
         const position = { lineNumber: handlerFrame.location.lineNumber, columnNumber: handlerFrame.location.columnNumber ?? 0 };
-        await captureFrame(handlerFrame, new Set(handlerAnalysis.deadZoneAt(position)));
+        report.capture = await captureFrame(handlerFrame, new Set(handlerAnalysis.deadZoneAt(position)));
       }
     }
   } catch (error) {
-    lastError = `handler scope capture failed: ${(error as Error).message}`;
+    report.error = `handler scope capture failed: ${(error as Error).message}`;
   } finally {
     // Not awaited: the inspector handles messages in order, and waiting for the replies would
     // only keep the main thread stopped longer.
     post('Runtime.releaseObjectGroup', { objectGroup: CAPTURE_GROUP }).catch(() => undefined);
-    pausedMs += performance.now() - pausedAt;
+    // Counted before resuming: the main thread may finish the invocation before resume's reply.
+    report.pausedMs = performance.now() - pausedAt;
+    // Handed over before the main thread runs again, so it is there when the handler settles.
+    capturePort?.postMessage(report);
     // Any pause, ours or a stray `debugger;` statement, must end: the main thread is stopped.
     post('Debugger.resume').catch(() => undefined);
   }
@@ -266,13 +266,5 @@ parentPort?.on('message', (message: MainToWorker) => {
       () => send({ type: 'armed', error: null }),
       (error: Error) => send({ type: 'armed', error: `handler scope capture unavailable: ${error.message}` }),
     );
-  } else if (message.type === 'collect') {
-    const capture = lastCapture;
-    const error = capture ? null : (lastError ?? 'the handler neither reached a return nor threw, so its scope was not captured');
-    const paused = pausedMs;
-    lastCapture = null;
-    lastError = null;
-    pausedMs = 0;
-    send({ type: 'collected', handlerScope: capture?.handlerScope ?? null, parameters: capture?.parameters ?? null, error, pausedMs: paused });
   }
 });
