@@ -68,6 +68,8 @@ export interface EditorState {
   cursorLine: number;
   /** Handlers detected in the active document (empty when none or not yet detected). */
   candidates: readonly HandlerCandidate[];
+  /** Why the document could not be parsed, when it could not. */
+  parseError?: string;
 }
 
 /**
@@ -78,6 +80,7 @@ export function resolveHandler(editor: EditorState): HandlerResolution {
   if (editor.fileUri === undefined) return { kind: 'none', message: 'Open a JavaScript or TypeScript handler file first.' };
   if (!editor.isHandlerLanguage) return { kind: 'none', message: 'The active file is not JavaScript or TypeScript: Warm State runs Node.js Lambda handlers.' };
   const candidates = editor.candidates;
+  if (candidates.length === 0 && editor.parseError) return { kind: 'none', message: `This file does not parse, so its handlers cannot be found: ${editor.parseError}` };
   if (candidates.length === 0) return { kind: 'none', message: 'No Lambda handler found in this file: export a function, e.g. `export const handler = async (event) => {...}` or `module.exports.handler = ...`.' };
   const under = handlerAt(candidates, editor.cursorLine);
   if (under) return { kind: 'handler', handler: { fileUri: editor.fileUri, exportName: under.exportName } };

@@ -152,8 +152,8 @@ async function targetHandler(deps: CommandDeps, args: CommandArgs): Promise<Hand
     cursorLine = editor ? editor.selection.active.line + 1 : 1;
   }
   const isHandlerLanguage = document !== undefined && (HANDLER_LANGUAGES as readonly string[]).includes(document.languageId);
-  const candidates = document && isHandlerLanguage ? await deps.handlers.candidates(document) : [];
-  const resolution = resolveHandler({ fileUri: document?.uri.toString(), isHandlerLanguage, cursorLine, candidates });
+  const detection = document && isHandlerLanguage ? await deps.handlers.detect(document) : undefined;
+  const resolution = resolveHandler({ fileUri: document?.uri.toString(), isHandlerLanguage, cursorLine, candidates: detection?.candidates ?? [], parseError: detection?.parseError });
   switch (resolution.kind) {
     case 'handler':
       return resolution.handler;

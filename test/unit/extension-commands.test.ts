@@ -50,6 +50,8 @@ describe('extension: which handler a command runs', () => {
     assert.ok(notJs.kind === 'none' && /not JavaScript or TypeScript/.test(notJs.message));
     const none = resolveHandler(editor({ candidates: [] }));
     assert.ok(none.kind === 'none' && /No Lambda handler/.test(none.message));
+    const broken = resolveHandler(editor({ candidates: [], parseError: 'Unexpected token (line 4)' }));
+    assert.ok(broken.kind === 'none' && /does not parse.*Unexpected token \(line 4\)/.test(broken.message));
   });
 
   it('runs the only handler of a file wherever the cursor is', () => {
