@@ -65,6 +65,14 @@ describe('runtime: instrumentModule', () => {
     assert.ok(!result.code.includes('Stats'), 'types are gone');
   });
 
+  it('gives no probe to a module that redeclares eval, globalThis or Symbol', () => {
+    for (const name of ['eval', 'globalThis', 'Symbol']) {
+      const source = `var ${name} = () => 'user code';\nexports.handler = async () => 1;`;
+      const result = instrumentModule(source, '/t/h.js', 'commonjs', { probe: true });
+      assert.equal(result.code, source, name);
+    }
+  });
+
   it('leaves a file with a syntax error for Node to report, and reports TypeScript syntax errors as SyntaxError', () => {
     const broken = 'exports.handler = () => { return 1 +; };';
     assert.deepEqual(instrumentModule(broken, '/t/h.js', 'commonjs', { probe: true }), { code: broken, bindings: [] });

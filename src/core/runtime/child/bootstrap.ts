@@ -334,7 +334,7 @@ function toJsonResponse(value: unknown): Outcome {
 function captureModuleScope(budgets: CaptureBudgets): { variables: CapturedVariable[] | null; error: string | null } {
   if (!captureValues) return { variables: null, error: 'the bounded serializer is not installed in the child' };
   const read = probe;
-  if (!read) return { variables: null, error: 'module scope unavailable: the handler module did not run to its end (top-level return?)' };
+  if (!read) return { variables: null, error: 'module scope unavailable: the handler module did not run to its end (top-level return?) or redeclares eval, globalThis or Symbol' };
   const values: unknown[] = [];
   const special = new Map<number, ValueNode>();
   probeBindings.forEach((binding, index) => {

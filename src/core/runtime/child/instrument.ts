@@ -216,7 +216,10 @@ export function instrumentModule(source: string, filename: string, format: Modul
     code = converted.code;
     bindings = bindings.map((b) => (b.kind === 'import' ? { ...b, ...(converted.access.get(b.name) ?? { binding: b.name }) } : b));
   }
-  if (options.probe) {
+  // The probe relies on these names meaning the built-ins; a module that redeclares one
+  // (sloppy `var eval`, a top-level `Symbol`) gets no probe rather than one running its code.
+  const shadowsProbe = bindings.some((b) => b.name === 'eval' || b.name === 'globalThis' || b.name === 'Symbol');
+  if (options.probe && !shadowsProbe) {
     const registry = `globalThis[Symbol.for(${JSON.stringify(PROBE_REGISTRY_KEY)})]`;
     code += `\n;${registry}?.(function (__warmStateName__) { return eval(__warmStateName__); }, ${JSON.stringify(bindings)});\n`;
   }
