@@ -1,10 +1,13 @@
 // Renders the built panel (dist/media) with sample state for the motivating scenario
 // (3 warm invocations, arrayB growing) in headless Chromium, under the same CSP the
-// extension sets, with VS Code-like theme variables, and saves screenshots:
-//   test-artifacts/panel-light.png, panel-dark.png, panel-hc.png, panel-narrow.png, panel-error.png, panel-empty.png, panel-1000.png
-// and the standalone preview pages in test-artifacts/panel-preview/. It also prints render
-// timings for 1,000 invocations and a 1,000,000-element array, and fails when the page
-// reports a CSP violation or a script error.
+// extension sets, with VS Code-like theme variables, and saves screenshots to
+// test-artifacts/panel-preview/: panel-light.png, panel-dark.png, panel-hc.png,
+// panel-narrow.png, panel-error.png, panel-empty.png, panel-1000.png, next to standalone
+// preview pages (light.html, dark.html, hc.html). (test-artifacts/panel-*.png at the top
+// level are the end-to-end suite's screenshots of the real VS Code; this script leaves them
+// alone.) It also prints render timings for 1,000 invocations and a 1,000,000-element
+// array, audits accessibility with axe-core, and fails on a CSP violation, a script error
+// or a serious accessibility violation.
 //
 // Usage: node scripts/build.mjs --only webview && node scripts/preview-panel.mjs [--width 1200]
 // Needs Chromium at /usr/bin/chromium (or CHROMIUM=/path).
@@ -19,7 +22,7 @@ import { chromium } from 'playwright-core';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const out = join(root, 'test-artifacts');
+const out = join(root, 'test-artifacts', 'panel-preview');
 const args = process.argv.slice(2);
 const widthArg = args.indexOf('--width');
 const width = widthArg >= 0 ? Number(args[widthArg + 1]) : 1200;
@@ -139,10 +142,9 @@ const nonce = createNonce();
 
 // A standalone preview folder: the built bundle, the theme variables, a stand-in for the
 // webview API, and one HTML page per theme built by the extension's own panelHtml().
-// Any static server shows it (`npx http-server test-artifacts/panel-preview`); file:// does
+// Any static server shows it (e.g. `python3 -m http.server -d test-artifacts/panel-preview`); file:// does
 // not, because the CSP's 'self' source does not match file pages.
-const previewDir = join(out, 'panel-preview');
-mkdirSync(out, { recursive: true });
+const previewDir = out;
 mkdirSync(previewDir, { recursive: true });
 for (const name of ['panel.js', 'panel.css', 'codicon.css', 'codicon.ttf']) copyFileSync(join(root, 'dist/media', name), join(previewDir, name));
 writeFileSync(join(previewDir, 'shim.js'), shimJs(state, [1, 2, 3].map(scenarioRecord)));

@@ -75,13 +75,16 @@ export class PanelController {
     const history = el(doc, 'aside', { class: 'ws-history', attrs: { 'aria-labelledby': 'ws-history-title' } },
       el(doc, 'h2', { class: 'ws-pane-title', attrs: { id: 'ws-history-title' } }, codicon(doc, 'history'), el(doc, 'span', { text: 'Invocations' })),
       this.timeline.element,
-      el(doc, 'h2', { class: 'ws-pane-title' }, codicon(doc, 'pulse'), el(doc, 'span', { text: 'Memory' })),
+    );
+    // Its own grid item: beside the timeline when wide, after the selected invocation when narrow.
+    const memory = el(doc, 'section', { class: 'ws-memory', attrs: { 'aria-labelledby': 'ws-memory-title' } },
+      el(doc, 'h2', { class: 'ws-pane-title', attrs: { id: 'ws-memory-title' } }, codicon(doc, 'pulse'), el(doc, 'span', { text: 'Memory' })),
       this.chart,
     );
     // Landmarks: the header (banner), then main with the warnings, the history (complementary)
     // and the selected invocation (a region named by its title).
     const selected = el(doc, 'section', { class: 'ws-main', attrs: { 'aria-labelledby': 'ws-detail-title' } }, this.detail);
-    const main = el(doc, 'main', { class: 'ws-content' }, this.errors, this.growth, el(doc, 'div', { class: 'ws-body' }, history, selected));
+    const main = el(doc, 'main', { class: 'ws-content' }, this.errors, this.growth, el(doc, 'div', { class: 'ws-body' }, history, selected, memory));
     replaceChildren(root, this.header.element, main, this.live);
     root.classList.add('ws-panel', 'is-waiting');
     root.appendChild(this.waiting);
@@ -229,7 +232,7 @@ export class PanelController {
         el(doc, 'ul', { class: 'ws-growth-list' }, ...growth.map((g) =>
           el(doc, 'li', { class: 'ws-growth-item' }, ...spaced(doc,
             el(doc, 'span', { class: 'ws-kind', text: g.kind }),
-            el(doc, 'code', { class: 'ws-name', text: g.name }),
+            el(doc, 'span', { class: 'ws-name', text: g.name }),
             sparkline(doc, g.sizeSeries, `${g.name} size`),
             el(doc, 'span', { class: 'ws-series', text: `size ${formatSeries(g.sizeSeries)}` }))))),
       )));
