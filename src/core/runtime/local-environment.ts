@@ -149,8 +149,15 @@ class ChildHandle {
     });
   }
 
+  /** A send to a child that just died fails quietly: its exit event reports what happened. */
   send(message: object): void {
-    this.process.send(message);
+    try {
+      this.process.send(message, (error) => {
+        if (error) this.push({ kind: 'spawn-error', error });
+      });
+    } catch {
+      /* channel already closed; 'exit' follows */
+    }
   }
 
   freeze(): void {
@@ -584,6 +591,8 @@ class LocalEnvironment implements WarmEnvironment {
       if (event.kind === 'spawn-error') {
         const code = (event.error as { code?: string }).code;
         if (code === 'ENOENT' || code === 'EACCES') return { kind: 'engine-error', error: new NodeNotFoundError(this.options.nodePath ?? 'node') };
+        // The process started but the channel failed (it died at once): its exit says more.
+        if (child.process.pid !== undefined) continue;
         return { kind: 'engine-error', error: event.error };
       }
       if (event.kind === 'exit') {
