@@ -186,6 +186,39 @@ describe('webview panel: the motivating scenario', () => {
     assert.equal(alert.textContent, '');
   });
 
+  it('explains resets, missing captures, deployed runs, removed variables and where settings came from', () => {
+    const record: InvocationRecord = {
+      ...scenarioRecord(2),
+      source: 'deployed',
+      reset: 'out-of-memory',
+      captureError: 'the probe layer is not attached',
+      moduleScope: [{ name: 'gone', kind: 'let', change: 'removed', value: { type: 'null' }, size: 0, growing: false, sizeSeries: [0] }],
+      handlerScope: [],
+    };
+    const state: PanelState = {
+      ...stateWith(record),
+      environment: { state: 'cold', frozen: false, warmInvocations: 0, generation: 2, nodeVersion: null, lastReset: 'out-of-memory' },
+      nodeVersion: null,
+      settings: { timeoutSeconds: 10, memoryMB: 256, freeze: false, source: 'sam', sourceDetail: 'template.yaml (HelloFunction)' },
+    };
+    renderPanel(dom.root, state, undefined, () => {});
+    assert.equal(dom.root.querySelector('.ws-env')?.textContent, 'Cold · ran out of memory');
+    const facts = dom.root.querySelector('.ws-facts')!;
+    assert.match(facts.textContent ?? '', /256 MB · 10 s timeout · no freeze \(from SAM template\)/);
+    assert.equal(facts.getAttribute('title'), 'template.yaml (HelloFunction)');
+    const notices = texts(dom.root.querySelectorAll('.ws-invocation .ws-notice'));
+    assert.ok(notices.some((t) => t.includes('ran out of memory') && t.includes('next invocation is a cold start')), notices.join(' | '));
+    assert.ok(notices.some((t) => t.includes('Scopes not captured: the probe layer is not attached')), notices.join(' | '));
+    assert.ok(dom.root.querySelector('.ws-detail-title .ws-badge-deployed'));
+    const gone = itemNamed(moduleTree(dom.root), 'gone');
+    assert.ok(gone.querySelector('.ws-row.is-removed'));
+    assert.equal(gone.querySelector('.ws-change')?.textContent, 'removed');
+    assert.equal(dom.root.querySelector('.ws-scope-handler .ws-muted')?.textContent, 'Not captured.');
+    const row = dom.root.querySelector('[role="option"]')!;
+    assert.ok(row.querySelector('.ws-mark-deployed') === null && row.querySelector('.ws-mark-reset'), 'reset outranks the deployed mark');
+    assert.match(row.textContent ?? '', /deployed, environment ran out of memory/);
+  });
+
   it('keeps the DOM contract the end-to-end suite reads (test/e2e/support/panel-dom.ts)', () => {
     renderPanel(dom.root, scenarioState(3), undefined, () => {});
     const row = (prefix: string, name: string) => dom.root.querySelector(`li[role="treeitem"][aria-level="1"][data-path="${prefix}:${name}"]`);
