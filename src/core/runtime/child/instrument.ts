@@ -6,6 +6,12 @@
  * the module's context (not only the ones the handler references), and the probe reads them
  * later by name without pausing or running user code. Appended after the last line, so no
  * user position moves.
+ *
+ * DESIGN section 3 reads the probe's `[[Scopes]]` through the inspector; reading each binding
+ * by name from the main thread instead needs no inspector round trip (module scope is taken
+ * after the handler settles, not paused), works even if the capture worker failed, and the
+ * names come in source order with their declaration kinds from the same parse. CommonJS
+ * wrapper names (`exports`, `require`, ...) never appear because they are not declared.
  */
 import { parse, type Node as AcornNode } from 'acorn';
 import type { BindingKind } from '../../model/snapshot';
