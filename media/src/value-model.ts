@@ -49,6 +49,8 @@ function quote(text: string): string {
 }
 
 const SIMPLE_NAME = /^[A-Za-z_$][\w$]*$/;
+/** Map keys short enough to serve as a row name. */
+const PRIMITIVE_KEYS = new Set(['string', 'number', 'bigint', 'boolean', 'undefined', 'null', 'symbol', 'date', 'regexp']);
 
 function propertyName(name: string): string {
   return SIMPLE_NAME.test(name) ? name : quote(name);
@@ -227,12 +229,11 @@ export function childrenOf(node: ValueNode): ChildEntry[] {
       const entries = list(n.entries).map((e, index): ChildEntry => {
         const entry = (e ?? {}) as Loose;
         const key = asNode(entry.key);
-        return {
-          kind: 'value',
-          segment: `#${index}`,
-          name: nestedPreview(key),
-          value: asNode(entry.value),
-        };
+        const value = asNode(entry.value);
+        if (PRIMITIVE_KEYS.has(key.type)) return { kind: 'value', segment: `#${index}`, name: nestedPreview(key), value };
+        // An object key would shrink to `{…}` as a name: show the entry as {key, value} instead.
+        const pair: ValueNode = { type: 'object', className: '', properties: [{ name: 'key', value: key }, { name: 'value', value }], truncated: false };
+        return { kind: 'value', segment: `#${index}`, name: `[${index}]`, value: pair };
       });
       return [...entries, ...moreNote('more', num(n.size) - entries.length, 'entries')];
     }

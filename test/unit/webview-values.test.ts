@@ -81,6 +81,10 @@ describe('webview values: children', () => {
   it('gives maps, sets, binaries, promises, errors and long strings their own children', () => {
     const names = (entries: ChildEntry[]) => entries.map((c) => (c.kind === 'note' ? `note:${c.text.split('\n')[0]}` : c.name));
     assert.deepEqual(names(childrenOf({ type: 'map', className: 'Map', size: 3, entries: [{ key: s('a'), value: n(1) }], truncated: true })), ['"a"', 'note:2 more entries not captured']);
+    const objectKey: ValueNode = { type: 'object', className: 'Client', properties: [{ name: 'id', value: n(1) }], truncated: false };
+    const withObjectKey = childrenOf({ type: 'map', className: 'Map', size: 1, entries: [{ key: objectKey, value: s('v') }], truncated: false });
+    assert.deepEqual(names(withObjectKey), ['[0]']);
+    assert.equal(withObjectKey[0].kind === 'value' && preview(withObjectKey[0].value), '{key: Client, value: "v"}');
     assert.deepEqual(names(childrenOf({ type: 'set', className: 'Set', size: 1, items: [s('x')], truncated: false })), ['0']);
     assert.deepEqual(names(childrenOf({ type: 'binary', className: 'Uint8Array', byteLength: 100, length: 100, preview: [1, 2], truncated: true })), ['0', '1', 'byteLength', 'note:98 more elements not captured']);
     assert.deepEqual(names(childrenOf({ type: 'promise', state: 'rejected', value: s('no') })), ['[[PromiseResult]]']);
