@@ -15,6 +15,7 @@ const fixtures = join(__dirname, '..', 'fixtures', 'remote');
 const demo = join(root, 'examples', 'freeze-demo');
 const counter = { taskRoot: join(fixtures, 'counter'), file: join(fixtures, 'counter', 'handler.js'), handlerExport: 'handler' };
 const SECRET = 'cli-secret-0123456789';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 interface Run {
   code: number | null;
@@ -133,6 +134,45 @@ describe('remote CLI: warm-state invoke --function', function () {
     const detach = await cli(['invoke', '--function', 'counter', '--endpoint-url', endpoint.url, '--detach-probe']);
     assert.equal(detach.code, 1);
     assert.match(detach.stderr, /not attached to counter/);
+  });
+
+  it('serves a template function with its settings until stopped (warm-state serve)', async () => {
+    const { InvokeCommand, LambdaClient } = await import('@aws-sdk/client-lambda');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'serve', '--port', '0', '--template', join(fixtures, 'sam-app', 'template.yaml'), '--resource', 'OrdersFunction'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: home },
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no URL printed: ${stdout}`)), 20000);
+        child.stdout.on('data', () => {
+          const match = /Local Lambda endpoint on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+          if (match) {
+            clearTimeout(timer);
+            resolve(match[1]);
+          }
+        });
+      });
+      const lambda = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDSERVE', secretAccessKey: 'x' } });
+      const bodies = [];
+      for (let i = 0; i < 2; i++) {
+        const result = await lambda.send(new InvokeCommand({ FunctionName: 'orders-api', Payload: JSON.stringify({ id: i }) }));
+        bodies.push(JSON.parse(Buffer.from(result.Payload ?? []).toString()));
+      }
+      lambda.destroy();
+      assert.deepEqual(bodies, [
+        { table: 'orders', orders: 1, memory: '256' },
+        { table: 'orders', orders: 2, memory: '256' },
+      ]);
+      assert.match(stdout, /orders-api {2}-> {2}.*src\/app\.js \(export handler\)/);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0);
+    assert.match(stdout, /Stopped\./);
   });
 
   it('refuses bad usage with exit code 2 and the usage text', async () => {

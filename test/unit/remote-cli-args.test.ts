@@ -11,7 +11,15 @@ describe('remote CLI flags', () => {
       functions: [{ name: 'app', file: '/p/src/app.js', handlerExport: 'test' }],
       memoryMB: 256,
       timeoutSeconds: 3,
+      resources: [],
     });
+  });
+
+  it('parses template resources to serve', () => {
+    const options = parseServeArgs(['--template', 'template.yaml', '--resource', 'A', '--resource', 'B']);
+    assert.ok(options !== 'help');
+    assert.deepEqual([options.template, options.resources, options.functions], ['template.yaml', ['A', 'B'], []]);
+    assert.throws(() => parseServeArgs(['--template', 'template.yaml']), /--template goes with --resource/);
   });
 
   it('parses repeated --function NAME=FILE:EXPORT', () => {

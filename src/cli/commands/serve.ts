@@ -13,6 +13,7 @@ import { createLocalEnvironment } from '../../core/runtime/local-environment';
 export const SERVE_USAGE = `Usage:
   warm-state serve [--port N] FILE [--handler EXPORT] [--name NAME] [--memory MB] [--timeout S]
   warm-state serve [--port N] --function NAME=FILE:EXPORT [--function NAME=FILE:EXPORT ...]
+  warm-state serve [--port N] [--template FILE] --resource ID [--resource ID ...]
 
 Serves the AWS Lambda Invoke API on http://127.0.0.1:PORT (never on other interfaces):
   POST /2015-03-31/functions/NAME/invocations   (X-Amz-Log-Type: Tail supported)
@@ -25,6 +26,10 @@ Options:
   FILE                handler file to serve; with --handler EXPORT (default "handler")
                       and --name NAME (default: the file name without extension)
   --function N=F:E    serve file F's export E as function N; repeatable
+  --template FILE     SAM/CloudFormation template or serverless.yml (default: the one in
+                      the current folder); with --resource ID (repeatable): serve that
+                      function with its handler, memory, timeout and variables, under its
+                      deployed name when the template gives one
   --memory MB         memory size reported and enforced (default 128)
   --timeout S         function timeout in seconds (default 3)
   -h, --help          show this text
@@ -39,11 +44,20 @@ export interface ServedFunctionSpec {
   /** Absolute path of the handler file. */
   file: string;
   handlerExport: string;
+  /** From a template: the code folder (LAMBDA_TASK_ROOT), settings and variables. */
+  taskRoot?: string;
+  memoryMB?: number;
+  timeoutSeconds?: number;
+  environment?: Record<string, string>;
+  runtime?: string;
 }
 
 export interface ServeOptions {
   port: number;
   functions: ServedFunctionSpec[];
+  /** Template functions to serve (resolved in runServe, which reads files). */
+  resources: string[];
+  template?: string;
   memoryMB: number;
   timeoutSeconds: number;
 }
@@ -53,7 +67,7 @@ const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function parseServeArgs(args: readonly string[], cwd = process.cwd()): ServeOptions | 'help' {
   const flags = parseFlags(args[0] === 'serve' ? args.slice(1) : args, {
-    values: ['--port', '--handler', '--name', '--function', '--memory', '--timeout'],
+    values: ['--port', '--handler', '--name', '--function', '--memory', '--timeout', '--template', '--resource'],
     switches: ['--help'],
     aliases: { '-h': '--help', '-p': '--port' },
   });
@@ -73,7 +87,10 @@ export function parseServeArgs(args: readonly string[], cwd = process.cwd()): Se
   } else if (flags.values.has('--handler') || flags.values.has('--name')) {
     throw new UsageError('--handler and --name go with a FILE');
   }
-  if (functions.length === 0) throw new UsageError('nothing to serve: give a FILE or --function NAME=FILE:EXPORT');
+  const resources = flags.values.get('--resource') ?? [];
+  const template = lastValue(flags, '--template');
+  if (template !== undefined && resources.length === 0) throw new UsageError('--template goes with --resource ID (the function to serve)');
+  if (functions.length === 0 && resources.length === 0) throw new UsageError('nothing to serve: give a FILE, --function NAME=FILE:EXPORT or --resource ID');
   const seen = new Set<string>();
   for (const fn of functions) {
     if (!FUNCTION_NAME.test(fn.name)) throw new UsageError(`function name "${fn.name}" is not valid in Lambda (letters, digits, - and _, up to 64)`);
@@ -83,6 +100,8 @@ export function parseServeArgs(args: readonly string[], cwd = process.cwd()): Se
   return {
     port: integerFlag(flags, '--port', 0, 65535) ?? 3001,
     functions,
+    resources,
+    ...(template !== undefined ? { template } : {}),
     memoryMB: integerFlag(flags, '--memory', 128, 10240) ?? 128,
     timeoutSeconds: integerFlag(flags, '--timeout', 1, 900) ?? 3,
   };
@@ -103,13 +122,67 @@ export async function runServe(args: string[]): Promise<number> {
     process.stdout.write(`${SERVE_USAGE}\n`);
     return 0;
   }
+  try {
+    options.functions.push(...(await resolveResources(options)));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`warm-state serve: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const names = new Set<string>();
   for (const fn of options.functions) {
+    if (names.has(fn.name)) {
+      process.stderr.write(`warm-state serve: function "${fn.name}" is given twice\n`);
+      return 2;
+    }
+    names.add(fn.name);
     if (!existsSync(fn.file)) {
       process.stderr.write(`warm-state serve: ${fn.file} does not exist (function ${fn.name})\n`);
       return 2;
     }
   }
   return serve(options);
+}
+
+/** The --resource functions of the template, as served functions (their settings included). */
+async function resolveResources(options: ServeOptions): Promise<ServedFunctionSpec[]> {
+  if (options.resources.length === 0) return [];
+  const { ConfigError, resolveTemplateFunction } = await import('../../core/config');
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+  const specs: ServedFunctionSpec[] = [];
+  for (const resource of options.resources) {
+    let fn;
+    try {
+      fn = await resolveTemplateFunction({ template: options.template, resource, cwd: process.cwd(), env });
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        throw new UsageError(`${error.message}${error.resources.length ? ` Functions found: ${error.resources.join(', ')}.` : ''}`);
+      }
+      throw error;
+    }
+    const errors = fn.problems.filter((p) => p.severity === 'error').map((p) => p.message);
+    if (errors.length > 0 || !fn.handlerFile || !fn.exportName) {
+      throw new UsageError(`cannot serve ${fn.id}: ${errors.join(' ') || 'it has no runnable handler file'}`);
+    }
+    for (const [name, text] of Object.entries(fn.unresolvedEnvironment)) {
+      process.stderr.write(`warm-state serve: ${fn.id}: variable ${name} (${text}) cannot be known locally and is not set\n`);
+    }
+    const name = (fn.functionName ?? fn.id).replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
+    specs.push({
+      name,
+      file: fn.handlerFile,
+      handlerExport: [fn.exportName, ...fn.nestedPath].join('.'),
+      taskRoot: fn.codeDir,
+      memoryMB: fn.memoryMB,
+      timeoutSeconds: fn.timeoutSeconds,
+      environment: fn.environment,
+      ...(fn.runtime ? { runtime: fn.runtime } : {}),
+    });
+  }
+  return specs;
 }
 
 /** Runs the endpoint until SIGINT/SIGTERM; resolves with the exit code. */
@@ -121,9 +194,11 @@ async function serve(options: ServeOptions): Promise<number> {
       backendFactory: createBackendFactory({ createEnvironment: createLocalEnvironment }),
       functions: options.functions.map((fn) => ({
         name: fn.name,
-        code: { taskRoot: dirname(fn.file), file: fn.file, handlerExport: fn.handlerExport },
-        memoryMB: options.memoryMB,
-        timeoutSeconds: options.timeoutSeconds,
+        code: { taskRoot: fn.taskRoot ?? dirname(fn.file), file: fn.file, handlerExport: fn.handlerExport },
+        memoryMB: fn.memoryMB ?? options.memoryMB,
+        timeoutSeconds: fn.timeoutSeconds ?? options.timeoutSeconds,
+        ...(fn.environment ? { environment: fn.environment } : {}),
+        ...(fn.runtime ? { runtime: fn.runtime } : {}),
       })),
       onRequest: (entry) => {
         const outcome = entry.errorType ? `${entry.status} ${entry.errorType}` : String(entry.status);

@@ -18,13 +18,13 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { types as utilTypes } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { CapturedVariable, ValueNode } from '../../../model/snapshot';
 import type { CaptureBudgets } from '../../../runtime/environment-api';
 import { instrumentModule, PROBE_REGISTRY_KEY, type ModuleBinding } from '../../../runtime/child/instrument';
 import { nearestPackageType } from '../../../runtime/child/package-type';
 import { CAPTURE_GLOBAL_KEY, installSerializer, type CaptureFunction } from '../../../runtime/child/serializer';
-import { HANDLER_GLOBAL_KEY, type MainToWorker, type WorkerToMain } from '../../../runtime/child/worker-protocol';
+import { HANDLER_GLOBAL_KEY, type MainToWorker, type StopReport, type WorkerData, type WorkerToMain } from '../../../runtime/child/worker-protocol';
 import { maskCapturedVariables, secretValuesOf } from '../../mask';
 import { encodeProbeLine } from '../probe-line';
 
@@ -114,6 +114,17 @@ async function loadUserHandler(): Promise<Handler> {
 
 // ---- the capture worker (same one the local engine uses) ----
 let worker: Worker | null = null;
+/** The worker posts one report per stop here before resuming us; drained synchronously after the handler. */
+let capturePort: MessagePort | null = null;
+
+function drainStopReports(): StopReport[] {
+  const reports: StopReport[] = [];
+  for (;;) {
+    const received = capturePort ? receiveMessageOnPort(capturePort) : undefined;
+    if (!received) return reports;
+    reports.push(received.message as StopReport);
+  }
+}
 
 function askWorker(message: MainToWorker): Promise<WorkerToMain | null> {
   const current = worker;
@@ -135,7 +146,11 @@ function askWorker(message: MainToWorker): Promise<WorkerToMain | null> {
 
 async function armWorker(handler: Handler): Promise<void> {
   try {
-    worker = new Worker(join(here, 'capture-worker.js'));
+    const channel = new MessageChannel();
+    capturePort = channel.port1;
+    capturePort.unref();
+    const data: WorkerData = { capturePort: channel.port2 };
+    worker = new Worker(join(here, 'capture-worker.js'), { workerData: data, transferList: [channel.port2] });
     worker.unref();
     worker.on('error', (error) => {
       problems.push(`capture worker failed: ${error.message}`);
@@ -187,6 +202,8 @@ function captureModuleScope(): CapturedVariable[] | null {
 /** Writes the snapshot line for the invocation that just ended. Never throws. */
 async function emitSnapshot(requestId: string): Promise<void> {
   try {
+    // Taken first: the module-scope capture below could stop on exceptions of its own.
+    const reports = drainStopReports();
     invocationCount += 1;
     const errors = [...problems];
     let moduleScope: CapturedVariable[] | null = null;
@@ -196,10 +213,15 @@ async function emitSnapshot(requestId: string): Promise<void> {
     } catch (error) {
       errors.push(`module scope capture failed: ${(error as Error).message}`);
     }
-    const reply = await askWorker({ type: 'collect' });
-    const handlerScope = reply?.type === 'collected' ? reply.handlerScope : null;
-    const parameters = reply?.type === 'collected' ? reply.parameters : null;
-    if (reply?.type === 'collected' && reply.error) errors.push(reply.error);
+    // The last capture wins: a return after a caught exception replaces the capture at the throw.
+    const last = [...reports].reverse().find((report) => report.capture !== null);
+    const handlerScope = last?.capture?.handlerScope ?? null;
+    const parameters = last?.capture?.parameters ?? null;
+    if (!last) {
+      const failure = [...reports].reverse().find((report) => report.error !== null);
+      if (worker) errors.push(failure?.error ?? 'the handler neither reached a return nor threw, so its scope was not captured');
+      else if (!errors.some((e) => e.includes('capture worker') || e.startsWith('handler scope'))) errors.push('handler scope unavailable: the capture worker is not running');
+    }
     const secrets = secretValuesOf(process.env);
     const line = encodeProbeLine({
       requestId,
@@ -233,24 +255,37 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 function wrap(user: Handler): Handler {
   if (user.length >= 3) {
     return function warmStateCallbackHandler(this: unknown, event, context, callback) {
-      let done = false;
-      const finish = (error?: unknown, result?: unknown): void => {
-        if (done) return;
-        done = true;
-        void emitSnapshot(context?.awsRequestId ?? '').then(() => callback(error, result));
+      let settled: { error?: unknown; result?: unknown } | null = null;
+      let callReturned = false;
+      let reported = false;
+      // The snapshot waits until the handler function itself has returned: a callback called
+      // synchronously comes before the handler reaches its exit, where its scope is captured.
+      const report = (): void => {
+        if (reported || !settled || !callReturned) return;
+        reported = true;
+        const outcome = settled;
+        void emitSnapshot(context?.awsRequestId ?? '').then(() => callback(outcome.error, outcome.result));
       };
+      const finish = (error?: unknown, result?: unknown): void => {
+        if (settled) return;
+        settled = { error, result };
+        report();
+      };
+      drainStopReports(); // nothing from before this invocation counts
       let returned: unknown;
       try {
         returned = user.call(this, event, context, finish);
       } catch (error) {
         finish(error);
-        return undefined;
       }
+      callReturned = true;
       if (isThenable(returned)) returned.then((value) => finish(null, value), (error: unknown) => finish(error ?? new Error('rejected')));
+      report();
       return undefined;
     };
   }
   return async function warmStateHandler(this: unknown, event: unknown, context: { awsRequestId?: string }) {
+    drainStopReports(); // nothing from before this invocation counts
     let result: unknown;
     try {
       result = await (user as (event: unknown, context: unknown) => unknown).call(this, event, context);
