@@ -81,7 +81,11 @@ function writeMarkers(id: string): Promise<void> {
 }
 
 // ---- fatal errors: reported, then the process ends (the host resets the environment) ----
+let fatalReported = false;
 function fatal(reason: 'uncaught-exception' | 'unhandled-rejection', thrown: unknown): void {
+  // Only the first fault is reported; the process is on its way out.
+  if (fatalReported) return;
+  fatalReported = true;
   const base = toLambdaError(thrown);
   const error: LambdaError =
     reason === 'unhandled-rejection'
