@@ -50,10 +50,13 @@ export class TimelineView {
 
   /** `timeline` oldest first (as the host sends it); `selected` the invocation shown. */
   update(timeline: readonly TimelineEntry[], selected: number | null): void {
+    // Scroll to the selection only when it or the history changed: a status update must
+    // not yank the list back while the user is browsing older invocations.
+    const moved = selected !== this.selected || timeline.length !== this.entries.length;
     this.entries = timeline.slice().reverse();
     this.selected = selected;
     this.element.classList.toggle('is-empty', this.entries.length === 0);
-    this.ensureVisible();
+    if (moved) this.ensureVisible();
     this.renderWindow();
   }
 

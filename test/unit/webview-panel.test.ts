@@ -414,6 +414,10 @@ describe('webview panel: 1,000 invocations in the timeline', () => {
     assert.ok(numbers.length <= 30);
     assert.ok(list.querySelector('#ws-inv-1000'), 'the selected row stays in the DOM for aria-activedescendant');
 
+    // A status-only update keeps the user's scroll position.
+    panel.setState({ ...longState(1000), busy: 'invoke-warm' });
+    assert.equal(list.scrollTop, 500 * ROW_HEIGHT, 'not yanked back to the selection');
+
     key(list, 'End');
     assert.deepEqual(posted.at(-1), { type: 'selectInvocation', invocation: 1 });
     assert.equal(list.getAttribute('aria-activedescendant'), 'ws-inv-1');
