@@ -138,20 +138,25 @@ function drainStopReports(): StopReport[] {
   }
 }
 
+/** How long arming may take before the environment runs without handler-scope capture. */
+const ARM_TIMEOUT_MS = 5000;
+
 function askWorker(message: MainToWorker): Promise<WorkerToMain | null> {
   const current = worker;
   if (!current) return Promise.resolve(null);
   return new Promise((resolve) => {
-    const onMessage = (reply: WorkerToMain): void => {
-      current.off('message', onMessage);
+    const done = (reply: WorkerToMain | null): void => {
+      clearTimeout(timer);
+      current.off('message', done);
       current.off('exit', onExit);
       resolve(reply);
     };
-    const onExit = (): void => {
-      current.off('message', onMessage);
-      resolve(null);
-    };
-    current.on('message', onMessage);
+    const onExit = (): void => done(null);
+    const timer = setTimeout(() => {
+      workerError ??= `capture worker did not answer within ${ARM_TIMEOUT_MS} ms`;
+      done(null);
+    }, ARM_TIMEOUT_MS);
+    current.on('message', done);
     current.once('exit', onExit);
     current.postMessage(message);
   });
