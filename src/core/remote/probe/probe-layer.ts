@@ -18,7 +18,7 @@ export const PROBE_WRAPPER_PATH = '/opt/warm-state/wrapper';
 /** Files taken from the child runtime folder (dist/child). */
 export const PROBE_CHILD_FILES = ['probe-shim.mjs', 'capture-worker.js', 'esm-hooks.mjs'] as const;
 /** Runtimes the layer is published for. */
-export const PROBE_COMPATIBLE_RUNTIMES = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x'];
+export const PROBE_COMPATIBLE_RUNTIMES = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x'];
 
 export const WRAPPER_SCRIPT = `#!/bin/sh
 # Warm State probe (AWS_LAMBDA_EXEC_WRAPPER). Loads the function's handler through the probe,
