@@ -7,7 +7,9 @@
  */
 import * as vscode from 'vscode';
 import { HandlerCodeLensProvider } from './vscode/codelens';
-import { registerCommands } from './vscode/commands';
+import { handlerForArgs, registerCommands } from './vscode/commands';
+import { registerDeployedCommands } from './vscode/deployed/deployed-commands';
+import { readDeployedSettings } from './vscode/deployed/deployed-settings';
 import { ConfigIndex } from './vscode/config-index';
 import { createEngineSession } from './vscode/engine';
 import { EventService } from './vscode/event-service';
@@ -34,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): WarmStateExports {
   const handlers = new HandlerIndex(configs);
   const history = context.storageUri?.scheme === 'file' ? new FileHistoryStore(vscode.Uri.joinPath(context.storageUri, 'history').fsPath, (message) => log.warn(message)) : MEMORY_ONLY_HISTORY;
   flushHistory = () => history.flush();
-  sessions = new SessionStore({
+  const store = new SessionStore({
     settings,
     nodeRuntime: () => nodeRuntime.resolve(),
     functionFor: (file, exportName) => configs.functionFor(file, exportName),
@@ -45,10 +47,11 @@ export function activate(context: vscode.ExtensionContext): WarmStateExports {
     displayPath: (path) => vscode.workspace.asRelativePath(path),
     notify: (message) => void vscode.window.showWarningMessage(message),
   });
+  sessions = store;
   const events = new EventService(context.workspaceState, context.extensionUri);
-  const panels = new PanelManager({ extensionUri: context.extensionUri, sessions, events, log });
-  const statusBar = new HandlerStatusBar(handlers, sessions);
-  const codeLens = new HandlerCodeLensProvider(handlers, sessions, () => settings().codeLensEnabled);
+  const panels = new PanelManager({ extensionUri: context.extensionUri, sessions: store, events, log });
+  const statusBar = new HandlerStatusBar(handlers, store);
+  const codeLens = new HandlerCodeLensProvider(handlers, store, () => settings().codeLensEnabled);
   // Files on disk only: an untitled buffer has no path for the child process to load.
   const selector = HANDLER_LANGUAGES.map((language) => ({ language, scheme: 'file' }));
 
@@ -56,15 +59,30 @@ export function activate(context: vscode.ExtensionContext): WarmStateExports {
     log,
     configs,
     handlers,
-    sessions,
+    store,
     events,
     panels,
     statusBar,
     codeLens,
     vscode.languages.registerCodeLensProvider(selector, codeLens),
-    ...registerCommands({ sessions, events, panels, handlers, log }),
+    ...registerCommands({ sessions: store, events, panels, handlers, log }),
+    ...registerDeployedCommands(context, {
+      handlerFor: async (args) => {
+        const ref = await handlerForArgs({ panels, handlers }, args);
+        if (!ref) return undefined;
+        const uri = vscode.Uri.parse(ref.fileUri);
+        return { ref, file: uri.fsPath, relativePath: vscode.workspace.asRelativePath(uri, false) };
+      },
+      eventFor: (ref) => events.load(ref),
+      recordDeployed: (ref, record) => {
+        store.getOrCreate(ref).addRecord(record);
+        panels.show(ref, true);
+      },
+      settings: () => readDeployedSettings((key) => vscode.workspace.getConfiguration('warmState').get(key)),
+      log,
+    }),
   );
-  const testApi = createTestApi({ sessions, panels, events, nodeRuntime });
+  const testApi = createTestApi({ sessions: store, panels, events, nodeRuntime });
   log.info(`Activated in ${(performance.now() - started).toFixed(1)} ms.`);
   return { testApi };
 }

@@ -130,8 +130,21 @@ async function explainRestrictedMode(): Promise<void> {
   if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
 }
 
+/**
+ * The handler for raw command arguments, for commands registered elsewhere (deployed mode):
+ * validates them like the commands here do; undefined when there is none (the user was told).
+ */
+export async function handlerForArgs(deps: Pick<CommandDeps, 'panels' | 'handlers'>, raw: readonly unknown[]): Promise<HandlerRef | undefined> {
+  const parsed = parseCommandArgs(raw);
+  if (!parsed.ok) {
+    void vscode.window.showErrorMessage(`Warm State: ${parsed.message}`);
+    return undefined;
+  }
+  return targetHandler(deps, parsed.value);
+}
+
 /** The handler a command works on: explicit arguments, the active panel, or the active editor. */
-async function targetHandler(deps: CommandDeps, args: CommandArgs): Promise<HandlerRef | undefined> {
+async function targetHandler(deps: Pick<CommandDeps, 'panels' | 'handlers'>, args: CommandArgs): Promise<HandlerRef | undefined> {
   if (args.handler) return { fileUri: vscode.Uri.parse(args.handler.fileUri).toString(), exportName: args.handler.exportName };
   let document: vscode.TextDocument | undefined;
   let cursorLine = 1;

@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { ConfigScan, FunctionConfig } from '../core/config/types';
+import { load } from './lazy';
 
 const CONFIG_GLOB = '**/{template.yaml,template.yml,template.json,samconfig.toml,serverless.yml,serverless.yaml}';
 
@@ -48,12 +49,9 @@ export class ConfigIndex implements vscode.Disposable {
     }, 300);
   }
 
-  private readerModule: Promise<typeof import('../core/config/scan')> | undefined;
-
   /** The template reader (yaml and all), loaded on first use. */
-  private reader(): Promise<typeof import('../core/config/scan')> {
-    this.readerModule ??= import('../core/config/scan');
-    return this.readerModule;
+  private reader() {
+    return load('configReader');
   }
 
   private all(): Promise<ConfigScan[]> {

@@ -5,6 +5,7 @@
  */
 import type { InvocationRecord } from '../core/model/snapshot';
 import type { EnvironmentOptions, EnvironmentStatus } from '../core/runtime/environment-api';
+import { load } from './lazy';
 
 /** What the extension needs of a warm session: one environment plus its analysed history. */
 export interface EngineSession {
@@ -20,7 +21,7 @@ export type EngineFactory = (options: EnvironmentOptions) => Promise<EngineSessi
 
 /** Creates sessions on the real engine (loaded on first use). */
 export const createEngineSession: EngineFactory = async (options) => {
-  const { WarmSession } = await import('../core/session');
+  const { WarmSession } = await load('session');
   // The extension host keeps its own bounded history (it outlives environments and reloads);
   // the session only needs the analysis state of the current environment.
   const session = new WarmSession({ environment: options, history: { limit: 1 } });

@@ -15,8 +15,10 @@ interface CachedDetection {
   parseError: string | undefined;
 }
 
-type Detector = typeof import('../core/handlers/detect');
-type Picker = typeof import('../core/handlers/pick');
+import { load } from './lazy';
+
+type Detector = Awaited<ReturnType<typeof import('./lazy-entry').detector>>;
+type Picker = Awaited<ReturnType<typeof import('./lazy-entry').picker>>;
 
 export class HandlerIndex implements vscode.Disposable {
   private readonly cache = new Map<string, CachedDetection>();
@@ -35,7 +37,7 @@ export class HandlerIndex implements vscode.Disposable {
   }
 
   private loadDetector(): Promise<[Detector, Picker]> {
-    this.detector ??= Promise.all([import('../core/handlers/detect'), import('../core/handlers/pick')]);
+    this.detector ??= Promise.all([load('detector'), load('picker')]);
     return this.detector;
   }
 

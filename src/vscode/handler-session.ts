@@ -181,13 +181,7 @@ export class HandlerSession {
       const engine = await this.engineFor(prepared.options);
       if (cold) await engine.reset('requested');
       const raw = await engine.invoke(event);
-      const record: InvocationRecord = { ...raw, invocation: this.nextInvocation++, generation: raw.generation + this.generationOffset };
-      this.records.push(record);
-      const limit = this.deps.settings().historyLength;
-      if (this.records.length > limit) this.records.splice(0, this.records.length - limit);
-      this.deps.history.save(this.ref, this.records);
-      this.lastError = undefined;
-      this.logRecord(record);
+      const record = this.append({ ...raw, generation: raw.generation + this.generationOffset });
       this.checkNodeVersion(record.runtimeVersion);
       return { ok: true, record };
     } catch (error) {
@@ -195,6 +189,28 @@ export class HandlerSession {
     } finally {
       this.setBusy(null);
     }
+  }
+
+  /**
+   * Adds a record made by another engine (a deployed invocation) to this handler's
+   * history, so the panel shows local and deployed invocations in one timeline.
+   */
+  addRecord(record: InvocationRecord): InvocationRecord {
+    const added = this.append(record);
+    this.changed(this);
+    return added;
+  }
+
+  /** Numbers a record in this handler's history, keeps the history bounded and saved, logs it. */
+  private append(record: InvocationRecord): InvocationRecord {
+    const numbered: InvocationRecord = { ...record, invocation: this.nextInvocation++ };
+    this.records.push(numbered);
+    const limit = this.deps.settings().historyLength;
+    if (this.records.length > limit) this.records.splice(0, this.records.length - limit);
+    this.deps.history.save(this.ref, this.records);
+    this.lastError = undefined;
+    this.logRecord(numbered);
+    return numbered;
   }
 
   private fail(message: string): InvokeOutcome {

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ARGUMENT_ONLY_COMMANDS, COMMANDS, EXTENSION_ID, PANEL_VIEW_TYPE } from '../../src/vscode/command-ids';
 import { SETTING_DEFAULTS } from '../../src/vscode/settings';
+import { DEPLOYED_SETTINGS_CONTRIBUTION } from '../../src/vscode/deployed/deployed-settings';
 import { DEFAULT_BUDGETS } from '../../src/core/runtime/environment-api';
 
 const ROOT = join(__dirname, '..', '..');
@@ -29,7 +30,19 @@ interface Manifest {
 }
 
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Manifest;
-const ids = Object.values(COMMANDS) as string[];
+/**
+ * The deployed-mode command ids, read from the DEPLOYED_COMMANDS constant's source (that
+ * module imports `vscode`, which unit tests cannot load).
+ */
+function deployedCommandIds(): string[] {
+  const source = readFileSync(join(ROOT, 'src/vscode/deployed/deployed-commands.ts'), 'utf8');
+  const block = /export const DEPLOYED_COMMANDS = \{([\s\S]*?)\} as const;/.exec(source);
+  assert.ok(block, 'DEPLOYED_COMMANDS is declared');
+  return [...block[1].matchAll(/'(warmState\.[A-Za-z]+)'/g)].map((match) => match[1]);
+}
+
+/** Every command the extension registers: its own and the deployed-mode ones. */
+const ids = [...Object.values(COMMANDS), ...deployedCommandIds()] as string[];
 
 describe('extension: package.json contributions', () => {
   it('is the extension the test API documents', () => {
@@ -37,7 +50,7 @@ describe('extension: package.json contributions', () => {
     assert.equal(manifest.main, './dist/extension.js');
   });
 
-  it('declares exactly the command ids of command-ids.ts, each with a title and the Warm State category', () => {
+  it('declares exactly the command ids the code registers (command-ids.ts and deployed mode), each with a title and the Warm State category', () => {
     assert.deepEqual(manifest.contributes.commands.map((c) => c.command).sort(), [...ids].sort());
     for (const command of manifest.contributes.commands) {
       assert.equal(command.category, 'Warm State', command.command);
@@ -94,6 +107,12 @@ describe('extension: package.json contributions', () => {
     assert.equal(properties['warmState.capture.items'].default, DEFAULT_BUDGETS.items);
     assert.equal(properties['warmState.capture.stringLength'].default, DEFAULT_BUDGETS.stringLength);
     assert.equal(properties['warmState.capture.nodes'].default, DEFAULT_BUDGETS.nodes);
+  });
+
+  it('contributes the deployed-mode settings as that module proposes them', () => {
+    for (const [key, property] of Object.entries(DEPLOYED_SETTINGS_CONTRIBUTION)) {
+      assert.deepEqual(manifest.contributes.configuration.properties[key], JSON.parse(JSON.stringify(property)), key);
+    }
   });
 
   it('has what the marketplace listing needs', () => {

@@ -11,6 +11,7 @@ import type { InvocationRecord } from '../../core/model/snapshot';
 import type { DeployedError } from '../../core/remote/errors';
 import type { LambdaEndpoint } from '../../core/remote/endpoint/server';
 import { handlerKey, type HandlerRef } from '../handler-key';
+import { load } from '../lazy';
 import type { EngineSession } from '../engine';
 import { mappingKey, splitQualifier, type DeployedSettings } from './deployed-settings';
 import { attachConfirmation, errorNotification, functionPickItems, type FunctionPickItem } from './deployed-text';
@@ -57,7 +58,7 @@ export function registerDeployedCommands(context: vscode.ExtensionContext, deps:
   };
 
   const showFailure = async (error: unknown): Promise<undefined> => {
-    const { DeployedError: DeployedErrorClass } = await import('../../core/remote/errors');
+    const { DeployedError: DeployedErrorClass } = await load('remoteErrors');
     if (error instanceof DeployedErrorClass) {
       const { message, detail } = errorNotification(error as DeployedError);
       deps.log.warn(`${message} ${detail}`);
@@ -71,7 +72,7 @@ export function registerDeployedCommands(context: vscode.ExtensionContext, deps:
   };
 
   const pickFunction = async (handler: DeployedHandler): Promise<string | undefined> => {
-    const { listFunctions } = await import('../../core/remote/list-functions');
+    const { listFunctions } = await load('listFunctions');
     const quickPick = vscode.window.createQuickPick<FunctionPickItem>();
     quickPick.title = `Deployed function for ${handler.relativePath}:${handler.ref.exportName}`;
     quickPick.placeholder = 'Type to search; Enter accepts a name or ARN that is not listed';
@@ -132,7 +133,7 @@ export function registerDeployedCommands(context: vscode.ExtensionContext, deps:
     let entry = sessions.get(key);
     if (!entry || entry.target !== target) {
       await entry?.session.dispose();
-      const { createDeployedEngineSession } = await import('./deployed-engine');
+      const { createDeployedEngineSession } = await load('deployedEngine');
       const { functionName, qualifier } = splitQualifier(target);
       entry = {
         target,
@@ -159,9 +160,9 @@ export function registerDeployedCommands(context: vscode.ExtensionContext, deps:
     const target = await targetFor(handler);
     if (!target) return false;
     const { functionName, qualifier } = splitQualifier(target);
-    const { attachProbe } = await import('../../core/remote/probe/attach');
-    const { buildProbeLayer } = await import('../../core/remote/probe/probe-layer');
-    const { locateChildDir } = await import('../../core/runtime/child-locator');
+    const { attachProbe } = await load('probeAttach');
+    const { buildProbeLayer } = await load('probeLayer');
+    const { locateChildDir } = await load('childLocator');
     const layer = buildProbeLayer(locateChildDir(__dirname));
     const result = await attachProbe({ functionName, qualifier, ...connection() }, layer, async (plan) => {
       const text = attachConfirmation(plan);
@@ -181,7 +182,7 @@ export function registerDeployedCommands(context: vscode.ExtensionContext, deps:
       return false;
     }
     const { functionName, qualifier } = splitQualifier(target);
-    const { detachProbe } = await import('../../core/remote/probe/attach');
+    const { detachProbe } = await load('probeAttach');
     const result = await detachProbe({ functionName, qualifier, ...connection() });
     for (const note of result.notes) deps.log.warn(note);
     void vscode.window.showInformationMessage(
@@ -196,9 +197,9 @@ export function registerDeployedCommands(context: vscode.ExtensionContext, deps:
       return undefined;
     }
     await endpoint?.close();
-    const { startLambdaEndpoint } = await import('../../core/remote/endpoint/server');
-    const { createBackendFactory } = await import('../../core/remote/endpoint/backend-factory');
-    const { createLocalEnvironment } = await import('../../core/runtime/local-environment');
+    const { startLambdaEndpoint } = await load('endpointServer');
+    const { createBackendFactory } = await load('endpointBackends');
+    const { createLocalEnvironment } = await load('localEnvironment');
     const { dirname, basename, extname } = await import('node:path');
     const name = basename(handler.file, extname(handler.file)).replace(/[^A-Za-z0-9_-]/g, '-');
     endpoint = await startLambdaEndpoint({

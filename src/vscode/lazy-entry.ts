@@ -1,0 +1,22 @@
+/**
+ * The heavy half of the extension: the detector (acorn, sucrase), the template reader
+ * (yaml), the local engine and deployed mode (AWS SDK). Nothing here runs at activation:
+ * `lazy.ts` imports this module on first use.
+ *
+ * Each loader is itself a dynamic import, so loading this module evaluates nothing heavy:
+ * the detector's first use does not initialise the AWS SDK. The build may emit this module
+ * as its own bundle (dist/extension-lazy.js) so activation does not even parse it.
+ */
+export const detector = () => import('../core/handlers/detect');
+export const picker = () => import('../core/handlers/pick');
+export const configReader = () => import('../core/config/scan');
+export const session = () => import('../core/session');
+export const localEnvironment = () => import('../core/runtime/local-environment');
+export const childLocator = () => import('../core/runtime/child-locator');
+export const remoteErrors = () => import('../core/remote/errors');
+export const listFunctions = () => import('../core/remote/list-functions');
+export const probeAttach = () => import('../core/remote/probe/attach');
+export const probeLayer = () => import('../core/remote/probe/probe-layer');
+export const endpointServer = () => import('../core/remote/endpoint/server');
+export const endpointBackends = () => import('../core/remote/endpoint/backend-factory');
+export const deployedEngine = () => import('./deployed/deployed-engine');
