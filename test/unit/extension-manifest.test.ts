@@ -138,7 +138,7 @@ describe('extension: .vscodeignore allow-list', () => {
 
   it('ships the bundles, media, icon and samples, never sources, tests or node_modules', () => {
     const included = lines.slice(1).map((line) => line.slice(1));
-    for (const needed of ['dist/extension.js', 'dist/child/bootstrap.js', 'dist/child/capture-worker.js', 'dist/child/esm-hooks.mjs', 'dist/media/panel.js', 'dist/media/panel.css', 'dist/media/codicon.css', 'dist/media/codicon.ttf', 'resources/icon.png', 'resources/events/*.json']) {
+    for (const needed of ['dist/extension.js', 'dist/extension-lazy.js', 'dist/child/bootstrap.js', 'dist/child/capture-worker.js', 'dist/child/esm-hooks.mjs', 'dist/media/panel.js', 'dist/media/panel.css', 'dist/media/codicon.css', 'dist/media/codicon.ttf', 'resources/icon.png', 'resources/events/*.json']) {
       assert.ok(included.includes(needed), needed);
     }
     for (const pattern of included) assert.ok(!/^(src|test|node_modules|media\/src|scripts)\b/.test(pattern) && !pattern.endsWith('.map'), pattern);

@@ -202,6 +202,17 @@ describe('extension: handler session', () => {
     assert.ok(h.session.errors().some((error) => error.message === h.notified[0].replace('Warm State: ', '')), 'and the panel shows it');
   });
 
+  it('adds deployed invocations to the same numbered, bounded history', async () => {
+    const h = harness();
+    await invoke(h);
+    const before = h.changes;
+    const added = h.session.addRecord({ ...scenarioRecord(1), source: 'deployed', invocation: 1, runtimeVersion: 'nodejs20.x' });
+    assert.equal(added.invocation, 2);
+    assert.deepEqual(h.session.history().map((r) => [r.invocation, r.source]), [[1, 'local'], [2, 'deployed']]);
+    assert.ok(h.changes > before, 'views are told');
+    assert.equal(h.saved.length, 2);
+  });
+
   it('resets on request only when an environment exists, and ends it on dispose', async () => {
     const h = harness();
     await h.session.reset();
