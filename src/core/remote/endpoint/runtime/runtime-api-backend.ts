@@ -43,6 +43,29 @@ export function isNodeRuntime(runtime: string): boolean {
   return /^nodejs\d/.test(runtime);
 }
 
+/**
+ * Process groups still alive. They are started detached (their own group, so a freeze reaches
+ * a wrapper's children), which also means they would outlive us: the exit hook ends them,
+ * frozen or not, when the host process exits for any reason (Ctrl+C in `warm-state serve`).
+ */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+function track(pid: number): void {
+  liveGroups.add(pid);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const group of liveGroups) {
+      try {
+        process.kill(process.platform === 'win32' ? group : -group, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
+}
+
 export function createRuntimeApiBackend(context: BackendContext, options: RuntimeApiBackendOptions = {}): FunctionBackend {
   return new RuntimeApiBackend(context, options);
 }
@@ -212,10 +235,12 @@ class RuntimeApiBackend implements FunctionBackend {
       detached: process.platform !== 'win32',
     });
     this.child = child;
+    if (child.pid) track(child.pid);
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
+        if (child.pid) liveGroups.delete(child.pid);
         if (this.child === child) this.child = null;
         this.settle({
           payload: Buffer.from(JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${this.pending?.requestId ?? ''} Error: Runtime exited ${signal ? `with signal: ${signal}` : `with error: exit status ${code}`}` })),
