@@ -65,6 +65,7 @@ describe('remote deployed client: real SDK against the local endpoint', function
         { name: 'closed', code: counter, reservedConcurrency: 0 },
         { name: 'emulated', code: counter, reportLines: false },
         { name: 'plain', runtime: 'provided.al2023', handler: 'bootstrap', code: { taskRoot: join(fixtures, 'custom-runtime') } },
+        { name: 'stale', runtime: 'provided.al2023', handler: 'bootstrap', code: { taskRoot: join(fixtures, 'stale-probe') } },
       ],
       access: {
         principals: {
@@ -150,12 +151,24 @@ describe('remote deployed client: real SDK against the local endpoint', function
     }
   });
 
+  it('never shows a probe snapshot recorded for another request', async () => {
+    const fn = await open({ functionName: 'stale' });
+    try {
+      const result = await fn.invoke({});
+      assert.deepEqual(result.response, { ok: true });
+      assert.equal(result.moduleScope, null);
+      assert.match(result.captureError ?? '', /belongs to request another-request, not to this invocation/);
+    } finally {
+      fn.dispose();
+    }
+  });
+
   it('lists functions across pages for a picker, and stops at a cap', async () => {
     const all = await listFunctions({ endpointUrl: endpoint.url }, { pageSize: 2 });
-    assert.deepEqual(all.functions.map((f) => f.name), ['busy', 'closed', 'counter', 'emulated', 'plain']);
+    assert.deepEqual(all.functions.map((f) => f.name), ['busy', 'closed', 'counter', 'emulated', 'plain', 'stale']);
     assert.equal(all.pages, 3);
     assert.equal(all.incomplete, false);
-    assert.deepEqual(all.functions.map((f) => f.isNode), [true, true, true, true, false]);
+    assert.deepEqual(all.functions.map((f) => f.isNode), [true, true, true, true, false, false]);
     const capped = await listFunctions({ endpointUrl: endpoint.url }, { pageSize: 2, maxFunctions: 2 });
     assert.equal(capped.functions.length, 2);
     assert.equal(capped.incomplete, true);

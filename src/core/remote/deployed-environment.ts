@@ -168,9 +168,11 @@ class Deployed implements DeployedFunction {
     let captureError: string | null = null;
     let environmentId: string | null = null;
     let nodeVersion: string | null = null;
+    let probeRequestId: string | null = null;
     try {
       const found = decodeProbeLine(logs);
       if (found) {
+        probeRequestId = found.snapshot.requestId;
         logs = found.logs;
         probe = 'attached';
         scopes = { module: found.snapshot.moduleScope, handler: found.snapshot.handlerScope, parameters: found.snapshot.parameters };
@@ -190,6 +192,12 @@ class Deployed implements DeployedFunction {
     if (output.LogResult === undefined) warnings.push('The endpoint returned no log tail (X-Amz-Log-Result), so cold/warm, durations and memory are unknown.');
     const tail = parseLogTail(logs);
     const report = tail.report;
+    const requestId = report?.requestId ?? tail.requestId;
+    if (probeRequestId !== null && requestId !== null && probeRequestId !== '' && probeRequestId !== requestId) {
+      // Never show another invocation's variables as this one's.
+      scopes = { module: null, handler: null, parameters: null };
+      captureError = `the probe's snapshot belongs to request ${probeRequestId}, not to this invocation (${requestId}); scopes not shown`;
+    }
     if (!report && output.LogResult !== undefined) {
       warnings.push('The log tail has no REPORT line (emulators often omit it), so cold/warm, durations and memory are unknown; the duration shown is the client round trip.');
     }
