@@ -114,7 +114,8 @@ export async function main(root: string, argv: readonly string[]): Promise<numbe
   if (options.only !== 'integration') {
     results.push(
       await runSuite('end-to-end suite (packaged .vsix in code-server, driven through Chromium)', async () => {
-        await runToCompletion('npm run package', 'npm', ['run', 'package', '--silent'], { cwd: root });
+        await runToCompletion('npm run package', 'npm', ['run', 'package', '--silent'], { cwd: root, captureOutput: true });
+        console.log('[vscode-test] packaged warm-state.vsix');
         return runEndToEndSuite({ root, environment, stateDir: join(runDir, 'e2e'), vsix: join(root, 'warm-state.vsix'), artifacts, grep: options.grep });
       }),
     );

@@ -7,11 +7,12 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
-import { writeUserSettings } from '../../scripts/vscode-test/code-server';
 import { e2eContext } from './support/context';
-import { arrayLength, arrayPreviewItems, PANEL_READY_SELECTOR, readPanel, type PanelSnapshot } from './support/panel-dom';
+import { arrayLength, arrayPreviewItems, evaluateIn, PANEL_READY_SELECTOR, readPanel, type PanelSnapshot } from './support/panel-dom';
 import { startSession, type Session } from './support/session';
 import { poll, type Workbench } from './support/workbench';
+
+const DEMO = 'freeze-demo/handler.js';
 
 describe('end to end: the packaged extension in a trusted workspace', function () {
   let session: Session;
@@ -48,8 +49,8 @@ describe('end to end: the packaged extension in a trusted workspace', function (
   it('installed the .vsix and shows Invoke Warm as a CodeLens above the handler', async () => {
     const installed = readdirSync(session.server.extensionsDir);
     assert.ok(installed.some((entry) => entry.startsWith('warmstate.warm-state-')), `extensions dir holds: ${installed.join(', ')}`);
-    await workbench.openFile('freeze-demo/handler.js');
-    await poll('the Invoke Warm CodeLens', async () => ((await workbench.codeLensTexts()).some((text) => text.includes('Invoke Warm')) ? true : undefined), 30_000);
+    await workbench.openFile(DEMO);
+    await poll('the Invoke Warm CodeLens', async () => ((await workbench.codeLensTexts(DEMO)).some((text) => text.includes('Invoke Warm')) ? true : undefined), 30_000);
   });
 
   it('Invoke Warm from the command palette opens the panel with the cold first invocation', async () => {
@@ -62,10 +63,11 @@ describe('end to end: the packaged extension in a trusted workspace', function (
 
   it('the CodeLens invokes twice more: arrayB 1, 2, 3 items and flagged growing; arrayA, arrayC empty; arrayD one item', async () => {
     for (const n of [2, 3]) {
-      await workbench.clickCodeLens('Invoke Warm');
+      await workbench.clickCodeLens('Invoke Warm', DEMO);
       const panel = await panelAt(n);
       assert.equal(arrayLength(panel.module.arrayB.value), n, `arrayB at invocation ${n}: ${panel.module.arrayB.value}`);
       assert.deepEqual(arrayPreviewItems(panel.module.arrayB.value), Array(n).fill('B'));
+      if (n === 2) assert.equal(panel.growthWarning, '', 'two invocations are no trend yet');
     }
     const panel = await panelAt(3);
     assert.ok(panel.badges.some((badge) => /warm/i.test(badge)), `badges: ${panel.badges.join(', ')}`);
@@ -78,15 +80,18 @@ describe('end to end: the packaged extension in a trusted workspace', function (
     assert.deepEqual(arrayPreviewItems(panel.handler.arrayD.value), ['D']);
     assert.ok(!('arrayC' in panel.module) && !('arrayB' in panel.handler), 'each variable in its own scope');
 
+    // The lens summary follows the environment: once the invocation is done it no longer says "invoking".
+    await poll('the CodeLens summary to leave "invoking"', async () => ((await workbench.codeLensTexts(DEMO)).some((text) => /invoking/i.test(text)) ? undefined : true), 15_000);
     mkdirSync(artifacts, { recursive: true });
     await workbench.page.screenshot({ path: join(artifacts, 'workbench-light.png') });
     await panelFrameElementScreenshot(join(artifacts, 'panel-light.png'));
   });
 
   it('follows the dark theme', async () => {
-    writeUserSettings(session.server.userDataDir, { 'workbench.colorTheme': 'Default Dark Modern' });
+    await workbench.runCommand('Preferences: Color Theme', { opensPicker: true });
+    await workbench.pickQuickInputItem('Dark Modern');
     await workbench.page.waitForSelector('.monaco-workbench.vs-dark', { timeout: 30_000 });
-    await workbench.waitForWebview(PANEL_READY_SELECTOR, 'the panel to switch to the dark theme', (frame) => frame.evaluate(() => document.body.className), (classes) => classes.includes('vscode-dark'));
+    await workbench.waitForWebview(PANEL_READY_SELECTOR, 'the panel to switch to the dark theme', (frame) => evaluateIn<string>(frame, 'document.body.className'), (classes) => classes.includes('vscode-dark'));
     const panel = await panelAt(3);
     assert.equal(arrayLength(panel.module.arrayB.value), 3);
     await workbench.page.screenshot({ path: join(artifacts, 'workbench-dark.png') });
@@ -95,7 +100,7 @@ describe('end to end: the packaged extension in a trusted workspace', function (
 
   it('shows a captured XSS string as text and runs none of it', async () => {
     await workbench.openFile('xss/handler.js');
-    await workbench.clickCodeLens('Invoke Warm');
+    await workbench.clickCodeLens('Invoke Warm', 'xss/handler.js');
     const panel = await workbench.waitForWebview(PANEL_READY_SELECTOR, 'the xss handler in a panel', readPanel, (snapshot) => 'label' in snapshot.module);
     assert.match(panel.module.label.value, /<img src=x onerror=/, 'the markup shows as literal text');
     assert.equal(panel.injectedElements, 0, 'no element was created from the captured string');
@@ -103,7 +108,7 @@ describe('end to end: the packaged extension in a trusted workspace', function (
     assert.notEqual(await workbench.page.title(), 'XSS-EXECUTED');
     for (const frame of workbench.page.frames()) {
       if (frame.isDetached()) continue;
-      const title = await frame.evaluate(() => document.title).catch(() => '');
+      const title = await evaluateIn<string>(frame, 'document.title').catch(() => '');
       assert.notEqual(title, 'XSS-EXECUTED', `frame ${frame.url()}`);
     }
   });
@@ -111,20 +116,31 @@ describe('end to end: the packaged extension in a trusted workspace', function (
   it('runs handler code in this trusted workspace (control for the restricted-mode test)', async () => {
     const markerDir = join(session.workspace, 'marker');
     await workbench.openFile('marker/handler.js');
-    await workbench.clickCodeLens('Invoke Warm');
+    await workbench.clickCodeLens('Invoke Warm', 'marker/handler.js');
     await poll('marker/handler-ran.marker', async () => (existsSync(join(markerDir, 'handler-ran.marker')) ? true : undefined), 60_000);
   });
 
   it('restores the panel after a window reload', async () => {
-    await workbench.openFile('freeze-demo/handler.js');
+    await workbench.openFile(DEMO);
     await workbench.reload();
-    // The serializer brings the panel back for the same handler; invoking again renders into it.
-    await workbench.webviewFrame('.ws-header', 60_000);
-    const restored = await workbench.waitForWebview('.ws-header', 'the restored panel to name its handler', (frame) => frame.evaluate(() => document.body.innerText), (text) => text.includes('handler'));
-    assert.match(restored, /test/);
-    await workbench.openFile('freeze-demo/handler.js');
-    await workbench.clickCodeLens('Invoke Warm');
-    const panel = await workbench.waitForWebview(PANEL_READY_SELECTOR, 'an invocation in the restored panel', readPanel, (snapshot) => 'arrayB' in snapshot.module && snapshot.invocation !== null && snapshot.invocation >= 1);
-    assert.ok(arrayLength(panel.module.arrayB.value) >= 1, panel.module.arrayB.value);
+    // The serializer brings the freeze-demo panel back (not just any panel: the xss and
+    // marker handlers have panels too), and invoking again renders into it.
+    const title = 'freeze-demo/handler.test';
+    const titleOf = (frame: Frame): Promise<string> => evaluateIn<string>(frame, "(document.querySelector('.ws-title') || {}).textContent || ''");
+    // Its tab comes back; like any background webview it renders when revealed.
+    const tab = workbench.page.locator('.tabs-container .tab', { hasText: title }).first();
+    await tab.waitFor({ state: 'visible', timeout: 30_000 });
+    await tab.click();
+    await workbench.waitForWebview('.ws-title', `the restored ${title} panel`, titleOf, (text) => text === title, 60_000);
+    const restored = await workbench.waitForWebview('.ws-title', 'the restored panel content', async (frame) => ({ title: await titleOf(frame), panel: await readPanel(frame) }), (read) => read.title === title);
+    // The history lives in the extension host and is persisted: the panel shows where it was.
+    assert.equal(restored.panel.invocation, 3, `restored panel: ${restored.panel.text.slice(0, 300)}`);
+    assert.equal(arrayLength(restored.panel.module.arrayB?.value ?? ''), 3);
+    await workbench.clickCodeLens('Invoke Warm', DEMO);
+    const after = await workbench.waitForWebview(PANEL_READY_SELECTOR, 'an invocation in the restored panel', async (frame) => ({ title: await titleOf(frame), panel: await readPanel(frame) }),
+      (read) => read.title === title && read.panel.invocation !== null && read.panel.invocation > (restored.panel.invocation ?? 0));
+    assert.ok(arrayLength(after.panel.module.arrayB.value) >= 1, after.panel.module.arrayB.value);
+    const tabs = await workbench.page.locator('.tabs-container .tab', { hasText: title }).count();
+    assert.equal(tabs, 1, 'one panel for the handler, not a second one');
   });
 });

@@ -35,7 +35,7 @@ describe('end to end: a restricted (untrusted) workspace', function () {
   it('runs nothing from the CodeLens or the command palette, and says why', async () => {
     await workbench.openFile('marker/handler.js');
     // Detection still works untrusted (it only parses): the lens is there to click.
-    await workbench.clickCodeLens('Invoke Warm');
+    await workbench.clickCodeLens('Invoke Warm', 'marker/handler.js');
     await workbench.runCommand('Warm State: Invoke Warm');
     const notice = await poll('a notification about workspace trust', async () => {
       const texts = await workbench.notifications();

@@ -29,38 +29,52 @@ export interface PanelSnapshot {
   text: string;
   /** document.title of the panel frame (an injected script would change it). */
   documentTitle: string;
-  /** Elements that only injected markup could create. */
+  /** Elements that only the XSS fixture's markup could create (an <img src=x>, its <script>). */
   injectedElements: number;
 }
 
+/**
+ * Runs in the panel's document. Kept as plain JavaScript source: a function passed to
+ * `frame.evaluate` would be serialised after tsx's transform, which adds helper calls
+ * (`__name`) that do not exist in the browser.
+ */
+const READ_PANEL_SOURCE = `(() => {
+  const rows = (prefix) => {
+    const result = {};
+    for (const item of document.querySelectorAll('[role="treeitem"][aria-level="1"][data-path^="' + prefix + ':"]')) {
+      const name = decodeURIComponent((item.getAttribute('data-path') || '').slice(prefix.length + 1));
+      // The row is the tree item itself (flat tree) or its first .ws-row child (nested tree).
+      const row = item.querySelector(':scope > .ws-row') || item;
+      result[name] = {
+        value: (row && row.querySelector('.ws-value') && row.querySelector('.ws-value').textContent) || '',
+        growing: Boolean(row && row.querySelector('.ws-growing')),
+        label: item.getAttribute('aria-label') || '',
+      };
+    }
+    return result;
+  };
+  const invocation = document.querySelector('.ws-invocation');
+  const warnings = Array.from(document.querySelectorAll('[role="note"][aria-label="Growth warning"]'));
+  return {
+    invocation: invocation && invocation.getAttribute('data-invocation') ? Number(invocation.getAttribute('data-invocation')) : null,
+    badges: Array.from(document.querySelectorAll('.ws-detail-title .ws-badge')).map((badge) => badge.textContent || ''),
+    module: rows('m'),
+    handler: rows('h'),
+    growthWarning: warnings.map((element) => element.textContent || '').join(' ').trim(),
+    text: document.body ? document.body.innerText : '',
+    documentTitle: document.title,
+    injectedElements: document.querySelectorAll('img[src="x"], img[onerror]').length
+      + Array.from(document.scripts).filter((script) => (script.textContent || '').includes('XSS-EXECUTED')).length,
+  };
+})()`;
+
 export async function readPanel(frame: Frame): Promise<PanelSnapshot> {
-  return frame.evaluate(() => {
-    const rows = (prefix: string): Record<string, { value: string; growing: boolean; label: string }> => {
-      const result: Record<string, { value: string; growing: boolean; label: string }> = {};
-      for (const item of Array.from(document.querySelectorAll<HTMLElement>(`li[role="treeitem"][aria-level="1"][data-path^="${prefix}:"]`))) {
-        const name = decodeURIComponent((item.getAttribute('data-path') ?? '').slice(prefix.length + 1));
-        const row = item.querySelector(':scope > .ws-row');
-        result[name] = {
-          value: row?.querySelector('.ws-value')?.textContent ?? '',
-          growing: Boolean(row?.querySelector('.ws-growing')),
-          label: item.getAttribute('aria-label') ?? '',
-        };
-      }
-      return result;
-    };
-    const invocation = document.querySelector('.ws-invocation')?.getAttribute('data-invocation');
-    const warnings = Array.from(document.querySelectorAll('[class*="ws-growth"]')).map((element) => element.textContent ?? '');
-    return {
-      invocation: invocation ? Number(invocation) : null,
-      badges: Array.from(document.querySelectorAll('.ws-detail-title .ws-badge')).map((badge) => badge.textContent ?? ''),
-      module: rows('m'),
-      handler: rows('h'),
-      growthWarning: warnings.join(' ').trim(),
-      text: document.body?.innerText ?? '',
-      documentTitle: document.title,
-      injectedElements: document.querySelectorAll('img[src="x"], img[onerror], script:not([nonce]):not([src])').length,
-    };
-  });
+  return (await frame.evaluate(READ_PANEL_SOURCE)) as PanelSnapshot;
+}
+
+/** Evaluates a JavaScript expression (source text, see READ_PANEL_SOURCE) in a frame. */
+export async function evaluateIn<T>(frame: Frame, expression: string): Promise<T> {
+  return (await frame.evaluate(expression)) as T;
 }
 
 /** The array length in a preview such as `Array(3) ['B', 'B', 'B']`, or NaN when it is not an array. */

@@ -31,7 +31,7 @@ export class Workbench {
 
   /** Opens `folder` in a new page and waits until the workbench and its extension host are up. */
   static async open(browser: Browser, server: CodeServer, folder: string): Promise<Workbench> {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     const workbench = new Workbench(page, server, folder);
     await page.goto(`${server.url}/?folder=${encodeURIComponent(folder)}`);
     await workbench.waitUntilReady();
@@ -50,7 +50,7 @@ export class Workbench {
     await this.waitUntilReady();
   }
 
-  private async quickInput(prefixKeys: string[], text: string, rowText: string): Promise<void> {
+  private async quickInput(prefixKeys: string[], text: string, rowText: string, closes = true): Promise<void> {
     const { page } = this;
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget .quick-input-box input');
@@ -60,31 +60,50 @@ export class Workbench {
     const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: rowText }).first();
     await row.waitFor({ state: 'visible', timeout: 20_000 });
     await row.click();
+    if (closes) await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+  }
+
+  /** In an open quick pick (e.g. after `Preferences: Color Theme`), types `text` and picks the row showing it. */
+  async pickQuickInputItem(text: string): Promise<void> {
+    const { page } = this;
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await page.waitForTimeout(300); // the palette hands over to the picker
+    await input.fill('');
+    await input.pressSequentially(text, { delay: 10 });
+    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first();
+    await row.waitFor({ state: 'visible', timeout: 20_000 });
+    await row.click();
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
   }
 
   /** Runs a command from the palette by its full title, e.g. `Warm State: Invoke Warm`. */
-  async runCommand(title: string): Promise<void> {
-    await this.quickInput([], title, title);
+  async runCommand(title: string, options: { opensPicker?: boolean } = {}): Promise<void> {
+    await this.quickInput([], title, title, !options.opensPicker);
   }
 
   /** Opens a file through Quick Open (the palette without its `>`). */
   async openFile(relativePath: string): Promise<void> {
     const name = relativePath.split('/').pop() ?? relativePath;
     await this.quickInput(['Backspace'], relativePath, name);
-    await this.page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 20_000 });
+    await this.page.locator('.tabs-container .tab.active', { hasText: name }).first().waitFor({ timeout: 20_000 });
     await this.page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: 20_000 });
   }
 
-  /** Clicks the first CodeLens whose text contains `text`. */
-  async clickCodeLens(text: string): Promise<void> {
-    const lens = this.page.locator('.monaco-editor .codelens-decoration a', { hasText: text }).first();
+  /** The CodeLens links of the editor showing `relativePath` (editors carry their document's URI in data-uri). */
+  private codeLensLinks(relativePath: string) {
+    return this.page.locator(`.monaco-editor[data-uri$="/${relativePath}"] .codelens-decoration a`);
+  }
+
+  /** Clicks the first CodeLens whose text contains `text` in the editor showing `relativePath`. */
+  async clickCodeLens(text: string, relativePath: string): Promise<void> {
+    const lens = this.codeLensLinks(relativePath).filter({ hasText: text }).first();
     await lens.waitFor({ state: 'visible', timeout: 30_000 });
     await lens.click();
   }
 
-  async codeLensTexts(): Promise<string[]> {
-    return this.page.locator('.monaco-editor .codelens-decoration a').allInnerTexts();
+  async codeLensTexts(relativePath: string): Promise<string[]> {
+    return this.codeLensLinks(relativePath).allInnerTexts();
   }
 
   /** Texts of the notification toasts currently shown. */
@@ -92,31 +111,42 @@ export class Workbench {
     return this.page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts();
   }
 
+  /** Every webview document (frame) currently holding `selector`. */
+  async webviewFrames(selector: string): Promise<Frame[]> {
+    const found: Frame[] = [];
+    for (const frame of this.page.frames()) {
+      if (frame === this.page.mainFrame() || frame.isDetached()) continue;
+      if (await frame.$(selector).catch(() => null)) found.push(frame);
+    }
+    return found;
+  }
+
   /**
    * The webview document that contains `selector`. Webviews are nested iframes (an outer
    * `.../webview/browser/pre/index.html` host and the content frame inside it).
    */
   async webviewFrame(selector: string, timeoutMs = 30_000): Promise<Frame> {
-    return poll(`a webview frame containing ${selector}`, async () => {
-      for (const frame of this.page.frames()) {
-        if (frame === this.page.mainFrame() || frame.isDetached()) continue;
-        if (await frame.$(selector).catch(() => null)) return frame;
-      }
-      return undefined;
-    }, timeoutMs);
+    return poll(`a webview frame containing ${selector}`, async () => (await this.webviewFrames(selector))[0], timeoutMs);
   }
 
-  /** Polls `read` in the webview frame holding `selector` until `accept` holds; returns the last read. */
+  /**
+   * Polls `read` in every webview frame holding `selector` until one read satisfies
+   * `accept` (several panels can be visible at once); returns that read.
+   */
   async waitForWebview<T>(selector: string, description: string, read: (frame: Frame) => Promise<T>, accept: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-    let last: T | undefined;
+    let reads: T[] = [];
     try {
       return await poll(description, async () => {
-        const frame = await this.webviewFrame(selector, 5_000);
-        last = await read(frame);
-        return accept(last) ? last : undefined;
+        reads = [];
+        for (const frame of await this.webviewFrames(selector)) {
+          const value = await read(frame);
+          reads.push(value);
+          if (accept(value)) return value;
+        }
+        return undefined;
       }, timeoutMs);
     } catch (error) {
-      throw new Error(`${(error as Error).message}; last read: ${JSON.stringify(last)}`);
+      throw new Error(`${(error as Error).message}; last reads: ${JSON.stringify(reads).slice(0, 2000)}`);
     }
   }
 
