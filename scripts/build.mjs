@@ -16,6 +16,15 @@ const targets = {
     { ...nodeBase, entryPoints: ['src/core/runtime/child/bootstrap.ts'], outfile: 'dist/child/bootstrap.js', format: 'cjs' },
     { ...nodeBase, entryPoints: ['src/core/runtime/child/capture-worker.ts'], outfile: 'dist/child/capture-worker.js', format: 'cjs' },
     { ...nodeBase, entryPoints: ['src/core/runtime/child/esm-hooks.ts'], outfile: 'dist/child/esm-hooks.mjs', format: 'esm' },
+    // The cloud probe's entry, shipped inside the Lambda layer the extension publishes.
+    // ESM so it can import() ESM handlers; `require` is recreated for the bundled CJS code.
+    {
+      ...nodeBase,
+      entryPoints: ['src/core/remote/probe/lambda/shim.ts'],
+      outfile: 'dist/child/probe-shim.mjs',
+      format: 'esm',
+      banner: { js: "import { createRequire as __warmStateCreateRequire } from 'node:module'; const require = __warmStateCreateRequire(import.meta.url);" },
+    },
   ],
   webview: [{ bundle: true, platform: 'browser', target: 'es2022', format: 'iife', logLevel: 'warning', absWorkingDir: root, entryPoints: ['media/src/main.ts'], outfile: 'dist/media/panel.js' }],
 };
