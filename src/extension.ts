@@ -31,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): WarmStateExports {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Warm State', { log: true });
   const settings = () => readSettings(configurationReader());
-  const nodeRuntime = new NodeRuntimeProvider(() => settings().nodePath, log);
+  const nodeRuntime = new NodeRuntimeProvider(() => settings().nodePath, log, context.globalState);
   const configs = new ConfigIndex(log);
   const handlers = new HandlerIndex(configs);
   const history = context.storageUri?.scheme === 'file' ? new FileHistoryStore(vscode.Uri.joinPath(context.storageUri, 'history').fsPath, (message) => log.warn(message)) : MEMORY_ONLY_HISTORY;

@@ -7,6 +7,8 @@ import { accessSync, constants, statSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { editorRuntimeNotice, resolveNodeRuntime, type NodeRuntime, type NodeRuntimeResult } from './node-runtime';
 
+const NOTICE_KEY = 'warmState.editorRuntimeNoticeShown';
+
 export class NodeRuntimeProvider {
   private cached: { key: string; result: NodeRuntimeResult } | undefined;
   private noticeShown = false;
@@ -14,6 +16,8 @@ export class NodeRuntimeProvider {
   constructor(
     private readonly setting: () => string,
     private readonly log: vscode.LogOutputChannel,
+    /** Remembers across sessions that the notice was shown (it is a one-time notice; the log repeats it). */
+    private readonly memory: vscode.Memento,
   ) {}
 
   resolve(): NodeRuntimeResult {
@@ -35,6 +39,8 @@ export class NodeRuntimeProvider {
         this.noticeShown = true;
         const notice = editorRuntimeNotice(process.versions.node);
         this.log.warn(notice);
+        if (this.memory.get<boolean>(NOTICE_KEY)) return result;
+        void this.memory.update(NOTICE_KEY, true);
         void vscode.window.showInformationMessage(`Warm State: ${notice}`, 'Open Settings').then((choice) => {
           if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'warmState.nodePath');
         });
