@@ -12,7 +12,7 @@ const ROOT = join(__dirname, '..', '..');
 
 type Graph = Record<string, { imports: { path: string; kind: string; external?: boolean }[] }>;
 
-async function extensionGraph(): Promise<{ inputs: Graph; outputBytes: number }> {
+async function extensionGraph(): Promise<{ inputs: Graph; bytesInOutput: Record<string, number> }> {
   const result = await esbuild.build({
     bundle: true,
     platform: 'node',
@@ -27,7 +27,8 @@ async function extensionGraph(): Promise<{ inputs: Graph; outputBytes: number }>
     logLevel: 'silent',
   });
   const output = Object.values(result.metafile.outputs)[0];
-  return { inputs: result.metafile.inputs as Graph, outputBytes: output.bytes };
+  const bytesInOutput = Object.fromEntries(Object.entries(output.inputs).map(([file, info]) => [file, info.bytesInOutput]));
+  return { inputs: result.metafile.inputs as Graph, bytesInOutput };
 }
 
 function staticallyReachable(inputs: Graph, entry: string): Set<string> {
@@ -48,10 +49,10 @@ describe('extension: activation bundle', function () {
   this.timeout(30000);
   let inputs: Graph;
   let reachable: Set<string>;
-  let outputBytes: number;
+  let bytesInOutput: Record<string, number>;
 
   before(async () => {
-    ({ inputs, outputBytes } = await extensionGraph());
+    ({ inputs, bytesInOutput } = await extensionGraph());
     reachable = staticallyReachable(inputs, 'src/extension.ts');
   });
 
@@ -81,6 +82,8 @@ describe('extension: activation bundle', function () {
     const eager = [...reachable];
     assert.ok(eager.every((file) => file.startsWith('src/')), `no package is evaluated at activation: ${eager.join(', ')}`);
     assert.ok(eager.length < 40, `${eager.length} modules evaluated at activation: ${eager.join(', ')}`);
-    assert.ok(outputBytes < 3_000_000, `dist/extension.js is ${outputBytes} bytes`);
+    // The glue activation parses once the heavy half is its own bundle (about 90 KB today).
+    const eagerBytes = eager.reduce((sum, file) => sum + (bytesInOutput[file] ?? 0), 0);
+    assert.ok(eagerBytes < 200_000, `${eagerBytes} bytes of code evaluated at activation`);
   });
 });
