@@ -9,8 +9,21 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const nodeBase = { bundle: true, platform: 'node', target: 'node18', logLevel: 'warning', absWorkingDir: root };
 
+/** Leaves `import('./lazy-entry')` (src/vscode/lazy.ts) as a run-time import of dist/extension-lazy.js. */
+const lazyEntryExternal = {
+  name: 'extension-lazy-entry',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/lazy-entry$/ }, (args) => (args.kind === 'dynamic-import' ? { path: './extension-lazy.js', external: true } : undefined));
+  },
+};
+
 const targets = {
-  extension: [{ ...nodeBase, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', format: 'cjs', external: ['vscode'] }],
+  // The extension's heavy half (src/vscode/lazy-entry.ts: detector, template reader, engine,
+  // AWS SDK) is its own bundle, imported on first use, so activation parses only the glue.
+  extension: [
+    { ...nodeBase, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', format: 'cjs', external: ['vscode'], plugins: [lazyEntryExternal] },
+    { ...nodeBase, entryPoints: ['src/vscode/lazy-entry.ts'], outfile: 'dist/extension-lazy.js', format: 'cjs', external: ['vscode'] },
+  ],
   cli: [{ ...nodeBase, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', format: 'cjs', banner: { js: '#!/usr/bin/env node' } }],
   child: [
     { ...nodeBase, entryPoints: ['src/core/runtime/child/bootstrap.ts'], outfile: 'dist/child/bootstrap.js', format: 'cjs' },
