@@ -80,13 +80,15 @@ async function freePort(): Promise<number> {
   });
 }
 
-function serverEnv(environment: TestEnvironment, extra: Readonly<Record<string, string>> | undefined): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    ...extra,
-    PATH: `${environment.nodeBinDir}:${process.env.PATH ?? ''}`,
-    VSCODE_SKIP_BUILTIN_EXTENSIONS: SKIPPED_BUILTINS.join(','),
-  };
+/**
+ * The server's environment, which its extension host (and so the handlers the extension
+ * runs) inherits: the developer's own, without the npm_* variables of `npm run`. The server
+ * itself runs on Node 24 by its absolute path; PATH keeps the developer's `node` first, as a
+ * user's editor would see it.
+ */
+function serverEnv(extra: Readonly<Record<string, string>> | undefined): NodeJS.ProcessEnv {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+  return { ...inherited, ...extra, VSCODE_SKIP_BUILTIN_EXTENSIONS: SKIPPED_BUILTINS.join(',') };
 }
 
 function nodeBin(environment: TestEnvironment): string {
@@ -116,7 +118,7 @@ export async function startCodeServer(environment: TestEnvironment, options: Cod
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
   writeUserSettings(userDataDir, options.settings ?? {});
-  const env = serverEnv(environment, options.env);
+  const env = serverEnv(options.env);
   const common = ['--config', '/dev/null', '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
 
   for (const vsix of options.installVsix ?? []) {

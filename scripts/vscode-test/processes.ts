@@ -49,6 +49,9 @@ export async function stopProcess(started: StartedProcess, graceMs = 8000): Prom
   running.delete(started);
   if (pgid === undefined) return;
   signalGroup(pgid, 'SIGTERM');
+  // Processes stopped with SIGSTOP (the extension freezes idle handler environments like
+  // Lambda does) only act on the pending SIGTERM once continued.
+  signalGroup(pgid, 'SIGCONT');
   const deadline = Date.now() + graceMs;
   while (groupAlive(pgid) && Date.now() < deadline) await sleep(100);
   if (groupAlive(pgid)) {

@@ -65,6 +65,7 @@ describe('Invoke Warm on the motivating example', () => {
   });
 
   it('captures handler scope: arrayC empty, arrayD one item, on every invocation', () => {
+    assert.equal(records.length, 3, 'needs the invocations of the first test');
     for (const record of records) {
       assert.deepEqual(arrayItems(variable(record.handlerScope, 'arrayC').value), []);
       assert.deepEqual(arrayItems(variable(record.handlerScope, 'arrayD').value), ['D']);
