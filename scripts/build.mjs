@@ -17,6 +17,19 @@ const lazyEntryExternal = {
   },
 };
 
+/**
+ * The child runtime loads sucrase only for TypeScript files: `./typescript` stays a separate
+ * bundle (dist/child/typescript.js) that bootstrap.js and esm-hooks.mjs require on demand.
+ */
+const lazyTypeScript = {
+  name: 'lazy-typescript',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/typescript$/ }, () => ({ path: './typescript.js', external: true }));
+  },
+};
+/** ESM output has no `require`; the lazy bundle above is CommonJS, loaded through one. */
+const esmRequireBanner = "import { createRequire as __warmStateCreateRequire } from 'node:module'; const require = __warmStateCreateRequire(import.meta.url);";
+
 const targets = {
   // The extension's heavy half (src/vscode/lazy-entry.ts: detector, template reader, engine,
   // AWS SDK) is its own bundle, imported on first use, so activation parses only the glue.
@@ -26,9 +39,11 @@ const targets = {
   ],
   cli: [{ ...nodeBase, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', format: 'cjs', banner: { js: '#!/usr/bin/env node' } }],
   child: [
-    { ...nodeBase, entryPoints: ['src/core/runtime/child/bootstrap.ts'], outfile: 'dist/child/bootstrap.js', format: 'cjs' },
+    { ...nodeBase, entryPoints: ['src/core/runtime/child/bootstrap.ts'], outfile: 'dist/child/bootstrap.js', format: 'cjs', plugins: [lazyTypeScript] },
     { ...nodeBase, entryPoints: ['src/core/runtime/child/capture-worker.ts'], outfile: 'dist/child/capture-worker.js', format: 'cjs' },
-    { ...nodeBase, entryPoints: ['src/core/runtime/child/esm-hooks.ts'], outfile: 'dist/child/esm-hooks.mjs', format: 'esm' },
+    { ...nodeBase, entryPoints: ['src/core/runtime/child/esm-hooks.ts'], outfile: 'dist/child/esm-hooks.mjs', format: 'esm', plugins: [lazyTypeScript], banner: { js: esmRequireBanner } },
+    // Sucrase alone, required by the two above only when a TypeScript file loads.
+    { ...nodeBase, entryPoints: ['src/core/runtime/child/typescript.ts'], outfile: 'dist/child/typescript.js', format: 'cjs' },
     // The cloud probe's entry, shipped inside the Lambda layer the extension publishes.
     // ESM so it can import() ESM handlers; `require` is recreated for the bundled CJS code.
     {

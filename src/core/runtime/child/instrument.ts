@@ -17,10 +17,24 @@ import { parse, type Node as AcornNode } from 'acorn';
 import type { BindingKind } from '../../model/snapshot';
 import { patternNames } from './patterns';
 
-/** Sucrase is loaded on first use: JavaScript handlers never pay for it. */
+let sucraseTransform: typeof import('./typescript').transform | null = null;
+
+/**
+ * Sucrase is loaded on first use: JavaScript handlers never pay for it. The child build keeps
+ * `./typescript` out of the runtime bundles (it is dist/child/typescript.js beside them);
+ * other builds and the tests resolve it normally.
+ */
 function transform(code: string, options: import('sucrase').Options): { code: string } {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('sucrase') as typeof import('sucrase')).transform(code, options);
+  if (!sucraseTransform) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      sucraseTransform = (require('./typescript') as typeof import('./typescript')).transform;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'MODULE_NOT_FOUND') throw error;
+      throw new Error(`TypeScript support is missing from this Warm State runtime (typescript.js was not found beside it): ${(error as Error).message}`);
+    }
+  }
+  return sucraseTransform(code, options);
 }
 
 export type ModuleFormat = 'commonjs' | 'module';
