@@ -8,7 +8,6 @@
  * once the handler's imports have loaded.
  */
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { performance } from 'node:perf_hooks';
 import { types as utilTypes } from 'node:util';
 import { createRequire } from 'node:module';
 import * as nodeModule from 'node:module';
@@ -31,9 +30,20 @@ import { installLambdaConsole } from './lambda-console';
 import { handlerNotFound, hideRuntimeFrames, toInitError, toLambdaError } from './lambda-errors';
 import { instrumentModule, isTypeScriptFile, PROBE_REGISTRY_KEY, type ModuleBinding } from './instrument';
 import { HANDLER_GLOBAL_KEY, type MainToWorker, type StopReport, type WorkerData, type WorkerToMain } from './worker-protocol';
+import { nowMs } from './clock';
 
 type CaptureFn = (budgets: CaptureBudgets, values: unknown[]) => Array<{ value: ValueNode; size: { total: number; exact: boolean } }>;
 type Handler = (event: unknown, context: object, callback: (error?: unknown, result?: unknown) => void) => unknown;
+
+let worker: Worker | null = null;
+/** Where the worker's StopReports arrive; drained synchronously, never listened to. */
+let capturePort: MessagePort | null = null;
+let workerError: string | null = null;
+
+// First of all, the capture worker: a thread takes tens of milliseconds to boot, and it does
+// so while this thread sets up, receives the init message and loads the handler. It is
+// dropped again when the host turns capture off.
+if (!process.argv.includes(NO_CAPTURE_FLAG)) startWorker();
 
 // ---- before any user code: intrinsics we rely on later ----
 installSerializer();
@@ -52,10 +62,6 @@ hideRuntimeFrames(__filename);
 
 let config: ChildInitMessage | null = null;
 let handler: Handler | null = null;
-let worker: Worker | null = null;
-/** Where the worker's StopReports arrive; drained synchronously, never listened to. */
-let capturePort: MessagePort | null = null;
-let workerError: string | null = null;
 let probe: ((name: string) => unknown) | null = null;
 let probeBindings: ModuleBinding[] = [];
 let currentRequestId: string | undefined;
@@ -243,7 +249,7 @@ async function onInit(init: ChildInitMessage): Promise<void> {
   const resolved = resolveHandler(loaded, init);
   if (!(typeof resolved === 'function')) return failInit(resolved);
   handler = resolved;
-  const initDurationMs = performance.now();
+  const initDurationMs = nowMs();
   if (init.capture) {
     (globalThis as Record<symbol, unknown>)[Symbol.for(HANDLER_GLOBAL_KEY)] = handler;
     const reply = await askWorker({ type: 'arm', budgets: init.budgets });
@@ -257,7 +263,7 @@ async function onInit(init: ChildInitMessage): Promise<void> {
 
 async function failInit(error: LambdaError): Promise<void> {
   lambdaConsole.line('ERROR', `Init Error \t${JSON.stringify(error)}`);
-  const initDurationMs = performance.now();
+  const initDurationMs = nowMs();
   await writeMarkers(INIT_MARKER_ID);
   send({ type: 'init-error', initDurationMs, nodeVersion: process.version, error, maxRssBytes: maxRssBytes() }, () => process.exit(1));
 }
@@ -389,9 +395,9 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
   // event loop is noticed (callbackWaitsForEmptyEventLoop); it is held again right after.
   process.channel?.unref();
   drainStopReports(); // nothing from before this invocation counts
-  const started = performance.now();
+  const started = nowMs();
   let outcome = await runHandler(fn, message);
-  let durationMs = performance.now() - started;
+  let durationMs = nowMs() - started;
   process.channel?.ref();
   // Taken before anything else runs here (module-scope capture can stop on its own exceptions).
   const reports = init.capture ? drainStopReports() : [];
@@ -404,7 +410,7 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
   let handlerScope: CapturedVariable[] | null = null;
   let parameters: CapturedVariable[] | null = null;
   const errors: string[] = [];
-  const captureStarted = performance.now();
+  const captureStarted = nowMs();
   if (init.capture) {
     try {
       const module = captureModuleScope(init.budgets);
@@ -425,7 +431,7 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
       errors.push(failure?.error ?? 'the handler neither reached a return nor threw, so its scope was not captured');
     }
   }
-  const captureMs = performance.now() - captureStarted;
+  const captureMs = nowMs() - captureStarted;
   const usage = process.memoryUsage();
   await writeMarkers(message.requestId);
   lambdaConsole.setRequestId(undefined);
@@ -445,10 +451,6 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
     maxRssBytes: maxRssBytes(),
   });
 }
-
-// The capture worker boots on its own thread while the host's init message arrives and the
-// handler loads; it is dropped again when the host turns capture off.
-if (!process.argv.includes(NO_CAPTURE_FLAG)) startWorker();
 
 process.on('message', (message: HostToChild) => {
   if (message.type === 'init') void onInit(message);

@@ -10,11 +10,11 @@
 import { writeSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { parentPort, workerData } from 'node:worker_threads';
-import { performance } from 'node:perf_hooks';
 import type { BindingKind, CapturedVariable, ValueNode, SizeMeasure } from '../../model/snapshot';
 import type { CaptureBudgets } from '../environment-api';
 import { findHandlerExits, type HandlerExits } from './handler-exits';
 import { HANDLER_GLOBAL_KEY, type MainToWorker, type StopReport, type WorkerData, type WorkerToMain } from './worker-protocol';
+import { nowMs } from './clock';
 
 interface RemoteObject {
   type: string;
@@ -102,16 +102,20 @@ async function arm(nextBudgets: CaptureBudgets): Promise<void> {
     connected = true;
   }
   // Enabled only now, after the handler's imports loaded: enabling it earlier makes every
-  // module load pay for script parsing notifications.
-  await post('Debugger.enable');
-  const handler = await post<{ result: RemoteObject }>('Runtime.evaluate', {
+  // module load pay for script parsing notifications. The inspector handles messages in
+  // order, so the next requests are sent without waiting for each reply (no round trip each),
+  // and the parser warms up here while the main thread does the enabling.
+  const enabled = post('Debugger.enable');
+  const handlerRequest = post<{ result: RemoteObject }>('Runtime.evaluate', {
     expression: `globalThis[Symbol.for(${JSON.stringify(HANDLER_GLOBAL_KEY)})]`,
     objectGroup: ARM_GROUP,
   });
-  const capture = await post<{ result: RemoteObject }>('Runtime.evaluate', {
+  const captureRequest = post<{ result: RemoteObject }>('Runtime.evaluate', {
     expression: `globalThis[Symbol.for(${JSON.stringify(CAPTURE_KEY)})]`,
     objectGroup: ARM_GROUP,
   });
+  warmUpParser();
+  const [, handler, capture] = await Promise.all([enabled, handlerRequest, captureRequest]);
   if (capture.result.type !== 'function' || !capture.result.objectId) throw new Error('the bounded serializer is not installed in the child');
   captureFunctionId = capture.result.objectId;
   if (!handler.result.objectId) throw new Error('handler function not found');
@@ -127,20 +131,26 @@ async function arm(nextBudgets: CaptureBudgets): Promise<void> {
   const exits = findHandlerExits(scriptSource, location);
   if (!exits) throw new Error('could not find the handler function in its script');
   parameterNames = new Set(exits.parameters);
-  for (const exit of exits.exits) {
-    const result = await post<{ breakpointId: string; actualLocation: { lineNumber: number; columnNumber?: number } }>('Debugger.setBreakpoint', {
-      location: { scriptId: location.scriptId, lineNumber: exit.position.lineNumber, columnNumber: exit.position.columnNumber },
-    });
+  // All breakpoints requested at once; their replies are then handled in exit order.
+  const placed = await Promise.all(
+    exits.exits.map((exit) =>
+      post<{ breakpointId: string; actualLocation: { lineNumber: number; columnNumber?: number } }>('Debugger.setBreakpoint', {
+        location: { scriptId: location.scriptId, lineNumber: exit.position.lineNumber, columnNumber: exit.position.columnNumber },
+      }),
+    ),
+  );
+  exits.exits.forEach((exit, index) => {
+    const result = placed[index];
     // V8 moves a breakpoint at an unreachable position (the closing brace after an endless
     // loop or a final `throw`) to some other statement, which would stop the handler midway.
     const actual = result.actualLocation;
     if (actual.lineNumber !== exit.position.lineNumber || (actual.columnNumber ?? 0) !== exit.position.columnNumber) {
-      await post('Debugger.removeBreakpoint', { breakpointId: result.breakpointId });
-      continue;
+      post('Debugger.removeBreakpoint', { breakpointId: result.breakpointId }).catch(() => undefined);
+      return;
     }
     // Two exits can snap to one location; the union of their TDZ names would be wrong, keep the first.
     if (!ourBreakpoints.has(result.breakpointId)) ourBreakpoints.set(result.breakpointId, new Set(exit.uninitialized));
-  }
+  });
   handlerLocation = location;
   handlerAnalysis = exits;
   session.on('Debugger.paused', (message: { params: PausedEvent }) => {
@@ -221,7 +231,7 @@ function outOfMemory(): never {
 }
 
 async function onPaused(event: PausedEvent): Promise<void> {
-  const pausedAt = performance.now();
+  const pausedAt = nowMs();
   const report: StopReport = { capture: null, error: null, pausedMs: 0 };
   try {
     const hit = (event.hitBreakpoints ?? []).find((id) => ourBreakpoints.has(id));
@@ -246,7 +256,7 @@ async function onPaused(event: PausedEvent): Promise<void> {
     // only keep the main thread stopped longer.
     post('Runtime.releaseObjectGroup', { objectGroup: CAPTURE_GROUP }).catch(() => undefined);
     // Counted before resuming: the main thread may finish the invocation before resume's reply.
-    report.pausedMs = performance.now() - pausedAt;
+    report.pausedMs = nowMs() - pausedAt;
     // Handed over before the main thread runs again, so it is there when the handler settles.
     capturePort?.postMessage(report);
     // Any pause, ours or a stray `debugger;` statement, must end: the main thread is stopped.
@@ -254,11 +264,20 @@ async function onPaused(event: PausedEvent): Promise<void> {
   }
 }
 
-// While the main thread loads the handler, get the session and the parser ready: the first
-// acorn parse is much slower than the next ones, and arming is on the cold-start path.
+let parserWarm = false;
+/**
+ * The first acorn parse is much slower than the next ones (lazy compilation). Run while the
+ * main thread enables the debugger, so the two overlap on the cold-start path.
+ */
+function warmUpParser(): void {
+  if (parserWarm) return;
+  parserWarm = true;
+  findHandlerExits('async function warmUp(event) { const a = 1; if (a) { return a; } }', { lineNumber: 0, columnNumber: 0 });
+}
+
+// Connected at once, so arming starts with the first request.
 session.connectToMainThread();
 connected = true;
-findHandlerExits('async function warmUp(event) { const a = 1; if (a) { return a; } }', { lineNumber: 0, columnNumber: 0 });
 
 parentPort?.on('message', (message: MainToWorker) => {
   if (message.type === 'arm') {
