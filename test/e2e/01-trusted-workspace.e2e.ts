@@ -127,7 +127,10 @@ describe('end to end: the packaged extension in a trusted workspace', function (
     // marker handlers have panels too), and invoking again renders into it.
     const title = 'freeze-demo/handler.test';
     const titleOf = (frame: Frame): Promise<string> => evaluateIn<string>(frame, "(document.querySelector('.ws-title') || {}).textContent || ''");
-    // Its tab comes back; like any background webview it renders when revealed.
+    // The editor side comes back as the workbench last saved it: show the handler in the first group.
+    await workbench.runCommand('View: Focus First Editor Group');
+    await workbench.openFile(DEMO);
+    // The panel's tab comes back; like any background webview it renders when revealed.
     const tab = workbench.page.locator('.tabs-container .tab', { hasText: title }).first();
     await tab.waitFor({ state: 'visible', timeout: 30_000 });
     await tab.click();

@@ -50,17 +50,45 @@ export class Workbench {
     await this.waitUntilReady();
   }
 
-  private async quickInput(prefixKeys: string[], text: string, rowText: string, closes = true): Promise<void> {
+  /**
+   * Opens the palette (F1), types, waits until the FOCUSED row is the wanted one (the list
+   * re-renders while results stream in, so clicking a row can hit a stale element), then
+   * presses Enter. One retry from scratch if the widget stays open.
+   */
+  private async quickInput(prefixKeys: string[], text: string, rowTexts: string[], closes = true): Promise<void> {
     const { page } = this;
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    for (const key of prefixKeys) await page.keyboard.press(key);
-    await input.pressSequentially(text, { delay: 10 });
-    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: rowText }).first();
-    await row.waitFor({ state: 'visible', timeout: 20_000 });
-    await row.click();
-    if (closes) await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+    const widget = page.locator('.quick-input-widget');
+    for (let attempt = 1; ; attempt++) {
+      await page.keyboard.press('F1');
+      const input = widget.locator('.quick-input-box input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      for (const key of prefixKeys) await page.keyboard.press(key);
+      await input.pressSequentially(text, { delay: 10 });
+      await this.enterFocusedRow(rowTexts);
+      if (!closes) return;
+      const closed = await widget.waitFor({ state: 'hidden', timeout: 5_000 }).then(() => true, () => false);
+      if (closed) return;
+      if (attempt === 2) throw new Error(`the quick input stayed open after picking ${rowTexts.join(' ')}`);
+      await page.keyboard.press('Escape');
+      await widget.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+    }
+  }
+
+  /** Moves the list focus (arrow keys) to the first row showing every one of `rowTexts`, then presses Enter. */
+  private async enterFocusedRow(rowTexts: string[]): Promise<void> {
+    const rows = this.page.locator('.quick-input-widget .monaco-list-row');
+    let wanted = rows;
+    for (const rowText of rowTexts) wanted = wanted.filter({ hasText: rowText });
+    await wanted.first().waitFor({ state: 'visible', timeout: 20_000 });
+    for (let step = 0; step < 40; step++) {
+      const focusedText = await rows.and(this.page.locator('.focused')).first().innerText({ timeout: 2_000 }).catch(() => '');
+      if (rowTexts.every((rowText) => focusedText.includes(rowText))) {
+        await this.page.keyboard.press('Enter');
+        return;
+      }
+      await this.page.keyboard.press('ArrowDown');
+    }
+    throw new Error(`could not focus the quick input row showing ${rowTexts.join(' ')}`);
   }
 
   /** In an open quick pick (e.g. after `Preferences: Color Theme`), types `text` and picks the row showing it. */
@@ -71,23 +99,22 @@ export class Workbench {
     await page.waitForTimeout(300); // the palette hands over to the picker
     await input.fill('');
     await input.pressSequentially(text, { delay: 10 });
-    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first();
-    await row.waitFor({ state: 'visible', timeout: 20_000 });
-    await row.click();
+    await this.enterFocusedRow([text]);
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
   }
 
   /** Runs a command from the palette by its full title, e.g. `Warm State: Invoke Warm`. */
   async runCommand(title: string, options: { opensPicker?: boolean } = {}): Promise<void> {
-    await this.quickInput([], title, title, !options.opensPicker);
+    await this.quickInput([], title, [title], !options.opensPicker);
   }
 
-  /** Opens a file through Quick Open (the palette without its `>`). */
+  /** Opens a file through Quick Open (the palette without its `>`), e.g. `marker/handler.js`. */
   async openFile(relativePath: string): Promise<void> {
-    const name = relativePath.split('/').pop() ?? relativePath;
-    await this.quickInput(['Backspace'], relativePath, name);
-    await this.page.locator('.tabs-container .tab.active', { hasText: name }).first().waitFor({ timeout: 20_000 });
-    await this.page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: 20_000 });
+    const parts = relativePath.split('/');
+    const name = parts.pop() ?? relativePath;
+    // The row shows the name and, as its description, the folder: both must match.
+    await this.quickInput(['Backspace'], relativePath, parts.length > 0 ? [name, parts.join('/')] : [name]);
+    await this.page.locator(`.monaco-editor[data-uri$="/${relativePath}"] .view-lines`).first().waitFor({ timeout: 20_000 });
   }
 
   /** The CodeLens links of the editor showing `relativePath` (editors carry their document's URI in data-uri). */
