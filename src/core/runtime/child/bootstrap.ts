@@ -31,6 +31,7 @@ import { handlerNotFound, hideRuntimeFrames, toInitError, toLambdaError } from '
 import { instrumentModule, isTypeScriptFile, PROBE_REGISTRY_KEY, type ModuleBinding } from './instrument';
 import { HANDLER_GLOBAL_KEY, type MainToWorker, type StopReport, type WorkerData, type WorkerToMain } from './worker-protocol';
 import { nowMs } from './clock';
+import { installScopeCapture } from './scope-capture';
 
 type CaptureFn = (budgets: CaptureBudgets, values: unknown[]) => Array<{ value: ValueNode; size: { total: number; exact: boolean } }>;
 type Handler = (event: unknown, context: object, callback: (error?: unknown, result?: unknown) => void) => unknown;
@@ -50,6 +51,7 @@ if (!process.argv.includes(NO_CAPTURE_FLAG)) startWorker();
 // ---- before any user code: intrinsics we rely on later ----
 installSerializer();
 const captureValues = (globalThis as Record<symbol, unknown>)[Symbol.for(CAPTURE_GLOBAL_KEY)] as CaptureFn | undefined;
+if (captureValues) installScopeCapture(captureValues);
 const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 const enqueueMicrotask = queueMicrotask;
 const isProxy = utilTypes.isProxy;

@@ -13,7 +13,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { BindingKind, CapturedVariable, ValueNode, SizeMeasure } from '../../model/snapshot';
 import type { CaptureBudgets } from '../environment-api';
 import { findHandlerExits, type HandlerExits } from './handler-exits';
-import { HANDLER_GLOBAL_KEY, type MainToWorker, type StopReport, type WorkerData, type WorkerToMain } from './worker-protocol';
+import { HANDLER_GLOBAL_KEY, SCOPE_CAPTURE_GLOBAL_KEY, type MainToWorker, type ScopeCaptureResult, type StopReport, type WorkerData, type WorkerToMain } from './worker-protocol';
 import { nowMs } from './clock';
 
 interface RemoteObject {
@@ -67,6 +67,8 @@ const session = new Session();
 let connected = false;
 let budgets: CaptureBudgets | null = null;
 let captureFunctionId: string | null = null;
+/** The scope lister (scope-capture.ts), when the child installed one. */
+let scopeCaptureId: string | null = null;
 let parameterNames = new Set<string>();
 let handlerLocation: Location | null = null;
 let handlerAnalysis: HandlerExits | null = null;
@@ -114,8 +116,13 @@ async function arm(nextBudgets: CaptureBudgets): Promise<void> {
     expression: `globalThis[Symbol.for(${JSON.stringify(CAPTURE_KEY)})]`,
     objectGroup: ARM_GROUP,
   });
+  const scopeCaptureRequest = post<{ result: RemoteObject }>('Runtime.evaluate', {
+    expression: `globalThis[Symbol.for(${JSON.stringify(SCOPE_CAPTURE_GLOBAL_KEY)})]`,
+    objectGroup: ARM_GROUP,
+  });
   warmUpParser();
-  const [, handler, capture] = await Promise.all([enabled, handlerRequest, captureRequest]);
+  const [, handler, capture, scopeCapture] = await Promise.all([enabled, handlerRequest, captureRequest, scopeCaptureRequest]);
+  scopeCaptureId = scopeCapture.result.type === 'function' ? (scopeCapture.result.objectId ?? null) : null;
   if (capture.result.type !== 'function' || !capture.result.objectId) throw new Error('the bounded serializer is not installed in the child');
   captureFunctionId = capture.result.objectId;
   if (!handler.result.objectId) throw new Error('handler function not found');
@@ -162,13 +169,48 @@ async function arm(nextBudgets: CaptureBudgets): Promise<void> {
   await post('Debugger.setPauseOnExceptions', { state: 'all' });
 }
 
-async function captureFrame(frame: CallFrame, inDeadZone: Set<string>): Promise<StopReport['capture']> {
-  if (!budgets || !captureFunctionId) return null;
-  const entries: Array<{ name: string; kind: BindingKind; remote: RemoteObject | undefined; accessor: boolean }> = [];
-  const seen = new Set<string>();
+type CapturedValues = Array<{ value: ValueNode; size: SizeMeasure }>;
+type FrameEntry = { name: string; kind: BindingKind; wasUndefined: boolean };
+
+/** One `Runtime.callFunctionOn` on a function of the debuggee, its result by value. */
+async function callInDebuggee<T>(objectId: string, functionDeclaration: string, args: object[]): Promise<T | undefined> {
+  const reply = await post<{ result: { value?: T }; exceptionDetails?: { text?: string; exception?: { description?: string } } }>('Runtime.callFunctionOn', {
+    objectId,
+    functionDeclaration,
+    arguments: args,
+    returnByValue: true,
+    silent: true,
+    objectGroup: CAPTURE_GROUP,
+  });
+  if (reply.exceptionDetails) {
+    throw new Error(`serializer failed: ${reply.exceptionDetails.exception?.description ?? reply.exceptionDetails.text ?? 'unknown error'}`);
+  }
+  return reply.result.value;
+}
+
+/** The bindings of the frame's own scopes (innermost first, shadowed names dropped) and their serialised values. */
+async function readFrame(frame: CallFrame): Promise<{ entries: FrameEntry[]; values: CapturedValues }> {
+  const scopes: ScopeDescriptor[] = [];
   for (const scope of frame.scopeChain) {
     if (!FRAME_SCOPES.has(scope.type)) break;
-    if (!scope.object.objectId) continue;
+    if (scope.object.objectId) scopes.push(scope);
+  }
+  const kindOf = (scopeType: string, name: string): BindingKind => (scopeType === 'local' && parameterNames.has(name) ? 'parameter' : (scopeType as BindingKind));
+  if (scopeCaptureId) {
+    // One request: the scopes are listed and serialised in the debuggee (scope-capture.ts).
+    const result = await callInDebuggee<ScopeCaptureResult>(scopeCaptureId, 'function (budgets, ...scopes) { return this(budgets, scopes); }', [
+      { value: budgets },
+      ...scopes.map((scope) => ({ objectId: scope.object.objectId })),
+    ]);
+    if (!result) throw new Error('the scope lister returned nothing');
+    const entries = result.names.map((name, index) => ({ name, kind: kindOf(scopes[result.scopeIndex[index]].type, name), wasUndefined: result.wasUndefined[index] }));
+    return { entries, values: result.captured };
+  }
+  // Where only the serializer is installed (the cloud probe): one getProperties per scope.
+  const remotes: Array<RemoteObject | undefined> = [];
+  const entries: FrameEntry[] = [];
+  const seen = new Set<string>();
+  for (const scope of scopes) {
     const props = await post<{ result: PropertyDescriptor[] }>('Runtime.getProperties', {
       objectId: scope.object.objectId,
       ownProperties: true,
@@ -178,31 +220,26 @@ async function captureFrame(frame: CallFrame, inDeadZone: Set<string>): Promise<
       // Inner scopes shadow outer ones: the first binding of a name is the visible one.
       if (seen.has(prop.name)) continue;
       seen.add(prop.name);
-      const kind: BindingKind = scope.type === 'local' && parameterNames.has(prop.name) ? 'parameter' : (scope.type as BindingKind);
-      entries.push({ name: prop.name, kind, remote: prop.value, accessor: !prop.value && (prop.get !== undefined || prop.set !== undefined) });
+      entries.push({ name: prop.name, kind: kindOf(scope.type, prop.name), wasUndefined: !prop.value || prop.value.type === 'undefined' });
+      remotes.push(prop.value);
     }
   }
+  const values = await callInDebuggee<CapturedValues>(captureFunctionId as string, 'function (budgets, ...values) { return this(budgets, values); }', [
+    { value: budgets },
+    ...remotes.map((remote) => toCallArgument(remote)),
+  ]);
+  return { entries, values: values ?? [] };
+}
+
+async function captureFrame(frame: CallFrame, inDeadZone: Set<string>): Promise<StopReport['capture']> {
+  if (!budgets || !captureFunctionId) return null;
+  const { entries, values } = await readFrame(frame);
   // A let/const/class still in its temporal dead zone reads as undefined in a scope object;
   // which ones are is known from the source (see handler-exits.ts).
   const uninitialized = new Set<number>();
   entries.forEach((entry, index) => {
-    if (entry.kind !== 'parameter' && inDeadZone.has(entry.name) && (!entry.remote || entry.remote.type === 'undefined')) uninitialized.add(index);
+    if (entry.kind !== 'parameter' && inDeadZone.has(entry.name) && entry.wasUndefined) uninitialized.add(index);
   });
-  const serialized = await post<{ result: { value?: Array<{ value: ValueNode; size: SizeMeasure }> }; exceptionDetails?: { text?: string; exception?: { description?: string } } }>(
-    'Runtime.callFunctionOn',
-    {
-      objectId: captureFunctionId,
-      functionDeclaration: 'function (budgets, ...values) { return this(budgets, values); }',
-      arguments: [{ value: budgets }, ...entries.map((entry) => toCallArgument(entry.remote))],
-      returnByValue: true,
-      silent: true,
-      objectGroup: CAPTURE_GROUP,
-    },
-  );
-  if (serialized.exceptionDetails) {
-    throw new Error(`serializer failed: ${serialized.exceptionDetails.exception?.description ?? serialized.exceptionDetails.text ?? 'unknown error'}`);
-  }
-  const values = serialized.result.value ?? [];
   const handlerScope: CapturedVariable[] = [];
   const parameters: CapturedVariable[] = [];
   entries.forEach((entry, index) => {

@@ -5,6 +5,19 @@ import type { CaptureBudgets } from '../environment-api';
 /** Global slot where the bootstrap leaves the handler function for the worker to locate. */
 export const HANDLER_GLOBAL_KEY = 'warm-state.handler';
 
+/** Global slot of the scope lister (scope-capture.ts); absent where only the serializer is installed. */
+export const SCOPE_CAPTURE_GLOBAL_KEY = 'warm-state.capture-scopes';
+
+/** What the scope lister returns: one entry per visible binding, innermost scope first. */
+export interface ScopeCaptureResult {
+  names: string[];
+  /** Index of the scope (in the list passed in) that holds each binding. */
+  scopeIndex: number[];
+  /** The binding read as undefined (a let/const in its temporal dead zone reads so too). */
+  wasUndefined: boolean[];
+  captured: Array<{ value: CapturedVariable['value']; size: CapturedVariable['size'] }>;
+}
+
 /** Over parentPort. */
 export type MainToWorker = { type: 'arm'; budgets: CaptureBudgets };
 export type WorkerToMain = { type: 'armed'; error: string | null };
