@@ -3,9 +3,11 @@
  * Receives `init` (load the handler, like Lambda's init phase) and then one `invoke` at a
  * time over IPC; the host freezes the whole process (SIGSTOP) between invocations.
  *
- * Order matters: the serializer installs its saved intrinsics before any user code; the
- * capture worker boots in parallel with the user's module load; the debugger is enabled only
- * once the handler's imports have loaded.
+ * Order matters: the capture worker is started first (a thread takes tens of milliseconds to
+ * boot, so it boots while the rest of this file sets up and the handler loads); the serializer
+ * installs its saved intrinsics before any user code; the debugger is enabled only once the
+ * handler's imports have loaded (by this thread while the worker still boots, see
+ * preEnableDebugger). TypeScript support (sucrase) is a separate bundle loaded on demand.
  */
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { types as utilTypes } from 'node:util';
