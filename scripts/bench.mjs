@@ -278,6 +278,9 @@ const lines = [
   `| Warm State: \`invoke()\` on a cold environment (spawn, bootstrap, load, run, capture) | ${ms(coldWarm)} | ${coldRatio.toFixed(2)}x |`,
   '',
   `Init Duration reported by the engine on those cold starts (median): ${ms(median(inits))}. ${COLD_RUNS} cold starts each, alternating.`,
+  coldRatio > 1.5
+    ? 'Target missed: besides loading the handler, a Warm State child starts its capture worker thread, connects an inspector session and sets breakpoints on the handler\'s exits before the first response; plain `node` does none of that.'
+    : '',
   '',
   '## (c) Capture of big module state',
   '',
