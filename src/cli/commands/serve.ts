@@ -9,6 +9,7 @@ import { createBackendFactory } from '../../core/remote/endpoint/backend-factory
 import { startLambdaEndpoint, type LambdaEndpoint } from '../../core/remote/endpoint/server';
 import { integerFlag, lastValue, parseFlags, UsageError } from '../../core/remote/flags';
 import { createLocalEnvironment } from '../../core/runtime/local-environment';
+import { chooseDefaultHandler } from '../default-handler';
 
 export const SERVE_USAGE = `Usage:
   warm-state serve [--port N] FILE [--handler EXPORT] [--name NAME] [--memory MB] [--timeout S]
@@ -23,7 +24,8 @@ warm local environment: module state survives between invocations, like Lambda.
 
 Options:
   --port N            port to listen on (default 3001; 0 picks a free port)
-  FILE                handler file to serve; with --handler EXPORT (default "handler")
+  FILE                handler file to serve; with --handler EXPORT (default: the one
+                      handler-looking export, else "handler", as for invoke)
                       and --name NAME (default: the file name without extension)
   --function N=F:E    serve file F's export E as function N; repeatable
   --template FILE     SAM/CloudFormation template or serverless.yml (default: the one in
@@ -44,6 +46,11 @@ export interface ServedFunctionSpec {
   /** Absolute path of the handler file. */
   file: string;
   handlerExport: string;
+  /**
+   * True for a FILE given without --handler: runServe picks the export the way `invoke`
+   * does (it reads the file); until then handlerExport is empty.
+   */
+  chooseHandler?: boolean;
   /** From a template: the code folder (LAMBDA_TASK_ROOT), settings and variables. */
   taskRoot?: string;
   memoryMB?: number;
@@ -83,7 +90,8 @@ export function parseServeArgs(args: readonly string[], cwd = process.cwd()): Se
     const file = resolve(cwd, flags.positionals[0]);
     const base = file.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
     const name = lastValue(flags, '--name') ?? base.replace(/[^A-Za-z0-9_-]/g, '-');
-    functions.push({ name, file, handlerExport: lastValue(flags, '--handler') ?? 'handler' });
+    const handlerExport = lastValue(flags, '--handler');
+    functions.push(handlerExport !== undefined ? { name, file, handlerExport } : { name, file, handlerExport: '', chooseHandler: true });
   } else if (flags.values.has('--handler') || flags.values.has('--name')) {
     throw new UsageError('--handler and --name go with a FILE');
   }
@@ -141,6 +149,16 @@ export async function runServe(args: string[]): Promise<number> {
     if (!existsSync(fn.file)) {
       process.stderr.write(`warm-state serve: ${fn.file} does not exist (function ${fn.name})\n`);
       return 2;
+    }
+    if (fn.chooseHandler) {
+      // Same choice as `invoke FILE`; refusing here beats serving a function whose every call fails.
+      const choice = await chooseDefaultHandler(fn.file);
+      if ('error' in choice) {
+        process.stderr.write(`warm-state serve: ${fn.file}: ${choice.error}\n`);
+        return 2;
+      }
+      fn.handlerExport = choice.handler;
+      fn.chooseHandler = false;
     }
   }
   return serve(options);

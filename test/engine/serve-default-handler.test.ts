@@ -1,0 +1,106 @@
+/**
+ * `warm-state serve FILE` without --handler picks the export the way `invoke FILE` does, and
+ * refuses to start (exit 2, candidates listed) when no single handler can be chosen.
+ * The CLI runs in its own process from the sources through tsx; a real SDK client calls it.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+function startServe(args: string[], home: string): { child: ChildProcessWithoutNullStreams; output: () => { stdout: string; stderr: string }; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'serve', '--port', '0', ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: home },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => ({ stdout, stderr }), exited };
+}
+
+describe('warm-state serve FILE: the default handler', function () {
+  this.timeout(60000);
+  let home: string;
+
+  before(() => {
+    home = mkdtempSync(join(tmpdir(), 'warm-serve-'));
+  });
+  after(() => rmSync(home, { recursive: true, force: true }));
+
+  it('serves the one handler-looking export (freeze-demo exports `test`) and calls succeed', async () => {
+    const { InvokeCommand, LambdaClient } = await import('@aws-sdk/client-lambda');
+    const served = startServe([join(root, 'examples', 'freeze-demo', 'handler.js')], home);
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no URL printed: ${JSON.stringify(served.output())}`)), 20000);
+        served.child.stdout.on('data', () => {
+          // The whole banner (the signal handlers are installed right after it).
+          const match = /Local Lambda endpoint on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*Ctrl\+C stops/.exec(served.output().stdout);
+          if (match) {
+            clearTimeout(timer);
+            resolve(match[1]);
+          }
+        });
+        void served.exited.then((code) => reject(new Error(`serve exited with ${code}: ${JSON.stringify(served.output())}`)));
+      });
+      assert.match(served.output().stdout, /handler {2}-> {2}.*freeze-demo\/handler\.js \(export test\)/);
+      const lambda = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDSERVE', secretAccessKey: 'x' } });
+      try {
+        const result = await lambda.send(new InvokeCommand({ FunctionName: 'handler', Payload: '{}' }));
+        assert.equal(result.FunctionError, undefined, Buffer.from(result.Payload ?? []).toString());
+        assert.doesNotMatch(Buffer.from(result.Payload ?? []).toString(), /HandlerNotFound/);
+      } finally {
+        lambda.destroy();
+      }
+    } finally {
+      served.child.kill('SIGTERM');
+    }
+    assert.equal(await served.exited, 0);
+  });
+
+  it('refuses to start with exit 2 and the candidates when the handler is ambiguous', async () => {
+    const file = join(home, 'two.js');
+    writeFileSync(file, 'exports.first = async (event, context) => 1;\nexports.second = async (event, context) => 2;\n');
+    const served = startServe([file], home);
+    const code = await served.exited;
+    assert.equal(code, 2);
+    assert.match(served.output().stderr, /candidates: first, second/);
+    assert.match(served.output().stderr, /--handler EXPORT/);
+    assert.doesNotMatch(served.output().stdout, /Local Lambda endpoint/);
+  });
+
+  it('refuses to start with exit 2 when the file exports no function', async () => {
+    const file = join(home, 'none.js');
+    writeFileSync(file, 'exports.value = 42;\n');
+    const served = startServe([file], home);
+    assert.equal(await served.exited, 2);
+    assert.match(served.output().stderr, /exports no functions/);
+  });
+
+  it('still serves the export named with --handler without reading a choice', async () => {
+    const file = join(home, 'two-named.js');
+    writeFileSync(file, 'exports.first = async () => 1;\nexports.second = async () => 2;\n');
+    const served = startServe([file, '--handler', 'second'], home);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no URL printed: ${JSON.stringify(served.output())}`)), 20000);
+        served.child.stdout.on('data', () => {
+          if (/\(export second\)[\s\S]*Ctrl\+C stops/.test(served.output().stdout)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+    } finally {
+      served.child.kill('SIGTERM');
+    }
+    assert.equal(await served.exited, 0);
+  });
+});
