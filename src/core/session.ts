@@ -3,8 +3,10 @@
  * analysed history of its invocations. Editor-agnostic: the CLI drives one per run, the
  * extension one per (file, handler).
  */
+import { localSecretMasker } from './local-secrets';
 import { InvocationHistory, type HistoryOptions } from './model/history';
 import type { InvocationRecord } from './model/snapshot';
+import type { SecretMasker } from './remote/mask';
 import type { EnvironmentOptions, EnvironmentStatus, WarmEnvironment } from './runtime/environment-api';
 import { createLocalEnvironment } from './runtime/local-environment';
 import { parseEvent } from './events';
@@ -25,6 +27,11 @@ export interface Disposable {
 export class WarmSession {
   readonly history: InvocationHistory;
   readonly environment: WarmEnvironment;
+  /**
+   * Every record passes through here before the history sees it, so what the CLI prints,
+   * the panel shows and the extension saves to disk never holds a credential.
+   */
+  private readonly masker: SecretMasker;
   private readonly listeners = new Set<(record: InvocationRecord) => void>();
   /** Invocations run one at a time, as in a Lambda execution environment. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -33,6 +40,7 @@ export class WarmSession {
   constructor(options: WarmSessionOptions) {
     this.history = new InvocationHistory(options.history);
     this.environment = (options.createEnvironment ?? createLocalEnvironment)(options.environment);
+    this.masker = localSecretMasker(options.environment);
   }
 
   status(): EnvironmentStatus {
@@ -43,7 +51,7 @@ export class WarmSession {
   invoke(event: unknown): Promise<InvocationRecord> {
     if (this.disposed) return Promise.reject(new Error('this warm session has been disposed'));
     const run = this.queue.then(async () => {
-      const raw = await this.environment.invoke(event);
+      const raw = this.masker.invocation(await this.environment.invoke(event));
       const record = this.history.add(raw);
       for (const listener of this.listeners) listener(record);
       return record;

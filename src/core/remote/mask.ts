@@ -4,7 +4,7 @@
  * shape (AWS access key ids, signatures, session tokens), plus any literal secret values
  * the caller knows (the credentials the SDK resolved, secret-looking environment values).
  */
-import type { CapturedVariable, PropertyNode, ValueNode } from '../model/snapshot';
+import type { CapturedVariable, PropertyNode, RawInvocation, ValueNode } from '../model/snapshot';
 
 export const MASK = '****';
 
@@ -138,4 +138,197 @@ export function maskCapturedVariables(variables: CapturedVariable[] | null, know
     ...variable,
     value: isSecretName(variable.name) && isMaskable(variable.value) ? maskedNode() : maskValueNode(variable.value, knownSecrets),
   }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Local invocation records
+//
+// Local runs differ from deployed ones: the values to hide are known exactly (the environment
+// the child was given), and the captured module state is the product (a growing `keys` Set
+// must stay visible). So local masking hides strings, not structures: a secret-named binding
+// or property loses its string (or bytes) value, any string equal to or containing a known
+// secret value is masked, and text (logs, error message and trace) loses the known values.
+// No shape guessing on text: it would garble users' own data for no known secret.
+// It runs on every invocation, so it copies only what changes and memoises name tests.
+
+/** Secret values shorter than this are masked only where a whole string equals them: as substrings they would garble unrelated text. */
+const SUBSTRING_MIN = 6;
+/** Shorter values ("1", "on") are flags, not secrets. */
+const EXACT_MIN = 3;
+const FLAG_LIKE = /^(\d+|true|false|yes|no|on|off|none|null|undefined)$/i;
+
+const secretNameMemo = new Map<string, boolean>();
+function isSecretNameMemo(name: string): boolean {
+  let secret = secretNameMemo.get(name);
+  if (secret === undefined) {
+    secret = SECRET_NAME.test(name);
+    // Names repeat across records (same variables, same property names); bound it anyway.
+    if (secretNameMemo.size > 10000) secretNameMemo.clear();
+    secretNameMemo.set(name, secret);
+  }
+  return secret;
+}
+
+/** Masks local invocation records against the secret values of the environment the child got. */
+export class SecretMasker {
+  /** Masked wherever they occur, longest first (a secret containing another is masked whole). */
+  private readonly substrings: string[];
+  /** Masked where a whole string equals them. */
+  private readonly exact: Set<string>;
+
+  constructor(secretValues: Iterable<string>) {
+    const substrings = new Set<string>();
+    const exact = new Set<string>();
+    for (const value of secretValues) {
+      if (value.length < EXACT_MIN || FLAG_LIKE.test(value)) continue;
+      exact.add(value);
+      if (value.length < SUBSTRING_MIN) continue;
+      substrings.add(value);
+      // As JSON.stringify and console.log of an object print it (quotes, backslashes escaped).
+      const escaped = JSON.stringify(value).slice(1, -1);
+      if (escaped !== value) substrings.add(escaped);
+    }
+    this.substrings = [...substrings].sort((a, b) => b.length - a.length);
+    this.exact = exact;
+  }
+
+  /** The values of the secret-looking variables of an environment (names per isSecretName). */
+  static fromEnvironment(variables: Readonly<Record<string, string | undefined>>): SecretMasker {
+    const values: string[] = [];
+    for (const [name, value] of Object.entries(variables)) if (value !== undefined && isSecretNameMemo(name)) values.push(value);
+    return new SecretMasker(values);
+  }
+
+  /** True when some value is known; without one, text is left alone and only names mask. */
+  get hasSecrets(): boolean {
+    return this.exact.size > 0;
+  }
+
+  /** Free text (logs, messages, stack traces) with the known values masked. */
+  text(text: string): string {
+    let out = text;
+    for (const secret of this.substrings) if (out.includes(secret)) out = out.split(secret).join(MASK);
+    return out;
+  }
+
+  /** A string value: whole-value match, substrings, and a secret's beginning cut off by truncation. */
+  private string(value: string, truncated: boolean): string {
+    if (this.exact.has(value)) return MASK;
+    let out = this.text(value);
+    if (truncated) {
+      for (const secret of this.substrings) {
+        // The capture cut the string inside a secret: hide the part that made it in.
+        for (let k = Math.min(secret.length - 1, out.length); k >= 4; k--) {
+          if (out.endsWith(secret.slice(0, k))) {
+            out = out.slice(0, out.length - k) + MASK;
+            break;
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A captured value; returns the same node when nothing in it changed. */
+  value(node: ValueNode): ValueNode {
+    switch (node.type) {
+      case 'string': {
+        if (!this.hasSecrets) return node;
+        const value = this.string(node.value, node.truncated);
+        return value === node.value ? node : { ...node, value };
+      }
+      case 'array':
+      case 'set': {
+        const items = this.list(node.items, (item) => this.value(item));
+        return items === node.items ? node : { ...node, items };
+      }
+      case 'object': {
+        const properties = this.list(node.properties, (property) => {
+          const value = this.named(property.name, property.value);
+          return value === property.value ? property : { name: property.name, value };
+        });
+        return properties === node.properties ? node : { ...node, properties };
+      }
+      case 'map': {
+        const entries = this.list(node.entries, (entry) => {
+          const value = entry.key.type === 'string' ? this.named(entry.key.value, entry.value) : this.value(entry.value);
+          const key = this.value(entry.key);
+          return value === entry.value && key === entry.key ? entry : { key, value };
+        });
+        return entries === node.entries ? node : { ...node, entries };
+      }
+      case 'promise': {
+        const value = node.value && this.value(node.value);
+        return value === node.value ? node : { ...node, value };
+      }
+      case 'error': {
+        if (!this.hasSecrets) return node;
+        const message = this.text(node.message);
+        const stack = node.stack === null ? null : this.text(node.stack);
+        return message === node.message && stack === node.stack ? node : { ...node, message, stack };
+      }
+      default:
+        return node;
+    }
+  }
+
+  /** A value under a name: a secret-looking name hides a string or bytes whole; structures stay visible, masked inside. */
+  private named(name: string, node: ValueNode): ValueNode {
+    if ((node.type === 'string' || node.type === 'binary') && isSecretNameMemo(name) && !(node.type === 'string' && (node.value === '' || node.value === MASK))) {
+      return maskedNode();
+    }
+    return this.value(node);
+  }
+
+  /** Captured variables, masked like properties of an object. */
+  variables(variables: CapturedVariable[] | null): CapturedVariable[] | null {
+    if (variables === null) return null;
+    return this.list(variables, (variable) => {
+      const value = this.named(variable.name, variable.value);
+      return value === variable.value ? variable : { ...variable, value };
+    });
+  }
+
+  /** A JSON value (the handler's response): secret-named string properties hidden, strings masked. */
+  json(value: unknown): unknown {
+    if (typeof value === 'string') return this.hasSecrets ? this.string(value, false) : value;
+    if (Array.isArray(value)) return this.list(value as unknown[], (item) => this.json(item));
+    if (value !== null && typeof value === 'object') {
+      let out: Record<string, unknown> | null = null;
+      for (const [key, item] of Object.entries(value)) {
+        const masked = typeof item === 'string' && item !== '' && isSecretNameMemo(key) ? MASK : this.json(item);
+        if (masked !== item) out ??= { ...(value as Record<string, unknown>) };
+        if (out) out[key] = masked;
+      }
+      return out ?? value;
+    }
+    return value;
+  }
+
+  /** A whole invocation as an engine reported it; unchanged parts are shared, not copied. */
+  invocation(raw: RawInvocation): RawInvocation {
+    return {
+      ...raw,
+      response: this.json(raw.response),
+      error: raw.error && this.hasSecrets
+        ? { errorType: raw.error.errorType, errorMessage: this.text(raw.error.errorMessage), trace: raw.error.trace.map((line) => this.text(line)) }
+        : raw.error,
+      logs: this.hasSecrets ? this.text(raw.logs) : raw.logs,
+      captureError: raw.captureError !== null && this.hasSecrets ? this.text(raw.captureError) : raw.captureError,
+      moduleScope: this.variables(raw.moduleScope),
+      handlerScope: this.variables(raw.handlerScope),
+      parameters: this.variables(raw.parameters),
+    };
+  }
+
+  /** Maps a list, returning the same array when no item changed. */
+  private list<T>(items: T[], map: (item: T) => T): T[] {
+    let out: T[] | null = null;
+    for (let i = 0; i < items.length; i++) {
+      const mapped = map(items[i]);
+      if (mapped !== items[i] && out === null) out = items.slice(0, i);
+      if (out !== null) out.push(mapped);
+    }
+    return out ?? items;
+  }
 }
