@@ -139,8 +139,8 @@ describe('extension: .vscodeignore allow-list', () => {
   it('ships every file the build puts in dist/ for the extension, never sources, tests or node_modules', () => {
     const included = lines.slice(1).map((line) => line.slice(1));
     // Derived from the build output (npm test builds first), so a new bundle cannot be forgotten:
-    // the cloud probe's shim once was. dist/bench holds the benchmark's own bundle only.
-    const built = listFiles(join(ROOT, 'dist')).filter((file) => !file.startsWith('dist/bench/'));
+    // the cloud probe's shim once was. Not the extension's: dist/cli.js (the npm bin), dist/bench.
+    const built = listFiles(join(ROOT, 'dist')).filter((file) => file !== 'dist/cli.js' && !file.startsWith('dist/bench/'));
     assert.ok(built.includes('dist/child/probe-shim.mjs') && built.includes('dist/child/typescript.js'), 'the build ran');
     for (const file of built) assert.ok(included.some((pattern) => matchesAllowEntry(pattern, file)), `${file} is built but not shipped`);
     for (const needed of ['resources/icon.png', 'resources/events/*.json']) assert.ok(included.includes(needed), needed);

@@ -145,6 +145,20 @@ describe('serializer: special objects', () => {
     assert.deepEqual(node(new Date(NaN)), { type: 'date', iso: null });
     assert.deepEqual(node(/a+b/gimsuy), { type: 'regexp', source: 'a+b', flags: 'gimsuy' });
   });
+  it('Error whose name or message is a getter: the stack is not formatted, the getters never run', () => {
+    let calls = 0;
+    class AppError extends Error { override get name() { calls++; return 'AppError'; } }
+    const withNameGetter = node(new AppError('boom'));
+    const withMessageGetter = new Error('x');
+    Object.defineProperty(withMessageGetter, 'message', { get() { calls++; return 'sneaky'; } });
+    const messageNode = node(withMessageGetter);
+    assert.equal(calls, 0);
+    assert.equal(withNameGetter.type === 'error' && withNameGetter.stack, null);
+    assert.equal(messageNode.type === 'error' && messageNode.stack, null);
+    // A plain error still shows its stack.
+    const plainNode = node(new Error('plain'));
+    assert.ok(plainNode.type === 'error' && plainNode.stack?.startsWith('Error: plain'));
+  });
   it('RegExp with an own flags getter: the getter never runs', () => {
     let calls = 0;
     const re = /x/g;

@@ -180,6 +180,17 @@ export function createCapture(): CaptureFunction {
     return typeof text === 'string' ? text : null;
   };
 
+  /** True when `name` and `message` are data properties all along the prototype chain (no getters, no Proxies). */
+  const errorHeaderIsData = (error: object): boolean => {
+    for (let current: object | null = error; current !== null; current = getPrototypeOf(current) as object | null) {
+      if (isProxy(current)) return false;
+      const nameDesc = getOwnPropertyDescriptor(current, 'name');
+      const messageDesc = getOwnPropertyDescriptor(current, 'message');
+      if ((nameDesc && !isDataDescriptor(nameDesc)) || (messageDesc && !isDataDescriptor(messageDesc))) return false;
+    }
+    return true;
+  };
+
   const describeSymbol = (symbol: symbol): string => {
     const description = apply(symbolDescription, symbol, []) as string | undefined;
     return description === undefined ? '' : description;
@@ -412,7 +423,9 @@ export function createCapture(): CaptureFunction {
       const prepareDesc = getOwnPropertyDescriptor(errorCtor, 'prepareStackTrace');
       const safeStack = !prepareDesc || (isDataDescriptor(prepareDesc) &&
         (prepareDesc.value === nodePrepareStackTrace || prepareDesc.value === undefined));
-      const stack = safeStack ? ownDataString(object, 'stack') : null;
+      // Node's own formatter builds the header with Error.prototype.toString, which reads
+      // `name` and `message` through the prototype chain: a getter there would run.
+      const stack = safeStack && errorHeaderIsData(object) ? ownDataString(object, 'stack') : null;
       const limit = walk.budgets.stringLength * 10;
       const keptStack = stack !== null && stack.length > limit ? slice(stack, limit) : stack;
       const keptMessage = message.length > walk.budgets.stringLength ? slice(message, walk.budgets.stringLength) : message;
