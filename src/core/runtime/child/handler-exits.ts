@@ -34,21 +34,21 @@ export interface HandlerExits {
   deadZoneAt(position: SourcePosition): string[];
 }
 
-type AnyNode = AcornNode & Record<string, unknown>;
+export type AnyNode = AcornNode & Record<string, unknown>;
 
-const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
+export const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
 
-function lineStarts(source: string): number[] {
+export function lineStarts(source: string): number[] {
   const starts = [0];
   for (let i = 0; i < source.length; i++) if (source.charCodeAt(i) === 10) starts.push(i + 1);
   return starts;
 }
 
-function toOffset(starts: number[], position: SourcePosition): number {
+export function toOffset(starts: number[], position: SourcePosition): number {
   return (starts[position.lineNumber] ?? 0) + position.columnNumber;
 }
 
-function toPosition(starts: number[], offset: number): SourcePosition {
+export function toPosition(starts: number[], offset: number): SourcePosition {
   let low = 0;
   let high = starts.length - 1;
   while (low < high) {
@@ -59,7 +59,7 @@ function toPosition(starts: number[], offset: number): SourcePosition {
   return { lineNumber: low, columnNumber: offset - (starts[low] ?? 0) };
 }
 
-function parseAny(source: string): AnyNode | null {
+export function parseAny(source: string): AnyNode | null {
   for (const sourceType of ['module', 'script'] as const) {
     try {
       return parse(source, {
@@ -76,7 +76,7 @@ function parseAny(source: string): AnyNode | null {
   return null;
 }
 
-function children(node: AnyNode): AnyNode[] {
+export function children(node: AnyNode): AnyNode[] {
   const out: AnyNode[] = [];
   for (const key of Object.keys(node)) {
     if (key === 'type' || key === 'start' || key === 'end') continue;
@@ -91,7 +91,7 @@ function children(node: AnyNode): AnyNode[] {
 }
 
 /** The innermost function whose range holds `offset` (V8's function location is its start). */
-function findFunctionAt(root: AnyNode, offset: number): AnyNode | null {
+export function findFunctionAt(root: AnyNode, offset: number): AnyNode | null {
   let best: AnyNode | null = null;
   const visit = (node: AnyNode): void => {
     if (node.start > offset || node.end <= offset) return;
@@ -127,7 +127,7 @@ function lexicalDeclarationsAfter(statements: AnyNode[], offset: number, out: st
   }
 }
 
-function uninitializedAt(ancestors: AnyNode[], offset: number): string[] {
+export function uninitializedAt(ancestors: AnyNode[], offset: number): string[] {
   const out: string[] = [];
   for (const ancestor of ancestors) {
     if (ancestor.type === 'BlockStatement' || ancestor.type === 'StaticBlock') lexicalDeclarationsAfter(ancestor.body as AnyNode[], offset, out);
@@ -140,7 +140,7 @@ function uninitializedAt(ancestors: AnyNode[], offset: number): string[] {
 }
 
 /** The nodes of `fn`'s own code (nested functions excluded) that contain `offset`, outermost first. */
-function pathTo(fn: AnyNode, offset: number): AnyNode[] {
+export function pathTo(fn: AnyNode, offset: number): AnyNode[] {
   const path: AnyNode[] = [];
   let node: AnyNode | undefined = fn.body as AnyNode;
   while (node && node.start <= offset && offset < node.end) {
