@@ -3,13 +3,13 @@
  * Receives `init` (load the handler, like Lambda's init phase) and then one `invoke` at a
  * time over IPC; the host freezes the whole process (SIGSTOP) between invocations.
  *
- * Order matters: the capture worker is started first (a thread takes tens of milliseconds to
- * boot, so it boots while the rest of this file sets up and the handler loads); the serializer
- * installs its saved intrinsics before any user code; the debugger is enabled only once the
- * handler's imports have loaded (by this thread while the worker still boots, see
- * preEnableDebugger). TypeScript support (sucrase) is a separate bundle loaded on demand.
+ * Order matters: the serializer and the frame capture hook install their saved intrinsics
+ * before any user code; the debugger is enabled only once the handler's imports have loaded
+ * (enabling it earlier makes every module load pay for parsing notifications), and then the
+ * handler scope is captured by conditional breakpoints that never pause (condition-capture.ts),
+ * so no capture thread has to boot. TypeScript support (sucrase) is a separate bundle loaded
+ * on demand.
  */
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { types as utilTypes } from 'node:util';
 import { createRequire } from 'node:module';
 import * as nodeModule from 'node:module';
@@ -20,7 +20,6 @@ import type { CapturedVariable, LambdaError, ValueNode } from '../../model/snaps
 import type { CaptureBudgets } from '../environment-api';
 import {
   INIT_MARKER_ID,
-  NO_CAPTURE_FLAG,
   outputMarker,
   type ChildInitMessage,
   type ChildInvokeMessage,
@@ -31,29 +30,19 @@ import { CAPTURE_GLOBAL_KEY, installSerializer } from './serializer';
 import { installLambdaConsole } from './lambda-console';
 import { handlerNotFound, hideRuntimeFrames, toInitError, toLambdaError } from './lambda-errors';
 import { instrumentModule, isTypeScriptFile, PROBE_REGISTRY_KEY, type ModuleBinding } from './instrument';
-import { HANDLER_GLOBAL_KEY, type MainToWorker, type StopReport, type WorkerData, type WorkerToMain } from './worker-protocol';
 import { nowMs } from './clock';
-import { installScopeCapture } from './scope-capture';
+import { armFrameCapture, installFrameCaptureHook, resetFrameCapture, takeFrameCapture } from './condition-capture';
 
 type CaptureFn = (budgets: CaptureBudgets, values: unknown[]) => Array<{ value: ValueNode; size: { total: number; exact: boolean } }>;
 type Handler = (event: unknown, context: object, callback: (error?: unknown, result?: unknown) => void) => unknown;
 
-let worker: Worker | null = null;
-/** Where the worker's StopReports arrive; drained synchronously, never listened to. */
-let capturePort: MessagePort | null = null;
-let workerError: string | null = null;
-/** The worker thread runs JavaScript (it has booted); see preEnableDebugger. */
-let workerOnline = false;
-
-// First of all, the capture worker: a thread takes tens of milliseconds to boot, and it does
-// so while this thread sets up, receives the init message and loads the handler. It is
-// dropped again when the host turns capture off.
-if (!process.argv.includes(NO_CAPTURE_FLAG)) startWorker();
+/** Why handler-scope capture is unavailable (set when arming fails). */
+let armError: string | null = null;
 
 // ---- before any user code: intrinsics we rely on later ----
 installSerializer();
 const captureValues = (globalThis as Record<symbol, unknown>)[Symbol.for(CAPTURE_GLOBAL_KEY)] as CaptureFn | undefined;
-if (captureValues) installScopeCapture(captureValues);
+if (captureValues) installFrameCaptureHook(captureValues);
 const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 const enqueueMicrotask = queueMicrotask;
 const isProxy = utilTypes.isProxy;
@@ -117,89 +106,6 @@ process.on('beforeExit', () => {
 });
 // The host went away: nothing will ever invoke us again.
 process.on('disconnect', () => process.exit(0));
-
-// ---- worker ----
-function startWorker(): void {
-  try {
-    const channel = new MessageChannel();
-    capturePort = channel.port1;
-    capturePort.unref();
-    const data: WorkerData = { capturePort: channel.port2 };
-    worker = new Worker(join(__dirname, 'capture-worker.js'), { workerData: data, transferList: [channel.port2] });
-    worker.unref();
-    worker.once('online', () => {
-      workerOnline = true;
-    });
-    worker.on('error', (error) => {
-      workerError = `capture worker failed: ${error.message}`;
-      worker = null;
-    });
-    worker.on('exit', () => {
-      worker = null;
-      workerError ??= 'capture worker exited';
-    });
-  } catch (error) {
-    workerError = `capture worker could not start: ${(error as Error).message}`;
-  }
-}
-
-/** Every stop report waiting on the capture port (the worker posts them before resuming us). */
-function drainStopReports(): StopReport[] {
-  const reports: StopReport[] = [];
-  for (;;) {
-    const received = capturePort ? receiveMessageOnPort(capturePort) : undefined;
-    if (!received) return reports;
-    reports.push(received.message as StopReport);
-  }
-}
-
-/**
- * Most of what Debugger.enable costs is the first enabling in the isolate (measured: ~14 ms of
- * the cold start when the worker does it, ~5 ms for the worker's own enable after another
- * session did it), and it runs on this thread. When the handler has loaded while the worker
- * is still booting, this thread would only wait: a same-thread session does that first
- * enabling now, overlapping the worker's boot, and is disconnected once the worker is armed
- * (so no pause ever involves it). When the worker already runs, it would be work done twice.
- * Returns the disconnect.
- */
-function preEnableDebugger(): () => void {
-  if (workerOnline || !worker) return () => undefined;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { Session } = require('node:inspector') as typeof import('node:inspector');
-    const session = new Session();
-    session.connect();
-    // A same-thread session answers synchronously.
-    session.post('Debugger.enable', () => undefined);
-    return () => session.disconnect();
-  } catch {
-    return () => undefined;
-  }
-}
-
-/** How long arming may take before the environment runs without handler-scope capture. */
-const ARM_TIMEOUT_MS = 5000;
-
-function askWorker(message: MainToWorker): Promise<WorkerToMain | null> {
-  const current = worker;
-  if (!current) return Promise.resolve(null);
-  return new Promise((resolve) => {
-    const done = (reply: WorkerToMain | null): void => {
-      clearTimeout(timer);
-      current.off('message', done);
-      current.off('exit', onExit);
-      resolve(reply);
-    };
-    const onExit = (): void => done(null);
-    const timer = setTimeout(() => {
-      workerError ??= `capture worker did not answer within ${ARM_TIMEOUT_MS} ms`;
-      done(null);
-    }, ARM_TIMEOUT_MS);
-    current.on('message', done);
-    current.once('exit', onExit);
-    current.postMessage(message);
-  });
-}
 
 // ---- loading the handler (Lambda's init phase) ----
 function installCommonJsHooks(handlerFile: string): void {
@@ -269,10 +175,6 @@ function resolveHandler(moduleExports: unknown, init: ChildInitMessage): Handler
 async function onInit(init: ChildInitMessage): Promise<void> {
   config = init;
   process.argv = [process.execPath, join(init.childDir, 'bootstrap.js')];
-  if (!init.capture) {
-    void worker?.terminate();
-    worker = null;
-  }
   let loaded: unknown;
   try {
     loaded = await loadHandlerModule(init);
@@ -283,17 +185,9 @@ async function onInit(init: ChildInitMessage): Promise<void> {
   if (!(typeof resolved === 'function')) return failInit(resolved);
   handler = resolved;
   const initDurationMs = nowMs();
-  if (init.capture) {
-    (globalThis as Record<symbol, unknown>)[Symbol.for(HANDLER_GLOBAL_KEY)] = handler;
-    const endPreEnable = preEnableDebugger();
-    const reply = await askWorker({ type: 'arm', budgets: init.budgets });
-    endPreEnable();
-    delete (globalThis as Record<symbol, unknown>)[Symbol.for(HANDLER_GLOBAL_KEY)];
-    if (reply?.type === 'armed' && reply.error) workerError = reply.error;
-    else if (!reply) workerError ??= 'capture worker did not answer';
-  }
+  if (init.capture) armError = armFrameCapture(handler, init.budgets);
   await writeMarkers(INIT_MARKER_ID);
-  send({ type: 'ready', initDurationMs, nodeVersion: process.version, captureError: init.capture ? workerError : null, maxRssBytes: maxRssBytes() });
+  send({ type: 'ready', initDurationMs, nodeVersion: process.version, captureError: init.capture ? armError : null, maxRssBytes: maxRssBytes() });
 }
 
 async function failInit(error: LambdaError): Promise<void> {
@@ -429,14 +323,16 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
   // While the handler runs, our IPC channel must not keep the loop alive, so that an empty
   // event loop is noticed (callbackWaitsForEmptyEventLoop); it is held again right after.
   process.channel?.unref();
-  drainStopReports(); // nothing from before this invocation counts
+  resetFrameCapture(); // nothing from before this invocation counts
   const started = nowMs();
   let outcome = await runHandler(fn, message);
   let durationMs = nowMs() - started;
   process.channel?.ref();
-  // Taken before anything else runs here (module-scope capture can stop on its own exceptions).
-  const reports = init.capture ? drainStopReports() : [];
-  durationMs = Math.max(0, durationMs - reports.reduce((sum, report) => sum + report.pausedMs, 0));
+  // Taken before anything else runs here (nothing else may call the handler in between).
+  const handlerFailed = outcome.error !== undefined;
+  const frame = init.capture ? takeFrameCapture(handlerFailed) : null;
+  // The time the conditions spent capturing is ours, not the handler's.
+  if (frame) durationMs = Math.max(0, durationMs - frame.spentMs);
   send({ type: 'settled', requestId: message.requestId, durationMs });
   if (!outcome.error) outcome = toJsonResponse(outcome.response);
   if (outcome.error) lambdaConsole.line('ERROR', `Invoke Error \t${JSON.stringify(outcome.error)}`);
@@ -454,16 +350,18 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
     } catch (error) {
       errors.push(`module scope capture failed: ${(error as Error).message}`);
     }
-    // The last capture wins: a return after a caught exception replaces the capture at the throw.
-    const last = [...reports].reverse().find((report) => report.capture !== null);
-    if (last?.capture) {
-      handlerScope = last.capture.handlerScope;
-      parameters = last.capture.parameters;
-    } else if (!worker) {
-      errors.push(workerError ?? 'capture worker unavailable');
+    if (frame?.capture) {
+      handlerScope = frame.capture.handlerScope;
+      parameters = frame.capture.parameters;
+    } else if (armError) {
+      errors.push(armError);
     } else {
-      const failure = [...reports].reverse().find((report) => report.error !== null);
-      errors.push(failure?.error ?? 'the handler neither reached a return nor threw, so its scope was not captured');
+      errors.push(
+        frame?.error ??
+          (handlerFailed
+            ? 'the handler failed before reaching any statement where its scope is captured'
+            : 'the handler neither reached a return nor threw, so its scope was not captured'),
+      );
     }
   }
   const captureMs = nowMs() - captureStarted;

@@ -1,5 +1,7 @@
 /**
- * Capture worker: a worker_thread inside the child with an inspector session on the main
+ * Capture worker of the cloud probe (remote/probe/lambda/shim.ts); the local engine captures
+ * without a worker (condition-capture.ts), which keeps a thread boot off its cold start.
+ * A worker_thread with an inspector session on the main
  * thread (`connectToMainThread`; Node advises against pausing the main thread from a
  * same-thread session). It puts breakpoints at the handler's exits; when the main thread
  * stops there it reads the paused frame's local, block and catch scopes, serialises them in

@@ -1,0 +1,81 @@
+/**
+ * Handler-scope capture by conditional breakpoints that never pause (condition-capture.ts),
+ * with real child processes: block scopes and shadowing, exits after an await and in callback
+ * handlers, the handler's own throws, failures in called code and inside loops, `debugger;`
+ * and direct eval, and scripts it refuses rather than run user code.
+ */
+import assert from 'node:assert/strict';
+import { EnvironmentPool, fixture, variable } from './environment-helpers';
+
+describe('handler scope by conditional breakpoints (real child processes)', function () {
+  this.timeout(30_000);
+  const pool = new EnvironmentPool();
+  after(() => pool.disposeAll());
+  const create = (handlerExport: string) => pool.create({ file: fixture('frame-capture.js'), handlerExport });
+  const names = (scope: { name: string; kind: string }[] | null) => scope?.map((v) => `${v.name}:${v.kind}`);
+
+  it('a return inside a block sees the block bindings, and the inner one of a shadowed name', async () => {
+    const env = create('shadowing');
+    const inner = await env.invoke({ inner: true });
+    assert.equal(inner.response, 'inner2');
+    assert.equal(inner.captureError, null);
+    assert.deepEqual(names(inner.handlerScope), ['label:block', 'items:block', 'count:local']);
+    assert.deepEqual(variable(inner.handlerScope, 'label').value, { type: 'string', value: 'inner', length: 5, truncated: false });
+    assert.deepEqual(names(inner.parameters), ['event:parameter']);
+    const outer = await env.invoke({});
+    assert.deepEqual(names(outer.handlerScope), ['label:local', 'count:local']);
+    assert.deepEqual(variable(outer.handlerScope, 'label').value, { type: 'string', value: 'outer', length: 5, truncated: false });
+  });
+
+  it('captures an exit after an await and the end of a callback handler', async () => {
+    const awaited = await create('afterAwait').invoke({});
+    assert.equal(awaited.response, 2);
+    assert.deepEqual(names(awaited.handlerScope), ['before:local', 'after:local']);
+    assert.equal(variable(awaited.handlerScope, 'after').value.type, 'object');
+    const callback = await create('callback').invoke({});
+    assert.equal(callback.response, 'cb');
+    assert.deepEqual(variable(callback.handlerScope, 'local').value, { type: 'string', value: 'cb', length: 2, truncated: false });
+    assert.deepEqual(names(callback.parameters), ['event:parameter', 'context:parameter', 'callback:parameter']);
+  });
+
+  it("takes the handler's own throw with its catch binding, the last throw winning", async () => {
+    const result = await create('ownThrow').invoke({ fail: true });
+    assert.equal(result.error?.errorMessage, 'failed try block');
+    assert.equal(result.captureError, null);
+    assert.deepEqual(names(result.handlerScope), ['inCatch:block', 'caught:catch', 'where:local']);
+    assert.deepEqual(variable(result.handlerScope, 'inCatch').value, { type: 'string', value: 'failed try block', length: 16, truncated: false });
+  });
+
+  it('a failure in an expression shows the bindings as the failing statement started', async () => {
+    const result = await create('expressionFails').invoke({});
+    assert.equal(result.error?.errorType, 'TypeError');
+    assert.equal(result.captureError, null);
+    assert.equal(variable(result.handlerScope, 'data').value.type, 'object');
+    assert.deepEqual(variable(result.handlerScope, 'value').value, { type: 'uninitialized' });
+  });
+
+  it('a failure inside a loop shows the bindings as the loop started, without its own block', async () => {
+    const result = await create('failsInLoop').invoke({});
+    assert.equal(result.error?.errorType, 'SyntaxError');
+    assert.equal(result.captureError, null);
+    assert.deepEqual(names(result.handlerScope), ['items:local', 'seen:local']);
+    assert.deepEqual(variable(result.handlerScope, 'seen').value, { type: 'number', value: 0 });
+  });
+
+  it('never stops at debugger statements; eval works, the names it adds are not listed', async () => {
+    const env = create('pausesAndEvals');
+    const result = await env.invoke({});
+    assert.equal(result.response, 6);
+    assert.deepEqual(names(result.handlerScope), ['viaEval:local', 'arguments:local']);
+    assert.deepEqual(variable(result.handlerScope, 'viaEval').value, { type: 'number', value: 3 });
+  });
+
+  it('refuses a script with a with statement (a name could reach an accessor), and says so', async () => {
+    const env = pool.create({ file: fixture('frame-capture-with.js'), handlerExport: 'handler' });
+    const first = await env.invoke({});
+    assert.equal(first.handlerScope, null);
+    assert.match(first.captureError ?? '', /with statement/);
+    assert.equal(first.response, 0);
+    assert.equal((await env.invoke({})).response, 0, 'the getter never ran');
+  });
+});
