@@ -13,13 +13,14 @@ export const USAGE = `warm-state ${version}: see what survives between warm AWS 
 Usage:
   warm-state invoke <file> [options]      run a handler in a warm local environment
   warm-state check <file> [options]       exit 1 when module-scope state keeps growing (CI)
-  warm-state invoke --function NAME ...   invoke a deployed function (warm-state invoke --function --help)
+  warm-state invoke --function NAME ...   invoke a deployed function (warm-state invoke --function NAME --help)
   warm-state serve ...                    a local Lambda endpoint (warm-state serve --help)
 
 Options for invoke and check:
   --handler EXPORT     the export to call (default: the one handler-looking export, else "handler")
   --event FILE|-       the event as a JSON file, or - for stdin (default {})
-  --times N            invocations in one warm environment (invoke: 1, check: 5)
+  --times N            invocations in one warm environment (invoke: 1, check: 5, at least 3:
+                       growth needs three sizes in a row)
   --timeout S          Lambda timeout in seconds (default 3)
   --memory MB          Lambda memory size, enforced on the V8 heap (default 128)
   --env K=V            an environment variable for the function; repeatable

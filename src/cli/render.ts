@@ -84,6 +84,8 @@ function header(record: InvocationRecord, width: number, p: Palette): string {
   const facts = [
     `Invocation ${record.invocation}`,
     record.cold ? 'cold start' : 'warm',
+    // A new environment says which runtime it runs on (the user's node, or the deployed runtime).
+    record.cold ? (record.source === 'local' ? `node ${record.runtimeVersion}` : record.runtimeVersion) : null,
     `${record.durationMs.toFixed(1)} ms`,
     record.initDurationMs !== null ? `init ${record.initDurationMs.toFixed(1)} ms` : null,
     `${record.maxMemoryUsedMB} MB max`,
@@ -165,11 +167,11 @@ export function compactJson(value: unknown, width: number): string {
   return text.length > width ? `${text.slice(0, width - 1)}…` : text;
 }
 
-/** `⚠ arrayB keeps growing: size 2 → 4 → 6 over 3 warm invocations` */
+/** `⚠ arrayB keeps growing: size 2 → 4 → 6 over 3 invocations` (the first may be the cold one). */
 export function growthLine(variable: ModuleVariable): string {
   const series = variable.sizeSeries;
   const shown = series.length > 12 ? ['…', ...series.slice(-12)] : series;
-  return `⚠ ${variable.name} keeps growing (now ${describeExtent(variable.value)}): size ${shown.join(' → ')} over ${series.length} warm invocations`;
+  return `⚠ ${variable.name} keeps growing (now ${describeExtent(variable.value)}): size ${shown.join(' → ')} over ${series.length} invocations of one environment`;
 }
 
 /** The closing line of `warm-state invoke` when invocations kept growing state. */

@@ -5,7 +5,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import { detectHandlersWithDiagnostics, pickDefaultHandler } from '../core/handlers';
+import { chooseDefaultHandler } from './default-handler';
 import { ConfigError, nodeMajorMismatch, resolveTemplateFunction } from '../core/config';
 import { InvalidEventError, parseEvent } from '../core/events';
 import type { InvocationRecord, ModuleVariable } from '../core/model/snapshot';
@@ -99,14 +99,9 @@ export async function resolveTarget(options: LocalRunOptions, io: Pick<CliIO, 'c
 
 /** The one handler-looking export, else `handler`; ambiguous or missing: an error listing the candidates. */
 async function defaultHandler(file: string): Promise<string> {
-  const source = await readFile(file, 'utf8');
-  const detection = detectHandlersWithDiagnostics(source, file);
-  // A file that does not parse still runs, so the user sees Lambda's own Runtime.UserCodeSyntaxError.
-  if (detection.error) return 'handler';
-  const picked = pickDefaultHandler(detection.candidates);
-  if ('handler' in picked) return picked.handler.exportName;
-  const notes = detection.notes.length ? `\n${detection.notes.join('\n')}` : '';
-  throw new CliUsageError(`${picked.error} Pass --handler EXPORT.${notes}`);
+  const choice = await chooseDefaultHandler(file);
+  if ('error' in choice) throw new CliUsageError(choice.error);
+  return choice.handler;
 }
 
 export async function readEventOption(options: LocalRunOptions, io: Pick<CliIO, 'cwd' | 'readStdin'>): Promise<unknown> {

@@ -196,7 +196,7 @@ describe('engine: warm-state CLI', function () {
   it('check exits 1 naming the growing variable with its size series', () => {
     const { status, stdout } = run(['check', scenario]);
     assert.equal(status, 1, stdout);
-    assert.match(stdout, /✗ arrayB keeps growing \(now Array\(5\)\): size 2 → 4 → 6 → 8 → 10 over 5 warm invocations/);
+    assert.match(stdout, /✗ arrayB keeps growing \(now Array\(5\)\): size 2 → 4 → 6 → 8 → 10 over 5 invocations of one environment/);
     assert.doesNotMatch(stdout, /arrayA keeps growing/);
     assert.equal(stdout.match(/^ {2}#\d/gm)?.length, 5);
   });

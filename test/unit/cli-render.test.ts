@@ -39,7 +39,7 @@ describe('cli: renderInvocation', () => {
     const answered = renderInvocation({ ...scenarioRecord(), response: { items: Array(100).fill('x') } }, { width: 60, color: false });
     assert.match(answered, /^← response \{"items":\["x","x",.*…$/m);
     assert.equal(answered.split('\n').find((l) => l.startsWith('← response'))?.length, 60);
-    assert.match(text, /⚠ arrayB keeps growing \(now Array\(3\)\): size 2 → 4 → 6 over 3 warm invocations/);
+    assert.match(text, /⚠ arrayB keeps growing \(now Array\(3\)\): size 2 → 4 → 6 over 3 invocations of one environment/);
     assert.ok(!text.includes(ESC), 'no colour codes when colour is off');
   });
   it('stacks the scopes on a narrow terminal', () => {
@@ -78,6 +78,6 @@ describe('cli: renderInvocation', () => {
     assert.deepEqual(growing.map((v) => [v.name, v.sizeSeries]), [['arrayB', [2, 4, 6, 8]]]);
     const settled = { ...scenarioRecord(), invocation: 5, moduleScope: [moduleVar('arrayB', arr('B', 'B', 'B', 'B'), 'unchanged', [2, 4, 6, 8, 8])] };
     assert.deepEqual(growingVariables([early, later, settled]), [], 'growth that stopped is not reported');
-    assert.equal(growthLine(growing[0]), '⚠ arrayB keeps growing (now Array(4)): size 2 → 4 → 6 → 8 over 4 warm invocations');
+    assert.equal(growthLine(growing[0]), '⚠ arrayB keeps growing (now Array(4)): size 2 → 4 → 6 → 8 over 4 invocations of one environment');
   });
 });
