@@ -38,6 +38,9 @@ describe('cli: parseLocalArgs', () => {
     usageError(() => parseLocalArgs('invoke', ['a.js', '--memory', '64']), /between 128 and 10240/);
     usageError(() => parseLocalArgs('invoke', ['a.js', '--env', 'NOVALUE']), /NAME=VALUE/);
     usageError(() => parseLocalArgs('check', ['a.js', '--json']), /check does not take --json/);
+    // check with fewer than three invocations could never see growth, so it could never fail.
+    usageError(() => parseLocalArgs('check', ['a.js', '--times', '2']), /between 3 and/);
+    assert.equal(parseLocalArgs('check', ['a.js', '--times', '3']).times, 3);
     usageError(() => parseLocalArgs('invoke', ['a.js', '--template', 't.yaml']), /--template needs --resource/);
     usageError(() => parseLocalArgs('invoke', ['a.js', '--resource', 'Fn']), /either a handler file or --resource/);
     usageError(() => parseLocalArgs('invoke', ['--resource', 'Fn', '--handler', 'x']), /--handler cannot be used with --resource/);
