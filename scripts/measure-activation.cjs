@@ -27,6 +27,7 @@ function stub(name) {
 }
 // Own enumerable keys: the bundle's namespace import copies the module's own properties.
 const vscode = {};
+vscode.ExtensionMode = { Production: 1, Development: 2, Test: 3 };
 for (const key of ['window', 'workspace', 'commands', 'languages', 'extensions', 'env', 'EventEmitter', 'Uri', 'Range', 'Position', 'Selection', 'CodeLens', 'StatusBarAlignment', 'ViewColumn', 'ProgressLocation', 'QuickPickItemKind', 'MarkdownString', 'ThemeColor', 'ThemeIcon', 'Disposable', 'l10n']) {
   vscode[key] = stub(`vscode.${key}`);
 }
@@ -39,7 +40,7 @@ const file = path.resolve(process.argv[2] || 'dist/extension.js');
 const started = process.hrtime.bigint();
 const extension = require(file);
 const loaded = process.hrtime.bigint();
-const context = { subscriptions: [], extensionUri: stub('extensionUri'), extensionPath: path.dirname(file), workspaceState: stub('workspaceState'), globalState: stub('globalState'), storageUri: undefined, globalStorageUri: stub('globalStorageUri') };
+const context = { extensionMode: 1 /* Production */, subscriptions: [], extensionUri: stub('extensionUri'), extensionPath: path.dirname(file), workspaceState: stub('workspaceState'), globalState: stub('globalState'), storageUri: undefined, globalStorageUri: stub('globalStorageUri') };
 extension.activate(context);
 const activated = process.hrtime.bigint();
 const ms = (from, to) => Number(to - from) / 1e6;

@@ -82,7 +82,8 @@ export function activate(context: vscode.ExtensionContext): WarmStateExports {
       log,
     }),
   );
-  const testApi = createTestApi({ sessions: store, panels, events, nodeRuntime });
+  const exposeTestApi = context.extensionMode !== vscode.ExtensionMode.Production;
+  const testApi = exposeTestApi ? createTestApi({ sessions: store, panels, events, nodeRuntime }) : undefined;
   log.info(`Activated in ${(performance.now() - started).toFixed(1)} ms.`);
   return { testApi };
 }

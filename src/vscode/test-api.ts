@@ -38,5 +38,9 @@ export interface WarmStateTestApi {
 
 /** The exports of the extension (`activate()`'s result). */
 export interface WarmStateExports {
-  testApi: WarmStateTestApi;
+  /**
+   * Only when the extension runs under tests or from a development folder: captured values
+   * of the user's functions are not offered to every other installed extension.
+   */
+  testApi?: WarmStateTestApi;
 }
