@@ -10,13 +10,12 @@
  * so no capture thread has to boot. TypeScript support (sucrase) is a separate bundle loaded
  * on demand.
  */
-import { types as utilTypes } from 'node:util';
 import { createRequire } from 'node:module';
 import * as nodeModule from 'node:module';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { CapturedVariable, LambdaError, ValueNode } from '../../model/snapshot';
+import type { CapturedVariable, LambdaError } from '../../model/snapshot';
 import type { CaptureBudgets } from '../environment-api';
 import {
   INIT_MARKER_ID,
@@ -26,14 +25,14 @@ import {
   type ChildToHost,
   type HostToChild,
 } from '../protocol';
-import { CAPTURE_GLOBAL_KEY, installSerializer } from './serializer';
+import { CAPTURE_GLOBAL_KEY, installSerializer, type CaptureFunction } from './serializer';
 import { installLambdaConsole } from './lambda-console';
 import { handlerNotFound, hideRuntimeFrames, toInitError, toLambdaError } from './lambda-errors';
 import { instrumentModule, isTypeScriptFile, PROBE_REGISTRY_KEY, type ModuleBinding } from './instrument';
 import { nowMs } from './clock';
+import { readModuleScope } from './module-scope';
 import { armFrameCapture, installFrameCaptureHook, resetFrameCapture, takeFrameCapture } from './condition-capture';
 
-type CaptureFn = (budgets: CaptureBudgets, values: unknown[]) => Array<{ value: ValueNode; size: { total: number; exact: boolean } }>;
 type Handler = (event: unknown, context: object, callback: (error?: unknown, result?: unknown) => void) => unknown;
 
 /** Why handler-scope capture is unavailable (set when arming fails). */
@@ -41,11 +40,9 @@ let armError: string | null = null;
 
 // ---- before any user code: intrinsics we rely on later ----
 installSerializer();
-const captureValues = (globalThis as Record<symbol, unknown>)[Symbol.for(CAPTURE_GLOBAL_KEY)] as CaptureFn | undefined;
+const captureValues = (globalThis as Record<symbol, unknown>)[Symbol.for(CAPTURE_GLOBAL_KEY)] as CaptureFunction | undefined;
 if (captureValues) installFrameCaptureHook(captureValues);
-const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 const enqueueMicrotask = queueMicrotask;
-const isProxy = utilTypes.isProxy;
 const stdoutWrite = process.stdout.write.bind(process.stdout);
 const stderrWrite = process.stderr.write.bind(process.stderr);
 const send = (message: ChildToHost, done?: () => void): void => {
@@ -279,40 +276,7 @@ function captureModuleScope(budgets: CaptureBudgets): { variables: CapturedVaria
   if (!captureValues) return { variables: null, error: 'the bounded serializer is not installed in the child' };
   const read = probe;
   if (!read) return { variables: null, error: 'module scope unavailable: the handler module did not run to its end (top-level return?) or redeclares eval, globalThis or Symbol' };
-  const values: unknown[] = [];
-  const special = new Map<number, ValueNode>();
-  probeBindings.forEach((binding, index) => {
-    try {
-      let value = read(binding.binding);
-      if (binding.property !== undefined) {
-        // A rewritten import `_mod.x`: read the own data property only, never a getter.
-        if ((typeof value === 'object' || typeof value === 'function') && value !== null && !isProxy(value)) {
-          const descriptor = getOwnPropertyDescriptor(value, binding.property);
-          if (descriptor && !('value' in descriptor)) special.set(index, { type: 'accessor', hasGetter: !!descriptor.get, hasSetter: !!descriptor.set });
-          value = descriptor && 'value' in descriptor ? descriptor.value : undefined;
-        } else {
-          value = undefined;
-        }
-      }
-      values.push(value);
-    } catch {
-      // A top-level let/const/class read before its declaration ran: temporal dead zone.
-      special.set(index, { type: 'uninitialized' });
-      values.push(undefined);
-    }
-  });
-  const captured = captureValues(budgets, values);
-  const variables = probeBindings.map((binding, index): CapturedVariable => {
-    const replacement = special.get(index);
-    const item = captured[index];
-    return {
-      name: binding.name,
-      kind: binding.kind,
-      value: replacement ?? item?.value ?? { type: 'undefined' },
-      size: replacement ? { total: 0, exact: true } : (item?.size ?? { total: 0, exact: true }),
-    };
-  });
-  return { variables, error: null };
+  return { variables: readModuleScope(read, probeBindings, captureValues, budgets), error: null };
 }
 
 async function onInvoke(message: ChildInvokeMessage): Promise<void> {

@@ -16,12 +16,12 @@ import { existsSync, writeSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { types as utilTypes } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import type { CapturedVariable, ValueNode } from '../../../model/snapshot';
+import type { CapturedVariable } from '../../../model/snapshot';
 import type { CaptureBudgets } from '../../../runtime/environment-api';
 import { instrumentModule, PROBE_REGISTRY_KEY, type ModuleBinding } from '../../../runtime/child/instrument';
+import { readModuleScope } from '../../../runtime/child/module-scope';
 import { nearestPackageType } from '../../../runtime/child/package-type';
 import { CAPTURE_GLOBAL_KEY, installSerializer, type CaptureFunction } from '../../../runtime/child/serializer';
 import { HANDLER_GLOBAL_KEY, type MainToWorker, type StopReport, type WorkerData, type WorkerToMain } from '../../../runtime/child/worker-protocol';
@@ -36,8 +36,6 @@ const PROBE_BUDGETS: CaptureBudgets = { depth: 3, items: 20, stringLength: 120, 
 // ---- before any user code ----
 installSerializer();
 const captureValues = (globalThis as Record<symbol, unknown>)[Symbol.for(CAPTURE_GLOBAL_KEY)] as CaptureFunction | undefined;
-const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
-const isProxy = utilTypes.isProxy;
 const here = dirname(fileURLToPath(import.meta.url));
 const environmentId = randomUUID();
 let invocationCount = 0;
@@ -170,33 +168,7 @@ async function armWorker(handler: Handler): Promise<void> {
 function captureModuleScope(): CapturedVariable[] | null {
   const read = moduleProbe;
   if (!read || !captureValues) return null;
-  const values: unknown[] = [];
-  const special = new Map<number, ValueNode>();
-  moduleBindings.forEach((binding, index) => {
-    try {
-      let value = read(binding.binding);
-      if (binding.property !== undefined) {
-        if ((typeof value === 'object' || typeof value === 'function') && value !== null && !isProxy(value)) {
-          const descriptor = getOwnPropertyDescriptor(value, binding.property);
-          if (descriptor && !('value' in descriptor)) special.set(index, { type: 'accessor', hasGetter: !!descriptor.get, hasSetter: !!descriptor.set });
-          value = descriptor && 'value' in descriptor ? descriptor.value : undefined;
-        } else {
-          value = undefined;
-        }
-      }
-      values.push(value);
-    } catch {
-      special.set(index, { type: 'uninitialized' });
-      values.push(undefined);
-    }
-  });
-  const captured = captureValues(PROBE_BUDGETS, values);
-  return moduleBindings.map((binding, index) => ({
-    name: binding.name,
-    kind: binding.kind,
-    value: special.get(index) ?? captured[index]?.value ?? { type: 'undefined' },
-    size: special.has(index) ? { total: 0, exact: true } : (captured[index]?.size ?? { total: 0, exact: true }),
-  }));
+  return readModuleScope(read, moduleBindings, captureValues, PROBE_BUDGETS);
 }
 
 /** Writes the snapshot line for the invocation that just ended. Never throws. */
