@@ -41,7 +41,7 @@ describe('warm-state serve FILE: the default handler', function () {
       const url = await new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no URL printed: ${JSON.stringify(served.output())}`)), 20000);
         served.child.stdout.on('data', () => {
-          // The whole banner (the signal handlers are installed right after it).
+          // The whole banner (the signal handlers are installed before it).
           const match = /Local Lambda endpoint on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*Ctrl\+C stops/.exec(served.output().stdout);
           if (match) {
             clearTimeout(timer);

@@ -231,6 +231,17 @@ async function serve(options: ServeOptions): Promise<number> {
     }
     throw error;
   }
+  // Listen for the stop signals before the banner: a script that waits for "Ctrl+C stops"
+  // and then sends SIGTERM must never meet Node's default (kill without closing).
+  let resolveStop: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (resolveStop = resolve));
+  const stop = () => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    resolveStop();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   process.stdout.write(`Local Lambda endpoint on ${endpoint.url} (127.0.0.1 only)\n`);
   for (const fn of options.functions) {
     process.stdout.write(`  ${fn.name}  ->  ${fn.file} (export ${fn.handlerExport})\n`);
@@ -238,15 +249,7 @@ async function serve(options: ServeOptions): Promise<number> {
   process.stdout.write(
     `Try: aws lambda invoke --endpoint-url ${endpoint.url} --function-name ${options.functions[0].name} --log-type Tail --cli-binary-format raw-in-base64-out --payload '{}' out.json\nCtrl+C stops.\n`,
   );
-  await new Promise<void>((resolveStop) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolveStop();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await stopped;
   await endpoint.close();
   process.stdout.write('Stopped.\n');
   return 0;
