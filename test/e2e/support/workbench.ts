@@ -124,7 +124,9 @@ export class Workbench {
 
   /** Clicks the first CodeLens whose text contains `text` in the editor showing `relativePath`. */
   async clickCodeLens(text: string, relativePath: string): Promise<void> {
-    const lens = this.codeLensLinks(relativePath).filter({ hasText: text }).first();
+    // Visible ones only: after a window reload the restored layout can hold a second, hidden
+    // editor of the same file, and `.first()` would wait on its lens forever.
+    const lens = this.codeLensLinks(relativePath).filter({ hasText: text, visible: true }).first();
     await lens.waitFor({ state: 'visible', timeout: 30_000 });
     await lens.click();
   }
