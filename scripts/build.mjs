@@ -39,7 +39,10 @@ const targets = {
   ],
   cli: [{ ...nodeBase, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', format: 'cjs', banner: { js: '#!/usr/bin/env node' } }],
   child: [
-    { ...nodeBase, entryPoints: ['src/core/runtime/child/bootstrap.ts'], outfile: 'dist/child/bootstrap.js', format: 'cjs', plugins: [lazyTypeScript] },
+    // bootstrap.js is the small entry the host spawns: it loads runtime.js (the real bootstrap)
+    // through V8's code cache (src/core/runtime/child/code-cache-loader.ts).
+    { ...nodeBase, entryPoints: ['src/core/runtime/child/code-cache-loader.ts'], outfile: 'dist/child/bootstrap.js', format: 'cjs' },
+    { ...nodeBase, entryPoints: ['src/core/runtime/child/bootstrap.ts'], outfile: 'dist/child/runtime.js', format: 'cjs', plugins: [lazyTypeScript] },
     { ...nodeBase, entryPoints: ['src/core/runtime/child/capture-worker.ts'], outfile: 'dist/child/capture-worker.js', format: 'cjs' },
     { ...nodeBase, entryPoints: ['src/core/runtime/child/esm-hooks.ts'], outfile: 'dist/child/esm-hooks.mjs', format: 'esm', plugins: [lazyTypeScript], banner: { js: esmRequireBanner } },
     // Sucrase alone, required by the two above only when a TypeScript file loads.

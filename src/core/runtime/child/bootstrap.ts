@@ -8,7 +8,8 @@
  * (enabling it earlier makes every module load pay for parsing notifications), and then the
  * handler scope is captured by conditional breakpoints that never pause (condition-capture.ts),
  * so no capture thread has to boot. TypeScript support (sucrase) is a separate bundle loaded
- * on demand.
+ * on demand. Built as dist/child/runtime.js and loaded by dist/child/bootstrap.js
+ * (code-cache-loader.ts) through V8's code cache, so cold starts skip compiling this bundle.
  */
 import { createRequire } from 'node:module';
 import * as nodeModule from 'node:module';
@@ -32,6 +33,7 @@ import { instrumentModule, isTypeScriptFile, PROBE_REGISTRY_KEY, type ModuleBind
 import { nowMs } from './clock';
 import { readModuleScope } from './module-scope';
 import { armFrameCapture, installFrameCaptureHook, resetFrameCapture, takeFrameCapture } from './condition-capture';
+import { RUNTIME_IMPORT_KEY, SAVE_CODE_CACHE_KEY } from './code-cache-keys';
 
 type Handler = (event: unknown, context: object, callback: (error?: unknown, result?: unknown) => void) => unknown;
 
@@ -155,7 +157,10 @@ async function loadHandlerModule(init: ChildInitMessage): Promise<unknown> {
   installCommonJsHooks('');
   const handlerUrl = pathToFileURL(init.file).href;
   register(pathToFileURL(join(init.childDir, 'esm-hooks.mjs')).href, { data: { handlerUrl } });
-  return import(handlerUrl);
+  // Compiled by the loader's vm.Script (code-cache-loader.ts), this bundle has no import() of
+  // its own: the loader lends one.
+  const importModule = (globalThis as Record<symbol, unknown>)[Symbol.for(RUNTIME_IMPORT_KEY)] as ((specifier: string) => Promise<unknown>) | undefined;
+  return importModule ? importModule(handlerUrl) : import(handlerUrl);
 }
 
 function resolveHandler(moduleExports: unknown, init: ChildInitMessage): Handler | LambdaError {
@@ -330,6 +335,13 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
   }
   const captureMs = nowMs() - captureStarted;
   const usage = process.memoryUsage();
+  // First result of a runtime without a code cache: the loader writes it now (once), before the
+  // host can freeze or end us, so the next cold start skips compiling what this one compiled.
+  const saveCodeCache = (globalThis as Record<symbol, unknown>)[Symbol.for(SAVE_CODE_CACHE_KEY)] as (() => void) | undefined;
+  if (saveCodeCache) {
+    delete (globalThis as Record<symbol, unknown>)[Symbol.for(SAVE_CODE_CACHE_KEY)];
+    saveCodeCache();
+  }
   await writeMarkers(message.requestId);
   lambdaConsole.setRequestId(undefined);
   currentRequestId = undefined;

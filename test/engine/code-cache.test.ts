@@ -1,0 +1,76 @@
+/**
+ * The child's runtime bundle loads through V8's code cache (code-cache-loader.ts), with real
+ * child processes and a private TMPDIR: the first cold start writes the cache (a folder and
+ * file only this user can read), the next one uses it as is, a corrupt cache is rejected by
+ * V8 and rewritten, and every one of them still loads and captures the handler.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as nodeModule from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EnvironmentPool, EXAMPLES, fixture, variable } from './environment-helpers';
+
+const usesNodeCompileCache = typeof (nodeModule as { enableCompileCache?: unknown }).enableCompileCache === 'function';
+
+describe('child runtime code cache (real child processes)', function () {
+  this.timeout(30_000);
+  const pool = new EnvironmentPool();
+  const temp = mkdtempSync(join(tmpdir(), 'warm-code-cache-'));
+  const uid = typeof process.getuid === 'function' ? process.getuid() : null;
+  const folder = join(temp, `warm-state-v8-cache${uid === null ? '' : `-${uid}`}`);
+  after(async () => {
+    await pool.disposeAll();
+    rmSync(temp, { recursive: true, force: true });
+  });
+
+  const coldInvoke = async (file: string, handlerExport: string) => {
+    const env = pool.create({ file, handlerExport, nodeEnv: { TMPDIR: temp, TMP: temp, TEMP: temp } });
+    const record = await env.invoke({});
+    await env.dispose();
+    assert.equal(record.cold, true);
+    assert.equal(record.error, null);
+    assert.equal(record.captureError, null);
+    return record;
+  };
+  const cacheFiles = () => readdirSync(folder).filter((name) => name.endsWith('.bin'));
+
+  before(function () {
+    // Node 22.1+ caches through module.enableCompileCache instead; this suite checks our own.
+    if (usesNodeCompileCache) this.skip();
+  });
+
+  it('the first cold start writes the cache in a folder of this user only', async () => {
+    const record = await coldInvoke(join(EXAMPLES, 'freeze-demo', 'handler.js'), 'test');
+    assert.equal(variable(record.moduleScope, 'arrayB').value.type, 'array');
+    const files = cacheFiles();
+    assert.equal(files.length, 1, `cache files: ${files.join(', ')}`);
+    if (process.platform !== 'win32') {
+      assert.equal(statSync(folder).mode & 0o777, 0o700);
+      assert.equal(statSync(join(folder, files[0])).mode & 0o777, 0o600);
+    }
+    assert.ok(statSync(join(folder, files[0])).size > 10_000);
+  });
+
+  it('the next cold start uses the cache as it is (an ES module handler too)', async () => {
+    const [file] = cacheFiles();
+    const before = readFileSync(join(folder, file));
+    const record = await coldInvoke(join(EXAMPLES, 'freeze-demo', 'handler.js'), 'test');
+    assert.equal(variable(record.handlerScope, 'arrayD').value.type, 'array');
+    const esm = await coldInvoke(fixture('handler.mjs'), 'handler');
+    assert.notEqual(esm.moduleScope, null);
+    assert.deepEqual(cacheFiles(), [file]);
+    assert.ok(readFileSync(join(folder, file)).equals(before), 'an accepted cache is not rewritten');
+  });
+
+  it('a corrupt cache is rejected and rewritten, and the handler still runs', async () => {
+    const [file] = cacheFiles();
+    const garbage = Buffer.alloc(4096, 7);
+    writeFileSync(join(folder, file), garbage);
+    const record = await coldInvoke(join(EXAMPLES, 'freeze-demo', 'handler.js'), 'test');
+    assert.equal(variable(record.moduleScope, 'arrayA').value.type, 'array');
+    const rewritten = readFileSync(join(folder, file));
+    assert.ok(!rewritten.equals(garbage), 'the rejected cache was replaced');
+    assert.ok(rewritten.length > 10_000);
+  });
+});
