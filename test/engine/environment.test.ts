@@ -170,9 +170,13 @@ describe('local environment (real child processes)', function () {
     });
 
     it('runs a TypeScript ES module (.mts) with top-level await and a type-only import', async () => {
-      const env = pool.create({ file: fixture('ts-esm/handler.mts'), handlerExport: 'handler' });
-      await env.invoke({ n: 2 });
+      // A generous timeout: the first invocation also loads the TypeScript stripper, and on a
+      // loaded 2-core CI machine a timeout would reset the environment and hide the real result.
+      const env = pool.create({ file: fixture('ts-esm/handler.mts'), handlerExport: 'handler', timeoutSeconds: 20 });
+      const first = await env.invoke({ n: 2 });
+      assert.equal(first.error, null, JSON.stringify(first.error));
       const second = await env.invoke({ n: 3 });
+      assert.equal(second.cold, false, `the environment stayed warm (reset: ${first.reset})`);
       assert.equal(second.response, 5);
       assert.deepEqual(second.moduleScope?.map((v) => v.name), ['sleep', 'started', 'ready', 'hits', 'handler']);
       assert.deepEqual(variable(second.handlerScope, 'total').value, { type: 'number', value: 5 });
