@@ -279,7 +279,7 @@ const lines = [
   '',
   `Init Duration reported by the engine on those cold starts (median): ${ms(median(inits))}. ${COLD_RUNS} cold starts each, alternating.`,
   coldRatio > 1.5
-    ? 'Target missed: besides loading the handler, a Warm State child starts its capture worker thread, connects an inspector session and sets breakpoints on the handler\'s exits before the first response; plain `node` does none of that.'
+    ? 'Target missed: besides loading the handler, a Warm State child enables the inspector\'s Debugger domain (it hashes every script already loaded, Node\'s own included: about 10 ms), runs with --max-old-space-size to enforce the memory size (which makes Node drop its built-in code cache: about 5 ms) and parses the handler to set its capture breakpoints before the first response; plain `node` does none of that. The child\'s own bundle is compiled from a V8 code cache after the first cold start.'
     : '',
   '',
   '## (c) Capture of big module state',
