@@ -96,7 +96,7 @@ export function encodeProbeLine(snapshot: ProbeSnapshot, budget = PROBE_LINE_BUD
     }
     return next;
   };
-  const replacedFits = smallestFitting(candidates.length, (count) => encode(withReplaced(count)), budget);
+  const replacedFits = fittingLine(candidates.length, (count) => encode(withReplaced(count)), budget, 'smallest');
   if (replacedFits !== null) return replacedFits;
 
   // Even the names do not fit (hundreds of variables): keep as many as fit, in scope order
@@ -114,42 +114,26 @@ export function encodeProbeLine(snapshot: ProbeSnapshot, budget = PROBE_LINE_BUD
     }
     return next;
   };
-  const keptFits = largestFitting(order.length, (kept) => encode(withKept(kept)), budget);
+  const keptFits = fittingLine(order.length, (kept) => encode(withKept(kept)), budget, 'largest');
   return keptFits ?? encode({ ...all, moduleScope: null, handlerScope: null, parameters: null, truncated: ['everything: the snapshot could not fit the log budget'] });
 }
 
-/** The encoding for the smallest n in [0, max] whose line fits, or null when none does. */
-function smallestFitting(max: number, lineFor: (n: number) => string, budget: number): string | null {
+/**
+ * Binary search over n in [0, max] for the line that fits `budget`: the smallest such n (fewest
+ * values replaced) or the largest (most values kept). Fitting must be monotonic in n.
+ */
+function fittingLine(max: number, lineFor: (n: number) => string, budget: number, want: 'smallest' | 'largest'): string | null {
   let low = 0;
   let high = max;
   let best: string | null = null;
   while (low <= high) {
     const middle = Math.floor((low + high) / 2);
     const line = lineFor(middle);
-    if (line.length <= budget) {
-      best = line;
-      high = middle - 1;
-    } else {
-      low = middle + 1;
-    }
-  }
-  return best;
-}
-
-/** The encoding for the largest n in [0, max] whose line fits, or null when none does. */
-function largestFitting(max: number, lineFor: (n: number) => string, budget: number): string | null {
-  let low = 0;
-  let high = max;
-  let best: string | null = null;
-  while (low <= high) {
-    const middle = Math.floor((low + high) / 2);
-    const line = lineFor(middle);
-    if (line.length <= budget) {
-      best = line;
-      low = middle + 1;
-    } else {
-      high = middle - 1;
-    }
+    const fits = line.length <= budget;
+    if (fits) best = line;
+    // Keep searching towards the preferred end while it fits, away from it while it does not.
+    if (fits === (want === 'smallest')) high = middle - 1;
+    else low = middle + 1;
   }
   return best;
 }
