@@ -1,37 +1,23 @@
 /** Lambda's own log lines around an invocation (START / END / REPORT), formatted like the real ones. */
 
-export interface ReportFigures {
-  requestId: string;
-  durationMs: number;
-  billedDurationMs: number;
-  memorySizeMB: number;
-  maxMemoryUsedMB: number;
-  initDurationMs: number | null;
-}
+import { billedDuration, formatEndLine, formatReportLine, formatStartLine, type ReportLine } from '../remote/report';
+
+// One formatter for Lambda's platform lines, shared with the deployed client and the local
+// endpoint (remote/report.ts); the local log keeps one line per entry, without REPORT's trailing tab.
+export { billedDuration };
+
+export type ReportFigures = Pick<ReportLine, 'requestId' | 'durationMs' | 'billedDurationMs' | 'memorySizeMB' | 'maxMemoryUsedMB' | 'initDurationMs'>;
 
 export function startLine(requestId: string): string {
-  return `START RequestId: ${requestId} Version: $LATEST\n`;
+  return `${formatStartLine(requestId)}\n`;
 }
 
 export function endLine(requestId: string): string {
-  return `END RequestId: ${requestId}\n`;
+  return `${formatEndLine(requestId)}\n`;
 }
 
-export function reportLine(f: ReportFigures): string {
-  const parts = [
-    `REPORT RequestId: ${f.requestId}`,
-    `Duration: ${f.durationMs.toFixed(2)} ms`,
-    `Billed Duration: ${f.billedDurationMs} ms`,
-    `Memory Size: ${f.memorySizeMB} MB`,
-    `Max Memory Used: ${f.maxMemoryUsedMB} MB`,
-  ];
-  if (f.initDurationMs !== null) parts.push(`Init Duration: ${f.initDurationMs.toFixed(2)} ms`);
-  return `${parts.join('\t')}\n`;
-}
-
-/** Lambda bills whole milliseconds, rounded up (at least 1 ms). */
-export function billedDuration(durationMs: number): number {
-  return Math.max(1, Math.ceil(durationMs));
+export function reportLine(figures: ReportFigures): string {
+  return `${formatReportLine({ ...figures, status: null, errorType: null }).replace(/\t$/, '')}\n`;
 }
 
 export function timeoutMessage(timeoutSeconds: number): string {
