@@ -1,5 +1,5 @@
 /**
- * Handler-scope capture by conditional breakpoints that never pause (condition-capture.ts),
+ * Handler-scope capture by source hooks (frame-instrument.ts, frame-hooks.ts),
  * with real child processes: block scopes and shadowing, exits after an await and in callback
  * handlers, the handler's own throws, failures in called code and inside loops, `debugger;`
  * and direct eval, and scripts it refuses rather than run user code.
@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { EnvironmentPool, fixture, variable } from './environment-helpers';
 
-describe('handler scope by conditional breakpoints (real child processes)', function () {
+describe('handler scope by source hooks (real child processes)', function () {
   this.timeout(30_000);
   const pool = new EnvironmentPool();
   after(() => pool.disposeAll());
@@ -68,6 +68,23 @@ describe('handler scope by conditional breakpoints (real child processes)', func
     assert.equal(result.response, 6);
     assert.deepEqual(names(result.handlerScope), ['viaEval:local', 'arguments:local']);
     assert.deepEqual(variable(result.handlerScope, 'viaEval').value, { type: 'number', value: 3 });
+  });
+
+  it("shows a wrapped handler's own function: the first of the user's functions that receives the event", async () => {
+    const env = pool.create({ file: fixture('wrapped/handler.js'), handlerExport: 'wrapped' });
+    const result = await env.invoke({ n: 2 });
+    assert.deepEqual(result.response, { wrappedBy: 'tiny-wrap', response: 5 });
+    assert.equal(result.captureError, null);
+    // The base handler's frame (lib/work.js), not the wrapper's (node_modules) nor the helper's.
+    assert.deepEqual(names(result.handlerScope), ['doubled:local']);
+    assert.deepEqual(variable(result.handlerScope, 'doubled').value, { type: 'number', value: 4 });
+    assert.deepEqual(names(result.parameters), ['event:parameter']);
+  });
+
+  it('captures a handler re-exported from another file of the user', async () => {
+    const result = await pool.create({ file: fixture('wrapped/handler.js'), handlerExport: 'reexported' }).invoke({ n: 1 });
+    assert.equal(result.response, 3);
+    assert.deepEqual(variable(result.handlerScope, 'doubled').value, { type: 'number', value: 2 });
   });
 
   it('refuses a script with a with statement (a name could reach an accessor), and says so', async () => {

@@ -36,9 +36,11 @@ describe('runtime: planCaptureSites', () => {
       'statement@8:2 [label:local hoisted:local event:parameter a:parameter] tdz[]',
       'statement@9:2 [label:local hoisted:local event:parameter a:parameter] tdz[]',
     ]);
-    const loop = plan.sites?.find((site) => site.position.lineNumber === 8);
-    // Only the iterated object, evaluated once, may take the loop's breakpoint.
-    assert.deepEqual(loop?.accept, { start: { lineNumber: 8, columnNumber: 21 }, end: { lineNumber: 8, columnNumber: 24 } });
+    const inCatch = plan.sites?.find((site) => site.position.lineNumber === 7 && site.reason === 'throw' && site.position.columnNumber === 66);
+    // In a statement list: the hook goes right before it, no block needed.
+    assert.deepEqual(inCatch?.insert, { placement: 'statement', start: source.split('\n').slice(0, 7).join('\n').length + 1 + 66, wrapEnd: null });
+    const end = plan.sites?.find((site) => site.insert.placement === 'body-end');
+    assert.equal(end?.insert.start, source.lastIndexOf('}'));
   });
 
   it('lists arguments for a function that reads it, and the body of an expression arrow', () => {
@@ -65,10 +67,18 @@ describe('runtime: planCaptureSites', () => {
     assert.equal(closure.sites?.filter((site) => site.reason === 'statement').length, 4);
   });
 
+  it('wraps a site outside a statement list in a block, and puts the hook of a labelled statement before its labels', () => {
+    const code = 'function h(a) { if (a) return 1; outer: inner: for (;;) { break outer; } }';
+    const sites = planCaptureSites(code, { lineNumber: 0, columnNumber: 0 }).sites ?? [];
+    const ret = sites.find((site) => site.reason === 'exit' && site.insert.placement === 'statement');
+    assert.deepEqual(ret?.insert, { placement: 'statement', start: code.indexOf('return'), wrapEnd: code.indexOf('1;') + 2 });
+    const loop = sites.find((site) => site.reason === 'statement' && site.position.columnNumber === code.indexOf('for'));
+    assert.deepEqual(loop?.insert, { placement: 'statement', start: code.indexOf('outer:'), wrapEnd: null });
+  });
+
   it('refuses scripts where a name read could reach user code', () => {
     assert.match(planCaptureSites('with (o) { exports.h = () => 1; }', { lineNumber: 0, columnNumber: 23 }).error ?? '', /with statement/);
-    assert.match(planCaptureSites('const Symbol = 1; exports.h = () => 1;', { lineNumber: 0, columnNumber: 30 }).error ?? '', /declares Symbol/);
-    assert.match(planCaptureSites('exports.h = (globalThis) => 1;', { lineNumber: 0, columnNumber: 12 }).error ?? '', /declares globalThis/);
+    assert.match(planCaptureSites('const __warmState = 1; exports.h = () => 1;', { lineNumber: 0, columnNumber: 35 }).error ?? '', /declares __warmState/);
     assert.match(planCaptureSites('const f = 1;', { lineNumber: 0, columnNumber: 0 }).error ?? '', /could not find the handler/);
   });
 });

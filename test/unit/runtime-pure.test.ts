@@ -75,7 +75,7 @@ describe('runtime: instrumentModule', () => {
 
   it('leaves a file with a syntax error for Node to report, and reports TypeScript syntax errors as SyntaxError', () => {
     const broken = 'exports.handler = () => { return 1 +; };';
-    assert.deepEqual(instrumentModule(broken, '/t/h.js', 'commonjs', { probe: true }), { code: broken, bindings: [] });
+    assert.deepEqual(instrumentModule(broken, '/t/h.js', 'commonjs', { probe: true, frameKeyPrefix: 'c1_' }), { code: broken, bindings: [], frameRefusal: null });
     assert.throws(() => instrumentModule('const x: = 1;', '/t/h.ts', 'commonjs', { probe: true }), SyntaxError);
   });
 });

@@ -3,11 +3,10 @@
  * Receives `init` (load the handler, like Lambda's init phase) and then one `invoke` at a
  * time over IPC; the host freezes the whole process (SIGSTOP) between invocations.
  *
- * Order matters: the serializer and the frame capture hook install their saved intrinsics
- * before any user code; the debugger is enabled only once the handler's imports have loaded
- * (enabling it earlier makes every module load pay for parsing notifications), and then the
- * handler scope is captured by conditional breakpoints that never pause (condition-capture.ts),
- * so no capture thread has to boot. TypeScript support (sucrase) is a separate bundle loaded
+ * Order matters: the serializer and the frame hooks install their saved intrinsics before
+ * any user code. The handler scope is captured by hooks put in the source of the user's own
+ * files as they load (frame-instrument.ts, frame-hooks.ts): no inspector, no capture thread.
+ * TypeScript support (sucrase) is a separate bundle loaded
  * on demand. Built as dist/child/runtime.js and loaded by dist/child/bootstrap.js
  * (code-cache-loader.ts) through V8's code cache, so cold starts skip compiling this bundle.
  */
@@ -32,18 +31,15 @@ import { handlerNotFound, hideRuntimeFrames, toInitError, toLambdaError } from '
 import { instrumentModule, isTypeScriptFile, PROBE_REGISTRY_KEY, type ModuleBinding } from './instrument';
 import { nowMs } from './clock';
 import { readModuleScope } from './module-scope';
-import { armFrameCapture, installFrameCaptureHook, resetFrameCapture, takeFrameCapture } from './condition-capture';
+import { installFrameHooks, setFrameBudgets, startFrameCapture, takeFrameCapture } from './frame-hooks';
 import { RUNTIME_IMPORT_KEY, SAVE_CODE_CACHE_KEY } from './code-cache-keys';
 
 type Handler = (event: unknown, context: object, callback: (error?: unknown, result?: unknown) => void) => unknown;
 
-/** Why handler-scope capture is unavailable (set when arming fails). */
-let armError: string | null = null;
-
 // ---- before any user code: intrinsics we rely on later ----
 installSerializer();
 const captureValues = (globalThis as Record<symbol, unknown>)[Symbol.for(CAPTURE_GLOBAL_KEY)] as CaptureFunction | undefined;
-if (captureValues) installFrameCaptureHook(captureValues);
+if (captureValues) installFrameHooks(captureValues);
 const enqueueMicrotask = queueMicrotask;
 const stdoutWrite = process.stdout.write.bind(process.stdout);
 const stderrWrite = process.stderr.write.bind(process.stderr);
@@ -107,7 +103,14 @@ process.on('beforeExit', () => {
 process.on('disconnect', () => process.exit(0));
 
 // ---- loading the handler (Lambda's init phase) ----
-function installCommonJsHooks(handlerFile: string): void {
+/** Files of the user's own code (not dependencies): their functions get handler-scope hooks. */
+function isUserFile(filename: string): boolean {
+  return !/[\\/]node_modules[\\/]/.test(filename);
+}
+
+let instrumentedFiles = 0;
+
+function installCommonJsHooks(handlerFile: string, frames: boolean): void {
   type CompilableModule = { _compile(content: string, filename: string): unknown };
   type ResolveFilename = (request: string, parent: { filename?: string } | undefined, ...rest: unknown[]) => string;
   const Module = nodeModule.Module as unknown as {
@@ -128,9 +131,10 @@ function installCommonJsHooks(handlerFile: string): void {
   };
   const originalCompile = Module.prototype._compile;
   Module.prototype._compile = function compile(this: CompilableModule, content: string, filename: string) {
-    if (filename === handlerFile || isTypeScriptFile(filename)) {
-      const result = instrumentModule(content, filename, 'commonjs', { probe: filename === handlerFile });
-      content = result.code;
+    const framed = frames && isUserFile(filename);
+    if (filename === handlerFile || isTypeScriptFile(filename) || framed) {
+      const frameKeyPrefix = framed ? `c${++instrumentedFiles}_` : null;
+      content = instrumentModule(content, filename, 'commonjs', { probe: filename === handlerFile, frameKeyPrefix }).code;
     }
     return originalCompile.call(this, content, filename);
   };
@@ -143,7 +147,7 @@ function installCommonJsHooks(handlerFile: string): void {
 
 async function loadHandlerModule(init: ChildInitMessage): Promise<unknown> {
   if (init.format === 'commonjs') {
-    installCommonJsHooks(init.file);
+    installCommonJsHooks(init.file, init.capture);
     const requireFromTaskRoot = createRequire(join(process.cwd(), 'index.js'));
     return requireFromTaskRoot(init.file);
   }
@@ -154,9 +158,9 @@ async function loadHandlerModule(init: ChildInitMessage): Promise<unknown> {
     });
   }
   // CommonJS files imported by the ESM handler (.cts) still go through require hooks.
-  installCommonJsHooks('');
+  installCommonJsHooks('', init.capture);
   const handlerUrl = pathToFileURL(init.file).href;
-  register(pathToFileURL(join(init.childDir, 'esm-hooks.mjs')).href, { data: { handlerUrl } });
+  register(pathToFileURL(join(init.childDir, 'esm-hooks.mjs')).href, { data: { handlerUrl, frames: init.capture } });
   // Compiled by the loader's vm.Script (code-cache-loader.ts), this bundle has no import() of
   // its own: the loader lends one.
   const importModule = (globalThis as Record<symbol, unknown>)[Symbol.for(RUNTIME_IMPORT_KEY)] as ((specifier: string) => Promise<unknown>) | undefined;
@@ -187,9 +191,9 @@ async function onInit(init: ChildInitMessage): Promise<void> {
   if (!(typeof resolved === 'function')) return failInit(resolved);
   handler = resolved;
   const initDurationMs = nowMs();
-  if (init.capture) armError = armFrameCapture(handler, init.budgets);
+  if (init.capture) setFrameBudgets(init.budgets);
   await writeMarkers(INIT_MARKER_ID);
-  send({ type: 'ready', initDurationMs, nodeVersion: process.version, captureError: init.capture ? armError : null, maxRssBytes: maxRssBytes() });
+  send({ type: 'ready', initDurationMs, nodeVersion: process.version, captureError: null, maxRssBytes: maxRssBytes() });
 }
 
 async function failInit(error: LambdaError): Promise<void> {
@@ -252,6 +256,7 @@ function runHandler(fn: Handler, message: ChildInvokeMessage): Promise<Outcome> 
     enqueueMicrotask(() => {
       let returned: unknown;
       try {
+        if (config?.capture) startFrameCapture(message.event, context);
         returned = fn(message.event, context, callback);
       } catch (error) {
         finish({ error: toLambdaError(error) });
@@ -292,7 +297,6 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
   // While the handler runs, our IPC channel must not keep the loop alive, so that an empty
   // event loop is noticed (callbackWaitsForEmptyEventLoop); it is held again right after.
   process.channel?.unref();
-  resetFrameCapture(); // nothing from before this invocation counts
   const started = nowMs();
   let outcome = await runHandler(fn, message);
   let durationMs = nowMs() - started;
@@ -322,8 +326,6 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
     if (frame?.capture) {
       handlerScope = frame.capture.handlerScope;
       parameters = frame.capture.parameters;
-    } else if (armError) {
-      errors.push(armError);
     } else {
       errors.push(
         frame?.error ??

@@ -1,14 +1,13 @@
 /**
- * Where and what to capture in the handler's frame without ever pausing it: the positions of
- * the handler's exits (its own `return` statements and the end of its body), of its own
- * `throw` statements and of the statements where references are recorded in case a called
- * function throws, each with the bindings of the frame visible there (innermost first,
- * shadowed names dropped, parameters with kind 'parameter') and the let/const/class names
- * still in their temporal dead zone. A conditional breakpoint at each site reads these
- * bindings BY NAME in the frame (see condition-capture.ts), so the list must name only
- * bindings that really resolve to the handler's frame: that is why a script with a `with`
- * statement, or that declares `globalThis` or `Symbol` (names the condition itself uses), gets
- * no plan at all rather than a condition that could run user code.
+ * Where and what to capture in a function's frame: the positions of its exits (its own
+ * `return` statements and the end of its body), of its own `throw` statements and of the
+ * statements where references are recorded in case a called function throws, each with the
+ * bindings of the frame visible there (innermost first, shadowed names dropped, parameters
+ * with kind 'parameter') and the let/const/class names still in their temporal dead zone.
+ * frame-instrument.ts puts a hook at each site that reads these bindings BY NAME, so the list
+ * must name only bindings that really resolve to the function's frame: that is why a script
+ * with a `with` statement, or that declares the hook's own global name, gets no plan at all
+ * rather than a hook that could run user code (a `with` object's getter) or miss.
  */
 import type { BindingKind } from '../../model/snapshot';
 import {
@@ -34,27 +33,28 @@ export interface FrameBinding {
 export interface CaptureSite {
   position: SourcePosition;
   /**
-   * 'exit': a return or the end of the body; 'throw': the handler's own throw statement;
-   * 'statement': any other statement of the handler outside loops, where the condition only
-   * keeps references (serialised only if an exception then leaves the handler).
+   * 'exit': a return or the end of the body; 'throw': the function's own throw statement;
+   * 'statement': any other statement of the function outside loops, where the hook only
+   * keeps references (serialised only if an exception then leaves the function).
    */
   reason: 'exit' | 'throw' | 'statement';
   /**
-   * Where V8 may put this site's breakpoint instead (a declaration breaks at its first
-   * initialiser, `return a.b` at the property load): [start, end) in 0-based lines and
-   * columns, a part of the statement holding no nested scope, so the same bindings are in
-   * scope anywhere in it. Absent: the exact position only.
+   * Where the hook goes, as source offsets: before the statement (before its labels, if it
+   * has any) at `start`; `wrapEnd` is set when that place is not in a statement list (`if (x)
+   * return y;`), so the hook and the statement must be wrapped in a block ending there.
+   * 'body-end' sites go right before the body's closing brace, 'expression' sites (the body
+   * of an expression arrow) in front of the expression.
    */
-  accept?: { start: SourcePosition; end: SourcePosition };
+  insert: { placement: 'statement' | 'body-end' | 'expression'; start: number; wrapEnd: number | null };
   bindings: FrameBinding[];
-  /** Names in their temporal dead zone here (they read as undefined in the frame). */
+  /** Names in their temporal dead zone here (reading them would throw). */
   uninitialized: string[];
 }
 
 export type CapturePlan = { sites: CaptureSite[]; error: null } | { sites: null; error: string };
 
-/** Identifiers the breakpoint condition looks up; a script that declares one would capture them. */
-const CONDITION_GLOBALS = new Set(['globalThis', 'Symbol']);
+/** The global the hooks are reached through; a script declaring it would shadow it. */
+export const FRAME_HOOKS_GLOBAL = '__warmState';
 
 function declaredNames(node: AnyNode, out: Set<string>, state: { usesWith: boolean }): void {
   const add = (pattern: AnyNode | null | undefined): void => {
@@ -177,53 +177,38 @@ function recordedStatements(node: AnyNode, ancestors: AnyNode[], closuresAssign:
   }
 }
 
-function containsFunction(node: AnyNode): boolean {
-  return children(node).some((child) => FUNCTION_TYPES.has(child.type) || child.type === 'ClassExpression' || containsFunction(child));
-}
+/** Parents in which a statement may be preceded by another one without a block around them. */
+const LIST_PARENTS = new Set(['Program', 'BlockStatement', 'StaticBlock', 'SwitchCase']);
 
-/** The part of a statement where V8 may break for it instead of its start (see CaptureSite.accept), as offsets. */
-function acceptedRange(node: AnyNode): { start: number; end: number } | null {
-  switch (node.type) {
-    case 'ReturnStatement':
-    case 'ThrowStatement':
-    case 'ExpressionStatement':
-    case 'VariableDeclaration':
-      return containsFunction(node) ? null : { start: node.start, end: node.end };
-    case 'IfStatement':
-      return containsFunction(node.test as AnyNode) ? null : { start: node.start, end: (node.test as AnyNode).end };
-    // Loops: only a part of the head evaluated once (the init, the iterated object), never
-    // the test or the next value, which would cost once per iteration.
-    case 'ForStatement': {
-      const init = node.init as AnyNode | null;
-      return init && !containsFunction(init) && !containsFunction({ type: 'Holder', init } as unknown as AnyNode) ? { start: node.start, end: init.end } : null;
-    }
-    case 'ForInStatement':
-    case 'ForOfStatement': {
-      const right = node.right as AnyNode;
-      return containsFunction({ type: 'Holder', right } as unknown as AnyNode) ? null : { start: right.start, end: right.end };
-    }
-    case 'SwitchStatement':
-      return containsFunction(node.discriminant as AnyNode) ? null : { start: node.start, end: (node.discriminant as AnyNode).end };
-    default:
-      return null;
+/**
+ * Where the hook of a site at `node` goes: before the statement, or before its labels (a
+ * `continue label` must still name a loop), wrapped in a block unless that place is in a
+ * statement list.
+ */
+function statementInsert(node: AnyNode, ancestors: AnyNode[]): CaptureSite['insert'] {
+  let target = node;
+  let index = ancestors.length - 1;
+  while (index >= 0 && ancestors[index]?.type === 'LabeledStatement') {
+    target = ancestors[index] as AnyNode;
+    index -= 1;
   }
+  const parent = ancestors[index];
+  const inList = parent !== undefined && LIST_PARENTS.has(parent.type);
+  return { placement: 'statement', start: target.start, wrapEnd: inList ? null : target.end };
 }
 
-/** Capture sites of the function starting at `location` in `source`. */
-export function planCaptureSites(source: string, location: SourcePosition): CapturePlan {
-  const root = parseAny(source);
-  if (!root) return { sites: null, error: 'the handler script could not be parsed' };
-  const starts = lineStarts(source);
-  const fn = findFunctionAt(root, toOffset(starts, location));
-  if (!fn) return { sites: null, error: 'could not find the handler function in its script' };
+/** Why no function of this script may get hooks, or null. */
+export function scriptRefusal(root: AnyNode): string | null {
   const declared = new Set<string>();
   const state = { usesWith: false };
   declaredNames(root, declared, state);
-  if (state.usesWith) return { sites: null, error: 'the handler script uses a with statement' };
-  for (const name of CONDITION_GLOBALS) {
-    if (declared.has(name)) return { sites: null, error: `the handler script declares ${name}` };
-  }
+  if (state.usesWith) return 'the handler script uses a with statement';
+  if (declared.has(FRAME_HOOKS_GLOBAL)) return `the handler script declares ${FRAME_HOOKS_GLOBAL}`;
+  return null;
+}
 
+/** Capture sites of the function node `fn` of a script whose line starts are `starts`. */
+export function planFunctionSites(fn: AnyNode, starts: number[]): CaptureSite[] {
   const body = fn.body as AnyNode;
   const parameters = parameterNames(fn.params as AnyNode[]);
   const functionScope: FrameBinding[] = [];
@@ -277,18 +262,25 @@ export function planCaptureSites(source: string, location: SourcePosition): Capt
   };
 
   const sites: CaptureSite[] = [];
-  const siteAt = (node: AnyNode, reason: CaptureSite['reason'], ancestors: AnyNode[]): CaptureSite => {
-    const site: CaptureSite = { position: toPosition(starts, node.start), reason, bindings: visibleAt(node.start), uninitialized: uninitializedAt(ancestors, node.start) };
-    const range = acceptedRange(node);
-    if (range) site.accept = { start: toPosition(starts, range.start), end: toPosition(starts, range.end) };
-    return site;
-  };
+  const siteAt = (node: AnyNode, reason: CaptureSite['reason'], ancestors: AnyNode[]): CaptureSite => ({
+    position: toPosition(starts, node.start),
+    reason,
+    insert: statementInsert(node, ancestors),
+    bindings: visibleAt(node.start),
+    uninitialized: uninitializedAt(ancestors, node.start),
+  });
   if (body.type === 'BlockStatement') {
     const returns: Array<{ node: AnyNode; ancestors: AnyNode[] }> = [];
     ownStatements(body, 'ReturnStatement', [], returns);
     for (const { node, ancestors } of returns) sites.push(siteAt(node, 'exit', ancestors));
     // Reaching the closing brace means every statement of the body ran.
-    sites.push({ position: toPosition(starts, body.end - 1), reason: 'exit', bindings: visibleAt(body.start), uninitialized: [] });
+    sites.push({
+      position: toPosition(starts, body.end - 1),
+      reason: 'exit',
+      insert: { placement: 'body-end', start: body.end - 1, wrapEnd: null },
+      bindings: visibleAt(body.start),
+      uninitialized: [],
+    });
     const throws: Array<{ node: AnyNode; ancestors: AnyNode[] }> = [];
     ownStatements(body, 'ThrowStatement', [], throws);
     for (const { node, ancestors } of throws) sites.push(siteAt(node, 'throw', ancestors));
@@ -298,7 +290,25 @@ export function planCaptureSites(source: string, location: SourcePosition): Capt
     recordedStatements(body, [], closuresAssign, statements);
     for (const { node, ancestors } of statements) sites.push(siteAt(node, 'statement', ancestors));
   } else {
-    sites.push({ position: toPosition(starts, body.start), reason: 'exit', bindings: visibleAt(body.start), uninitialized: [] });
+    sites.push({
+      position: toPosition(starts, body.start),
+      reason: 'exit',
+      insert: { placement: 'expression', start: body.start, wrapEnd: body.end },
+      bindings: visibleAt(body.start),
+      uninitialized: [],
+    });
   }
-  return { sites, error: null };
+  return sites;
+}
+
+/** Capture sites of the function starting at `location` in `source`. */
+export function planCaptureSites(source: string, location: SourcePosition): CapturePlan {
+  const root = parseAny(source);
+  if (!root) return { sites: null, error: 'the handler script could not be parsed' };
+  const starts = lineStarts(source);
+  const fn = findFunctionAt(root, toOffset(starts, location));
+  if (!fn) return { sites: null, error: 'could not find the handler function in its script' };
+  const refusal = scriptRefusal(root);
+  if (refusal) return { sites: null, error: refusal };
+  return { sites: planFunctionSites(fn, starts), error: null };
 }

@@ -1,6 +1,6 @@
 /**
  * Capture worker of the cloud probe (remote/probe/lambda/shim.ts); the local engine captures
- * without a worker (condition-capture.ts), which keeps a thread boot off its cold start.
+ * with source hooks instead (frame-instrument.ts), without a thread or an inspector.
  * A worker_thread with an inspector session on the main
  * thread (`connectToMainThread`; Node advises against pausing the main thread from a
  * same-thread session). It puts breakpoints at the handler's exits; when the main thread

@@ -34,9 +34,17 @@ interface ResolveResult {
 type NextResolve = (specifier: string, context?: ResolveContext) => Promise<ResolveResult>;
 
 let handlerUrl = '';
+let frames = false;
+let instrumentedFiles = 0;
 
-export function initialize(data: { handlerUrl?: string } | undefined): void {
+export function initialize(data: { handlerUrl?: string; frames?: boolean } | undefined): void {
   handlerUrl = data?.handlerUrl ?? '';
+  frames = data?.frames === true;
+}
+
+/** Handler-scope hooks go in the user's own files (not dependencies), see frame-instrument.ts. */
+function frameKeyPrefix(path: string): string | null {
+  return frames && !/[\\/]node_modules[\\/]/.test(path) ? `m${++instrumentedFiles}_` : null;
 }
 
 /** TypeScript convention: `import './lib.js'` names `./lib.ts` before it is compiled. */
@@ -66,10 +74,12 @@ export async function load(url: string, context: LoadContext, nextLoad: NextLoad
     const format = formatOfTypeScript(path);
     if (format === 'commonjs') return { format: 'commonjs', shortCircuit: true };
     const source = await readFile(path, 'utf8');
-    return { format: 'module', source: instrumentModule(source, path, 'module', { probe: url === handlerUrl }).code, shortCircuit: true };
+    return { format: 'module', source: instrumentModule(source, path, 'module', { probe: url === handlerUrl, frameKeyPrefix: frameKeyPrefix(path) }).code, shortCircuit: true };
   }
   const result = await nextLoad(url, context);
-  if (url !== handlerUrl || result.format !== 'module' || result.source === null || result.source === undefined) return result;
+  if (result.format !== 'module' || result.source === null || result.source === undefined) return result;
+  const prefix = frameKeyPrefix(path);
+  if (url !== handlerUrl && prefix === null) return result;
   const source = typeof result.source === 'string' ? result.source : Buffer.from(result.source as Uint8Array).toString('utf8');
-  return { ...result, source: instrumentModule(source, path, 'module', { probe: true }).code };
+  return { ...result, source: instrumentModule(source, path, 'module', { probe: url === handlerUrl, frameKeyPrefix: prefix }).code };
 }

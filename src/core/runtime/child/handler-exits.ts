@@ -59,10 +59,13 @@ export function toPosition(starts: number[], offset: number): SourcePosition {
   return { lineNumber: low, columnNumber: offset - (starts[low] ?? 0) };
 }
 
-export function parseAny(source: string): AnyNode | null {
+/** Parses as a module, else as a script; comment ranges are pushed to `comments` when given. */
+export function parseAny(source: string, comments?: Array<{ start: number; end: number }>): AnyNode | null {
   for (const sourceType of ['module', 'script'] as const) {
     try {
+      if (comments) comments.length = 0;
       return parse(source, {
+        onComment: comments ? (_block, _text, start, end) => comments.push({ start, end }) : undefined,
         ecmaVersion: 'latest',
         sourceType,
         allowReturnOutsideFunction: true,

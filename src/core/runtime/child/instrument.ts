@@ -16,6 +16,9 @@
 import { parse, type Node as AcornNode } from 'acorn';
 import type { BindingKind } from '../../model/snapshot';
 import { patternNames } from './patterns';
+import { FRAME_HOOKS_GLOBAL } from './capture-sites';
+import { instrumentFrames, type CommentRange } from './frame-instrument';
+import type { AnyNode as AcornAnyNode } from './handler-exits';
 
 let sucraseTransform: typeof import('./typescript').transform | null = null;
 
@@ -52,6 +55,8 @@ export interface ModuleBinding {
 export interface InstrumentResult {
   code: string;
   bindings: ModuleBinding[];
+  /** Why the functions of this file got no frame hooks (see frame-instrument.ts), else null. */
+  frameRefusal: string | null;
 }
 
 /** Global registry key the probe calls: `(probe, bindings) => void`. */
@@ -66,9 +71,11 @@ interface ParsedProgram {
   body: AcornNode[];
 }
 
-function tryParse(code: string, sourceType: 'script' | 'module'): ParsedProgram | null {
+function tryParse(code: string, sourceType: 'script' | 'module', comments?: CommentRange[]): ParsedProgram | null {
   try {
+    if (comments) comments.length = 0;
     return parse(code, {
+      onComment: comments ? (_block, _text, start, end) => comments.push({ start, end }) : undefined,
       ecmaVersion: 'latest',
       sourceType,
       allowReturnOutsideFunction: sourceType === 'script',
@@ -208,6 +215,8 @@ function toCommonJs(esmCode: string, imports: string[]): { code: string; access:
 export interface InstrumentOptions {
   /** Append the module-scope probe (only the handler module gets one). */
   probe: boolean;
+  /** Put handler-scope hooks in every function, their keys starting with this; null: none. */
+  frameKeyPrefix?: string | null;
 }
 
 /**
@@ -226,8 +235,10 @@ export function instrumentModule(source: string, filename: string, format: Modul
       throw syntaxError;
     }
   }
-  const program = format === 'module' ? tryParse(code, 'module') : tryParse(code, 'script') ?? tryParse(code, 'module');
-  if (!program) return { code, bindings: [] };
+  const comments: CommentRange[] = [];
+  const program = format === 'module' ? tryParse(code, 'module', comments) : tryParse(code, 'script', comments) ?? tryParse(code, 'module', comments);
+  if (!program) return { code, bindings: [], frameRefusal: null };
+  const parsedCode = code;
   const declared = topLevelBindings(program);
   let bindings: ModuleBinding[] = declared.map((b) => ({ ...b, binding: b.name }));
   if (format === 'commonjs' && isTypeScriptFile(filename) && hasModuleSyntax(program)) {
@@ -236,6 +247,16 @@ export function instrumentModule(source: string, filename: string, format: Modul
     code = converted.code;
     bindings = bindings.map((b) => (b.kind === 'import' ? { ...b, ...(converted.access.get(b.name) ?? { binding: b.name }) } : b));
   }
+  let frameRefusal: string | null = null;
+  if (options.frameKeyPrefix) {
+    // The TypeScript import rewrite changed the code: its hooks must name the new positions.
+    const root = code === parsedCode ? program : tryParse(code, 'script', comments) ?? tryParse(code, 'module', comments);
+    if (root) {
+      const framed = instrumentFrames(code, root as unknown as AcornAnyNode, options.frameKeyPrefix, comments);
+      code = framed.code;
+      frameRefusal = framed.refusal;
+    }
+  }
   // The probe relies on these names meaning the built-ins; a module that redeclares one
   // (sloppy `var eval`, a top-level `Symbol`) gets no probe rather than one running its code.
   const shadowsProbe = bindings.some((b) => b.name === 'eval' || b.name === 'globalThis' || b.name === 'Symbol');
@@ -243,5 +264,6 @@ export function instrumentModule(source: string, filename: string, format: Modul
     const registry = `globalThis[Symbol.for(${JSON.stringify(PROBE_REGISTRY_KEY)})]`;
     code += `\n;${registry}?.(function (__warmStateName__) { return eval(__warmStateName__); }, ${JSON.stringify(bindings)});\n`;
   }
-  return { code, bindings };
+  if (options.probe && frameRefusal) code += `;${FRAME_HOOKS_GLOBAL}.refused(${JSON.stringify(frameRefusal)});\n`;
+  return { code, bindings, frameRefusal };
 }
