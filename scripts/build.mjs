@@ -27,6 +27,17 @@ const lazyTypeScript = {
     build.onResolve({ filter: /^\.\/typescript$/ }, () => ({ path: './typescript.js', external: true }));
   },
 };
+/**
+ * The host bundles (CLI, extension) instrument JavaScript handlers only (prepare-handler.ts)
+ * and never strip TypeScript: the same lazy require points at the shipped child bundle
+ * rather than pulling sucrase into them.
+ */
+const hostTypeScript = {
+  name: 'host-typescript',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/typescript$/ }, () => ({ path: './child/typescript.js', external: true }));
+  },
+};
 /** ESM output has no `require`; the lazy bundle above is CommonJS, loaded through one. */
 const esmRequireBanner = "import { createRequire as __warmStateCreateRequire } from 'node:module'; const require = __warmStateCreateRequire(import.meta.url);";
 
@@ -35,9 +46,9 @@ const targets = {
   // AWS SDK) is its own bundle, imported on first use, so activation parses only the glue.
   extension: [
     { ...nodeBase, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', format: 'cjs', external: ['vscode'], plugins: [lazyEntryExternal] },
-    { ...nodeBase, entryPoints: ['src/vscode/lazy-entry.ts'], outfile: 'dist/extension-lazy.js', format: 'cjs', external: ['vscode'] },
+    { ...nodeBase, entryPoints: ['src/vscode/lazy-entry.ts'], outfile: 'dist/extension-lazy.js', format: 'cjs', external: ['vscode'], plugins: [hostTypeScript] },
   ],
-  cli: [{ ...nodeBase, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', format: 'cjs', banner: { js: '#!/usr/bin/env node' } }],
+  cli: [{ ...nodeBase, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', format: 'cjs', banner: { js: '#!/usr/bin/env node' }, plugins: [hostTypeScript] }],
   child: [
     // bootstrap.js is the small entry the host spawns: it loads runtime.js (the real bootstrap)
     // through V8's code cache (src/core/runtime/child/code-cache-loader.ts).

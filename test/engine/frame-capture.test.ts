@@ -87,6 +87,10 @@ describe('handler scope by source hooks (real child processes)', function () {
     assert.deepEqual(variable(result.handlerScope, 'doubled').value, { type: 'number', value: 2 });
   });
 
+  it('loads the handler file as the host instrumented it while the child booted', async () => {
+    assert.equal((await create('hookedBy').invoke({})).response, 'h');
+  });
+
   it('refuses a script with a with statement (a name could reach an accessor), and says so', async () => {
     const env = pool.create({ file: fixture('frame-capture-with.js'), handlerExport: 'handler' });
     const first = await env.invoke({});

@@ -3,12 +3,16 @@
  * parse, keep every line, behave as the original, and call the hooks with the frame's values.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { runInNewContext } from 'node:vm';
 import { parse } from 'acorn';
 import { instrumentFrames } from '../../src/core/runtime/child/frame-instrument';
 import { parseAny, type AnyNode } from '../../src/core/runtime/child/handler-exits';
+import { preparedCodeFor } from '../../src/core/runtime/child/prepared-source';
+import { prepareHandler } from '../../src/core/runtime/prepare-handler';
 
 function instrument(code: string): string {
   const comments: Array<{ start: number; end: number }> = [];
@@ -151,5 +155,33 @@ describe('runtime: frame hooks in the source (instrumentFrames)', () => {
         }
       }
     }
+  });
+});
+
+describe('runtime: the handler file instrumented by the host (prepareHandler)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'warm-prepare-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('instruments a CommonJS JavaScript handler, and the child takes it only for the same source', () => {
+    const file = join(dir, 'handler.js');
+    const source = 'exports.handler = async (event) => { const n = 1; return n; };\n';
+    writeFileSync(file, source);
+    const prepared = prepareHandler(file, 'commonjs', true);
+    assert.ok(prepared);
+    assert.match(prepared.code, /__warmState\.enter\("h_0"/, 'hooks keyed as the host made them');
+    assert.match(prepared.code, /warm-state\.probe/, 'the module-scope probe is appended');
+    assert.equal(preparedCodeFor(source, prepared), prepared.code);
+    assert.equal(preparedCodeFor(source.replace('1', '2'), prepared), null, 'edited since: the child instruments it itself');
+    assert.equal(preparedCodeFor(source, null), null);
+  });
+
+  it('leaves TypeScript, ES modules and unreadable files to the child', () => {
+    writeFileSync(join(dir, 'h.ts'), 'export const handler = async () => 1;\n');
+    writeFileSync(join(dir, 'h.mjs'), 'export const handler = async () => 1;\n');
+    assert.equal(prepareHandler(join(dir, 'h.ts'), 'commonjs', true), null);
+    assert.equal(prepareHandler(join(dir, 'h.mjs'), 'module', true), null);
+    assert.equal(prepareHandler(join(dir, 'missing.js'), 'commonjs', true), null);
+    const uncaptured = prepareHandler(join(dir, 'handler.js'), 'commonjs', false);
+    assert.ok(uncaptured && !uncaptured.code.includes('__warmState.enter'), 'capture off: no frame hooks');
   });
 });

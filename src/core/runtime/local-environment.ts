@@ -33,6 +33,7 @@ import {
 import { billedDuration, bytesToMB, endLine, reportLine, startLine, timeoutMessage } from './lambda-log';
 import { guardChild, releaseChild } from './orphan-reaper';
 import { OutputCollector } from './output-collector';
+import { prepareHandler } from './prepare-handler';
 import { INIT_MARKER_ID, NO_CAPTURE_FLAG, type ChildInitMessage, type ChildResultMessage, type ChildToHost, type ModuleLoadFormat } from './protocol';
 
 /** How long the host waits for capture after the handler settled before giving up on the child. */
@@ -345,11 +346,12 @@ class LocalEnvironment implements WarmEnvironment {
       const fatal = handle.drain().find((e) => e.kind === 'message' && e.message.type === 'fatal');
       this.endProcess(fatal?.kind === 'message' && fatal.message.type === 'fatal' ? fatal.message.reason : 'crashed');
     });
+    const format = moduleFormatOf(this.file);
     const init: ChildInitMessage = {
       type: 'init',
       file: this.file,
       handlerExport: this.options.handlerExport,
-      format: moduleFormatOf(this.file),
+      format,
       handlerString: this.resolved.handlerString,
       capture: this.resolved.capture,
       budgets: this.options.budgets ?? DEFAULT_BUDGETS,
@@ -357,6 +359,8 @@ class LocalEnvironment implements WarmEnvironment {
       memoryMB: this.resolved.memoryMB,
       region: this.resolved.region,
       childDir,
+      // Done while the child boots (spawn has returned; node is starting on its own core).
+      prepared: child.pid !== undefined ? prepareHandler(this.file, format, this.resolved.capture) : null,
     };
     if (child.pid !== undefined) handle.send(init);
     return handle;

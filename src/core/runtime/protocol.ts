@@ -8,6 +8,13 @@ import type { CaptureBudgets } from './environment-api';
 
 export type ModuleLoadFormat = 'commonjs' | 'module';
 
+/** The handler file as the host instrumented it (prepare-handler.ts), for the source it read. */
+export interface PreparedHandler {
+  sourceLength: number;
+  sourceHash: string;
+  code: string;
+}
+
 /** First message host -> child: everything the bootstrap needs to load the handler. */
 export interface ChildInitMessage {
   type: 'init';
@@ -23,6 +30,8 @@ export interface ChildInitMessage {
   memoryMB: number;
   region: string;
   childDir: string;
+  /** Null when the child must instrument the handler file itself. */
+  prepared: PreparedHandler | null;
 }
 
 export interface ChildInvokeMessage {

@@ -24,12 +24,14 @@ import {
   type ChildInvokeMessage,
   type ChildToHost,
   type HostToChild,
+  type PreparedHandler,
 } from '../protocol';
 import { CAPTURE_GLOBAL_KEY, installSerializer, type CaptureFunction } from './serializer';
 import { installLambdaConsole } from './lambda-console';
 import { handlerNotFound, hideRuntimeFrames, toInitError, toLambdaError } from './lambda-errors';
 import { instrumentModule, isTypeScriptFile, PROBE_REGISTRY_KEY, type ModuleBinding } from './instrument';
 import { nowMs } from './clock';
+import { preparedCodeFor } from './prepared-source';
 import { readModuleScope } from './module-scope';
 import { installFrameHooks, setFrameBudgets, startFrameCapture, takeFrameCapture } from './frame-hooks';
 import { RUNTIME_IMPORT_KEY, SAVE_CODE_CACHE_KEY } from './code-cache-keys';
@@ -110,7 +112,7 @@ function isUserFile(filename: string): boolean {
 
 let instrumentedFiles = 0;
 
-function installCommonJsHooks(handlerFile: string, frames: boolean): void {
+function installCommonJsHooks(handlerFile: string, frames: boolean, prepared: PreparedHandler | null): void {
   type CompilableModule = { _compile(content: string, filename: string): unknown };
   type ResolveFilename = (request: string, parent: { filename?: string } | undefined, ...rest: unknown[]) => string;
   const Module = nodeModule.Module as unknown as {
@@ -132,7 +134,10 @@ function installCommonJsHooks(handlerFile: string, frames: boolean): void {
   const originalCompile = Module.prototype._compile;
   Module.prototype._compile = function compile(this: CompilableModule, content: string, filename: string) {
     const framed = frames && isUserFile(filename);
-    if (filename === handlerFile || isTypeScriptFile(filename) || framed) {
+    const ready = filename === handlerFile ? preparedCodeFor(content, prepared) : null;
+    if (ready !== null) {
+      content = ready;
+    } else if (filename === handlerFile || isTypeScriptFile(filename) || framed) {
       const frameKeyPrefix = framed ? `c${++instrumentedFiles}_` : null;
       content = instrumentModule(content, filename, 'commonjs', { probe: filename === handlerFile, frameKeyPrefix }).code;
     }
@@ -147,7 +152,7 @@ function installCommonJsHooks(handlerFile: string, frames: boolean): void {
 
 async function loadHandlerModule(init: ChildInitMessage): Promise<unknown> {
   if (init.format === 'commonjs') {
-    installCommonJsHooks(init.file, init.capture);
+    installCommonJsHooks(init.file, init.capture, init.prepared);
     const requireFromTaskRoot = createRequire(join(process.cwd(), 'index.js'));
     return requireFromTaskRoot(init.file);
   }
@@ -158,7 +163,7 @@ async function loadHandlerModule(init: ChildInitMessage): Promise<unknown> {
     });
   }
   // CommonJS files imported by the ESM handler (.cts) still go through require hooks.
-  installCommonJsHooks('', init.capture);
+  installCommonJsHooks('', init.capture, null);
   const handlerUrl = pathToFileURL(init.file).href;
   register(pathToFileURL(join(init.childDir, 'esm-hooks.mjs')).href, { data: { handlerUrl, frames: init.capture } });
   // Compiled by the loader's vm.Script (code-cache-loader.ts), this bundle has no import() of

@@ -22,20 +22,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { RUNTIME_IMPORT_KEY, SAVE_CODE_CACHE_KEY } from './code-cache-keys';
+import { fnv1a } from './fnv1a';
 
 const runtimeFile = join(__dirname, 'runtime.js');
 const globals = globalThis as Record<symbol, unknown>;
 globals[Symbol.for(RUNTIME_IMPORT_KEY)] = (specifier: string): Promise<unknown> => import(specifier);
-
-/** FNV-1a: a short, dependency-free key (node:crypto would cost its own module loads). */
-function fnv1a(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash.toString(16).padStart(8, '0');
-}
 
 /** The user's own cache folder, or null when it cannot be trusted or made. */
 function cacheFolder(): string | null {
