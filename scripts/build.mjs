@@ -35,7 +35,10 @@ const lazyTypeScript = {
 const hostTypeScript = {
   name: 'host-typescript',
   setup(build) {
-    build.onResolve({ filter: /^\.\/typescript$/ }, () => ({ path: './child/typescript.js', external: true }));
+    // Only the runtime's own lazy require: sucrase's files import './typescript' modules of their own.
+    build.onResolve({ filter: /^\.\/typescript$/ }, (args) =>
+      /[\\/]src[\\/]core[\\/]runtime[\\/]child[\\/]instrument\.ts$/.test(args.importer) ? { path: './child/typescript.js', external: true } : undefined,
+    );
   },
 };
 /** ESM output has no `require`; the lazy bundle above is CommonJS, loaded through one. */

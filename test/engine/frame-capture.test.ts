@@ -91,6 +91,11 @@ describe('handler scope by source hooks (real child processes)', function () {
     assert.equal((await create('hookedBy').invoke({})).response, 'h');
   });
 
+  it("puts no hooks in the runtime's own files (sucrase, loaded for a TypeScript handler)", async () => {
+    const result = await pool.create({ file: fixture('ts-cjs/own-files.ts'), handlerExport: 'handler' }).invoke({});
+    assert.equal(result.response, 'untouched');
+  });
+
   it('refuses a script with a with statement (a name could reach an accessor), and says so', async () => {
     const env = pool.create({ file: fixture('frame-capture-with.js'), handlerExport: 'handler' });
     const first = await env.invoke({});

@@ -13,7 +13,7 @@
 import { createRequire } from 'node:module';
 import * as nodeModule from 'node:module';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CapturedVariable, LambdaError } from '../../model/snapshot';
 import type { CaptureBudgets } from '../environment-api';
@@ -29,7 +29,8 @@ import {
 import { CAPTURE_GLOBAL_KEY, installSerializer, type CaptureFunction } from './serializer';
 import { installLambdaConsole } from './lambda-console';
 import { handlerNotFound, hideRuntimeFrames, toInitError, toLambdaError } from './lambda-errors';
-import { instrumentModule, isTypeScriptFile, PROBE_REGISTRY_KEY, type ModuleBinding } from './instrument';
+import type { ModuleBinding } from './instrument';
+import { isTypeScriptFile, PROBE_REGISTRY_KEY } from './runtime-globals';
 import { nowMs } from './clock';
 import { preparedCodeFor } from './prepared-source';
 import { readModuleScope } from './module-scope';
@@ -105,12 +106,26 @@ process.on('beforeExit', () => {
 process.on('disconnect', () => process.exit(0));
 
 // ---- loading the handler (Lambda's init phase) ----
-/** Files of the user's own code (not dependencies): their functions get handler-scope hooks. */
+/**
+ * Files of the user's own code: their functions get handler-scope hooks. Not dependencies
+ * (node_modules), and not this runtime's own files (sucrase's bundle is required from here).
+ */
+const runtimeDir = join(__dirname, sep);
 function isUserFile(filename: string): boolean {
-  return !/[\\/]node_modules[\\/]/.test(filename);
+  return !/[\\/]node_modules[\\/]/.test(filename) && !filename.startsWith(runtimeDir);
 }
 
 let instrumentedFiles = 0;
+
+/**
+ * The instrumenter (and acorn with it) loads on first use: a JavaScript handler the host
+ * already instrumented (prepare-handler.ts) that requires no other file of the user never
+ * needs it in the child.
+ */
+function instrumenter(): typeof import('./instrument') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./instrument') as typeof import('./instrument');
+}
 
 function installCommonJsHooks(handlerFile: string, frames: boolean, prepared: PreparedHandler | null): void {
   type CompilableModule = { _compile(content: string, filename: string): unknown };
@@ -139,7 +154,7 @@ function installCommonJsHooks(handlerFile: string, frames: boolean, prepared: Pr
       content = ready;
     } else if (filename === handlerFile || isTypeScriptFile(filename) || framed) {
       const frameKeyPrefix = framed ? `c${++instrumentedFiles}_` : null;
-      content = instrumentModule(content, filename, 'commonjs', { probe: filename === handlerFile, frameKeyPrefix }).code;
+      content = instrumenter().instrumentModule(content, filename, 'commonjs', { probe: filename === handlerFile, frameKeyPrefix }).code;
     }
     return originalCompile.call(this, content, filename);
   };

@@ -53,8 +53,7 @@ export interface CaptureSite {
 
 export type CapturePlan = { sites: CaptureSite[]; error: null } | { sites: null; error: string };
 
-/** The global the hooks are reached through; a script declaring it would shadow it. */
-export const FRAME_HOOKS_GLOBAL = '__warmState';
+import { FRAME_HOOKS_GLOBAL } from './runtime-globals';
 
 function declaredNames(node: AnyNode, out: Set<string>, state: { usesWith: boolean }): void {
   const add = (pattern: AnyNode | null | undefined): void => {

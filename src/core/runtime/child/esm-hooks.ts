@@ -7,7 +7,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { instrumentModule, isTypeScriptFile } from './instrument';
+import { instrumentModule } from './instrument';
+import { isTypeScriptFile } from './runtime-globals';
 import { nearestPackageType } from './package-type';
 
 interface LoadContext {

@@ -22,7 +22,7 @@
  */
 import type { CapturedVariable, ValueNode } from '../../model/snapshot';
 import type { CaptureBudgets } from '../environment-api';
-import { FRAME_HOOKS_GLOBAL } from './capture-sites';
+import { FRAME_HOOKS_GLOBAL } from './runtime-globals';
 import type { CapturedValue, CaptureFunction } from './serializer';
 import { decodeSite, type SiteInfo } from './site-descriptor';
 

@@ -17,7 +17,8 @@
  * code (`if (x) return y;`) has its columns moved in stack traces. Line numbers never move.
  * `Function.prototype.toString()` of the user's functions shows the hooks.
  */
-import { FRAME_HOOKS_GLOBAL, planFunctionSites, scriptRefusal, type CaptureSite } from './capture-sites';
+import { planFunctionSites, scriptRefusal, type CaptureSite } from './capture-sites';
+import { FRAME_HOOKS_GLOBAL } from './runtime-globals';
 import { encodeSite } from './site-descriptor';
 import { children, FUNCTION_TYPES, lineStarts, type AnyNode } from './handler-exits';
 

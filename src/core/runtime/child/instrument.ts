@@ -16,7 +16,7 @@
 import { parse, type Node as AcornNode } from 'acorn';
 import type { BindingKind } from '../../model/snapshot';
 import { patternNames } from './patterns';
-import { FRAME_HOOKS_GLOBAL } from './capture-sites';
+import { FRAME_HOOKS_GLOBAL, isTypeScriptFile, PROBE_REGISTRY_KEY } from './runtime-globals';
 import { instrumentFrames, type CommentRange } from './frame-instrument';
 import type { AnyNode as AcornAnyNode } from './handler-exits';
 
@@ -59,13 +59,8 @@ export interface InstrumentResult {
   frameRefusal: string | null;
 }
 
-/** Global registry key the probe calls: `(probe, bindings) => void`. */
-export const PROBE_REGISTRY_KEY = 'warm-state.probe';
 const IMPORT_MAP_FUNCTION = '__warmStateImportMap__';
 
-export function isTypeScriptFile(filename: string): boolean {
-  return /\.(ts|mts|cts)$/i.test(filename) && !/\.d\.(ts|mts|cts)$/i.test(filename);
-}
 
 interface ParsedProgram {
   body: AcornNode[];

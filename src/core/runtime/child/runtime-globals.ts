@@ -1,0 +1,15 @@
+/**
+ * Names the instrumented user code reaches the runtime by. Kept apart from the instrumenters
+ * (instrument.ts, frame-instrument.ts) so that the runtime bundle can load those, and acorn
+ * with them, only when a file has to be instrumented in the child.
+ */
+
+/** The global the frame hooks are reached through (frame-hooks.ts); a script declaring it would shadow it. */
+export const FRAME_HOOKS_GLOBAL = '__warmState';
+
+/** Global registry key the module-scope probe calls: `(probe, bindings) => void`. */
+export const PROBE_REGISTRY_KEY = 'warm-state.probe';
+
+export function isTypeScriptFile(filename: string): boolean {
+  return /\.(ts|mts|cts)$/i.test(filename) && !/\.d\.(ts|mts|cts)$/i.test(filename);
+}
