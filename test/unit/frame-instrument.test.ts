@@ -12,7 +12,7 @@ import { parse } from 'acorn';
 import { instrumentFrames } from '../../src/core/runtime/child/frame-instrument';
 import { parseAny, type AnyNode } from '../../src/core/runtime/child/handler-exits';
 import { preparedCodeFor } from '../../src/core/runtime/child/prepared-source';
-import { prepareHandler } from '../../src/core/runtime/prepare-handler';
+import { locateHandlerFunction, prepareHandler } from '../../src/core/runtime/prepare-handler';
 
 function instrument(code: string): string {
   const comments: Array<{ start: number; end: number }> = [];
@@ -158,30 +158,41 @@ describe('runtime: frame hooks in the source (instrumentFrames)', () => {
   });
 });
 
-describe('runtime: the handler file instrumented by the host (prepareHandler)', () => {
+describe('runtime: what the host works out about the handler file (prepareHandler)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'warm-prepare-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('instruments a CommonJS JavaScript handler, and the child takes it only for the same source', () => {
     const file = join(dir, 'handler.js');
-    const source = 'exports.handler = async (event) => { const n = 1; return n; };\n';
+    const source = 'function helper(x) { return x; }\nexports.handler = async (event) => {\n  const n = helper(1);\n  return n;\n};\n';
     writeFileSync(file, source);
-    const prepared = prepareHandler(file, 'commonjs', true);
+    const { prepared, handlerFunction } = prepareHandler(file, 'commonjs', true, 'handler');
+    assert.deepEqual(handlerFunction, { line: 2, endLine: 5 });
     assert.ok(prepared);
     assert.match(prepared.code, /__warmState\.enter\("h_0"/, 'hooks keyed as the host made them');
+    assert.equal(prepared.code.split('__warmState.enter(').length, 2, 'only the handler function is hooked, not the helper');
     assert.match(prepared.code, /warm-state\.probe/, 'the module-scope probe is appended');
     assert.equal(preparedCodeFor(source, prepared), prepared.code);
     assert.equal(preparedCodeFor(source.replace('1', '2'), prepared), null, 'edited since: the child instruments it itself');
     assert.equal(preparedCodeFor(source, null), null);
   });
 
-  it('leaves TypeScript, ES modules and unreadable files to the child', () => {
-    writeFileSync(join(dir, 'h.ts'), 'export const handler = async () => 1;\n');
-    writeFileSync(join(dir, 'h.mjs'), 'export const handler = async () => 1;\n');
-    assert.equal(prepareHandler(join(dir, 'h.ts'), 'commonjs', true), null);
-    assert.equal(prepareHandler(join(dir, 'h.mjs'), 'module', true), null);
-    assert.equal(prepareHandler(join(dir, 'missing.js'), 'commonjs', true), null);
-    const uncaptured = prepareHandler(join(dir, 'handler.js'), 'commonjs', false);
-    assert.ok(uncaptured && !uncaptured.code.includes('__warmState.enter'), 'capture off: no frame hooks');
+  it('hooks every function when the export is not a function written in the file', () => {
+    const file = join(dir, 'wrapped.js');
+    writeFileSync(file, "const wrap = require('w');\nfunction base(e) { return e; }\nexports.handler = wrap(base);\n");
+    const { prepared, handlerFunction } = prepareHandler(file, 'commonjs', true, 'handler');
+    assert.equal(handlerFunction, null);
+    assert.match(prepared?.code ?? '', /__warmState\.enter\("h_0"/);
+    assert.equal(locateHandlerFunction('export { impl as handler } from "./impl";\n', join(dir, 'h.mjs'), 'handler'), null);
+  });
+
+  it('leaves TypeScript and ES modules to the child, with the handler function located', () => {
+    writeFileSync(join(dir, 'h.ts'), 'export const handler = async (e: unknown) => {\n  return 1;\n};\n');
+    writeFileSync(join(dir, 'h.mjs'), 'export async function handler() {\n  return 1;\n}\n');
+    assert.deepEqual(prepareHandler(join(dir, 'h.ts'), 'commonjs', true, 'handler'), { prepared: null, handlerFunction: { line: 1, endLine: 3 } });
+    assert.deepEqual(prepareHandler(join(dir, 'h.mjs'), 'module', true, 'handler'), { prepared: null, handlerFunction: { line: 1, endLine: 3 } });
+    assert.deepEqual(prepareHandler(join(dir, 'missing.js'), 'commonjs', true, 'handler'), { prepared: null, handlerFunction: null });
+    const uncaptured = prepareHandler(join(dir, 'handler.js'), 'commonjs', false, 'handler');
+    assert.ok(uncaptured.prepared && !uncaptured.prepared.code.includes('__warmState.enter'), 'capture off: no frame hooks');
   });
 });

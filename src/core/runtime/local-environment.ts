@@ -347,6 +347,8 @@ class LocalEnvironment implements WarmEnvironment {
       this.endProcess(fatal?.kind === 'message' && fatal.message.type === 'fatal' ? fatal.message.reason : 'crashed');
     });
     const format = moduleFormatOf(this.file);
+    // Done while the child boots (spawn has returned; node is starting on its own core).
+    const preparation = child.pid !== undefined ? prepareHandler(this.file, format, this.resolved.capture, this.options.handlerExport) : { prepared: null, handlerFunction: null };
     const init: ChildInitMessage = {
       type: 'init',
       file: this.file,
@@ -359,8 +361,7 @@ class LocalEnvironment implements WarmEnvironment {
       memoryMB: this.resolved.memoryMB,
       region: this.resolved.region,
       childDir,
-      // Done while the child boots (spawn has returned; node is starting on its own core).
-      prepared: child.pid !== undefined ? prepareHandler(this.file, format, this.resolved.capture) : null,
+      ...preparation,
     };
     if (child.pid !== undefined) handle.send(init);
     return handle;

@@ -1,31 +1,51 @@
 /**
- * The host instruments the handler file while the child boots: spawning node takes tens of
- * milliseconds on its own core, parsing and hooking the handler (acorn, frame-instrument.ts)
- * takes a few, so doing it here takes them off the cold start. The child uses the result only
- * if the file it loads is still the one prepared (same length and hash), and otherwise
- * instruments it itself, as it does every other file.
+ * What the host works out about the handler file while the child boots (spawning node takes
+ * tens of milliseconds on its own core):
  *
- * Only plain CommonJS JavaScript handlers: TypeScript needs sucrase (a separate bundle the
- * host does not load) and ES modules are instrumented on Node's hooks thread.
+ * - Where the handler function is, when the export is a function written in this file (the
+ *   common case, found by the same detector as the CodeLens): then only that function gets
+ *   handler-scope hooks and no other file is instrumented. Otherwise (a wrapped handler, a
+ *   re-export, an export the detector cannot follow) every function of the user's files gets
+ *   hooks and the runtime recognises the handler's frame as the first to receive the event.
+ * - The handler file itself, instrumented, for plain CommonJS JavaScript: the child uses it
+ *   only if the file it loads has the same length and hash, and instruments it itself
+ *   otherwise (TypeScript needs sucrase, ES modules are instrumented on Node's hooks thread).
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
+import { detectHandlers } from '../handlers/detect';
 import { fnv1a } from './child/fnv1a';
+import { MAX_FRAMED_FILE_CHARS } from './child/frame-instrument';
 import { instrumentModule } from './child/instrument';
-import type { ModuleLoadFormat, PreparedHandler } from './protocol';
+import type { FunctionLines, ModuleLoadFormat, PreparedHandler } from './protocol';
 
 /** Key prefix of the functions hooked by the host (the child numbers its own files `c1_`, ...). */
 const HOST_KEY_PREFIX = 'h_';
 
-export function prepareHandler(file: string, format: ModuleLoadFormat, capture: boolean): PreparedHandler | null {
-  if (format !== 'commonjs' || !['.js', '.cjs'].includes(extname(file).toLowerCase())) return null;
+export interface HandlerPreparation {
+  handlerFunction: FunctionLines | null;
+  prepared: PreparedHandler | null;
+}
+
+/** Lines of the function `handlerExport` names, when it is a function written in this file. */
+export function locateHandlerFunction(source: string, file: string, handlerExport: string): FunctionLines | null {
+  const candidate = detectHandlers(source, file).find((c) => c.exportName === handlerExport);
+  if (!candidate || candidate.shape === 'unknown' || !candidate.definition) return null;
+  return { line: candidate.definition.line, endLine: candidate.definition.endLine };
+}
+
+export function prepareHandler(file: string, format: ModuleLoadFormat, capture: boolean, handlerExport: string): HandlerPreparation {
   let source: string;
   try {
     source = readFileSync(file, 'utf8');
   } catch {
     // Missing or unreadable: the child reports it the way Lambda would.
-    return null;
+    return { handlerFunction: null, prepared: null };
   }
-  const { code } = instrumentModule(source, file, 'commonjs', { probe: true, frameKeyPrefix: capture ? HOST_KEY_PREFIX : null });
-  return { sourceLength: source.length, sourceHash: fnv1a(source), code };
+  // A huge file would hold the host (the editor's extension host) for long: the child does it.
+  if (source.length > MAX_FRAMED_FILE_CHARS) return { handlerFunction: null, prepared: null };
+  const handlerFunction = capture ? locateHandlerFunction(source, file, handlerExport) : null;
+  if (format !== 'commonjs' || !['.js', '.cjs'].includes(extname(file).toLowerCase())) return { handlerFunction, prepared: null };
+  const { code } = instrumentModule(source, file, 'commonjs', { probe: true, frameKeyPrefix: capture ? HOST_KEY_PREFIX : null, onlyFunction: handlerFunction });
+  return { handlerFunction, prepared: { sourceLength: source.length, sourceHash: fnv1a(source), code } };
 }

@@ -24,6 +24,7 @@ import {
   type ChildInvokeMessage,
   type ChildToHost,
   type HostToChild,
+  type FunctionLines,
   type PreparedHandler,
 } from '../protocol';
 import { CAPTURE_GLOBAL_KEY, installSerializer, type CaptureFunction } from './serializer';
@@ -127,7 +128,7 @@ function instrumenter(): typeof import('./instrument') {
   return require('./instrument') as typeof import('./instrument');
 }
 
-function installCommonJsHooks(handlerFile: string, frames: boolean, prepared: PreparedHandler | null): void {
+function installCommonJsHooks(handlerFile: string, frames: boolean, prepared: PreparedHandler | null, handlerFunction: FunctionLines | null): void {
   type CompilableModule = { _compile(content: string, filename: string): unknown };
   type ResolveFilename = (request: string, parent: { filename?: string } | undefined, ...rest: unknown[]) => string;
   const Module = nodeModule.Module as unknown as {
@@ -148,13 +149,15 @@ function installCommonJsHooks(handlerFile: string, frames: boolean, prepared: Pr
   };
   const originalCompile = Module.prototype._compile;
   Module.prototype._compile = function compile(this: CompilableModule, content: string, filename: string) {
-    const framed = frames && isUserFile(filename);
+    // With the handler function known, only it gets hooks; otherwise every user function does.
+    const framed = frames && (filename === handlerFile || (handlerFunction === null && isUserFile(filename)));
     const ready = filename === handlerFile ? preparedCodeFor(content, prepared) : null;
     if (ready !== null) {
       content = ready;
     } else if (filename === handlerFile || isTypeScriptFile(filename) || framed) {
       const frameKeyPrefix = framed ? `c${++instrumentedFiles}_` : null;
-      content = instrumenter().instrumentModule(content, filename, 'commonjs', { probe: filename === handlerFile, frameKeyPrefix }).code;
+      const onlyFunction = filename === handlerFile ? handlerFunction : null;
+      content = instrumenter().instrumentModule(content, filename, 'commonjs', { probe: filename === handlerFile, frameKeyPrefix, onlyFunction }).code;
     }
     return originalCompile.call(this, content, filename);
   };
@@ -167,7 +170,7 @@ function installCommonJsHooks(handlerFile: string, frames: boolean, prepared: Pr
 
 async function loadHandlerModule(init: ChildInitMessage): Promise<unknown> {
   if (init.format === 'commonjs') {
-    installCommonJsHooks(init.file, init.capture, init.prepared);
+    installCommonJsHooks(init.file, init.capture, init.prepared, init.handlerFunction);
     const requireFromTaskRoot = createRequire(join(process.cwd(), 'index.js'));
     return requireFromTaskRoot(init.file);
   }
@@ -178,9 +181,9 @@ async function loadHandlerModule(init: ChildInitMessage): Promise<unknown> {
     });
   }
   // CommonJS files imported by the ESM handler (.cts) still go through require hooks.
-  installCommonJsHooks('', init.capture, null);
+  installCommonJsHooks('', init.capture, null, null);
   const handlerUrl = pathToFileURL(init.file).href;
-  register(pathToFileURL(join(init.childDir, 'esm-hooks.mjs')).href, { data: { handlerUrl, frames: init.capture } });
+  register(pathToFileURL(join(init.childDir, 'esm-hooks.mjs')).href, { data: { handlerUrl, frames: init.capture, handlerFunction: init.handlerFunction } });
   // Compiled by the loader's vm.Script (code-cache-loader.ts), this bundle has no import() of
   // its own: the loader lends one.
   const importModule = (globalThis as Record<symbol, unknown>)[Symbol.for(RUNTIME_IMPORT_KEY)] as ((specifier: string) => Promise<unknown>) | undefined;

@@ -206,9 +206,30 @@ export function scriptRefusal(root: AnyNode): string | null {
   return null;
 }
 
+export interface FunctionSites {
+  sites: CaptureSite[];
+  /**
+   * Set when the statement records were left out: they would read more bindings than
+   * `maxStatementReads` (every statement reads every visible binding, so a long function
+   * with many variables, like a bundle's module wrapper, would grow quadratically).
+   */
+  statementsLeftOut: boolean;
+}
+
 /** Capture sites of the function node `fn` of a script whose line starts are `starts`. */
-export function planFunctionSites(fn: AnyNode, starts: number[]): CaptureSite[] {
+export function planFunctionSites(fn: AnyNode, starts: number[], maxStatementReads = Infinity): FunctionSites {
   const body = fn.body as AnyNode;
+  // A block's own declarations, listed once however many sites it holds.
+  const blockNames = new Map<AnyNode, string[]>();
+  const namesOf = (node: AnyNode, list: () => AnyNode[]): string[] => {
+    let names = blockNames.get(node);
+    if (!names) {
+      names = [];
+      lexicalNames(list(), names);
+      blockNames.set(node, names);
+    }
+    return names;
+  };
   const parameters = parameterNames(fn.params as AnyNode[]);
   const functionScope: FrameBinding[] = [];
   {
@@ -242,10 +263,10 @@ export function planFunctionSites(fn: AnyNode, starts: number[]): CaptureSite[] 
       if (node === body) break;
       // The statement at the site itself (a loop's own `let`) is not in scope yet.
       if (node.start === offset) continue;
-      const names: string[] = [];
+      let names: string[] = [];
       let kind: BindingKind = 'block';
-      if (node.type === 'BlockStatement') lexicalNames(node.body as AnyNode[], names);
-      else if (node.type === 'SwitchStatement') for (const switchCase of node.cases as AnyNode[]) lexicalNames(switchCase.consequent as AnyNode[], names);
+      if (node.type === 'BlockStatement') names = namesOf(node, () => node.body as AnyNode[]);
+      else if (node.type === 'SwitchStatement') names = namesOf(node, () => (node.cases as AnyNode[]).flatMap((switchCase) => switchCase.consequent as AnyNode[]));
       else if (node.type === 'ForStatement' || node.type === 'ForInStatement' || node.type === 'ForOfStatement') {
         const head = (node.type === 'ForStatement' ? node.init : node.left) as AnyNode | null;
         if (head?.type === 'VariableDeclaration' && head.kind !== 'var') lexicalNames([head], names);
@@ -287,7 +308,18 @@ export function planFunctionSites(fn: AnyNode, starts: number[]): CaptureSite[] 
     // Does any function nested in the handler assign (perhaps to a binding of the handler)?
     const closuresAssign = contains(body, (node) => FUNCTION_TYPES.has(node.type) && contains(node, assigns, true), true);
     recordedStatements(body, [], closuresAssign, statements);
-    for (const { node, ancestors } of statements) sites.push(siteAt(node, 'statement', ancestors));
+    // At least the function's own bindings are visible at each statement: judged before
+    // working out each site's list.
+    if (statements.length * (functionScope.length + parameters.length) > maxStatementReads) return { sites, statementsLeftOut: true };
+    let reads = 0;
+    const recorded: CaptureSite[] = [];
+    for (const { node, ancestors } of statements) {
+      const site = siteAt(node, 'statement', ancestors);
+      reads += site.bindings.length;
+      if (reads > maxStatementReads) return { sites, statementsLeftOut: true };
+      recorded.push(site);
+    }
+    sites.push(...recorded);
   } else {
     sites.push({
       position: toPosition(starts, body.start),
@@ -297,7 +329,7 @@ export function planFunctionSites(fn: AnyNode, starts: number[]): CaptureSite[] 
       uninitialized: [],
     });
   }
-  return sites;
+  return { sites, statementsLeftOut: false };
 }
 
 /** Capture sites of the function starting at `location` in `source`. */
@@ -309,5 +341,5 @@ export function planCaptureSites(source: string, location: SourcePosition): Capt
   if (!fn) return { sites: null, error: 'could not find the handler function in its script' };
   const refusal = scriptRefusal(root);
   if (refusal) return { sites: null, error: refusal };
-  return { sites: planFunctionSites(fn, starts), error: null };
+  return { sites: planFunctionSites(fn, starts).sites, error: null };
 }

@@ -51,7 +51,7 @@ interface FrameHooks {
   /** Key of the recognised function, else null. */
   h: string | null;
   unknown: object;
-  enter(key: string, first: unknown, second: unknown): void;
+  enter(key: string, first: unknown, second: unknown, statementsLeftOut?: unknown): void;
   x(descriptor: string, values: unknown): void;
   r(descriptor: string, values: unknown): void;
   refused(reason: unknown): void;
@@ -66,6 +66,8 @@ let sequence = 0;
 let failure: string | null = null;
 let refusal: string | null = null;
 let recognised = false;
+/** The recognised function is too long to have its statements recorded (frame-instrument.ts). */
+let statementsLeftOut = false;
 let spentMs = 0;
 let currentEvent: unknown;
 let currentContext: unknown;
@@ -92,13 +94,14 @@ export function installFrameHooks(serialize: CaptureFunction): void {
   object.p = false;
   object.h = null;
   object.unknown = unknown;
-  object.enter = (key, first, second) => {
+  object.enter = (key, first, second, leftOut) => {
     if (!object.p) return;
     const namesNeither = first === unknown && second === unknown;
     if (first !== currentEvent && second !== currentContext && !namesNeither) return;
     object.p = false;
     object.h = key;
     recognised = true;
+    statementsLeftOut = leftOut === 1;
   };
   object.x = (descriptor, values) => {
     const started = now();
@@ -151,6 +154,7 @@ export function startFrameCapture(event: unknown, context: unknown): void {
   failure = null;
   spentMs = 0;
   recognised = false;
+  statementsLeftOut = false;
   currentEvent = event;
   currentContext = context;
   if (!hooks) return;
@@ -189,7 +193,13 @@ export function takeFrameCapture(handlerFailed: boolean): { capture: FrameCaptur
       failure = `handler scope capture failed: ${(error as Error).message}`;
     }
   }
-  if (!taken) return { capture: null, error: failure ?? (recognised ? null : notReached()), spentMs };
+  if (!taken) {
+    const tooLong =
+      handlerFailed && statementsLeftOut
+        ? 'the handler failed in a call: its variables are recorded only at its own returns and throws, as it is too long for statement records'
+        : null;
+    return { capture: null, error: failure ?? tooLong ?? (recognised ? null : notReached()), spentMs };
+  }
   const dead = new Set(taken.site.uninitialized);
   const handlerScope: CapturedVariable[] = [];
   const parameters: CapturedVariable[] = [];

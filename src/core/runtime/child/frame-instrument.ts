@@ -20,9 +20,20 @@
 import { planFunctionSites, scriptRefusal, type CaptureSite } from './capture-sites';
 import { FRAME_HOOKS_GLOBAL } from './runtime-globals';
 import { encodeSite } from './site-descriptor';
-import { children, FUNCTION_TYPES, lineStarts, type AnyNode } from './handler-exits';
+import { children, FUNCTION_TYPES, lineStarts, toPosition, type AnyNode } from './handler-exits';
+import type { FunctionLines } from '../protocol';
 
 const G = FRAME_HOOKS_GLOBAL;
+
+/**
+ * Bounds on what the hooks may add. Statement records read every visible binding at every
+ * statement: a function over this many reads (a long function with many variables, a
+ * bundle's module wrapper) gets hooks at its exits and throws only. A file over the size
+ * limit (a bundle with its dependencies inlined) gets no hooks at all: planning them would
+ * take seconds.
+ */
+export const MAX_STATEMENT_READS = 5_000;
+export const MAX_FRAMED_FILE_CHARS = 1_500_000;
 
 export interface CommentRange {
   start: number;
@@ -76,9 +87,10 @@ function placementIn(code: string, comments: readonly CommentRange[]): Placement
 
 function functionInsertions(fn: AnyNode, key: string, starts: number[], depth: number, place: Placement, out: Insertion[]): void {
   const params = fn.params as AnyNode[];
-  const entry = `${G}.p&&${G}.enter(${key},${parameterRead(params[0])},${parameterRead(params[1])})`;
   const body = fn.body as AnyNode;
-  const sites = planFunctionSites(fn, starts);
+  const { sites, statementsLeftOut } = planFunctionSites(fn, starts, MAX_STATEMENT_READS);
+  // The fourth argument tells the hooks that a failure in a call cannot be shown for this function.
+  const entry = `${G}.p&&${G}.enter(${key},${parameterRead(params[0])},${parameterRead(params[1])}${statementsLeftOut ? ',1' : ''})`;
   if (body.type !== 'BlockStatement') {
     const site = sites[0] as CaptureSite;
     const exit = `${G}.h===${key}&&${G}.x(${JSON.stringify(encodeSite(site))},${valuesRead(site)})`;
@@ -118,7 +130,10 @@ export interface FrameInstrumentResult {
  * `code` with hooks in every function of the parsed `root`. Function keys are `keyPrefix`
  * plus a counter: they only need to be unique within one process.
  */
-export function instrumentFrames(code: string, root: AnyNode, keyPrefix: string, comments: readonly CommentRange[]): FrameInstrumentResult {
+export function instrumentFrames(code: string, root: AnyNode, keyPrefix: string, comments: readonly CommentRange[], only: FunctionLines | null = null): FrameInstrumentResult {
+  if (code.length > MAX_FRAMED_FILE_CHARS) {
+    return { code, refusal: `the handler's file is too large to instrument (${(code.length / 1e6).toFixed(1)} MB, the limit is ${MAX_FRAMED_FILE_CHARS / 1e6} MB)` };
+  }
   const refusal = scriptRefusal(root);
   if (refusal) return { code, refusal };
   const starts = lineStarts(code);
@@ -129,7 +144,10 @@ export function instrumentFrames(code: string, root: AnyNode, keyPrefix: string,
     let inner = depth;
     if (FUNCTION_TYPES.has(node.type)) {
       inner = depth + 1;
-      functionInsertions(node, JSON.stringify(`${keyPrefix}${count++}`), starts, inner, place, insertions);
+      const wanted = only === null || (toPosition(starts, node.start).lineNumber + 1 === only.line && toPosition(starts, node.end).lineNumber + 1 === only.endLine);
+      if (wanted) functionInsertions(node, JSON.stringify(`${keyPrefix}${count++}`), starts, inner, place, insertions);
+      // The handler found: nothing nested in it is the handler.
+      if (wanted && only !== null) return;
     }
     for (const child of children(node)) visit(child, inner);
   };
