@@ -187,6 +187,20 @@ describe('runtime: OutputCollector', () => {
     await collector.waitFor('req-2', 5000);
   });
 
+  it('cuts at a marker on each stream, keeping what each wrote after it for the next phase', () => {
+    const collector = new OutputCollector(2);
+    collector.push('stdout', `init out\n${outputMarker('init')}invoke out\n`);
+    collector.push('stderr', 'init err\n');
+    // The invocation's stdout arrived before init's stderr marker: it still is not init's.
+    assert.equal(collector.takeThrough('init'), 'init out\ninit err\n');
+    collector.push('stderr', `late init err\n${outputMarker('init')}invoke err\n`);
+    collector.push('stdout', outputMarker('req'));
+    collector.push('stderr', outputMarker('req'));
+    assert.equal(collector.takeThrough('req'), 'invoke out\nlate init err\ninvoke err\n');
+    collector.push('stdout', 'next\n');
+    assert.equal(collector.takeThrough('never-seen'), 'next\n', 'a marker that did not arrive: everything so far');
+  });
+
   it('gives up waiting after the grace time', async () => {
     const collector = new OutputCollector(2);
     const started = Date.now();
