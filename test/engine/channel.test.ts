@@ -1,7 +1,8 @@
 /**
  * The host <-> child transport with real child processes: the message pipe on fd 3 (records
- * larger than a pipe buffer, the host's death) and the first invocation sent during init (its
- * clock starts after init).
+ * larger than a pipe buffer, the host's death), the child's stdout/stderr written without and
+ * then with the user's own streams, and the first invocation sent during init (its clock
+ * starts after init).
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -40,6 +41,15 @@ async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<b
   return condition();
 }
 
+/** Lines of the invocation's own output, between START and END. */
+function invocationLines(logs: string, requestId: string): string[] {
+  const lines = logs.split('\n');
+  const start = lines.findIndex((line) => line.startsWith(`START RequestId: ${requestId}`));
+  const end = lines.indexOf(`END RequestId: ${requestId}`);
+  assert.ok(start >= 0 && end > start, logs);
+  return lines.slice(start + 1, end);
+}
+
 describe('host <-> child transport (real child processes)', function () {
   this.timeout(30_000);
   const pool = new EnvironmentPool();
@@ -61,6 +71,29 @@ describe('host <-> child transport (real child processes)', function () {
         assert.equal(response.payload.length, 300 * 1024 + 5);
         assert.ok(response.payload.endsWith('é€end'), 'multi-byte characters survive the frame boundaries');
         assert.ok(JSON.stringify(result).length > 256 * 1024);
+      }
+    });
+  });
+
+  describe('stdout and stderr', () => {
+    it("keeps console lines and the user's own stream writes in order, in their invocation's logs", async () => {
+      const env = pool.create({ file: fixture('channel.js'), handlerExport: 'mixedOutput' });
+      // The first invocation creates process.stdout/stderr midway; the second finds them.
+      for (const n of [1, 2, 3]) {
+        const result = await env.invoke({ n });
+        assert.equal(result.response, n);
+        // stderr's line may land anywhere in stdout's (the host merges the pipes as data arrives).
+        const stderrLine = `four ${n}\n`;
+        const section = `${invocationLines(result.logs, result.requestId).join('\n')}\n`;
+        assert.ok(section.includes(stderrLine), `stderr line of invocation ${n} is in its logs`);
+        const big = `${'x'.repeat(1024 * 1024)} ${n}`;
+        const ours = section
+          .replace(stderrLine, '')
+          .split('\n')
+          .slice(0, -1)
+          .map((line) => (line === big ? `big ${n}` : line.replace(/^\S+Z\t[0-9a-f-]{36}\tINFO\t/, '')));
+        assert.deepEqual(ours, [`one ${n}`, `two ${n}`, `big ${n}`, `three ${n}`, `five ${n}`], ours.map((line) => line.slice(0, 80)).join('\n'));
+        assert.ok(!result.logs.includes(` ${n - 1}\n`), 'nothing of the previous invocation');
       }
     });
   });

@@ -6,7 +6,8 @@
  *
  * Start-up cost: the child runs under --max-old-space-size, a V8 flag that makes Node reject
  * its code cache for builtins, so every builtin loaded beyond the start-up snapshot is compiled
- * from source. Hence no IPC channel: messages go out with fs.writeSync.
+ * from source. Hence no IPC channel and no process.stdout/stderr streams unless user code asks
+ * for them (child-output.ts): messages, console lines and markers go out with fs.writeSync.
  *
  * Order matters: the serializer and the frame capture hook install their saved intrinsics
  * before any user code; the debugger is enabled only once the handler's imports have loaded
@@ -34,6 +35,7 @@ import {
 } from '../protocol';
 import { CAPTURE_GLOBAL_KEY, installSerializer, type CaptureFunction } from './serializer';
 import { installLambdaConsole } from './lambda-console';
+import { watchOutput } from './child-output';
 import { openHostChannel } from './host-channel';
 import { handlerNotFound, hideRuntimeFrames, toInitError, toLambdaError } from './lambda-errors';
 import { instrumentModule, isTypeScriptFile, PROBE_REGISTRY_KEY, type ModuleBinding } from './instrument';
@@ -52,12 +54,12 @@ installSerializer();
 const captureValues = (globalThis as Record<symbol, unknown>)[Symbol.for(CAPTURE_GLOBAL_KEY)] as CaptureFunction | undefined;
 if (captureValues) installFrameCaptureHook(captureValues);
 const enqueueMicrotask = queueMicrotask;
-const stdoutWrite = process.stdout.write.bind(process.stdout);
-const stderrWrite = process.stderr.write.bind(process.stderr);
+const stdout = watchOutput('stdout', 1);
+const stderr = watchOutput('stderr', 2);
 // The host went away (end of file, broken pipe): nothing will ever invoke us again.
 const channel = openHostChannel(CHANNEL_FD, onHostMessage, () => process.exit(0));
 const send = (message: ChildToHost): void => channel.send(message);
-const lambdaConsole = installLambdaConsole((text) => stdoutWrite(text));
+const lambdaConsole = installLambdaConsole((text) => stdout.write(text));
 /**
  * Holds the event loop open whenever the handler is not running, as the IPC channel's ref() did:
  * a pending read cannot do it, since none may be pending once an invoke arrived (host-channel.ts),
@@ -88,12 +90,10 @@ function maxRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
+/** Closes a phase's output: after everything it wrote, user streams included (child-output.ts). */
 function writeMarkers(id: string): Promise<void> {
   const marker = outputMarker(id);
-  return Promise.all([
-    new Promise<void>((resolve) => stdoutWrite(marker, () => resolve())),
-    new Promise<void>((resolve) => stderrWrite(marker, () => resolve())),
-  ]).then(() => undefined);
+  return Promise.all([stdout.writeAndFlush(marker), stderr.writeAndFlush(marker)]).then(() => undefined);
 }
 
 // ---- fatal errors: reported, then the process ends (the host resets the environment) ----
