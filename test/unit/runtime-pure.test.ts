@@ -1,4 +1,4 @@
-/** Pure parts of the local runtime: source instrumentation, handler exits, logs, env, output markers. */
+/** Pure parts of the local runtime: source instrumentation, handler exits, logs, env, output markers, message frames. */
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
 import { locateChildDir } from '../../src/core/runtime/child-locator';
@@ -7,6 +7,7 @@ import { instrumentModule } from '../../src/core/runtime/child/instrument';
 import { billedDuration, bytesToMB, reportLine, timeoutMessage } from '../../src/core/runtime/lambda-log';
 import { defaultTaskRoot, handlerString, lambdaEnvironment, resolveHandlerFile } from '../../src/core/runtime/lambda-env';
 import { moduleFormatOf } from '../../src/core/runtime/local-environment';
+import { encodeFrame, FrameSplitter } from '../../src/core/runtime/frames';
 import { OutputCollector } from '../../src/core/runtime/output-collector';
 import { outputMarker } from '../../src/core/runtime/protocol';
 
@@ -187,10 +188,48 @@ describe('runtime: OutputCollector', () => {
     await collector.waitFor('req-2', 5000);
   });
 
+  it('cuts at a marker on each stream, keeping what each wrote after it for the next phase', () => {
+    const collector = new OutputCollector(2);
+    collector.push('stdout', `init out\n${outputMarker('init')}invoke out\n`);
+    collector.push('stderr', 'init err\n');
+    // The invocation's stdout arrived before init's stderr marker: it still is not init's.
+    assert.equal(collector.takeThrough('init'), 'init out\ninit err\n');
+    collector.push('stderr', `late init err\n${outputMarker('init')}invoke err\n`);
+    collector.push('stdout', outputMarker('req'));
+    collector.push('stderr', outputMarker('req'));
+    assert.equal(collector.takeThrough('req'), 'invoke out\nlate init err\ninvoke err\n');
+    collector.push('stdout', 'next\n');
+    assert.equal(collector.takeThrough('never-seen'), 'next\n', 'a marker that did not arrive: everything so far');
+  });
+
   it('gives up waiting after the grace time', async () => {
     const collector = new OutputCollector(2);
     const started = Date.now();
     await collector.waitFor('never', 20);
     assert.ok(Date.now() - started >= 15);
+  });
+});
+
+describe('runtime: message frames', () => {
+  it('splits newline-delimited JSON across chunks, several per chunk, and multi-byte characters cut in two', () => {
+    const wire = Buffer.from(encodeFrame({ a: 'line\nbreak' }) + encodeFrame({ b: 'é€😀' }) + encodeFrame({ c: 3 }));
+    assert.equal(wire.toString().split('\n').length, 4, 'a newline inside a string is escaped');
+    for (let cut = 1; cut < wire.length; cut++) {
+      const splitter = new FrameSplitter();
+      const frames = [...splitter.push(wire.subarray(0, cut)), ...splitter.push(wire.subarray(cut))];
+      assert.deepEqual(frames.map((f) => JSON.parse(f) as unknown), [{ a: 'line\nbreak' }, { b: 'é€😀' }, { c: 3 }], `cut at byte ${cut}`);
+    }
+  });
+
+  it('reads only the first `length` bytes of a reused buffer and keeps its own copy of a partial frame', () => {
+    const splitter = new FrameSplitter();
+    const buffer = Buffer.alloc(32, 0x0a);
+    const first = Buffer.from('{"x":');
+    first.copy(buffer);
+    assert.deepEqual(splitter.push(buffer, first.length), []);
+    buffer.fill(0x0a);
+    const second = Buffer.from('1}\n');
+    second.copy(buffer);
+    assert.deepEqual(splitter.push(buffer, second.length), ['{"x":1}']);
   });
 });

@@ -9,10 +9,15 @@
  * idle and fire inside the next invocation, as on Lambda. Windows has no way to stop a
  * process from Node (no SIGSTOP): there the `freeze` option is ignored and the child keeps
  * running between invocations (timers tick while idle); everything else behaves the same.
+ *
+ * Messages travel on a plain pipe, the child's fd 3 (protocol.ts), not on Node's IPC channel,
+ * which would cost the child ~5 ms of builtin compiling per cold start. The first invoke is sent
+ * right after init, without waiting for `ready`: the child starts it as soon as init is done.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { extname, isAbsolute, join } from 'node:path';
 import type { LambdaError, RawInvocation, ResetReason } from '../model/snapshot';
 import { DEFAULT_BUDGETS, type EnvironmentOptions, type EnvironmentStatus, type WarmEnvironment } from './environment-api';
@@ -34,11 +39,21 @@ import { billedDuration, bytesToMB, endLine, reportLine, startLine, timeoutMessa
 import { guardChild, releaseChild } from './orphan-reaper';
 import { OutputCollector } from './output-collector';
 import { prepareHandler } from './prepare-handler';
-import { INIT_MARKER_ID, NO_CAPTURE_FLAG, type ChildInitMessage, type ChildResultMessage, type ChildToHost, type ModuleLoadFormat } from './protocol';
+import { encodeFrame, FrameSplitter } from './frames';
+import {
+  CHANNEL_FD,
+  INIT_MARKER_ID,
+  NO_CAPTURE_FLAG,
+  type ChildInitMessage,
+  type ChildResultMessage,
+  type ChildToHost,
+  type HostToChild,
+  type ModuleLoadFormat,
+} from './protocol';
 
 /** How long the host waits for capture after the handler settled before giving up on the child. */
 const CAPTURE_GRACE_MS = 10_000;
-/** How long to wait for the end markers on stdout/stderr once the IPC message arrived. */
+/** How long to wait for the end markers on stdout/stderr once the message arrived. */
 const OUTPUT_GRACE_MS = 1_000;
 const MEMORY_SAMPLE_MS = 50;
 /** Node prints this on exit while an inspector session (our capture worker's) is attached. */
@@ -96,9 +111,18 @@ class ChildHandle {
   /** Everything the child wrote to stderr recently (for out-of-memory detection). */
   stderrTail = '';
   frozen = false;
+  /** The message pipe (protocol.ts); null when the process could not be spawned. */
+  private readonly channel: Socket | null;
 
   constructor(readonly process: ChildProcess) {
-    process.on('message', (message: ChildToHost) => this.push({ kind: 'message', message }));
+    this.channel = (process.stdio[CHANNEL_FD] ?? null) as Socket | null;
+    const frames = new FrameSplitter();
+    // 'close' (below) comes after the last 'data': a frame cut off by an exit is dropped.
+    this.channel?.on('data', (chunk: Buffer) => {
+      for (const text of frames.push(chunk)) this.receive(text);
+    });
+    // A write to a child that just died: its exit reports what happened (and send() pushes it).
+    this.channel?.on('error', () => undefined);
     process.on('error', (error) => this.push({ kind: 'spawn-error', error }));
     process.on('exit', (code, signal) => {
       this.exited = { code, signal };
@@ -117,6 +141,16 @@ class ChildHandle {
       this.stderrTail = (this.stderrTail + chunk).slice(-4096);
       this.output.push('stderr', chunk);
     });
+  }
+
+  private receive(text: string): void {
+    let message: ChildToHost;
+    try {
+      message = JSON.parse(text) as ChildToHost;
+    } catch {
+      return; // not a frame of the bootstrap's (user code wrote to fd 3?)
+    }
+    this.push({ kind: 'message', message });
   }
 
   private push(event: ChildEvent): void {
@@ -151,14 +185,12 @@ class ChildHandle {
   }
 
   /** A send to a child that just died fails quietly: its exit event reports what happened. */
-  send(message: object): void {
-    try {
-      this.process.send(message, (error) => {
-        if (error) this.push({ kind: 'spawn-error', error });
-      });
-    } catch {
-      /* channel already closed; 'exit' follows */
-    }
+  send(message: HostToChild): void {
+    const channel = this.channel;
+    if (this.process.pid === undefined || !channel || channel.destroyed || !channel.writable) return;
+    channel.write(encodeFrame(message), (error) => {
+      if (error) this.push({ kind: 'spawn-error', error });
+    });
   }
 
   freeze(): void {
@@ -330,7 +362,8 @@ class LocalEnvironment implements WarmEnvironment {
     const child = spawn(nodePath, args, {
       cwd: this.resolved.taskRoot,
       env,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // fd 3 (CHANNEL_FD): the message pipe, read and written by both sides.
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       windowsHide: true,
     });
     trackChild(child);
@@ -363,8 +396,13 @@ class LocalEnvironment implements WarmEnvironment {
       childDir,
       ...preparation,
     };
-    if (child.pid !== undefined) handle.send(init);
+    handle.send(init);
     return handle;
+  }
+
+  private sendInvoke(child: ChildHandle, requestId: string, event: unknown): void {
+    const timeoutMs = this.resolved.timeoutSeconds * 1000;
+    child.send({ type: 'invoke', requestId, event, timeoutMs, invokedFunctionArn: functionArn(this.resolved.region, this.resolved.functionName) });
   }
 
   private async invokeNow(event: unknown): Promise<RawInvocation> {
@@ -398,6 +436,8 @@ class LocalEnvironment implements WarmEnvironment {
     let cold = false;
     let initDurationMs: number | null = null;
     let initLogs = '';
+    /** When the invocation started (for the host's timeout); cold: when init was done. */
+    let invokedAt = 0;
     if (!this.child) {
       cold = true;
       let child: ChildHandle;
@@ -410,8 +450,12 @@ class LocalEnvironment implements WarmEnvironment {
       }
       this.child = child;
       this.setState('initializing');
+      // Sent now, run by the child as soon as init is done (dropped if init fails): no round
+      // trip between `ready` and the invocation.
+      this.sendInvoke(child, requestId, event);
       const outcome = await this.awaitInit(child);
-      initLogs = cleanOutput(child.output.take());
+      // The invocation may have written already: cut at the init marker.
+      initLogs = cleanOutput(child.output.takeThrough(INIT_MARKER_ID));
       if (outcome.kind === 'engine-error') {
         await child.kill();
         this.generation -= 1; // no environment was created
@@ -441,6 +485,7 @@ class LocalEnvironment implements WarmEnvironment {
         });
       }
       this.captureError = outcome.captureError;
+      invokedAt = outcome.readyAt;
     }
 
     const child = this.child as ChildHandle;
@@ -456,16 +501,18 @@ class LocalEnvironment implements WarmEnvironment {
       }
     }
     this.setState('invoking');
-    child.thaw();
-    // Output written while thawing (timers that were due) belongs to this invocation, as on Lambda.
     const timeoutMs = this.resolved.timeoutSeconds * 1000;
-    const sentAt = performance.now();
-    child.send({ type: 'invoke', requestId, event, deadlineMs: Date.now() + timeoutMs, invokedFunctionArn: functionArn(this.resolved.region, this.resolved.functionName) });
+    if (!cold) {
+      child.thaw();
+      // Output written while thawing (timers that were due) belongs to this invocation, as on Lambda.
+      invokedAt = performance.now();
+      this.sendInvoke(child, requestId, event);
+    }
     const stopSampling = this.sampleMemory(child);
-    const outcome = await this.awaitResult(child, requestId, timeoutMs);
+    const outcome = await this.awaitResult(child, requestId, invokedAt + timeoutMs);
     stopSampling();
-    const elapsedMs = performance.now() - sentAt;
-    const output = cleanOutput(child.output.take());
+    const elapsedMs = performance.now() - invokedAt;
+    const output = cleanOutput(child.output.takeThrough(requestId));
 
     if (outcome.kind === 'result') {
       const result = outcome.result;
@@ -578,7 +625,7 @@ class LocalEnvironment implements WarmEnvironment {
   private async awaitInit(
     child: ChildHandle,
   ): Promise<
-    | { kind: 'ready'; initDurationMs: number; captureError: string | null; maxRssBytes: number }
+    | { kind: 'ready'; initDurationMs: number; captureError: string | null; maxRssBytes: number; readyAt: number }
     | { kind: 'init-error'; initDurationMs: number | null; error: LambdaError; maxRssBytes: number }
     | { kind: 'engine-error'; error: Error }
   > {
@@ -613,9 +660,11 @@ class LocalEnvironment implements WarmEnvironment {
       }
       const message = event.message;
       if (message.type === 'ready') {
+        // The child starts the invocation sent with init right after this message.
+        const readyAt = performance.now();
         this.nodeVersion = message.nodeVersion;
         await child.output.waitFor(INIT_MARKER_ID, OUTPUT_GRACE_MS);
-        return { kind: 'ready', initDurationMs: message.initDurationMs, captureError: message.captureError, maxRssBytes: message.maxRssBytes };
+        return { kind: 'ready', initDurationMs: message.initDurationMs, captureError: message.captureError, maxRssBytes: message.maxRssBytes, readyAt };
       }
       if (message.type === 'init-error') {
         this.nodeVersion = message.nodeVersion;
@@ -629,10 +678,11 @@ class LocalEnvironment implements WarmEnvironment {
     }
   }
 
+  /** `timeoutAt`: performance.now() time of Lambda's timeout for this invocation. */
   private async awaitResult(
     child: ChildHandle,
     requestId: string,
-    timeoutMs: number,
+    timeoutAt: number,
   ): Promise<
     | { kind: 'result'; result: ChildResultMessage }
     | { kind: 'timeout' }
@@ -640,7 +690,7 @@ class LocalEnvironment implements WarmEnvironment {
     | { kind: 'exit'; code: number | null; signal: NodeJS.Signals | null }
     | { kind: 'unresponsive' }
   > {
-    let deadline = performance.now() + timeoutMs;
+    let deadline = timeoutAt;
     let settled = false;
     for (;;) {
       const event = await child.next(Math.max(0, deadline - performance.now()));

@@ -1,7 +1,18 @@
 /**
- * Typed IPC between the host (LocalEnvironment) and the child bootstrap, plus the marker
- * the child writes to stdout and stderr to close each phase's output (IPC messages and
- * pipe data travel separately, so the host waits for both before cutting the logs).
+ * Typed messages between the host (LocalEnvironment) and the child bootstrap, plus the marker
+ * the child writes to stdout and stderr to close each phase's output (messages and output
+ * travel on separate pipes, so the host waits for both before cutting the logs).
+ *
+ * Messages travel as newline-delimited JSON (frames.ts) on one plain pipe, the child's fd
+ * CHANNEL_FD, in both directions. Not Node's IPC channel: in a child started with a V8 flag
+ * (--max-old-space-size) every builtin beyond the start-up snapshot compiles from source, and
+ * the IPC channel alone loads some thirty of them (child_process, net, dgram, stream...).
+ *
+ * Order of messages: the host sends `init` and, without waiting, the first `invoke`; the child
+ * runs that invocation once init is done (and drops it when init failed). After that the host
+ * sends one `invoke` at a time, only after the previous `result` (or after a kill), and sends
+ * nothing while an invocation runs: the child relies on that to leave its event loop empty
+ * (no pending read) while the handler runs.
  */
 import type { CapturedVariable, LambdaError, MemoryReading } from '../model/snapshot';
 import type { CaptureBudgets } from './environment-api';
@@ -49,8 +60,11 @@ export interface ChildInvokeMessage {
   type: 'invoke';
   requestId: string;
   event: unknown;
-  /** Epoch milliseconds when Lambda would time the invocation out. */
-  deadlineMs: number;
+  /**
+   * The function's timeout. The child starts the clock of getRemainingTimeInMillis() when the
+   * invocation starts, which for the first one is after init (the host sends it during init).
+   */
+  timeoutMs: number;
   invokedFunctionArn: string;
 }
 
@@ -112,6 +126,9 @@ export const OUTPUT_MARKER_SUFFIX = '\u0000';
 export function outputMarker(id: string): string {
   return `${OUTPUT_MARKER_PREFIX}${id}${OUTPUT_MARKER_SUFFIX}`;
 }
+
+/** The child's fd of the message pipe (a socket pair on POSIX: both directions on one fd). */
+export const CHANNEL_FD = 3;
 
 /** Argument after the bootstrap path when capture is off, so the child does not start its worker. */
 export const NO_CAPTURE_FLAG = '--warm-state-no-capture';

@@ -1,7 +1,13 @@
 /**
  * The child: plays the Lambda Node.js runtime for one handler in the user's own `node`.
  * Receives `init` (load the handler, like Lambda's init phase) and then one `invoke` at a
- * time over IPC; the host freezes the whole process (SIGSTOP) between invocations.
+ * time on the message pipe (host-channel.ts; the first invoke arrives during init and waits
+ * for it); the host freezes the whole process (SIGSTOP) between invocations.
+ *
+ * Start-up cost: the child runs under --max-old-space-size, a V8 flag that makes Node reject
+ * its code cache for builtins, so every builtin loaded beyond the start-up snapshot is compiled
+ * from source. Hence no IPC channel and no process.stdout/stderr streams unless user code asks
+ * for them (child-output.ts): messages, console lines and markers go out with fs.writeSync.
  *
  * Order matters: the serializer and the frame hooks install their saved intrinsics before
  * any user code. The handler scope is captured by hooks put in the source of the user's own
@@ -18,6 +24,7 @@ import { pathToFileURL } from 'node:url';
 import type { CapturedVariable, LambdaError } from '../../model/snapshot';
 import type { CaptureBudgets } from '../environment-api';
 import {
+  CHANNEL_FD,
   INIT_MARKER_ID,
   outputMarker,
   type ChildInitMessage,
@@ -29,6 +36,8 @@ import {
 } from '../protocol';
 import { CAPTURE_GLOBAL_KEY, installSerializer, type CaptureFunction } from './serializer';
 import { installLambdaConsole } from './lambda-console';
+import { watchOutput } from './child-output';
+import { openHostChannel } from './host-channel';
 import { handlerNotFound, hideRuntimeFrames, toInitError, toLambdaError } from './lambda-errors';
 import type { ModuleBinding } from './instrument';
 import { isTypeScriptFile, PROBE_REGISTRY_KEY } from './runtime-globals';
@@ -45,12 +54,21 @@ installSerializer();
 const captureValues = (globalThis as Record<symbol, unknown>)[Symbol.for(CAPTURE_GLOBAL_KEY)] as CaptureFunction | undefined;
 if (captureValues) installFrameHooks(captureValues);
 const enqueueMicrotask = queueMicrotask;
-const stdoutWrite = process.stdout.write.bind(process.stdout);
-const stderrWrite = process.stderr.write.bind(process.stderr);
-const send = (message: ChildToHost, done?: () => void): void => {
-  process.send?.(message, undefined, undefined, done);
-};
-const lambdaConsole = installLambdaConsole((text) => stdoutWrite(text));
+const stdout = watchOutput('stdout', 1);
+const stderr = watchOutput('stderr', 2);
+// The host went away (end of file, broken pipe): nothing will ever invoke us again.
+const channel = openHostChannel(CHANNEL_FD, onHostMessage, () => process.exit(0));
+const send = (message: ChildToHost): void => channel.send(message);
+const lambdaConsole = installLambdaConsole((text) => stdout.write(text));
+/**
+ * Holds the event loop open whenever the handler is not running, as the IPC channel's ref() did:
+ * a pending read cannot do it, since none may be pending once an invoke arrived (host-channel.ts),
+ * e.g. during the rest of init. Let go (unref) while the handler runs, so that an empty event
+ * loop is noticed (callbackWaitsForEmptyEventLoop).
+ */
+const keepAlive = setInterval(() => undefined, 0x7fffffff);
+/** The host, to notice its death while the handler runs (the pipe is not read then). */
+const hostPid = process.ppid;
 // Stack traces users see stop at their own code: frames of this bootstrap are runtime noise.
 hideRuntimeFrames(__filename);
 
@@ -72,12 +90,10 @@ function maxRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
+/** Closes a phase's output: after everything it wrote, user streams included (child-output.ts). */
 function writeMarkers(id: string): Promise<void> {
   const marker = outputMarker(id);
-  return Promise.all([
-    new Promise<void>((resolve) => stdoutWrite(marker, () => resolve())),
-    new Promise<void>((resolve) => stderrWrite(marker, () => resolve())),
-  ]).then(() => undefined);
+  return Promise.all([stdout.writeAndFlush(marker), stderr.writeAndFlush(marker)]).then(() => undefined);
 }
 
 // ---- fatal errors: reported, then the process ends (the host resets the environment) ----
@@ -93,7 +109,10 @@ function fatal(reason: 'uncaught-exception' | 'unhandled-rejection', thrown: unk
       : base;
   lambdaConsole.line('ERROR', `${reason === 'unhandled-rejection' ? 'Unhandled Promise Rejection' : 'Uncaught Exception'} \t${JSON.stringify(error)}`);
   const exit = (): void => process.exit(129);
-  void writeMarkers(currentRequestId ?? INIT_MARKER_ID).then(() => send({ type: 'fatal', reason, error }, exit));
+  void writeMarkers(currentRequestId ?? INIT_MARKER_ID).then(() => {
+    send({ type: 'fatal', reason, error });
+    exit();
+  });
   setTimeout(exit, 1000).unref();
 }
 process.on('uncaughtException', (error) => fatal('uncaught-exception', error));
@@ -103,8 +122,6 @@ process.on('beforeExit', () => {
   onEmptyEventLoop = null;
   hook?.();
 });
-// The host went away: nothing will ever invoke us again.
-process.on('disconnect', () => process.exit(0));
 
 // ---- loading the handler (Lambda's init phase) ----
 /**
@@ -201,29 +218,36 @@ function resolveHandler(moduleExports: unknown, init: ChildInitMessage): Handler
   return value as Handler;
 }
 
-async function onInit(init: ChildInitMessage): Promise<void> {
+/** Loads the handler; true when it is ready to be invoked. */
+async function onInit(init: ChildInitMessage): Promise<boolean> {
   config = init;
   process.argv = [process.execPath, join(init.childDir, 'bootstrap.js')];
   let loaded: unknown;
   try {
     loaded = await loadHandlerModule(init);
   } catch (error) {
-    return failInit(toInitError(error, init.handlerString));
+    await failInit(toInitError(error, init.handlerString));
+    return false;
   }
   const resolved = resolveHandler(loaded, init);
-  if (!(typeof resolved === 'function')) return failInit(resolved);
+  if (!(typeof resolved === 'function')) {
+    await failInit(resolved);
+    return false;
+  }
   handler = resolved;
   const initDurationMs = nowMs();
   if (init.capture) setFrameBudgets(init.budgets);
   await writeMarkers(INIT_MARKER_ID);
   send({ type: 'ready', initDurationMs, nodeVersion: process.version, captureError: null, maxRssBytes: maxRssBytes() });
+  return true;
 }
 
 async function failInit(error: LambdaError): Promise<void> {
   lambdaConsole.line('ERROR', `Init Error \t${JSON.stringify(error)}`);
   const initDurationMs = nowMs();
   await writeMarkers(INIT_MARKER_ID);
-  send({ type: 'init-error', initDurationMs, nodeVersion: process.version, error, maxRssBytes: maxRssBytes() }, () => process.exit(1));
+  send({ type: 'init-error', initDurationMs, nodeVersion: process.version, error, maxRssBytes: maxRssBytes() });
+  process.exit(1);
 }
 
 // ---- one invocation ----
@@ -232,7 +256,7 @@ interface Outcome {
   error?: LambdaError;
 }
 
-function makeContext(message: ChildInvokeMessage, settle: (outcome: Outcome) => void): Record<string, unknown> {
+function makeContext(message: ChildInvokeMessage, deadlineMs: number, settle: (outcome: Outcome) => void): Record<string, unknown> {
   const init = config as ChildInitMessage;
   return {
     callbackWaitsForEmptyEventLoop: true,
@@ -245,7 +269,7 @@ function makeContext(message: ChildInvokeMessage, settle: (outcome: Outcome) => 
     logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
     identity: undefined,
     clientContext: undefined,
-    getRemainingTimeInMillis: () => Math.max(0, message.deadlineMs - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, deadlineMs - Date.now()),
     // Legacy completion methods the runtime still provides.
     done: (error?: unknown, result?: unknown) => settle(error != null ? { error: toLambdaError(error) } : { response: result }),
     succeed: (result?: unknown) => settle({ response: result }),
@@ -254,7 +278,7 @@ function makeContext(message: ChildInvokeMessage, settle: (outcome: Outcome) => 
 }
 
 /** Runs the handler the way the runtime does: a returned promise or the callback settles it. */
-function runHandler(fn: Handler, message: ChildInvokeMessage): Promise<Outcome> {
+function runHandler(fn: Handler, message: ChildInvokeMessage, deadlineMs: number): Promise<Outcome> {
   return new Promise<Outcome>((resolve) => {
     let finished = false;
     let callbackOutcome: Outcome | null = null;
@@ -264,7 +288,7 @@ function runHandler(fn: Handler, message: ChildInvokeMessage): Promise<Outcome> 
       onEmptyEventLoop = null;
       resolve(outcome);
     };
-    const context = makeContext(message, (outcome) => finish(outcome));
+    const context = makeContext(message, deadlineMs, (outcome) => finish(outcome));
     const callback = (error?: unknown, result?: unknown): void => {
       if (finished || callbackOutcome) return;
       callbackOutcome = error != null ? { error: toLambdaError(error) } : { response: result };
@@ -315,15 +339,19 @@ function captureModuleScope(budgets: CaptureBudgets): { variables: CapturedVaria
 async function onInvoke(message: ChildInvokeMessage): Promise<void> {
   const init = config as ChildInitMessage;
   const fn = handler as Handler;
+  // Lambda's clock starts with the invocation (for the first one: after init, not at its send).
+  const deadlineMs = Date.now() + message.timeoutMs;
   currentRequestId = message.requestId;
   lambdaConsole.setRequestId(message.requestId);
-  // While the handler runs, our IPC channel must not keep the loop alive, so that an empty
-  // event loop is noticed (callbackWaitsForEmptyEventLoop); it is held again right after.
-  process.channel?.unref();
+  // While the handler runs nothing of ours may keep the loop alive, so that an empty event
+  // loop is noticed (callbackWaitsForEmptyEventLoop); it is held again right after.
+  keepAlive.unref();
+  const stopWatching = watchHost();
   const started = nowMs();
-  let outcome = await runHandler(fn, message);
+  let outcome = await runHandler(fn, message, deadlineMs);
   let durationMs = nowMs() - started;
-  process.channel?.ref();
+  stopWatching();
+  keepAlive.ref();
   // Taken before anything else runs here (nothing else may call the handler in between).
   const handlerFailed = outcome.error !== undefined;
   const frame = init.capture ? takeFrameCapture(handlerFailed) : null;
@@ -386,7 +414,38 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
   });
 }
 
-process.on('message', (message: HostToChild) => {
-  if (message.type === 'init') void onInit(message);
-  else if (message.type === 'invoke') void onInvoke(message);
-});
+/**
+ * The pipe is not read while the handler runs, so its end of file cannot tell that the host
+ * died: POSIX reparents an orphan, so a changed parent pid does (unref'd: the check itself
+ * never keeps the loop alive). Windows keeps the old parent pid; there the host's death is
+ * noticed after the invocation, when the pipe is read again.
+ */
+function watchHost(): () => void {
+  const timer = setInterval(() => {
+    if (process.ppid !== hostPid) process.exit(0);
+  }, 1000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** Settles when init is done: true when the handler can be invoked. */
+let initialized: Promise<boolean> | null = null;
+
+/** The first invoke arrives while init runs: it waits for init and is dropped if init failed. */
+async function invokeAfterInit(message: ChildInvokeMessage): Promise<void> {
+  if (!initialized || !(await initialized)) return;
+  await onInvoke(message);
+  channel.resume();
+}
+
+function onHostMessage(message: HostToChild): void {
+  if (message.type === 'init') {
+    initialized = onInit(message);
+  } else if (message.type === 'invoke') {
+    // Nothing more comes before our result; no read may be pending while the handler runs.
+    channel.pause();
+    void invokeAfterInit(message);
+  }
+}
+
+channel.resume();

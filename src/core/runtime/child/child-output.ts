@@ -1,0 +1,63 @@
+/**
+ * The child's stdout and stderr without Node's stream objects, as long as user code does not
+ * ask for them. `process.stdout`/`process.stderr` are lazy getters: on a pipe the first access
+ * builds a net.Socket (loading `net` and `stream`, compiled from source under a V8 flag) and
+ * makes the fd non-blocking. So the runtime writes with `fs.writeSync(fd)` and wraps the
+ * getters only to notice that user code created a stream: from then on it writes through that
+ * stream too, so that its own lines stay in order with the user's (stream writes can be queued).
+ */
+import { writeAllSync } from './fd-write';
+
+export interface ChildOutput {
+  /** Writes text after everything written to this output so far, user code's included. */
+  write(text: string): void;
+  /** Same as write(), and resolves once the text is out of the process (end markers). */
+  writeAndFlush(text: string): Promise<void>;
+}
+
+type StdioName = 'stdout' | 'stderr';
+
+/** Lost output beats a runtime that fails: a broken pipe means the host is gone anyway. */
+function writeQuietly(fd: number, text: string): void {
+  try {
+    writeAllSync(fd, text);
+  } catch {
+    /* the message channel notices the host's absence */
+  }
+}
+
+export function watchOutput(name: StdioName, fd: number): ChildOutput {
+  let stream: NodeJS.WriteStream | null = null;
+  const descriptor = Object.getOwnPropertyDescriptor(process, name);
+  const create = descriptor?.get;
+  if (descriptor?.configurable && create) {
+    Object.defineProperty(process, name, {
+      ...descriptor,
+      get() {
+        stream ??= create.call(process) as NodeJS.WriteStream;
+        return stream;
+      },
+    });
+  } else {
+    // Not a lazy getter (another Node version?): use the stream, as before.
+    stream = process[name];
+  }
+  // A destroyed stdio stream does not close its fd: writes still get out that way.
+  const liveStream = (): NodeJS.WriteStream | null => (stream && !stream.destroyed && !stream.writableEnded ? stream : null);
+
+  return {
+    write(text) {
+      const target = liveStream();
+      if (target) target.write(text);
+      else writeQuietly(fd, text);
+    },
+    writeAndFlush(text) {
+      const target = liveStream();
+      if (!target) {
+        writeQuietly(fd, text);
+        return Promise.resolve();
+      }
+      return new Promise<void>((resolve) => target.write(text, () => resolve()));
+    },
+  };
+}
