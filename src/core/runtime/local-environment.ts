@@ -56,13 +56,6 @@ const CAPTURE_GRACE_MS = 10_000;
 /** How long to wait for the end markers on stdout/stderr once the message arrived. */
 const OUTPUT_GRACE_MS = 1_000;
 const MEMORY_SAMPLE_MS = 50;
-/** Node prints this on exit while an inspector session (our capture worker's) is attached. */
-const DEBUGGER_EXIT_NOTICE = /^Waiting for the debugger to disconnect\.\.\.\r?\n/gm;
-
-function cleanOutput(text: string): string {
-  return text.replace(DEBUGGER_EXIT_NOTICE, '');
-}
-
 /** Init has Lambda's 10 s limit. */
 const INIT_TIMEOUT_MS = 10_000;
 
@@ -455,7 +448,7 @@ class LocalEnvironment implements WarmEnvironment {
       this.sendInvoke(child, requestId, event);
       const outcome = await this.awaitInit(child);
       // The invocation may have written already: cut at the init marker.
-      initLogs = cleanOutput(child.output.takeThrough(INIT_MARKER_ID));
+      initLogs = child.output.takeThrough(INIT_MARKER_ID);
       if (outcome.kind === 'engine-error') {
         await child.kill();
         this.generation -= 1; // no environment was created
@@ -512,7 +505,7 @@ class LocalEnvironment implements WarmEnvironment {
     const outcome = await this.awaitResult(child, requestId, invokedAt + timeoutMs);
     stopSampling();
     const elapsedMs = performance.now() - invokedAt;
-    const output = cleanOutput(child.output.takeThrough(requestId));
+    const output = child.output.takeThrough(requestId);
 
     if (outcome.kind === 'result') {
       const result = outcome.result;
@@ -549,7 +542,7 @@ class LocalEnvironment implements WarmEnvironment {
     // The process ends: timeout, exit, crash, fatal error or out of memory.
     const hwm = Math.max(this.maxRssBytes, child.highWaterMarkBytes() ?? 0);
     await child.kill();
-    const tail = cleanOutput(child.output.take());
+    const tail = child.output.take();
     let reset: ResetReason;
     let error: LambdaError;
     let durationMs = elapsedMs;

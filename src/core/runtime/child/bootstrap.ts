@@ -298,8 +298,8 @@ function runHandler(fn: Handler, message: ChildInvokeMessage, deadlineMs: number
     };
     // Nothing pending and nothing settled: Lambda answers null.
     onEmptyEventLoop = () => finish(callbackOutcome ?? { response: null });
-    // Called from a fresh microtask: a shallow stack makes every stop at the handler's exits
-    // cheaper (the inspector describes each frame on the stack).
+    // Called from a fresh microtask, as the runtime calls it: no code of anyone else's runs
+    // between startFrameCapture and the call (the first function entered is the handler).
     enqueueMicrotask(() => {
       let returned: unknown;
       try {

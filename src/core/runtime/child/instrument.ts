@@ -9,7 +9,7 @@
  *
  * DESIGN section 3 reads the probe's `[[Scopes]]` through the inspector; reading each binding
  * by name from the main thread instead needs no inspector round trip (module scope is taken
- * after the handler settles, not paused), works even if the capture worker failed, and the
+ * after the handler settles, not paused), works without any inspector, and the
  * names come in source order with their declaration kinds from the same parse. CommonJS
  * wrapper names (`exports`, `require`, ...) never appear because they are not declared.
  */
