@@ -139,6 +139,10 @@ describe('end to end: the packaged extension in a trusted workspace', function (
     // The history lives in the extension host and is persisted: the panel shows where it was.
     assert.equal(restored.panel.invocation, 3, `restored panel: ${restored.panel.text.slice(0, 300)}`);
     assert.equal(arrayLength(restored.panel.module.arrayB?.value ?? ''), 3);
+    // Revealing the panel may have covered the handler's editor (the restored layout decides
+    // which group holds what): bring the editor forward again, as a user would, to use its lens.
+    await workbench.runCommand('View: Focus First Editor Group');
+    await workbench.openFile(DEMO);
     await workbench.clickCodeLens('Invoke Warm', DEMO);
     const after = await workbench.waitForWebview(PANEL_READY_SELECTOR, 'an invocation in the restored panel', async (frame) => ({ title: await titleOf(frame), panel: await readPanel(frame) }),
       (read) => read.title === title && read.panel.invocation !== null && read.panel.invocation > (restored.panel.invocation ?? 0));
