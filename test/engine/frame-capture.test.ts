@@ -5,6 +5,9 @@
  * and direct eval, and scripts it refuses rather than run user code.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { EnvironmentPool, fixture, variable } from './environment-helpers';
 
 describe('handler scope by source hooks (real child processes)', function () {
@@ -94,6 +97,42 @@ describe('handler scope by source hooks (real child processes)', function () {
   it("puts no hooks in the runtime's own files (sucrase, loaded for a TypeScript handler)", async () => {
     const result = await pool.create({ file: fixture('ts-cjs/own-files.ts'), handlerExport: 'handler' }).invoke({});
     assert.equal(result.response, 'untouched');
+  });
+
+  it('a middleware naming neither the event nor the context gives way to the base handler', async () => {
+    const result = await pool.create({ file: fixture('wrapped/handler.js'), handlerExport: 'withMiddleware' }).invoke({ n: 3 });
+    assert.deepEqual(result.response, { wrappedBy: 'tiny-wrap', response: 7 });
+    assert.deepEqual(names(result.handlerScope), ['doubled:local']);
+  });
+
+  it('captures the function Lambda calls when the exported binding was reassigned', async () => {
+    const result = await pool.create({ file: fixture('reassigned/handler.js'), handlerExport: 'handler' }).invoke({});
+    assert.equal(result.response, 'called');
+    assert.deepEqual(variable(result.handlerScope, 'second').value, { type: 'string', value: 'called', length: 6, truncated: false });
+  });
+
+  it('captures a handler reached through a symlinked folder', async function () {
+    if (process.platform === 'win32') this.skip(); // symlinks need privileges there
+    const dir = mkdtempSync(join(tmpdir(), 'warm-link-'));
+    symlinkSync(dirname(fixture('frame-capture.js')), join(dir, 'link'), 'dir');
+    try {
+      const result = await pool.create({ file: join(dir, 'link', 'frame-capture.js'), handlerExport: 'afterAwait' }).invoke({});
+      assert.equal(result.captureError, null);
+      assert.deepEqual(names(result.handlerScope), ['before:local', 'after:local']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps capturing, and the handler working, when user code replaced Array.prototype.map and String.prototype[Symbol.split]', async () => {
+    const env = pool.create({ file: fixture('patched-builtins.js'), handlerExport: 'handler' });
+    const ok = await env.invoke({});
+    assert.equal(ok.response, 1);
+    assert.equal(ok.captureError, null, 'module scope too is read without the replaced built-ins');
+    assert.deepEqual(variable(ok.handlerScope, 'kept').value, { type: 'number', value: 1 });
+    const failed = await env.invoke({ fail: true });
+    assert.equal(failed.error?.errorType, 'SyntaxError', 'the handler\'s own error, not one from the hooks');
+    assert.deepEqual(variable(failed.handlerScope, 'kept').value, { type: 'number', value: 1 });
   });
 
   it('refuses a script with a with statement (a name could reach an accessor), and says so', async () => {

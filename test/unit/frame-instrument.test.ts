@@ -12,7 +12,7 @@ import { parse } from 'acorn';
 import { instrumentFrames } from '../../src/core/runtime/child/frame-instrument';
 import { parseAny, type AnyNode } from '../../src/core/runtime/child/handler-exits';
 import { preparedCodeFor } from '../../src/core/runtime/child/prepared-source';
-import { locateHandlerFunction, prepareHandler } from '../../src/core/runtime/prepare-handler';
+import { handlerDefinedIn, prepareHandler } from '../../src/core/runtime/prepare-handler';
 
 function instrument(code: string): string {
   const comments: Array<{ start: number; end: number }> = [];
@@ -93,6 +93,16 @@ describe('runtime: frame hooks in the source (instrumentFrames)', () => {
     }
   });
 
+  it("keeps a function's own 'use strict' directive first, in a sloppy file", () => {
+    for (const code of [
+      "exports.h = function (event) {\n  'use strict';\n  return (function () { return this; })() === undefined ? 'strict' : 'sloppy';\n};",
+      "exports.h = (event) => { 'use strict'; return (function () { return this; })() === undefined ? 'strict' : 'sloppy'; };",
+    ]) {
+      assert.equal(runWithHooks(code, 'h', {}).result, 'strict', 'the original');
+      assert.equal(runWithHooks(instrument(code), 'h', {}).result, 'strict', code);
+    }
+  });
+
   it("hands each site the frame's values, dead-zone names left out", () => {
     const code = ['exports.h = async (event) => {', '  let a = 1;', '  { const b = 2; if (event.x) return a + b; }', '  const late = 3;', '  return late;', '};'].join('\n');
     const { calls } = runWithHooks(instrument(code), 'h', { x: true });
@@ -166,32 +176,32 @@ describe('runtime: what the host works out about the handler file (prepareHandle
     const file = join(dir, 'handler.js');
     const source = 'function helper(x) { return x; }\nexports.handler = async (event) => {\n  const n = helper(1);\n  return n;\n};\n';
     writeFileSync(file, source);
-    const { prepared, handlerFunction } = prepareHandler(file, 'commonjs', true, 'handler');
-    assert.deepEqual(handlerFunction, { line: 2, endLine: 5 });
+    const { prepared, handlerInFile } = prepareHandler(file, 'commonjs', true, 'handler');
+    assert.equal(handlerInFile, true);
     assert.ok(prepared);
-    assert.match(prepared.code, /__warmState\.enter\("h_0"/, 'hooks keyed as the host made them');
-    assert.equal(prepared.code.split('__warmState.enter(').length, 2, 'only the handler function is hooked, not the helper');
+    assert.match(prepared.code, /__warmState\.enter\("h_1"/, 'hooks keyed as the host made them');
+    assert.equal(prepared.code.split('__warmState.enter(').length, 3, 'every function of the handler file is hooked');
     assert.match(prepared.code, /warm-state\.probe/, 'the module-scope probe is appended');
     assert.equal(preparedCodeFor(source, prepared), prepared.code);
     assert.equal(preparedCodeFor(source.replace('1', '2'), prepared), null, 'edited since: the child instruments it itself');
     assert.equal(preparedCodeFor(source, null), null);
   });
 
-  it('hooks every function when the export is not a function written in the file', () => {
+  it('says when the export is not a function written in the file (then other user files get hooks too)', () => {
     const file = join(dir, 'wrapped.js');
     writeFileSync(file, "const wrap = require('w');\nfunction base(e) { return e; }\nexports.handler = wrap(base);\n");
-    const { prepared, handlerFunction } = prepareHandler(file, 'commonjs', true, 'handler');
-    assert.equal(handlerFunction, null);
+    const { prepared, handlerInFile } = prepareHandler(file, 'commonjs', true, 'handler');
+    assert.equal(handlerInFile, false);
     assert.match(prepared?.code ?? '', /__warmState\.enter\("h_0"/);
-    assert.equal(locateHandlerFunction('export { impl as handler } from "./impl";\n', join(dir, 'h.mjs'), 'handler'), null);
+    assert.equal(handlerDefinedIn('export { impl as handler } from "./impl";\n', join(dir, 'h.mjs'), 'handler'), false);
   });
 
-  it('leaves TypeScript and ES modules to the child, with the handler function located', () => {
+  it('leaves TypeScript and ES modules to the child, saying where the handler is', () => {
     writeFileSync(join(dir, 'h.ts'), 'export const handler = async (e: unknown) => {\n  return 1;\n};\n');
     writeFileSync(join(dir, 'h.mjs'), 'export async function handler() {\n  return 1;\n}\n');
-    assert.deepEqual(prepareHandler(join(dir, 'h.ts'), 'commonjs', true, 'handler'), { prepared: null, handlerFunction: { line: 1, endLine: 3 } });
-    assert.deepEqual(prepareHandler(join(dir, 'h.mjs'), 'module', true, 'handler'), { prepared: null, handlerFunction: { line: 1, endLine: 3 } });
-    assert.deepEqual(prepareHandler(join(dir, 'missing.js'), 'commonjs', true, 'handler'), { prepared: null, handlerFunction: null });
+    assert.deepEqual(prepareHandler(join(dir, 'h.ts'), 'commonjs', true, 'handler'), { prepared: null, handlerInFile: true });
+    assert.deepEqual(prepareHandler(join(dir, 'h.mjs'), 'module', true, 'handler'), { prepared: null, handlerInFile: true });
+    assert.deepEqual(prepareHandler(join(dir, 'missing.js'), 'commonjs', true, 'handler'), { prepared: null, handlerInFile: false });
     const uncaptured = prepareHandler(join(dir, 'handler.js'), 'commonjs', false, 'handler');
     assert.ok(uncaptured.prepared && !uncaptured.prepared.code.includes('__warmState.enter'), 'capture off: no frame hooks');
   });

@@ -2,9 +2,9 @@
  * What the host works out about the handler file while the child boots (spawning node takes
  * tens of milliseconds on its own core):
  *
- * - Where the handler function is, when the export is a function written in this file (the
- *   common case, found by the same detector as the CodeLens): then only that function gets
- *   handler-scope hooks and no other file is instrumented. Otherwise (a wrapped handler, a
+ * - Whether the handler is a function written in this file (the common case, found by the
+ *   same detector as the CodeLens): then only this file's functions get handler-scope hooks
+ *   and no other file is instrumented. Otherwise (a wrapped handler, a
  *   re-export, an export the detector cannot follow) every function of the user's files gets
  *   hooks and the runtime recognises the handler's frame as the first to receive the event.
  * - The handler file itself, instrumented, for plain CommonJS JavaScript: the child uses it
@@ -17,21 +17,25 @@ import { detectHandlers } from '../handlers/detect';
 import { fnv1a } from './child/fnv1a';
 import { MAX_FRAMED_FILE_CHARS } from './child/frame-instrument';
 import { instrumentModule } from './child/instrument';
-import type { FunctionLines, ModuleLoadFormat, PreparedHandler } from './protocol';
+import type { ModuleLoadFormat, PreparedHandler } from './protocol';
 
 /** Key prefix of the functions hooked by the host (the child numbers its own files `c1_`, ...). */
 const HOST_KEY_PREFIX = 'h_';
 
 export interface HandlerPreparation {
-  handlerFunction: FunctionLines | null;
+  handlerInFile: boolean;
   prepared: PreparedHandler | null;
 }
 
-/** Lines of the function `handlerExport` names, when it is a function written in this file. */
-export function locateHandlerFunction(source: string, file: string, handlerExport: string): FunctionLines | null {
+/**
+ * Whether `handlerExport` is a function written in this file. Only used to leave the user's
+ * other files alone: every function of the handler file gets hooks whatever the detector
+ * says, so a function it misjudges (a reassigned binding, an export inside an `if`) is still
+ * captured.
+ */
+export function handlerDefinedIn(source: string, file: string, handlerExport: string): boolean {
   const candidate = detectHandlers(source, file).find((c) => c.exportName === handlerExport);
-  if (!candidate || candidate.shape === 'unknown' || !candidate.definition) return null;
-  return { line: candidate.definition.line, endLine: candidate.definition.endLine };
+  return candidate !== undefined && candidate.shape !== 'unknown' && candidate.definition !== undefined;
 }
 
 export function prepareHandler(file: string, format: ModuleLoadFormat, capture: boolean, handlerExport: string): HandlerPreparation {
@@ -40,12 +44,12 @@ export function prepareHandler(file: string, format: ModuleLoadFormat, capture: 
     source = readFileSync(file, 'utf8');
   } catch {
     // Missing or unreadable: the child reports it the way Lambda would.
-    return { handlerFunction: null, prepared: null };
+    return { handlerInFile: false, prepared: null };
   }
   // A huge file would hold the host (the editor's extension host) for long: the child does it.
-  if (source.length > MAX_FRAMED_FILE_CHARS) return { handlerFunction: null, prepared: null };
-  const handlerFunction = capture ? locateHandlerFunction(source, file, handlerExport) : null;
-  if (format !== 'commonjs' || !['.js', '.cjs'].includes(extname(file).toLowerCase())) return { handlerFunction, prepared: null };
-  const { code } = instrumentModule(source, file, 'commonjs', { probe: true, frameKeyPrefix: capture ? HOST_KEY_PREFIX : null, onlyFunction: handlerFunction });
-  return { handlerFunction, prepared: { sourceLength: source.length, sourceHash: fnv1a(source), code } };
+  if (source.length > MAX_FRAMED_FILE_CHARS) return { handlerInFile: false, prepared: null };
+  const handlerInFile = capture && handlerDefinedIn(source, file, handlerExport);
+  if (format !== 'commonjs' || !['.js', '.cjs'].includes(extname(file).toLowerCase())) return { handlerInFile, prepared: null };
+  const { code } = instrumentModule(source, file, 'commonjs', { probe: true, frameKeyPrefix: capture ? HOST_KEY_PREFIX : null });
+  return { handlerInFile, prepared: { sourceLength: source.length, sourceHash: fnv1a(source), code } };
 }

@@ -26,12 +26,6 @@ export interface PreparedHandler {
   code: string;
 }
 
-/** 1-based first and last line of a function in its file. */
-export interface FunctionLines {
-  line: number;
-  endLine: number;
-}
-
 /** First message host -> child: everything the bootstrap needs to load the handler. */
 export interface ChildInitMessage {
   type: 'init';
@@ -50,10 +44,11 @@ export interface ChildInitMessage {
   /** Null when the child must instrument the handler file itself. */
   prepared: PreparedHandler | null;
   /**
-   * The handler function when the host found it in the handler file: only it gets frame
-   * hooks. Null: every function of the user's files does (see prepare-handler.ts).
+   * The host found the handler to be a function written in the handler file: only that
+   * file's functions get frame hooks. Else every function of the user's files does (see
+   * prepare-handler.ts).
    */
-  handlerFunction: FunctionLines | null;
+  handlerInFile: boolean;
 }
 
 export interface ChildInvokeMessage {

@@ -18,7 +18,7 @@
  */
 import { createRequire } from 'node:module';
 import * as nodeModule from 'node:module';
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CapturedVariable, LambdaError } from '../../model/snapshot';
@@ -31,7 +31,6 @@ import {
   type ChildInvokeMessage,
   type ChildToHost,
   type HostToChild,
-  type FunctionLines,
   type PreparedHandler,
 } from '../protocol';
 import { CAPTURE_GLOBAL_KEY, installSerializer, type CaptureFunction } from './serializer';
@@ -145,7 +144,7 @@ function instrumenter(): typeof import('./instrument') {
   return require('./instrument') as typeof import('./instrument');
 }
 
-function installCommonJsHooks(handlerFile: string, frames: boolean, prepared: PreparedHandler | null, handlerFunction: FunctionLines | null): void {
+function installCommonJsHooks(handlerFile: string, frames: boolean, prepared: PreparedHandler | null, handlerInFile: boolean): void {
   type CompilableModule = { _compile(content: string, filename: string): unknown };
   type ResolveFilename = (request: string, parent: { filename?: string } | undefined, ...rest: unknown[]) => string;
   const Module = nodeModule.Module as unknown as {
@@ -166,15 +165,14 @@ function installCommonJsHooks(handlerFile: string, frames: boolean, prepared: Pr
   };
   const originalCompile = Module.prototype._compile;
   Module.prototype._compile = function compile(this: CompilableModule, content: string, filename: string) {
-    // With the handler function known, only it gets hooks; otherwise every user function does.
-    const framed = frames && (filename === handlerFile || (handlerFunction === null && isUserFile(filename)));
+    // With the handler written in its file, only that file gets hooks; otherwise every user file does.
+    const framed = frames && (filename === handlerFile || (!handlerInFile && isUserFile(filename)));
     const ready = filename === handlerFile ? preparedCodeFor(content, prepared) : null;
     if (ready !== null) {
       content = ready;
     } else if (filename === handlerFile || isTypeScriptFile(filename) || framed) {
       const frameKeyPrefix = framed ? `c${++instrumentedFiles}_` : null;
-      const onlyFunction = filename === handlerFile ? handlerFunction : null;
-      content = instrumenter().instrumentModule(content, filename, 'commonjs', { probe: filename === handlerFile, frameKeyPrefix, onlyFunction }).code;
+      content = instrumenter().instrumentModule(content, filename, 'commonjs', { probe: filename === handlerFile, frameKeyPrefix }).code;
     }
     return originalCompile.call(this, content, filename);
   };
@@ -185,9 +183,18 @@ function installCommonJsHooks(handlerFile: string, frames: boolean, prepared: Pr
   Module._extensions['.cts'] = loadTypeScript;
 }
 
+/** Node names a module by its real path: a handler reached through a symlink is known by that. */
+function realPath(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file; // missing: loading it reports that
+  }
+}
+
 async function loadHandlerModule(init: ChildInitMessage): Promise<unknown> {
   if (init.format === 'commonjs') {
-    installCommonJsHooks(init.file, init.capture, init.prepared, init.handlerFunction);
+    installCommonJsHooks(realPath(init.file), init.capture, init.prepared, init.handlerInFile);
     const requireFromTaskRoot = createRequire(join(process.cwd(), 'index.js'));
     return requireFromTaskRoot(init.file);
   }
@@ -198,18 +205,18 @@ async function loadHandlerModule(init: ChildInitMessage): Promise<unknown> {
     });
   }
   // CommonJS files imported by the ESM handler (.cts) still go through require hooks.
-  installCommonJsHooks('', init.capture, null, null);
-  const handlerUrl = pathToFileURL(init.file).href;
-  register(pathToFileURL(join(init.childDir, 'esm-hooks.mjs')).href, { data: { handlerUrl, frames: init.capture, handlerFunction: init.handlerFunction } });
+  installCommonJsHooks('', init.capture, null, init.handlerInFile);
+  const handlerUrl = pathToFileURL(realPath(init.file)).href;
+  register(pathToFileURL(join(init.childDir, 'esm-hooks.mjs')).href, { data: { handlerUrl, frames: init.capture, handlerInFile: init.handlerInFile } });
   // Compiled by the loader's vm.Script (code-cache-loader.ts), this bundle has no import() of
   // its own: the loader lends one.
   const importModule = (globalThis as Record<symbol, unknown>)[Symbol.for(RUNTIME_IMPORT_KEY)] as ((specifier: string) => Promise<unknown>) | undefined;
   return importModule ? importModule(handlerUrl) : import(handlerUrl);
 }
 
-function resolveHandler(moduleExports: unknown, init: ChildInitMessage): Handler | LambdaError {
+function resolveHandler(moduleExports: unknown, init: ChildInitMessage, exportPath: string[]): Handler | LambdaError {
   let value: unknown = moduleExports;
-  for (const part of init.handlerExport.split('.')) {
+  for (const part of exportPath) {
     if (value === null || value === undefined) break;
     value = (value as Record<string, unknown>)[part];
   }
@@ -222,6 +229,8 @@ function resolveHandler(moduleExports: unknown, init: ChildInitMessage): Handler
 async function onInit(init: ChildInitMessage): Promise<boolean> {
   config = init;
   process.argv = [process.execPath, join(init.childDir, 'bootstrap.js')];
+  // Split before any user code runs: the module may replace String.prototype's split.
+  const exportPath = init.handlerExport.split('.');
   let loaded: unknown;
   try {
     loaded = await loadHandlerModule(init);
@@ -229,7 +238,7 @@ async function onInit(init: ChildInitMessage): Promise<boolean> {
     await failInit(toInitError(error, init.handlerString));
     return false;
   }
-  const resolved = resolveHandler(loaded, init);
+  const resolved = resolveHandler(loaded, init, exportPath);
   if (!(typeof resolved === 'function')) {
     await failInit(resolved);
     return false;

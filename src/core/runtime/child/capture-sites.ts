@@ -166,7 +166,9 @@ function recordedStatements(node: AnyNode, ancestors: AnyNode[], closuresAssign:
   for (const child of children(node)) {
     if (FUNCTION_TYPES.has(child.type) || child.type === 'ClassBody') continue;
     const isStatement = /(Statement|Declaration)$/.test(child.type);
-    if (isStatement && !NOT_RECORDED.has(child.type)) {
+    // A directive ('use strict') must stay first in its body: nothing may go before it.
+    const isDirective = child.type === 'ExpressionStatement' && typeof child.directive === 'string';
+    if (isStatement && !isDirective && !NOT_RECORDED.has(child.type)) {
       const covered = previous !== null && !mayChangeBindings(previous, closuresAssign);
       if (!covered) out.push({ node: child, ancestors: path });
     }

@@ -9,7 +9,6 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { instrumentModule } from './instrument';
 import { isTypeScriptFile } from './runtime-globals';
-import type { FunctionLines } from '../protocol';
 import { nearestPackageType } from './package-type';
 
 interface LoadContext {
@@ -37,28 +36,26 @@ type NextResolve = (specifier: string, context?: ResolveContext) => Promise<Reso
 
 let handlerUrl = '';
 let frames = false;
-let handlerFunction: FunctionLines | null = null;
+let handlerInFile = false;
 let instrumentedFiles = 0;
 
-export function initialize(data: { handlerUrl?: string; frames?: boolean; handlerFunction?: FunctionLines | null } | undefined): void {
+export function initialize(data: { handlerUrl?: string; frames?: boolean; handlerInFile?: boolean } | undefined): void {
   handlerUrl = data?.handlerUrl ?? '';
   frames = data?.frames === true;
-  handlerFunction = data?.handlerFunction ?? null;
+  handlerInFile = data?.handlerInFile === true;
 }
 
 /**
- * Handler-scope hooks (frame-instrument.ts): only in the handler function when the host found
- * it, else in the user's own files (not dependencies).
+ * Handler-scope hooks (frame-instrument.ts): only in the handler's file when the host found
+ * the handler written there, else in the user's own files (not dependencies).
  */
 function frameKeyPrefix(url: string, path: string): string | null {
   if (!frames) return null;
-  if (url !== handlerUrl && (handlerFunction !== null || /[\\/]node_modules[\\/]/.test(path))) return null;
+  if (url !== handlerUrl && (handlerInFile || /[\\/]node_modules[\\/]/.test(path))) return null;
   return `m${++instrumentedFiles}_`;
 }
 
-function onlyFunction(url: string): FunctionLines | null {
-  return url === handlerUrl ? handlerFunction : null;
-}
+
 
 /** TypeScript convention: `import './lib.js'` names `./lib.ts` before it is compiled. */
 export async function resolve(specifier: string, context: ResolveContext, nextResolve: NextResolve): Promise<ResolveResult> {
@@ -87,12 +84,12 @@ export async function load(url: string, context: LoadContext, nextLoad: NextLoad
     const format = formatOfTypeScript(path);
     if (format === 'commonjs') return { format: 'commonjs', shortCircuit: true };
     const source = await readFile(path, 'utf8');
-    return { format: 'module', source: instrumentModule(source, path, 'module', { probe: url === handlerUrl, frameKeyPrefix: frameKeyPrefix(url, path), onlyFunction: onlyFunction(url) }).code, shortCircuit: true };
+    return { format: 'module', source: instrumentModule(source, path, 'module', { probe: url === handlerUrl, frameKeyPrefix: frameKeyPrefix(url, path) }).code, shortCircuit: true };
   }
   const result = await nextLoad(url, context);
   if (result.format !== 'module' || result.source === null || result.source === undefined) return result;
   const prefix = frameKeyPrefix(url, path);
   if (url !== handlerUrl && prefix === null) return result;
   const source = typeof result.source === 'string' ? result.source : Buffer.from(result.source as Uint8Array).toString('utf8');
-  return { ...result, source: instrumentModule(source, path, 'module', { probe: url === handlerUrl, frameKeyPrefix: prefix, onlyFunction: onlyFunction(url) }).code };
+  return { ...result, source: instrumentModule(source, path, 'module', { probe: url === handlerUrl, frameKeyPrefix: prefix }).code };
 }

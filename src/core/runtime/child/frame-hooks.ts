@@ -66,6 +66,12 @@ let sequence = 0;
 let failure: string | null = null;
 let refusal: string | null = null;
 let recognised = false;
+/**
+ * Recognised by a function that names neither the event nor the context (no parameters, a
+ * destructured event): a later function that does receive the event or the context (a wrapped
+ * handler's base handler after a user middleware) takes its place.
+ */
+let provisional = false;
 /** The recognised function is too long to have its statements recorded (frame-instrument.ts). */
 let statementsLeftOut = false;
 let spentMs = 0;
@@ -81,14 +87,29 @@ export function installFrameHooks(serialize: CaptureFunction): void {
   const define = Object.defineProperty;
   const apply = Reflect.apply;
   const isArray = Array.isArray;
-  const split = String.prototype.split;
+
   const uptime = process.uptime;
   const create = Object.create;
   const now = (): number => (apply(uptime, process, []) as number) * 1000;
-  const splitText = (text: string, separator: string): string[] => apply(split, text, [separator]) as string[];
+  const indexOf = String.prototype.indexOf;
+  const slice = String.prototype.slice;
+  const toNumber = Number;
+  // Plain loops over saved built-ins: user code may have replaced split, map or Symbol.split.
+  const splitText = (text: string, separator: string): string[] => {
+    const parts: string[] = [];
+    let from = 0;
+    for (;;) {
+      const at = apply(indexOf, text, [separator, from]) as number;
+      if (at < 0) break;
+      define(parts, parts.length, { value: apply(slice, text, [from, at]), writable: true, enumerable: true, configurable: true });
+      from = at + separator.length;
+    }
+    define(parts, parts.length, { value: apply(slice, text, [from]), writable: true, enumerable: true, configurable: true });
+    return parts;
+  };
   // Decoded once per site; a null-prototype table, so no user-patched prototype is consulted.
   const sites = create(null) as Record<string, SiteInfo>;
-  const siteOf = (descriptor: string): SiteInfo => (sites[descriptor] ??= decodeSite(descriptor, splitText));
+  const siteOf = (descriptor: string): SiteInfo => (sites[descriptor] ??= decodeSite(descriptor, splitText, toNumber));
   const unknown = Object.freeze(create(null) as object);
   const object = create(null) as FrameHooks;
   object.p = false;
@@ -96,11 +117,19 @@ export function installFrameHooks(serialize: CaptureFunction): void {
   object.unknown = unknown;
   object.enter = (key, first, second, leftOut) => {
     if (!object.p) return;
-    const namesNeither = first === unknown && second === unknown;
-    if (first !== currentEvent && second !== currentContext && !namesNeither) return;
-    object.p = false;
+    const receives = first === currentEvent || second === currentContext;
+    if (!receives && !(first === unknown && second === unknown)) return;
+    if (provisional && !receives) return;
+    if (provisional) {
+      // What the provisional function recorded is not the handler's.
+      latest = null;
+      recorded = null;
+      failure = null;
+    }
     object.h = key;
     recognised = true;
+    provisional = !receives;
+    object.p = provisional;
     statementsLeftOut = leftOut === 1;
   };
   object.x = (descriptor, values) => {
@@ -123,14 +152,19 @@ export function installFrameHooks(serialize: CaptureFunction): void {
     }
   };
   object.r = (descriptor, values) => {
-    if (typeof descriptor !== 'string') return;
-    const site = siteOf(descriptor);
-    if (!isArray(values)) {
-      recorded = null;
-      failure = unreadable(site);
-      return;
+    // Never throws into the user's code (its catch would call this again).
+    try {
+      if (typeof descriptor !== 'string') return;
+      const site = siteOf(descriptor);
+      if (!isArray(values)) {
+        recorded = null;
+        failure = unreadable(site);
+        return;
+      }
+      recorded = { site, sequence: ++sequence, values: values as unknown[] };
+    } catch (error) {
+      failure = `handler scope capture failed: ${(error as Error)?.message}`;
     }
-    recorded = { site, sequence: ++sequence, values: values as unknown[] };
   };
   object.refused = (reason) => {
     if (typeof reason === 'string') refusal = `handler scope capture unavailable: ${reason}`;
@@ -154,6 +188,7 @@ export function startFrameCapture(event: unknown, context: unknown): void {
   failure = null;
   spentMs = 0;
   recognised = false;
+  provisional = false;
   statementsLeftOut = false;
   currentEvent = event;
   currentContext = context;

@@ -20,8 +20,7 @@
 import { planFunctionSites, scriptRefusal, type CaptureSite } from './capture-sites';
 import { FRAME_HOOKS_GLOBAL } from './runtime-globals';
 import { encodeSite } from './site-descriptor';
-import { children, FUNCTION_TYPES, lineStarts, toPosition, type AnyNode } from './handler-exits';
-import type { FunctionLines } from '../protocol';
+import { children, FUNCTION_TYPES, lineStarts, type AnyNode } from './handler-exits';
 
 const G = FRAME_HOOKS_GLOBAL;
 
@@ -130,7 +129,7 @@ export interface FrameInstrumentResult {
  * `code` with hooks in every function of the parsed `root`. Function keys are `keyPrefix`
  * plus a counter: they only need to be unique within one process.
  */
-export function instrumentFrames(code: string, root: AnyNode, keyPrefix: string, comments: readonly CommentRange[], only: FunctionLines | null = null): FrameInstrumentResult {
+export function instrumentFrames(code: string, root: AnyNode, keyPrefix: string, comments: readonly CommentRange[]): FrameInstrumentResult {
   if (code.length > MAX_FRAMED_FILE_CHARS) {
     return { code, refusal: `the handler's file is too large to instrument (${(code.length / 1e6).toFixed(1)} MB, the limit is ${MAX_FRAMED_FILE_CHARS / 1e6} MB)` };
   }
@@ -144,10 +143,7 @@ export function instrumentFrames(code: string, root: AnyNode, keyPrefix: string,
     let inner = depth;
     if (FUNCTION_TYPES.has(node.type)) {
       inner = depth + 1;
-      const wanted = only === null || (toPosition(starts, node.start).lineNumber + 1 === only.line && toPosition(starts, node.end).lineNumber + 1 === only.endLine);
-      if (wanted) functionInsertions(node, JSON.stringify(`${keyPrefix}${count++}`), starts, inner, place, insertions);
-      // The handler found: nothing nested in it is the handler.
-      if (wanted && only !== null) return;
+      functionInsertions(node, JSON.stringify(`${keyPrefix}${count++}`), starts, inner, place, insertions);
     }
     for (const child of children(node)) visit(child, inner);
   };

@@ -15,7 +15,6 @@
  */
 import { parse, type Node as AcornNode } from 'acorn';
 import type { BindingKind } from '../../model/snapshot';
-import type { FunctionLines } from '../protocol';
 import { patternNames } from './patterns';
 import { FRAME_HOOKS_GLOBAL, isTypeScriptFile, PROBE_REGISTRY_KEY } from './runtime-globals';
 import { instrumentFrames, type CommentRange } from './frame-instrument';
@@ -213,8 +212,6 @@ export interface InstrumentOptions {
   probe: boolean;
   /** Put handler-scope hooks in every function, their keys starting with this; null: none. */
   frameKeyPrefix?: string | null;
-  /** Only in the function spanning these lines (the handler, found by the host). */
-  onlyFunction?: FunctionLines | null;
 }
 
 /**
@@ -250,7 +247,7 @@ export function instrumentModule(source: string, filename: string, format: Modul
     // The TypeScript import rewrite changed the code: its hooks must name the new positions.
     const root = code === parsedCode ? program : tryParse(code, 'script', comments) ?? tryParse(code, 'module', comments);
     if (root) {
-      const framed = instrumentFrames(code, root as unknown as AcornAnyNode, options.frameKeyPrefix, comments, options.onlyFunction ?? null);
+      const framed = instrumentFrames(code, root as unknown as AcornAnyNode, options.frameKeyPrefix, comments);
       code = framed.code;
       frameRefusal = framed.refusal;
     }

@@ -21,37 +21,43 @@ export function readModuleScope(
   capture: CaptureFunction,
   budgets: CaptureBudgets,
 ): CapturedVariable[] {
+  // Index loops and plain arrays only: by now user code may have replaced Array.prototype's
+  // forEach, map or push, or Map.prototype's methods, and none of it may run here.
   const values: unknown[] = [];
-  const special = new Map<number, ValueNode>();
-  bindings.forEach((binding, index) => {
+  const special: Array<ValueNode | undefined> = [];
+  for (let index = 0; index < bindings.length; index++) {
+    const binding = bindings[index] as ModuleBinding;
     try {
       let value = read(binding.binding);
       if (binding.property !== undefined) {
         // A rewritten import `_mod.x`: read the own data property only, never a getter.
         if ((typeof value === 'object' || typeof value === 'function') && value !== null && !isProxy(value)) {
           const descriptor = getOwnPropertyDescriptor(value, binding.property);
-          if (descriptor && !('value' in descriptor)) special.set(index, { type: 'accessor', hasGetter: !!descriptor.get, hasSetter: !!descriptor.set });
+          if (descriptor && !('value' in descriptor)) special[index] = { type: 'accessor', hasGetter: !!descriptor.get, hasSetter: !!descriptor.set };
           value = descriptor && 'value' in descriptor ? descriptor.value : undefined;
         } else {
           value = undefined;
         }
       }
-      values.push(value);
+      values[index] = value;
     } catch {
       // A top-level let/const/class read before its declaration ran: temporal dead zone.
-      special.set(index, { type: 'uninitialized' });
-      values.push(undefined);
+      special[index] = { type: 'uninitialized' };
+      values[index] = undefined;
     }
-  });
+  }
   const captured = capture(budgets, values);
-  return bindings.map((binding, index): CapturedVariable => {
-    const replacement = special.get(index);
+  const variables: CapturedVariable[] = [];
+  for (let index = 0; index < bindings.length; index++) {
+    const binding = bindings[index] as ModuleBinding;
+    const replacement = special[index];
     const item = captured[index];
-    return {
+    variables[index] = {
       name: binding.name,
       kind: binding.kind,
       value: replacement ?? item?.value ?? { type: 'undefined' },
       size: replacement ? EMPTY_SIZE : (item?.size ?? EMPTY_SIZE),
     };
-  });
+  }
+  return variables;
 }

@@ -22,20 +22,22 @@ export function encodeSite(site: CaptureSite): string {
 }
 
 /**
- * Decodes with the given `split` (the hooks pass one saved before any user code, since user
- * code may replace String.prototype.split).
+ * Decodes with the given `split` and `toNumber` (the hooks pass ones made from built-ins saved
+ * before any user code), using only index loops: user code may have replaced
+ * String.prototype.split, Array.prototype.map, the array iterator or Number.
  */
-export function decodeSite(text: string, split: (text: string, separator: string) => string[]): SiteInfo {
-  const [reason = 'exit', line = '0', bindings = '', dead = ''] = split(text, '|');
+export function decodeSite(text: string, split: (text: string, separator: string) => string[], toNumber: (text: string) => number): SiteInfo {
+  const parts = split(text, '|');
+  const pairs = parts[2] ? split(parts[2], ',') : [];
+  const bindings: FrameBinding[] = [];
+  for (let i = 0; i < pairs.length; i++) {
+    const pair = split(pairs[i] ?? '', ':');
+    bindings[i] = { name: pair[0] ?? '', kind: (pair[1] ?? 'local') as BindingKind };
+  }
   return {
-    reason: reason as CaptureSite['reason'],
-    line: Number(line),
-    bindings: bindings
-      ? split(bindings, ',').map((pair) => {
-          const [name = '', kind = 'local'] = split(pair, ':');
-          return { name, kind: kind as BindingKind };
-        })
-      : [],
-    uninitialized: dead ? split(dead, ',') : [],
+    reason: (parts[0] ?? 'exit') as CaptureSite['reason'],
+    line: toNumber(parts[1] ?? '0'),
+    bindings,
+    uninitialized: parts[3] ? split(parts[3], ',') : [],
   };
 }
