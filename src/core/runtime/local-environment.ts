@@ -240,7 +240,6 @@ class LocalEnvironment implements WarmEnvironment {
   private nodeVersion: string | null = null;
   private lastReset: string | null = null;
   private maxRssBytes = 0;
-  private captureError: string | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly listeners = new Set<(status: EnvironmentStatus) => void>();
   private disposed = false;
@@ -477,7 +476,6 @@ class LocalEnvironment implements WarmEnvironment {
           captureError: 'the handler module failed to load',
         });
       }
-      this.captureError = outcome.captureError;
       invokedAt = outcome.readyAt;
     }
 
@@ -521,7 +519,6 @@ class LocalEnvironment implements WarmEnvironment {
         reportLine({ requestId, durationMs: result.durationMs, billedDurationMs: billed, memorySizeMB: this.resolved.memoryMB, maxMemoryUsedMB, initDurationMs: cold ? initDurationMs : null });
       if (this.resolved.freeze) child.freeze();
       this.setState('warm');
-      const captureErrors = [this.captureError, result.captureError].filter((e): e is string => !!e);
       return record({
         cold,
         durationMs: result.durationMs,
@@ -535,7 +532,7 @@ class LocalEnvironment implements WarmEnvironment {
         handlerScope: result.handlerScope,
         parameters: result.parameters,
         memory: result.memory,
-        captureError: captureErrors.length ? [...new Set(captureErrors)].join('; ') : null,
+        captureError: result.captureError,
       });
     }
 
@@ -618,7 +615,7 @@ class LocalEnvironment implements WarmEnvironment {
   private async awaitInit(
     child: ChildHandle,
   ): Promise<
-    | { kind: 'ready'; initDurationMs: number; captureError: string | null; maxRssBytes: number; readyAt: number }
+    | { kind: 'ready'; initDurationMs: number; maxRssBytes: number; readyAt: number }
     | { kind: 'init-error'; initDurationMs: number | null; error: LambdaError; maxRssBytes: number }
     | { kind: 'engine-error'; error: Error }
   > {
@@ -657,7 +654,7 @@ class LocalEnvironment implements WarmEnvironment {
         const readyAt = performance.now();
         this.nodeVersion = message.nodeVersion;
         await child.output.waitFor(INIT_MARKER_ID, OUTPUT_GRACE_MS);
-        return { kind: 'ready', initDurationMs: message.initDurationMs, captureError: message.captureError, maxRssBytes: message.maxRssBytes, readyAt };
+        return { kind: 'ready', initDurationMs: message.initDurationMs, maxRssBytes: message.maxRssBytes, readyAt };
       }
       if (message.type === 'init-error') {
         this.nodeVersion = message.nodeVersion;

@@ -69,8 +69,6 @@ export interface ChildReadyMessage {
   type: 'ready';
   initDurationMs: number;
   nodeVersion: string;
-  /** Why capture will not work in this environment (e.g. the worker failed), else null. */
-  captureError: string | null;
   /** Peak resident memory so far (process.resourceUsage().maxRSS). */
   maxRssBytes: number;
 }

@@ -12,9 +12,9 @@
  * Order matters: the serializer and the frame hooks install their saved intrinsics before
  * any user code. The handler scope is captured by hooks put in the source of the user's own
  * files as they load (frame-instrument.ts, frame-hooks.ts): no inspector, no capture thread.
- * TypeScript support (sucrase) is a separate bundle loaded
- * on demand. Built as dist/child/runtime.js and loaded by dist/child/bootstrap.js
- * (code-cache-loader.ts) through V8's code cache, so cold starts skip compiling this bundle.
+ * TypeScript support (sucrase) is a separate bundle loaded on demand. Built as
+ * dist/child/runtime.js and loaded by dist/child/bootstrap.js (code-cache-loader.ts) through
+ * V8's code cache, so cold starts skip compiling this bundle.
  */
 import { createRequire } from 'node:module';
 import * as nodeModule from 'node:module';
@@ -39,7 +39,7 @@ import { watchOutput } from './child-output';
 import { openHostChannel } from './host-channel';
 import { handlerNotFound, hideRuntimeFrames, toInitError, toLambdaError } from './lambda-errors';
 import type { ModuleBinding } from './instrument';
-import { isTypeScriptFile, PROBE_REGISTRY_KEY } from './runtime-globals';
+import { isDependencyFile, isTypeScriptFile, PROBE_REGISTRY_KEY } from './runtime-globals';
 import { nowMs } from './clock';
 import { preparedCodeFor } from './prepared-source';
 import { readModuleScope } from './module-scope';
@@ -129,7 +129,7 @@ process.on('beforeExit', () => {
  */
 const runtimeDir = join(__dirname, sep);
 function isUserFile(filename: string): boolean {
-  return !/[\\/]node_modules[\\/]/.test(filename) && !filename.startsWith(runtimeDir);
+  return !isDependencyFile(filename) && !filename.startsWith(runtimeDir);
 }
 
 let instrumentedFiles = 0;
@@ -247,7 +247,7 @@ async function onInit(init: ChildInitMessage): Promise<boolean> {
   const initDurationMs = nowMs();
   if (init.capture) setFrameBudgets(init.budgets);
   await writeMarkers(INIT_MARKER_ID);
-  send({ type: 'ready', initDurationMs, nodeVersion: process.version, captureError: null, maxRssBytes: maxRssBytes() });
+  send({ type: 'ready', initDurationMs, nodeVersion: process.version, maxRssBytes: maxRssBytes() });
   return true;
 }
 

@@ -12,12 +12,8 @@
 import type { BindingKind } from '../../model/snapshot';
 import {
   children,
-  findFunctionAt,
   FUNCTION_TYPES,
-  lineStarts,
-  parseAny,
   pathTo,
-  toOffset,
   toPosition,
   uninitializedAt,
   type AnyNode,
@@ -50,8 +46,6 @@ export interface CaptureSite {
   /** Names in their temporal dead zone here (reading them would throw). */
   uninitialized: string[];
 }
-
-export type CapturePlan = { sites: CaptureSite[]; error: null } | { sites: null; error: string };
 
 import { FRAME_HOOKS_GLOBAL } from './runtime-globals';
 
@@ -332,16 +326,4 @@ export function planFunctionSites(fn: AnyNode, starts: number[], maxStatementRea
     });
   }
   return { sites, statementsLeftOut: false };
-}
-
-/** Capture sites of the function starting at `location` in `source`. */
-export function planCaptureSites(source: string, location: SourcePosition): CapturePlan {
-  const root = parseAny(source);
-  if (!root) return { sites: null, error: 'the handler script could not be parsed' };
-  const starts = lineStarts(source);
-  const fn = findFunctionAt(root, toOffset(starts, location));
-  if (!fn) return { sites: null, error: 'could not find the handler function in its script' };
-  const refusal = scriptRefusal(root);
-  if (refusal) return { sites: null, error: refusal };
-  return { sites: planFunctionSites(fn, starts).sites, error: null };
 }

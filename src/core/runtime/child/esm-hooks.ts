@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { instrumentModule } from './instrument';
-import { isTypeScriptFile } from './runtime-globals';
+import { isDependencyFile, isTypeScriptFile } from './runtime-globals';
 import { nearestPackageType } from './package-type';
 
 interface LoadContext {
@@ -51,7 +51,7 @@ export function initialize(data: { handlerUrl?: string; frames?: boolean; handle
  */
 function frameKeyPrefix(url: string, path: string): string | null {
   if (!frames) return null;
-  if (url !== handlerUrl && (handlerInFile || /[\\/]node_modules[\\/]/.test(path))) return null;
+  if (url !== handlerUrl && (handlerInFile || isDependencyFile(path))) return null;
   return `m${++instrumentedFiles}_`;
 }
 

@@ -20,7 +20,7 @@
 import { planFunctionSites, scriptRefusal, type CaptureSite } from './capture-sites';
 import { FRAME_HOOKS_GLOBAL } from './runtime-globals';
 import { encodeSite } from './site-descriptor';
-import { children, FUNCTION_TYPES, lineStarts, type AnyNode } from './handler-exits';
+import { children, FUNCTION_TYPES, lineStarts, type AnyNode, type CommentRange } from './handler-exits';
 
 const G = FRAME_HOOKS_GLOBAL;
 
@@ -33,11 +33,6 @@ const G = FRAME_HOOKS_GLOBAL;
  */
 export const MAX_STATEMENT_READS = 5_000;
 export const MAX_FRAMED_FILE_CHARS = 1_500_000;
-
-export interface CommentRange {
-  start: number;
-  end: number;
-}
 
 interface Insertion {
   offset: number;

@@ -59,8 +59,14 @@ export function toPosition(starts: number[], offset: number): SourcePosition {
   return { lineNumber: low, columnNumber: offset - (starts[low] ?? 0) };
 }
 
+/** Where a comment is in its source (acorn's offsets). */
+export interface CommentRange {
+  start: number;
+  end: number;
+}
+
 /** Parses as a module, else as a script; comment ranges are pushed to `comments` when given. */
-export function parseAny(source: string, comments?: Array<{ start: number; end: number }>): AnyNode | null {
+export function parseAny(source: string, comments?: CommentRange[]): AnyNode | null {
   for (const sourceType of ['module', 'script'] as const) {
     try {
       if (comments) comments.length = 0;

@@ -17,8 +17,8 @@ import { parse, type Node as AcornNode } from 'acorn';
 import type { BindingKind } from '../../model/snapshot';
 import { patternNames } from './patterns';
 import { FRAME_HOOKS_GLOBAL, isTypeScriptFile, PROBE_REGISTRY_KEY } from './runtime-globals';
-import { instrumentFrames, type CommentRange } from './frame-instrument';
-import type { AnyNode as AcornAnyNode } from './handler-exits';
+import { instrumentFrames } from './frame-instrument';
+import type { AnyNode as AcornAnyNode, CommentRange } from './handler-exits';
 
 let sucraseTransform: typeof import('./typescript').transform | null = null;
 
@@ -60,7 +60,6 @@ export interface InstrumentResult {
 }
 
 const IMPORT_MAP_FUNCTION = '__warmStateImportMap__';
-
 
 interface ParsedProgram {
   body: AcornNode[];

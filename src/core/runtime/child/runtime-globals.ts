@@ -10,6 +10,11 @@ export const FRAME_HOOKS_GLOBAL = '__warmState';
 /** Global registry key the module-scope probe calls: `(probe, bindings) => void`. */
 export const PROBE_REGISTRY_KEY = 'warm-state.probe';
 
+/** A file of a dependency (under node_modules): its functions never get handler-scope hooks. */
+export function isDependencyFile(filename: string): boolean {
+  return /[\\/]node_modules[\\/]/.test(filename);
+}
+
 export function isTypeScriptFile(filename: string): boolean {
   return /\.(ts|mts|cts)$/i.test(filename) && !/\.d\.(ts|mts|cts)$/i.test(filename);
 }
