@@ -45,6 +45,9 @@ describe('local environment (real child processes)', function () {
         assert.equal(r.response, null);
         assert.match(r.runtimeVersion, /^v\d+\.\d+\.\d+$/);
       }
+      // The child runs `node` from PATH; the suites run under that same node (npm test, and
+      // scripts/test-node-versions.mjs for Lambda's other Node majors).
+      assert.equal(runs[0]?.runtimeVersion, process.version, 'the child ran another node than the one on PATH');
       const status = env.status();
       assert.equal(status.state, 'warm');
       assert.equal(status.warmInvocations, 3);

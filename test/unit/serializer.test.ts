@@ -176,6 +176,19 @@ describe('serializer: special objects', () => {
     assert.equal(n.message, 'boom');
     assert.match(n.stack ?? '', /boom/);
   });
+  it('Errors: a stack getter put there by user code never runs (V8\'s own accessor on Node 21+ does)', () => {
+    let calls = 0;
+    const error = new Error('boom');
+    Object.defineProperty(error, 'stack', { get() { calls++; return 'sneaky'; }, configurable: true });
+    const n = node(error);
+    assert.equal(n.type === 'error' && n.stack, null);
+    assert.equal(n.type === 'error' && n.message, 'boom');
+    assert.equal(calls, 0);
+    // Error.captureStackTrace gives a plain object the same stack property as an error.
+    const captured = new Error('captured');
+    Error.captureStackTrace(captured);
+    assert.match((node(captured) as { stack?: string | null }).stack ?? '', /^Error: captured/);
+  });
   it('Errors: a user Error.prepareStackTrace is not run, stack is null', () => {
     const saved = Error.prepareStackTrace;
     let calls = 0;

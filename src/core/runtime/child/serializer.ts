@@ -82,17 +82,21 @@ export function createCapture(): CaptureFunction {
   } = utilTypes;
   const inspect = utilInspect;
   const bufferByteLength = Buffer.byteLength;
+  const optionalGetter = (proto: object, key: PropertyKey): AnyFunction | null => {
+    const desc = getOwnPropertyDescriptor(proto, key);
+    return desc && typeof desc.get === 'function' ? (desc.get as AnyFunction) : null;
+  };
   const errorCtor = Error as unknown as Record<string, unknown>;
   const nodePrepareStackTrace = errorCtor.prepareStackTrace;
+  // V8 >= 12.x (Node 21+) gives each error an own `stack` accessor instead of a data
+  // property; every error shares one native getter. Saved here so that a getter the user
+  // put on an error is told apart from V8's own and never runs.
+  const nativeStackGetter = optionalGetter(new Error(), 'stack');
 
   const getter = (proto: object, key: PropertyKey): AnyFunction => {
     const desc = getOwnPropertyDescriptor(proto, key);
     if (!desc || typeof desc.get !== 'function') throw new Error(`warm-state: missing intrinsic getter ${StringCtor(key)}`);
     return desc.get as AnyFunction;
-  };
-  const optionalGetter = (proto: object, key: PropertyKey): AnyFunction | null => {
-    const desc = getOwnPropertyDescriptor(proto, key);
-    return desc && typeof desc.get === 'function' ? (desc.get as AnyFunction) : null;
   };
 
   const mapProto = Map.prototype;
@@ -178,6 +182,20 @@ export function createCapture(): CaptureFunction {
     if (!desc || !isDataDescriptor(desc)) return null;
     const text: unknown = desc.value;
     return typeof text === 'string' ? text : null;
+  };
+
+  /** An error's stack when it is data or V8's own accessor (Node 21+); never a user getter. */
+  const ownStackString = (error: object): string | null => {
+    const desc = getOwnPropertyDescriptor(error, 'stack');
+    if (!desc) return null;
+    if (isDataDescriptor(desc)) return typeof desc.value === 'string' ? desc.value : null;
+    if (nativeStackGetter === null || desc.get !== nativeStackGetter) return null;
+    try {
+      const text: unknown = apply(nativeStackGetter, error, []);
+      return typeof text === 'string' ? text : null;
+    } catch {
+      return null;
+    }
   };
 
   /** True when `name` and `message` are data properties all along the prototype chain (no getters, no Proxies). */
@@ -425,7 +443,7 @@ export function createCapture(): CaptureFunction {
         (prepareDesc.value === nodePrepareStackTrace || prepareDesc.value === undefined));
       // Node's own formatter builds the header with Error.prototype.toString, which reads
       // `name` and `message` through the prototype chain: a getter there would run.
-      const stack = safeStack && errorHeaderIsData(object) ? ownDataString(object, 'stack') : null;
+      const stack = safeStack && errorHeaderIsData(object) ? ownStackString(object) : null;
       const limit = walk.budgets.stringLength * 10;
       const keptStack = stack !== null && stack.length > limit ? slice(stack, limit) : stack;
       const keptMessage = message.length > walk.budgets.stringLength ? slice(message, walk.budgets.stringLength) : message;
