@@ -33,7 +33,7 @@ const engineFile = join(root, 'dist', 'bench', 'engine.cjs');
 mkdirSync(dirname(engineFile), { recursive: true });
 await esbuild.build({
   stdin: {
-    contents: "export { createLocalEnvironment } from '../src/core/runtime/local-environment';\nexport { createCapture } from '../src/core/runtime/child/serializer';\nexport { DEFAULT_BUDGETS } from '../src/core/runtime/environment-api';\n",
+    contents: "export { createLocalEnvironment } from '../src/core/runtime/local-environment';\nexport { createCapture } from '../src/core/runtime/child/services/serializer';\nexport { DEFAULT_BUDGETS } from '../src/core/runtime/environment-api';\n",
     resolveDir: join(root, 'scripts'),
     loader: 'ts',
   },

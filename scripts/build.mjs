@@ -7,7 +7,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const nodeBase = { bundle: true, platform: 'node', target: 'node18', logLevel: 'warning', absWorkingDir: root };
+const nodeBase = { bundle: true, platform: 'node', logLevel: 'warning', absWorkingDir: root };
+// Each bundle is compiled for the oldest Node that runs it:
+// - the extension runs in the editor's extension host (VS Code 1.90, engines.vscode, ships Node 20);
+// - the CLI runs on the user's node (engines.node: >= 20.6);
+// - the child and probe bundles run inside the user's function, on every Lambda Node runtime
+//   the probe supports (nodejs20.x and later).
+const editorNode = { ...nodeBase, target: 'node20' };
+const userNode = { ...nodeBase, target: 'node20' };
+const lambdaNode = { ...nodeBase, target: 'node20' };
 
 /** Leaves `import('./lazy-entry')` (src/vscode/lazy.ts) as a run-time import of dist/extension-lazy.js. */
 const lazyEntryExternal = {
@@ -37,7 +45,7 @@ const hostTypeScript = {
   setup(build) {
     // Only the runtime's own lazy require: sucrase's files import './typescript' modules of their own.
     build.onResolve({ filter: /^\.\/typescript$/ }, (args) =>
-      /[\\/]src[\\/]core[\\/]runtime[\\/]child[\\/]instrument\.ts$/.test(args.importer) ? { path: './child/typescript.js', external: true } : undefined,
+      /[\\/]src[\\/]core[\\/]runtime[\\/]instrument[\\/]instrument\.ts$/.test(args.importer) ? { path: './child/typescript.js', external: true } : undefined,
     );
   },
 };
@@ -48,27 +56,27 @@ const targets = {
   // The extension's heavy half (src/vscode/lazy-entry.ts: detector, template reader, engine,
   // AWS SDK) is its own bundle, imported on first use, so activation parses only the glue.
   extension: [
-    { ...nodeBase, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', format: 'cjs', external: ['vscode'], plugins: [lazyEntryExternal] },
-    { ...nodeBase, entryPoints: ['src/vscode/lazy-entry.ts'], outfile: 'dist/extension-lazy.js', format: 'cjs', external: ['vscode'], plugins: [hostTypeScript] },
+    { ...editorNode, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', format: 'cjs', external: ['vscode'], plugins: [lazyEntryExternal] },
+    { ...editorNode, entryPoints: ['src/vscode/lazy-entry.ts'], outfile: 'dist/extension-lazy.js', format: 'cjs', external: ['vscode'], plugins: [hostTypeScript] },
   ],
-  cli: [{ ...nodeBase, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', format: 'cjs', banner: { js: '#!/usr/bin/env node' }, plugins: [hostTypeScript] }],
+  cli: [{ ...userNode, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', format: 'cjs', banner: { js: '#!/usr/bin/env node' }, plugins: [hostTypeScript] }],
   child: [
     // bootstrap.js is the small entry the host spawns: it loads runtime.js (the real bootstrap)
-    // through V8's code cache (src/core/runtime/child/code-cache-loader.ts).
-    { ...nodeBase, entryPoints: ['src/core/runtime/child/code-cache-loader.ts'], outfile: 'dist/child/bootstrap.js', format: 'cjs' },
-    { ...nodeBase, entryPoints: ['src/core/runtime/child/bootstrap.ts'], outfile: 'dist/child/runtime.js', format: 'cjs', plugins: [lazyTypeScript] },
-    { ...nodeBase, entryPoints: ['src/core/runtime/child/capture-worker.ts'], outfile: 'dist/child/capture-worker.js', format: 'cjs' },
-    { ...nodeBase, entryPoints: ['src/core/runtime/child/esm-hooks.ts'], outfile: 'dist/child/esm-hooks.mjs', format: 'esm', plugins: [lazyTypeScript], banner: { js: esmRequireBanner } },
+    // through V8's code cache (src/core/runtime/child/entries/code-cache-loader.ts).
+    { ...lambdaNode, entryPoints: ['src/core/runtime/child/entries/code-cache-loader.ts'], outfile: 'dist/child/bootstrap.js', format: 'cjs' },
+    { ...lambdaNode, entryPoints: ['src/core/runtime/child/entries/bootstrap.ts'], outfile: 'dist/child/runtime.js', format: 'cjs', plugins: [lazyTypeScript] },
+    { ...lambdaNode, entryPoints: ['src/core/deployed/probe/lambda/capture-worker.ts'], outfile: 'dist/child/capture-worker.js', format: 'cjs' },
+    { ...lambdaNode, entryPoints: ['src/core/runtime/child/entries/esm-hooks.ts'], outfile: 'dist/child/esm-hooks.mjs', format: 'esm', plugins: [lazyTypeScript], banner: { js: esmRequireBanner } },
     // Sucrase alone, required by the two above only when a TypeScript file loads.
-    { ...nodeBase, entryPoints: ['src/core/runtime/child/typescript.ts'], outfile: 'dist/child/typescript.js', format: 'cjs' },
+    { ...lambdaNode, entryPoints: ['src/core/runtime/instrument/typescript.ts'], outfile: 'dist/child/typescript.js', format: 'cjs' },
     // The cloud probe's entry, shipped inside the Lambda layer the extension publishes.
     // ESM so it can import() ESM handlers; `require` is recreated for the bundled CJS code.
     {
-      ...nodeBase,
-      entryPoints: ['src/core/remote/probe/lambda/shim.ts'],
+      ...lambdaNode,
+      entryPoints: ['src/core/deployed/probe/lambda/shim.ts'],
       outfile: 'dist/child/probe-shim.mjs',
       format: 'esm',
-      banner: { js: "import { createRequire as __warmStateCreateRequire } from 'node:module'; const require = __warmStateCreateRequire(import.meta.url);" },
+      banner: { js: esmRequireBanner },
     },
   ],
   webview: [{ bundle: true, platform: 'browser', target: 'es2022', format: 'iife', logLevel: 'warning', absWorkingDir: root, entryPoints: ['media/src/main.ts'], outfile: 'dist/media/panel.js' }],

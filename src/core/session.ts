@@ -3,10 +3,10 @@
  * analysed history of its invocations. Editor-agnostic: the CLI drives one per run, the
  * extension one per (file, handler).
  */
-import { localSecretMasker } from './local-secrets';
+import { localSecretMasker } from './runtime/local-secrets';
 import { InvocationHistory, type HistoryOptions } from './model/history';
 import type { InvocationRecord } from './model/snapshot';
-import type { SecretMasker } from './remote/mask';
+import type { SecretMasker } from './lambda/mask';
 import type { EnvironmentOptions, EnvironmentStatus, WarmEnvironment } from './runtime/environment-api';
 import { createLocalEnvironment } from './runtime/local-environment';
 import { parseEvent } from './events';

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InvocationRecord, ValueNode } from '../../src/core/model/snapshot';
-import { MASK, SecretMasker } from '../../src/core/remote/mask';
+import { MASK, SecretMasker } from '../../src/core/lambda/mask';
 import { WarmSession } from '../../src/core/session';
 
 const root = join(__dirname, '..', '..');

@@ -7,8 +7,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createBackendFactory } from '../../src/core/remote/endpoint/backend-factory';
-import { startLambdaEndpoint, type LambdaEndpoint } from '../../src/core/remote/endpoint/server';
+import { createBackendFactory } from '../../src/core/endpoint/backend-factory';
+import { startLambdaEndpoint, type LambdaEndpoint } from '../../src/core/endpoint/server';
 
 const root = join(__dirname, '..', '..');
 const fixtures = join(__dirname, '..', 'fixtures', 'remote');

@@ -1,8 +1,8 @@
 /** The extension's deployed engine session against the local endpoint, with the real SDK. */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { createBackendFactory } from '../../src/core/remote/endpoint/backend-factory';
-import { startLambdaEndpoint, type LambdaEndpoint } from '../../src/core/remote/endpoint/server';
+import { createBackendFactory } from '../../src/core/endpoint/backend-factory';
+import { startLambdaEndpoint, type LambdaEndpoint } from '../../src/core/endpoint/server';
 import type { EnvironmentStatus } from '../../src/core/runtime/environment-api';
 import { createDeployedEngineSession } from '../../src/vscode/deployed/deployed-engine';
 

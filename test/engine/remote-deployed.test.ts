@@ -9,12 +9,12 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createBackendFactory } from '../../src/core/remote/endpoint/backend-factory';
-import { startLambdaEndpoint, type LambdaEndpoint } from '../../src/core/remote/endpoint/server';
-import { createDeployedFunction, type DeployedFunctionOptions } from '../../src/core/remote/deployed-environment';
-import { DeployedError } from '../../src/core/remote/errors';
-import type { AttemptFailure } from '../../src/core/remote/lambda-client';
-import { listFunctions } from '../../src/core/remote/list-functions';
+import { createBackendFactory } from '../../src/core/endpoint/backend-factory';
+import { startLambdaEndpoint, type LambdaEndpoint } from '../../src/core/endpoint/server';
+import { createDeployedFunction, type DeployedFunctionOptions } from '../../src/core/deployed/deployed-environment';
+import { DeployedError } from '../../src/core/deployed/errors';
+import type { AttemptFailure } from '../../src/core/deployed/lambda-client';
+import { listFunctions } from '../../src/core/deployed/list-functions';
 
 const fixtures = join(__dirname, '..', 'fixtures', 'remote');
 const counter = { taskRoot: join(fixtures, 'counter'), file: join(fixtures, 'counter', 'handler.js'), handlerExport: 'handler' };

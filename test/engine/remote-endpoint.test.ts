@@ -13,10 +13,10 @@ import {
   PublishLayerVersionCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { startLambdaEndpoint, type LambdaEndpoint } from '../../src/core/remote/endpoint/server';
-import { createBackendFactory } from '../../src/core/remote/endpoint/backend-factory';
-import { decodeLogResult, parseLogTail } from '../../src/core/remote/report';
-import { writeZip } from '../../src/core/remote/zip';
+import { startLambdaEndpoint, type LambdaEndpoint } from '../../src/core/endpoint/server';
+import { createBackendFactory } from '../../src/core/endpoint/backend-factory';
+import { decodeLogResult, parseLogTail } from '../../src/core/lambda/report';
+import { writeZip } from '../../src/core/lambda/zip';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const fixtures = join(__dirname, '..', 'fixtures', 'remote');

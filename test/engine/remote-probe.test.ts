@@ -11,13 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { UpdateFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { createBackendFactory } from '../../src/core/remote/endpoint/backend-factory';
-import { startLambdaEndpoint, type LambdaEndpoint } from '../../src/core/remote/endpoint/server';
-import { createDeployedFunction } from '../../src/core/remote/deployed-environment';
-import { DeployedError } from '../../src/core/remote/errors';
-import { attachProbe, detachProbe, planAttach, type AttachPlan, type ProbeTarget } from '../../src/core/remote/probe/attach';
-import { buildProbeLayer, PROBE_WRAPPER_PATH, type ProbeLayer } from '../../src/core/remote/probe/probe-layer';
-import { ProbeStateStore } from '../../src/core/remote/probe/probe-state';
+import { createBackendFactory } from '../../src/core/endpoint/backend-factory';
+import { startLambdaEndpoint, type LambdaEndpoint } from '../../src/core/endpoint/server';
+import { createDeployedFunction } from '../../src/core/deployed/deployed-environment';
+import { DeployedError } from '../../src/core/deployed/errors';
+import { attachProbe, detachProbe, planAttach, type AttachPlan, type ProbeTarget } from '../../src/core/deployed/probe/attach';
+import { buildProbeLayer, PROBE_WRAPPER_PATH, type ProbeLayer } from '../../src/core/deployed/probe/probe-layer';
+import { ProbeStateStore } from '../../src/core/deployed/probe/probe-state';
 import { createLocalEnvironment } from '../../src/core/runtime/local-environment';
 import type { ModuleVariable } from '../../src/core/model/snapshot';
 import { InvocationHistory } from '../../src/core/model/history';
@@ -34,13 +34,13 @@ async function buildProbeChildDir(): Promise<string> {
   await Promise.all([
     esbuild.build({
       ...base,
-      entryPoints: ['src/core/remote/probe/lambda/shim.ts'],
+      entryPoints: ['src/core/deployed/probe/lambda/shim.ts'],
       outfile: join(out, 'probe-shim.mjs'),
       format: 'esm',
       banner: { js: "import { createRequire as __warmStateCreateRequire } from 'node:module'; const require = __warmStateCreateRequire(import.meta.url);" },
     }),
-    esbuild.build({ ...base, entryPoints: ['src/core/runtime/child/capture-worker.ts'], outfile: join(out, 'capture-worker.js'), format: 'cjs' }),
-    esbuild.build({ ...base, entryPoints: ['src/core/runtime/child/esm-hooks.ts'], outfile: join(out, 'esm-hooks.mjs'), format: 'esm' }),
+    esbuild.build({ ...base, entryPoints: ['src/core/deployed/probe/lambda/capture-worker.ts'], outfile: join(out, 'capture-worker.js'), format: 'cjs' }),
+    esbuild.build({ ...base, entryPoints: ['src/core/runtime/child/entries/esm-hooks.ts'], outfile: join(out, 'esm-hooks.mjs'), format: 'esm' }),
   ]);
   return out;
 }

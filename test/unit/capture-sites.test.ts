@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { planFunctionSites, scriptRefusal, type CaptureSite } from '../../src/core/runtime/child/capture-sites';
-import { findFunctionAt, lineStarts, parseAny, toOffset, type SourcePosition } from '../../src/core/runtime/child/handler-exits';
+import { planFunctionSites, scriptRefusal, type CaptureSite } from '../../src/core/runtime/instrument/capture-sites';
+import { findFunctionAt, lineStarts, parseAny, toOffset, type SourcePosition } from '../../src/core/runtime/instrument/handler-exits';
 
 /** The sites of the function starting at `location`, or why there are none (as frame-instrument.ts plans them). */
 function planCaptureSites(source: string, location: SourcePosition): { sites: CaptureSite[] | null; error: string | null } {

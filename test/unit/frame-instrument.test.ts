@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { runInNewContext } from 'node:vm';
 import { parse } from 'acorn';
-import { instrumentFrames } from '../../src/core/runtime/child/frame-instrument';
-import { parseAny, type AnyNode } from '../../src/core/runtime/child/handler-exits';
-import { preparedCodeFor } from '../../src/core/runtime/child/prepared-source';
+import { instrumentFrames } from '../../src/core/runtime/instrument/frame-instrument';
+import { parseAny, type AnyNode } from '../../src/core/runtime/instrument/handler-exits';
+import { preparedCodeFor } from '../../src/core/runtime/child/services/prepared-source';
 import { handlerDefinedIn, prepareHandler } from '../../src/core/runtime/prepare-handler';
 
 function instrument(code: string): string {

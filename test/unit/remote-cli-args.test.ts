@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { parseServeArgs } from '../../src/cli/commands/serve';
 import { parseInvokeDeployedArgs } from '../../src/cli/commands/invoke-deployed';
-import { UsageError } from '../../src/core/remote/flags';
+import { UsageError } from '../../src/cli/flags';
 
 describe('remote CLI flags', () => {
   it('parses serve with a file, handler and name', () => {

@@ -8,7 +8,7 @@ import {
   maskJson,
   maskSecrets,
   secretValuesOf,
-} from '../../src/core/remote/mask';
+} from '../../src/core/lambda/mask';
 
 describe('remote mask: no secrets leak', () => {
   it('recognises secret-looking names', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { CapturedVariable, ValueNode } from '../../src/core/model/snapshot';
-import { decodeProbeLine, encodeProbeLine, PROBE_LINE_BUDGET, PROBE_LINE_PREFIX, type ProbeSnapshot } from '../../src/core/remote/probe/probe-line';
-import { readZip, writeZip, crc32 } from '../../src/core/remote/zip';
+import { decodeProbeLine, encodeProbeLine, PROBE_LINE_BUDGET, PROBE_LINE_PREFIX, type ProbeSnapshot } from '../../src/core/deployed/probe/probe-line';
+import { readZip, writeZip, crc32 } from '../../src/core/lambda/zip';
 
 const str = (value: string): ValueNode => ({ type: 'string', value, length: value.length, truncated: false });
 const variable = (name: string, value: ValueNode): CapturedVariable => ({ name, kind: 'let', value, size: { total: 1, exact: true } });

@@ -8,7 +8,7 @@ import {
   formatStartLine,
   parseLogTail,
   parseReportLine,
-} from '../../src/core/remote/report';
+} from '../../src/core/lambda/report';
 
 // A tail as Lambda returns it for a cold invocation of the freeze demo (tabs as Lambda writes them).
 const COLD_TAIL = [

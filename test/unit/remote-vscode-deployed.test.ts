@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { DEPLOYED_SETTINGS_CONTRIBUTION, mappingKey, readDeployedSettings, splitQualifier } from '../../src/vscode/deployed/deployed-settings';
 import { attachConfirmation, errorNotification, functionPickItems } from '../../src/vscode/deployed/deployed-text';
-import { DeployedError } from '../../src/core/remote/errors';
+import { DeployedError } from '../../src/core/deployed/errors';
 
 describe('remote vscode: deployed settings and texts', () => {
   it('reads settings, ignoring blanks and invalid values', () => {

@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
 import { locateChildDir } from '../../src/core/runtime/child-locator';
-import { findHandlerExits } from '../../src/core/runtime/child/handler-exits';
-import { instrumentModule } from '../../src/core/runtime/child/instrument';
-import { billedDuration, bytesToMB, reportLine, timeoutMessage } from '../../src/core/runtime/lambda-log';
-import { defaultTaskRoot, handlerString, lambdaEnvironment, resolveHandlerFile } from '../../src/core/runtime/lambda-env';
+import { findHandlerExits } from '../../src/core/runtime/instrument/handler-exits';
+import { instrumentModule } from '../../src/core/runtime/instrument/instrument';
+import { billedDuration, bytesToMB, reportLine, timeoutMessage } from '../../src/core/lambda/log-lines';
+import { defaultTaskRoot, handlerString, lambdaEnvironment, resolveHandlerFile } from '../../src/core/lambda/environment';
 import { moduleFormatOf } from '../../src/core/runtime/local-environment';
 import { encodeFrame, FrameSplitter } from '../../src/core/runtime/frames';
 import { OutputCollector } from '../../src/core/runtime/output-collector';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createCapture, installSerializer, CAPTURE_GLOBAL_KEY, type CaptureFunction } from '../../src/core/runtime/child/serializer';
+import { createCapture, installSerializer, CAPTURE_GLOBAL_KEY, type CaptureFunction } from '../../src/core/runtime/child/services/serializer';
 import { DEFAULT_BUDGETS, type CaptureBudgets } from '../../src/core/runtime/environment-api';
 import type { ValueNode } from '../../src/core/model/snapshot';
 

@@ -8,12 +8,12 @@ import { resolve } from 'node:path';
 import { InvalidEventError, parseEvent } from '../../core/events';
 import { InvocationHistory } from '../../core/model/history';
 import type { InvocationRecord } from '../../core/model/snapshot';
-import { createDeployedFunction } from '../../core/remote/deployed-environment';
-import { DeployedError } from '../../core/remote/errors';
-import { integerFlag, lastValue, parseFlags, UsageError } from '../../core/remote/flags';
-import type { AttemptFailure } from '../../core/remote/lambda-client';
-import { attachProbe, detachProbe, planAttach, type AttachPlan, type ProbeTarget } from '../../core/remote/probe/attach';
-import { buildProbeLayer, ProbeFilesMissingError } from '../../core/remote/probe/probe-layer';
+import { createDeployedFunction } from '../../core/deployed/deployed-environment';
+import { DeployedError } from '../../core/deployed/errors';
+import { integerFlag, lastValue, parseFlags, UsageError } from '../flags';
+import type { AttemptFailure } from '../../core/deployed/lambda-client';
+import { attachProbe, detachProbe, planAttach, type AttachPlan, type ProbeTarget } from '../../core/deployed/probe/attach';
+import { buildProbeLayer, ProbeFilesMissingError } from '../../core/deployed/probe/probe-layer';
 import { ChildRuntimeMissingError, locateChildDir } from '../../core/runtime/child-locator';
 import { invokeSummary, legend, palette, renderInvocation, type Layout } from '../render';
 

@@ -1,13 +1,13 @@
 /**
  * `warm-state serve`: a local AWS Lambda endpoint on 127.0.0.1, backed by warm local
  * environments, so `aws lambda invoke --endpoint-url` and SDK scripts reach a warm local
- * function. Parses flags here; the endpoint itself lives in src/core/remote/endpoint.
+ * function. Parses flags here; the endpoint itself lives in src/core/endpoint.
  */
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { createBackendFactory } from '../../core/remote/endpoint/backend-factory';
-import { startLambdaEndpoint, type LambdaEndpoint } from '../../core/remote/endpoint/server';
-import { integerFlag, lastValue, parseFlags, UsageError } from '../../core/remote/flags';
+import { createBackendFactory } from '../../core/endpoint/backend-factory';
+import { startLambdaEndpoint, type LambdaEndpoint } from '../../core/endpoint/server';
+import { integerFlag, lastValue, parseFlags, UsageError } from '../flags';
 import { createLocalEnvironment } from '../../core/runtime/local-environment';
 import { chooseDefaultHandler } from '../default-handler';
 

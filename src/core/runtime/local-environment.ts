@@ -22,7 +22,7 @@ import { extname, isAbsolute, join } from 'node:path';
 import type { LambdaError, RawInvocation, ResetReason } from '../model/snapshot';
 import { DEFAULT_BUDGETS, type EnvironmentOptions, type EnvironmentStatus, type WarmEnvironment } from './environment-api';
 import { locateChildDir } from './child-locator';
-import { nearestPackageType } from './child/package-type';
+import { nearestPackageType } from './child/services/package-type';
 import {
   DEFAULT_MEMORY_MB,
   DEFAULT_REGION,
@@ -34,8 +34,8 @@ import {
   lambdaEnvironment,
   logStreamName,
   resolveHandlerFile,
-} from './lambda-env';
-import { billedDuration, bytesToMB, endLine, reportLine, startLine, timeoutMessage } from './lambda-log';
+} from '../lambda/environment';
+import { billedDuration, bytesToMB, endLine, reportLine, startLine, timeoutMessage } from '../lambda/log-lines';
 import { guardChild, releaseChild } from './orphan-reaper';
 import { OutputCollector } from './output-collector';
 import { prepareHandler } from './prepare-handler';

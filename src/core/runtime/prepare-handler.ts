@@ -14,9 +14,9 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { detectHandlers } from '../handlers/detect';
-import { fnv1a } from './child/fnv1a';
-import { MAX_FRAMED_FILE_CHARS } from './child/frame-instrument';
-import { instrumentModule } from './child/instrument';
+import { fnv1a } from './instrument/fnv1a';
+import { MAX_FRAMED_FILE_CHARS } from './instrument/frame-instrument';
+import { instrumentModule } from './instrument/instrument';
 import type { ModuleLoadFormat, PreparedHandler } from './protocol';
 
 /** Key prefix of the functions hooked by the host (the child numbers its own files `c1_`, ...). */

@@ -8,8 +8,8 @@
  */
 import * as vscode from 'vscode';
 import type { InvocationRecord } from '../../core/model/snapshot';
-import type { DeployedError } from '../../core/remote/errors';
-import type { LambdaEndpoint } from '../../core/remote/endpoint/server';
+import type { DeployedError } from '../../core/deployed/errors';
+import type { LambdaEndpoint } from '../../core/endpoint/server';
 import { handlerKey, type HandlerRef } from '../handler-key';
 import { load } from '../lazy';
 import type { EngineSession } from '../engine';

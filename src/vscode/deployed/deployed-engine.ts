@@ -7,12 +7,12 @@
 import { InvocationHistory } from '../../core/model/history';
 import type { InvocationRecord } from '../../core/model/snapshot';
 import type { EnvironmentStatus } from '../../core/runtime/environment-api';
-import type { DeployedFunctionOptions } from '../../core/remote/deployed-environment';
+import type { DeployedFunctionOptions } from '../../core/deployed/deployed-environment';
 import type { EngineSession } from '../engine';
 
 export async function createDeployedEngineSession(options: DeployedFunctionOptions): Promise<EngineSession> {
   // Loaded on first use: the SDK stays out of activation.
-  const { createDeployedFunction } = await import('../../core/remote/deployed-environment');
+  const { createDeployedFunction } = await import('../../core/deployed/deployed-environment');
   const fn = await createDeployedFunction(options);
   let history = new InvocationHistory({ limit: 1 });
   let status: EnvironmentStatus = { state: 'cold', frozen: false, warmInvocations: 0, generation: 0, nodeVersion: null, lastReset: null };

@@ -1,7 +1,7 @@
 /** Words the deployed commands show: pure, so they are unit-tested. */
-import type { FunctionListItem } from '../../core/remote/list-functions';
-import type { AttachPlan } from '../../core/remote/probe/attach';
-import type { DeployedError } from '../../core/remote/errors';
+import type { FunctionListItem } from '../../core/deployed/list-functions';
+import type { AttachPlan } from '../../core/deployed/probe/attach';
+import type { DeployedError } from '../../core/deployed/errors';
 
 export interface FunctionPickItem {
   label: string;

@@ -1,0 +1,277 @@
+/**
+ * The Warm State probe inside Lambda (bundled to `probe-shim.mjs`, shipped in the probe layer
+ * as /opt/warm-state/shim.mjs). The layer's wrapper script (AWS_LAMBDA_EXEC_WRAPPER) points
+ * `_HANDLER` here and keeps the function's own handler string in WARM_STATE_HANDLER; Lambda's
+ * runtime then loads this module as the handler. It loads the user's handler by Lambda's
+ * rules through the same capture machinery as the local engine (bounded serializer installed
+ * before user code, module-scope probe appended at compile time, capture worker with an
+ * inspector session breaking at the handler's exits) and, after each invocation, writes one
+ * log line: the snapshot, masked, compressed, sized for the 4 KB log tail.
+ *
+ * It must never break the function: if the capture machinery fails, the handler still runs
+ * and the line carries the reason in `captureError`.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, writeSync } from 'node:fs';
+import * as nodeModule from 'node:module';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { CapturedVariable } from '../../../model/snapshot';
+import type { CaptureBudgets } from '../../../runtime/environment-api';
+import { instrumentModule, type ModuleBinding } from '../../../runtime/instrument/instrument';
+import { PROBE_REGISTRY_KEY } from '../../../runtime/child/services/runtime-globals';
+import { readModuleScope } from '../../../runtime/child/services/module-scope';
+import { nearestPackageType } from '../../../runtime/child/services/package-type';
+import { CAPTURE_GLOBAL_KEY, installSerializer, type CaptureFunction } from '../../../runtime/child/services/serializer';
+import { HANDLER_GLOBAL_KEY, type MainToWorker, type StopReport, type WorkerData, type WorkerToMain } from './worker-protocol';
+import { maskCapturedVariables, secretValuesOf } from '../../../lambda/mask';
+import { encodeProbeLine } from '../probe-line';
+
+type Handler = (event: unknown, context: { awsRequestId?: string }, callback: (error?: unknown, result?: unknown) => void) => unknown;
+
+/** Smaller than the local defaults: the snapshot must fit a log line. */
+const PROBE_BUDGETS: CaptureBudgets = { depth: 3, items: 20, stringLength: 120, nodes: 400 };
+
+// ---- before any user code ----
+installSerializer();
+const captureValues = (globalThis as Record<symbol, unknown>)[Symbol.for(CAPTURE_GLOBAL_KEY)] as CaptureFunction | undefined;
+const here = dirname(fileURLToPath(import.meta.url));
+const environmentId = randomUUID();
+let invocationCount = 0;
+const problems: string[] = [];
+
+let moduleProbe: ((name: string) => unknown) | null = null;
+let moduleBindings: ModuleBinding[] = [];
+(globalThis as Record<symbol, unknown>)[Symbol.for(PROBE_REGISTRY_KEY)] = (fn: (name: string) => unknown, bindings: ModuleBinding[]): void => {
+  moduleProbe = fn;
+  moduleBindings = bindings;
+};
+
+class RuntimeError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/** The handler file Lambda would load for `handlerString` (the rules of the Node.js runtime client). */
+function locateHandler(handlerString: string, taskRoot: string): { file: string; exportPath: string } {
+  if (handlerString.includes('..')) throw new RuntimeError('Runtime.MalformedHandlerName', `'${handlerString}' is not a valid handler name.`);
+  const slash = handlerString.lastIndexOf('/');
+  const moduleRoot = handlerString.slice(0, slash + 1);
+  const rest = handlerString.slice(slash + 1);
+  const dot = rest.indexOf('.');
+  if (dot < 0) throw new RuntimeError('Runtime.MalformedHandlerName', `Bad handler ${handlerString}`);
+  const base = resolve(taskRoot, moduleRoot, rest.slice(0, dot));
+  const candidates = [base, `${base}.js`, `${base}.mjs`, `${base}.cjs`];
+  const file = candidates.find((candidate) => existsSync(candidate));
+  if (!file) throw new RuntimeError('Runtime.ImportModuleError', `Error: Cannot find module '${rest.slice(0, dot)}'`);
+  return { file, exportPath: rest.slice(dot + 1) };
+}
+
+function isEsm(file: string): boolean {
+  return file.endsWith('.mjs') || (file.endsWith('.js') && nearestPackageType(file) === 'module');
+}
+
+function installCommonJsHook(handlerFile: string): void {
+  type CompilableModule = { _compile(content: string, filename: string): unknown };
+  const Module = nodeModule.Module as unknown as { prototype: CompilableModule };
+  const originalCompile = Module.prototype._compile;
+  Module.prototype._compile = function compile(this: CompilableModule, content: string, filename: string) {
+    if (filename === handlerFile) {
+      try {
+        content = instrumentModule(content, filename, 'commonjs', { probe: true }).code;
+      } catch (error) {
+        problems.push(`module scope unavailable: ${(error as Error).message}`);
+      }
+    }
+    return originalCompile.call(this, content, filename);
+  };
+}
+
+async function loadUserHandler(): Promise<Handler> {
+  const handlerString = process.env.WARM_STATE_HANDLER ?? '';
+  const taskRoot = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
+  const { file, exportPath } = locateHandler(handlerString, taskRoot);
+  let loaded: unknown;
+  if (isEsm(file)) {
+    const register = (nodeModule as { register?: (specifier: string, options?: object) => void }).register;
+    if (typeof register === 'function') register(pathToFileURL(join(here, 'esm-hooks.mjs')).href, { data: { handlerUrl: pathToFileURL(file).href } });
+    else problems.push(`module scope unavailable: ES module handlers need Node.js 20.6 or later (${process.version})`);
+    loaded = await import(pathToFileURL(file).href);
+  } else {
+    installCommonJsHook(file);
+    loaded = createRequire(join(taskRoot, 'index.js'))(file);
+  }
+  let value: unknown = loaded;
+  for (const part of exportPath.split('.')) value = value === null || value === undefined ? undefined : (value as Record<string, unknown>)[part];
+  if (typeof value !== 'function') throw new RuntimeError('Runtime.HandlerNotFound', `${handlerString} is undefined or not exported`);
+  return value as Handler;
+}
+
+// ---- the capture worker (same one the local engine uses) ----
+let worker: Worker | null = null;
+/** The worker posts one report per stop here before resuming us; drained synchronously after the handler. */
+let capturePort: MessagePort | null = null;
+
+function drainStopReports(): StopReport[] {
+  const reports: StopReport[] = [];
+  for (;;) {
+    const received = capturePort ? receiveMessageOnPort(capturePort) : undefined;
+    if (!received) return reports;
+    reports.push(received.message as StopReport);
+  }
+}
+
+function askWorker(message: MainToWorker): Promise<WorkerToMain | null> {
+  const current = worker;
+  if (!current) return Promise.resolve(null);
+  return new Promise((resolveReply) => {
+    const timer = setTimeout(() => finish(null), 2000);
+    function finish(reply: WorkerToMain | null): void {
+      clearTimeout(timer);
+      current!.off('message', finish);
+      current!.off('exit', onExit);
+      resolveReply(reply);
+    }
+    const onExit = (): void => finish(null);
+    current.on('message', finish);
+    current.once('exit', onExit);
+    current.postMessage(message);
+  });
+}
+
+async function armWorker(handler: Handler): Promise<void> {
+  try {
+    const channel = new MessageChannel();
+    capturePort = channel.port1;
+    capturePort.unref();
+    const data: WorkerData = { capturePort: channel.port2 };
+    worker = new Worker(join(here, 'capture-worker.js'), { workerData: data, transferList: [channel.port2] });
+    worker.unref();
+    worker.on('error', (error) => {
+      problems.push(`capture worker failed: ${error.message}`);
+      worker = null;
+    });
+  } catch (error) {
+    problems.push(`capture worker could not start: ${(error as Error).message}`);
+    return;
+  }
+  (globalThis as Record<symbol, unknown>)[Symbol.for(HANDLER_GLOBAL_KEY)] = handler;
+  const reply = await askWorker({ type: 'arm', budgets: PROBE_BUDGETS });
+  delete (globalThis as Record<symbol, unknown>)[Symbol.for(HANDLER_GLOBAL_KEY)];
+  if (reply?.type === 'armed' && reply.error) problems.push(`handler scope unavailable: ${reply.error}`);
+  else if (!reply) problems.push('handler scope unavailable: the capture worker did not answer');
+}
+
+function captureModuleScope(): CapturedVariable[] | null {
+  const read = moduleProbe;
+  if (!read || !captureValues) return null;
+  return readModuleScope(read, moduleBindings, captureValues, PROBE_BUDGETS);
+}
+
+/** Writes the snapshot line for the invocation that just ended. Never throws. */
+async function emitSnapshot(requestId: string): Promise<void> {
+  try {
+    // Taken first: the module-scope capture below could stop on exceptions of its own.
+    const reports = drainStopReports();
+    invocationCount += 1;
+    const errors = [...problems];
+    let moduleScope: CapturedVariable[] | null = null;
+    try {
+      moduleScope = captureModuleScope();
+      if (!moduleScope && !errors.some((e) => e.startsWith('module scope'))) errors.push('module scope unavailable: the handler module did not run to its end');
+    } catch (error) {
+      errors.push(`module scope capture failed: ${(error as Error).message}`);
+    }
+    // The last capture wins: a return after a caught exception replaces the capture at the throw.
+    const last = [...reports].reverse().find((report) => report.capture !== null);
+    const handlerScope = last?.capture?.handlerScope ?? null;
+    const parameters = last?.capture?.parameters ?? null;
+    if (!last) {
+      const failure = [...reports].reverse().find((report) => report.error !== null);
+      if (worker) errors.push(failure?.error ?? 'the handler neither reached a return nor threw, so its scope was not captured');
+      else if (!errors.some((e) => e.includes('capture worker') || e.startsWith('handler scope'))) errors.push('handler scope unavailable: the capture worker is not running');
+    }
+    const secrets = secretValuesOf(process.env);
+    const line = encodeProbeLine({
+      requestId,
+      moduleScope: maskCapturedVariables(moduleScope, secrets),
+      handlerScope: maskCapturedVariables(handlerScope, secrets),
+      // The event and context parameters are the caller's; masked like the rest.
+      parameters: maskCapturedVariables(parameters, secrets),
+      truncated: [],
+      captureError: errors.length ? [...new Set(errors)].join('; ') : null,
+      nodeVersion: process.version,
+      environmentId,
+      invocationInEnvironment: invocationCount,
+    });
+    // Straight to stdout, synchronously: not subject to the function's log level, and written
+    // before the response so it lands in this invocation's log tail.
+    writeSync(1, `${line}\n`);
+  } catch (error) {
+    try {
+      writeSync(2, `warm-state probe: could not write the snapshot: ${(error as Error).message}\n`);
+    } catch {
+      // nothing left to do
+    }
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** Same arity as the user's handler: the runtime treats 3-parameter handlers as callback handlers. */
+function wrap(user: Handler): Handler {
+  if (user.length >= 3) {
+    return function warmStateCallbackHandler(this: unknown, event, context, callback) {
+      let settled: { error?: unknown; result?: unknown } | null = null;
+      let callReturned = false;
+      let reported = false;
+      // The snapshot waits until the handler function itself has returned: a callback called
+      // synchronously comes before the handler reaches its exit, where its scope is captured.
+      const report = (): void => {
+        if (reported || !settled || !callReturned) return;
+        reported = true;
+        const outcome = settled;
+        void emitSnapshot(context?.awsRequestId ?? '').then(() => callback(outcome.error, outcome.result));
+      };
+      const finish = (error?: unknown, result?: unknown): void => {
+        if (settled) return;
+        settled = { error, result };
+        report();
+      };
+      drainStopReports(); // nothing from before this invocation counts
+      let returned: unknown;
+      try {
+        returned = user.call(this, event, context, finish);
+      } catch (error) {
+        finish(error);
+      }
+      callReturned = true;
+      if (isThenable(returned)) returned.then((value) => finish(null, value), (error: unknown) => finish(error ?? new Error('rejected')));
+      report();
+      return undefined;
+    };
+  }
+  return async function warmStateHandler(this: unknown, event: unknown, context: { awsRequestId?: string }) {
+    drainStopReports(); // nothing from before this invocation counts
+    let result: unknown;
+    try {
+      result = await (user as (event: unknown, context: unknown) => unknown).call(this, event, context);
+    } catch (error) {
+      await emitSnapshot(context?.awsRequestId ?? '');
+      throw error;
+    }
+    await emitSnapshot(context?.awsRequestId ?? '');
+    return result;
+  } as Handler;
+}
+
+const userHandler = await loadUserHandler();
+await armWorker(userHandler);
+
+export const handler: Handler = wrap(userHandler);

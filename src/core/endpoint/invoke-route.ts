@@ -1,0 +1,98 @@
+/**
+ * `POST /2015-03-31/functions/{name}/invocations`: Lambda's Invoke, answered the way the
+ * service answers it (headers, status codes, error bodies), backed by the function's
+ * local environment.
+ */
+import { randomUUID } from 'node:crypto';
+import { encodeLogTail } from '../lambda/report';
+import type { BackendPool } from './backends';
+import { jsonReply, type Reply, type Route, type RouteRequest } from './router';
+import { errors, functionArn } from './service-error';
+import type { EndpointState, ServedFunction } from './state';
+
+/** Lambda's synchronous payload limit, request and response alike. */
+export const PAYLOAD_LIMIT = 6 * 1024 * 1024;
+
+export function invokeRoute(state: EndpointState, pool: BackendPool): Route {
+  return {
+    method: 'POST',
+    pattern: '/2015-03-31/functions/{name}/invocations',
+    action: 'lambda:InvokeFunction',
+    resource: (params, region) => functionArn(region, params.name),
+    handle: (request) => invoke(state, pool, request),
+  };
+}
+
+async function invoke(state: EndpointState, pool: BackendPool, request: RouteRequest): Promise<Reply> {
+  const found = state.findFunction(request.params.name);
+  const qualifier = request.query.get('Qualifier') ?? found?.qualifier;
+  if (!found || (qualifier !== undefined && qualifier !== '$LATEST')) {
+    throw errors.functionNotFound(request.region, found?.fn.name ?? request.params.name, qualifier);
+  }
+  const fn = found.fn;
+  if (request.tooLarge) throw errors.requestTooLarge(PAYLOAD_LIMIT);
+  let event: unknown = {};
+  if (request.body.length > 0) {
+    try {
+      event = JSON.parse(request.body.toString('utf8'));
+    } catch (error) {
+      throw errors.invalidJson(error instanceof Error ? error.message : String(error));
+    }
+  }
+  const invocationType = header(request, 'x-amz-invocation-type') ?? 'RequestResponse';
+  if (invocationType === 'DryRun') return { status: 204, body: Buffer.alloc(0), headers: {} };
+  if (invocationType !== 'RequestResponse' && invocationType !== 'Event') {
+    throw errors.invalidParameter(`Invalid invocation type: ${invocationType}`);
+  }
+  if (fn.inFlight >= fn.reservedConcurrency) throw errors.throttled();
+
+  const run = () => runOnce(pool, fn, event, request.body);
+  if (invocationType === 'Event') {
+    fn.inFlight++;
+    const requestId = randomUUID();
+    return {
+      status: 202,
+      body: Buffer.alloc(0),
+      headers: { 'x-amzn-RequestId': requestId },
+      after: async () => {
+        fn.inFlight--;
+        await run().catch(() => undefined);
+      },
+    };
+  }
+  const result = await run();
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json',
+    'x-amzn-RequestId': result.requestId,
+    'X-Amz-Executed-Version': '$LATEST',
+  };
+  if (result.functionError) headers['X-Amz-Function-Error'] = result.functionError;
+  if (header(request, 'x-amz-log-type') === 'Tail') {
+    const logs = fn.reportLines ? result.logs : result.logs.replace(/^REPORT RequestId:.*\n?/gm, '');
+    headers['X-Amz-Log-Result'] = encodeLogTail(logs);
+  }
+  return { status: 200, body: result.payload, headers };
+}
+
+async function runOnce(pool: BackendPool, fn: ServedFunction, event: unknown, payload: Buffer) {
+  fn.inFlight++;
+  try {
+    const result = await pool.get(fn).invoke({ requestId: randomUUID(), event, payload, configuration: fn.configuration });
+    if (result.payload.length > PAYLOAD_LIMIT) {
+      // What Lambda returns when a function's response is over the limit.
+      const tooLarge = jsonReply(200, {
+        errorType: 'Function.ResponseSizeTooLarge',
+        errorMessage: `Response payload size exceeded maximum allowed payload size (${PAYLOAD_LIMIT} bytes).`,
+      });
+      return { ...result, payload: tooLarge.body, functionError: 'Unhandled' as const };
+    }
+    return result;
+  } finally {
+    fn.inFlight--;
+  }
+}
+
+function header(request: RouteRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

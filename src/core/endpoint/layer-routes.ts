@@ -1,0 +1,57 @@
+/** PublishLayerVersion and GetLayerVersion, kept in memory; the probe layer is published here in tests and local use. */
+import { readZip } from '../lambda/zip';
+import { jsonReply, type Route } from './router';
+import { errors, layerArn } from './service-error';
+import type { EndpointState, LayerVersion } from './state';
+
+export function layerRoutes(state: EndpointState): Route[] {
+  const describe = (layer: LayerVersion) => ({
+    Content: {
+      Location: `file://warm-state-local/layers/${layer.name}/${layer.version}.zip`,
+      CodeSha256: layer.codeSha256,
+      CodeSize: layer.zip.length,
+    },
+    LayerArn: layerArn(state.region, layer.name),
+    LayerVersionArn: state.layerVersionArn(layer),
+    Description: layer.description,
+    CreatedDate: layer.createdDate,
+    Version: layer.version,
+    CompatibleRuntimes: layer.compatibleRuntimes,
+  });
+  return [
+    {
+      method: 'POST',
+      pattern: '/2018-10-31/layers/{layer}/versions',
+      action: 'lambda:PublishLayerVersion',
+      resource: (params, region) => layerArn(region, params.layer),
+      handle: async (request) => {
+        if (!/^[a-zA-Z0-9_-]{1,140}$/.test(request.params.layer)) throw errors.invalidParameter('Invalid layer name');
+        let body: { Description?: string; Content?: { ZipFile?: string }; CompatibleRuntimes?: string[] };
+        try {
+          body = JSON.parse(request.body.toString('utf8'));
+        } catch (error) {
+          throw errors.invalidJson(error instanceof Error ? error.message : String(error));
+        }
+        const zip = Buffer.from(body.Content?.ZipFile ?? '', 'base64');
+        try {
+          if (zip.length === 0 || readZip(zip).length === 0) throw new Error('empty');
+        } catch {
+          throw errors.invalidParameter('Uploaded file must be a non-empty zip');
+        }
+        const layer = state.publishLayerVersion(request.params.layer, zip, body.Description ?? '', body.CompatibleRuntimes ?? []);
+        return jsonReply(201, describe(layer));
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/2018-10-31/layers/{layer}/versions/{version}',
+      action: 'lambda:GetLayerVersion',
+      resource: (params, region) => layerArn(region, params.layer, Number(params.version)),
+      handle: async (request) => {
+        const layer = state.getLayerVersion(request.params.layer, Number(request.params.version));
+        if (!layer) throw errors.layerNotFound();
+        return jsonReply(200, describe(layer));
+      },
+    },
+  ];
+}

@@ -1,0 +1,75 @@
+/** Turning thrown values into Lambda's `{errorType, errorMessage, trace}` shape. */
+import type { LambdaError } from '../model/snapshot';
+
+let runtimeFile: string | null = null;
+
+/** Trace lines from this file (the bundled bootstrap) and the Node internals below it are dropped. */
+export function hideRuntimeFrames(file: string): void {
+  runtimeFile = file;
+}
+
+function cleanTrace(lines: string[]): string[] {
+  if (!runtimeFile) return lines;
+  const first = lines.findIndex((line) => /^\s+at /.test(line) && line.includes(runtimeFile as string));
+  if (first < 0) return lines;
+  // Everything from our first frame down is the runtime calling the handler.
+  return lines.slice(0, first);
+}
+
+/**
+ * Like the Lambda runtime: an Error gives its name, message and stack lines; any other
+ * thrown value gives its typeof and its string form. (Reading `name`/`message` is what the
+ * real runtime does when it reports an error, so this is not capture.)
+ */
+export function toLambdaError(thrown: unknown): LambdaError {
+  if (thrown instanceof Error) {
+    let errorType = 'Error';
+    try {
+      errorType = typeof thrown.name === 'string' && thrown.name ? thrown.name : thrown.constructor?.name || 'Error';
+    } catch {
+      /* keep Error */
+    }
+    let trace: string[] = [];
+    try {
+      trace = typeof thrown.stack === 'string' ? cleanTrace(thrown.stack.split('\n')) : [];
+    } catch {
+      /* no stack */
+    }
+    let errorMessage = '';
+    try {
+      errorMessage = String(thrown.message);
+    } catch {
+      /* keep empty */
+    }
+    return { errorType, errorMessage, trace };
+  }
+  let errorMessage: string;
+  try {
+    errorMessage = typeof thrown === 'string' ? thrown : JSON.stringify(thrown) ?? String(thrown);
+  } catch {
+    errorMessage = Object.prototype.toString.call(thrown);
+  }
+  return { errorType: thrown === null ? 'null' : typeof thrown, errorMessage, trace: [] };
+}
+
+/** Init failures mapped to the runtime's error types. */
+export function toInitError(thrown: unknown, handlerString: string): LambdaError {
+  const base = toLambdaError(thrown);
+  const code = typeof thrown === 'object' && thrown !== null ? (thrown as { code?: unknown }).code : undefined;
+  if (thrown instanceof SyntaxError) {
+    return { errorType: 'Runtime.UserCodeSyntaxError', errorMessage: `SyntaxError: ${base.errorMessage}`, trace: base.trace };
+  }
+  if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') {
+    return { errorType: 'Runtime.ImportModuleError', errorMessage: `Error: ${base.errorMessage}`, trace: base.trace };
+  }
+  void handlerString;
+  return base;
+}
+
+export function handlerNotFound(handlerString: string, why: 'missing' | 'not-function'): LambdaError {
+  return {
+    errorType: 'Runtime.HandlerNotFound',
+    errorMessage: why === 'missing' ? `${handlerString} is undefined or not exported` : `${handlerString} is not a function`,
+    trace: [],
+  };
+}

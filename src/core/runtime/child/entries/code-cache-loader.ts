@@ -1,0 +1,99 @@
+/**
+ * The child's entry (dist/child/bootstrap.js): loads the real runtime bundle
+ * (dist/child/runtime.js, built from bootstrap.ts) with V8's code cache, so a cold start does
+ * not parse and compile the ~270 KB bundle (and the acorn functions the first invocation
+ * runs) from scratch. Node 20 has no `module.enableCompileCache` (22.1+): where it exists it
+ * is used and the bundle is required normally.
+ *
+ * The cache is one file per (bundle, node, flags) in a folder of the current user
+ * (`<tmpdir>/warm-state-v8-cache-<uid>`, mode 0700, used only when owned by this user and not
+ * writable by others: cached data is code). It is written once, by the runtime, right before
+ * its first result, so it holds the functions that first invocation compiled; a cache V8
+ * rejects (other flags, other build) is rewritten the same way. Any failure falls back to
+ * compiling from source: the cache only ever saves time.
+ *
+ * The bundle runs under the file name runtime.js (stack traces, `hideRuntimeFrames`), with a
+ * `require` of that file; its dynamic `import()` of ES module handlers goes through
+ * `RUNTIME_IMPORT_KEY`, because code compiled by `vm.Script` has no module loader of its own.
+ */
+import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import * as nodeModule from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Script } from 'node:vm';
+import { RUNTIME_IMPORT_KEY, SAVE_CODE_CACHE_KEY } from '../services/code-cache-keys';
+import { fnv1a } from '../../instrument/fnv1a';
+
+const runtimeFile = join(__dirname, 'runtime.js');
+const globals = globalThis as Record<symbol, unknown>;
+globals[Symbol.for(RUNTIME_IMPORT_KEY)] = (specifier: string): Promise<unknown> => import(specifier);
+
+/** The user's own cache folder, or null when it cannot be trusted or made. */
+function cacheFolder(): string | null {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : null;
+  const folder = join(tmpdir(), `warm-state-v8-cache${uid === null ? '' : `-${uid}`}`);
+  try {
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    const stat = statSync(folder);
+    if (!stat.isDirectory()) return null;
+    // Someone else's folder (or one others may write to) could hold planted code.
+    if (uid !== null && (stat.uid !== uid || (stat.mode & 0o022) !== 0)) return null;
+    return folder;
+  } catch {
+    return null;
+  }
+}
+
+function loadWithCodeCache(): void {
+  const source = readFileSync(runtimeFile, 'utf8');
+  const stat = statSync(runtimeFile);
+  const key = fnv1a([process.version, process.arch, process.execArgv.join(' '), stat.size, stat.mtimeMs, source.length].join('\n'));
+  const folder = cacheFolder();
+  const cacheFile = folder ? join(folder, `runtime-${process.version}-${key}.bin`) : null;
+  let cachedData: Buffer | undefined;
+  if (cacheFile) {
+    try {
+      cachedData = readFileSync(cacheFile);
+    } catch {
+      cachedData = undefined;
+    }
+  }
+  const script = new Script(nodeModule.wrap(source), { filename: runtimeFile, cachedData });
+  if (cacheFile && (!cachedData || script.cachedDataRejected)) {
+    // Called by the runtime once, before its first result: by then the functions a cold start
+    // needs (loading, instrumenting, arming, capturing) have been compiled and are included.
+    let saved = false;
+    globals[Symbol.for(SAVE_CODE_CACHE_KEY)] = (): void => {
+      if (saved) return;
+      saved = true;
+      const partial = `${cacheFile}.${process.pid}.tmp`;
+      try {
+        writeFileSync(partial, script.createCachedData(), { mode: 0o600 });
+        chmodSync(partial, 0o600);
+        renameSync(partial, cacheFile);
+      } catch {
+        try {
+          unlinkSync(partial);
+        } catch {
+          // nothing was written
+        }
+      }
+    };
+  }
+  const compiled = script.runInThisContext() as (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string) => void;
+  const runtimeModule = { exports: {}, filename: runtimeFile, id: runtimeFile };
+  compiled.call(runtimeModule.exports, runtimeModule.exports, nodeModule.createRequire(runtimeFile), runtimeModule, runtimeFile, __dirname);
+}
+
+const enableCompileCache = (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache;
+if (typeof enableCompileCache === 'function') {
+  try {
+    enableCompileCache();
+  } catch {
+    // no cache: plain compile
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require(runtimeFile);
+} else {
+  loadWithCodeCache();
+}

@@ -1,0 +1,263 @@
+/**
+ * Prepares the handler module's source before V8 compiles it (CJS compile hook and ESM load
+ * hook share this): strips TypeScript with sucrase (it keeps every line and column), lists
+ * the module's top-level bindings from an acorn parse, and appends a probe: an inner
+ * function holding a direct `eval`. The direct eval makes V8 keep every top-level binding in
+ * the module's context (not only the ones the handler references), and the probe reads them
+ * later by name without pausing or running user code. Appended after the last line, so no
+ * user position moves.
+ *
+ * DESIGN section 3 reads the probe's `[[Scopes]]` through the inspector; reading each binding
+ * by name from the main thread instead needs no inspector round trip (module scope is taken
+ * after the handler settles, not paused), works without any inspector, and the
+ * names come in source order with their declaration kinds from the same parse. CommonJS
+ * wrapper names (`exports`, `require`, ...) never appear because they are not declared.
+ */
+import { parse, type Node as AcornNode } from 'acorn';
+import type { BindingKind } from '../../model/snapshot';
+import { patternNames } from './patterns';
+import { FRAME_HOOKS_GLOBAL, isTypeScriptFile, PROBE_REGISTRY_KEY } from '../child/services/runtime-globals';
+import { instrumentFrames } from './frame-instrument';
+import type { AnyNode as AcornAnyNode, CommentRange } from './handler-exits';
+
+let sucraseTransform: typeof import('./typescript').transform | null = null;
+
+/**
+ * Sucrase is loaded on first use: JavaScript handlers never pay for it. The child build keeps
+ * `./typescript` out of the runtime bundles (it is dist/child/typescript.js beside them);
+ * other builds and the tests resolve it normally.
+ */
+function transform(code: string, options: import('sucrase').Options): { code: string } {
+  if (!sucraseTransform) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      sucraseTransform = (require('./typescript') as typeof import('./typescript')).transform;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'MODULE_NOT_FOUND') throw error;
+      throw new Error(`TypeScript support is missing from this Warm State runtime (typescript.js was not found beside it): ${(error as Error).message}`);
+    }
+  }
+  return sucraseTransform(code, options);
+}
+
+export type ModuleFormat = 'commonjs' | 'module';
+
+/** One top-level binding as the user wrote it, and where its value lives at run time. */
+export interface ModuleBinding {
+  name: string;
+  kind: BindingKind;
+  /** The binding in the compiled module that holds the value (differs for rewritten imports). */
+  binding: string;
+  /** Set when sucrase rewrote an import `x` into `_mod.x`: read this own property, never a getter. */
+  property?: string;
+}
+
+export interface InstrumentResult {
+  code: string;
+  bindings: ModuleBinding[];
+  /** Why the functions of this file got no frame hooks (see frame-instrument.ts), else null. */
+  frameRefusal: string | null;
+}
+
+const IMPORT_MAP_FUNCTION = '__warmStateImportMap__';
+
+interface ParsedProgram {
+  body: AcornNode[];
+}
+
+function tryParse(code: string, sourceType: 'script' | 'module', comments?: CommentRange[]): ParsedProgram | null {
+  try {
+    if (comments) comments.length = 0;
+    return parse(code, {
+      onComment: comments ? (_block, _text, start, end) => comments.push({ start, end }) : undefined,
+      ecmaVersion: 'latest',
+      sourceType,
+      allowReturnOutsideFunction: sourceType === 'script',
+      allowAwaitOutsideFunction: true,
+      allowHashBang: true,
+      allowImportExportEverywhere: false,
+    }) as unknown as ParsedProgram;
+  } catch {
+    return null;
+  }
+}
+
+type AnyNode = AcornNode & Record<string, unknown>;
+
+/** `var` declarations nested in top-level blocks are module bindings too (they hoist). */
+function collectNestedVars(node: AnyNode | null | undefined, add: (name: string, kind: BindingKind) => void): void {
+  if (!node || typeof node !== 'object') return;
+  switch (node.type) {
+    case 'VariableDeclaration':
+      if (node.kind === 'var') {
+        for (const decl of node.declarations as AnyNode[]) {
+          const names: string[] = [];
+          patternNames(decl.id as AnyNode, names);
+          for (const name of names) add(name, 'var');
+        }
+      }
+      return;
+    case 'BlockStatement':
+    case 'StaticBlock':
+      for (const statement of node.body as AnyNode[]) collectNestedVars(statement, add);
+      return;
+    case 'IfStatement':
+      collectNestedVars(node.consequent as AnyNode, add);
+      collectNestedVars(node.alternate as AnyNode, add);
+      return;
+    case 'ForStatement':
+      collectNestedVars(node.init as AnyNode, add);
+      collectNestedVars(node.body as AnyNode, add);
+      return;
+    case 'ForInStatement':
+    case 'ForOfStatement':
+      collectNestedVars(node.left as AnyNode, add);
+      collectNestedVars(node.body as AnyNode, add);
+      return;
+    case 'WhileStatement':
+    case 'DoWhileStatement':
+    case 'LabeledStatement':
+      collectNestedVars(node.body as AnyNode, add);
+      return;
+    case 'TryStatement':
+      collectNestedVars(node.block as AnyNode, add);
+      collectNestedVars((node.handler as AnyNode | null)?.body as AnyNode, add);
+      collectNestedVars(node.finalizer as AnyNode, add);
+      return;
+    case 'SwitchStatement':
+      for (const switchCase of node.cases as AnyNode[]) {
+        for (const statement of switchCase.consequent as AnyNode[]) collectNestedVars(statement, add);
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+/** Top-level bindings of a parsed program with their declaration kinds, in source order. */
+export function topLevelBindings(program: ParsedProgram): Array<{ name: string; kind: BindingKind }> {
+  const result: Array<{ name: string; kind: BindingKind }> = [];
+  const seen = new Set<string>();
+  const add = (name: string, kind: BindingKind): void => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    result.push({ name, kind });
+  };
+  const declaration = (node: AnyNode | null | undefined): void => {
+    if (!node) return;
+    if (node.type === 'VariableDeclaration') {
+      for (const decl of node.declarations as AnyNode[]) {
+        const names: string[] = [];
+        patternNames(decl.id as AnyNode, names);
+        for (const name of names) add(name, node.kind as BindingKind);
+      }
+    } else if (node.type === 'FunctionDeclaration' && node.id) {
+      add((node.id as AnyNode).name as string, 'function');
+    } else if (node.type === 'ClassDeclaration' && node.id) {
+      add((node.id as AnyNode).name as string, 'class');
+    } else {
+      collectNestedVars(node, add);
+    }
+  };
+  for (const statement of program.body as AnyNode[]) {
+    if (statement.type === 'ImportDeclaration') {
+      for (const specifier of statement.specifiers as AnyNode[]) add((specifier.local as AnyNode).name as string, 'import');
+    } else if (statement.type === 'ExportNamedDeclaration' || statement.type === 'ExportDefaultDeclaration') {
+      declaration(statement.declaration as AnyNode);
+    } else {
+      declaration(statement);
+    }
+  }
+  return result;
+}
+
+function hasModuleSyntax(program: ParsedProgram): boolean {
+  return (program.body as AnyNode[]).some((node) => /^(Import|Export)/.test(node.type));
+}
+
+function stripTypes(source: string, filename: string): string {
+  return transform(source, { transforms: ['typescript'], disableESTransforms: true, filePath: filename }).code;
+}
+
+/**
+ * A TypeScript file with `import`/`export` run as CommonJS: sucrase's `imports` transform
+ * turns `import { x } from 'y'` into `var _y = require('y')` and each use of `x` into
+ * `_y.x`. A marker function naming every import is transformed along with the code and then
+ * read back, which tells where each import's value lives; the marker is cut off again.
+ */
+function toCommonJs(esmCode: string, imports: string[]): { code: string; access: Map<string, { binding: string; property?: string }> } {
+  const marker = `\n;function ${IMPORT_MAP_FUNCTION}(){return [${imports.join(', ')}];}`;
+  const out = transform(esmCode + marker, { transforms: ['imports'], disableESTransforms: true, preserveDynamicImport: true }).code;
+  const access = new Map<string, { binding: string; property?: string }>();
+  const markerStart = out.lastIndexOf(`;function ${IMPORT_MAP_FUNCTION}(`);
+  if (markerStart < 0) return { code: out, access };
+  const program = tryParse(out.slice(markerStart + 1), 'script');
+  const fn = program?.body[0] as AnyNode | undefined;
+  const ret = ((fn?.body as AnyNode | undefined)?.body as AnyNode[] | undefined)?.[0];
+  const elements = ((ret?.argument as AnyNode | undefined)?.elements as AnyNode[] | undefined) ?? [];
+  elements.forEach((element, index) => {
+    const name = imports[index];
+    if (!element || name === undefined) return;
+    if (element.type === 'Identifier') access.set(name, { binding: element.name as string });
+    else if (element.type === 'MemberExpression' && !element.computed && (element.object as AnyNode).type === 'Identifier') {
+      access.set(name, { binding: (element.object as AnyNode).name as string, property: (element.property as AnyNode).name as string });
+    }
+  });
+  return { code: out.slice(0, markerStart), access };
+}
+
+export interface InstrumentOptions {
+  /** Append the module-scope probe (only the handler module gets one). */
+  probe: boolean;
+  /** Put handler-scope hooks in every function, their keys starting with this; null: none. */
+  frameKeyPrefix?: string | null;
+}
+
+/**
+ * Source to compile for `filename`. Never throws on bad user syntax: it then returns the
+ * source untouched (minus TypeScript, when sucrase itself could parse it) so that Node reports
+ * the real SyntaxError with the user's own positions.
+ */
+export function instrumentModule(source: string, filename: string, format: ModuleFormat, options: InstrumentOptions): InstrumentResult {
+  let code = source;
+  if (isTypeScriptFile(filename)) {
+    try {
+      code = stripTypes(source, filename);
+    } catch (error) {
+      // Sucrase's message carries the position; surface it as the syntax error it is.
+      const syntaxError = new SyntaxError(`${(error as Error).message} (${filename})`);
+      throw syntaxError;
+    }
+  }
+  const comments: CommentRange[] = [];
+  const program = format === 'module' ? tryParse(code, 'module', comments) : tryParse(code, 'script', comments) ?? tryParse(code, 'module', comments);
+  if (!program) return { code, bindings: [], frameRefusal: null };
+  const parsedCode = code;
+  const declared = topLevelBindings(program);
+  let bindings: ModuleBinding[] = declared.map((b) => ({ ...b, binding: b.name }));
+  if (format === 'commonjs' && isTypeScriptFile(filename) && hasModuleSyntax(program)) {
+    const imports = declared.filter((b) => b.kind === 'import').map((b) => b.name);
+    const converted = toCommonJs(code, imports);
+    code = converted.code;
+    bindings = bindings.map((b) => (b.kind === 'import' ? { ...b, ...(converted.access.get(b.name) ?? { binding: b.name }) } : b));
+  }
+  let frameRefusal: string | null = null;
+  if (options.frameKeyPrefix) {
+    // The TypeScript import rewrite changed the code: its hooks must name the new positions.
+    const root = code === parsedCode ? program : tryParse(code, 'script', comments) ?? tryParse(code, 'module', comments);
+    if (root) {
+      const framed = instrumentFrames(code, root as unknown as AcornAnyNode, options.frameKeyPrefix, comments);
+      code = framed.code;
+      frameRefusal = framed.refusal;
+    }
+  }
+  // The probe relies on these names meaning the built-ins; a module that redeclares one
+  // (sloppy `var eval`, a top-level `Symbol`) gets no probe rather than one running its code.
+  const shadowsProbe = bindings.some((b) => b.name === 'eval' || b.name === 'globalThis' || b.name === 'Symbol');
+  if (options.probe && !shadowsProbe) {
+    const registry = `globalThis[Symbol.for(${JSON.stringify(PROBE_REGISTRY_KEY)})]`;
+    code += `\n;${registry}?.(function (__warmStateName__) { return eval(__warmStateName__); }, ${JSON.stringify(bindings)});\n`;
+  }
+  if (options.probe && frameRefusal) code += `;${FRAME_HOOKS_GLOBAL}.refused(${JSON.stringify(frameRefusal)});\n`;
+  return { code, bindings, frameRefusal };
+}
