@@ -1,5 +1,5 @@
 /** Number, size and duration formatting for the panel (pure). */
-import type { EnvironmentStatus } from '../../src/core/runtime/environment-api';
+import type { EnvironmentStatus } from '../../src/core/model/environment-status';
 import type { ResetReason } from '../../src/core/model/snapshot';
 import type { BusyKind } from '../../src/webview-protocol/panel';
 

@@ -16,7 +16,7 @@
  * webview posts `selectInvocation` and the host answers with `detail` for that one.
  */
 import type { BindingKind, Change, InvocationRecord, ResetReason } from '../core/model/snapshot';
-import type { EnvironmentStatus } from '../core/runtime/environment-api';
+import type { EnvironmentStatus } from '../core/model/environment-status';
 
 /** The webview panel's view type (registerWebviewPanelSerializer, createWebviewPanel). */
 export const PANEL_VIEW_TYPE = 'warmState.panel';
