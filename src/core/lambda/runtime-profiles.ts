@@ -1,0 +1,122 @@
+/**
+ * Lambda's Node.js runtimes as Warm State models them: each profile is what one managed
+ * runtime does to a handler (which runtime interface client runs it, and the flags the
+ * runtime image gives Node). docs/runtime-profiles.md cites the client source behind each
+ * behaviour; the differential suite (npm run test:oracle) checks them against the real client.
+ */
+
+export const RUNTIME_PROFILE_NAMES = ['nodejs20.x', 'nodejs22.x', 'nodejs24.x'] as const;
+export type RuntimeProfileName = (typeof RUNTIME_PROFILE_NAMES)[number];
+
+/** Where the profile came from, highest precedence first. */
+export type RuntimeSource = 'flag' | 'setting' | 'template' | 'node-major';
+
+export interface RuntimeProfile {
+  name: RuntimeProfileName;
+  /** The Node.js major version Lambda runs for this runtime. */
+  nodeMajor: number;
+  /**
+   * The runtime interface client generation: 3.x (nodejs20.x, nodejs22.x) or 4.x (nodejs24.x,
+   * and nodejs22.x on Managed Instances).
+   */
+  client: 3 | 4;
+  /**
+   * Flags the runtime image starts Node with (Lambda's runtime table). The user's NODE_OPTIONS
+   * can turn a feature back on with the positive flag: see lambdaNodeFlags.
+   */
+  nodeFlags: readonly string[];
+}
+
+const PROFILES: Record<RuntimeProfileName, RuntimeProfile> = {
+  'nodejs20.x': { name: 'nodejs20.x', nodeMajor: 20, client: 3, nodeFlags: ['--no-experimental-require-module'] },
+  'nodejs22.x': { name: 'nodejs22.x', nodeMajor: 22, client: 3, nodeFlags: ['--no-experimental-require-module', '--no-experimental-detect-module'] },
+  'nodejs24.x': { name: 'nodejs24.x', nodeMajor: 24, client: 4, nodeFlags: [] },
+};
+
+export function isRuntimeProfileName(value: string): value is RuntimeProfileName {
+  return (RUNTIME_PROFILE_NAMES as readonly string[]).includes(value);
+}
+
+/**
+ * The profile for a runtime name. Managed Instances run the 4.x client whatever the runtime
+ * (they need Node 22 or later: nodejs20.x is refused by the caller).
+ */
+export function runtimeProfile(name: RuntimeProfileName, options: { managedInstances?: boolean } = {}): RuntimeProfile {
+  const profile = PROFILES[name];
+  return options.managedInstances && profile.client === 3 ? { ...profile, client: 4 } : profile;
+}
+
+export class UnknownRuntimeError extends Error {
+  constructor(readonly value: string, readonly source: 'flag' | 'setting') {
+    super(`Unknown runtime '${value}'${source === 'setting' ? ' in the warmState.runtime setting' : ''}: supported runtimes are ${RUNTIME_PROFILE_NAMES.join(', ')}.`);
+    this.name = 'UnknownRuntimeError';
+  }
+}
+
+export interface RuntimeChoice {
+  profile: RuntimeProfileName;
+  source: RuntimeSource;
+  /** Said to the user when the choice is a fallback (a template runtime or a Node major we do not model). */
+  warning: string | null;
+}
+
+export interface RuntimeInputs {
+  /** `--runtime` on the CLI. */
+  flag?: string | null;
+  /** The `warmState.runtime` setting. */
+  setting?: string | null;
+  /** The template's `Runtime` (or serverless.yml's `provider.runtime` / function `runtime`). */
+  template?: string | null;
+  /** The node that will run the handler, `process.version` style. */
+  nodeVersion: string;
+}
+
+/**
+ * Picks the profile: `--runtime` > the setting > the template > the local Node major.
+ * An unknown flag or setting value throws UnknownRuntimeError (the CLI exits 2 with it); a
+ * template runtime Warm State does not model, or a local Node between or beyond Lambda's
+ * majors, falls back to the nearest lower profile with a warning.
+ */
+export function chooseRuntime(inputs: RuntimeInputs): RuntimeChoice {
+  for (const source of ['flag', 'setting'] as const) {
+    const value = inputs[source]?.trim();
+    if (!value) continue;
+    if (!isRuntimeProfileName(value)) throw new UnknownRuntimeError(value, source);
+    return { profile: value, source, warning: null };
+  }
+  const template = inputs.template?.trim();
+  if (template) {
+    if (isRuntimeProfileName(template)) return { profile: template, source: 'template', warning: null };
+    const major = /^nodejs(\d+)\.x$/i.exec(template);
+    if (major) {
+      const profile = profileForMajor(Number(major[1]));
+      return { profile, source: 'template', warning: `The template's runtime ${template} is not one Warm State models; running as ${profile}.` };
+    }
+  }
+  const local = /^v?(\d+)/.exec(inputs.nodeVersion.trim());
+  const major = local ? Number(local[1]) : PROFILES['nodejs20.x'].nodeMajor;
+  const profile = profileForMajor(major);
+  const exact = PROFILES[profile].nodeMajor === major;
+  return {
+    profile,
+    source: 'node-major',
+    warning: exact ? null : `Node.js ${major} is not a Lambda runtime; running as ${profile}. Pass --runtime or set warmState.runtime to choose.`,
+  };
+}
+
+/** The highest profile whose Node major is at most `major` (the lowest profile below that). */
+function profileForMajor(major: number): RuntimeProfileName {
+  let chosen: RuntimeProfileName = RUNTIME_PROFILE_NAMES[0];
+  for (const name of RUNTIME_PROFILE_NAMES) if (PROFILES[name].nodeMajor <= major) chosen = name;
+  return chosen;
+}
+
+/**
+ * The profile's Node flags minus those the user's NODE_OPTIONS re-enables: Lambda starts Node
+ * with `--no-experimental-require-module` (20, 22) and `--no-experimental-detect-module` (22),
+ * and a `--experimental-require-module` in NODE_OPTIONS turns the feature back on.
+ */
+export function lambdaNodeFlags(profile: RuntimeProfile, nodeOptions: string | undefined): string[] {
+  const userFlags = new Set((nodeOptions ?? '').split(/\s+/).filter(Boolean));
+  return profile.nodeFlags.filter((flag) => !userFlags.has(flag.replace(/^--no-/, '--')));
+}
