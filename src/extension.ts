@@ -1,20 +1,22 @@
 /**
  * Composition root of the VS Code extension: wires the pieces, nothing else. Everything
- * is disposed through `context.subscriptions`; `deactivate` ends the child processes.
+ * is disposed through `context.subscriptions`; `deactivate` awaits what must end before the
+ * extension host does (child processes, the local endpoint, pending history writes).
  *
  * Activation stays light: the handler detector, the template reader and the engine are
  * loaded on first use (dynamic imports in handler-index, config-index and engine).
  */
 import * as vscode from 'vscode';
 import { HandlerCodeLensProvider } from './vscode/codelens';
-import { handlerForArgs, registerCommands } from './vscode/commands';
-import { registerDeployedCommands } from './vscode/deployed/deployed-commands';
-import { readDeployedSettings } from './vscode/deployed/deployed-settings';
+import { HANDLER_LANGUAGES } from './vscode/command-ids';
+import { registerCommands } from './vscode/command-registry';
 import { ConfigIndex } from './vscode/config-index';
+import { DeployedController } from './vscode/deployed/deployed-controller';
 import { createEngineSession } from './vscode/engine';
 import { EventService } from './vscode/event-service';
 import { HandlerIndex } from './vscode/handler-index';
 import { FileHistoryStore, MEMORY_ONLY_HISTORY } from './vscode/history-store';
+import { LocalCommands } from './vscode/local-commands';
 import { NodeRuntimeProvider } from './vscode/node-runtime-provider';
 import { PanelManager } from './vscode/panel-host';
 import { SessionStore } from './vscode/sessions';
@@ -22,10 +24,9 @@ import { readSettings } from './vscode/settings';
 import { HandlerStatusBar } from './vscode/status-bar';
 import { createTestApi } from './vscode/test-api-impl';
 import type { WarmStateExports } from './vscode/test-api';
-import { HANDLER_LANGUAGES } from './vscode/command-ids';
 
-let sessions: SessionStore | undefined;
-let flushHistory: (() => Promise<void>) | undefined;
+/** What deactivate() awaits, so no child process or history write outlives the extension host. */
+let shutdown: (() => Promise<unknown>)[] = [];
 
 export function activate(context: vscode.ExtensionContext): WarmStateExports {
   const started = performance.now();
@@ -35,7 +36,6 @@ export function activate(context: vscode.ExtensionContext): WarmStateExports {
   const configs = new ConfigIndex(log);
   const handlers = new HandlerIndex(configs);
   const history = context.storageUri?.scheme === 'file' ? new FileHistoryStore(vscode.Uri.joinPath(context.storageUri, 'history').fsPath, (message) => log.warn(message)) : MEMORY_ONLY_HISTORY;
-  flushHistory = () => history.flush();
   const store = new SessionStore({
     settings,
     nodeRuntime: () => nodeRuntime.resolve(),
@@ -47,13 +47,15 @@ export function activate(context: vscode.ExtensionContext): WarmStateExports {
     displayPath: (path) => vscode.workspace.asRelativePath(path),
     notify: (message) => void vscode.window.showWarningMessage(message),
   });
-  sessions = store;
   const events = new EventService(context.workspaceState, context.extensionUri);
   const panels = new PanelManager({ extensionUri: context.extensionUri, sessions: store, events, log });
   const statusBar = new HandlerStatusBar(handlers, store);
   const codeLens = new HandlerCodeLensProvider(handlers, store, () => settings().codeLensEnabled);
   // Files on disk only: an untitled buffer has no path for the child process to load.
   const selector = HANDLER_LANGUAGES.map((language) => ({ language, scheme: 'file' }));
+  const local = new LocalCommands({ sessions: store, events, panels, handlers, log });
+  const deployed = new DeployedController({ workspaceState: context.workspaceState, sessions: store, events, panels, handlers, log });
+  shutdown = [() => store.disposeAll(), () => deployed.dispose(), () => history.flush()];
 
   context.subscriptions.push(
     log,
@@ -65,22 +67,8 @@ export function activate(context: vscode.ExtensionContext): WarmStateExports {
     statusBar,
     codeLens,
     vscode.languages.registerCodeLensProvider(selector, codeLens),
-    ...registerCommands({ sessions: store, events, panels, handlers, log }),
-    ...registerDeployedCommands(context, {
-      handlerFor: async (args) => {
-        const ref = await handlerForArgs({ panels, handlers }, args);
-        if (!ref) return undefined;
-        const uri = vscode.Uri.parse(ref.fileUri);
-        return { ref, file: uri.fsPath, relativePath: vscode.workspace.asRelativePath(uri, false) };
-      },
-      eventFor: (ref) => events.load(ref),
-      recordDeployed: (ref, record) => {
-        store.getOrCreate(ref).addRecord(record);
-        panels.show(ref, true);
-      },
-      settings: () => readDeployedSettings((key) => vscode.workspace.getConfiguration('warmState').get(key)),
-      log,
-    }),
+    deployed,
+    ...registerCommands({ local, deployed, log }),
   );
   const exposeTestApi = context.extensionMode !== vscode.ExtensionMode.Production;
   const testApi = exposeTestApi ? createTestApi({ sessions: store, panels, events, nodeRuntime }) : undefined;
@@ -89,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): WarmStateExports {
 }
 
 export async function deactivate(): Promise<void> {
-  await Promise.allSettled([sessions?.disposeAll(), flushHistory?.()]);
+  await Promise.allSettled(shutdown.map((step) => step()));
 }
 
 function configurationReader() {

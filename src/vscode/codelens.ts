@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { HandlerCandidate } from '../core/handlers/types';
-import { COMMANDS } from './command-ids';
+import { commandId } from './command-ids';
 import type { HandlerIndex } from './handler-index';
 import { lensSummary } from './summary-text';
 import { currentGrowing } from './panel-state';
@@ -60,19 +60,19 @@ export class HandlerCodeLensProvider implements vscode.CodeLensProvider, vscode.
         new vscode.CodeLens(range, {
           title: '$(shield) Invoke Warm: disabled in Restricted Mode',
           tooltip: 'Warm State runs your handler code in a Node.js process, so it needs a trusted workspace. Click to learn more.',
-          command: COMMANDS.explainRestrictedMode,
+          command: commandId('explainRestrictedMode'),
         }),
       ];
     }
     const lenses = [
-      new vscode.CodeLens(range, { title: '$(flame) Invoke Warm', tooltip: `Invoke ${candidate.exportName} in its warm environment and show the warm-state panel`, command: COMMANDS.invokeWarm, arguments: args }),
-      new vscode.CodeLens(range, { title: '$(debug-restart) Cold Start', tooltip: `Reset the environment, then invoke ${candidate.exportName}`, command: COMMANDS.invokeCold, arguments: args }),
+      new vscode.CodeLens(range, { title: '$(flame) Invoke Warm', tooltip: `Invoke ${candidate.exportName} in its warm environment and show the warm-state panel`, command: commandId('invokeWarm'), arguments: args }),
+      new vscode.CodeLens(range, { title: '$(debug-restart) Cold Start', tooltip: `Reset the environment, then invoke ${candidate.exportName}`, command: commandId('invokeCold'), arguments: args }),
     ];
     const session = this.sessions.get({ fileUri: args[0], exportName: candidate.exportName });
     if (session) {
       const status = session.status();
       const summary = lensSummary({ status, growing: currentGrowing(session.history(), status), historyCount: session.history().length });
-      if (summary) lenses.push(new vscode.CodeLens(range, { title: summary, tooltip: 'Open the warm-state panel', command: COMMANDS.showPanel, arguments: args }));
+      if (summary) lenses.push(new vscode.CodeLens(range, { title: summary, tooltip: 'Open the warm-state panel', command: commandId('showPanel'), arguments: args }));
     }
     return lenses;
   }

@@ -17,7 +17,7 @@ import {
   type PanelState,
   type WebviewToHostMessage,
 } from '../webview-protocol/panel';
-import { COMMANDS } from './command-ids';
+import { commandId } from './command-ids';
 import type { EventService } from './event-service';
 import { handlerKey, handlerLabel, handlerTitle, type HandlerRef } from './handler-key';
 import { buildPanelState, findInvocation } from './panel-state';
@@ -93,13 +93,13 @@ export class WarmStatePanel implements vscode.Disposable {
         void this.session().refreshSettings();
         return;
       case 'invoke':
-        await vscode.commands.executeCommand(message.cold ? COMMANDS.invokeCold : COMMANDS.invokeWarm, fileUri, exportName);
+        await vscode.commands.executeCommand(message.cold ? commandId('invokeCold') : commandId('invokeWarm'), fileUri, exportName);
         return;
       case 'reset':
-        await vscode.commands.executeCommand(COMMANDS.resetEnvironment, fileUri, exportName);
+        await vscode.commands.executeCommand(commandId('resetEnvironment'), fileUri, exportName);
         return;
       case 'selectEvent':
-        await vscode.commands.executeCommand(COMMANDS.selectEvent, fileUri, exportName);
+        await vscode.commands.executeCommand(commandId('selectEvent'), fileUri, exportName);
         return;
       case 'openOutput':
         this.deps.log.show(true);

@@ -3,7 +3,7 @@
  * the invocation count); clicking opens the panel. Hidden for other files.
  */
 import * as vscode from 'vscode';
-import { COMMANDS, HANDLER_LANGUAGES } from './command-ids';
+import { commandId, HANDLER_LANGUAGES } from './command-ids';
 import type { HandlerIndex } from './handler-index';
 import type { HandlerRef } from './handler-key';
 import type { SessionStore } from './sessions';
@@ -72,11 +72,11 @@ export class HandlerStatusBar implements vscode.Disposable {
     }
     const { text, tooltip } = statusBarText(ref.exportName, this.sessions.get(ref)?.status());
     this.item.text = text;
-    const markdown = new vscode.MarkdownString(`${escapeMarkdown(tooltip)}\n\n[Open panel](command:${COMMANDS.showPanel}?${encodeArgs(ref)}) · [Go to handler](command:${COMMANDS.revealHandler}?${encodeArgs(ref)})`);
-    markdown.isTrusted = { enabledCommands: [COMMANDS.showPanel, COMMANDS.revealHandler] };
+    const markdown = new vscode.MarkdownString(`${escapeMarkdown(tooltip)}\n\n[Open panel](command:${commandId('showPanel')}?${encodeArgs(ref)}) · [Go to handler](command:${commandId('revealHandler')}?${encodeArgs(ref)})`);
+    markdown.isTrusted = { enabledCommands: [commandId('showPanel'), commandId('revealHandler')] };
     markdown.supportThemeIcons = false;
     this.item.tooltip = markdown;
-    this.item.command = { title: 'Show Panel', command: COMMANDS.showPanel, arguments: [ref.fileUri, ref.exportName] };
+    this.item.command = { title: 'Show Panel', command: commandId('showPanel'), arguments: [ref.fileUri, ref.exportName] };
     this.item.accessibilityInformation = { label: tooltip };
     this.item.show();
   }

@@ -6,7 +6,7 @@
  * file's URI string (`vscode.Uri.toString()`, any equivalent spelling is normalised) and
  * `exportName` the export as Lambda's handler string names it (`test`, `default`, `app.handler`).
  *
- * Driving the extension is done through its commands (ids in `command-ids.ts`), which
+ * Driving the extension is done through its commands (the table in `command-registry.ts`), which
  * all accept `(fileUri: string, exportName: string)`:
  * - `warmState.invokeWarm` / `warmState.invokeCold` resolve to the new InvocationRecord
  *   once the invocation finished (undefined when nothing ran: restricted workspace,

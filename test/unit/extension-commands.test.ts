@@ -1,6 +1,9 @@
 import { strict as assert } from 'node:assert';
+import { fake } from './fake-vscode';
 import type { HandlerCandidate } from '../../src/core/handlers/types';
 import { isExportName, orderForPick, parseCommandArgs, resolveHandler, type EditorState } from '../../src/vscode/command-args';
+import { commandId } from '../../src/vscode/command-ids';
+import { COMMAND_TABLE, registerCommands, type CommandName, type CommandTargets } from '../../src/vscode/command-registry';
 import { handlerKey, handlerLabel, handlerTitle, parseHandlerKey } from '../../src/vscode/handler-key';
 import { lensCandidates } from '../../src/vscode/lens-candidates';
 
@@ -13,6 +16,78 @@ const FILE = 'file:///work/app/handler.js';
 function editor(overrides: Partial<EditorState>): EditorState {
   return { fileUri: FILE, isHandlerLanguage: true, cursorLine: 1, candidates: [], ...overrides };
 }
+
+describe('extension: the command table', () => {
+  const names = Object.keys(COMMAND_TABLE) as CommandName[];
+  let calls: { method: string; args: unknown[] }[];
+
+  /** Targets whose every method records its call: what the table's handlers reach. */
+  function targets(): CommandTargets {
+    const recorder = (owner: string) =>
+      new Proxy({}, { get: (_target, method) => async (...args: unknown[]) => calls.push({ method: `${owner}.${String(method)}`, args }) });
+    return { local: recorder('local'), deployed: recorder('deployed'), log: recorder('log') } as unknown as CommandTargets;
+  }
+
+  beforeEach(() => {
+    fake.reset();
+    calls = [];
+    registerCommands(targets());
+  });
+
+  it('registers every command of the table under warmState.<name>, and nothing else', () => {
+    assert.deepEqual([...fake.commands.keys()].sort(), names.map((name) => `warmState.${name}`).sort());
+    assert.equal(commandId('invokeDeployed'), 'warmState.invokeDeployed');
+  });
+
+  it('needs a trusted workspace for what runs handler code or changes a deployed function', () => {
+    const needingTrust = names.filter((name) => COMMAND_TABLE[name].trust !== 'none');
+    assert.deepEqual(needingTrust.sort(), ['attachProbe', 'detachProbe', 'invokeCold', 'invokeDeployed', 'invokeWarm', 'startLocalEndpoint']);
+  });
+
+  it('in Restricted Mode refuses those commands with one message and runs the others', async () => {
+    fake.trusted = false;
+    for (const name of names) {
+      const before = calls.length;
+      fake.shown = [];
+      const result = await fake.commands.get(commandId(name))?.('file:///w/handler.js', 'handler');
+      if (COMMAND_TABLE[name].trust === 'none') {
+        if (name !== 'explainRestrictedMode') assert.equal(calls.length, before + 1, `${name} runs`);
+        continue;
+      }
+      assert.equal(result, undefined, name);
+      assert.equal(calls.length, before, `${name} must not run`);
+      assert.deepEqual(fake.shown.map((shown) => shown.level), ['warning'], name);
+      assert.match(fake.shown[0].message, /Restricted Mode/, name);
+    }
+    fake.shown = [];
+    await fake.commands.get(commandId('explainRestrictedMode'))?.();
+    const explained = fake.shown[0]?.message;
+    fake.shown = [];
+    await fake.commands.get(commandId('invokeWarm'))?.();
+    await fake.commands.get(commandId('attachProbe'))?.();
+    assert.deepEqual(fake.shown.map((shown) => shown.message), [explained, explained], 'the same message everywhere');
+  });
+
+  it('runs each command in a trusted workspace with its parsed arguments', async () => {
+    for (const name of names.filter((name) => name !== 'explainRestrictedMode')) {
+      const before = calls.length;
+      await fake.commands.get(commandId(name))?.('file:///w/handler.js', 'handler', 'sample:sqs');
+      assert.equal(calls.length, before + 1, name);
+    }
+    const invoked = calls.find((call) => call.method === 'local.invoke');
+    assert.deepEqual(invoked?.args, [{ handler: { fileUri: 'file:///w/handler.js', exportName: 'handler' }, extra: 'sample:sqs' }, false]);
+    assert.deepEqual(fake.shown, []);
+  });
+
+  it('validates arguments the same way for every command: a message, nothing runs', async () => {
+    for (const name of names) {
+      fake.shown = [];
+      assert.equal(await fake.commands.get(commandId(name))?.(42, 'handler'), undefined, name);
+      assert.deepEqual(fake.shown.map((shown) => shown.level), ['error'], name);
+    }
+    assert.deepEqual(calls, []);
+  });
+});
 
 describe('extension: command arguments', () => {
   it('accepts no arguments (palette, keybinding)', () => {

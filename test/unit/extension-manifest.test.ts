@@ -2,7 +2,9 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { ARGUMENT_ONLY_COMMANDS, COMMANDS, EXTENSION_ID, PANEL_VIEW_TYPE } from '../../src/vscode/command-ids';
+import './fake-vscode';
+import { commandId, EXTENSION_ID, PANEL_VIEW_TYPE } from '../../src/vscode/command-ids';
+import { COMMAND_TABLE, type CommandName, type CommandSpec } from '../../src/vscode/command-registry';
 import { SETTING_DEFAULTS } from '../../src/vscode/settings';
 import { DEPLOYED_SETTINGS_CONTRIBUTION } from '../../src/vscode/deployed/deployed-settings';
 import { DEFAULT_BUDGETS } from '../../src/core/runtime/environment-api';
@@ -30,19 +32,9 @@ interface Manifest {
 }
 
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Manifest;
-/**
- * The deployed-mode command ids, read from the DEPLOYED_COMMANDS constant's source (that
- * module imports `vscode`, which unit tests cannot load).
- */
-function deployedCommandIds(): string[] {
-  const source = readFileSync(join(ROOT, 'src/vscode/deployed/deployed-commands.ts'), 'utf8');
-  const block = /export const DEPLOYED_COMMANDS = \{([\s\S]*?)\} as const;/.exec(source);
-  assert.ok(block, 'DEPLOYED_COMMANDS is declared');
-  return [...block[1].matchAll(/'(warmState\.[A-Za-z]+)'/g)].map((match) => match[1]);
-}
-
-/** Every command the extension registers: its own and the deployed-mode ones. */
-const ids = [...Object.values(COMMANDS), ...deployedCommandIds()] as string[];
+/** Every command the extension registers, from the command table. */
+const table = Object.entries(COMMAND_TABLE) as [CommandName, CommandSpec][];
+const ids: string[] = table.map(([name]) => commandId(name));
 
 describe('extension: package.json contributions', () => {
   it('is the extension the test API documents', () => {
@@ -50,7 +42,7 @@ describe('extension: package.json contributions', () => {
     assert.equal(manifest.main, './dist/extension.js');
   });
 
-  it('declares exactly the command ids the code registers (command-ids.ts and deployed mode), each with a title and the Warm State category', () => {
+  it('declares exactly the command ids of the command table, each with a title and the Warm State category', () => {
     assert.deepEqual(manifest.contributes.commands.map((c) => c.command).sort(), [...ids].sort());
     for (const command of manifest.contributes.commands) {
       assert.equal(command.category, 'Warm State', command.command);
@@ -60,27 +52,27 @@ describe('extension: package.json contributions', () => {
 
   it('uses the titles the issue names', () => {
     const title = (id: string): string | undefined => manifest.contributes.commands.find((c) => c.command === id)?.title;
-    assert.equal(title(COMMANDS.invokeWarm), 'Invoke Warm');
-    assert.equal(title(COMMANDS.invokeCold), 'Invoke Cold');
-    assert.equal(title(COMMANDS.resetEnvironment), 'Reset Environment');
-    assert.equal(title(COMMANDS.selectEvent), 'Select Event...');
-    assert.equal(title(COMMANDS.showPanel), 'Show Panel');
+    assert.equal(title(commandId('invokeWarm')), 'Invoke Warm');
+    assert.equal(title(commandId('invokeCold')), 'Invoke Cold');
+    assert.equal(title(commandId('resetEnvironment')), 'Reset Environment');
+    assert.equal(title(commandId('selectEvent')), 'Select Event...');
+    assert.equal(title(commandId('showPanel')), 'Show Panel');
   });
 
   it('hides argument-only commands from the palette and nothing else', () => {
     const palette = manifest.contributes.menus.commandPalette;
-    for (const id of ids) {
-      const entry = palette.find((item) => item.command === id);
-      if (ARGUMENT_ONLY_COMMANDS.includes(id as (typeof ARGUMENT_ONLY_COMMANDS)[number])) assert.equal(entry?.when, 'false', id);
-      else assert.notEqual(entry?.when, 'false', id);
+    for (const [name, spec] of table) {
+      const entry = palette.find((item) => item.command === commandId(name));
+      if (spec.argumentsRequired) assert.equal(entry?.when, 'false', name);
+      else assert.notEqual(entry?.when, 'false', name);
     }
   });
 
   it('has an editor-title button and a keybinding for Invoke Warm on JS/TS files', () => {
-    const button = manifest.contributes.menus['editor/title'].find((item) => item.command === COMMANDS.invokeWarm);
+    const button = manifest.contributes.menus['editor/title'].find((item) => item.command === commandId('invokeWarm'));
     assert.ok(button?.when?.includes('javascript') && button.when.includes('typescript'));
-    assert.ok(manifest.contributes.commands.find((c) => c.command === COMMANDS.invokeWarm)?.icon, 'a title-bar button needs an icon');
-    const key = manifest.contributes.keybindings.find((k) => k.command === COMMANDS.invokeWarm);
+    assert.ok(manifest.contributes.commands.find((c) => c.command === commandId('invokeWarm'))?.icon, 'a title-bar button needs an icon');
+    const key = manifest.contributes.keybindings.find((k) => k.command === commandId('invokeWarm'));
     assert.ok(key?.key && key.mac && key.when?.includes('javascript') && key.when.includes('typescript'));
   });
 
