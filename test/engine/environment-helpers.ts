@@ -1,5 +1,6 @@
 /** Shared helpers of the engine suites: fixture paths, environments that are always disposed. */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CapturedVariable, ValueNode } from '../../src/core/model/snapshot';
 import type { EnvironmentOptions, WarmEnvironment } from '../../src/core/runtime/environment-api';
@@ -47,5 +48,23 @@ export function leftoverChildren(): string[] {
     return execFileSync('pgrep', ['-P', String(process.pid), '-f', 'dist/child/bootstrap'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
   } catch {
     return []; // pgrep exits 1 when nothing matches
+  }
+}
+
+/** Alive and not a zombie (an orphan's zombie may wait for a PID 1 that never reaps it). */
+export function isRunning(pid: number): boolean {
+  if (process.platform === 'linux') {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+    } catch {
+      return false;
+    }
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }

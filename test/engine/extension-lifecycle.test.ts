@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fake } from '../unit/fake-vscode';
+import { isRunning } from './environment-helpers';
 import * as vscode from 'vscode';
 import { activate, deactivate } from '../../src/extension';
 import { commandId } from '../../src/vscode/command-ids';
@@ -16,15 +17,6 @@ import { COMMAND_TABLE, type CommandName } from '../../src/vscode/command-regist
 
 /** The endpoint checks the shape of a SigV4 header (no principal is configured, so not the signature). */
 const SIGNED = `AWS4-HMAC-SHA256 Credential=AKIAWARMSTATETEST/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=${'0'.repeat(64)}`;
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function memento(): vscode.Memento {
   const values = new Map<string, unknown>();
@@ -61,9 +53,9 @@ describe('extension: activation and deactivation', function () {
     assert.ok(typeof url === 'string', `no endpoint: ${JSON.stringify(fake.shown)}`);
     const response = await fetch(`${url}/2015-03-31/functions/pid/invocations`, { method: 'POST', body: '{}', headers: { authorization: SIGNED } });
     const { pid } = (await response.json()) as { pid: number };
-    assert.ok(Number.isInteger(pid) && pid !== process.pid && isAlive(pid), 'the handler runs in its own process');
+    assert.ok(Number.isInteger(pid) && pid !== process.pid && isRunning(pid), 'the handler runs in its own process');
 
     await deactivate();
-    assert.equal(isAlive(pid), false, 'the environment process ended before deactivate() resolved');
+    assert.equal(isRunning(pid), false, 'the environment process ended before deactivate() resolved');
   });
 });
