@@ -3,6 +3,7 @@
  * passes `workspace.getConfiguration('warmState')`). Out-of-range values are clamped to
  * what the engine accepts instead of failing an invocation.
  */
+import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../core/lambda/defaults';
 import { DEFAULT_BUDGETS, type CaptureBudgets } from '../core/runtime/environment-api';
 
 export interface WarmSettings {
@@ -26,8 +27,8 @@ export interface SettingsReader {
 }
 
 export const SETTING_DEFAULTS = {
-  timeoutSeconds: 3,
-  memoryMB: 128,
+  timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
+  memoryMB: DEFAULT_MEMORY_MB,
   historyLength: 200,
 } as const;
 

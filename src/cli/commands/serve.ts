@@ -9,6 +9,7 @@ import { createBackendFactory } from '../../core/endpoint/backend-factory';
 import { startLambdaEndpoint, type LambdaEndpoint } from '../../core/endpoint/server';
 import { integerFlag, lastValue, parseFlags, UsageError } from '../flags';
 import { createLocalEnvironment } from '../../core/runtime/local-environment';
+import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../../core/lambda/defaults';
 import { chooseDefaultHandler } from '../default-handler';
 
 export const SERVE_USAGE = `Usage:
@@ -110,8 +111,8 @@ export function parseServeArgs(args: readonly string[], cwd = process.cwd()): Se
     functions,
     resources,
     ...(template !== undefined ? { template } : {}),
-    memoryMB: integerFlag(flags, '--memory', 128, 10240) ?? 128,
-    timeoutSeconds: integerFlag(flags, '--timeout', 1, 900) ?? 3,
+    memoryMB: integerFlag(flags, '--memory', 128, 10240) ?? DEFAULT_MEMORY_MB,
+    timeoutSeconds: integerFlag(flags, '--timeout', 1, 900) ?? DEFAULT_TIMEOUT_SECONDS,
   };
 }
 

@@ -12,6 +12,7 @@ import { describeIntrinsic, intrinsicKey, isPlainObject, resolveIntrinsic, type 
 import type { ConfigFileText, ConfigFileResult } from './config-file';
 import { parseConfigFile } from './config-file';
 import type { FunctionConfig, SettingName } from './types';
+import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../lambda/defaults';
 
 const SAM_FUNCTION = 'AWS::Serverless::Function';
 const LAMBDA_FUNCTION = 'AWS::Lambda::Function';
@@ -86,8 +87,8 @@ class TemplateFunctionReader {
       configFile: input.file,
       line: lineOf(['Resources', id]),
       codeDir: dirname(input.file),
-      timeoutSeconds: 3,
-      memoryMB: 128,
+      timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
+      memoryMB: DEFAULT_MEMORY_MB,
       defaultsSource: 'Lambda default',
     });
   }

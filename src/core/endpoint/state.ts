@@ -6,6 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FunctionCode } from './backend';
 import { ACCOUNT_ID, functionArn, layerArn } from './service-error';
+import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../lambda/defaults';
 
 export interface WireLayer {
   Arn: string;
@@ -99,8 +100,8 @@ export class EndpointState {
       Handler: registration.handler ?? defaultHandlerString(registration.code),
       CodeSize: 0,
       Description: registration.description ?? '',
-      Timeout: registration.timeoutSeconds ?? 3,
-      MemorySize: registration.memoryMB ?? 128,
+      Timeout: registration.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+      MemorySize: registration.memoryMB ?? DEFAULT_MEMORY_MB,
       LastModified: lambdaTimestamp(),
       CodeSha256: codeSha256,
       Version: '$LATEST',

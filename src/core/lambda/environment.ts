@@ -5,8 +5,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, sep } from 'node:path';
 
-export const DEFAULT_TIMEOUT_SECONDS = 3;
-export const DEFAULT_MEMORY_MB = 128;
 export const DEFAULT_REGION = 'us-east-1';
 /** Lambda's placeholder account in local ARNs. */
 export const LOCAL_ACCOUNT_ID = '000000000000';

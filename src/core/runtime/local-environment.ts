@@ -23,18 +23,9 @@ import type { LambdaError, RawInvocation, ResetReason } from '../model/snapshot'
 import { DEFAULT_BUDGETS, type EnvironmentOptions, type EnvironmentStatus, type WarmEnvironment } from './environment-api';
 import { locateChildDir } from './child-locator';
 import { nearestPackageType } from './child/services/package-type';
-import {
-  DEFAULT_MEMORY_MB,
-  DEFAULT_REGION,
-  DEFAULT_TIMEOUT_SECONDS,
-  defaultFunctionName,
-  defaultTaskRoot,
-  functionArn,
-  handlerString,
-  lambdaEnvironment,
-  logStreamName,
-  resolveHandlerFile,
-} from '../lambda/environment';
+import { DEFAULT_REGION, defaultFunctionName, defaultTaskRoot, functionArn, handlerString, logStreamName, resolveHandlerFile } from '../lambda/environment';
+import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../lambda/defaults';
+import { childEnvironment } from './child-environment';
 import { billedDuration, bytesToMB, endLine, reportLine, startLine, timeoutMessage } from '../lambda/log-lines';
 import { guardChild, releaseChild } from './orphan-reaper';
 import { OutputCollector } from './output-collector';
@@ -58,6 +49,8 @@ const OUTPUT_GRACE_MS = 1_000;
 const MEMORY_SAMPLE_MS = 50;
 /** Init has Lambda's 10 s limit. */
 const INIT_TIMEOUT_MS = 10_000;
+/** What V8 prints on stderr when the heap is over `--max-old-space-size`. */
+const OUT_OF_MEMORY = /heap out of memory|Reached heap limit|Allocation failed/i;
 
 /** Every live child, killed when the host exits so no stopped orphan survives it. */
 const liveChildren = new Set<ChildProcess>();
@@ -204,6 +197,11 @@ class ChildHandle {
     await closed;
   }
 
+  /** True when V8 said, on stderr, that the heap ran out. */
+  ranOutOfMemory(): boolean {
+    return OUT_OF_MEMORY.test(this.stderrTail);
+  }
+
   /** Peak resident memory of the child from the OS (Linux), else null. */
   highWaterMarkBytes(): number | null {
     if (process.platform !== 'linux' || this.process.pid === undefined) return null;
@@ -335,7 +333,7 @@ class LocalEnvironment implements WarmEnvironment {
     const childDir = locateChildDir();
     const nodePath = this.options.nodePath ?? 'node';
     this.generation += 1;
-    const env = lambdaEnvironment({
+    const env = childEnvironment(this.options, {
       functionName: this.resolved.functionName,
       memoryMB: this.resolved.memoryMB,
       region: this.resolved.region,
@@ -344,11 +342,7 @@ class LocalEnvironment implements WarmEnvironment {
       runtimeDir: childDir,
       nodeMajor: null,
       logStreamName: logStreamName(new Date(), this.generation),
-      user: this.options.env ?? {},
-      host: process.env,
-      platform: process.platform,
     });
-    Object.assign(env, this.options.nodeEnv ?? {});
     const args = [`--max-old-space-size=${this.resolved.memoryMB}`, join(childDir, 'bootstrap.js')];
     if (!this.resolved.capture) args.push(NO_CAPTURE_FLAG);
     const child = spawn(nodePath, args, {
@@ -553,7 +547,7 @@ class LocalEnvironment implements WarmEnvironment {
       const message = timeoutMessage(this.resolved.timeoutSeconds);
       error = { errorType: 'Sandbox.Timedout', errorMessage: message, trace: [] };
       trailer = `${new Date().toISOString()} ${requestId} ${message}\n`;
-    } else if (/heap out of memory|Reached heap limit|Allocation failed/i.test(child.stderrTail)) {
+    } else if (child.ranOutOfMemory()) {
       reset = 'out-of-memory';
       error = {
         errorType: 'Runtime.OutOfMemory',
@@ -638,12 +632,11 @@ class LocalEnvironment implements WarmEnvironment {
         return { kind: 'engine-error', error: event.error };
       }
       if (event.kind === 'exit') {
-        const oom = /heap out of memory|Reached heap limit/i.test(child.stderrTail);
         return {
           kind: 'init-error',
           initDurationMs: null,
           maxRssBytes: 0,
-          error: oom
+          error: child.ranOutOfMemory()
             ? { errorType: 'Runtime.OutOfMemory', errorMessage: 'Runtime exited with error: out of memory during init', trace: [] }
             : { errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: ${event.signal ? `signal: ${event.signal}` : `exit status ${event.code ?? 0}`}`, trace: [] },
         };

@@ -4,26 +4,23 @@
  * (passed through on purpose: real Lambda gives functions credentials too).
  */
 import { SecretMasker } from '../lambda/mask';
+import { DEFAULT_MEMORY_MB } from '../lambda/defaults';
+import { DEFAULT_REGION } from '../lambda/environment';
 import type { EnvironmentOptions } from './environment-api';
-import { lambdaEnvironment } from '../lambda/environment';
+import { childEnvironment, type LambdaVariables } from './child-environment';
+
+/** Lambda's own variables have no secret-looking names: only the names and the user's and host's values matter here. */
+const ANY_FUNCTION: LambdaVariables = {
+  functionName: 'function',
+  memoryMB: DEFAULT_MEMORY_MB,
+  region: DEFAULT_REGION,
+  handler: 'index.handler',
+  taskRoot: '.',
+  runtimeDir: '.',
+  nodeMajor: null,
+  logStreamName: '',
+};
 
 export function localSecretMasker(options: Pick<EnvironmentOptions, 'env' | 'nodeEnv'>, host: NodeJS.ProcessEnv = process.env): SecretMasker {
-  // The same merge the child gets (local-environment.ts): host pass-through, Lambda's own
-  // variables, the user's, then the Node runtime's. Only the names and the user's and host's
-  // values matter here; Lambda's own variables have no secret-looking names.
-  const merged = lambdaEnvironment({
-    functionName: 'function',
-    memoryMB: 128,
-    region: 'us-east-1',
-    handler: 'index.handler',
-    taskRoot: '.',
-    runtimeDir: '.',
-    nodeMajor: null,
-    logStreamName: '',
-    user: options.env ?? {},
-    host,
-    platform: process.platform,
-  });
-  Object.assign(merged, options.nodeEnv ?? {});
-  return SecretMasker.fromEnvironment(merged);
+  return SecretMasker.fromEnvironment(childEnvironment(options, ANY_FUNCTION, host));
 }
