@@ -12,7 +12,7 @@ import { HANDLER_LANGUAGES } from './vscode/command-ids';
 import { registerCommands } from './vscode/command-registry';
 import { ConfigIndex } from './vscode/config-index';
 import { DeployedController } from './vscode/deployed/deployed-controller';
-import { createEngineSession } from './vscode/engine';
+import { LAZY_ENGINE } from './vscode/engine';
 import { EventService } from './vscode/event-service';
 import { HandlerIndex } from './vscode/handler-index';
 import { FileHistoryStore, MEMORY_ONLY_HISTORY } from './vscode/history-store';
@@ -40,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): WarmStateExports {
     settings,
     nodeRuntime: () => nodeRuntime.resolve(),
     functionFor: (file, exportName) => configs.functionFor(file, exportName),
-    createEngine: createEngineSession,
+    engine: LAZY_ENGINE,
     history,
     log,
     filePath: (fileUri) => vscode.Uri.parse(fileUri).fsPath,

@@ -10,7 +10,7 @@ import { ConfigError, nodeMajorMismatch, resolveTemplateFunction } from '../core
 import { InvalidEventError, parseEvent } from '../core/events';
 import type { InvocationRecord, ModuleVariable } from '../core/model/snapshot';
 import type { EnvironmentOptions } from '../core/runtime/environment-api';
-import { WarmSession } from '../core/session';
+import { localEnvironments, WarmSession } from '../core/session';
 import { CliUsageError, type LocalRunOptions } from './args';
 import { growthLine, invokeSummary, legend, palette, renderInvocation, type Layout } from './render';
 
@@ -153,7 +153,7 @@ export async function runLocal(options: LocalRunOptions, io: CliIO): Promise<num
     throw error;
   }
 
-  const session = new WarmSession({ environment: target.environment });
+  const session = new WarmSession({ environments: localEnvironments(target.environment) });
   const records: InvocationRecord[] = [];
   const p = palette(io.layout.color);
   try {

@@ -1,23 +1,32 @@
 /**
- * A warm session: one execution environment (by default the local child process) plus the
- * analysed history of its invocations. Editor-agnostic: the CLI drives one per run, the
- * extension one per (file, handler).
+ * A warm session: the execution environments of one function (local child processes or a
+ * deployed function), the one queue in front of them, their status and the analysed
+ * history of their invocations. Editor-agnostic: the CLI drives one per run, the extension
+ * one per handler for local runs and one per deployed function, sharing the handler's
+ * history so both appear in one timeline.
  */
-import { localSecretMasker } from './runtime/local-secrets';
 import { InvocationHistory, type HistoryOptions } from './model/history';
-import type { InvocationRecord } from './model/snapshot';
-import type { SecretMasker } from './lambda/mask';
-import type { EnvironmentOptions, EnvironmentStatus, WarmEnvironment } from './runtime/environment-api';
+import type { InvocationRecord, RawInvocation } from './model/snapshot';
+import type { EnvironmentFactory, EnvironmentOptions, EnvironmentStatus, WarmEnvironment } from './runtime/environment-api';
+import { EnvironmentPool, POOL_DISPOSED } from './runtime/environment-pool';
 import { createLocalEnvironment } from './runtime/local-environment';
+import { localSecretMasker } from './runtime/local-secrets';
+import { createDeployedFunction, type DeployedFunctionOptions } from './deployed/deployed-environment';
+import type { SecretMasker } from './lambda/mask';
 import { parseEvent } from './events';
 
 export { parseEvent, InvalidEventError } from './events';
 
 export interface WarmSessionOptions {
-  environment: EnvironmentOptions;
-  history?: HistoryOptions;
-  /** Builds the environment; defaults to the local child process. Lets tests and other engines plug in. */
-  createEnvironment?: (options: EnvironmentOptions) => WarmEnvironment;
+  /** Makes the function's environments: `localEnvironments(options)`, a deployed function, a test double. */
+  environments: EnvironmentFactory;
+  /**
+   * Environments the function may have at once: a second concurrent invocation gets its
+   * own environment (its own cold start and module state) up to this many. Default 1.
+   */
+  maxEnvironments?: number;
+  /** Options for a new history, or a history shared with another session of the same handler. */
+  history?: HistoryOptions | InvocationHistory;
 }
 
 export interface Disposable {
@@ -26,38 +35,35 @@ export interface Disposable {
 
 export class WarmSession {
   readonly history: InvocationHistory;
-  readonly environment: WarmEnvironment;
-  /**
-   * Every record passes through here before the history sees it, so what the CLI prints,
-   * the panel shows and the extension saves to disk never holds a credential.
-   */
-  private readonly masker: SecretMasker;
+  private readonly pool: EnvironmentPool;
   private readonly listeners = new Set<(record: InvocationRecord) => void>();
-  /** Invocations run one at a time, as in a Lambda execution environment. */
-  private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
   constructor(options: WarmSessionOptions) {
-    this.history = new InvocationHistory(options.history);
-    this.environment = (options.createEnvironment ?? createLocalEnvironment)(options.environment);
-    this.masker = localSecretMasker(options.environment);
-  }
-
-  status(): EnvironmentStatus {
-    return this.environment.status();
-  }
-
-  /** Runs one invocation with an already parsed event and returns its analysed record. */
-  invoke(event: unknown): Promise<InvocationRecord> {
-    if (this.disposed) return Promise.reject(new Error('this warm session has been disposed'));
-    const run = this.queue.then(async () => {
-      const raw = this.masker.invocation(await this.environment.invoke(event));
-      const record = this.history.add(raw);
-      for (const listener of this.listeners) listener(record);
-      return record;
+    this.history = options.history instanceof InvocationHistory ? options.history : new InvocationHistory(options.history);
+    this.pool = new EnvironmentPool({
+      create: options.environments,
+      maxEnvironments: options.maxEnvironments,
+      // Generations are numbered by the history, so they go on across replaced environments,
+      // window reloads and the sessions that share it.
+      newGeneration: () => this.history.newGeneration(),
     });
-    this.queue = run.catch(() => undefined);
-    return run;
+  }
+
+  /** The most recently used environment's status, with the state of the busiest one. */
+  status(): EnvironmentStatus {
+    return this.pool.status();
+  }
+
+  /**
+   * Runs one invocation with an already parsed event and returns its analysed record.
+   * `cold`: the invocation starts a new process (an idle environment is reset first).
+   */
+  async invoke(event: unknown, options: { cold?: boolean } = {}): Promise<InvocationRecord> {
+    if (this.disposed) throw new Error(POOL_DISPOSED);
+    const record = this.history.add(await this.pool.invoke(event, options));
+    for (const listener of this.listeners) listener(record);
+    return record;
   }
 
   /** Parses `text` as the event first: invalid JSON is refused (InvalidEventError) and nothing runs. */
@@ -71,28 +77,89 @@ export class WarmSession {
     return this.invoke(event);
   }
 
-  /** Called with every new record, in order. */
+  /** Called with every new record of this session, in order. */
   onRecord(listener: (record: InvocationRecord) => void): Disposable {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
   }
 
   onStatusChange(listener: (status: EnvironmentStatus) => void): Disposable {
-    return this.environment.onStatusChange(listener);
+    return this.pool.onStatusChange(listener);
   }
 
-  /** Ends the process; the next invocation is cold. History is kept. */
-  reset(reason?: string): Promise<void> {
-    const run = this.queue.then(() => this.environment.reset(reason));
-    this.queue = run.catch(() => undefined);
-    return run;
+  /**
+   * Resets every environment once the invocations before it are done: a local one ends its
+   * process (the next invocation is cold); a deployed one cannot be ended from here, so its
+   * analysis starts over. History is kept.
+   */
+  reset(reason = 'requested'): Promise<void> {
+    return this.pool.exclusive(async (environments) => {
+      await Promise.all(environments.map(({ environment }) => environment.reset(reason)));
+      for (const { index, environment } of environments) this.history.restartAnalysis(environment.source, index);
+    });
   }
 
+  /** Ends the current environments once idle; later invocations run in environments from `environments` (e.g. new settings). */
+  replaceEnvironments(environments: EnvironmentFactory): Promise<void> {
+    return this.pool.replace(environments);
+  }
+
+  /** Refuses queued invocations and ends every environment. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     this.listeners.clear();
-    await this.queue;
-    await this.environment.dispose();
+    await this.pool.dispose();
+  }
+}
+
+/**
+ * Local environments with these options. Their records are masked before any session sees
+ * them, so what the CLI prints, the panel shows and the editor saves never holds a
+ * credential of the environment the child was given.
+ */
+export function localEnvironments(options: EnvironmentOptions): EnvironmentFactory {
+  const masker = localSecretMasker(options);
+  return () => new MaskedEnvironment(createLocalEnvironment(options), masker);
+}
+
+/**
+ * A session over a deployed function (the records of deployed invocations mask what the
+ * function's configuration and the caller's credentials hold themselves).
+ */
+export function createDeployedSession(options: DeployedFunctionOptions, history?: WarmSessionOptions['history']): WarmSession {
+  return new WarmSession({ environments: () => createDeployedFunction(options), history });
+}
+
+class MaskedEnvironment implements WarmEnvironment {
+  readonly source: WarmEnvironment['source'];
+  readonly capacity: number;
+
+  constructor(
+    private readonly inner: WarmEnvironment,
+    private readonly masker: SecretMasker,
+  ) {
+    this.source = inner.source;
+    this.capacity = inner.capacity;
+  }
+
+  async invoke(event: unknown): Promise<RawInvocation> {
+    return this.masker.invocation(await this.inner.invoke(event));
+  }
+
+  status(): EnvironmentStatus {
+    return this.inner.status();
+  }
+
+  reset(reason?: string): Promise<void> {
+    return this.inner.reset(reason);
+  }
+
+  onStatusChange(listener: (status: EnvironmentStatus) => void): Disposable {
+    return this.inner.onStatusChange(listener);
+  }
+
+  dispose(): Promise<void> {
+    return this.inner.dispose();
   }
 }

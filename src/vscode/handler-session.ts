@@ -1,18 +1,22 @@
 /**
- * One HandlerSession per handler the user ran or looked at: its engine session (created on
- * the first invocation), the history kept in the extension host (bounded by
- * `warmState.historyLength`), what it is doing, and the problems to show.
- * The panel, CodeLens, status bar and test API all read from here.
+ * One HandlerSession per handler the user ran or looked at: the editor's side of a core
+ * WarmSession (created on the first invocation), the handler's history (kept across window
+ * reloads, bounded by `warmState.historyLength`, shared with deployed invocations of the
+ * same handler), what it is doing, and the problems to show. The panel, CodeLens, status
+ * bar and test API all read from here. Queueing, numbering and generations are the core
+ * session's.
  *
  * Pure of `vscode` (the editor parts come in through SessionDeps), so it is unit-tested
- * with a fake engine.
+ * with fake environments.
  */
+import { InvocationHistory } from '../core/model/history';
 import type { InvocationRecord } from '../core/model/snapshot';
 import type { EnvironmentOptions, EnvironmentStatus } from '../core/runtime/environment-api';
+import type { WarmSession } from '../core/session';
 import type { BusyKind, FunctionSettingsView, PanelError } from '../webview-protocol/panel';
 import { nodeMajorMismatch } from '../core/config/runtime';
 import type { FunctionConfig } from '../core/config/types';
-import type { EngineFactory, EngineSession } from './engine';
+import type { Engine } from './engine';
 import { resolveFunctionSettings, type ResolvedFunctionSettings } from './function-settings';
 import { handlerKey, handlerLabel, type HandlerRef } from './handler-key';
 import type { HistoryStore } from './history-store';
@@ -30,7 +34,7 @@ export interface SessionDeps {
   nodeRuntime(): NodeRuntimeResult;
   /** The function a template declares for this file and export, if any. */
   functionFor(file: string, exportName: string): Promise<FunctionConfig | undefined>;
-  createEngine: EngineFactory;
+  engine: Engine;
   history: HistoryStore;
   log: SessionLog;
   /** Absolute path of a file URI string. */
@@ -46,25 +50,25 @@ export type InvokeOutcome = { ok: true; record: InvocationRecord } | { ok: false
 export class HandlerSession {
   readonly key: string;
   readonly label: string;
-  private engine: EngineSession | undefined;
-  private engineKey = '';
-  private engineSubscription: { dispose(): void } | undefined;
-  private records: InvocationRecord[] = [];
-  private nextInvocation = 1;
   /**
-   * Added to the engine's generation numbers: a new engine session (after a settings change
-   * or a window reload) counts environments from 1 again, but the history spans them all.
+   * The handler's analysed invocations, local and deployed: the only copy. Saved through the
+   * history store; deployed sessions of this handler add to it too (deployed-commands.ts).
    */
-  private generationOffset = 0;
-  private busyKind: BusyKind = null;
+  readonly invocations: InvocationHistory;
+  /** The local session (created on the first invocation) and the options its environments were made with. */
+  private session: WarmSession | undefined;
+  private sessionKey = '';
+  private subscription: { dispose(): void } | undefined;
+  /** Getting the session ready (creating it, or new environments after a settings change) happens one at a time. */
+  private preparing: Promise<unknown> = Promise.resolve();
+  /** What runs now, newest last (invocations may overlap). */
+  private readonly busyKinds: Exclude<BusyKind, null>[] = [];
   private lastError: PanelError | undefined;
   private notices: PanelError[] = [];
   private settingsView: FunctionSettingsView | null = null;
   private runtimeDeclared: string | null = null;
   private mismatchWarned = false;
   private mismatchWarning: PanelError | undefined;
-  /** Serialises invoke/reset: the engine runs one invocation at a time, like Lambda's environment. */
-  private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
   constructor(
@@ -74,28 +78,27 @@ export class HandlerSession {
   ) {
     this.key = handlerKey(ref);
     this.label = handlerLabel(ref);
-    const restored = deps.history.load(ref);
-    if (restored.length > 0) {
-      this.records = restored.slice(-deps.settings().historyLength);
-      this.nextInvocation = restored[restored.length - 1].invocation + 1;
-    }
+    this.invocations = new InvocationHistory({
+      limit: () => deps.settings().historyLength,
+      store: { load: () => deps.history.load(ref), save: (records) => deps.history.save(ref, records) },
+    });
   }
 
   get file(): string {
     return this.deps.filePath(this.ref.fileUri);
   }
 
+  /** The local environment's status; undefined before the first local invocation. */
   status(): EnvironmentStatus | undefined {
-    const status = this.engine?.status();
-    return status && { ...status, generation: status.generation + this.generationOffset };
+    return this.session?.status();
   }
 
   history(): readonly InvocationRecord[] {
-    return this.records;
+    return this.invocations.records();
   }
 
   busy(): BusyKind {
-    return this.busyKind;
+    return this.busyKinds[this.busyKinds.length - 1] ?? null;
   }
 
   settings(): FunctionSettingsView | null {
@@ -118,32 +121,51 @@ export class HandlerSession {
     this.changed(this);
   }
 
-  invoke(event: unknown, cold: boolean): Promise<InvokeOutcome> {
-    return this.enqueue(() => this.runInvoke(event, cold));
-  }
-
-  reset(): Promise<void> {
-    return this.enqueue(async () => {
-      if (!this.engine) return;
-      this.setBusy('reset');
+  async invoke(event: unknown, cold: boolean): Promise<InvokeOutcome> {
+    if (this.disposed) return { ok: false, message: `${this.label}: the session was closed.` };
+    return this.busyWith(cold ? 'invoke-cold' : 'invoke-warm', async () => {
       try {
-        await this.engine.reset('requested');
-        this.deps.log.info(`${this.label}: environment reset on request; the next invocation is cold.`);
-      } finally {
-        this.setBusy(null);
+        const prepared = await this.resolve();
+        if ('error' in prepared) return this.fail(prepared.error);
+        const session = await this.sessionFor(prepared.options);
+        const record = await session.invoke(event, { cold });
+        this.recorded(record);
+        this.checkNodeVersion(record.runtimeVersion);
+        return { ok: true, record };
+      } catch (error) {
+        return this.fail(`${this.label}: the engine failed: ${error instanceof Error ? error.message : String(error)}`);
       }
     });
   }
 
-  private enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task, task);
-    this.queue = run.catch(() => undefined);
-    return run;
+  async reset(): Promise<void> {
+    const session = this.session;
+    if (!session) return;
+    await this.busyWith('reset', async () => {
+      await session.reset('requested');
+      this.deps.log.info(`${this.label}: environment reset on request; the next invocation is cold.`);
+    });
   }
 
-  private setBusy(kind: BusyKind): void {
-    this.busyKind = kind;
+  /**
+   * A record just added to this handler's history by another session (a deployed
+   * invocation, deployed-commands.ts): log it and refresh the views.
+   */
+  recorded(record: InvocationRecord): void {
+    this.lastError = undefined;
+    this.logRecord(record);
     this.changed(this);
+  }
+
+  private async busyWith<T>(kind: Exclude<BusyKind, null>, task: () => Promise<T>): Promise<T> {
+    this.busyKinds.push(kind);
+    this.changed(this);
+    try {
+      return await task();
+    } finally {
+      this.busyKinds.splice(this.busyKinds.lastIndexOf(kind), 1);
+      this.changed(this);
+    }
   }
 
   private async resolve(): Promise<{ options: EnvironmentOptions; resolved: ResolvedFunctionSettings; node: NodeRuntime } | { error: string }> {
@@ -172,67 +194,38 @@ export class HandlerSession {
     return { options, resolved, node: node.runtime };
   }
 
-  private async runInvoke(event: unknown, cold: boolean): Promise<InvokeOutcome> {
-    if (this.disposed) return { ok: false, message: `${this.label}: the session was closed.` };
-    this.setBusy(cold ? 'invoke-cold' : 'invoke-warm');
-    try {
-      const prepared = await this.resolve();
-      if ('error' in prepared) return this.fail(prepared.error);
-      const engine = await this.engineFor(prepared.options);
-      if (cold) await engine.reset('requested');
-      const raw = await engine.invoke(event);
-      const record = this.append({ ...raw, generation: raw.generation + this.generationOffset });
-      this.checkNodeVersion(record.runtimeVersion);
-      return { ok: true, record };
-    } catch (error) {
-      return this.fail(`${this.label}: the engine failed: ${error instanceof Error ? error.message : String(error)}`);
-    } finally {
-      this.setBusy(null);
-    }
-  }
-
-  /**
-   * Adds a record made by another engine (a deployed invocation) to this handler's
-   * history, so the panel shows local and deployed invocations in one timeline.
-   */
-  addRecord(record: InvocationRecord): InvocationRecord {
-    const added = this.append(record);
-    this.changed(this);
-    return added;
-  }
-
-  /** Numbers a record in this handler's history, keeps the history bounded and saved, logs it. */
-  private append(record: InvocationRecord): InvocationRecord {
-    const numbered: InvocationRecord = { ...record, invocation: this.nextInvocation++ };
-    this.records.push(numbered);
-    const limit = this.deps.settings().historyLength;
-    if (this.records.length > limit) this.records.splice(0, this.records.length - limit);
-    this.deps.history.save(this.ref, this.records);
-    this.lastError = undefined;
-    this.logRecord(numbered);
-    return numbered;
-  }
-
   private fail(message: string): InvokeOutcome {
     this.lastError = { message };
     this.deps.log.error(message);
     return { ok: false, message };
   }
 
-  /** The engine session for these options; a new one (cold) when the options changed. */
-  private async engineFor(options: EnvironmentOptions): Promise<EngineSession> {
+  /** The local session, its environments made with these options; new ones (cold) when the options changed. */
+  private sessionFor(options: EnvironmentOptions): Promise<WarmSession> {
+    const next = this.preparing.then(() => this.prepare(options));
+    this.preparing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async prepare(options: EnvironmentOptions): Promise<WarmSession> {
     const key = JSON.stringify(options);
-    if (this.engine && this.engineKey === key) return this.engine;
-    if (this.engine) {
+    if (this.session && this.sessionKey === key) return this.session;
+    const environments = await this.deps.engine.localEnvironments(options);
+    if (this.session) {
       this.deps.log.info(`${this.label}: settings changed; starting a new environment.`);
-      await this.disposeEngine();
+      await this.session.replaceEnvironments(environments);
+    } else {
+      const session = await this.deps.engine.createSession({ environments, history: this.invocations });
+      if (this.disposed) {
+        await session.dispose();
+        throw new Error('the session was closed');
+      }
+      this.session = session;
+      this.subscription = session.onStatusChange(() => this.changed(this));
     }
-    this.generationOffset = this.records.length > 0 ? this.records[this.records.length - 1].generation : 0;
-    this.engine = await this.deps.createEngine(options);
-    this.engineKey = key;
-    this.engineSubscription = this.engine.onStatusChange(() => this.changed(this));
+    this.sessionKey = key;
     this.deps.log.info(`${this.label}: environment for ${options.file} (export ${options.handlerExport}) with ${options.nodePath}, timeout ${options.timeoutSeconds} s, memory ${options.memoryMB} MB, freeze ${options.freeze ? 'on' : 'off'}.`);
-    return this.engine;
+    return this.session;
   }
 
   private logRecord(record: InvocationRecord): void {
@@ -255,16 +248,11 @@ export class HandlerSession {
     this.deps.notify(`Warm State: ${warning}`);
   }
 
-  private async disposeEngine(): Promise<void> {
-    this.engineSubscription?.dispose();
-    this.engineSubscription = undefined;
-    const engine = this.engine;
-    this.engine = undefined;
-    if (engine) await engine.dispose();
-  }
-
   async dispose(): Promise<void> {
     this.disposed = true;
-    await this.disposeEngine();
+    this.subscription?.dispose();
+    const session = this.session;
+    this.session = undefined;
+    await session?.dispose();
   }
 }

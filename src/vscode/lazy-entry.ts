@@ -19,4 +19,3 @@ export const probeAttach = () => import('../core/deployed/probe/attach');
 export const probeLayer = () => import('../core/deployed/probe/probe-layer');
 export const endpointServer = () => import('../core/endpoint/server');
 export const endpointBackends = () => import('../core/endpoint/backend-factory');
-export const deployedEngine = () => import('./deployed/deployed-engine');

@@ -204,6 +204,9 @@ function isFiniteNumber(value: unknown): value is number {
 function isInvocationNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
 }
+function isEnvironmentIndex(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
 function isNullable<T>(value: unknown, guard: (v: unknown) => v is T): value is T | null {
   return value === null || guard(value);
 }
@@ -287,6 +290,8 @@ export function isInvocationRecord(value: unknown): value is InvocationRecord {
     isNullable(value.captureError, isString) &&
     isString(value.runtimeVersion) &&
     isFiniteNumber(value.generation) &&
+    // Optional: records saved by versions before the session numbered environments have none.
+    (value.environment === undefined || isEnvironmentIndex(value.environment)) &&
     isArrayOf(value.growing, isString)
   );
 }

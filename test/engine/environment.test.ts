@@ -250,6 +250,16 @@ describe('local environment (real child processes)', function () {
       assert.deepEqual(env.status(), { state: 'cold', frozen: false, warmInvocations: 0, generation: 0, nodeVersion: null, lastReset: null });
     });
 
+    it('refuses a second invocation while one runs (the session queues, the environment never interleaves)', async () => {
+      const env = pool.create({ file: join(EXAMPLES, 'freeze-demo/handler.js'), handlerExport: 'test' });
+      const first = env.invoke({});
+      await assert.rejects(env.invoke({}), /already running an invocation; it runs one at a time/);
+      const record = await first;
+      assert.equal(record.error, null);
+      assert.equal(lengthOf(record, 'moduleScope', 'arrayB'), 1, 'the refused invocation did not run');
+      assert.equal(lengthOf(await env.invoke({}), 'moduleScope', 'arrayB'), 2, 'and the environment serves the next one');
+    });
+
     it('refuses a relative handler path and invocations after dispose', async () => {
       assert.throws(() => createLocalEnvironment({ file: 'handler.js', handlerExport: 'h' }), /absolute path/);
       const env = pool.create({ file: fixture('faults.js'), handlerExport: 'count' });

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InvocationRecord, ValueNode } from '../../src/core/model/snapshot';
 import { MASK, SecretMasker } from '../../src/core/lambda/mask';
-import { WarmSession } from '../../src/core/session';
+import { localEnvironments, WarmSession } from '../../src/core/session';
 
 const root = join(__dirname, '..', '..');
 const DB_PASSWORD = 'hunter2-db-pass';
@@ -85,7 +85,7 @@ describe('local records: secrets masked (real child)', function () {
     // The caller's credentials, passed through to the child from the host environment.
     process.env.AWS_SECRET_ACCESS_KEY = AWS_SECRET;
     session = new WarmSession({
-      environment: { file, handlerExport: 'handler', capture: true, env: { DB_PASSWORD, API_KEY: 'abc', TABLE_NAME: PLAIN } },
+      environments: localEnvironments({ file, handlerExport: 'handler', capture: true, env: { DB_PASSWORD, API_KEY: 'abc', TABLE_NAME: PLAIN } }),
     });
   });
 

@@ -1,10 +1,10 @@
-/** The extension's deployed engine session against the local endpoint, with the real SDK. */
+/** The extension's deployed session (a core WarmSession over a deployed function) against the local endpoint, with the real SDK. */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { createBackendFactory } from '../../src/core/endpoint/backend-factory';
 import { startLambdaEndpoint, type LambdaEndpoint } from '../../src/core/endpoint/server';
 import type { EnvironmentStatus } from '../../src/core/runtime/environment-api';
-import { createDeployedEngineSession } from '../../src/vscode/deployed/deployed-engine';
+import { createDeployedSession } from '../../src/core/session';
 
 const fixtures = join(__dirname, '..', 'fixtures', 'remote');
 const counter = { taskRoot: join(fixtures, 'counter'), file: join(fixtures, 'counter', 'handler.js'), handlerExport: 'handler' };
@@ -31,7 +31,7 @@ describe('remote deployed engine session (extension)', function () {
   });
 
   it('gives analysed deployed records and follows cold/warm in its status', async () => {
-    const session = await createDeployedEngineSession({ functionName: 'counter', endpointUrl: endpoint.url });
+    const session = createDeployedSession({ functionName: 'counter', endpointUrl: endpoint.url });
     const seen: EnvironmentStatus['state'][] = [];
     const subscription = session.onStatusChange((status) => seen.push(status.state));
     try {
@@ -46,7 +46,7 @@ describe('remote deployed engine session (extension)', function () {
       assert.deepEqual(seen, ['invoking', 'warm', 'invoking', 'warm']);
       await session.reset();
       assert.equal(session.status().lastReset, 'requested');
-      const missing = await createDeployedEngineSession({ functionName: 'missing', endpointUrl: endpoint.url });
+      const missing = createDeployedSession({ functionName: 'missing', endpointUrl: endpoint.url });
       await assert.rejects(missing.invoke({}), (error: Error) => error.name === 'DeployedError' && /missing was not found/.test(error.message));
       assert.equal(missing.status().state, 'cold');
       await missing.dispose();

@@ -1,16 +1,23 @@
 import { strict as assert } from 'node:assert';
 import { scenarioRecord } from '../../media/src/sample/scenario';
 import type { FunctionConfig } from '../../src/core/config/types';
-import type { InvocationRecord } from '../../src/core/model/snapshot';
-import type { EnvironmentOptions, EnvironmentStatus } from '../../src/core/runtime/environment-api';
-import type { EngineSession } from '../../src/vscode/engine';
+import type { InvocationRecord, RawInvocation } from '../../src/core/model/snapshot';
+import type { EnvironmentOptions, EnvironmentStatus, WarmEnvironment } from '../../src/core/runtime/environment-api';
+import { WarmSession } from '../../src/core/session';
 import { HandlerSession, type SessionDeps } from '../../src/vscode/handler-session';
 import type { HistoryStore } from '../../src/vscode/history-store';
 import type { NodeRuntimeResult } from '../../src/vscode/node-runtime';
 import { readSettings } from '../../src/vscode/settings';
 
-/** A stand-in engine that numbers its own invocations from 1, like a fresh WarmSession does. */
-class FakeEngine implements EngineSession {
+/** What an engine reports of the scenario's invocation `n` (scopes left out: not under test here). */
+function rawScenario(n: number): RawInvocation {
+  const { invocation: _invocation, growing: _growing, ...record } = scenarioRecord(n);
+  return { ...record, moduleScope: [], handlerScope: [], parameters: [] };
+}
+
+/** A stand-in environment that counts its own invocations and generations from 1, like a local one. */
+class FakeEngine implements WarmEnvironment {
+  readonly capacity = 1;
   invocations = 0;
   resets: string[] = [];
   disposed = false;
@@ -18,16 +25,19 @@ class FakeEngine implements EngineSession {
   fail: Error | undefined;
   private listeners = new Set<(status: EnvironmentStatus) => void>();
 
-  constructor(readonly options: EnvironmentOptions) {}
+  constructor(
+    readonly options: EnvironmentOptions,
+    readonly source: RawInvocation['source'] = 'local',
+  ) {}
 
   status(): EnvironmentStatus {
     return { state: this.invocations > 0 ? 'warm' : 'cold', frozen: true, warmInvocations: this.invocations, generation: this.generation, nodeVersion: 'v20.20.2', lastReset: null };
   }
-  async invoke(): Promise<InvocationRecord> {
+  async invoke(): Promise<RawInvocation> {
     if (this.fail) throw this.fail;
     this.invocations += 1;
     for (const listener of this.listeners) listener(this.status());
-    return { ...scenarioRecord(Math.min(this.invocations, 3)), invocation: this.invocations, generation: this.generation, runtimeVersion: 'v22.3.0' };
+    return { ...rawScenario(Math.min(this.invocations, 3)), source: this.source, generation: this.generation, runtimeVersion: this.source === 'local' ? 'v22.3.0' : 'nodejs20.x' };
   }
   async reset(reason?: string): Promise<void> {
     this.resets.push(reason ?? '');
@@ -74,10 +84,13 @@ function harness(restored: InvocationRecord[] = []): Harness {
     settings: () => readSettings({ get: (key) => h.values[key], isExplicit: (key) => key in h.values }),
     nodeRuntime: () => h.node,
     functionFor: async () => h.declared,
-    createEngine: async (options) => {
-      const engine = new FakeEngine(options);
-      h.engines.push(engine);
-      return engine;
+    engine: {
+      localEnvironments: async (options) => () => {
+        const engine = new FakeEngine(options);
+        h.engines.push(engine);
+        return engine;
+      },
+      createSession: async (options) => new WarmSession(options),
     },
     history,
     log: { info: (m) => h.logs.push(`info ${m}`), warn: (m) => h.logs.push(`warn ${m}`), error: (m) => h.logs.push(`error ${m}`) },
@@ -206,7 +219,10 @@ describe('extension: handler session', () => {
     const h = harness();
     await invoke(h);
     const before = h.changes;
-    const added = h.session.addRecord({ ...scenarioRecord(1), source: 'deployed', invocation: 1, runtimeVersion: 'nodejs20.x' });
+    // What deployed-commands.ts does: a deployed session over the handler's history, then the views are told.
+    const deployed = new WarmSession({ environments: () => new FakeEngine(h.engines[0].options, 'deployed'), history: h.session.invocations });
+    const added = await deployed.invoke({});
+    h.session.recorded(added);
     assert.equal(added.invocation, 2);
     assert.deepEqual(h.session.history().map((r) => [r.invocation, r.source]), [[1, 'local'], [2, 'deployed']]);
     assert.ok(h.changes > before, 'views are told');

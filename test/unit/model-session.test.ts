@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
 import { WarmSession, InvalidEventError } from '../../src/core/session';
 import type { RawInvocation } from '../../src/core/model/snapshot';
-import type { EnvironmentOptions, EnvironmentStatus, WarmEnvironment } from '../../src/core/runtime/environment-api';
+import type { EnvironmentStatus, WarmEnvironment } from '../../src/core/runtime/environment-api';
 
 /** An engine double: records events and answers with a growing module array. */
 class FakeEnvironment implements WarmEnvironment {
+  readonly source = 'local';
+  readonly capacity = 1;
   readonly events: unknown[] = [];
   resets = 0;
   disposed = false;
   private inFlight = 0;
   maxInFlight = 0;
-  constructor(readonly options: EnvironmentOptions) {}
   status(): EnvironmentStatus {
     return { state: 'warm', frozen: false, warmInvocations: this.events.length, generation: 1 + this.resets, nodeVersion: 'v20.0.0', lastReset: null };
   }
@@ -34,12 +35,9 @@ class FakeEnvironment implements WarmEnvironment {
 }
 
 function session(): { session: WarmSession; fake: () => FakeEnvironment } {
-  let created: FakeEnvironment | undefined;
-  const s = new WarmSession({
-    environment: { file: '/x/handler.js', handlerExport: 'handler' },
-    createEnvironment: (options) => (created = new FakeEnvironment(options)),
-  });
-  return { session: s, fake: () => created as FakeEnvironment };
+  const fake = new FakeEnvironment();
+  const s = new WarmSession({ environments: () => fake });
+  return { session: s, fake: () => fake };
 }
 
 describe('WarmSession', () => {

@@ -46,6 +46,7 @@ describe('webview protocol: host -> webview guard', () => {
     assert.equal(isHostToWebviewMessage(JSON.parse(JSON.stringify({ type: 'state', state }))), true, 'survives JSON');
     assert.equal(isHostToWebviewMessage({ type: 'detail', invocation: 2, record: scenarioRecord(2) }), true);
     assert.equal(isHostToWebviewMessage({ type: 'detail', invocation: 2, record: null }), true);
+    assert.equal(isHostToWebviewMessage({ type: 'detail', invocation: 2, record: { ...scenarioRecord(2), environment: 1 } }), true, 'a record that says which environment ran it');
   });
 
   it('accepts a state with no invocation yet and without settings', () => {
@@ -66,6 +67,8 @@ describe('webview protocol: host -> webview guard', () => {
       { ...good, selected: { ...good.selected, moduleScope: [{ name: 'x' }] } },
       { ...good, selected: { ...good.selected, handlerScope: [{ name: 'x', kind: 'var', change: 'changed', value: 'raw' }] } },
       { ...good, selected: { ...good.selected, error: { errorType: 'E' } } },
+      { ...good, selected: { ...good.selected, environment: -1 } },
+      { ...good, selected: { ...good.selected, environment: '0' } },
       { ...good, growth: [{ name: 'arrayB', kind: 'var', sizeSeries: ['1'] }] },
       { ...good, busy: 'dancing' },
       { ...good, errors: ['oops'] },

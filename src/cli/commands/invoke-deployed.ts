@@ -6,9 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InvalidEventError, parseEvent } from '../../core/events';
-import { InvocationHistory } from '../../core/model/history';
 import type { InvocationRecord } from '../../core/model/snapshot';
-import { createDeployedFunction } from '../../core/deployed/deployed-environment';
+import { createDeployedSession } from '../../core/session';
 import { DeployedError } from '../../core/deployed/errors';
 import { integerFlag, lastValue, parseFlags, UsageError } from '../flags';
 import type { AttemptFailure } from '../../core/deployed/lambda-client';
@@ -192,7 +191,7 @@ async function runInvocations(options: InvokeDeployedOptions, io: DeployedIO): P
     throw error;
   }
   const p = palette(io.layout.color);
-  const fn = await createDeployedFunction({
+  const session = createDeployedSession({
     functionName: options.functionName,
     qualifier: options.qualifier,
     ...connection(options),
@@ -201,7 +200,6 @@ async function runInvocations(options: InvokeDeployedOptions, io: DeployedIO): P
       if (isRetryable(failure)) io.stderr.write(`${p.yellow(describeAttempt(failure))}\n`);
     },
   });
-  const history = new InvocationHistory();
   const records: InvocationRecord[] = [];
   try {
     const where = options.endpointUrl ? ` at ${options.endpointUrl}` : options.region ? ` in ${options.region}` : '';
@@ -210,13 +208,13 @@ async function runInvocations(options: InvokeDeployedOptions, io: DeployedIO): P
       io.stdout.write(`${p.bold('warm-state')} ${name} (deployed${where}) · ${options.times} invocation${options.times === 1 ? '' : 's'}\n${legend(io.layout)}\n\n`);
     }
     for (let i = 0; i < options.times; i++) {
-      const record = history.add(await fn.invoke(event));
+      const record = await session.invoke(event);
       records.push(record);
       if (options.json) io.stdout.write(`${JSON.stringify(record)}\n`);
       else io.stdout.write(`${renderDeployed(record, io.layout)}\n\n`);
     }
   } finally {
-    fn.dispose();
+    await session.dispose();
   }
   const summary = options.json ? null : invokeSummary(records, io.layout);
   if (summary) io.stdout.write(`${summary}\n`);

@@ -3,9 +3,13 @@
  * turns the answer into the same RawInvocation the local engine produces, so the history,
  * the panel and `--json` treat both alike. Scopes come from the probe's log line when the
  * probe layer is attached. Every failure is a DeployedError with a next step.
+ *
+ * It is a WarmEnvironment like the local child process, so one session type drives both; its
+ * status is what the last invocation showed (the cloud may route the next one elsewhere).
  */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { CapturedVariable, DeployedDetails, LambdaError, RawInvocation, ResetReason } from '../model/snapshot';
+import type { EnvironmentStatus, WarmEnvironment } from '../runtime/environment-api';
 import { DeployedError, toDeployedError } from './errors';
 import { createLambdaClient, loadLambdaSdk, resolvedRegion, type AttemptFailure, type ConnectionOptions } from './lambda-client';
 import { maskCapturedVariables, maskEnvironment, maskJson, maskSecrets, secretValuesOf } from '../lambda/mask';
@@ -36,13 +40,18 @@ export interface FunctionSummary {
   probeAttached: boolean;
 }
 
-export interface DeployedFunction {
+export interface DeployedFunction extends WarmEnvironment {
   readonly options: Readonly<DeployedFunctionOptions>;
-  invoke(event: unknown): Promise<RawInvocation>;
   /** GetFunctionConfiguration, summarised. */
   describe(): Promise<FunctionSummary>;
+  /**
+   * A deployed environment cannot be ended from here without changing the function's
+   * configuration: reset only says so in the status (the session starts the analysis over),
+   * and the next invocation may still be warm.
+   */
+  reset(reason?: string): Promise<void>;
   /** Closes the SDK client's sockets. */
-  dispose(): void;
+  dispose(): Promise<void>;
 }
 
 
@@ -50,16 +59,19 @@ export function isNodeRuntime(runtime: string | null | undefined): boolean {
   return typeof runtime === 'string' && /^nodejs\d/.test(runtime);
 }
 
-export async function createDeployedFunction(options: DeployedFunctionOptions): Promise<DeployedFunction> {
-  const failures: AttemptFailure[] = [];
-  const client = await createLambdaClient(options, (failure) => {
-    failures.push(failure);
-    options.onAttemptFailed?.(failure);
-  });
-  return new Deployed(options, client, failures);
+/** The SDK and its client are loaded on the first call, so creating one costs nothing. */
+export function createDeployedFunction(options: DeployedFunctionOptions): DeployedFunction {
+  return new Deployed(options);
 }
 
 class Deployed implements DeployedFunction {
+  readonly source = 'deployed';
+  /** One request at a time from here; the cloud scales out on its own. */
+  readonly capacity = 1;
+  private current: EnvironmentStatus = { state: 'cold', frozen: false, warmInvocations: 0, generation: 0, nodeVersion: null, lastReset: null };
+  private readonly listeners = new Set<(status: EnvironmentStatus) => void>();
+  private readonly failures: AttemptFailure[] = [];
+  private clientPromise: Promise<LambdaClient> | null = null;
   private summary: FunctionSummary | null = null;
   private summaryError: DeployedError | null = null;
   private knownSecrets: string[] = [];
@@ -68,11 +80,54 @@ class Deployed implements DeployedFunction {
   private lastEnvironmentId: string | null = null;
   private region: string | null = null;
 
-  constructor(
-    readonly options: Readonly<DeployedFunctionOptions>,
-    private readonly client: LambdaClient,
-    private readonly failures: AttemptFailure[],
-  ) {}
+  constructor(readonly options: Readonly<DeployedFunctionOptions>) {}
+
+  private client(): Promise<LambdaClient> {
+    this.clientPromise ??= createLambdaClient(this.options, (failure) => {
+      this.failures.push(failure);
+      this.options.onAttemptFailed?.(failure);
+    });
+    return this.clientPromise;
+  }
+
+  status(): EnvironmentStatus {
+    return this.current;
+  }
+
+  onStatusChange(listener: (status: EnvironmentStatus) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  private update(status: EnvironmentStatus): void {
+    this.current = status;
+    for (const listener of [...this.listeners]) listener(status);
+  }
+
+  async reset(reason = 'requested'): Promise<void> {
+    this.update({ ...this.current, lastReset: reason });
+  }
+
+  async invoke(event: unknown): Promise<RawInvocation> {
+    const before = this.current;
+    this.update({ ...before, state: 'invoking' });
+    let raw: RawInvocation;
+    try {
+      raw = await this.invokeOnce(event);
+    } catch (error) {
+      this.update({ ...this.current, state: before.generation > 0 ? 'warm' : 'cold' });
+      throw error;
+    }
+    this.update({
+      state: raw.reset ? 'cold' : 'warm',
+      frozen: false,
+      warmInvocations: raw.cold ? 1 : before.warmInvocations + 1,
+      generation: raw.generation,
+      nodeVersion: raw.runtimeVersion,
+      lastReset: raw.reset,
+    });
+    return raw;
+  }
 
   private context(operation: string, extra: { payloadBytes?: number; attempts?: number } = {}) {
     return {
@@ -88,13 +143,14 @@ class Deployed implements DeployedFunction {
 
   /** Resolves credentials up front so that a missing or expired login fails clearly, and learns what to mask. */
   private async resolveCredentials(): Promise<void> {
+    const client = await this.client();
     try {
-      const credentials = await this.client.config.credentials();
+      const credentials = await client.config.credentials();
       this.knownSecrets = [credentials.secretAccessKey, credentials.sessionToken ?? '', credentials.accessKeyId].filter((s) => s.length >= 6);
     } catch (error) {
       throw toDeployedError(error, this.context('ResolveCredentials'));
     }
-    this.region = await resolvedRegion(this.client);
+    this.region = await resolvedRegion(client);
     if (this.region === null) throw toDeployedError(new Error('Region is missing'), this.context('ResolveRegion'));
   }
 
@@ -103,7 +159,7 @@ class Deployed implements DeployedFunction {
     if (this.knownSecrets.length === 0) await this.resolveCredentials();
     let configuration;
     try {
-      configuration = await this.client.send(new GetFunctionConfigurationCommand({ FunctionName: this.options.functionName, Qualifier: this.options.qualifier }));
+      configuration = await (await this.client()).send(new GetFunctionConfigurationCommand({ FunctionName: this.options.functionName, Qualifier: this.options.qualifier }));
     } catch (error) {
       throw toDeployedError(error, this.context('GetFunctionConfiguration'));
     }
@@ -125,8 +181,9 @@ class Deployed implements DeployedFunction {
     return this.summary;
   }
 
-  async invoke(event: unknown): Promise<RawInvocation> {
+  private async invokeOnce(event: unknown): Promise<RawInvocation> {
     const { InvokeCommand } = await loadLambdaSdk();
+    const client = await this.client();
     if (this.knownSecrets.length === 0) await this.resolveCredentials();
     const warnings: string[] = [];
     // The configuration gives the runtime and the values to mask; invoking must not depend on
@@ -146,7 +203,7 @@ class Deployed implements DeployedFunction {
     const started = Date.now();
     let output;
     try {
-      output = await this.client.send(
+      output = await client.send(
         new InvokeCommand({ FunctionName: this.options.functionName, Qualifier: this.options.qualifier, LogType: 'Tail', InvocationType: 'RequestResponse', Payload: payload }),
       );
     } catch (error) {
@@ -261,8 +318,11 @@ class Deployed implements DeployedFunction {
     };
   }
 
-  dispose(): void {
-    this.client.destroy();
+  async dispose(): Promise<void> {
+    this.listeners.clear();
+    const client = this.clientPromise;
+    this.clientPromise = null;
+    if (client) (await client).destroy();
   }
 }
 

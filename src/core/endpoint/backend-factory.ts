@@ -6,7 +6,7 @@
  * wrappers and /opt layers the way Lambda does.
  */
 import type { BackendContext, BackendFactory } from './backend';
-import { createLocalEnvironmentBackend, type EnvironmentFactory } from './local-environment-backend';
+import { createLocalEnvironmentBackend, type CreateEnvironment } from './local-environment-backend';
 import { createRuntimeApiBackend, isNodeRuntime, type RuntimeApiBackendOptions } from './runtime/runtime-api-backend';
 
 export function needsRuntimeApi(context: BackendContext): boolean {
@@ -20,7 +20,7 @@ export function needsRuntimeApi(context: BackendContext): boolean {
   );
 }
 
-export function createBackendFactory(options: { createEnvironment?: EnvironmentFactory; runtime?: RuntimeApiBackendOptions } = {}): BackendFactory {
+export function createBackendFactory(options: { createEnvironment?: CreateEnvironment; runtime?: RuntimeApiBackendOptions } = {}): BackendFactory {
   return (context) =>
     options.createEnvironment && !needsRuntimeApi(context)
       ? createLocalEnvironmentBackend(context, options.createEnvironment)

@@ -1,17 +1,20 @@
 /**
- * Serves a function from a warm local environment (the engine): one child process per
- * function, kept warm and frozen between invocations, with Lambda's memory and timeout.
- * The environment's RawInvocation becomes the bytes and headers Invoke returns.
+ * Serves a function from warm local environments (the engine), kept warm and frozen between
+ * invocations, with Lambda's memory and timeout. The pool in front of them queues what the
+ * route lets through (one environment today). The environment's RawInvocation becomes the
+ * bytes and headers Invoke returns; nothing is masked (the caller gets what Lambda returns).
  */
 import type { EnvironmentOptions, WarmEnvironment } from '../runtime/environment-api';
+import { EnvironmentPool } from '../runtime/environment-pool';
 import type { BackendContext, BackendInvocation, BackendResult, FunctionBackend } from './backend';
 
-export type EnvironmentFactory = (options: EnvironmentOptions) => WarmEnvironment;
+/** Makes a local environment (the engine's createLocalEnvironment, or a test double). */
+export type CreateEnvironment = (options: EnvironmentOptions) => WarmEnvironment;
 
-export function createLocalEnvironmentBackend(context: BackendContext, createEnvironment: EnvironmentFactory): FunctionBackend {
+export function createLocalEnvironmentBackend(context: BackendContext, createEnvironment: CreateEnvironment): FunctionBackend {
   const { code, configuration } = context;
   if (!code.file || !code.handlerExport) throw new Error(`function ${context.name} has no handler file to run locally`);
-  const environment = createEnvironment({
+  const options: EnvironmentOptions = {
     file: code.file,
     handlerExport: code.handlerExport,
     taskRoot: code.taskRoot,
@@ -20,10 +23,11 @@ export function createLocalEnvironmentBackend(context: BackendContext, createEnv
     env: { ...(configuration.Environment?.Variables ?? {}) },
     functionName: configuration.FunctionName,
     region: context.region,
-  });
+  };
+  const environments = new EnvironmentPool({ create: () => createEnvironment(options) });
   return {
     async invoke(invocation: BackendInvocation): Promise<BackendResult> {
-      const raw = await environment.invoke(invocation.event);
+      const raw = await environments.invoke(invocation.event);
       const payload = raw.error ? JSON.stringify(raw.error) : JSON.stringify(raw.response ?? null);
       return {
         requestId: raw.requestId,
@@ -32,6 +36,6 @@ export function createLocalEnvironmentBackend(context: BackendContext, createEnv
         logs: raw.logs,
       };
     },
-    dispose: () => environment.dispose(),
+    dispose: () => environments.dispose(),
   };
 }

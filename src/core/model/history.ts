@@ -1,26 +1,42 @@
 /**
  * The analysed history of one session: turns each RawInvocation from an engine into an
  * InvocationRecord with 1-based numbering, change marks, module sizes, size series and
- * growth flags. Editor-agnostic; the CLI and the extension both keep one per session.
+ * growth flags. Editor-agnostic; the CLI keeps one per run, the extension one per handler
+ * (shared by its local and deployed sessions, saved through a RecordStore).
  */
 import { changeOf, removedSince } from './compare';
 import { extendSeries, isGrowing, GROWTH_MIN_POINTS, SIZE_SERIES_LIMIT } from './growth';
 import type { CapturedVariable, InvocationRecord, ModuleVariable, RawInvocation, Variable } from './snapshot';
 
+/**
+ * Where a history is kept between runs (the editor's workspace storage). `load` is read once
+ * when the history is created; `save` gets the kept records after every change. What it
+ * loads comes from disk: it must return only records that passed the record guards.
+ */
+export interface RecordStore {
+  load(): InvocationRecord[];
+  save(records: readonly InvocationRecord[]): void;
+}
+
 export interface HistoryOptions {
-  /** Records kept in memory, oldest dropped first (default 200). Numbering never restarts. */
-  limit?: number;
+  /**
+   * Records kept in memory, oldest dropped first (default 200). Numbering never restarts.
+   * A function is read at every change (the editor's setting may change at any time).
+   */
+  limit?: number | (() => number);
   /** Points needed to call a size series growing (default GROWTH_MIN_POINTS = 3). */
   growthPoints?: number;
   /** Points kept per size series (default SIZE_SERIES_LIMIT = 50). */
   seriesLimit?: number;
+  /** Restores the records saved before and saves every change. */
+  store?: RecordStore;
 }
 
 export const DEFAULT_HISTORY_LIMIT = 200;
 
-/** What the analysis remembers of the current environment generation. */
+/** What the analysis remembers of one environment's current generation. */
 interface GenerationState {
-  key: string;
+  generation: number;
   /** Scopes of the latest invocation of this generation that had them captured. */
   moduleScope: CapturedVariable[] | null;
   handlerScope: CapturedVariable[] | null;
@@ -30,22 +46,40 @@ interface GenerationState {
 }
 
 export class InvocationHistory {
-  private readonly limit: number;
+  private readonly limit: () => number;
   private readonly growthPoints: number;
   private readonly seriesLimit: number;
+  private readonly store: RecordStore | undefined;
   private readonly kept: InvocationRecord[] = [];
   private count = 0;
-  private state: GenerationState | null = null;
+  /** The highest generation handed out or recorded (restored records included). */
+  private generations = 0;
+  /**
+   * One analysis state per environment (`source:index`): invocations of different
+   * environments run in different processes, so they are never compared with each other.
+   */
+  private readonly states = new Map<string, GenerationState>();
 
   constructor(options: HistoryOptions = {}) {
-    this.limit = Math.max(1, options.limit ?? DEFAULT_HISTORY_LIMIT);
+    const limit = options.limit ?? DEFAULT_HISTORY_LIMIT;
+    this.limit = typeof limit === 'function' ? () => Math.max(1, limit()) : () => Math.max(1, limit);
     this.growthPoints = options.growthPoints ?? GROWTH_MIN_POINTS;
     this.seriesLimit = Math.max(this.growthPoints, options.seriesLimit ?? SIZE_SERIES_LIMIT);
+    this.store = options.store;
+    const restored = this.store?.load() ?? [];
+    if (restored.length > 0) {
+      // Numbers and generations go on from the saved ones; the analysis starts afresh (the
+      // processes that made them are gone).
+      this.kept.push(...restored.slice(-this.limit()));
+      this.count = restored[restored.length - 1].invocation;
+      this.generations = Math.max(...restored.map((record) => record.generation));
+    }
   }
 
-  /** Analyses `raw` against the earlier invocations of the same environment generation and records it. */
+  /** Analyses `raw` against the earlier invocations of the same environment and generation, and records it. */
   add(raw: RawInvocation): InvocationRecord {
     this.count += 1;
+    this.generations = Math.max(this.generations, raw.generation);
     const state = this.stateFor(raw);
     const { moduleScope, handlerScope, parameters, ...rest } = raw;
 
@@ -67,8 +101,27 @@ export class InvocationHistory {
       growing: module.filter((v) => v.growing).map((v) => v.name),
     };
     this.kept.push(record);
-    if (this.kept.length > this.limit) this.kept.splice(0, this.kept.length - this.limit);
+    const limit = this.limit();
+    if (this.kept.length > limit) this.kept.splice(0, this.kept.length - limit);
+    this.store?.save(this.kept);
     return record;
+  }
+
+  /**
+   * A generation number no record of this history has: sessions number the processes of
+   * all their environments with it, so one generation always means one process, also across
+   * environments replaced earlier, window reloads and sessions sharing this history.
+   */
+  newGeneration(): number {
+    return ++this.generations;
+  }
+
+  /**
+   * The next invocation of this environment is compared with nothing, as after a cold start.
+   * What a reset means for an environment that cannot be ended from here (a deployed one).
+   */
+  restartAnalysis(source: RawInvocation['source'], environment: number): void {
+    this.states.delete(laneOf(source, environment));
   }
 
   /** Kept records, oldest first. */
@@ -89,16 +142,19 @@ export class InvocationHistory {
   clear(): void {
     this.kept.length = 0;
     this.count = 0;
-    this.state = null;
+    this.generations = 0;
+    this.states.clear();
+    this.store?.save(this.kept);
   }
 
   private stateFor(raw: RawInvocation): GenerationState {
-    const key = `${raw.source}:${raw.generation}`;
-    // A cold start is a new environment even if an engine reused the generation number.
-    if (!this.state || this.state.key !== key || raw.cold) {
-      this.state = { key, moduleScope: null, handlerScope: null, parameters: null, series: new Map() };
-    }
-    return this.state;
+    const lane = laneOf(raw.source, raw.environment ?? 0);
+    const known = this.states.get(lane);
+    // A cold start is a new process even if an engine reused the generation number.
+    if (known && known.generation === raw.generation && !raw.cold) return known;
+    const state: GenerationState = { generation: raw.generation, moduleScope: null, handlerScope: null, parameters: null, series: new Map() };
+    this.states.set(lane, state);
+    return state;
   }
 
   private analyseModule(current: CapturedVariable[], state: GenerationState): ModuleVariable[] {
@@ -131,6 +187,10 @@ export class InvocationHistory {
     }
     return result;
   }
+}
+
+function laneOf(source: RawInvocation['source'], environment: number): string {
+  return `${source}:${environment}`;
 }
 
 function comparable(variable: CapturedVariable): { name: string; value: CapturedVariable['value']; sizeTotal: number } {

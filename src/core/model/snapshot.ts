@@ -153,8 +153,17 @@ export interface RawInvocation {
   captureError: string | null;
   /** e.g. "v20.20.2" for local runs, the runtime identifier for deployed ones. */
   runtimeVersion: string;
-  /** Counts cold starts of this environment; changes when the environment was replaced. */
+  /**
+   * Names the process that ran it: a new number at every cold start, in any of the function's
+   * environments (the session numbers them across its environments; an environment alone
+   * counts its own cold starts from 1).
+   */
   generation: number;
+  /**
+   * 0-based index of the execution environment that ran it, among the environments of the
+   * function in this session; set by the session (absent in records saved by older versions).
+   */
+  environment?: number;
   /** Deployed invocations only (absent for local ones): the function and what the client met. */
   deployed?: DeployedDetails;
 }

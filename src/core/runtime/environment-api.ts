@@ -1,6 +1,7 @@
 /**
- * The contract between the engine's host side and everything that drives it (CLI,
- * extension, local Lambda endpoint). Implemented by the local child-process environment.
+ * The contract between the engine's environments and everything that drives them (the
+ * session, the local Lambda endpoint). Implemented by the local child-process environment
+ * (local-environment.ts) and the deployed function (deployed/deployed-environment.ts).
  */
 import type { RawInvocation } from '../model/snapshot';
 
@@ -17,6 +18,7 @@ export interface CaptureBudgets {
 
 export const DEFAULT_BUDGETS: CaptureBudgets = { depth: 4, items: 50, stringLength: 200, nodes: 1500 };
 
+/** What a local environment runs and how (the local child process's options). */
 export interface EnvironmentOptions {
   /** Absolute path of the handler file. */
   file: string;
@@ -50,13 +52,26 @@ export interface EnvironmentOptions {
 export type { EnvironmentState, EnvironmentStatus } from '../model/environment-status';
 import type { EnvironmentStatus } from '../model/environment-status';
 
+/**
+ * One execution environment of a function: the local child process, or a deployed function
+ * seen from here. A session (session.ts) owns the queue in front of its environments
+ * (runtime/environment-pool.ts) and gives each at most `capacity` invocations at once.
+ */
 export interface WarmEnvironment {
-  readonly options: Readonly<EnvironmentOptions>;
+  /** Where its invocations run; the `source` of its records. */
+  readonly source: RawInvocation['source'];
+  /**
+   * Invocations it runs at once: 1 for a Lambda execution environment in the default mode
+   * (the session never sends more); room for Managed Instances, where one environment runs
+   * workers x concurrency invocations.
+   */
+  readonly capacity: number;
   status(): EnvironmentStatus;
   /**
    * Runs one invocation with `event` (already parsed JSON). Starts the process when cold.
    * Never rejects for faults in user code: those come back as a RawInvocation with `error`
-   * and `reset`. Rejects only for faults of the engine itself (node not found, bad options).
+   * and `reset`. Rejects only for faults of the engine itself (node not found, bad options,
+   * more invocations at once than `capacity`).
    */
   invoke(event: unknown): Promise<RawInvocation>;
   /** Ends the process; the next invocation is cold. */
@@ -65,3 +80,6 @@ export interface WarmEnvironment {
   /** Ends the process for good. */
   dispose(): Promise<void>;
 }
+
+/** Makes the environment with this 0-based index among a function's environments. */
+export type EnvironmentFactory = (index: number) => WarmEnvironment;

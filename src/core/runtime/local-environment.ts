@@ -227,6 +227,9 @@ export class NodeNotFoundError extends Error {
 }
 
 class LocalEnvironment implements WarmEnvironment {
+  readonly source = 'local';
+  /** A child process runs one invocation at a time, as a Lambda execution environment does. */
+  readonly capacity = 1;
   readonly options: Readonly<EnvironmentOptions>;
   /** `options.file`, completed with its extension when it was given without one. */
   private readonly file: string;
@@ -238,7 +241,8 @@ class LocalEnvironment implements WarmEnvironment {
   private nodeVersion: string | null = null;
   private lastReset: string | null = null;
   private maxRssBytes = 0;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** An invocation is running: the session's pool never sends a second one (capacity 1). */
+  private running = false;
   private readonly listeners = new Set<(status: EnvironmentStatus) => void>();
   private disposed = false;
   /** Set by reset() while an invocation runs, so the record says why the process ended. */
@@ -285,9 +289,13 @@ class LocalEnvironment implements WarmEnvironment {
 
   invoke(event: unknown): Promise<RawInvocation> {
     if (this.disposed) return Promise.reject(new Error('This environment has been disposed.'));
-    const run = this.queue.then(() => this.invokeNow(event));
-    this.queue = run.catch(() => undefined);
-    return run;
+    // Queueing is the session's job (runtime/environment-pool.ts); interleaving two invocations
+    // in one child would mix their output and state, so a second one is an engine error.
+    if (this.running) return Promise.reject(new Error('This environment is already running an invocation; it runs one at a time (send invocations through a WarmSession).'));
+    this.running = true;
+    return this.invokeNow(event).finally(() => {
+      this.running = false;
+    });
   }
 
   async reset(reason?: string): Promise<void> {

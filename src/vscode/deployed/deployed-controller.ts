@@ -9,11 +9,11 @@
  */
 import * as vscode from 'vscode';
 import type { InvocationRecord } from '../../core/model/snapshot';
+import type { WarmSession } from '../../core/session';
 import type { DeployedError } from '../../core/deployed/errors';
 import type { LambdaEndpoint } from '../../core/endpoint/server';
 import type { CommandArgs } from '../command-args';
 import { targetHandler, type TargetDeps } from '../command-target';
-import type { EngineSession } from '../engine';
 import type { EventService } from '../event-service';
 import { handlerKey, type HandlerRef } from '../handler-key';
 import { load } from '../lazy';
@@ -34,7 +34,7 @@ export interface DeployedControllerDeps extends TargetDeps {
   /** Remembers each handler's chosen function. */
   workspaceState: vscode.Memento;
   events: Pick<EventService, 'load'>;
-  /** Deployed records join the handler's history and panel (same timeline as local ones). */
+  /** Deployed sessions share the handler's history: their records join its panel (same numbering and timeline as local ones). */
   sessions: Pick<SessionStore, 'getOrCreate'>;
   panels: TargetDeps['panels'] & Pick<PanelManager, 'show'>;
   log: vscode.LogOutputChannel;
@@ -44,7 +44,7 @@ const MAPPING_STATE_PREFIX = 'warmState.deployed.function:';
 
 export class DeployedController implements vscode.Disposable {
   /** By handler key: the deployed session, and the function it invokes. */
-  private readonly sessions = new Map<string, { target: string; session: EngineSession }>();
+  private readonly sessions = new Map<string, { target: string; session: WarmSession }>();
   private endpoint: LambdaEndpoint | undefined;
 
   constructor(private readonly deps: DeployedControllerDeps) {}
@@ -62,7 +62,7 @@ export class DeployedController implements vscode.Disposable {
       const session = await this.sessionFor(handler, target);
       const record = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Warm State: invoking ${target}` }, () => session.invoke(event.event));
       for (const warning of record.deployed?.warnings ?? []) this.deps.log.warn(`${target}: ${warning}`);
-      this.deps.sessions.getOrCreate(handler.ref).addRecord(record);
+      this.deps.sessions.getOrCreate(handler.ref).recorded(record);
       this.deps.panels.show(handler.ref, true);
       return record;
     });
@@ -163,21 +163,24 @@ export class DeployedController implements vscode.Disposable {
   }
 
   /** The handler's deployed session, new when the handler now maps to another function. */
-  private async sessionFor(handler: DeployedHandler, target: string): Promise<EngineSession> {
+  private async sessionFor(handler: DeployedHandler, target: string): Promise<WarmSession> {
     const key = handlerKey(handler.ref);
     let entry = this.sessions.get(key);
     if (!entry || entry.target !== target) {
       await entry?.session.dispose();
-      const { createDeployedEngineSession } = await load('deployedEngine');
+      const { createDeployedSession } = await load('session');
       const { functionName, qualifier } = splitQualifier(target);
       entry = {
         target,
-        session: await createDeployedEngineSession({
-          functionName,
-          qualifier,
-          ...this.connection(),
-          onAttemptFailed: (failure) => this.deps.log.warn(`${failure.operation} attempt ${failure.attempt} failed (${failure.errorName}); the SDK retries with backoff if attempts remain`),
-        }),
+        session: createDeployedSession(
+          {
+            functionName,
+            qualifier,
+            ...this.connection(),
+            onAttemptFailed: (failure) => this.deps.log.warn(`${failure.operation} attempt ${failure.attempt} failed (${failure.errorName}); the SDK retries with backoff if attempts remain`),
+          },
+          this.deps.sessions.getOrCreate(handler.ref).invocations,
+        ),
       };
       this.sessions.set(key, entry);
     }
