@@ -9,7 +9,7 @@
  * Pure of `vscode` (the editor parts come in through SessionDeps), so it is unit-tested
  * with fake environments.
  */
-import { InvocationHistory } from '../core/model/history';
+import type { InvocationHistory } from '../core/model/history';
 import type { InvocationRecord } from '../core/model/snapshot';
 import type { EnvironmentOptions, EnvironmentStatus } from '../core/runtime/environment-api';
 import type { WarmSession } from '../core/session';
@@ -51,10 +51,14 @@ export class HandlerSession {
   readonly key: string;
   readonly label: string;
   /**
-   * The handler's analysed invocations, local and deployed: the only copy. Saved through the
-   * history store; deployed sessions of this handler add to it too (deployed-commands.ts).
+   * The handler's analysed invocations, local and deployed: the only copy, created with the
+   * engine (sharedHistory()). Saved through the history store; the deployed sessions of this
+   * handler add to it too (deployed-controller.ts).
    */
-  readonly invocations: InvocationHistory;
+  private invocations: InvocationHistory | undefined;
+  private historyReady: Promise<InvocationHistory> | undefined;
+  /** What the store held when this session was created, shown until the history exists. */
+  private restored: readonly InvocationRecord[];
   /** The local session (created on the first invocation) and the options its environments were made with. */
   private session: WarmSession | undefined;
   private sessionKey = '';
@@ -78,10 +82,7 @@ export class HandlerSession {
   ) {
     this.key = handlerKey(ref);
     this.label = handlerLabel(ref);
-    this.invocations = new InvocationHistory({
-      limit: () => deps.settings().historyLength,
-      store: { load: () => deps.history.load(ref), save: (records) => deps.history.save(ref, records) },
-    });
+    this.restored = deps.history.load(ref);
   }
 
   get file(): string {
@@ -94,7 +95,28 @@ export class HandlerSession {
   }
 
   history(): readonly InvocationRecord[] {
-    return this.invocations.records();
+    return this.invocations?.records() ?? this.restored.slice(-this.deps.settings().historyLength);
+  }
+
+  /** The handler's history, for the sessions that add to it (local and deployed); continues what was restored. */
+  sharedHistory(): Promise<InvocationHistory> {
+    this.historyReady ??= this.deps.engine
+      .createHistory({
+        limit: () => this.deps.settings().historyLength,
+        store: { load: () => [...this.restored], save: (records) => this.deps.history.save(this.ref, records) },
+      })
+      .then(
+        (history) => {
+          this.invocations = history;
+          this.restored = [];
+          return history;
+        },
+        (error: unknown) => {
+          this.historyReady = undefined; // the next invocation tries again
+          throw error;
+        },
+      );
+    return this.historyReady;
   }
 
   busy(): BusyKind {
@@ -215,7 +237,7 @@ export class HandlerSession {
       this.deps.log.info(`${this.label}: settings changed; starting a new environment.`);
       await this.session.replaceEnvironments(environments);
     } else {
-      const session = await this.deps.engine.createSession({ environments, history: this.invocations });
+      const session = await this.deps.engine.createSession({ environments, history: await this.sharedHistory() });
       if (this.disposed) {
         await session.dispose();
         throw new Error('the session was closed');

@@ -11,6 +11,7 @@ export const detector = () => import('../core/handlers/detect');
 export const picker = () => import('../core/handlers/pick');
 export const configReader = () => import('../core/config/scan');
 export const session = () => import('../core/session');
+export const history = () => import('../core/model/history');
 export const localEnvironment = () => import('../core/runtime/local-environment');
 export const childLocator = () => import('../core/runtime/child-locator');
 export const remoteErrors = () => import('../core/deployed/errors');

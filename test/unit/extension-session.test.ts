@@ -3,6 +3,7 @@ import { scenarioRecord } from '../../media/src/sample/scenario';
 import type { FunctionConfig } from '../../src/core/config/types';
 import type { InvocationRecord, RawInvocation } from '../../src/core/model/snapshot';
 import type { EnvironmentOptions, EnvironmentStatus, WarmEnvironment } from '../../src/core/runtime/environment-api';
+import { InvocationHistory } from '../../src/core/model/history';
 import { WarmSession } from '../../src/core/session';
 import { HandlerSession, type SessionDeps } from '../../src/vscode/handler-session';
 import type { HistoryStore } from '../../src/vscode/history-store';
@@ -91,6 +92,7 @@ function harness(restored: InvocationRecord[] = []): Harness {
         return engine;
       },
       createSession: async (options) => new WarmSession(options),
+      createHistory: async (options) => new InvocationHistory(options),
     },
     history,
     log: { info: (m) => h.logs.push(`info ${m}`), warn: (m) => h.logs.push(`warn ${m}`), error: (m) => h.logs.push(`error ${m}`) },
@@ -220,7 +222,7 @@ describe('extension: handler session', () => {
     await invoke(h);
     const before = h.changes;
     // What deployed-commands.ts does: a deployed session over the handler's history, then the views are told.
-    const deployed = new WarmSession({ environments: () => new FakeEngine(h.engines[0].options, 'deployed'), history: h.session.invocations });
+    const deployed = new WarmSession({ environments: () => new FakeEngine(h.engines[0].options, 'deployed'), history: await h.session.sharedHistory() });
     const added = await deployed.invoke({});
     h.session.recorded(added);
     assert.equal(added.invocation, 2);

@@ -179,7 +179,7 @@ export class DeployedController implements vscode.Disposable {
             ...this.connection(),
             onAttemptFailed: (failure) => this.deps.log.warn(`${failure.operation} attempt ${failure.attempt} failed (${failure.errorName}); the SDK retries with backoff if attempts remain`),
           },
-          this.deps.sessions.getOrCreate(handler.ref).invocations,
+          await this.deps.sessions.getOrCreate(handler.ref).sharedHistory(),
         ),
       };
       this.sessions.set(key, entry);
