@@ -15,13 +15,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ValueNode } from '../../src/core/model/snapshot';
-import { formatValue } from '../../src/core/model/format';
-import { childrenOf, preview } from '../../media/src/value-model';
+import { previewValue } from '../../src/core/model/preview';
+import { childrenOf } from '../../media/src/value-model';
 
 /** The CLI's preview of a value in `width` columns. */
-const inspectSurface = (node: ValueNode, width: number): string => formatValue(node, width);
+const inspectSurface = (node: ValueNode, width: number): string => previewValue(node, 'inspect', width);
 /** The panel's preview of a value in about `budget` characters. */
-const panelSurface = (node: ValueNode, budget: number): string => preview(node, budget);
+const panelSurface = (node: ValueNode, budget: number): string => previewValue(node, 'panel', budget);
 
 interface Expected {
   budgets: { inspect: number[]; panel: number[] };
