@@ -404,7 +404,8 @@ export function isWebviewToHostMessage(value: unknown): value is WebviewToHostMe
   }
 }
 
-const MAX_EXPANDED_PATHS = 2000;
+/** Expanded tree paths the webview saves at most (it keeps the latest); the host refuses more. */
+export const MAX_EXPANDED_PATHS = 2000;
 
 export function isPanelUiState(value: unknown): value is PanelUiState {
   return (
