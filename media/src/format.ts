@@ -1,13 +1,8 @@
 /** Number, size and duration formatting for the panel (pure). */
 import type { EnvironmentStatus } from '../../src/core/model/environment-status';
 import type { ResetReason } from '../../src/core/model/snapshot';
+import { formatCount } from '../../src/core/model/preview';
 import type { BusyKind } from '../../src/webview-protocol/panel';
-
-const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-
-export function formatCount(value: number): string {
-  return integer.format(value);
-}
 
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return '?';

@@ -4,8 +4,9 @@
  */
 import type { Change, InvocationRecord, ModuleVariable, Variable } from '../../src/core/model/snapshot';
 import { codicon, el, spaced } from './dom';
-import { bytesToMB, describeReset, formatCount, formatMB, formatMs, formatSeries } from './format';
-import { asNode } from './value-model';
+import { formatCount } from '../../src/core/model/preview';
+import { bytesToMB, describeReset, formatMB, formatMs, formatSeries } from './format';
+import { asNode } from '../../src/core/model/node-fields';
 import { type TreeRootItem, ValueTree } from './value-tree';
 
 export interface InvocationViewContext {

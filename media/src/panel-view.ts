@@ -10,7 +10,7 @@
  */
 import type { InvocationRecord } from '../../src/core/model/snapshot';
 import type { GrowthSeries, HostToWebviewMessage, PanelState, PanelUiState, WebviewToHostMessage } from '../../src/webview-protocol/panel';
-import { emptyUiState } from '../../src/webview-protocol/panel';
+import { emptyUiState, MAX_EXPANDED_PATHS } from '../../src/webview-protocol/panel';
 import { memoryChart, sparkline } from './charts';
 import { codicon, el, replaceChildren, spaced } from './dom';
 import { formatMs, formatSeries, plural } from './format';
@@ -28,7 +28,6 @@ export interface PanelOptions {
 
 /** Records kept for quick re-selection; the host remains the source of truth. */
 const RECORD_CACHE_LIMIT = 32;
-const MAX_EXPANDED_PATHS = 2000;
 /** After this long without an answer a new selection is requested anyway. */
 const REQUEST_PATIENCE_MS = 3000;
 

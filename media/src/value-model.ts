@@ -1,37 +1,15 @@
 /**
- * Pure view model of a captured ValueNode: one-line previews and the child list of an
- * expandable node. Every field is read defensively: the host validates only the outer
- * shape of values, so a malformed node renders as "unknown" instead of throwing.
+ * Pure view model of a captured ValueNode for the panel's tree: its type label and the child
+ * list of an expandable node (the one-line previews come from src/core/model/preview.ts).
+ * Every field is read defensively: the host validates only the outer shape of values, so a
+ * malformed node renders as "unknown" instead of throwing.
  */
 import type { ValueNode } from '../../src/core/model/snapshot';
-import { formatCount } from './format';
+import { asNode, bool, fieldsOf, list, num, str, type NodeFields } from '../../src/core/model/node-fields';
+import { formatCount, previewKey, previewNested } from '../../src/core/model/preview';
 
-type Loose = Record<string, unknown>;
-
-function str(value: unknown): string {
-  return typeof value === 'string' ? value : '';
-}
-function num(value: unknown): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
-}
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-function bool(value: unknown): boolean {
-  return value === true;
-}
-
-const UNKNOWN: ValueNode = { type: 'depth-limit', className: '', summary: 'unknown value' };
-
-/** A ValueNode, or a stand-in for anything that is not one. */
-export function asNode(value: unknown): ValueNode {
-  if (typeof value === 'object' && value !== null && typeof (value as Loose).type === 'string') return value as ValueNode;
-  return UNKNOWN;
-}
-
-function loose(node: ValueNode): Loose {
-  return node as unknown as Loose;
-}
+/** Map keys short enough to serve as a row name. */
+const PRIMITIVE_KEYS = new Set(['string', 'number', 'bigint', 'boolean', 'undefined', 'null', 'symbol', 'date', 'regexp']);
 
 export type ChildEntry =
   | { kind: 'value'; segment: string; name: string; value: ValueNode }
@@ -40,143 +18,9 @@ export type ChildEntry =
   /** Several children folded into `[100 … 199]`, so huge lists stay cheap to open. */
   | { kind: 'range'; segment: string; name: string; children: ChildEntry[] };
 
-function cut(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, Math.max(0, max - 1))}…` : text;
-}
-
-function quote(text: string): string {
-  return JSON.stringify(text);
-}
-
-const SIMPLE_NAME = /^[A-Za-z_$][\w$]*$/;
-/** Map keys short enough to serve as a row name. */
-const PRIMITIVE_KEYS = new Set(['string', 'number', 'bigint', 'boolean', 'undefined', 'null', 'symbol', 'date', 'regexp']);
-
-function propertyName(name: string): string {
-  return SIMPLE_NAME.test(name) ? name : quote(name);
-}
-
-function classPrefix(className: string, generic: string): string {
-  return className && className !== generic ? `${className} ` : '';
-}
-
-/** Text of a value where it is nested inside another's preview: short, containers summarized. */
-function nestedPreview(node: ValueNode): string {
-  const n = loose(node);
-  switch (node.type) {
-    case 'string': return quote(cut(str(n.value), 24)) + (bool(n.truncated) ? '…' : '');
-    case 'array': return `${str(n.className) || 'Array'}(${formatCount(num(n.length))})`;
-    case 'object': return str(n.className) && str(n.className) !== 'Object' ? str(n.className) : '{…}';
-    case 'map': return `${str(n.className) || 'Map'}(${formatCount(num(n.size))})`;
-    case 'set': return `${str(n.className) || 'Set'}(${formatCount(num(n.size))})`;
-    case 'binary': return `${str(n.className) || 'Buffer'}(${formatCount(num(n.length))})`;
-    case 'function': return node.kind === 'class' ? `class ${str(n.name)}` : 'ƒ';
-    case 'error': return str(n.className) || 'Error';
-    default: return preview(node, 40);
-  }
-}
-
-function listPreview(parts: string[], more: boolean, budget: number): string {
-  let text = '';
-  let shown = 0;
-  for (const part of parts) {
-    const next = text ? `${text}, ${part}` : part;
-    if (next.length > budget) break;
-    text = next;
-    shown++;
-  }
-  if (shown < parts.length || more) text = text ? `${text}, …` : '…';
-  return text;
-}
-
-/** One-line preview of a value, at most about `budget` characters. */
-export function preview(node: ValueNode, budget = 80): string {
-  const n = loose(node);
-  switch (node.type) {
-    case 'string':
-      return quote(cut(str(n.value), budget)) + (bool(n.truncated) ? `… (${formatCount(num(n.length))} chars)` : '');
-    case 'number': {
-      const value = n.value;
-      return typeof value === 'number' ? String(value) : str(value) || 'NaN';
-    }
-    case 'bigint': return `${str(n.value)}n`;
-    case 'boolean': return n.value === true ? 'true' : 'false';
-    case 'undefined': return 'undefined';
-    case 'null': return 'null';
-    case 'symbol': return `Symbol(${str(n.description)})`;
-    case 'array': {
-      const items = list(n.items).map((item) => nestedPreview(asNode(item)));
-      const length = num(n.length);
-      return `${str(n.className) || 'Array'}(${formatCount(length)}) [${listPreview(items, items.length < length, budget)}]`;
-    }
-    case 'object': {
-      const parts = list(n.properties).map((p) => {
-        const prop = (p ?? {}) as Loose;
-        return `${propertyName(str(prop.name))}: ${nestedPreview(asNode(prop.value))}`;
-      });
-      return `${classPrefix(str(n.className), 'Object')}{${listPreview(parts, bool(n.truncated), budget)}}`;
-    }
-    case 'map': {
-      const parts = list(n.entries).map((e) => {
-        const entry = (e ?? {}) as Loose;
-        return `${nestedPreview(asNode(entry.key))} => ${nestedPreview(asNode(entry.value))}`;
-      });
-      const size = num(n.size);
-      return `${str(n.className) || 'Map'}(${formatCount(size)}) {${listPreview(parts, parts.length < size, budget)}}`;
-    }
-    case 'set': {
-      const parts = list(n.items).map((item) => nestedPreview(asNode(item)));
-      const size = num(n.size);
-      return `${str(n.className) || 'Set'}(${formatCount(size)}) {${listPreview(parts, parts.length < size, budget)}}`;
-    }
-    case 'function': {
-      const name = str(n.name);
-      switch (n.kind) {
-        case 'class': return `class ${name || '(anonymous)'}`;
-        case 'arrow': return `${name ? `${name} ` : ''}() => {…}`;
-        case 'async': return `async ƒ ${name}()`;
-        case 'generator': return `ƒ* ${name}()`;
-        case 'bound': return `bound ƒ ${name}()`;
-        case 'native': return `ƒ ${name}() { [native code] }`;
-        default: return `ƒ ${name}()`;
-      }
-    }
-    case 'date': return typeof n.iso === 'string' ? n.iso : 'Invalid Date';
-    case 'regexp': return `/${str(n.source)}/${str(n.flags)}`;
-    case 'error': {
-      const message = str(n.message);
-      return `${str(n.className) || 'Error'}${message ? `: ${cut(message, budget)}` : ''}`;
-    }
-    case 'binary': {
-      const items = list(n.preview).map((v) => String(num(v)));
-      const length = num(n.length);
-      return `${str(n.className) || 'Buffer'}(${formatCount(length)}) [${listPreview(items, items.length < length, budget)}]`;
-    }
-    case 'promise': {
-      const state = str(n.state) || 'pending';
-      const value = n.value === null || n.value === undefined ? '' : `: ${nestedPreview(asNode(n.value))}`;
-      return `Promise {<${state}>${value}}`;
-    }
-    case 'proxy': return 'Proxy (not inspected)';
-    case 'weak': return `${str(n.className) || 'WeakMap'} (contents not enumerable)`;
-    case 'ref': return `↻ same value as ${str(n.path) || 'above'}`;
-    case 'accessor': {
-      const parts = [bool(n.hasGetter) ? 'getter' : '', bool(n.hasSetter) ? 'setter' : ''].filter(Boolean);
-      return `(${parts.join('/') || 'accessor'}, not invoked)`;
-    }
-    case 'uninitialized': return '<uninitialized: temporal dead zone>';
-    case 'depth-limit': {
-      const summary = str(n.summary);
-      return summary ? `${summary} (not expanded: depth limit)` : 'unknown value';
-    }
-    default:
-      return `(unknown value type ${cut(str(n.type), 30)})`;
-  }
-}
-
 /** A short type label shown beside the preview. */
 export function typeLabel(node: ValueNode): string {
-  const n = loose(node);
+  const n = fieldsOf(node);
   switch (node.type) {
     case 'array': case 'object': case 'map': case 'set': case 'binary': case 'error': case 'weak':
       return str(n.className) || node.type;
@@ -187,7 +31,7 @@ export function typeLabel(node: ValueNode): string {
 
 /** Whether the node has anything to show below it. */
 export function isExpandable(node: ValueNode): boolean {
-  const n = loose(node);
+  const n = fieldsOf(node);
   switch (node.type) {
     case 'array': return list(n.items).length > 0 || num(n.length) > 0;
     case 'object': return list(n.properties).length > 0 || bool(n.truncated);
@@ -207,7 +51,7 @@ function moreNote(segment: string, missing: number, noun: string): ChildEntry[] 
 
 /** Children of an expandable node, in display order (built only when the node is expanded). */
 export function childrenOf(node: ValueNode): ChildEntry[] {
-  const n = loose(node);
+  const n = fieldsOf(node);
   switch (node.type) {
     case 'array': {
       const items = list(n.items);
@@ -218,19 +62,19 @@ export function childrenOf(node: ValueNode): ChildEntry[] {
     }
     case 'object': {
       const entries: ChildEntry[] = list(n.properties).map((p, index) => {
-        const prop = (p ?? {}) as Loose;
+        const prop = (p ?? {}) as NodeFields;
         const name = str(prop.name);
-        return { kind: 'value', segment: `.${index}:${name}`, name: propertyName(name), value: asNode(prop.value) };
+        return { kind: 'value', segment: `.${index}:${name}`, name: previewKey(name, 'panel'), value: asNode(prop.value) };
       });
       if (bool(n.truncated)) entries.push({ kind: 'note', segment: 'more', text: 'more properties not captured' });
       return entries;
     }
     case 'map': {
       const entries = list(n.entries).map((e, index): ChildEntry => {
-        const entry = (e ?? {}) as Loose;
+        const entry = (e ?? {}) as NodeFields;
         const key = asNode(entry.key);
         const value = asNode(entry.value);
-        if (PRIMITIVE_KEYS.has(key.type)) return { kind: 'value', segment: `#${index}`, name: nestedPreview(key), value };
+        if (PRIMITIVE_KEYS.has(key.type)) return { kind: 'value', segment: `#${index}`, name: previewNested(key, 'panel'), value };
         // An object key would shrink to `{…}` as a name: show the entry as {key, value} instead.
         const pair: ValueNode = { type: 'object', className: '', properties: [{ name: 'key', value: key }, { name: 'value', value }], truncated: false };
         return { kind: 'value', segment: `#${index}`, name: `[${index}]`, value: pair };

@@ -10,7 +10,8 @@
  */
 import type { ValueNode } from '../../src/core/model/snapshot';
 import { codicon, el, spaced } from './dom';
-import { type ChildEntry, childrenOf, groupIntoRanges, isExpandable, preview } from './value-model';
+import { previewValue } from '../../src/core/model/preview';
+import { type ChildEntry, childrenOf, groupIntoRanges, isExpandable } from './value-model';
 
 export interface TreeRootItem {
   name: string;
@@ -75,7 +76,7 @@ export class ValueTree {
     const item = this.item(path, 1, index, count, isExpandable(root.value), [
       root.kindLabel ? el(doc, 'span', { class: 'ws-kind', text: root.kindLabel }) : null,
       this.key(root.name),
-      el(doc, 'span', { class: valueClass(root.value), text: preview(root.value) }),
+      el(doc, 'span', { class: valueClass(root.value), text: previewValue(root.value, 'panel') }),
       root.decorations?.length ? el(doc, 'span', { class: 'ws-decorations' }, ...spaced(doc, ...root.decorations)) : null,
       root.description ? el(doc, 'span', { class: 'ws-sr-only', text: `(${root.description})` }) : null,
     ], root.rowClass);
@@ -97,7 +98,7 @@ export class ValueTree {
     }
     const item = this.item(path, level, index, count, isExpandable(entry.value), [
       this.key(entry.name),
-      el(doc, 'span', { class: valueClass(entry.value), text: preview(entry.value) }),
+      el(doc, 'span', { class: valueClass(entry.value), text: previewValue(entry.value, 'panel') }),
     ]);
     return this.withChildren(item, path, { kind: 'value', value: entry.value });
   }

@@ -1,7 +1,9 @@
 /**
- * Argument parsing for `warm-state invoke` and `warm-state check` (local mode). Pure: turns
- * argv into typed options or throws CliUsageError (exit code 2). Deployed-mode commands
- * (`serve`, `invoke --function`) parse their own flags.
+ * Command-line parsing for every `warm-state` command, on node:util's parseArgs. Pure: argv
+ * in, typed values out, or a CliUsageError (exit code 2) saying what to fix. Strict on
+ * purpose: an unknown flag or a flag missing its value is an error, never silently ignored.
+ * Also the options of the local commands, `invoke` and `check`; `serve` and
+ * `invoke --function` declare theirs in src/cli/commands.
  */
 import { parseArgs } from 'node:util';
 
@@ -10,6 +12,48 @@ export class CliUsageError extends Error {
     super(message);
     this.name = 'CliUsageError';
   }
+}
+
+/** A command's flags, as parseArgs takes them: `--name value` (string) or `--name` (boolean). */
+export type FlagOptions = Readonly<Record<string, { readonly type: 'string' | 'boolean'; readonly short?: string; readonly multiple?: boolean }>>;
+
+type ParsedFlags<O extends FlagOptions> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
+
+/**
+ * parseArgs in one voice for every command: the flag mistakes are found from its tokens and
+ * worded here (Node's own messages differ across versions and carry long hints).
+ */
+export function parseFlags<const O extends FlagOptions>(args: readonly string[], options: O): ParsedFlags<O> {
+  const { values, positionals, tokens } = parseArgs({ args: [...args], options, allowPositionals: true, strict: false, tokens: true });
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const option = Object.hasOwn(options, token.name) ? options[token.name] : undefined;
+    if (!option) throw new CliUsageError(`Unknown option '${token.rawName}'`);
+    const flag = `--${token.name}`;
+    if (option.type === 'boolean') {
+      if (token.value !== undefined) throw new CliUsageError(`${flag} takes no value`);
+    } else if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--'))) {
+      throw new CliUsageError(`${flag} needs a value`);
+    } else if (!token.inlineValue && token.value.length > 1 && token.value.startsWith('-')) {
+      throw new CliUsageError(`${flag} ${token.value} is ambiguous: write ${flag}=${token.value} for a value that starts with a dash`);
+    }
+  }
+  // Every token now has the type its option declares, so the values are what strict mode returns.
+  return { values, positionals } as ParsedFlags<O>;
+}
+
+/** A flag's value when given, refusing a blank one. */
+export function nonEmpty(value: string | undefined, flag: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === '') throw new CliUsageError(`${flag} needs a value`);
+  return value;
+}
+
+export function integerIn(text: string, flag: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text.trim())) throw new CliUsageError(`${flag} must be a whole number, got "${text}"`);
+  const value = Number(text);
+  if (value < min || value > max) throw new CliUsageError(`${flag} must be between ${min} and ${max}, got ${value}`);
+  return value;
 }
 
 export type LocalCommand = 'invoke' | 'check';
@@ -58,13 +102,7 @@ const OPTIONS = {
 
 /** Parses the arguments that follow `invoke` or `check`. */
 export function parseLocalArgs(command: LocalCommand, args: readonly string[]): LocalRunOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new CliUsageError(cleanParseError(error));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags(args, OPTIONS);
   const help = values.help === true;
   const fromTemplate = values.resource !== undefined;
   if (!help && positionals.length === 0 && !fromTemplate) {
@@ -99,19 +137,6 @@ export function parseLocalArgs(command: LocalCommand, args: readonly string[]): 
   };
 }
 
-function nonEmpty(value: string | undefined, flag: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (value.trim() === '') throw new CliUsageError(`${flag} needs a value`);
-  return value;
-}
-
-function integerIn(text: string, flag: string, min: number, max: number): number {
-  if (!/^\d+$/.test(text.trim())) throw new CliUsageError(`${flag} must be a whole number, got "${text}"`);
-  const value = Number(text);
-  if (value < min || value > max) throw new CliUsageError(`${flag} must be between ${min} and ${max}, got ${value}`);
-  return value;
-}
-
 function positiveNumber(text: string, flag: string, max: number): number {
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value) || value <= 0 || value > max) {
@@ -132,10 +157,4 @@ export function parseEnv(pairs: readonly string[]): Record<string, string> {
     env[name] = pair.slice(eq + 1);
   }
   return env;
-}
-
-/** node:util's parse errors carry a code prefix and long hints; keep the useful sentence. */
-function cleanParseError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('. To specify')[0].replace(/\s+$/, '');
 }

@@ -1,7 +1,7 @@
 /**
  * The `warm-state` command (bundled to dist/cli.js, the package's `bin`). Dispatches to the
- * local commands (invoke, check) and to the deployed-mode ones (serve, invoke --function),
- * which parse their own flags.
+ * local commands (invoke, check) and to the deployed-mode ones (serve, invoke --function);
+ * every command parses its flags with the one parser in args.ts.
  */
 import { version } from '../../package.json';
 import { CliUsageError, parseLocalArgs, type LocalCommand } from './args';

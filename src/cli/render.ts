@@ -3,7 +3,7 @@
  * handler scope (two columns when the terminal is wide enough, else stacked), change marks,
  * growth warnings and faults. Pure: a record and a layout in, text out.
  */
-import { describeExtent, formatValue } from '../core/model/format';
+import { describeExtent, previewValue } from '../core/model/preview';
 import type { Change, InvocationRecord, ModuleVariable, Variable } from '../core/model/snapshot';
 
 export interface Layout {
@@ -62,7 +62,7 @@ function variableCells(variables: readonly (Variable | ModuleVariable)[], width:
     const growing = 'growing' in variable && variable.growing;
     const flag = growing ? '  ⚠ growing' : '';
     const valueWidth = Math.max(8, width - nameWidth - 4 - flag.length);
-    const value = formatValue(variable.value, valueWidth);
+    const value = previewValue(variable.value, 'inspect', valueWidth);
     const paintedName = growing ? p.bold(p.red(name)) : p.bold(name);
     const paintedValue = variable.change === 'removed' ? p.dim(value) : value;
     return {
@@ -147,7 +147,7 @@ export function renderInvocation(record: InvocationRecord, layout: Layout): stri
       // The event is the user's input; context and callback are Lambda's own, named only.
       const [first, ...others] = record.parameters;
       const names = others.length ? `   (also ${others.map((v) => v.name).join(', ')})` : '';
-      const text = `parameters: ${first.name} = ${formatValue(first.value, Math.max(20, width - 14 - names.length))}${names}`;
+      const text = `parameters: ${first.name} = ${previewValue(first.value, 'inspect', Math.max(20, width - 14 - names.length))}${names}`;
       lines.push(p.dim(text));
     }
   }

@@ -16,7 +16,7 @@
  * webview posts `selectInvocation` and the host answers with `detail` for that one.
  */
 import type { BindingKind, Change, InvocationRecord, ResetReason } from '../core/model/snapshot';
-import type { EnvironmentStatus } from '../core/model/environment-status';
+import type { EnvironmentState, EnvironmentStatus } from '../core/model/environment-status';
 
 /** The webview panel's view type (registerWebviewPanelSerializer, createWebviewPanel). */
 export const PANEL_VIEW_TYPE = 'warmState.panel';
@@ -214,20 +214,28 @@ function isArrayOf<T>(value: unknown, guard: (v: unknown) => v is T): value is T
   return Array.isArray(value) && value.every(guard);
 }
 
-const RESET_REASONS: readonly string[] = [
-  'requested', 'timeout', 'out-of-memory', 'process-exit', 'uncaught-exception', 'unhandled-rejection', 'init-error', 'crashed',
-] satisfies ResetReason[];
-const BINDING_KINDS: readonly string[] = [
-  'var', 'let', 'const', 'function', 'class', 'import', 'parameter', 'local', 'block', 'catch', 'unknown',
-] satisfies BindingKind[];
-const CHANGES: readonly string[] = ['added', 'changed', 'unchanged', 'removed'] satisfies Change[];
-const ENV_STATES: readonly string[] = ['cold', 'initializing', 'warm', 'invoking'];
-const SETTINGS_SOURCES: readonly string[] = ['defaults', 'settings', 'sam', 'serverless'] satisfies SettingsSource[];
-const BUSY_KINDS: readonly string[] = ['invoke-warm', 'invoke-cold', 'reset'];
-
-function isResetReason(value: unknown): value is ResetReason {
-  return isString(value) && RESET_REASONS.includes(value);
+/**
+ * A guard for a string union from a record of ALL its members: the compiler refuses a missing
+ * member (and an extra one), so a value the engine can produce, such as a new reset reason,
+ * can never make the webview drop every state message that carries it.
+ */
+function unionGuard<T extends string>(members: Record<T, true>): (value: unknown) => value is T {
+  const names = new Set<string>(Object.keys(members));
+  return (value): value is T => isString(value) && names.has(value);
 }
+
+const isResetReason = unionGuard<ResetReason>({
+  requested: true, timeout: true, 'out-of-memory': true, 'process-exit': true, 'uncaught-exception': true,
+  'unhandled-rejection': true, 'init-error': true, crashed: true,
+});
+const isBindingKind = unionGuard<BindingKind>({
+  var: true, let: true, const: true, function: true, class: true, import: true, parameter: true, local: true, block: true,
+  catch: true, unknown: true,
+});
+const isChange = unionGuard<Change>({ added: true, changed: true, unchanged: true, removed: true });
+const isEnvironmentState = unionGuard<EnvironmentState>({ cold: true, initializing: true, warm: true, invoking: true });
+const isSettingsSource = unionGuard<SettingsSource>({ defaults: true, settings: true, sam: true, serverless: true });
+const isBusyKind = unionGuard<NonNullable<BusyKind>>({ 'invoke-warm': true, 'invoke-cold': true, reset: true });
 
 /**
  * A ValueNode's outer shape: an object with a string `type`. The renderer checks each
@@ -242,8 +250,8 @@ function isVariable(value: unknown): boolean {
   return (
     isObject(value) &&
     isString(value.name) &&
-    isString(value.kind) && BINDING_KINDS.includes(value.kind) &&
-    isString(value.change) && CHANGES.includes(value.change) &&
+    isBindingKind(value.kind) &&
+    isChange(value.change) &&
     isValueNodeShape(value.value)
   );
 }
@@ -318,7 +326,7 @@ function isTimelineEntry(value: unknown): value is TimelineEntry {
 function isEnvironmentStatus(value: unknown): value is EnvironmentStatus {
   return (
     isObject(value) &&
-    isString(value.state) && ENV_STATES.includes(value.state) &&
+    isEnvironmentState(value.state) &&
     typeof value.frozen === 'boolean' &&
     isFiniteNumber(value.warmInvocations) &&
     isFiniteNumber(value.generation) &&
@@ -343,7 +351,7 @@ function isFunctionSettingsView(value: unknown): value is FunctionSettingsView {
     isFiniteNumber(value.timeoutSeconds) &&
     isFiniteNumber(value.memoryMB) &&
     typeof value.freeze === 'boolean' &&
-    isString(value.source) && SETTINGS_SOURCES.includes(value.source) &&
+    isSettingsSource(value.source) &&
     (value.sourceDetail === undefined || isString(value.sourceDetail))
   );
 }
@@ -352,7 +360,7 @@ function isGrowthSeries(value: unknown): value is GrowthSeries {
   return (
     isObject(value) &&
     isString(value.name) &&
-    isString(value.kind) && BINDING_KINDS.includes(value.kind) &&
+    isBindingKind(value.kind) &&
     isArrayOf(value.sizeSeries, isFiniteNumber)
   );
 }
@@ -373,7 +381,7 @@ export function isPanelState(value: unknown): value is PanelState {
     isArrayOf(value.timeline, isTimelineEntry) &&
     (value.selected === null || isInvocationRecord(value.selected)) &&
     isArrayOf(value.growth, isGrowthSeries) &&
-    (value.busy === null || (isString(value.busy) && BUSY_KINDS.includes(value.busy))) &&
+    (value.busy === null || isBusyKind(value.busy)) &&
     isArrayOf(value.errors, isPanelError)
   );
 }
@@ -409,7 +417,8 @@ export function isWebviewToHostMessage(value: unknown): value is WebviewToHostMe
   }
 }
 
-const MAX_EXPANDED_PATHS = 2000;
+/** Expanded tree paths the webview saves at most (it keeps the latest); the host refuses more. */
+export const MAX_EXPANDED_PATHS = 2000;
 
 export function isPanelUiState(value: unknown): value is PanelUiState {
   return (

@@ -3,12 +3,52 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseLocalArgs, parseEnv, CliUsageError } from '../../src/cli/args';
+import { parseServeArgs } from '../../src/cli/commands/serve';
+import { parseInvokeDeployedArgs } from '../../src/cli/commands/invoke-deployed';
 import { main } from '../../src/cli/main';
 import type { CliIO } from '../../src/cli/run-local';
 
 function usageError(fn: () => unknown, pattern: RegExp): void {
   assert.throws(fn, (error: unknown) => error instanceof CliUsageError && pattern.test(error.message));
 }
+
+describe('cli: one flag parser for every command', () => {
+  /** Each command with the arguments it needs and one of its flags that takes a value. */
+  const commands: [string, (args: string[]) => unknown, string][] = [
+    ['invoke', (args) => parseLocalArgs('invoke', ['h.js', ...args]), '--memory'],
+    ['check', (args) => parseLocalArgs('check', ['h.js', ...args]), '--times'],
+    ['serve', (args) => parseServeArgs(['h.js', ...args]), '--port'],
+    ['invoke --function', (args) => parseInvokeDeployedArgs(['--function', 'fn', ...args]), '--region'],
+  ];
+  for (const [command, parse, flag] of commands) {
+    it(`${command}: words flag mistakes like every other command, as a CliUsageError`, () => {
+      const mistakes: [string[], string][] = [
+        [['--bogus'], "Unknown option '--bogus'"],
+        [['-x'], "Unknown option '-x'"],
+        [['--help=yes'], '--help takes no value'],
+        [[flag], `${flag} needs a value`],
+        [[flag, '--help'], `${flag} needs a value`],
+        [[flag, '-5'], `${flag} -5 is ambiguous: write ${flag}=-5 for a value that starts with a dash`],
+      ];
+      for (const [args, message] of mistakes) {
+        assert.throws(() => parse(args), (error: unknown) => error instanceof CliUsageError && error.message === message, `${args.join(' ')}`);
+      }
+    });
+  }
+  it('reads short flags, inline values, repeated flags and everything after --', () => {
+    assert.equal(parseLocalArgs('invoke', ['h.js', '-n', '2']).times, 2);
+    assert.equal(parseLocalArgs('invoke', ['h.js', '--times=3']).times, 3);
+    // A value written inline may start with a dash: it reaches the value's own check.
+    usageError(() => parseLocalArgs('invoke', ['h.js', '--timeout=-1']), /--timeout must be a number of seconds/);
+    assert.equal(parseLocalArgs('invoke', ['--', '-odd-name.js']).file, '-odd-name.js');
+    const serve = parseServeArgs(['-p', '0', '--resource', 'A', '--resource', 'B']);
+    assert.ok(serve !== 'help');
+    assert.deepEqual([serve.port, serve.resources], [0, ['A', 'B']]);
+    const deployed = parseInvokeDeployedArgs(['-f', 'a', '--function', 'b', '-e', '-']);
+    assert.ok(deployed !== 'help');
+    assert.deepEqual([deployed.functionName, deployed.eventFile], ['b', '-'], 'the last --function wins; - is stdin, not a flag');
+  });
+});
 
 describe('cli: parseLocalArgs', () => {
   it('reads every invoke flag', () => {
@@ -53,6 +93,79 @@ describe('cli: parseLocalArgs', () => {
   it('parseEnv keeps values with = and refuses bad names', () => {
     assert.deepEqual(parseEnv(['A=', 'B=1=2']), { A: '', B: '1=2' });
     usageError(() => parseEnv(['1A=x']), /NAME=VALUE/);
+  });
+});
+
+describe('cli: parseServeArgs', () => {
+  it('parses serve with a file, handler and name', () => {
+    const options = parseServeArgs(['serve', '--port', '0', 'src/app.js', '--handler', 'test', '--memory=256'], '/p');
+    assert.deepEqual(options, {
+      port: 0,
+      functions: [{ name: 'app', file: '/p/src/app.js', handlerExport: 'test' }],
+      memoryMB: 256,
+      timeoutSeconds: 3,
+      resources: [],
+    });
+  });
+
+  it('parses template resources to serve', () => {
+    const options = parseServeArgs(['--template', 'template.yaml', '--resource', 'A', '--resource', 'B']);
+    assert.ok(options !== 'help');
+    assert.deepEqual([options.template, options.resources, options.functions], ['template.yaml', ['A', 'B'], []]);
+    assert.throws(() => parseServeArgs(['--template', 'template.yaml']), /--template goes with --resource/);
+  });
+
+  it('parses repeated --function NAME=FILE:EXPORT', () => {
+    const options = parseServeArgs(['--function', 'a=x/a.js:handler', '--function', 'b=b.mjs:nested.fn'], '/p');
+    assert.ok(options !== 'help');
+    assert.deepEqual(options.functions.map((f) => [f.name, f.file, f.handlerExport]), [
+      ['a', '/p/x/a.js', 'handler'],
+      ['b', '/p/b.mjs', 'nested.fn'],
+    ]);
+    assert.equal(options.port, 3001);
+  });
+
+  it('rejects bad serve input with a CliUsageError', () => {
+    assert.throws(() => parseServeArgs([]), /nothing to serve/);
+    assert.throws(() => parseServeArgs(['a.js', '--bogus']), CliUsageError);
+    assert.throws(() => parseServeArgs(['a.js', '--port', '70000']), /between 0 and 65535/);
+    assert.throws(() => parseServeArgs(['--function', 'bad name=a.js:h']), /not valid in Lambda/);
+    assert.throws(() => parseServeArgs(['--function', 'a=a.js:h', '--function', 'a=b.js:h']), /given twice/);
+    assert.throws(() => parseServeArgs(['a.js', '--port']), /needs a value/);
+    assert.equal(parseServeArgs(['-h']), 'help');
+  });
+});
+
+describe('cli: parseInvokeDeployedArgs', () => {
+  it('parses invoke --function with connection options', () => {
+    const options = parseInvokeDeployedArgs(
+      ['invoke', '--function', 'fn', '--qualifier', 'live', '--region', 'eu-west-1', '--profile', 'dev', '--endpoint-url', 'http://127.0.0.1:3001', '--event', 'e.json', '--times', '3', '--json'],
+      '/p',
+    );
+    assert.deepEqual(options, {
+      functionName: 'fn',
+      qualifier: 'live',
+      region: 'eu-west-1',
+      profile: 'dev',
+      endpointUrl: 'http://127.0.0.1:3001',
+      eventFile: '/p/e.json',
+      times: 3,
+      json: true,
+      action: 'invoke',
+      yes: false,
+    });
+  });
+
+  it('parses probe actions and rejects contradictions', () => {
+    const attach = parseInvokeDeployedArgs(['--function', 'fn', '--attach-probe', '--yes']);
+    assert.ok(attach !== 'help');
+    assert.equal(attach.action, 'attach-probe');
+    assert.equal(attach.yes, true);
+    assert.throws(() => parseInvokeDeployedArgs(['--function', 'fn', '--attach-probe', '--detach-probe']), /choose one/);
+    assert.throws(() => parseInvokeDeployedArgs(['--times', '2']), /--function NAME is required/);
+    assert.throws(() => parseInvokeDeployedArgs(['--function', 'fn', '--times', '0']), /between 1 and 1000/);
+    assert.throws(() => parseInvokeDeployedArgs(['--function', 'fn', '--endpoint-url', 'localhost:3001']), /http\(s\) URL/);
+    assert.throws(() => parseInvokeDeployedArgs(['handler.js', '--function', 'fn']), /not a file/);
   });
 });
 

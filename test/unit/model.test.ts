@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { InvocationHistory, isGrowing, extendSeries, valuesEqual, changeOf, formatValue, describeExtent } from '../../src/core/model';
+import { InvocationHistory, isGrowing, extendSeries, valuesEqual, changeOf, previewValue, describeExtent } from '../../src/core/model';
 import type { CapturedVariable, RawInvocation, ValueNode } from '../../src/core/model/snapshot';
 
 const str = (value: string): ValueNode => ({ type: 'string', value, length: value.length, truncated: false });
@@ -137,7 +137,8 @@ describe('model: InvocationHistory', () => {
   });
 });
 
-describe('model: formatValue', () => {
+describe('model: previewValue, inspect style (the CLI)', () => {
+  const formatValue = (node: ValueNode, width?: number) => previewValue(node, 'inspect', width);
   it('formats the scenario values like Node', () => {
     assert.equal(formatValue(arr()), '[]');
     assert.equal(formatValue(arr('B', 'B')), "[ 'B', 'B' ]");

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { createCapture, installSerializer, CAPTURE_GLOBAL_KEY, type CaptureFunction } from '../../src/core/runtime/child/services/serializer';
+import { createCapture, installSerializer, type CaptureFunction } from '../../src/core/runtime/child/services/serializer';
+import { CAPTURE_GLOBAL_KEY } from '../../src/core/runtime/child/services/runtime-globals';
 import { DEFAULT_BUDGETS, type CaptureBudgets } from '../../src/core/runtime/environment-api';
 import type { ValueNode } from '../../src/core/model/snapshot';
 

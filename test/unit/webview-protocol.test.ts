@@ -10,6 +10,9 @@ import {
   toTimelineEntry,
 } from '../../src/webview-protocol/panel';
 import { createNonce, panelCsp, panelHtml } from '../../src/webview-protocol/html';
+import type { BusyKind, PanelState, SettingsSource } from '../../src/webview-protocol/panel';
+import type { BindingKind, Change, InvocationRecord, ResetReason } from '../../src/core/model/snapshot';
+import type { EnvironmentState } from '../../src/core/model/environment-status';
 
 describe('webview protocol: webview -> host guard', () => {
   it('accepts the well-formed messages', () => {
@@ -93,6 +96,61 @@ describe('webview protocol: host -> webview guard', () => {
     assert.deepEqual(growthOf(record), [{ name: 'arrayB', kind: 'var', sizeSeries: [1, 2, 3] }]);
     assert.deepEqual(growthOf(scenarioRecord(1)), []);
     assert.deepEqual(growthOf(null), []);
+  });
+});
+
+describe('webview protocol: the guards accept every member of every union', () => {
+  // All members of each union, as records: a member added to a union fails to compile here
+  // until it is listed, and the tests below then check that the guards let it through.
+  const resetReasons: Record<ResetReason, true> = {
+    requested: true, timeout: true, 'out-of-memory': true, 'process-exit': true, 'uncaught-exception': true,
+    'unhandled-rejection': true, 'init-error': true, crashed: true,
+  };
+  const bindingKinds: Record<BindingKind, true> = {
+    var: true, let: true, const: true, function: true, class: true, import: true, parameter: true, local: true, block: true,
+    catch: true, unknown: true,
+  };
+  const changes: Record<Change, true> = { added: true, changed: true, unchanged: true, removed: true };
+  const environmentStates: Record<EnvironmentState, true> = { cold: true, initializing: true, warm: true, invoking: true };
+  const settingsSources: Record<SettingsSource, true> = { defaults: true, settings: true, sam: true, serverless: true };
+  const busyKinds: Record<NonNullable<BusyKind>, true> = { 'invoke-warm': true, 'invoke-cold': true, reset: true };
+  const membersOf = <T extends string>(record: Record<T, true>) => Object.keys(record) as T[];
+  /** The message as the webview receives it: through JSON, checked by the guard. */
+  const arrives = (message: unknown) => isHostToWebviewMessage(JSON.parse(JSON.stringify(message)));
+
+  it('lets through a state and a detail message carrying each reset reason the engine can produce', () => {
+    for (const reason of membersOf(resetReasons)) {
+      const state = scenarioState(3);
+      const selected: InvocationRecord = { ...scenarioRecord(3), reset: reason };
+      const withReset: PanelState = {
+        ...state,
+        environment: { ...state.environment, state: 'cold', lastReset: reason },
+        timeline: state.timeline.map((entry) => ({ ...entry, reset: reason })),
+        selected,
+      };
+      assert.equal(arrives({ type: 'state', state: withReset }), true, reason);
+      assert.equal(arrives({ type: 'detail', invocation: 3, record: selected }), true, reason);
+    }
+  });
+
+  it('lets through each binding kind, change, environment state, settings source and busy kind', () => {
+    const state = scenarioState(3);
+    const record = scenarioRecord(3);
+    for (const kind of membersOf(bindingKinds)) {
+      const selected = { ...record, handlerScope: record.handlerScope.map((v) => ({ ...v, kind })), moduleScope: record.moduleScope.map((v) => ({ ...v, kind })) };
+      assert.equal(arrives({ type: 'state', state: { ...state, selected, growth: state.growth.map((g) => ({ ...g, kind })) } }), true, kind);
+    }
+    for (const change of membersOf(changes)) {
+      const selected = { ...record, handlerScope: record.handlerScope.map((v) => ({ ...v, change })) };
+      assert.equal(arrives({ type: 'state', state: { ...state, selected } }), true, change);
+    }
+    for (const environment of membersOf(environmentStates)) {
+      assert.equal(arrives({ type: 'state', state: { ...state, environment: { ...state.environment, state: environment } } }), true, environment);
+    }
+    for (const source of membersOf(settingsSources)) {
+      assert.equal(arrives({ type: 'state', state: { ...state, settings: { timeoutSeconds: 3, memoryMB: 128, freeze: true, source } } }), true, source);
+    }
+    for (const busy of membersOf(busyKinds)) assert.equal(arrives({ type: 'state', state: { ...state, busy } }), true, busy);
   });
 });
 

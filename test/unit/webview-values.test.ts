@@ -1,9 +1,12 @@
 import * as assert from 'node:assert/strict';
 import type { ValueNode } from '../../src/core/model/snapshot';
-import { childrenOf, groupIntoRanges, isExpandable, preview, typeLabel, type ChildEntry } from '../../media/src/value-model';
+import { previewValue } from '../../src/core/model/preview';
+import { childrenOf, groupIntoRanges, isExpandable, typeLabel, type ChildEntry } from '../../media/src/value-model';
 import { describeEnvironment, formatMs, formatSeries } from '../../media/src/format';
 import { downsample } from '../../media/src/charts';
 
+/** The panel's one-line preview. */
+const preview = (node: ValueNode, budget?: number) => previewValue(node, 'panel', budget);
 const s = (value: string): ValueNode => ({ type: 'string', value, length: value.length, truncated: false });
 const n = (value: number): ValueNode => ({ type: 'number', value });
 

@@ -9,7 +9,7 @@ import { InvalidEventError, parseEvent } from '../../core/events';
 import type { InvocationRecord } from '../../core/model/snapshot';
 import { createDeployedSession } from '../../core/session';
 import { DeployedError } from '../../core/deployed/errors';
-import { integerFlag, lastValue, parseFlags, UsageError } from '../flags';
+import { CliUsageError, integerIn, parseFlags } from '../args';
 import type { AttemptFailure } from '../../core/deployed/lambda-client';
 import { attachProbe, detachProbe, planAttach, type AttachPlan, type ProbeTarget } from '../../core/deployed/probe/attach';
 import { buildProbeLayer, ProbeFilesMissingError } from '../../core/deployed/probe/probe-layer';
@@ -57,37 +57,48 @@ export interface InvokeDeployedOptions {
   yes: boolean;
 }
 
+const OPTIONS = {
+  function: { type: 'string', short: 'f' },
+  qualifier: { type: 'string' },
+  region: { type: 'string' },
+  profile: { type: 'string' },
+  'endpoint-url': { type: 'string' },
+  event: { type: 'string', short: 'e' },
+  times: { type: 'string', short: 'n' },
+  json: { type: 'boolean' },
+  'attach-probe': { type: 'boolean' },
+  'detach-probe': { type: 'boolean' },
+  yes: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export function parseInvokeDeployedArgs(args: readonly string[], cwd = process.cwd()): InvokeDeployedOptions | 'help' {
-  const flags = parseFlags(args[0] === 'invoke' ? args.slice(1) : args, {
-    values: ['--function', '--qualifier', '--region', '--profile', '--endpoint-url', '--event', '--times'],
-    switches: ['--json', '--attach-probe', '--detach-probe', '--yes', '--help'],
-    aliases: { '-h': '--help', '-f': '--function', '-e': '--event', '-n': '--times' },
-  });
-  if (flags.switches.has('--help')) return 'help';
-  if (flags.positionals.length > 0) {
-    throw new UsageError(`unexpected argument ${flags.positionals[0]} (a deployed function is named with --function, not a file)`);
+  const { values, positionals } = parseFlags(args[0] === 'invoke' ? args.slice(1) : args, OPTIONS);
+  if (values.help) return 'help';
+  if (positionals.length > 0) {
+    throw new CliUsageError(`unexpected argument ${positionals[0]} (a deployed function is named with --function, not a file)`);
   }
-  const functionName = lastValue(flags, '--function');
-  if (!functionName) throw new UsageError('--function NAME is required');
-  const endpointUrl = lastValue(flags, '--endpoint-url');
+  const functionName = values.function;
+  if (!functionName) throw new CliUsageError('--function NAME is required');
+  const endpointUrl = values['endpoint-url'];
   if (endpointUrl !== undefined && !/^https?:\/\/[^/\s]+/.test(endpointUrl)) {
-    throw new UsageError(`--endpoint-url must be an http(s) URL, got "${endpointUrl}"`);
+    throw new CliUsageError(`--endpoint-url must be an http(s) URL, got "${endpointUrl}"`);
   }
-  const attach = flags.switches.has('--attach-probe');
-  const detach = flags.switches.has('--detach-probe');
-  if (attach && detach) throw new UsageError('choose one of --attach-probe and --detach-probe');
-  const event = lastValue(flags, '--event');
+  const attach = values['attach-probe'] === true;
+  const detach = values['detach-probe'] === true;
+  if (attach && detach) throw new CliUsageError('choose one of --attach-probe and --detach-probe');
+  const event = values.event;
   return {
     functionName,
-    qualifier: lastValue(flags, '--qualifier'),
-    region: lastValue(flags, '--region'),
-    profile: lastValue(flags, '--profile'),
+    qualifier: values.qualifier,
+    region: values.region,
+    profile: values.profile,
     endpointUrl,
     eventFile: event === undefined || event === '-' ? event : resolve(cwd, event),
-    times: integerFlag(flags, '--times', 1, 1000) ?? 1,
-    json: flags.switches.has('--json'),
+    times: values.times === undefined ? 1 : integerIn(values.times, '--times', 1, 1000),
+    json: values.json === true,
     action: attach ? 'attach-probe' : detach ? 'detach-probe' : 'invoke',
-    yes: flags.switches.has('--yes'),
+    yes: values.yes === true,
   };
 }
 
@@ -96,7 +107,7 @@ export async function runInvokeDeployed(args: string[]): Promise<number> {
   try {
     options = parseInvokeDeployedArgs(args);
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof CliUsageError) {
       process.stderr.write(`warm-state invoke: ${error.message}\n\n${INVOKE_DEPLOYED_USAGE}\n`);
       return 2;
     }
@@ -121,7 +132,7 @@ export async function runInvokeDeployed(args: string[]): Promise<number> {
       io.stderr.write(`warm-state invoke: ${error.message}\nNext step: ${error.nextStep}\n`);
       return 1;
     }
-    if (error instanceof UsageError) {
+    if (error instanceof CliUsageError) {
       io.stderr.write(`warm-state invoke: ${error.message}\n`);
       return 2;
     }
@@ -155,12 +166,12 @@ async function readEvent(options: InvokeDeployedOptions, io: DeployedIO): Promis
   try {
     text = options.eventFile === '-' ? await io.readStdin() : await readFile(options.eventFile, 'utf8');
   } catch {
-    throw new UsageError(`cannot read the event file ${options.eventFile}`);
+    throw new CliUsageError(`cannot read the event file ${options.eventFile}`);
   }
   try {
     return parseEvent(text, options.eventFile === '-' ? 'the event on stdin' : `the event file ${options.eventFile}`);
   } catch (error) {
-    if (error instanceof InvalidEventError) throw new UsageError(error.message);
+    if (error instanceof InvalidEventError) throw new CliUsageError(error.message);
     throw error;
   }
 }
@@ -184,7 +195,7 @@ async function runInvocations(options: InvokeDeployedOptions, io: DeployedIO): P
   try {
     event = await readEvent(options, io);
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof CliUsageError) {
       io.stderr.write(`warm-state invoke: ${error.message}\n`);
       return 2;
     }

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createBackendFactory } from '../../core/endpoint/backend-factory';
 import { startLambdaEndpoint, type LambdaEndpoint } from '../../core/endpoint/server';
-import { integerFlag, lastValue, parseFlags, UsageError } from '../flags';
+import { CliUsageError, integerIn, parseFlags } from '../args';
 import { createLocalEnvironment } from '../../core/runtime/local-environment';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../../core/lambda/defaults';
 import { chooseDefaultHandler } from '../default-handler';
@@ -73,46 +73,54 @@ export interface ServeOptions {
 /** Lambda's own rule for function names (the short form, not an ARN). */
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
+const OPTIONS = {
+  port: { type: 'string', short: 'p' },
+  handler: { type: 'string' },
+  name: { type: 'string' },
+  function: { type: 'string', multiple: true },
+  memory: { type: 'string' },
+  timeout: { type: 'string' },
+  template: { type: 'string' },
+  resource: { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export function parseServeArgs(args: readonly string[], cwd = process.cwd()): ServeOptions | 'help' {
-  const flags = parseFlags(args[0] === 'serve' ? args.slice(1) : args, {
-    values: ['--port', '--handler', '--name', '--function', '--memory', '--timeout', '--template', '--resource'],
-    switches: ['--help'],
-    aliases: { '-h': '--help', '-p': '--port' },
-  });
-  if (flags.switches.has('--help')) return 'help';
+  const { values, positionals } = parseFlags(args[0] === 'serve' ? args.slice(1) : args, OPTIONS);
+  if (values.help) return 'help';
   const functions: ServedFunctionSpec[] = [];
-  for (const spec of flags.values.get('--function') ?? []) {
+  for (const spec of values.function ?? []) {
     const match = /^([^=]+)=(.+):([A-Za-z_$][\w$.]*)$/.exec(spec);
-    if (!match) throw new UsageError(`--function expects NAME=FILE:EXPORT, got "${spec}"`);
+    if (!match) throw new CliUsageError(`--function expects NAME=FILE:EXPORT, got "${spec}"`);
     functions.push({ name: match[1], file: resolve(cwd, match[2]), handlerExport: match[3] });
   }
-  if (flags.positionals.length > 1) throw new UsageError(`one FILE at most (use --function for more), got ${flags.positionals.join(' ')}`);
-  if (flags.positionals.length === 1) {
-    const file = resolve(cwd, flags.positionals[0]);
+  if (positionals.length > 1) throw new CliUsageError(`one FILE at most (use --function for more), got ${positionals.join(' ')}`);
+  if (positionals.length === 1) {
+    const file = resolve(cwd, positionals[0]);
     const base = file.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
-    const name = lastValue(flags, '--name') ?? base.replace(/[^A-Za-z0-9_-]/g, '-');
-    const handlerExport = lastValue(flags, '--handler');
+    const name = values.name ?? base.replace(/[^A-Za-z0-9_-]/g, '-');
+    const handlerExport = values.handler;
     functions.push(handlerExport !== undefined ? { name, file, handlerExport } : { name, file, handlerExport: '', chooseHandler: true });
-  } else if (flags.values.has('--handler') || flags.values.has('--name')) {
-    throw new UsageError('--handler and --name go with a FILE');
+  } else if (values.handler !== undefined || values.name !== undefined) {
+    throw new CliUsageError('--handler and --name go with a FILE');
   }
-  const resources = flags.values.get('--resource') ?? [];
-  const template = lastValue(flags, '--template');
-  if (template !== undefined && resources.length === 0) throw new UsageError('--template goes with --resource ID (the function to serve)');
-  if (functions.length === 0 && resources.length === 0) throw new UsageError('nothing to serve: give a FILE, --function NAME=FILE:EXPORT or --resource ID');
+  const resources = values.resource ?? [];
+  const template = values.template;
+  if (template !== undefined && resources.length === 0) throw new CliUsageError('--template goes with --resource ID (the function to serve)');
+  if (functions.length === 0 && resources.length === 0) throw new CliUsageError('nothing to serve: give a FILE, --function NAME=FILE:EXPORT or --resource ID');
   const seen = new Set<string>();
   for (const fn of functions) {
-    if (!FUNCTION_NAME.test(fn.name)) throw new UsageError(`function name "${fn.name}" is not valid in Lambda (letters, digits, - and _, up to 64)`);
-    if (seen.has(fn.name)) throw new UsageError(`function "${fn.name}" is given twice`);
+    if (!FUNCTION_NAME.test(fn.name)) throw new CliUsageError(`function name "${fn.name}" is not valid in Lambda (letters, digits, - and _, up to 64)`);
+    if (seen.has(fn.name)) throw new CliUsageError(`function "${fn.name}" is given twice`);
     seen.add(fn.name);
   }
   return {
-    port: integerFlag(flags, '--port', 0, 65535) ?? 3001,
+    port: values.port === undefined ? 3001 : integerIn(values.port, '--port', 0, 65535),
     functions,
     resources,
     ...(template !== undefined ? { template } : {}),
-    memoryMB: integerFlag(flags, '--memory', 128, 10240) ?? DEFAULT_MEMORY_MB,
-    timeoutSeconds: integerFlag(flags, '--timeout', 1, 900) ?? DEFAULT_TIMEOUT_SECONDS,
+    memoryMB: values.memory === undefined ? DEFAULT_MEMORY_MB : integerIn(values.memory, '--memory', 128, 10240),
+    timeoutSeconds: values.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : integerIn(values.timeout, '--timeout', 1, 900),
   };
 }
 
@@ -121,7 +129,7 @@ export async function runServe(args: string[]): Promise<number> {
   try {
     options = parseServeArgs(args);
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof CliUsageError) {
       process.stderr.write(`warm-state serve: ${error.message}\n\n${SERVE_USAGE}\n`);
       return 2;
     }
@@ -134,7 +142,7 @@ export async function runServe(args: string[]): Promise<number> {
   try {
     options.functions.push(...(await resolveResources(options)));
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof CliUsageError) {
       process.stderr.write(`warm-state serve: ${error.message}\n`);
       return 2;
     }
@@ -178,13 +186,13 @@ async function resolveResources(options: ServeOptions): Promise<ServedFunctionSp
       fn = await resolveTemplateFunction({ template: options.template, resource, cwd: process.cwd(), env });
     } catch (error) {
       if (error instanceof ConfigError) {
-        throw new UsageError(`${error.message}${error.resources.length ? ` Functions found: ${error.resources.join(', ')}.` : ''}`);
+        throw new CliUsageError(`${error.message}${error.resources.length ? ` Functions found: ${error.resources.join(', ')}.` : ''}`);
       }
       throw error;
     }
     const errors = fn.problems.filter((p) => p.severity === 'error').map((p) => p.message);
     if (errors.length > 0 || !fn.handlerFile || !fn.exportName) {
-      throw new UsageError(`cannot serve ${fn.id}: ${errors.join(' ') || 'it has no runnable handler file'}`);
+      throw new CliUsageError(`cannot serve ${fn.id}: ${errors.join(' ') || 'it has no runnable handler file'}`);
     }
     for (const [name, text] of Object.entries(fn.unresolvedEnvironment)) {
       process.stderr.write(`warm-state serve: ${fn.id}: variable ${name} (${text}) cannot be known locally and is not set\n`);

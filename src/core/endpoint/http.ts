@@ -27,10 +27,6 @@ export function readBody(request: IncomingMessage, limit: number): Promise<BodyR
   });
 }
 
-export function sendJson(response: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
-  send(response, status, Buffer.from(JSON.stringify(value)), { 'Content-Type': 'application/json', ...headers });
-}
-
 export function send(response: ServerResponse, status: number, body: Buffer, headers: Record<string, string>): void {
   response.writeHead(status, {
     'x-amzn-RequestId': headers['x-amzn-RequestId'] ?? randomUUID(),

@@ -17,6 +17,7 @@ import type { CaptureBudgets } from '../../../runtime/environment-api';
 import { findHandlerExits, type HandlerExits } from '../../../runtime/instrument/handler-exits';
 import { HANDLER_GLOBAL_KEY, type MainToWorker, type StopReport, type WorkerData, type WorkerToMain } from './worker-protocol';
 import { nowMs } from '../../../runtime/child/services/clock';
+import { CAPTURE_GLOBAL_KEY } from '../../../runtime/child/services/runtime-globals';
 
 interface RemoteObject {
   type: string;
@@ -61,7 +62,6 @@ interface PausedEvent {
 
 const CAPTURE_GROUP = 'warm-state-capture';
 const ARM_GROUP = 'warm-state-arm';
-const CAPTURE_KEY = 'warm-state.capture';
 /** Scope types that belong to the handler's own frame; the rest (closure, module...) is module scope or global. */
 const FRAME_SCOPES = new Set(['local', 'block', 'catch']);
 
@@ -113,7 +113,7 @@ async function arm(nextBudgets: CaptureBudgets): Promise<void> {
     objectGroup: ARM_GROUP,
   });
   const captureRequest = post<{ result: RemoteObject }>('Runtime.evaluate', {
-    expression: `globalThis[Symbol.for(${JSON.stringify(CAPTURE_KEY)})]`,
+    expression: `globalThis[Symbol.for(${JSON.stringify(CAPTURE_GLOBAL_KEY)})]`,
     objectGroup: ARM_GROUP,
   });
   warmUpParser();

@@ -24,7 +24,8 @@ import { instrumentModule, type ModuleBinding } from '../../../runtime/instrumen
 import { PROBE_REGISTRY_KEY } from '../../../runtime/child/services/runtime-globals';
 import { readModuleScope } from '../../../runtime/child/services/module-scope';
 import { nearestPackageType } from '../../../runtime/child/services/package-type';
-import { CAPTURE_GLOBAL_KEY, installSerializer, type CaptureFunction } from '../../../runtime/child/services/serializer';
+import { installSerializer, type CaptureFunction } from '../../../runtime/child/services/serializer';
+import { CAPTURE_GLOBAL_KEY } from '../../../runtime/child/services/runtime-globals';
 import { HANDLER_GLOBAL_KEY, type MainToWorker, type StopReport, type WorkerData, type WorkerToMain } from './worker-protocol';
 import { maskCapturedVariables, secretValuesOf } from '../../../lambda/mask';
 import { encodeProbeLine } from '../probe-line';

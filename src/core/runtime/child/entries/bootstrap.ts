@@ -33,13 +33,13 @@ import {
   type HostToChild,
   type PreparedHandler,
 } from '../../protocol';
-import { CAPTURE_GLOBAL_KEY, installSerializer, type CaptureFunction } from '../services/serializer';
+import { installSerializer, type CaptureFunction } from '../services/serializer';
 import { installLambdaConsole } from '../services/lambda-console';
 import { watchOutput } from '../services/child-output';
 import { openHostChannel } from '../services/host-channel';
 import { handlerNotFound, hideRuntimeFrames, toInitError, toLambdaError } from '../../../lambda/errors';
 import type { ModuleBinding } from '../../instrument/instrument';
-import { isDependencyFile, isTypeScriptFile, PROBE_REGISTRY_KEY } from '../services/runtime-globals';
+import { CAPTURE_GLOBAL_KEY, isDependencyFile, isTypeScriptFile, PROBE_REGISTRY_KEY } from '../services/runtime-globals';
 import { nowMs } from '../services/clock';
 import { preparedCodeFor } from '../services/prepared-source';
 import { readModuleScope } from '../services/module-scope';

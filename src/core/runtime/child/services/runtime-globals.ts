@@ -10,6 +10,13 @@ export const FRAME_HOOKS_GLOBAL = '__warmState';
 /** Global registry key the module-scope probe calls: `(probe, bindings) => void`. */
 export const PROBE_REGISTRY_KEY = 'warm-state.probe';
 
+/**
+ * Global registry key of the capture function (serializer.ts installs it, non-enumerable and
+ * read-only): the runtime and the cloud probe's shim call it, the probe's capture worker
+ * reaches it through the inspector.
+ */
+export const CAPTURE_GLOBAL_KEY = 'warm-state.capture';
+
 /** A file of a dependency (under node_modules): its functions never get handler-scope hooks. */
 export function isDependencyFile(filename: string): boolean {
   return /[\\/]node_modules[\\/]/.test(filename);

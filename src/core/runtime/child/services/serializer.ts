@@ -24,9 +24,7 @@ import { Buffer } from 'node:buffer';
 import { inspect as utilInspect, types as utilTypes } from 'node:util';
 import type { MapEntryNode, PropertyNode, SizeMeasure, ValueNode } from '../../../model/snapshot';
 import type { CaptureBudgets } from '../../environment-api';
-
-/** The global (non-enumerable, non-writable) through which the capture worker reaches the serializer. */
-export const CAPTURE_GLOBAL_KEY = 'warm-state.capture';
+import { CAPTURE_GLOBAL_KEY } from './runtime-globals';
 
 export interface CapturedValue {
   value: ValueNode;
