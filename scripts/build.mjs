@@ -67,6 +67,8 @@ const targets = {
     { ...lambdaNode, entryPoints: ['src/core/runtime/child/entries/bootstrap.ts'], outfile: 'dist/child/runtime.js', format: 'cjs', plugins: [lazyTypeScript] },
     { ...lambdaNode, entryPoints: ['src/core/deployed/probe/lambda/capture-worker.ts'], outfile: 'dist/child/capture-worker.js', format: 'cjs' },
     { ...lambdaNode, entryPoints: ['src/core/runtime/child/entries/esm-hooks.ts'], outfile: 'dist/child/esm-hooks.mjs', format: 'esm', plugins: [lazyTypeScript], banner: { js: esmRequireBanner } },
+    // Not child code (it never loads the user's): the heap analyser, a process of its own.
+    { ...userNode, entryPoints: ['src/core/runtime/heap/analyser-entry.ts'], outfile: 'dist/child/heap-analyser.js', format: 'cjs' },
     // Sucrase alone, required by the two above only when a TypeScript file loads.
     { ...lambdaNode, entryPoints: ['src/core/runtime/instrument/typescript.ts'], outfile: 'dist/child/typescript.js', format: 'cjs' },
     // The cloud probe's entry, shipped inside the Lambda layer the extension publishes.

@@ -262,7 +262,10 @@ function isModuleVariable(value: unknown): boolean {
     isObject(value) &&
     isFiniteNumber(value.size) &&
     typeof value.growing === 'boolean' &&
-    isArrayOf(value.sizeSeries, isFiniteNumber)
+    isArrayOf(value.sizeSeries, isFiniteNumber) &&
+    // Added with retained sizes: optional, so history saved before them still loads.
+    (value.retainedBytes === undefined || isFiniteNumber(value.retainedBytes)) &&
+    (value.sharedWith === undefined || isArrayOf(value.sharedWith, isString))
   );
 }
 
@@ -271,7 +274,7 @@ function isLambdaError(value: unknown): boolean {
 }
 
 function isMemoryReading(value: unknown): boolean {
-  return isObject(value) && isFiniteNumber(value.rssBytes) && isFiniteNumber(value.heapUsedBytes);
+  return isObject(value) && isFiniteNumber(value.rssBytes) && isFiniteNumber(value.heapUsedBytes) && (value.externalBytes === undefined || isFiniteNumber(value.externalBytes));
 }
 
 export function isInvocationRecord(value: unknown): value is InvocationRecord {

@@ -98,6 +98,23 @@ export interface ModuleVariable extends Variable {
   growing: boolean;
   /** Sizes over the current warm run of this environment, oldest first, this one last. */
   sizeSeries: number[];
+  /**
+   * Bytes freed if this binding alone were cleared (dominators of a heap snapshot), when a
+   * retained-size measurement followed this invocation.
+   */
+  retainedBytes?: number;
+  /** Other module bindings holding the very same object (each then retains ~nothing of it). */
+  sharedWith?: string[];
+}
+
+/** Retained bytes of the module-scope bindings, measured on demand between two invocations. */
+export interface RetainedMeasurement {
+  bindings: Array<{ name: string; retainedBytes: number; sharedWith: string[] }>;
+  /** How long the child was paused writing the snapshot. */
+  snapshotMs: number;
+  analysisMs: number;
+  snapshotBytes: number;
+  heapObjects: number;
 }
 
 export interface LambdaError {
@@ -109,6 +126,8 @@ export interface LambdaError {
 export interface MemoryReading {
   rssBytes: number;
   heapUsedBytes: number;
+  /** Memory of objects outside the V8 heap (Buffers' bytes, native add-ons); absent in records of older versions. */
+  externalBytes?: number;
 }
 
 /** Why an environment ended; the next invocation after it is cold. */

@@ -3,7 +3,7 @@
  * session, the local Lambda endpoint). Implemented by the local child-process environment
  * (local-environment.ts) and the deployed function (deployed/deployed-environment.ts).
  */
-import type { RawInvocation } from '../model/snapshot';
+import type { RawInvocation, RetainedMeasurement } from '../model/snapshot';
 
 export interface CaptureBudgets {
   /** Levels of nesting expanded below each variable. */
@@ -76,6 +76,11 @@ export interface WarmEnvironment {
   invoke(event: unknown): Promise<RawInvocation>;
   /** Ends the process; the next invocation is cold. */
   reset(reason?: string): Promise<void>;
+  /**
+   * Retained bytes per module-scope binding, measured between invocations (local environments
+   * only: a deployed function's heap cannot be snapshotted from here).
+   */
+  measureRetained?(): Promise<RetainedMeasurement>;
   onStatusChange(listener: (status: EnvironmentStatus) => void): { dispose(): void };
   /** Ends the process for good. */
   dispose(): Promise<void>;

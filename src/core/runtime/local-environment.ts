@@ -19,7 +19,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { extname, isAbsolute, join } from 'node:path';
-import type { LambdaError, RawInvocation, ResetReason } from '../model/snapshot';
+import type { LambdaError, MemoryReading, RawInvocation, ResetReason, RetainedMeasurement } from '../model/snapshot';
+import { analyseSnapshot, snapshotSize, snapshotTarget } from './heap/measure-retained';
 import { DEFAULT_BUDGETS, type EnvironmentOptions, type EnvironmentStatus, type WarmEnvironment } from './environment-api';
 import { locateChildDir } from './child-locator';
 import { nearestPackageType } from './child/services/package-type';
@@ -47,6 +48,29 @@ const CAPTURE_GRACE_MS = 10_000;
 /** How long to wait for the end markers on stdout/stderr once the message arrived. */
 const OUTPUT_GRACE_MS = 1_000;
 const MEMORY_SAMPLE_MS = 50;
+/** Writing a snapshot of a heap near the largest memory size (10 GB) takes minutes. */
+const SNAPSHOT_TIMEOUT_MS = 300_000;
+
+interface MemoryBaseline {
+  rssBytes: number;
+  jsBytes: number;
+}
+
+function jsBytes(memory: MemoryReading): number {
+  return memory.heapUsedBytes + (memory.externalBytes ?? 0);
+}
+
+function estimatedRss(baseline: MemoryBaseline, memory: MemoryReading): number {
+  return baseline.rssBytes + Math.max(0, jsBytes(memory) - baseline.jsBytes);
+}
+
+/** A retained-size measurement that could not be made; the environment is as it was (unless it says it ended). */
+export class MeasurementRefusedError extends Error {
+  constructor(reason: string) {
+    super(`Retained sizes not measured: ${reason}`);
+    this.name = 'MeasurementRefusedError';
+  }
+}
 /** Init has Lambda's 10 s limit. */
 const INIT_TIMEOUT_MS = 10_000;
 /** What V8 prints on stderr when the heap is over `--max-old-space-size`. */
@@ -243,6 +267,14 @@ class LocalEnvironment implements WarmEnvironment {
   private maxRssBytes = 0;
   /** An invocation is running: the session's pool never sends a second one (capacity 1). */
   private running = false;
+  private lastMemory: MemoryReading | null = null;
+  /**
+   * Set by the first heap snapshot of this process. Writing a snapshot leaves its memory
+   * resident in the child (the allocator keeps what V8 freed), which is not the function's:
+   * from then on Max Memory Used is the resident memory before the snapshot plus what the V8
+   * heap and external memory grew since (estimatedRss).
+   */
+  private memoryBaseline: MemoryBaseline | null = null;
   private readonly listeners = new Set<(status: EnvironmentStatus) => void>();
   private disposed = false;
   /** Set by reset() while an invocation runs, so the record says why the process ended. */
@@ -298,6 +330,57 @@ class LocalEnvironment implements WarmEnvironment {
     });
   }
 
+  /**
+   * Retained bytes per module binding (runtime/heap/), between invocations (the session's
+   * pool sends it only to an idle environment). The child pauses while it writes the snapshot;
+   * a measurement that would not fit is refused with the reason and leaves the environment as it was.
+   */
+  measureRetained(): Promise<RetainedMeasurement> {
+    if (this.disposed) return Promise.reject(new Error('This environment has been disposed.'));
+    if (this.running) return Promise.reject(new MeasurementRefusedError('an invocation is running; measure between invocations.'));
+    this.running = true;
+    return this.measureRetainedNow().finally(() => {
+      this.running = false;
+    });
+  }
+
+  private async measureRetainedNow(): Promise<RetainedMeasurement> {
+    const child = this.child;
+    if (!child || this.state !== 'warm') throw new MeasurementRefusedError('no warm environment to measure: invoke the handler first.');
+    const target = snapshotTarget();
+    try {
+      // Thawed for the length of the snapshot only: timers due meanwhile run now, as they would at the next thaw.
+      child.thaw();
+      child.send({ type: 'heap-snapshot', file: target.file, anchorKey: target.anchorKey });
+      const event = await child.next(SNAPSHOT_TIMEOUT_MS);
+      if (this.resolved.freeze) child.freeze();
+      this.memoryBaseline ??= this.lastMemory && { rssBytes: this.lastMemory.rssBytes, jsBytes: jsBytes(this.lastMemory) };
+      if (event?.kind === 'exit') {
+        this.endProcess('crashed');
+        throw new MeasurementRefusedError(`the environment ended while writing the heap snapshot (${event.signal ?? `exit ${event.code}`}).`);
+      }
+      if (!event || event.kind !== 'message' || event.message.type !== 'heap-snapshot-written') {
+        throw new MeasurementRefusedError(event ? 'the child answered something else than the heap snapshot.' : 'the heap snapshot took too long.');
+      }
+      const written = event.message;
+      if (!written.ok) throw new MeasurementRefusedError(written.reason);
+      const analysed = await analyseSnapshot(
+        { nodePath: this.options.nodePath ?? 'node', nodeEnv: this.options.nodeEnv, analyserPath: join(locateChildDir(), 'heap-analyser.js') },
+        { file: target.file, anchorKey: written.anchorKey, names: written.bindings.map((binding) => binding.variable) },
+      );
+      const shown = new Map(written.bindings.map((binding) => [binding.variable, binding.name]));
+      const nameOf = (variable: string) => shown.get(variable) ?? variable;
+      return {
+        ...analysed,
+        bindings: analysed.bindings.map((binding) => ({ ...binding, name: nameOf(binding.name), sharedWith: binding.sharedWith.map(nameOf) })),
+        snapshotMs: written.durationMs,
+        snapshotBytes: snapshotSize(target.file),
+      };
+    } finally {
+      target.dispose();
+    }
+  }
+
   async reset(reason?: string): Promise<void> {
     const child = this.child;
     if (!child) return;
@@ -332,6 +415,8 @@ class LocalEnvironment implements WarmEnvironment {
     this.child = null;
     this.warmInvocations = 0;
     this.maxRssBytes = 0;
+    this.lastMemory = null;
+    this.memoryBaseline = null;
     if (reason !== null) this.lastReset = reason;
     this.state = 'cold';
     this.emit();
@@ -501,7 +586,7 @@ class LocalEnvironment implements WarmEnvironment {
       invokedAt = performance.now();
       this.sendInvoke(child, requestId, event);
     }
-    const stopSampling = this.sampleMemory(child);
+    const stopSampling = this.memoryBaseline ? () => undefined : this.sampleMemory(child);
     const outcome = await this.awaitResult(child, requestId, invokedAt + timeoutMs);
     stopSampling();
     const elapsedMs = performance.now() - invokedAt;
@@ -509,7 +594,8 @@ class LocalEnvironment implements WarmEnvironment {
 
     if (outcome.kind === 'result') {
       const result = outcome.result;
-      this.maxRssBytes = Math.max(this.maxRssBytes, result.maxRssBytes, child.highWaterMarkBytes() ?? 0);
+      this.lastMemory = result.memory;
+      this.maxRssBytes = Math.max(this.maxRssBytes, this.memoryBaseline ? estimatedRss(this.memoryBaseline, result.memory) : Math.max(result.maxRssBytes, child.highWaterMarkBytes() ?? 0));
       this.warmInvocations += 1;
       const billed = billedDuration(result.durationMs);
       const maxMemoryUsedMB = bytesToMB(this.maxRssBytes);

@@ -63,7 +63,18 @@ export interface ChildInvokeMessage {
   invokedFunctionArn: string;
 }
 
-export type HostToChild = ChildInitMessage | ChildInvokeMessage;
+/**
+ * Between invocations only: write a heap snapshot to `file` for retained sizes
+ * (child/services/heap-snapshot.ts). The snapshot itself never travels on the pipe.
+ */
+export interface ChildHeapSnapshotRequest {
+  type: 'heap-snapshot';
+  file: string;
+  /** The one-off property name that marks the module's context in the snapshot. */
+  anchorKey: string;
+}
+
+export type HostToChild = ChildInitMessage | ChildInvokeMessage | ChildHeapSnapshotRequest;
 
 export interface ChildReadyMessage {
   type: 'ready';
@@ -110,7 +121,18 @@ export interface ChildFatalMessage {
   error: LambdaError;
 }
 
-export type ChildToHost = ChildReadyMessage | ChildInitErrorMessage | ChildSettledMessage | ChildResultMessage | ChildFatalMessage;
+export type ChildHeapSnapshotMessage =
+  | {
+      type: 'heap-snapshot-written';
+      ok: true;
+      anchorKey: string;
+      durationMs: number;
+      /** The module's bindings: shown name and the variable that holds it in the module's context. */
+      bindings: Array<{ name: string; variable: string }>;
+    }
+  | { type: 'heap-snapshot-written'; ok: false; reason: string };
+
+export type ChildToHost = ChildReadyMessage | ChildInitErrorMessage | ChildSettledMessage | ChildResultMessage | ChildFatalMessage | ChildHeapSnapshotMessage;
 
 /** Written to stdout and stderr at the end of init and of each invocation: `\0ws:<id>\0`. */
 export const OUTPUT_MARKER_PREFIX = '\u0000ws:';

@@ -19,7 +19,7 @@
 import { createRequire } from 'node:module';
 import * as nodeModule from 'node:module';
 import { readFileSync, realpathSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CapturedVariable, LambdaError } from '../../../model/snapshot';
 import type { CaptureBudgets } from '../../environment-api';
@@ -41,6 +41,7 @@ import { handlerNotFound, hideRuntimeFrames, toInitError, toLambdaError } from '
 import type { ModuleBinding } from '../../instrument/instrument';
 import { CAPTURE_GLOBAL_KEY, isDependencyFile, isTypeScriptFile, PROBE_REGISTRY_KEY } from '../services/runtime-globals';
 import { nowMs } from '../services/clock';
+import { writeModuleHeapSnapshot } from '../services/heap-snapshot';
 import { preparedCodeFor } from '../services/prepared-source';
 import { readModuleScope } from '../services/module-scope';
 import { installFrameHooks, setFrameBudgets, startFrameCapture, takeFrameCapture } from '../services/frame-hooks';
@@ -418,7 +419,7 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
     parameters,
     captureError: errors.length ? errors.join('; ') : null,
     captureMs,
-    memory: { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed },
+    memory: { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, externalBytes: usage.external },
     maxRssBytes: maxRssBytes(),
   });
 }
@@ -454,6 +455,8 @@ function onHostMessage(message: HostToChild): void {
     // Nothing more comes before our result; no read may be pending while the handler runs.
     channel.pause();
     void invokeAfterInit(message);
+  } else if (message.type === 'heap-snapshot') {
+    send({ type: 'heap-snapshot-written', ...writeModuleHeapSnapshot(probe, probeBindings, message.file, dirname(message.file), message.anchorKey) });
   }
 }
 

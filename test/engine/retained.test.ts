@@ -1,0 +1,72 @@
+/**
+ * Retained sizes per module binding, from a heap snapshot the real child writes between
+ * invocations (runtime/heap/): accurate for a leak, ~0 for aliases, Buffers' backing stores
+ * counted, and a measurement neither ends the environment nor shows in Max Memory Used.
+ */
+import assert from 'node:assert/strict';
+import type { RetainedMeasurement } from '../../src/core/model/snapshot';
+import type { WarmEnvironment } from '../../src/core/runtime/environment-api';
+import { EnvironmentPool, fixture, leftoverChildren } from './environment-helpers';
+
+const KB = 1024;
+
+function retained(measurement: RetainedMeasurement, name: string): { retainedBytes: number; sharedWith: string[] } {
+  const binding = measurement.bindings.find((b) => b.name === name);
+  assert.ok(binding, `binding ${name} measured (got ${measurement.bindings.map((b) => b.name).join(', ')})`);
+  return binding;
+}
+
+describe('retained sizes (real child processes)', function () {
+  this.timeout(60_000);
+  const pool = new EnvironmentPool();
+  after(async () => {
+    await pool.disposeAll();
+    assert.deepEqual(leftoverChildren(), [], 'no child process survives the suite');
+  });
+
+  let env: WarmEnvironment;
+  let measurement: RetainedMeasurement;
+  const INVOCATIONS = 8;
+  const maxMemory: number[] = [];
+  before(async () => {
+    env = pool.create({ file: fixture('memory/buffers.js'), handlerExport: 'handler' });
+    for (let i = 0; i < INVOCATIONS; i++) maxMemory.push((await env.invoke({})).maxMemoryUsedMB);
+    assert.ok(env.measureRetained, 'local environments measure retained sizes');
+    measurement = await env.measureRetained();
+  });
+
+  it('sees N x 100 KB retained by the array a leak pushes into (within 30%)', () => {
+    const expected = INVOCATIONS * 100 * KB;
+    const { retainedBytes } = retained(measurement, 'kept');
+    assert.ok(Math.abs(retainedBytes - expected) <= expected * 0.3, `kept retains ${retainedBytes} bytes, expected about ${expected}`);
+  });
+
+  it('gives each of three bindings sharing one array under 1% of it, and names the others', () => {
+    // What the array holds, measured by clearing all three: at least 20,000 small objects.
+    const arrayBytes = 20000 * 16;
+    for (const [name, others] of [['shared', ['alias1', 'alias2']], ['alias1', ['shared', 'alias2']], ['alias2', ['shared', 'alias1']]] as const) {
+      const binding = retained(measurement, name);
+      assert.ok(binding.retainedBytes < arrayBytes * 0.01, `${name} retains ${binding.retainedBytes} bytes`);
+      assert.deepEqual([...binding.sharedWith].sort(), [...others].sort());
+    }
+  });
+
+  it("counts a Buffer's backing store outside the V8 heap", () => {
+    assert.ok(retained(measurement, 'big').retainedBytes >= 1024 * KB, 'big retains its 1 MB of bytes');
+  });
+
+  it('reports its cost and leaves the environment warm, with Max Memory Used unmoved by the snapshot', async () => {
+    assert.ok(measurement.snapshotMs > 0 && measurement.analysisMs > 0 && measurement.snapshotBytes > 0 && measurement.heapObjects > 0);
+    const next = await env.invoke({});
+    assert.equal(next.cold, false, 'the environment is still warm');
+    assert.deepEqual(next.response, { count: INVOCATIONS + 1, sharedLength: 40000, bigLength: 1024 * KB });
+    const before = maxMemory[maxMemory.length - 1];
+    // One more 100 KB buffer may round up a megabyte; the snapshot's own memory (tens of MB) must not show.
+    assert.ok(next.maxMemoryUsedMB <= before + 2, `Max Memory Used went from ${before} to ${next.maxMemoryUsedMB} MB`);
+  });
+
+  it('refuses, with the reason, when no environment is warm', async () => {
+    const cold = pool.create({ file: fixture('memory/buffers.js'), handlerExport: 'handler' });
+    await assert.rejects(() => cold.measureRetained!(), /invoke the handler first/);
+  });
+});
