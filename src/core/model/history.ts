@@ -6,7 +6,8 @@
  */
 import { changeOf, removedSince } from './compare';
 import { extendSeries, isGrowing, GROWTH_MIN_POINTS, SIZE_SERIES_LIMIT } from './growth';
-import type { CapturedVariable, InvocationRecord, ModuleVariable, RawInvocation, Variable } from './snapshot';
+import { estimateInvocationsLeft, heldBytes, itemCount, MIN_TREND_POINTS, perInvocation, retainedSlope, slope } from './memory-trend';
+import type { CapturedVariable, InvocationRecord, ModuleVariable, RawInvocation, RetainedMeasurement, Variable } from './snapshot';
 
 /**
  * Where a history is kept between runs (the editor's workspace storage). `load` is read once
@@ -43,7 +44,16 @@ interface GenerationState {
   parameters: CapturedVariable[] | null;
   /** Module-scope size series, oldest first. */
   series: Map<string, number[]>;
+  /** Item counts per module variable, oldest first. */
+  items: Map<string, number[]>;
+  /** Retained bytes per module variable, one point per measurement. */
+  retained: Map<string, Array<{ invocation: number; bytes: number }>>;
+  /** Heap plus external bytes after each invocation of this warm run. */
+  held: number[];
 }
+
+/** Points of the heap series the memory estimate fits (the most recent ones). */
+const TREND_WINDOW = 10;
 
 export class InvocationHistory {
   private readonly limit: () => number;
@@ -92,6 +102,7 @@ export class InvocationHistory {
     if (handlerScope) state.handlerScope = handlerScope;
     if (parameters) state.parameters = parameters;
 
+    if (raw.memory) state.held = extendSeries(state.held, heldBytes(raw.memory), TREND_WINDOW);
     const record: InvocationRecord = {
       invocation: this.count,
       ...rest,
@@ -100,6 +111,10 @@ export class InvocationHistory {
       parameters: params,
       growing: module.filter((v) => v.growing).map((v) => v.name),
     };
+    // Heap used moves with allocation and collection timing: only a steady rise is a trend.
+    if (isGrowing(state.held, MIN_TREND_POINTS)) {
+      record.memoryEstimate = estimateInvocationsLeft(raw.memorySizeMB, raw.maxMemoryUsedMB, slope(perInvocation(state.held)), 'heap');
+    }
     this.kept.push(record);
     const limit = this.limit();
     if (this.kept.length > limit) this.kept.splice(0, this.kept.length - limit);
@@ -152,7 +167,7 @@ export class InvocationHistory {
     const known = this.states.get(lane);
     // A cold start is a new process even if an engine reused the generation number.
     if (known && known.generation === raw.generation && !raw.cold) return known;
-    const state: GenerationState = { generation: raw.generation, moduleScope: null, handlerScope: null, parameters: null, series: new Map() };
+    const state: GenerationState = { generation: raw.generation, moduleScope: null, handlerScope: null, parameters: null, series: new Map(), items: new Map(), retained: new Map(), held: [] };
     this.states.set(lane, state);
     return state;
   }
@@ -163,14 +178,20 @@ export class InvocationHistory {
       const before = previous.get(variable.name);
       const series = extendSeries(state.series.get(variable.name) ?? [], variable.size.total, this.seriesLimit);
       state.series.set(variable.name, series);
+      const items = itemCount(variable.value);
+      const itemSeries = items === null ? [] : extendSeries(state.items.get(variable.name) ?? [], items, this.seriesLimit);
+      state.items.set(variable.name, itemSeries);
+      const retainedSeries = state.retained.get(variable.name);
       return {
         name: variable.name,
         kind: variable.kind,
         value: variable.value,
         change: changeOf(comparable(variable), before && comparable(before)),
         size: variable.size.total,
-        growing: isGrowing(series, this.growthPoints),
+        growing: isGrowing(series, this.growthPoints) || isGrowing(retainedSeries?.map((point) => point.bytes) ?? [], this.growthPoints),
         sizeSeries: series,
+        ...(items === null ? {} : { itemSeries }),
+        ...(retainedSeries ? { retainedSeries } : {}),
       };
     });
     for (const gone of removedSince(current, state.moduleScope ?? [])) {
@@ -184,8 +205,38 @@ export class InvocationHistory {
         sizeSeries: state.series.get(gone.name) ?? [],
       });
       state.series.delete(gone.name);
+      state.items.delete(gone.name);
+      state.retained.delete(gone.name);
     }
     return result;
+  }
+
+  /**
+   * Adds a retained-size measurement taken after the latest record: its module variables gain
+   * `retainedBytes` and `sharedWith`, their retained series a point, and the memory estimate
+   * the retained growth of the growing variables when two measurements give it. Returns the
+   * updated record (a new object: records already handed out are never changed).
+   */
+  annotateRetained(measurement: RetainedMeasurement): InvocationRecord | undefined {
+    const latest = this.kept[this.kept.length - 1];
+    const state = latest && this.states.get(laneOf(latest.source, latest.environment ?? 0));
+    if (!latest || !state || state.generation !== latest.generation) return undefined;
+    const byName = new Map(measurement.bindings.map((binding) => [binding.name, binding]));
+    const moduleScope = latest.moduleScope.map((variable): ModuleVariable => {
+      const binding = byName.get(variable.name);
+      if (!binding || variable.change === 'removed') return variable;
+      const retainedSeries = [...(state.retained.get(variable.name) ?? []), { invocation: latest.invocation, bytes: binding.retainedBytes }].slice(-this.seriesLimit);
+      state.retained.set(variable.name, retainedSeries);
+      const growing = variable.growing || isGrowing(retainedSeries.map((point) => point.bytes), this.growthPoints);
+      return { ...variable, growing, retainedBytes: binding.retainedBytes, sharedWith: binding.sharedWith, retainedSeries };
+    });
+    const { bindings: _bindings, ...cost } = measurement;
+    const updated: InvocationRecord = { ...latest, moduleScope, growing: moduleScope.filter((v) => v.growing).map((v) => v.name), retained: cost };
+    const retainedGrowth = moduleScope.reduce((sum, variable) => sum + Math.max(0, (variable.growing ? retainedSlope(variable) : null) ?? 0), 0);
+    if (retainedGrowth > 0) updated.memoryEstimate = estimateInvocationsLeft(latest.memorySizeMB, latest.maxMemoryUsedMB, retainedGrowth, 'retained');
+    this.kept[this.kept.length - 1] = updated;
+    this.store?.save(this.kept);
+    return updated;
   }
 }
 

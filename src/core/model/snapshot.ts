@@ -7,6 +7,8 @@
  * the webview boundary and CI logs. Documented in docs/snapshot-format.md.
  */
 
+import type { MemoryEstimate } from './memory-trend';
+
 /** A captured value, bounded by the capture budgets. Never holds live user objects. */
 export type ValueNode =
   | { type: 'string'; value: string; length: number; truncated: boolean }
@@ -105,6 +107,10 @@ export interface ModuleVariable extends Variable {
   retainedBytes?: number;
   /** Other module bindings holding the very same object (each then retains ~nothing of it). */
   sharedWith?: string[];
+  /** Items the value held after each invocation of this warm run (memory-trend.ts itemCount), when countable. */
+  itemSeries?: number[];
+  /** Retained bytes at each measurement of this warm run, with the invocation it followed. */
+  retainedSeries?: Array<{ invocation: number; bytes: number }>;
 }
 
 /** Retained bytes of the module-scope bindings, measured on demand between two invocations. */
@@ -220,4 +226,11 @@ export interface InvocationRecord extends Omit<RawInvocation, 'moduleScope' | 'h
   parameters: Variable[];
   /** Names of module-scope variables flagged as growing, for quick display. */
   growing: string[];
+  /**
+   * An estimate of the warm invocations left before the memory size is reached, from the
+   * growth of heap and external memory per invocation (or of retained bytes, when measured).
+   */
+  memoryEstimate?: MemoryEstimate;
+  /** The retained-size measurement that followed this invocation, when one did (its cost). */
+  retained?: Omit<RetainedMeasurement, 'bindings'>;
 }
