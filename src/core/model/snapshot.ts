@@ -123,6 +123,15 @@ export interface RetainedMeasurement {
   heapObjects: number;
 }
 
+/** What keeps running after the handler settled (runtime/child/services/pending-work.ts). */
+export type PendingWorkKind = 'timer' | 'interval' | 'immediate' | 'promise' | 'socket' | 'server' | 'child-process';
+
+export interface PendingWork {
+  kind: PendingWorkKind;
+  /** `file:line` of the user code that created it. */
+  createdAt: string;
+}
+
 export interface LambdaError {
   errorType: string;
   errorMessage: string;
@@ -176,6 +185,13 @@ export interface RawInvocation {
   reset: ResetReason | null;
   /** Explains a capture that could not be made, else null. */
   captureError: string | null;
+  /**
+   * Work still alive when the handler settled, that will run later: on Lambda after the freeze,
+   * inside a later invocation. Absent when capture is off and in records of older versions.
+   */
+  pendingAtFreeze?: PendingWork[];
+  /** Work left pending by an earlier invocation of this environment that ran during this one. */
+  pendingRan?: PendingWork[];
   /** e.g. "v20.20.2" for local runs, the runtime identifier for deployed ones. */
   runtimeVersion: string;
   /**

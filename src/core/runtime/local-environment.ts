@@ -621,6 +621,8 @@ class LocalEnvironment implements WarmEnvironment {
         parameters: result.parameters,
         memory: result.memory,
         captureError: result.captureError,
+        ...(result.pendingAtFreeze ? { pendingAtFreeze: result.pendingAtFreeze } : {}),
+        ...(result.pendingRan ? { pendingRan: result.pendingRan } : {}),
       });
     }
 

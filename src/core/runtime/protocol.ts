@@ -14,7 +14,7 @@
  * nothing while an invocation runs: the child relies on that to leave its event loop empty
  * (no pending read) while the handler runs.
  */
-import type { CapturedVariable, LambdaError, MemoryReading } from '../model/snapshot';
+import type { CapturedVariable, LambdaError, MemoryReading, PendingWork } from '../model/snapshot';
 import type { CaptureBudgets } from './environment-api';
 
 export type ModuleLoadFormat = 'commonjs' | 'module';
@@ -110,6 +110,9 @@ export interface ChildResultMessage {
   parameters: CapturedVariable[] | null;
   captureError: string | null;
   captureMs: number;
+  /** Null when capture is off. */
+  pendingAtFreeze: PendingWork[] | null;
+  pendingRan: PendingWork[] | null;
   memory: MemoryReading;
   maxRssBytes: number;
 }

@@ -26,6 +26,7 @@ import type { CaptureBudgets } from '../../environment-api';
 import {
   CHANNEL_FD,
   INIT_MARKER_ID,
+  NO_CAPTURE_FLAG,
   outputMarker,
   type ChildInitMessage,
   type ChildInvokeMessage,
@@ -42,6 +43,7 @@ import type { ModuleBinding } from '../../instrument/instrument';
 import { CAPTURE_GLOBAL_KEY, isDependencyFile, isTypeScriptFile, PROBE_REGISTRY_KEY } from '../services/runtime-globals';
 import { nowMs } from '../services/clock';
 import { writeModuleHeapSnapshot } from '../services/heap-snapshot';
+import { installPendingWorkTracker } from '../services/pending-work';
 import { preparedCodeFor } from '../services/prepared-source';
 import { readModuleScope } from '../services/module-scope';
 import { installFrameHooks, setFrameBudgets, startFrameCapture, takeFrameCapture } from '../services/frame-hooks';
@@ -71,6 +73,8 @@ const keepAlive = setInterval(() => undefined, 0x7fffffff);
 const hostPid = process.ppid;
 // Stack traces users see stop at their own code: frames of this bootstrap are runtime noise.
 hideRuntimeFrames(__filename);
+/** What the handler leaves running (capture on only: it costs a stack per timer, promise or socket). */
+const pendingWork = process.argv.includes(NO_CAPTURE_FLAG) ? null : installPendingWorkTracker((file) => file.startsWith(dirname(__filename)));
 
 let config: ChildInitMessage | null = null;
 let handler: Handler | null = null;
@@ -357,9 +361,11 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
   // loop is noticed (callbackWaitsForEmptyEventLoop); it is held again right after.
   keepAlive.unref();
   const stopWatching = watchHost();
+  pendingWork?.start();
   const started = nowMs();
   let outcome = await runHandler(fn, message, deadlineMs);
   let durationMs = nowMs() - started;
+  const pending = pendingWork?.settle() ?? null;
   stopWatching();
   keepAlive.ref();
   // Taken before anything else runs here (nothing else may call the handler in between).
@@ -419,6 +425,8 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
     parameters,
     captureError: errors.length ? errors.join('; ') : null,
     captureMs,
+    pendingAtFreeze: pending?.pending ?? null,
+    pendingRan: pending?.ran ?? null,
     memory: { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, externalBytes: usage.external },
     maxRssBytes: maxRssBytes(),
   });

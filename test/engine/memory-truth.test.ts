@@ -1,5 +1,5 @@
 /**
- * Retained sizes per module binding, from a heap snapshot the real child writes between
+ * Memory truth with real child processes. Retained sizes per module binding, from a heap snapshot the real child writes between
  * invocations (runtime/heap/): accurate for a leak, ~0 for aliases, Buffers' backing stores
  * counted, and a measurement neither ends the environment nor shows in Max Memory Used.
  */
@@ -68,5 +68,44 @@ describe('retained sizes (real child processes)', function () {
   it('refuses, with the reason, when no environment is warm', async () => {
     const cold = pool.create({ file: fixture('memory/buffers.js'), handlerExport: 'handler' });
     await assert.rejects(() => cold.measureRetained!(), /invoke the handler first/);
+  });
+});
+
+describe('pending work at freeze (real child processes)', function () {
+  this.timeout(30_000);
+  const pool = new EnvironmentPool();
+  after(async () => {
+    await pool.disposeAll();
+    assert.deepEqual(leftoverChildren(), [], 'no child process survives the suite');
+  });
+  const file = fixture('memory/pending.js');
+  const at = (line: number) => `${file}:${line}`;
+
+  it('lists the timer, the reaction and the interval left running, each with its line, and what of it ran in the next invocation', async () => {
+    const env = pool.create({ file, handlerExport: 'handler' });
+    const first = await env.invoke({ slowPromise: true, interval: true });
+    assert.deepEqual(
+      [...(first.pendingAtFreeze ?? [])].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.kind.localeCompare(b.kind)),
+      [
+        { kind: 'timer', createdAt: at(7) },
+        { kind: 'promise', createdAt: at(8) },
+        { kind: 'timer', createdAt: at(8) },
+        { kind: 'interval', createdAt: at(9) },
+      ],
+    );
+    assert.deepEqual(first.pendingRan, [], 'nothing was left before the first invocation');
+    // Frozen in between: the timer and the reaction run only after the thaw, in the next invocation.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const second = await env.invoke({ clear: true });
+    const ran = (second.pendingRan ?? []).map((work) => `${work.kind}@${work.createdAt}`).sort();
+    assert.deepEqual(ran, [`promise@${at(8)}`, `timer@${at(7)}`, `timer@${at(8)}`]);
+    assert.match(second.logs, /timer of invocation 1/);
+    assert.deepEqual(second.pendingAtFreeze, [{ kind: 'timer', createdAt: at(7) }], 'the interval was cleared; only the new timer is left');
+  });
+
+  it('leaves nothing listed for work the handler awaited', async () => {
+    const env = pool.create({ file: fixture('memory/buffers.js'), handlerExport: 'handler' });
+    const record = await env.invoke({});
+    assert.deepEqual(record.pendingAtFreeze, []);
   });
 });
