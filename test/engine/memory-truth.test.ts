@@ -109,3 +109,40 @@ describe('pending work at freeze (real child processes)', function () {
     assert.deepEqual(record.pendingAtFreeze, []);
   });
 });
+
+describe('init profile (real child processes)', function () {
+  this.timeout(30_000);
+  const pool = new EnvironmentPool();
+  after(async () => {
+    await pool.disposeAll();
+    assert.deepEqual(leftoverChildren(), [], 'no child process survives the suite');
+  });
+
+  for (const [file, line, what] of [
+    ['memory/slow-init.js', 9, 'busyWait(120);'],
+    ['memory/slow-init.mjs', 4, 'while (Date.now() - started < 120);'],
+  ] as const) {
+    it(`ranks the slow top-level statement first, with its line (${file})`, async () => {
+      const env = pool.create({ file: fixture(file), handlerExport: 'handler', initProfile: true });
+      const cold = await env.invoke({});
+      assert.equal(cold.error, null);
+      const profile = cold.initProfile ?? [];
+      assert.ok(profile.length >= 2, `profile: ${JSON.stringify(profile)}`);
+      assert.deepEqual({ what: profile[0].what, line: profile[0].line }, { what, line });
+      assert.ok(profile[0].ms >= 100, `${profile[0].ms} ms`);
+      const warm = await env.invoke({});
+      assert.equal(warm.initProfile, undefined, 'warm records carry no init profile');
+    });
+  }
+
+  it('names requires and keeps stack lines where they were', async () => {
+    const env = pool.create({ file: fixture('memory/slow-init.js'), handlerExport: 'handler', initProfile: true });
+    const cold = await env.invoke({});
+    assert.ok(cold.initProfile?.some((entry) => entry.what === "require('node:path')" && entry.line === 2));
+  });
+
+  it('is off unless asked for', async () => {
+    const env = pool.create({ file: fixture('memory/slow-init.js'), handlerExport: 'handler' });
+    assert.equal((await env.invoke({})).initProfile, undefined);
+  });
+});

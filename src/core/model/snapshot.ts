@@ -132,6 +132,18 @@ export interface PendingWork {
   createdAt: string;
 }
 
+/** A top-level statement of the handler module as the init profile names it. */
+export interface InitProfileLabel {
+  /** `require('./db')` or the statement's first line. */
+  what: string;
+  line: number;
+}
+
+/** Time one top-level statement took on a cold start. */
+export interface InitProfileEntry extends InitProfileLabel {
+  ms: number;
+}
+
 export interface LambdaError {
   errorType: string;
   errorMessage: string;
@@ -192,6 +204,8 @@ export interface RawInvocation {
   pendingAtFreeze?: PendingWork[];
   /** Work left pending by an earlier invocation of this environment that ran during this one. */
   pendingRan?: PendingWork[];
+  /** Cold records with the init profile on: time per top-level statement, slowest first. */
+  initProfile?: InitProfileEntry[];
   /** e.g. "v20.20.2" for local runs, the runtime identifier for deployed ones. */
   runtimeVersion: string;
   /**

@@ -41,6 +41,8 @@ export interface EnvironmentOptions {
   env?: Record<string, string>;
   /** Stop the child between invocations (SIGSTOP) like Lambda's freeze. Default true; ignored on Windows. */
   freeze?: boolean;
+  /** Time each top-level statement of the handler module on cold starts (record field initProfile). */
+  initProfile?: boolean;
   /** Capture scopes after every invocation (default true). Off is used by benchmarks. */
   capture?: boolean;
   budgets?: CaptureBudgets;

@@ -19,7 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { extname, isAbsolute, join } from 'node:path';
-import type { LambdaError, MemoryReading, RawInvocation, ResetReason, RetainedMeasurement } from '../model/snapshot';
+import type { InitProfileEntry, LambdaError, MemoryReading, RawInvocation, ResetReason, RetainedMeasurement } from '../model/snapshot';
 import { analyseSnapshot, snapshotSize, snapshotTarget } from './heap/measure-retained';
 import { DEFAULT_BUDGETS, type EnvironmentOptions, type EnvironmentStatus, type WarmEnvironment } from './environment-api';
 import { locateChildDir } from './child-locator';
@@ -474,6 +474,7 @@ class LocalEnvironment implements WarmEnvironment {
       region: this.resolved.region,
       childDir,
       ...preparation,
+      initProfile: this.options.initProfile === true,
     };
     handle.send(init);
     return handle;
@@ -514,6 +515,7 @@ class LocalEnvironment implements WarmEnvironment {
 
     let cold = false;
     let initDurationMs: number | null = null;
+    let initProfile: InitProfileEntry[] | undefined;
     let initLogs = '';
     /** When the invocation started (for the host's timeout); cold: when init was done. */
     let invokedAt = 0;
@@ -542,6 +544,7 @@ class LocalEnvironment implements WarmEnvironment {
         throw outcome.error;
       }
       initDurationMs = outcome.initDurationMs;
+      if (outcome.kind === 'ready') initProfile = outcome.initProfile;
       this.maxRssBytes = Math.max(this.maxRssBytes, outcome.maxRssBytes, child.highWaterMarkBytes() ?? 0);
       if (outcome.kind === 'init-error') {
         await child.kill();
@@ -623,6 +626,7 @@ class LocalEnvironment implements WarmEnvironment {
         captureError: result.captureError,
         ...(result.pendingAtFreeze ? { pendingAtFreeze: result.pendingAtFreeze } : {}),
         ...(result.pendingRan ? { pendingRan: result.pendingRan } : {}),
+        ...(cold && initProfile ? { initProfile } : {}),
       });
     }
 
@@ -705,7 +709,7 @@ class LocalEnvironment implements WarmEnvironment {
   private async awaitInit(
     child: ChildHandle,
   ): Promise<
-    | { kind: 'ready'; initDurationMs: number; maxRssBytes: number; readyAt: number }
+    | { kind: 'ready'; initDurationMs: number; maxRssBytes: number; readyAt: number; initProfile?: InitProfileEntry[] }
     | { kind: 'init-error'; initDurationMs: number | null; error: LambdaError; maxRssBytes: number }
     | { kind: 'engine-error'; error: Error }
   > {
@@ -743,7 +747,7 @@ class LocalEnvironment implements WarmEnvironment {
         const readyAt = performance.now();
         this.nodeVersion = message.nodeVersion;
         await child.output.waitFor(INIT_MARKER_ID, OUTPUT_GRACE_MS);
-        return { kind: 'ready', initDurationMs: message.initDurationMs, maxRssBytes: message.maxRssBytes, readyAt };
+        return { kind: 'ready', initDurationMs: message.initDurationMs, maxRssBytes: message.maxRssBytes, readyAt, ...(message.initProfile ? { initProfile: message.initProfile } : {}) };
       }
       if (message.type === 'init-error') {
         this.nodeVersion = message.nodeVersion;

@@ -14,7 +14,7 @@
  * nothing while an invocation runs: the child relies on that to leave its event loop empty
  * (no pending read) while the handler runs.
  */
-import type { CapturedVariable, LambdaError, MemoryReading, PendingWork } from '../model/snapshot';
+import type { CapturedVariable, InitProfileEntry, LambdaError, MemoryReading, PendingWork } from '../model/snapshot';
 import type { CaptureBudgets } from './environment-api';
 
 export type ModuleLoadFormat = 'commonjs' | 'module';
@@ -49,6 +49,8 @@ export interface ChildInitMessage {
    * prepare-handler.ts).
    */
   handlerInFile: boolean;
+  /** Time each top-level statement of the handler module (instrument/init-profile.ts). */
+  initProfile: boolean;
 }
 
 export interface ChildInvokeMessage {
@@ -79,6 +81,8 @@ export type HostToChild = ChildInitMessage | ChildInvokeMessage | ChildHeapSnaps
 export interface ChildReadyMessage {
   type: 'ready';
   initDurationMs: number;
+  /** With init.initProfile: time per top-level statement, slowest first. */
+  initProfile?: InitProfileEntry[];
   nodeVersion: string;
   /** Peak resident memory so far (process.resourceUsage().maxRSS). */
   maxRssBytes: number;

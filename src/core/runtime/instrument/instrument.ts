@@ -18,6 +18,7 @@ import type { BindingKind } from '../../model/snapshot';
 import { patternNames } from './patterns';
 import { FRAME_HOOKS_GLOBAL, isTypeScriptFile, PROBE_REGISTRY_KEY } from '../child/services/runtime-globals';
 import { instrumentFrames } from './frame-instrument';
+import { instrumentInitProfile } from './init-profile';
 import type { AnyNode as AcornAnyNode, CommentRange } from './handler-exits';
 
 let sucraseTransform: typeof import('./typescript').transform | null = null;
@@ -211,6 +212,8 @@ export interface InstrumentOptions {
   probe: boolean;
   /** Put handler-scope hooks in every function, their keys starting with this; null: none. */
   frameKeyPrefix?: string | null;
+  /** Time each top-level statement (init-profile.ts): the handler module, on request only. */
+  initProfile?: boolean;
 }
 
 /**
@@ -250,6 +253,11 @@ export function instrumentModule(source: string, filename: string, format: Modul
       code = framed.code;
       frameRefusal = framed.refusal;
     }
+  }
+  if (options.initProfile && !bindings.some((b) => b.name === 'globalThis')) {
+    // Last transform before the probe, so its marks sit in the code that runs.
+    const root = tryParse(code, format === 'module' ? 'module' : 'script') ?? tryParse(code, 'module');
+    if (root) code = instrumentInitProfile(code, (root as unknown as { body: Parameters<typeof instrumentInitProfile>[1] }).body);
   }
   // The probe relies on these names meaning the built-ins; a module that redeclares one
   // (sloppy `var eval`, a top-level `Symbol`) gets no probe rather than one running its code.

@@ -44,6 +44,7 @@ import { CAPTURE_GLOBAL_KEY, isDependencyFile, isTypeScriptFile, PROBE_REGISTRY_
 import { nowMs } from '../services/clock';
 import { writeModuleHeapSnapshot } from '../services/heap-snapshot';
 import { installPendingWorkTracker } from '../services/pending-work';
+import { installInitProfile } from '../services/init-profile-marks';
 import { preparedCodeFor } from '../services/prepared-source';
 import { readModuleScope } from '../services/module-scope';
 import { installFrameHooks, setFrameBudgets, startFrameCapture, takeFrameCapture } from '../services/frame-hooks';
@@ -149,7 +150,7 @@ function instrumenter(): typeof import('../../instrument/instrument') {
   return require('../../instrument/instrument') as typeof import('../../instrument/instrument');
 }
 
-function installCommonJsHooks(handlerFile: string, frames: boolean, prepared: PreparedHandler | null, handlerInFile: boolean): void {
+function installCommonJsHooks(handlerFile: string, frames: boolean, prepared: PreparedHandler | null, handlerInFile: boolean, initProfile: boolean): void {
   type CompilableModule = { _compile(content: string, filename: string): unknown };
   type ResolveFilename = (request: string, parent: { filename?: string } | undefined, ...rest: unknown[]) => string;
   const Module = nodeModule.Module as unknown as {
@@ -177,7 +178,7 @@ function installCommonJsHooks(handlerFile: string, frames: boolean, prepared: Pr
       content = ready;
     } else if (filename === handlerFile || isTypeScriptFile(filename) || framed) {
       const frameKeyPrefix = framed ? `c${++instrumentedFiles}_` : null;
-      content = instrumenter().instrumentModule(content, filename, 'commonjs', { probe: filename === handlerFile, frameKeyPrefix }).code;
+      content = instrumenter().instrumentModule(content, filename, 'commonjs', { probe: filename === handlerFile, frameKeyPrefix, initProfile: initProfile && filename === handlerFile }).code;
     }
     return originalCompile.call(this, content, filename);
   };
@@ -199,7 +200,7 @@ function realPath(file: string): string {
 
 async function loadHandlerModule(init: ChildInitMessage): Promise<unknown> {
   if (init.format === 'commonjs') {
-    installCommonJsHooks(realPath(init.file), init.capture, init.prepared, init.handlerInFile);
+    installCommonJsHooks(realPath(init.file), init.capture, init.initProfile ? null : init.prepared, init.handlerInFile, init.initProfile);
     const requireFromTaskRoot = createRequire(join(process.cwd(), 'index.js'));
     return requireFromTaskRoot(init.file);
   }
@@ -210,9 +211,9 @@ async function loadHandlerModule(init: ChildInitMessage): Promise<unknown> {
     });
   }
   // CommonJS files imported by the ESM handler (.cts) still go through require hooks.
-  installCommonJsHooks('', init.capture, null, init.handlerInFile);
+  installCommonJsHooks('', init.capture, null, init.handlerInFile, false);
   const handlerUrl = pathToFileURL(realPath(init.file)).href;
-  register(pathToFileURL(join(init.childDir, 'esm-hooks.mjs')).href, { data: { handlerUrl, frames: init.capture, handlerInFile: init.handlerInFile } });
+  register(pathToFileURL(join(init.childDir, 'esm-hooks.mjs')).href, { data: { handlerUrl, frames: init.capture, handlerInFile: init.handlerInFile, initProfile: init.initProfile } });
   // Compiled by the loader's vm.Script (code-cache-loader.ts), this bundle has no import() of
   // its own: the loader lends one.
   const importModule = (globalThis as Record<symbol, unknown>)[Symbol.for(RUNTIME_IMPORT_KEY)] as ((specifier: string) => Promise<unknown>) | undefined;
@@ -237,6 +238,7 @@ async function onInit(init: ChildInitMessage): Promise<boolean> {
   // Split before any user code runs: the module may replace String.prototype's split.
   const exportPath = init.handlerExport.split('.');
   let loaded: unknown;
+  const profile = init.initProfile ? installInitProfile() : null;
   try {
     loaded = await loadHandlerModule(init);
   } catch (error) {
@@ -249,10 +251,11 @@ async function onInit(init: ChildInitMessage): Promise<boolean> {
     return false;
   }
   handler = resolved;
+  const initProfile = profile?.finish() ?? undefined;
   const initDurationMs = nowMs();
   if (init.capture) setFrameBudgets(init.budgets);
   await writeMarkers(INIT_MARKER_ID);
-  send({ type: 'ready', initDurationMs, nodeVersion: process.version, maxRssBytes: maxRssBytes() });
+  send({ type: 'ready', initDurationMs, nodeVersion: process.version, maxRssBytes: maxRssBytes(), ...(initProfile ? { initProfile } : {}) });
   return true;
 }
 

@@ -38,9 +38,11 @@ let handlerUrl = '';
 let frames = false;
 let handlerInFile = false;
 let instrumentedFiles = 0;
+let initProfile = false;
 
-export function initialize(data: { handlerUrl?: string; frames?: boolean; handlerInFile?: boolean } | undefined): void {
+export function initialize(data: { handlerUrl?: string; frames?: boolean; handlerInFile?: boolean; initProfile?: boolean } | undefined): void {
   handlerUrl = data?.handlerUrl ?? '';
+  initProfile = data?.initProfile === true;
   frames = data?.frames === true;
   handlerInFile = data?.handlerInFile === true;
 }
@@ -84,12 +86,12 @@ export async function load(url: string, context: LoadContext, nextLoad: NextLoad
     const format = formatOfTypeScript(path);
     if (format === 'commonjs') return { format: 'commonjs', shortCircuit: true };
     const source = await readFile(path, 'utf8');
-    return { format: 'module', source: instrumentModule(source, path, 'module', { probe: url === handlerUrl, frameKeyPrefix: frameKeyPrefix(url, path) }).code, shortCircuit: true };
+    return { format: 'module', source: instrumentModule(source, path, 'module', { probe: url === handlerUrl, frameKeyPrefix: frameKeyPrefix(url, path), initProfile: initProfile && url === handlerUrl }).code, shortCircuit: true };
   }
   const result = await nextLoad(url, context);
   if (result.format !== 'module' || result.source === null || result.source === undefined) return result;
   const prefix = frameKeyPrefix(url, path);
   if (url !== handlerUrl && prefix === null) return result;
   const source = typeof result.source === 'string' ? result.source : Buffer.from(result.source as Uint8Array).toString('utf8');
-  return { ...result, source: instrumentModule(source, path, 'module', { probe: url === handlerUrl, frameKeyPrefix: prefix }).code };
+  return { ...result, source: instrumentModule(source, path, 'module', { probe: url === handlerUrl, frameKeyPrefix: prefix, initProfile: initProfile && url === handlerUrl }).code };
 }

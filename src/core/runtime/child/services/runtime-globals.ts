@@ -7,6 +7,9 @@
 /** The global the frame hooks are reached through (frame-hooks.ts); a script declaring it would shadow it. */
 export const FRAME_HOOKS_GLOBAL = '__warmState';
 
+/** The global the init-profile marks call (init-profile.ts); present only on a profiled cold start. */
+export const INIT_PROFILE_GLOBAL = '__warmStateInitProfile';
+
 /** Global registry key the module-scope probe calls: `(probe, bindings) => void`. */
 export const PROBE_REGISTRY_KEY = 'warm-state.probe';
 
