@@ -135,7 +135,7 @@ describe('init profile (real child processes)', function () {
     });
   }
 
-  it('names requires and keeps stack lines where they were', async () => {
+  it('names a top-level require by its module', async () => {
     const env = pool.create({ file: fixture('memory/slow-init.js'), handlerExport: 'handler', initProfile: true });
     const cold = await env.invoke({});
     assert.ok(cold.initProfile?.some((entry) => entry.what === "require('node:path')" && entry.line === 2));
