@@ -6,10 +6,10 @@
  * history so both appear in one timeline.
  */
 import { InvocationHistory, type HistoryOptions } from './model/history';
-import type { InvocationRecord, RawInvocation } from './model/snapshot';
+import type { InvocationRecord, RawInvocation, RetainedMeasurement } from './model/snapshot';
 import type { EnvironmentFactory, EnvironmentOptions, EnvironmentStatus, WarmEnvironment } from './runtime/environment-api';
 import { EnvironmentPool, POOL_DISPOSED } from './runtime/environment-pool';
-import { createLocalEnvironment } from './runtime/local-environment';
+import { createLocalEnvironment, MeasurementRefusedError } from './runtime/local-environment';
 import { localSecretMasker } from './runtime/local-secrets';
 import { createDeployedFunction, type DeployedFunctionOptions } from './deployed/deployed-environment';
 import type { SecretMasker } from './lambda/mask';
@@ -99,6 +99,23 @@ export class WarmSession {
     });
   }
 
+  /**
+   * Retained bytes per module binding in the environment that ran the latest record, once the
+   * invocations before it are done (runtime/heap/); the latest record gains them and is
+   * returned. Refused with MeasurementRefusedError for a deployed function or when nothing is warm.
+   */
+  measureRetained(): Promise<InvocationRecord> {
+    return this.pool.exclusive(async (environments) => {
+      const latest = this.history.latest();
+      const ran = latest && environments.find(({ index, environment }) => index === (latest.environment ?? 0) && environment.source === latest.source);
+      if (!ran) throw new MeasurementRefusedError('no warm environment to measure: invoke the handler first.');
+      if (!ran.environment.measureRetained) throw new MeasurementRefusedError('a deployed function’s heap cannot be snapshotted from here.');
+      const record = this.history.annotateRetained(await ran.environment.measureRetained());
+      if (!record) throw new MeasurementRefusedError('the environment of the latest invocation has ended since.');
+      return record;
+    });
+  }
+
   /** Ends the current environments once idle; later invocations run in environments from `environments` (e.g. new settings). */
   replaceEnvironments(environments: EnvironmentFactory): Promise<void> {
     return this.pool.replace(environments);
@@ -153,6 +170,12 @@ class MaskedEnvironment implements WarmEnvironment {
 
   reset(reason?: string): Promise<void> {
     return this.inner.reset(reason);
+  }
+
+  measureRetained(): Promise<RetainedMeasurement> {
+    // Binding names and byte counts: nothing of a value that could hold a secret.
+    if (!this.inner.measureRetained) return Promise.reject(new MeasurementRefusedError('this environment cannot be measured.'));
+    return this.inner.measureRetained();
   }
 
   onStatusChange(listener: (status: EnvironmentStatus) => void): Disposable {

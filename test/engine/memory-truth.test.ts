@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import type { RetainedMeasurement } from '../../src/core/model/snapshot';
 import type { WarmEnvironment } from '../../src/core/runtime/environment-api';
+import { describeGrowth } from '../../src/core/model/memory-trend';
+import { localEnvironments, WarmSession } from '../../src/core/session';
 import { EnvironmentPool, fixture, leftoverChildren } from './environment-helpers';
 
 const KB = 1024;
@@ -99,7 +101,7 @@ describe('pending work at freeze (real child processes)', function () {
     const second = await env.invoke({ clear: true });
     const ran = (second.pendingRan ?? []).map((work) => `${work.kind}@${work.createdAt}`).sort();
     assert.deepEqual(ran, [`promise@${at(8)}`, `timer@${at(7)}`, `timer@${at(8)}`]);
-    assert.match(second.logs, /timer of invocation 1/);
+    assert.match(second.logs, /left-behind timer ran/);
     assert.deepEqual(second.pendingAtFreeze, [{ kind: 'timer', createdAt: at(7) }], 'the interval was cleared; only the new timer is left');
   });
 
@@ -144,5 +146,29 @@ describe('init profile (real child processes)', function () {
   it('is off unless asked for', async () => {
     const env = pool.create({ file: fixture('memory/slow-init.js'), handlerExport: 'handler' });
     assert.equal((await env.invoke({})).initProfile, undefined);
+  });
+});
+
+describe('retained sizes through a session', function () {
+  this.timeout(60_000);
+  it('annotates the latest record: retained bytes per module variable, what shares it, growth in bytes', async () => {
+    const session = new WarmSession({ environments: localEnvironments({ file: fixture('memory/buffers.js'), handlerExport: 'handler' }) });
+    try {
+      for (let i = 0; i < 3; i++) {
+        await session.invoke({});
+        await session.measureRetained();
+      }
+      const latest = session.history.latest();
+      const kept = latest?.moduleScope.find((v) => v.name === 'kept');
+      assert.ok(kept?.retainedBytes !== undefined && kept.retainedBytes >= 300 * KB * 0.7, `kept retains ${kept?.retainedBytes}`);
+      assert.equal(kept.retainedSeries?.length, 3);
+      assert.ok(kept.growing, 'retained bytes rising over three measurements flag growth');
+      assert.match(describeGrowth(kept), /^kept: 3 items, \+1 per invocation, retains \d+ KB, \+1\d\d KB per invocation$/);
+      assert.deepEqual(latest?.moduleScope.find((v) => v.name === 'alias1')?.sharedWith?.sort(), ['alias2', 'shared']);
+      assert.equal(latest?.memoryEstimate?.basis, 'retained');
+      assert.ok(latest?.retained && latest.retained.snapshotMs > 0);
+    } finally {
+      await session.dispose();
+    }
   });
 });
