@@ -71,6 +71,10 @@ export interface LocalRunOptions {
   env: Record<string, string>;
   freeze: boolean;
   json: boolean;
+  /** Measure retained bytes per module variable after each invocation (check: after the last RETAINED_IN_CHECK). */
+  retained: boolean;
+  /** Time each top-level statement of the handler module on the cold start. */
+  initProfile: boolean;
   nodePath?: string;
   /** A SAM/CloudFormation template or serverless.yml; found in the working directory when absent. */
   template?: string;
@@ -97,6 +101,8 @@ const OPTIONS = {
   node: { type: 'string' },
   template: { type: 'string' },
   resource: { type: 'string' },
+  retained: { type: 'boolean' },
+  'init-profile': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -130,6 +136,8 @@ export function parseLocalArgs(command: LocalCommand, args: readonly string[]): 
     env: parseEnv(values.env ?? []),
     freeze: values['no-freeze'] !== true,
     json: values.json === true,
+    retained: values.retained === true,
+    initProfile: values['init-profile'] === true,
     nodePath: nonEmpty(values.node, '--node'),
     template: nonEmpty(values.template, '--template'),
     resource: nonEmpty(values.resource, '--resource'),

@@ -29,6 +29,9 @@ Options for invoke and check:
   --node PATH          the node executable that runs the handler (default: node on PATH)
   --template FILE      a SAM/CloudFormation template or serverless.yml (with --resource)
   --resource ID        run the template's function ID with its declared settings
+  --retained           after each invocation, measure the bytes each module variable retains
+                       (heap snapshot between invocations; check does it after its last 3)
+  --init-profile       time each top-level statement of the handler module on the cold start
   --json               invoke only: one JSON object per invocation per line (docs/snapshot-format.md)
   -h, --help           this help;  --version  the version
 

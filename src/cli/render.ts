@@ -4,7 +4,8 @@
  * growth warnings and faults. Pure: a record and a layout in, text out.
  */
 import { describeExtent, previewValue } from '../core/model/preview';
-import type { Change, InvocationRecord, ModuleVariable, Variable } from '../core/model/snapshot';
+import { describeEstimate, formatBytes, growthInUnits } from '../core/model/memory-trend';
+import type { Change, InvocationRecord, ModuleVariable, PendingWork, Variable } from '../core/model/snapshot';
 
 export interface Layout {
   /** Terminal width in columns. */
@@ -155,6 +156,7 @@ export function renderInvocation(record: InvocationRecord, layout: Layout): stri
   for (const variable of record.moduleScope) {
     if (variable.growing) lines.push(p.red(growthLine(variable)));
   }
+  for (const line of memoryLines(record)) lines.push(p.yellow(line));
   if (record.error?.trace.length) {
     lines.push(p.dim(record.error.trace.slice(0, 6).map((t) => `  ${t}`).join('\n')));
   }
@@ -167,11 +169,42 @@ export function compactJson(value: unknown, width: number): string {
   return text.length > width ? `${text.slice(0, width - 1)}…` : text;
 }
 
-/** `⚠ arrayB keeps growing: size 2 → 4 → 6 over 3 invocations` (the first may be the cold one). */
+/**
+ * `⚠ arrayB keeps growing: 3 items, +1 per invocation, retains 1.2 MB, +12 KB per invocation
+ * (size 2 → 4 → 6 over 3 invocations of one environment)`: items and bytes first, the
+ * structural size series last (the first point may be the cold invocation).
+ */
 export function growthLine(variable: ModuleVariable): string {
   const series = variable.sizeSeries;
   const shown = series.length > 12 ? ['…', ...series.slice(-12)] : series;
-  return `⚠ ${variable.name} keeps growing (now ${describeExtent(variable.value)}): size ${shown.join(' → ')} over ${series.length} invocations of one environment`;
+  return `⚠ ${variable.name} keeps growing: ${growthInUnits(variable)} (now ${describeExtent(variable.value)}; size ${shown.join(' → ')} over ${series.length} invocations of one environment)`;
+}
+
+/** What the handler left running, what of it ran here, the init profile and the memory estimate: one line each. */
+export function memoryLines(record: InvocationRecord): string[] {
+  const lines: string[] = [];
+  const measured = record.moduleScope.filter((variable) => variable.retainedBytes !== undefined);
+  if (measured.length > 0) {
+    const ranked = [...measured].sort((a, b) => (b.retainedBytes ?? 0) - (a.retainedBytes ?? 0)).slice(0, 8);
+    const shown = ranked.map((v) => `${v.name} ${formatBytes(v.retainedBytes ?? 0)}${v.sharedWith?.length ? ` (shared with ${v.sharedWith.join(', ')})` : ''}`);
+    lines.push(`retained bytes: ${shown.join(', ')}${record.retained ? ` · snapshot ${record.retained.snapshotMs.toFixed(0)} ms, analysis ${record.retained.analysisMs.toFixed(0)} ms` : ''}`);
+  }
+  const list = (works: readonly PendingWork[]) => works.map((work) => `${work.kind} (${shortPath(work.createdAt)})`).join(', ');
+  if (record.pendingRan?.length) lines.push(`ran from an earlier invocation: ${list(record.pendingRan)}`);
+  if (record.pendingAtFreeze?.length) lines.push(`left running at freeze (runs in a later invocation): ${list(record.pendingAtFreeze)}`);
+  if (record.initProfile?.length) {
+    const top = record.initProfile.slice(0, 5).map((entry) => `${entry.what} (line ${entry.line}) ${entry.ms.toFixed(1)} ms`);
+    lines.push(`init profile, slowest first: ${top.join('; ')}`);
+  }
+  const estimate = describeEstimate(record.memoryEstimate, record.memorySizeMB);
+  if (estimate) lines.push(`memory: ${estimate}`);
+  return lines;
+}
+
+/** `handler.js:7` from an absolute `file:line`. */
+function shortPath(location: string): string {
+  const slash = Math.max(location.lastIndexOf('/'), location.lastIndexOf('\\'));
+  return slash >= 0 ? location.slice(slash + 1) : location;
 }
 
 /** The closing line of `warm-state invoke` when invocations kept growing state. */

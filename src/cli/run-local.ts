@@ -13,6 +13,8 @@ import type { EnvironmentOptions } from '../core/runtime/environment-api';
 import { localEnvironments, WarmSession } from '../core/session';
 import { CliUsageError, type LocalRunOptions } from './args';
 import { growthLine, invokeSummary, legend, palette, renderInvocation, type Layout } from './render';
+import { formatBytes } from '../core/model/memory-trend';
+import { MeasurementRefusedError } from '../core/runtime/local-environment';
 
 export interface CliIO {
   stdout: { write(text: string): unknown };
@@ -41,6 +43,7 @@ export async function resolveTarget(options: LocalRunOptions, io: Pick<CliIO, 'c
   const common = {
     freeze: options.freeze,
     nodePath: options.nodePath,
+    initProfile: options.initProfile,
   };
   if (options.resource !== undefined) {
     let fn;
@@ -163,7 +166,8 @@ export async function runLocal(options: LocalRunOptions, io: CliIO): Promise<num
       io.stdout.write(`${p.bold('warm-state check')} ${target.label} · ${options.times} invocations\n`);
     }
     for (let i = 0; i < options.times; i++) {
-      const record = await session.invoke(event);
+      let record = await session.invoke(event);
+      if (measuresRetained(options, i)) record = await measureRetained(session, record, io);
       records.push(record);
       if (i === 0) warnNodeMismatch(target, record, io);
       if (options.command === 'check') io.stdout.write(`${checkProgressLine(record)}\n`);
@@ -181,6 +185,26 @@ export async function runLocal(options: LocalRunOptions, io: CliIO): Promise<num
   const summary = options.json ? null : invokeSummary(records, io.layout);
   if (summary) io.stdout.write(`${summary}\n`);
   return records.some(failed) ? EXIT_FAILED : EXIT_OK;
+}
+
+/** check measures retained bytes after its last invocations: three points to call them growing. */
+export const RETAINED_IN_CHECK = 3;
+
+function measuresRetained(options: LocalRunOptions, index: number): boolean {
+  if (options.retained) return true;
+  return options.command === 'check' && index >= options.times - RETAINED_IN_CHECK;
+}
+
+/** The record with retained bytes, or as it was (with a warning) when the measurement was refused. */
+async function measureRetained(session: WarmSession, record: InvocationRecord, io: CliIO): Promise<InvocationRecord> {
+  if (record.reset || record.captureError) return record;
+  try {
+    return await session.measureRetained();
+  } catch (error) {
+    if (!(error instanceof MeasurementRefusedError)) throw error;
+    io.stderr.write(`warning: ${error.message}\n`);
+    return record;
+  }
 }
 
 function warnNodeMismatch(target: ResolvedTarget, record: InvocationRecord, io: CliIO): void {
@@ -218,6 +242,7 @@ function reportCheck(records: readonly InvocationRecord[], io: CliIO): number {
   if (growing.length > 0) {
     for (const variable of growing) io.stdout.write(`${p.red(`✗ ${growthLine(variable).replace(/^⚠ /, '')}`)}\n`);
     io.stdout.write(`${growing.length === 1 ? '1 module-scope variable keeps' : `${growing.length} module-scope variables keep`} growing between warm invocations.\n`);
+    writeInvocationsLeft(records, io);
     return EXIT_FAILED;
   }
   const captured = records.filter((r) => r.captureError === null && r.reset !== 'init-error');
@@ -227,5 +252,19 @@ function reportCheck(records: readonly InvocationRecord[], io: CliIO): number {
     return EXIT_FAILED;
   }
   io.stdout.write(`${p.green(`✓ no module-scope variable kept growing over ${records.length} invocations`)}\n`);
+  writeInvocationsLeft(records, io);
   return EXIT_OK;
+}
+
+/** `invocations left: 812 (estimate ...)`: never changes check's exit code. */
+function writeInvocationsLeft(records: readonly InvocationRecord[], io: CliIO): void {
+  const last = records[records.length - 1];
+  const estimate = last?.memoryEstimate;
+  if (!last || !estimate) return;
+  if (estimate.invocationsLeft === null) {
+    io.stdout.write('invocations left: no estimate (memory grows by less than 1 KB per invocation)\n');
+    return;
+  }
+  const basis = estimate.basis === 'heap' ? 'heap used' : 'retained bytes';
+  io.stdout.write(`invocations left: ${estimate.invocationsLeft} before ${last.memorySizeMB} MB (an estimate from ${basis}: +${formatBytes(estimate.bytesPerInvocation)} per invocation)\n`);
 }

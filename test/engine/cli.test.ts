@@ -155,7 +155,7 @@ describe('engine: warm-state CLI', function () {
     }
     assert.match(blocks[2], /^~ arrayB .*⚠ growing/m);
     assert.doesNotMatch(blocks[1], /⚠ growing/);
-    assert.match(blocks[2], /⚠ arrayB keeps growing \(now Array\(3\)\): size 2 → 4 → 6/);
+    assert.match(blocks[2], /⚠ arrayB keeps growing: 3 items, \+1 per invocation \(now Array\(3\); size 2 → 4 → 6 over 3 invocations of one environment\)/);
     assert.ok(!stdout.includes('\u001b'), 'no colour when stdout is not a terminal');
   });
 
@@ -211,9 +211,28 @@ describe('engine: warm-state CLI', function () {
   it('check exits 1 naming the growing variable with its size series', () => {
     const { status, stdout } = run(['check', scenario]);
     assert.equal(status, 1, stdout);
-    assert.match(stdout, /✗ arrayB keeps growing \(now Array\(5\)\): size 2 → 4 → 6 → 8 → 10 over 5 invocations of one environment/);
+    // Items first, then (measured after the last three invocations) retained bytes, then the size series.
+    assert.match(stdout, /✗ arrayB keeps growing: 5 items, \+1 per invocation, retains \d+ B[^(]*\(now Array\(5\); size 2 → 4 → 6 → 8 → 10 over 5 invocations of one environment\)/);
     assert.doesNotMatch(stdout, /arrayA keeps growing/);
     assert.equal(stdout.match(/^ {2}#\d/gm)?.length, 5);
+  });
+
+  it('check prints the bytes a leak retains and the invocations left, as an estimate', () => {
+    const leak = join(root, 'test', 'fixtures', 'handlers', 'memory', 'buffers.js');
+    const { status, stdout } = run(['check', leak]);
+    assert.equal(status, 1, stdout);
+    assert.match(stdout, /✗ kept keeps growing: 5 items, \+1 per invocation, retains (4\d\d|5\d\d) KB, \+(9\d|1\d\d) KB per invocation/);
+    assert.match(stdout, /^invocations left: \d+ before 128 MB \(an estimate from retained bytes: \+\d+ KB per invocation\)$/m);
+  });
+
+  it('invoke --retained --init-profile prints retained bytes, what is left running and where init went', () => {
+    const pending = join(root, 'test', 'fixtures', 'handlers', 'memory', 'pending.js');
+    const { status, stdout, stderr } = run(['invoke', pending, '--times', '2', '--retained', '--init-profile', '--event', '-'], { input: '{"slowPromise": true}' });
+    assert.equal(status, 0, stderr);
+    assert.match(stdout, /retained bytes: .*count 0 B/);
+    assert.match(stdout, /init profile, slowest first: .*let count = 0; \(line 2\)/);
+    assert.match(stdout, /left running at freeze \(runs in a later invocation\): .*timer \(pending\.js:7\)/);
+    assert.match(stdout, /ran from an earlier invocation: .*timer \(pending\.js:7\)/);
   });
 
   it('check exits 0 for a handler whose state does not grow', () => {

@@ -5,7 +5,8 @@ import type { InvocationRecord, ModuleVariable, ValueNode } from '../../src/core
 
 const ESC = '\u001b';
 const arr = (...items: string[]): ValueNode => ({ type: 'array', className: 'Array', length: items.length, items: items.map((value) => ({ type: 'string', value, length: value.length, truncated: false })), truncated: false });
-const moduleVar = (name: string, value: ValueNode, change: ModuleVariable['change'], series: number[], growing = false): ModuleVariable => ({ name, kind: 'var', value, change, size: series[series.length - 1], growing, sizeSeries: series });
+// The fixtures hold one-letter strings: an item adds 2 to the size measure (docs/snapshot-format.md).
+const moduleVar = (name: string, value: ValueNode, change: ModuleVariable['change'], series: number[], growing = false): ModuleVariable => ({ name, kind: 'var', value, change, size: series[series.length - 1], growing, sizeSeries: series, itemSeries: series.map((size) => size / 2) });
 
 function scenarioRecord(): InvocationRecord {
   return {
@@ -39,7 +40,7 @@ describe('cli: renderInvocation', () => {
     const answered = renderInvocation({ ...scenarioRecord(), response: { items: Array(100).fill('x') } }, { width: 60, color: false });
     assert.match(answered, /^← response \{"items":\["x","x",.*…$/m);
     assert.equal(answered.split('\n').find((l) => l.startsWith('← response'))?.length, 60);
-    assert.match(text, /⚠ arrayB keeps growing \(now Array\(3\)\): size 2 → 4 → 6 over 3 invocations of one environment/);
+    assert.match(text, /⚠ arrayB keeps growing: 3 items, \+1 per invocation \(now Array\(3\); size 2 → 4 → 6 over 3 invocations of one environment\)/);
     assert.ok(!text.includes(ESC), 'no colour codes when colour is off');
   });
   it('stacks the scopes on a narrow terminal', () => {
@@ -78,6 +79,6 @@ describe('cli: renderInvocation', () => {
     assert.deepEqual(growing.map((v) => [v.name, v.sizeSeries]), [['arrayB', [2, 4, 6, 8]]]);
     const settled = { ...scenarioRecord(), invocation: 5, moduleScope: [moduleVar('arrayB', arr('B', 'B', 'B', 'B'), 'unchanged', [2, 4, 6, 8, 8])] };
     assert.deepEqual(growingVariables([early, later, settled]), [], 'growth that stopped is not reported');
-    assert.equal(growthLine(growing[0]), '⚠ arrayB keeps growing (now Array(4)): size 2 → 4 → 6 → 8 over 4 invocations of one environment');
+    assert.equal(growthLine(growing[0]), '⚠ arrayB keeps growing: 4 items, +1 per invocation (now Array(4); size 2 → 4 → 6 → 8 over 4 invocations of one environment)');
   });
 });

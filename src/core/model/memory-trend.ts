@@ -120,6 +120,11 @@ function signed(value: number, text: string): string {
  * (when countable), bytes when retained sizes were measured.
  */
 export function describeGrowth(variable: ModuleVariable): string {
+  return `${variable.name}: ${growthInUnits(variable)}`;
+}
+
+/** `3 items, +1 per invocation, retains 1.2 MB, +12 KB per invocation` (describeGrowth without the name). */
+export function growthInUnits(variable: ModuleVariable): string {
   const parts: string[] = [];
   const items = itemCount(variable.value);
   if (items !== null) {
@@ -134,7 +139,14 @@ export function describeGrowth(variable: ModuleVariable): string {
     if (rate !== null && rate !== 0) parts.push(`${signed(rate, formatBytes(Math.abs(rate)))} per invocation`);
   }
   if (parts.length === 0) parts.push(`size ${variable.sizeSeries.join(' → ')}`);
-  return `${variable.name}: ${parts.join(', ')}`;
+  return parts.join(', ');
+}
+
+/** `~812 warm invocations left before 128 MB (estimate: +100 KB per invocation, heap)`, or null without a trend. */
+export function describeEstimate(estimate: MemoryEstimate | undefined, memorySizeMB: number): string | null {
+  if (!estimate || estimate.invocationsLeft === null) return null;
+  const basis = estimate.basis === 'heap' ? 'heap used' : 'retained bytes';
+  return `~${estimate.invocationsLeft} warm invocations left before ${memorySizeMB} MB (estimate from ${basis}: +${formatBytes(estimate.bytesPerInvocation)} per invocation)`;
 }
 
 function formatRate(rate: number): string {

@@ -244,6 +244,11 @@ export function instrumentModule(source: string, filename: string, format: Modul
     code = converted.code;
     bindings = bindings.map((b) => (b.kind === 'import' ? { ...b, ...(converted.access.get(b.name) ?? { binding: b.name }) } : b));
   }
+  if (options.initProfile && !bindings.some((b) => b.name === 'globalThis')) {
+    // Before the frame hooks, so each label is the statement as the user wrote it.
+    const root = tryParse(code, format === 'module' ? 'module' : 'script') ?? tryParse(code, 'module');
+    if (root) code = instrumentInitProfile(code, (root as unknown as { body: Parameters<typeof instrumentInitProfile>[1] }).body);
+  }
   let frameRefusal: string | null = null;
   if (options.frameKeyPrefix) {
     // The TypeScript import rewrite changed the code: its hooks must name the new positions.
@@ -253,11 +258,6 @@ export function instrumentModule(source: string, filename: string, format: Modul
       code = framed.code;
       frameRefusal = framed.refusal;
     }
-  }
-  if (options.initProfile && !bindings.some((b) => b.name === 'globalThis')) {
-    // Last transform before the probe, so its marks sit in the code that runs.
-    const root = tryParse(code, format === 'module' ? 'module' : 'script') ?? tryParse(code, 'module');
-    if (root) code = instrumentInitProfile(code, (root as unknown as { body: Parameters<typeof instrumentInitProfile>[1] }).body);
   }
   // The probe relies on these names meaning the built-ins; a module that redeclares one
   // (sloppy `var eval`, a top-level `Symbol`) gets no probe rather than one running its code.
