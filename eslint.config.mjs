@@ -13,7 +13,7 @@ const layer = (files, forbidden) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'test/fixtures/**', 'examples/**', '.cache/**', '.vscode-test/**', 'test-artifacts/**', '*.vsix'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'test/fixtures/**', 'test/oracle/fixtures/**', 'examples/**', '.cache/**', '.vscode-test/**', 'test-artifacts/**', '*.vsix'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -49,7 +49,15 @@ export interface EnvironmentOptions {
   /** AWS_LAMBDA_FUNCTION_NAME and friends; default derived from the file name. */
   functionName?: string;
   region?: string;
+  /**
+   * The Lambda runtime whose behaviour to reproduce (issue 11's runtime profiles). Carried
+   * through but not acted on yet: every profile behaves as the 3.x client on the given Node.
+   */
+  runtime?: LambdaNodeRuntime;
 }
+
+/** Lambda's managed Node.js runtimes that have a profile. */
+export type LambdaNodeRuntime = 'nodejs20.x' | 'nodejs22.x' | 'nodejs24.x';
 
 export type { EnvironmentState, EnvironmentStatus } from '../model/environment-status';
 import type { EnvironmentStatus } from '../model/environment-status';

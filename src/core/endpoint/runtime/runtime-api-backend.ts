@@ -2,8 +2,9 @@
  * Runs a function the way Lambda does, through the Lambda Runtime API: a process started
  * with Lambda's environment (_HANDLER, LAMBDA_TASK_ROOT, AWS_LAMBDA_RUNTIME_API...), wrapped
  * by AWS_LAMBDA_EXEC_WRAPPER when the configuration sets it, with layers extracted into a
- * folder standing in for /opt. Node.js runtimes run a minimal runtime client; `provided*`
- * runtimes run the function's own `bootstrap`. The process is frozen (SIGSTOP) between
+ * folder standing in for /opt. Node.js runtimes run a minimal runtime client (or the one given:
+ * the differential suite runs the real `aws-lambda-ric` here); `provided*` runtimes run the
+ * function's own `bootstrap`. The process is frozen (SIGSTOP) between
  * invocations and kept warm until the configuration changes, it crashes or times out.
  *
  * Used by the local endpoint for functions with layers or a wrapper (the attached probe)
@@ -26,6 +27,34 @@ export interface RuntimeApiBackendOptions {
   nodePath?: string;
   /** Freeze the process between invocations like Lambda (default true; ignored on Windows). */
   freeze?: boolean;
+  /**
+   * The runtime client `node` starts for Node.js runtimes instead of the built-in minimal one,
+   * e.g. the entry of a real `aws-lambda-ric` (the differential suite, test/oracle).
+   */
+  clientEntry?: string;
+  /** Flags `node` gets before the client, as the runtime image's bootstrap passes them. */
+  nodeArgs?: string[];
+}
+
+/** An invocation as the Runtime API saw it: the Invoke API's answer plus what the runtime reported. */
+export interface RuntimeApiResult extends BackendResult {
+  /** This invocation started the runtime process. */
+  cold: boolean;
+  /** 'init' when the runtime posted `/runtime/init/error`, 'invoke' for any other failure, null on success. */
+  failedPhase: 'init' | 'invoke' | null;
+}
+
+export interface RuntimeApiFunctionBackend extends FunctionBackend {
+  invoke(invocation: BackendInvocation): Promise<RuntimeApiResult>;
+}
+
+interface Outcome {
+  payload: Buffer;
+  error: boolean;
+  status: 'ok' | 'error' | 'timeout' | 'exit';
+  errorType?: string;
+  /** The runtime reported an init error rather than an invocation result. */
+  initError?: boolean;
 }
 
 interface Pending {
@@ -35,8 +64,13 @@ interface Pending {
   startedAt: number;
   /** Set when the event has been handed to the runtime. */
   deliveredAt: number | null;
-  resolve: (outcome: { payload: Buffer; error: boolean; status: 'ok' | 'error' | 'timeout' | 'exit'; errorType?: string }) => void;
+  resolve: (outcome: Outcome) => void;
 }
+
+const STREAMING_MODE_HEADER = 'lambda-runtime-function-response-mode';
+const ERROR_TYPE_HEADER = 'lambda-runtime-function-error-type';
+/** Trailer a streaming runtime sends when the handler failed mid-stream: the error document, base64. */
+const ERROR_BODY_TRAILER = 'lambda-runtime-function-error-body';
 
 /** True when the function's runtime is a Node.js managed runtime (nodejs20.x...). */
 export function isNodeRuntime(runtime: string): boolean {
@@ -66,18 +100,21 @@ function track(pid: number): void {
   });
 }
 
-export function createRuntimeApiBackend(context: BackendContext, options: RuntimeApiBackendOptions = {}): FunctionBackend {
+export function createRuntimeApiBackend(context: BackendContext, options: RuntimeApiBackendOptions = {}): RuntimeApiFunctionBackend {
   return new RuntimeApiBackend(context, options);
 }
 
-class RuntimeApiBackend implements FunctionBackend {
+class RuntimeApiBackend implements RuntimeApiFunctionBackend {
   private server: Server | null = null;
   private port = 0;
   private child: ChildProcess | null = null;
   private runtimeDir: string | null = null;
   private output = '';
-  /** A /next request waiting for an event. */
-  private waiting: ServerResponse | null = null;
+  /**
+   * /next requests waiting for an event, oldest first. A client may hold several open at once
+   * (the 4.x client's worker threads each poll); every one waits until there is an event.
+   */
+  private readonly waiting: ServerResponse[] = [];
   private pending: Pending | null = null;
   private initStartedAt = 0;
   private initDurationMs: number | null = null;
@@ -93,11 +130,11 @@ class RuntimeApiBackend implements FunctionBackend {
     this.freeze = (options.freeze ?? true) && process.platform !== 'win32';
   }
 
-  async invoke(invocation: BackendInvocation): Promise<BackendResult> {
+  async invoke(invocation: BackendInvocation): Promise<RuntimeApiResult> {
     const cold = this.child === null;
     if (cold) await this.start();
     const timeoutMs = this.context.configuration.Timeout * 1000;
-    const outcomePromise = new Promise<Parameters<Pending['resolve']>[0]>((resolve) => {
+    const outcomePromise = new Promise<Outcome>((resolve) => {
       this.pending = {
         requestId: invocation.requestId,
         payload: invocation.payload.length > 0 ? invocation.payload : Buffer.from('{}'),
@@ -107,7 +144,7 @@ class RuntimeApiBackend implements FunctionBackend {
         resolve,
       };
     });
-    if (this.initError) this.settle({ payload: this.initError, error: true, status: 'error', errorType: 'Runtime.Unknown' });
+    if (this.initError) this.settle({ payload: this.initError, error: true, status: 'error', errorType: 'Runtime.Unknown', initError: true });
     else this.deliver();
     const timer = setTimeout(() => {
       this.settle({
@@ -142,12 +179,14 @@ class RuntimeApiBackend implements FunctionBackend {
       payload: outcome.payload,
       functionError: outcome.error ? 'Unhandled' : null,
       logs: `${formatStartLine(invocation.requestId)}\n${logs}${timeoutLine}${formatEndLine(invocation.requestId)}\n${report}\n`,
+      cold,
+      failedPhase: outcome.initError ? 'init' : outcome.error ? 'invoke' : null,
     };
   }
 
   private lastSettled: { deliveredAt?: number | null; endedAt?: number } = {};
 
-  private settle(outcome: Parameters<Pending['resolve']>[0]): void {
+  private settle(outcome: Outcome): void {
     const pending = this.pending;
     if (!pending) return;
     this.pending = null;
@@ -155,12 +194,14 @@ class RuntimeApiBackend implements FunctionBackend {
     pending.resolve(outcome);
   }
 
-  /** Hands the pending event to a waiting /next request, thawing the process first. */
+  /** Hands the pending event to the oldest waiting /next request, thawing the process first. */
   private deliver(): void {
     const pending = this.pending;
-    const response = this.waiting;
-    if (!pending || !response || pending.deliveredAt !== null) return;
-    this.waiting = null;
+    if (!pending || pending.deliveredAt !== null) return;
+    let response = this.waiting.shift();
+    // A poll whose connection closed meanwhile (its thread or process ended) cannot take it.
+    while (response && (response.destroyed || response.writableEnded)) response = this.waiting.shift();
+    if (!response) return;
     this.thaw();
     pending.deliveredAt = performance.now();
     response.writeHead(200, {
@@ -188,9 +229,12 @@ class RuntimeApiBackend implements FunctionBackend {
     const optDir = this.context.optDir;
     let command: string[];
     if (isNodeRuntime(configuration.Runtime)) {
-      const client = join(this.runtimeDir, 'index.js');
-      writeFileSync(client, RUNTIME_CLIENT_SOURCE);
-      command = [this.options.nodePath ?? process.execPath, client];
+      let client = this.options.clientEntry;
+      if (!client) {
+        client = join(this.runtimeDir, 'index.js');
+        writeFileSync(client, RUNTIME_CLIENT_SOURCE);
+      }
+      command = [this.options.nodePath ?? process.execPath, ...(this.options.nodeArgs ?? []), client];
       const wrapper = userVariables.AWS_LAMBDA_EXEC_WRAPPER;
       if (wrapper) command = [this.resolveOpt(wrapper), ...command];
     } else {
@@ -243,7 +287,7 @@ class RuntimeApiBackend implements FunctionBackend {
         if (child.pid) liveGroups.delete(child.pid);
         if (this.child === child) this.child = null;
         this.settle({
-          payload: Buffer.from(JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${this.pending?.requestId ?? ''} Error: Runtime exited ${signal ? `with signal: ${signal}` : `with error: exit status ${code}`}` })),
+          payload: Buffer.from(JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${this.pending?.requestId ?? ''} Error: ${exitReason(code, signal)}` })),
           error: true,
           status: 'exit',
           errorType: 'Runtime.ExitError',
@@ -275,33 +319,51 @@ class RuntimeApiBackend implements FunctionBackend {
       const url = request.url ?? '';
       if (request.method === 'GET' && url.endsWith('/runtime/invocation/next')) {
         if (this.initDurationMs === null) this.initDurationMs = performance.now() - this.initStartedAt;
-        this.waiting = response;
+        this.waiting.push(response);
         this.nextPolled?.();
         this.deliver();
         return;
       }
       const result = /\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
-      if (request.method === 'POST' && result && this.pending?.requestId === result[1]) {
+      if (request.method === 'POST' && result && this.pending?.requestId === decodeURIComponent(result[1] ?? '')) {
         response.writeHead(202, { 'Content-Type': 'application/json' }).end('{"status":"OK"}');
-        this.settle({ payload: body, error: result[2] === 'error', status: result[2] === 'error' ? 'error' : 'ok' });
+        this.settle(result[2] === 'error' ? { payload: body, error: true, status: 'error' } : this.responseOutcome(request, body));
         return;
       }
       if (request.method === 'POST' && url.endsWith('/runtime/init/error')) {
         response.writeHead(202, { 'Content-Type': 'application/json' }).end('{"status":"OK"}');
         this.initError = body;
         if (this.initDurationMs === null) this.initDurationMs = performance.now() - this.initStartedAt;
-        this.settle({ payload: body, error: true, status: 'error', errorType: 'Runtime.Unknown' });
+        const errorType = headerValue(request.headers[ERROR_TYPE_HEADER]) ?? 'Runtime.Unknown';
+        this.settle({ payload: body, error: true, status: 'error', errorType, initError: true });
         return;
       }
       response.writeHead(404, { 'Content-Type': 'application/json' }).end('{"errorMessage":"unknown runtime API route"}');
     });
   }
 
+  /**
+   * A posted response. In the streaming mode (`awslambda.streamifyResponse`) the body arrives
+   * chunked as the handler writes it, and a handler that fails mid-stream ends it with the error
+   * in trailers instead: then the invocation failed with that error.
+   */
+  private responseOutcome(request: IncomingMessage, body: Buffer): Outcome {
+    if (headerValue(request.headers[STREAMING_MODE_HEADER])?.toLowerCase() === 'streaming') {
+      const errorType = headerValue(request.trailers[ERROR_TYPE_HEADER]);
+      if (errorType) {
+        const errorBody = headerValue(request.trailers[ERROR_BODY_TRAILER]);
+        const payload = errorBody ? Buffer.from(errorBody, 'base64') : Buffer.from(JSON.stringify({ errorType, errorMessage: '' }));
+        return { payload, error: true, status: 'error', errorType };
+      }
+    }
+    return { payload: body, error: false, status: 'ok' };
+  }
+
   private nextPolled: (() => void) | null = null;
 
   /** Waits until the runtime asks for the next event (its work for this one is done), 1 s at most. */
   private async quiet(): Promise<void> {
-    if (!this.child || this.waiting) return;
+    if (!this.child || this.waiting.length > 0) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, 1000);
       function done(): void {
@@ -369,8 +431,7 @@ class RuntimeApiBackend implements FunctionBackend {
       await this.exited;
     }
     this.child = null;
-    this.waiting?.destroy();
-    this.waiting = null;
+    for (const response of this.waiting.splice(0)) response.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server?.closeAllConnections();
     this.server = null;
@@ -382,4 +443,18 @@ class RuntimeApiBackend implements FunctionBackend {
     this.settle({ payload: Buffer.from('{"errorMessage":"environment stopped"}'), error: true, status: 'exit' });
     await this.stop();
   }
+}
+
+/**
+ * Lambda's words for a runtime process that ended during an invocation. A clean exit (status 0,
+ * e.g. the 4.x client once a never-settling promise leaves the event loop empty) is "without
+ * providing a reason".
+ */
+function exitReason(code: number | null, signal: NodeJS.Signals | null): string {
+  if (signal) return `Runtime exited with error: signal: ${signal}`;
+  return code === 0 ? 'Runtime exited without providing a reason' : `Runtime exited with error: exit status ${code}`;
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }

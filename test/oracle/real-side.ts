@@ -1,0 +1,63 @@
+/**
+ * The oracle side: the real runtime interface client of the profile, on the profile's Node,
+ * driven through the Runtime API by the local endpoint's emulator (runtime-api-backend.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import { dirname } from 'node:path';
+import { clientEntry, clientPackageDir, PROFILES, profileNode, type OracleProfile } from '../../scripts/oracle/clients';
+import { createRuntimeApiBackend, type RuntimeApiResult } from '../../src/core/endpoint/runtime/runtime-api-backend';
+import { EndpointState } from '../../src/core/endpoint/state';
+import { errorFields, infoLines, type InvocationOutcome, type OracleCase } from './outcome';
+import { bootstrapNodeArgs } from './runtime-image';
+
+export const FUNCTION_NAME = 'oracle-function';
+export const MEMORY_MB = 128;
+export const TIMEOUT_SECONDS = 3;
+const REGION = 'us-east-1';
+
+export function realRuntimeDirs(root: string, profile: OracleProfile): string[] {
+  const packageDir = clientPackageDir(root, PROFILES[profile].client);
+  // The package, and the prefix holding the 3.x entry shim next to node_modules.
+  return [packageDir, dirname(dirname(packageDir))];
+}
+
+export async function runReal(root: string, testCase: OracleCase, profile: OracleProfile): Promise<InvocationOutcome[]> {
+  const served = new EndpointState(REGION).addFunction({
+    name: FUNCTION_NAME,
+    code: { taskRoot: testCase.taskRoot },
+    runtime: profile,
+    handler: testCase.handler,
+    memoryMB: MEMORY_MB,
+    timeoutSeconds: TIMEOUT_SECONDS,
+    environment: testCase.env,
+  });
+  const { configuration } = served;
+  const backend = createRuntimeApiBackend(
+    { name: FUNCTION_NAME, code: served.code, configuration, optDir: null, region: REGION },
+    { nodePath: await profileNode(root, profile), clientEntry: clientEntry(root, PROFILES[profile].client), nodeArgs: bootstrapNodeArgs(profile) },
+  );
+  const outcomes: InvocationOutcome[] = [];
+  try {
+    for (const event of testCase.events) {
+      const payload = Buffer.from(JSON.stringify(event));
+      const result = await backend.invoke({ requestId: randomUUID(), event, payload, configuration });
+      outcomes.push(toOutcome(result, testCase.compareLogs === true));
+    }
+  } finally {
+    await backend.dispose();
+  }
+  return outcomes;
+}
+
+function toOutcome(result: RuntimeApiResult, withLogs: boolean): InvocationOutcome {
+  const text = result.payload.toString('utf8');
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // A streamed response is whatever bytes the handler wrote.
+  }
+  const logs = withLogs ? { logs: infoLines(result.logs) } : {};
+  if (result.failedPhase === null) return { cold: result.cold, kind: 'response', response: body, ...logs };
+  return { cold: result.cold, kind: result.failedPhase === 'init' ? 'init-error' : 'error', ...errorFields(body), ...logs };
+}
