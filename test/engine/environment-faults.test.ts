@@ -136,6 +136,8 @@ describe('local environment faults, freeze and capture limits (real child proces
   describe('init errors', () => {
     const cases: Array<[string, string, string, RegExp]> = [
       ['syntax-error.js', 'handler', 'Runtime.UserCodeSyntaxError', /^SyntaxError: Unexpected token/],
+      // Node 20.19+ would run it by syntax detection if the runtime dropped the module's format.
+      ['esm-in-commonjs/index.cjs', 'handler', 'Runtime.UserCodeSyntaxError', /^SyntaxError: Unexpected token 'export'$/],
       ['missing-module.js', 'handler', 'Runtime.ImportModuleError', /^Error: Cannot find module '\.\/does-not-exist'/],
       ['does-not-exist.js', 'handler', 'Runtime.ImportModuleError', /^Error: Cannot find module/],
       ['faults.js', 'nope', 'Runtime.HandlerNotFound', /^faults\.nope is undefined or not exported$/],

@@ -151,7 +151,7 @@ function instrumenter(): typeof import('../../instrument/instrument') {
 }
 
 function installCommonJsHooks(handlerFile: string, frames: boolean, prepared: PreparedHandler | null, handlerInFile: boolean, initProfile: boolean): void {
-  type CompilableModule = { _compile(content: string, filename: string): unknown };
+  type CompilableModule = { _compile(content: string, filename: string, ...rest: unknown[]): unknown };
   type ResolveFilename = (request: string, parent: { filename?: string } | undefined, ...rest: unknown[]) => string;
   const Module = nodeModule.Module as unknown as {
     prototype: CompilableModule;
@@ -170,7 +170,10 @@ function installCommonJsHooks(handlerFile: string, frames: boolean, prepared: Pr
     }
   };
   const originalCompile = Module.prototype._compile;
-  Module.prototype._compile = function compile(this: CompilableModule, content: string, filename: string) {
+  // Node passes more than the source and the name (Node 20.19+: the module's format, from the
+  // extension and package type); dropping it made Node guess by syntax, so ESM syntax in a
+  // .cjs file ran instead of failing as it does on Lambda. Everything is passed on.
+  Module.prototype._compile = function compile(this: CompilableModule, content: string, filename: string, ...rest: unknown[]) {
     // With the handler written in its file, only that file gets hooks; otherwise every user file does.
     const framed = frames && (filename === handlerFile || (!handlerInFile && isUserFile(filename)));
     const ready = filename === handlerFile ? preparedCodeFor(content, prepared) : null;
@@ -180,7 +183,7 @@ function installCommonJsHooks(handlerFile: string, frames: boolean, prepared: Pr
       const frameKeyPrefix = framed ? `c${++instrumentedFiles}_` : null;
       content = instrumenter().instrumentModule(content, filename, 'commonjs', { probe: filename === handlerFile, frameKeyPrefix, initProfile: initProfile && filename === handlerFile }).code;
     }
-    return originalCompile.call(this, content, filename);
+    return originalCompile.call(this, content, filename, ...rest);
   };
   const loadTypeScript = (module: CompilableModule, filename: string): void => {
     module._compile(readFileSync(filename, 'utf8'), filename);
