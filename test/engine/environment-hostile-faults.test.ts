@@ -45,4 +45,21 @@ describe('hostile faults of the local environment (real child processes)', funct
       assert.equal((await env.invoke({})).cold, false);
     });
   });
+
+  it('process.exit(7) from a timer that came due during the freeze is reported as exit status 7, not SIGKILL', async function () {
+    if (process.platform === 'win32') this.skip(); // no freeze on Windows
+    // Which runs first after the thaw, the due timer or the read of the next invoke, is up to
+    // the child's event loop: three environments make the timer-first case all but certain.
+    for (let round = 0; round < 3; round++) {
+      const env = pool.create({ file: fixture('exit-after-freeze.js'), handlerExport: 'handler' });
+      const first = await env.invoke({});
+      assert.equal(first.response, 1);
+      assert.equal(env.status().frozen, true);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const second = await env.invoke({ padding: 'x'.repeat(1_000_000) });
+      assert.equal(second.reset, 'process-exit', JSON.stringify(second.error));
+      assert.match(second.error?.errorMessage ?? '', /Runtime exited with error: exit status 7$/);
+      assert.ok(second.logs.includes('Runtime exited with error: exit status 7\nRuntime.ExitError\n'), second.logs);
+    }
+  });
 });

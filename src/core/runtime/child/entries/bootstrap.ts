@@ -464,6 +464,7 @@ async function invokeAfterInit(message: ChildInvokeMessage): Promise<void> {
 
 function onHostMessage(message: HostToChild): void {
   if (message.type === 'init') {
+    if (message.frozenBetweenInvocations) channel.frozenBetweenInvocations();
     initialized = onInit(message);
   } else if (message.type === 'invoke') {
     // Nothing more comes before our result; no read may be pending while the handler runs.
