@@ -21,7 +21,7 @@ Options for invoke and check:
   --event FILE|-       the event as a JSON file, or - for stdin (default {})
   --times N            invocations in one warm environment (invoke: 1, check: 5, at least 3:
                        growth needs three sizes in a row)
-  --timeout S          Lambda timeout in seconds (default 3)
+  --timeout S          Lambda timeout in seconds, 0.1 to 900 (default 3)
   --memory MB          Lambda memory size, enforced on the V8 heap (default 128)
   --env K=V            an environment variable for the function; repeatable
   --no-freeze          keep the process running between invocations (default: frozen with

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createBackendFactory } from '../../core/endpoint/backend-factory';
 import { startLambdaEndpoint, type LambdaEndpoint } from '../../core/endpoint/server';
-import { CliUsageError, integerIn, parseFlags } from '../args';
+import { CliUsageError, integerIn, parseFlags, timeoutIn } from '../args';
 import { createLocalEnvironment } from '../../core/runtime/local-environment';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../../core/lambda/defaults';
 import { chooseDefaultHandler } from '../default-handler';
@@ -34,7 +34,7 @@ Options:
                       function with its handler, memory, timeout and variables, under its
                       deployed name when the template gives one
   --memory MB         memory size reported and enforced (default 128)
-  --timeout S         function timeout in seconds (default 3)
+  --timeout S         function timeout in seconds, 0.1 to 900 (default 3)
   -h, --help          show this text
 
 Then, for example:
@@ -120,7 +120,7 @@ export function parseServeArgs(args: readonly string[], cwd = process.cwd()): Se
     resources,
     ...(template !== undefined ? { template } : {}),
     memoryMB: values.memory === undefined ? DEFAULT_MEMORY_MB : integerIn(values.memory, '--memory', 128, 10240),
-    timeoutSeconds: values.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : integerIn(values.timeout, '--timeout', 1, 900),
+    timeoutSeconds: values.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : timeoutIn(values.timeout),
   };
 }
 
