@@ -3,9 +3,10 @@
  * export, or a template's function), read and parse the event before anything runs, drive a
  * WarmSession for N invocations and print records (human text or one JSON object per line).
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { chooseDefaultHandler } from './default-handler';
+import { handlerFileProblem } from './handler-file';
 import { ConfigError, nodeMajorMismatch, resolveTemplateFunction } from '../core/config';
 import { InvalidEventError, parseEvent } from '../core/events';
 import type { InvocationRecord, ModuleVariable } from '../core/model/snapshot';
@@ -83,8 +84,8 @@ export async function resolveTarget(options: LocalRunOptions, io: Pick<CliIO, 'c
   }
 
   const file = resolve(io.cwd, options.file);
-  const info = await stat(file).catch(() => null);
-  if (!info || !info.isFile()) throw new CliUsageError(`no such file: ${options.file}`);
+  const problem = await handlerFileProblem(file, options.file);
+  if (problem !== null) throw new CliUsageError(problem);
   const handlerExport = options.handler ?? (await defaultHandler(file));
   return {
     environment: {

@@ -3,7 +3,6 @@
  * environments, so `aws lambda invoke --endpoint-url` and SDK scripts reach a warm local
  * function. Parses flags here; the endpoint itself lives in src/core/endpoint.
  */
-import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createBackendFactory } from '../../core/endpoint/backend-factory';
 import { startLambdaEndpoint, type LambdaEndpoint } from '../../core/endpoint/server';
@@ -11,6 +10,7 @@ import { CliUsageError, integerIn, parseFlags, timeoutIn } from '../args';
 import { createLocalEnvironment } from '../../core/runtime/local-environment';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../../core/lambda/defaults';
 import { chooseDefaultHandler } from '../default-handler';
+import { handlerFileProblem } from '../handler-file';
 
 export const SERVE_USAGE = `Usage:
   warm-state serve [--port N] FILE [--handler EXPORT] [--name NAME] [--memory MB] [--timeout S]
@@ -155,8 +155,9 @@ export async function runServe(args: string[]): Promise<number> {
       return 2;
     }
     names.add(fn.name);
-    if (!existsSync(fn.file)) {
-      process.stderr.write(`warm-state serve: ${fn.file} does not exist (function ${fn.name})\n`);
+    const problem = await handlerFileProblem(fn.file, fn.file);
+    if (problem !== null) {
+      process.stderr.write(`warm-state serve: ${problem} (function ${fn.name})\n`);
       return 2;
     }
     if (fn.chooseHandler) {
