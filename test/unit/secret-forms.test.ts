@@ -30,6 +30,7 @@ describe('secret forms: every form of a known secret is masked', () => {
     assert.equal(forms.text(`login zq7x ok, "zq7x", zq7x.`), `login ${MASK} ok, "${MASK}", ${MASK}.`);
     assert.equal(forms.text('zq7xy and xzq7x and zq7x_1 stay'), 'zq7xy and xzq7x and zq7x_1 stay');
     assert.equal(forms.text('token=ZQ7X'), `token=${MASK}`, 'upper-cased');
+    assert.equal(new SecretForms(['4831']).text('pin 4831 accepted; 48310 x4831 4831_id'), `pin ${MASK} accepted; 48310 x4831 4831_id`, 'the example of docs/security.md');
     const three = new SecretForms(['abc']);
     assert.equal(three.text('abc in text'), 'abc in text', 'three characters: only a whole string equal to it');
     assert.equal(three.string('abc', false), MASK);
