@@ -35,19 +35,13 @@ export function isMaskableSecret(value: string): boolean {
   return value.length >= WHOLE_MIN && !FLAG_WORD.test(value) && !SHORT_NUMBER.test(value);
 }
 
-interface TokenForm {
-  text: string;
-  /** The form with a word boundary required where it begins or ends with a word character. */
-  pattern: RegExp;
-}
-
 export class SecretForms {
   static readonly NONE = new SecretForms([]);
 
   /** Masked wherever they occur, longest first (a secret containing another is masked whole). */
   private readonly anywhere: string[];
   /** Masked where they stand as a whole token, longest first. */
-  private readonly tokens: TokenForm[];
+  private readonly tokens: string[];
   /** Masked where a whole string equals them. */
   private readonly whole: Set<string>;
   /** The bytes of every form, masked wherever they occur in a byte preview. */
@@ -67,9 +61,9 @@ export class SecretForms {
     for (const form of anywhere) tokens.delete(form);
     const longestFirst = (a: string, b: string): number => b.length - a.length;
     this.anywhere = [...anywhere].sort(longestFirst);
-    this.tokens = [...tokens].sort(longestFirst).map((text) => ({ text, pattern: tokenPattern(text) }));
+    this.tokens = [...tokens].sort(longestFirst);
     this.whole = whole;
-    this.byteForms = [...this.anywhere, ...this.tokens.map((t) => t.text)].map((form) => new Uint8Array(Buffer.from(form)));
+    this.byteForms = [...this.anywhere, ...this.tokens].map((form) => new Uint8Array(Buffer.from(form)));
   }
 
   /** True when no value is known: then text is left alone and only names mask. */
@@ -91,7 +85,7 @@ export class SecretForms {
   text(text: string): string {
     let out = text;
     for (const form of this.anywhere) if (out.includes(form)) out = out.split(form).join(MASK);
-    for (const token of this.tokens) if (out.includes(token.text)) out = out.replace(token.pattern, MASK);
+    for (const token of this.tokens) if (out.includes(token)) out = maskWholeTokens(out, token);
     return out;
   }
 
@@ -154,11 +148,32 @@ function startsAt(bytes: readonly number[], at: number, form: Uint8Array, cut: b
   return true;
 }
 
-function tokenPattern(form: string): RegExp {
-  const escaped = form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const before = WORD_CHAR.test(form[0]) ? '(?<![\\p{L}\\p{N}_])' : '';
-  const after = WORD_CHAR.test(form[form.length - 1]) ? '(?![\\p{L}\\p{N}_])' : '';
-  return new RegExp(`${before}${escaped}${after}`, 'gu');
+/**
+ * `text` with `form` masked where it stands as a whole token: a word character of the form's
+ * own ends may not continue into the text around it (`zq7x` in `zq7x.` but not in `zq7xy`).
+ */
+function maskWholeTokens(text: string, form: string): string {
+  const checkBefore = WORD_CHAR.test(form[0]);
+  const checkAfter = WORD_CHAR.test(form[form.length - 1]);
+  let out = '';
+  let copied = 0;
+  for (let at = text.indexOf(form); at >= 0; at = text.indexOf(form, at + 1)) {
+    const end = at + form.length;
+    if (at < copied) continue;
+    if (checkBefore && isWordCharBefore(text, at)) continue;
+    if (checkAfter && end < text.length && WORD_CHAR.test(String.fromCodePoint(text.codePointAt(end) ?? 0))) continue;
+    out += text.slice(copied, at) + MASK;
+    copied = end;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
+/** The code point ending just before `at` (a surrogate pair read whole) is part of a word. */
+function isWordCharBefore(text: string, at: number): boolean {
+  if (at === 0) return false;
+  const low = text.charCodeAt(at - 1);
+  const start = low >= 0xdc00 && low <= 0xdfff && at >= 2 ? at - 2 : at - 1;
+  return WORD_CHAR.test(String.fromCodePoint(text.codePointAt(start) ?? 0));
 }
 
 /** The value and every encoding of it that a handler's output plausibly contains. */
