@@ -6,6 +6,7 @@
  * `invoke --function` declare theirs in src/cli/commands.
  */
 import { parseArgs } from 'node:util';
+import { checkTimeoutSeconds } from '../core/lambda/timeout-range';
 
 export class CliUsageError extends Error {
   constructor(message: string) {
@@ -54,6 +55,13 @@ export function integerIn(text: string, flag: string, min: number, max: number):
   const value = Number(text);
   if (value < min || value > max) throw new CliUsageError(`${flag} must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+/** `--timeout`: the range every timeout has (core/lambda/timeout-range.ts), or a CliUsageError naming it. */
+export function timeoutIn(text: string): number {
+  const checked = checkTimeoutSeconds(text);
+  if ('problem' in checked) throw new CliUsageError(`--timeout ${checked.problem}`);
+  return checked.seconds;
 }
 
 export type LocalCommand = 'invoke' | 'check';
@@ -131,7 +139,7 @@ export function parseLocalArgs(command: LocalCommand, args: readonly string[]): 
     handler: nonEmpty(values.handler, '--handler'),
     event: nonEmpty(values.event, '--event'),
     times: values.times === undefined ? DEFAULT_TIMES[command] : integerIn(values.times, '--times', MIN_TIMES[command], MAX_TIMES),
-    timeoutSeconds: values.timeout === undefined ? undefined : positiveNumber(values.timeout, '--timeout', 900),
+    timeoutSeconds: values.timeout === undefined ? undefined : timeoutIn(values.timeout),
     memoryMB: values.memory === undefined ? undefined : integerIn(values.memory, '--memory', 128, 10240),
     env: parseEnv(values.env ?? []),
     freeze: values['no-freeze'] !== true,
@@ -143,14 +151,6 @@ export function parseLocalArgs(command: LocalCommand, args: readonly string[]): 
     resource: nonEmpty(values.resource, '--resource'),
     help,
   };
-}
-
-function positiveNumber(text: string, flag: string, max: number): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value <= 0 || value > max) {
-    throw new CliUsageError(`${flag} must be a number of seconds above 0 and at most ${max}, got "${text}"`);
-  }
-  return value;
 }
 
 /** `--env K=V` pairs; the value may contain `=`; the name must be a valid variable name. */

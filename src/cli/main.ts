@@ -7,6 +7,7 @@ import { version } from '../../package.json';
 import { CliUsageError, parseLocalArgs, type LocalCommand } from './args';
 import { runLocal, EXIT_USAGE, type CliIO } from './run-local';
 import { TWO_COLUMN_MIN_WIDTH } from './render';
+import { terminalSafe } from './terminal-text';
 
 export const USAGE = `warm-state ${version}: see what survives between warm AWS Lambda invocations.
 
@@ -21,7 +22,7 @@ Options for invoke and check:
   --event FILE|-       the event as a JSON file, or - for stdin (default {})
   --times N            invocations in one warm environment (invoke: 1, check: 5, at least 3:
                        growth needs three sizes in a row)
-  --timeout S          Lambda timeout in seconds (default 3)
+  --timeout S          Lambda timeout in seconds, 0.1 to 900 (default 3)
   --memory MB          Lambda memory size, enforced on the V8 heap (default 128)
   --env K=V            an environment variable for the function; repeatable
   --no-freeze          keep the process running between invocations (default: frozen with
@@ -80,7 +81,7 @@ export async function main(args: readonly string[], io: CliIO = defaultIO()): Pr
     return runInvokeDeployed(rest);
   }
   if (command !== 'invoke' && command !== 'check') {
-    io.stderr.write(`warm-state: unknown command "${command}"\n\n${USAGE}\n`);
+    io.stderr.write(`warm-state: unknown command "${terminalSafe(command)}"\n\n${USAGE}\n`);
     return EXIT_USAGE;
   }
   let options;
@@ -88,7 +89,7 @@ export async function main(args: readonly string[], io: CliIO = defaultIO()): Pr
     options = parseLocalArgs(command as LocalCommand, rest);
   } catch (error) {
     if (error instanceof CliUsageError) {
-      io.stderr.write(`warm-state ${command}: ${error.message}\nRun warm-state --help for the options.\n`);
+      io.stderr.write(`warm-state ${command}: ${terminalSafe(error.message)}\nRun warm-state --help for the options.\n`);
       return EXIT_USAGE;
     }
     throw error;
@@ -117,7 +118,7 @@ if (require.main === module) {
       setTimeout(() => process.exit(code), 3000).unref();
     },
     (error: unknown) => {
-      process.stderr.write(`warm-state: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(`warm-state: internal error: ${terminalSafe(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
       process.exit(1);
     },
   );

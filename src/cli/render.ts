@@ -1,11 +1,13 @@
 /**
  * Human output of the CLI: one block per invocation with the logs, module scope beside
  * handler scope (two columns when the terminal is wide enough, else stacked), change marks,
- * growth warnings and faults. Pure: a record and a layout in, text out.
+ * growth warnings and faults. Pure: a record and a layout in, text out. Everything the record
+ * carries is passed through terminalSafe: user code never writes control characters to the terminal.
  */
 import { describeExtent, previewValue } from '../core/model/preview';
 import { describeEstimate, formatBytes, growthInUnits } from '../core/model/memory-trend';
 import type { Change, InvocationRecord, ModuleVariable, PendingWork, Variable } from '../core/model/snapshot';
+import { terminalSafe } from './terminal-text';
 
 export interface Layout {
   /** Terminal width in columns. */
@@ -59,11 +61,12 @@ function variableCells(variables: readonly (Variable | ModuleVariable)[], width:
   if (variables.length === 0) return [plain('(none)', p.dim)];
   const nameWidth = Math.min(Math.max(...variables.map((v) => v.name.length)), Math.max(8, Math.floor(width / 3)));
   return variables.map((variable) => {
-    const name = variable.name.length > nameWidth ? `${variable.name.slice(0, nameWidth - 1)}…` : variable.name.padEnd(nameWidth);
+    const safeName = terminalSafe(variable.name);
+    const name = safeName.length > nameWidth ? `${safeName.slice(0, nameWidth - 1)}…` : safeName.padEnd(nameWidth);
     const growing = 'growing' in variable && variable.growing;
     const flag = growing ? '  ⚠ growing' : '';
     const valueWidth = Math.max(8, width - nameWidth - 4 - flag.length);
-    const value = previewValue(variable.value, 'inspect', valueWidth);
+    const value = terminalSafe(previewValue(variable.value, 'inspect', valueWidth));
     const paintedName = growing ? p.bold(p.red(name)) : p.bold(name);
     const paintedValue = variable.change === 'removed' ? p.dim(value) : value;
     return {
@@ -86,7 +89,7 @@ function header(record: InvocationRecord, width: number, p: Palette): string {
     `Invocation ${record.invocation}`,
     record.cold ? 'cold start' : 'warm',
     // A new environment says which runtime it runs on (the user's node, or the deployed runtime).
-    record.cold ? (record.source === 'local' ? `node ${record.runtimeVersion}` : record.runtimeVersion) : null,
+    record.cold ? terminalSafe(record.source === 'local' ? `node ${record.runtimeVersion}` : record.runtimeVersion) : null,
     `${record.durationMs.toFixed(1)} ms`,
     record.initDurationMs !== null ? `init ${record.initDurationMs.toFixed(1)} ms` : null,
     `${record.maxMemoryUsedMB} MB max`,
@@ -102,7 +105,7 @@ export function renderInvocation(record: InvocationRecord, layout: Layout): stri
   const width = Math.max(40, layout.width);
   const lines: string[] = [header(record, width, p)];
 
-  const logs = record.logs.replace(/\n+$/, '');
+  const logs = terminalSafe(record.logs.replace(/\n+$/, ''));
   if (logs) {
     for (const raw of logs.split('\n')) {
       // Lambda separates fields with tabs; on a terminal they expand past the width, so two
@@ -113,15 +116,15 @@ export function renderInvocation(record: InvocationRecord, layout: Layout): stri
   }
 
   if (record.error) {
-    lines.push(p.red(`✗ ${record.error.errorType}: ${record.error.errorMessage}`));
+    lines.push(p.red(terminalSafe(`✗ ${record.error.errorType}: ${record.error.errorMessage}`)));
   } else {
-    lines.push(`${p.green('←')} response ${compactJson(record.response, Math.max(20, width - 11))}`);
+    lines.push(`${p.green('←')} response ${terminalSafe(compactJson(record.response, Math.max(20, width - 11)))}`);
   }
   if (record.reset) {
     lines.push(p.magenta(`⟲ environment reset (${record.reset}): module state is gone, the next invocation is a cold start`));
   }
   if (record.captureError) {
-    lines.push(p.yellow(`scopes not captured: ${record.captureError}`));
+    lines.push(p.yellow(terminalSafe(`scopes not captured: ${record.captureError}`)));
   }
 
   const hasScopes = record.moduleScope.length > 0 || record.handlerScope.length > 0 || record.parameters.length > 0 || !record.captureError;
@@ -149,7 +152,7 @@ export function renderInvocation(record: InvocationRecord, layout: Layout): stri
       const [first, ...others] = record.parameters;
       const names = others.length ? `   (also ${others.map((v) => v.name).join(', ')})` : '';
       const text = `parameters: ${first.name} = ${previewValue(first.value, 'inspect', Math.max(20, width - 14 - names.length))}${names}`;
-      lines.push(p.dim(text));
+      lines.push(p.dim(terminalSafe(text)));
     }
   }
 
@@ -158,7 +161,7 @@ export function renderInvocation(record: InvocationRecord, layout: Layout): stri
   }
   for (const line of memoryLines(record)) lines.push(p.yellow(line));
   if (record.error?.trace.length) {
-    lines.push(p.dim(record.error.trace.slice(0, 6).map((t) => `  ${t}`).join('\n')));
+    lines.push(p.dim(terminalSafe(record.error.trace.slice(0, 6).map((t) => `  ${t}`).join('\n'))));
   }
   return lines.join('\n');
 }
@@ -177,7 +180,7 @@ export function compactJson(value: unknown, width: number): string {
 export function growthLine(variable: ModuleVariable): string {
   const series = variable.sizeSeries;
   const shown = series.length > 12 ? ['…', ...series.slice(-12)] : series;
-  return `⚠ ${variable.name} keeps growing: ${growthInUnits(variable)} (now ${describeExtent(variable.value)}; size ${shown.join(' → ')} over ${series.length} invocations of one environment)`;
+  return terminalSafe(`⚠ ${variable.name} keeps growing: ${growthInUnits(variable)} (now ${describeExtent(variable.value)}; size ${shown.join(' → ')} over ${series.length} invocations of one environment)`);
 }
 
 /** What the handler left running, what of it ran here, the init profile and the memory estimate: one line each. */
@@ -198,7 +201,8 @@ export function memoryLines(record: InvocationRecord): string[] {
   }
   const estimate = describeEstimate(record.memoryEstimate, record.memorySizeMB);
   if (estimate) lines.push(`memory: ${estimate}`);
-  return lines;
+  // Names, file paths and the source text of init statements are the user's.
+  return lines.map(terminalSafe);
 }
 
 /** `handler.js:7` from an absolute `file:line`. */
@@ -212,5 +216,5 @@ export function invokeSummary(records: readonly InvocationRecord[], layout: Layo
   const last = records[records.length - 1];
   if (!last || last.growing.length === 0) return null;
   const p = palette(layout.color);
-  return p.red(`${last.growing.length === 1 ? '1 module-scope variable keeps' : `${last.growing.length} module-scope variables keep`} growing: ${last.growing.join(', ')}`);
+  return p.red(`${last.growing.length === 1 ? '1 module-scope variable keeps' : `${last.growing.length} module-scope variables keep`} growing: ${terminalSafe(last.growing.join(', '))}`);
 }

@@ -3,9 +3,10 @@
  * export, or a template's function), read and parse the event before anything runs, drive a
  * WarmSession for N invocations and print records (human text or one JSON object per line).
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { chooseDefaultHandler } from './default-handler';
+import { handlerFileProblem } from './handler-file';
 import { ConfigError, nodeMajorMismatch, resolveTemplateFunction } from '../core/config';
 import { InvalidEventError, parseEvent } from '../core/events';
 import type { InvocationRecord, ModuleVariable } from '../core/model/snapshot';
@@ -15,6 +16,7 @@ import { CliUsageError, type LocalRunOptions } from './args';
 import { growthLine, invokeSummary, legend, palette, renderInvocation, type Layout } from './render';
 import { formatBytes } from '../core/model/memory-trend';
 import { MeasurementRefusedError } from '../core/runtime/local-environment';
+import { terminalSafe, terminalSafeWriter } from './terminal-text';
 
 export interface CliIO {
   stdout: { write(text: string): unknown };
@@ -83,8 +85,8 @@ export async function resolveTarget(options: LocalRunOptions, io: Pick<CliIO, 'c
   }
 
   const file = resolve(io.cwd, options.file);
-  const info = await stat(file).catch(() => null);
-  if (!info || !info.isFile()) throw new CliUsageError(`no such file: ${options.file}`);
+  const problem = await handlerFileProblem(file, options.file);
+  if (problem !== null) throw new CliUsageError(problem);
   const handlerExport = options.handler ?? (await defaultHandler(file));
   return {
     environment: {
@@ -142,7 +144,9 @@ function failed(record: InvocationRecord): boolean {
 }
 
 /** Runs `invoke` or `check`; returns the exit code. Usage problems come back as exit 2 with a message. */
-export async function runLocal(options: LocalRunOptions, io: CliIO): Promise<number> {
+export async function runLocal(options: LocalRunOptions, cli: CliIO): Promise<number> {
+  // Messages quote file names, template text and errors: none of it may drive the terminal.
+  const io: CliIO = { ...cli, stderr: terminalSafeWriter(cli.stderr) };
   let target: ResolvedTarget;
   let event: unknown;
   try {
@@ -161,16 +165,16 @@ export async function runLocal(options: LocalRunOptions, io: CliIO): Promise<num
   const p = palette(io.layout.color);
   try {
     if (options.command === 'invoke' && !options.json) {
-      io.stdout.write(`${p.bold('warm-state')} ${target.label} · ${options.times} invocation${options.times === 1 ? '' : 's'}\n${legend(io.layout)}\n\n`);
+      io.stdout.write(`${p.bold('warm-state')} ${terminalSafe(target.label)} · ${options.times} invocation${options.times === 1 ? '' : 's'}\n${legend(io.layout)}\n\n`);
     } else if (options.command === 'check') {
-      io.stdout.write(`${p.bold('warm-state check')} ${target.label} · ${options.times} invocations\n`);
+      io.stdout.write(`${p.bold('warm-state check')} ${terminalSafe(target.label)} · ${options.times} invocations\n`);
     }
     for (let i = 0; i < options.times; i++) {
       let record = await session.invoke(event);
       if (measuresRetained(options, i)) record = await measureRetained(session, record, io);
       records.push(record);
       if (i === 0) warnNodeMismatch(target, record, io);
-      if (options.command === 'check') io.stdout.write(`${checkProgressLine(record)}\n`);
+      if (options.command === 'check') io.stdout.write(`${terminalSafe(checkProgressLine(record))}\n`);
       else if (options.json) io.stdout.write(`${JSON.stringify(record)}\n`);
       else io.stdout.write(`${renderInvocation(record, io.layout)}\n\n`);
     }
@@ -248,7 +252,7 @@ function reportCheck(records: readonly InvocationRecord[], io: CliIO): number {
   const captured = records.filter((r) => r.captureError === null && r.reset !== 'init-error');
   if (captured.length === 0) {
     const reason = records.find((r) => r.error)?.error?.errorMessage ?? records.find((r) => r.captureError)?.captureError ?? 'no invocation was captured';
-    io.stdout.write(`${p.red(`✗ could not check: ${reason}`)}\n`);
+    io.stdout.write(`${p.red(terminalSafe(`✗ could not check: ${reason}`))}\n`);
     return EXIT_FAILED;
   }
   io.stdout.write(`${p.green(`✓ no module-scope variable kept growing over ${records.length} invocations`)}\n`);

@@ -4,6 +4,7 @@
  * what the engine accepts instead of failing an invocation.
  */
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../core/lambda/defaults';
+import { MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS } from '../core/lambda/timeout-range';
 import { DEFAULT_BUDGETS, type CaptureBudgets } from '../core/runtime/environment-api';
 
 export interface WarmSettings {
@@ -35,7 +36,8 @@ export const SETTING_DEFAULTS = {
 export function readSettings(reader: SettingsReader): WarmSettings {
   return {
     nodePath: stringSetting(reader.get('nodePath')),
-    timeoutSeconds: numberSetting(reader.get('timeoutSeconds'), SETTING_DEFAULTS.timeoutSeconds, 1, 900),
+    // The range of --timeout and templates; VS Code warns about values outside it (package.json).
+    timeoutSeconds: numberSetting(reader.get('timeoutSeconds'), SETTING_DEFAULTS.timeoutSeconds, MIN_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS),
     memoryMB: Math.round(numberSetting(reader.get('memoryMB'), SETTING_DEFAULTS.memoryMB, 128, 10240)),
     freeze: booleanSetting(reader.get('freeze'), true),
     budgets: {

@@ -197,3 +197,67 @@ describe('SecretMasker rules', () => {
     assert.deepEqual(masker.json({ nested: [{ token: 'x-y', note: `has ${DB_PASSWORD}` }], n: 1 }), { nested: [{ token: MASK, note: `has ${MASK}` }], n: 1 });
   });
 });
+
+describe('local records: every form of a secret is masked (real child, issue 14 defect 8)', function () {
+  this.timeout(60000);
+  const PIN = '83920174';
+  const SHORT = 'zq7x';
+  const LONG = 's3cret-Value/with+chars';
+  const FORMS_HANDLER = `
+const pinBytes = Buffer.from(process.env.DB_PIN_PASSWORD);
+const tail = Buffer.concat([Buffer.alloc(12, 46), Buffer.from(process.env.SIGNING_SECRET)]);
+const view = new Uint8Array(Buffer.from('x=' + process.env.SIGNING_SECRET));
+exports.handler = async () => {
+  const s = process.env.SIGNING_SECRET;
+  console.log('pin', process.env.DB_PIN_PASSWORD, 'short', process.env.API_TOKEN, 'in a line; api_tokens stays');
+  console.log('b64', Buffer.from(s).toString('base64'), 'b64url', Buffer.from(s).toString('base64url'));
+  console.log('hex', Buffer.from(s).toString('hex'), 'url', encodeURIComponent(s), 'upper', s.toUpperCase());
+  console.log('basic', Buffer.from('user:' + s).toString('base64'));
+  return { pin: Number(process.env.DB_PIN_PASSWORD), note: 'pin ' + process.env.DB_PIN_PASSWORD };
+};
+`;
+  const leaks = (text: string): string[] => {
+    const bytes = Buffer.from(LONG);
+    const forms = [PIN, LONG, bytes.toString('base64').slice(0, 12), bytes.toString('base64url').slice(0, 12), bytes.toString('hex').slice(0, 12), encodeURIComponent(LONG), LONG.toUpperCase(), Buffer.from(`user:${LONG}`).toString('base64').slice(8, 20)];
+    return forms.filter((form) => text.includes(form)).concat(new RegExp(`\\b${SHORT}\\b`).test(text) ? [SHORT] : []);
+  };
+  const bytesOf = (text: string): number[] => [...Buffer.from(text)];
+  let dir: string;
+  let file: string;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'warm-mask-forms-'));
+    file = join(dir, 'handler.js');
+    writeFileSync(file, FORMS_HANDLER);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('masks an all-digit secret, a 4-character one in log lines, encoded forms and bytes in Buffer previews', async () => {
+    const session = new WarmSession({ environments: localEnvironments({ file, handlerExport: 'handler', capture: true, env: { DB_PIN_PASSWORD: PIN, API_TOKEN: SHORT, SIGNING_SECRET: LONG } }) });
+    try {
+      const record = await session.invoke({});
+      assert.equal(record.error, null, JSON.stringify(record.error));
+      assert.deepEqual(leaks(record.logs), [], record.logs);
+      assert.match(record.logs, /pin \*{4} short \*{4} in a line; api_tokens stays/);
+      assert.deepEqual(record.response, { pin: MASK, note: `pin ${MASK}` }, 'the PIN parsed as a number is masked too');
+      const pin = find(record.moduleScope, 'pinBytes').value;
+      assert.deepEqual(pin.type === 'binary' ? pin.preview : pin, bytesOf(MASK));
+      // 12 dots, then the secret's first 4 bytes before the 16-byte preview ends.
+      const tail = find(record.moduleScope, 'tail').value;
+      assert.deepEqual(tail.type === 'binary' ? tail.preview : tail, [...Array(12).fill(46), ...bytesOf(MASK)]);
+      const view = find(record.moduleScope, 'view').value;
+      assert.deepEqual(view.type === 'binary' ? view.preview : view, bytesOf(`x=${MASK}`));
+    } finally {
+      await session.dispose();
+    }
+  });
+
+  it('prints none of them through dist/cli.js, human or --json', () => {
+    const args = [join(root, 'dist', 'cli.js'), 'invoke', file, '--env', `DB_PIN_PASSWORD=${PIN}`, '--env', `API_TOKEN=${SHORT}`, '--env', `SIGNING_SECRET=${LONG}`];
+    for (const extra of [['--json'], []]) {
+      const result = spawnSync(process.execPath, [...args, ...extra], { encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '', HOME: dir, NO_COLOR: '1', COLUMNS: '200' } });
+      assert.equal(result.status, 0, result.stderr);
+      assert.deepEqual(leaks(result.stdout + result.stderr), [], result.stdout);
+    }
+  });
+});

@@ -48,7 +48,7 @@ describe('extension: settings', () => {
 
   it('clamps out-of-range values and ignores values of the wrong type', () => {
     const settings = readSettings(reader({ timeoutSeconds: 0, memoryMB: 1e9, historyLength: -5, 'capture.depth': 'deep', freeze: 'yes', environmentVariables: ['A=1'] }));
-    assert.deepEqual([settings.timeoutSeconds, settings.memoryMB, settings.historyLength, settings.budgets.depth, settings.freeze], [1, 10240, 1, DEFAULT_BUDGETS.depth, true]);
+    assert.deepEqual([settings.timeoutSeconds, settings.memoryMB, settings.historyLength, settings.budgets.depth, settings.freeze], [0.1, 10240, 1, DEFAULT_BUDGETS.depth, true]);
     assert.deepEqual(settings.environmentVariables, {});
   });
 

@@ -7,6 +7,7 @@ import {
   maskEnvironment,
   maskJson,
   maskSecrets,
+  SecretForms,
   secretValuesOf,
 } from '../../src/core/lambda/mask';
 
@@ -42,7 +43,7 @@ describe('remote mask: no secrets leak', () => {
   });
 
   it('masks JSON text and known literal secrets wherever they appear', () => {
-    const masked = maskSecrets('{"password": "p4ssw0rd!", "user":"ann"} then the raw value s3cr3t-value-xyz in a log', ['s3cr3t-value-xyz']);
+    const masked = maskSecrets('{"password": "p4ssw0rd!", "user":"ann"} then the raw value s3cr3t-value-xyz in a log', new SecretForms(['s3cr3t-value-xyz']));
     assert.equal(masked, `{"password": "${MASK}", "user":"ann"} then the raw value ${MASK} in a log`);
   });
 

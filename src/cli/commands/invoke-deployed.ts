@@ -15,6 +15,7 @@ import { attachProbe, detachProbe, planAttach, type AttachPlan, type ProbeTarget
 import { buildProbeLayer, ProbeFilesMissingError } from '../../core/deployed/probe/probe-layer';
 import { ChildRuntimeMissingError, locateChildDir } from '../../core/runtime/child-locator';
 import { invokeSummary, legend, palette, renderInvocation, type Layout } from '../render';
+import { terminalSafe, terminalSafeWriter } from '../terminal-text';
 
 export const INVOKE_DEPLOYED_USAGE = `Usage:
   warm-state invoke --function NAME [--qualifier Q] [--region R] [--profile P]
@@ -108,7 +109,7 @@ export async function runInvokeDeployed(args: string[]): Promise<number> {
     options = parseInvokeDeployedArgs(args);
   } catch (error) {
     if (error instanceof CliUsageError) {
-      process.stderr.write(`warm-state invoke: ${error.message}\n\n${INVOKE_DEPLOYED_USAGE}\n`);
+      process.stderr.write(`warm-state invoke: ${terminalSafe(error.message)}\n\n${INVOKE_DEPLOYED_USAGE}\n`);
       return 2;
     }
     throw error;
@@ -123,21 +124,23 @@ export async function runInvokeDeployed(args: string[]): Promise<number> {
     readStdin,
     layout: { width: process.stdout.columns ?? 100, color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR },
   };
+  // Messages quote AWS's (or an endpoint's) answers: none of it may drive the terminal.
+  const errors = terminalSafeWriter(io.stderr);
   try {
     if (options.action === 'attach-probe') return await runAttach(options, io);
     if (options.action === 'detach-probe') return await runDetach(options, io);
     return await runInvocations(options, io);
   } catch (error) {
     if (error instanceof DeployedError) {
-      io.stderr.write(`warm-state invoke: ${error.message}\nNext step: ${error.nextStep}\n`);
+      errors.write(`warm-state invoke: ${error.message}\nNext step: ${error.nextStep}\n`);
       return 1;
     }
     if (error instanceof CliUsageError) {
-      io.stderr.write(`warm-state invoke: ${error.message}\n`);
+      errors.write(`warm-state invoke: ${error.message}\n`);
       return 2;
     }
     if (error instanceof ProbeFilesMissingError || error instanceof ChildRuntimeMissingError) {
-      io.stderr.write(`warm-state invoke: ${error.message}\n`);
+      errors.write(`warm-state invoke: ${error.message}\n`);
       return 1;
     }
     throw error;
@@ -196,7 +199,7 @@ async function runInvocations(options: InvokeDeployedOptions, io: DeployedIO): P
     event = await readEvent(options, io);
   } catch (error) {
     if (error instanceof CliUsageError) {
-      io.stderr.write(`warm-state invoke: ${error.message}\n`);
+      io.stderr.write(`warm-state invoke: ${terminalSafe(error.message)}\n`);
       return 2;
     }
     throw error;
@@ -208,13 +211,13 @@ async function runInvocations(options: InvokeDeployedOptions, io: DeployedIO): P
     ...connection(options),
     // Only failures the SDK retries are worth a line (throttling, server errors); the others end in one clear error.
     onAttemptFailed: (failure) => {
-      if (isRetryable(failure)) io.stderr.write(`${p.yellow(describeAttempt(failure))}\n`);
+      if (isRetryable(failure)) io.stderr.write(`${p.yellow(terminalSafe(describeAttempt(failure)))}\n`);
     },
   });
   const records: InvocationRecord[] = [];
   try {
-    const where = options.endpointUrl ? ` at ${options.endpointUrl}` : options.region ? ` in ${options.region}` : '';
-    const name = `${options.functionName}${options.qualifier ? `:${options.qualifier}` : ''}`;
+    const where = terminalSafe(options.endpointUrl ? ` at ${options.endpointUrl}` : options.region ? ` in ${options.region}` : '');
+    const name = terminalSafe(`${options.functionName}${options.qualifier ? `:${options.qualifier}` : ''}`);
     if (!options.json) {
       io.stdout.write(`${p.bold('warm-state')} ${name} (deployed${where}) · ${options.times} invocation${options.times === 1 ? '' : 's'}\n${legend(io.layout)}\n\n`);
     }
@@ -245,9 +248,9 @@ export function renderDeployed(record: InvocationRecord, layout: Layout): string
       details.reportFound ? `memory ${record.maxMemoryUsedMB} of ${record.memorySizeMB} MB used (high-water mark)` : null,
       details.attempts > 1 ? `${details.attempts} attempts` : null,
     ].filter((f): f is string => f !== null);
-    lines.push(p.dim(facts.join(' · ')));
-    if (details.truncated.length > 0) lines.push(p.yellow(`cut to fit the 4 KB log tail: ${details.truncated.join(', ')}`));
-    for (const warning of details.warnings) lines.push(p.yellow(`note: ${warning}`));
+    lines.push(p.dim(terminalSafe(facts.join(' · '))));
+    if (details.truncated.length > 0) lines.push(p.yellow(terminalSafe(`cut to fit the 4 KB log tail: ${details.truncated.join(', ')}`)));
+    for (const warning of details.warnings) lines.push(p.yellow(terminalSafe(`note: ${warning}`)));
   }
   return lines.join('\n');
 }
@@ -257,9 +260,10 @@ function target(options: InvokeDeployedOptions): ProbeTarget {
 }
 
 function printPlan(plan: AttachPlan, io: DeployedIO): void {
-  io.stdout.write(`Attach the Warm State probe to ${plan.functionArn} (${plan.runtime}, ${plan.region}):\n`);
-  for (const change of plan.changes) io.stdout.write(`  - ${change}\n`);
-  io.stdout.write(`The current layers and variables are saved in ${plan.stateFile}; --detach-probe restores them exactly.\n`);
+  const out = terminalSafeWriter(io.stdout);
+  out.write(`Attach the Warm State probe to ${plan.functionArn} (${plan.runtime}, ${plan.region}):\n`);
+  for (const change of plan.changes) out.write(`  - ${change}\n`);
+  out.write(`The current layers and variables are saved in ${plan.stateFile}; --detach-probe restores them exactly.\n`);
 }
 
 async function runAttach(options: InvokeDeployedOptions, io: DeployedIO): Promise<number> {
@@ -274,15 +278,17 @@ async function runAttach(options: InvokeDeployedOptions, io: DeployedIO): Promis
     return true;
   });
   if (!result) return 1;
-  io.stdout.write(`Probe attached. Layers now: ${result.layers.join(', ')}\n`);
-  io.stdout.write(`Invoke it to see module and handler scope: warm-state invoke --function ${options.functionName}${options.region ? ` --region ${options.region}` : ''}\n`);
+  const out = terminalSafeWriter(io.stdout);
+  out.write(`Probe attached. Layers now: ${result.layers.join(', ')}\n`);
+  out.write(`Invoke it to see module and handler scope: warm-state invoke --function ${options.functionName}${options.region ? ` --region ${options.region}` : ''}\n`);
   return 0;
 }
 
 async function runDetach(options: InvokeDeployedOptions, io: DeployedIO): Promise<number> {
   const result = await detachProbe(target(options));
-  io.stdout.write(`Probe detached from ${result.functionArn}. Layers now: ${result.layers.length ? result.layers.join(', ') : '(none)'}\n`);
-  for (const note of result.notes) io.stdout.write(`note: ${note}\n`);
-  if (result.notes.length === 0) io.stdout.write('The layers and environment variables are back exactly as they were before the attach.\n');
+  const out = terminalSafeWriter(io.stdout);
+  out.write(`Probe detached from ${result.functionArn}. Layers now: ${result.layers.length ? result.layers.join(', ') : '(none)'}\n`);
+  for (const note of result.notes) out.write(`note: ${note}\n`);
+  if (result.notes.length === 0) out.write('The layers and environment variables are back exactly as they were before the attach.\n');
   return 0;
 }

@@ -3,14 +3,15 @@
  * environments, so `aws lambda invoke --endpoint-url` and SDK scripts reach a warm local
  * function. Parses flags here; the endpoint itself lives in src/core/endpoint.
  */
-import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createBackendFactory } from '../../core/endpoint/backend-factory';
 import { startLambdaEndpoint, type LambdaEndpoint } from '../../core/endpoint/server';
-import { CliUsageError, integerIn, parseFlags } from '../args';
+import { CliUsageError, integerIn, parseFlags, timeoutIn } from '../args';
 import { createLocalEnvironment } from '../../core/runtime/local-environment';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../../core/lambda/defaults';
 import { chooseDefaultHandler } from '../default-handler';
+import { handlerFileProblem } from '../handler-file';
+import { terminalSafeWriter } from '../terminal-text';
 
 export const SERVE_USAGE = `Usage:
   warm-state serve [--port N] FILE [--handler EXPORT] [--name NAME] [--memory MB] [--timeout S]
@@ -34,7 +35,7 @@ Options:
                       function with its handler, memory, timeout and variables, under its
                       deployed name when the template gives one
   --memory MB         memory size reported and enforced (default 128)
-  --timeout S         function timeout in seconds (default 3)
+  --timeout S         function timeout in seconds, 0.1 to 900 (default 3)
   -h, --help          show this text
 
 Then, for example:
@@ -69,6 +70,13 @@ export interface ServeOptions {
   memoryMB: number;
   timeoutSeconds: number;
 }
+
+/**
+ * Everything serve prints is plain text, and much of it is not ours (file names, template
+ * text, a request's method and path from whoever connects): none of it may drive the terminal.
+ */
+const out = terminalSafeWriter(process.stdout);
+const err = terminalSafeWriter(process.stderr);
 
 /** Lambda's own rule for function names (the short form, not an ARN). */
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -120,7 +128,7 @@ export function parseServeArgs(args: readonly string[], cwd = process.cwd()): Se
     resources,
     ...(template !== undefined ? { template } : {}),
     memoryMB: values.memory === undefined ? DEFAULT_MEMORY_MB : integerIn(values.memory, '--memory', 128, 10240),
-    timeoutSeconds: values.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : integerIn(values.timeout, '--timeout', 1, 900),
+    timeoutSeconds: values.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : timeoutIn(values.timeout),
   };
 }
 
@@ -130,20 +138,20 @@ export async function runServe(args: string[]): Promise<number> {
     options = parseServeArgs(args);
   } catch (error) {
     if (error instanceof CliUsageError) {
-      process.stderr.write(`warm-state serve: ${error.message}\n\n${SERVE_USAGE}\n`);
+      err.write(`warm-state serve: ${error.message}\n\n${SERVE_USAGE}\n`);
       return 2;
     }
     throw error;
   }
   if (options === 'help') {
-    process.stdout.write(`${SERVE_USAGE}\n`);
+    out.write(`${SERVE_USAGE}\n`);
     return 0;
   }
   try {
     options.functions.push(...(await resolveResources(options)));
   } catch (error) {
     if (error instanceof CliUsageError) {
-      process.stderr.write(`warm-state serve: ${error.message}\n`);
+      err.write(`warm-state serve: ${error.message}\n`);
       return 2;
     }
     throw error;
@@ -151,19 +159,20 @@ export async function runServe(args: string[]): Promise<number> {
   const names = new Set<string>();
   for (const fn of options.functions) {
     if (names.has(fn.name)) {
-      process.stderr.write(`warm-state serve: function "${fn.name}" is given twice\n`);
+      err.write(`warm-state serve: function "${fn.name}" is given twice\n`);
       return 2;
     }
     names.add(fn.name);
-    if (!existsSync(fn.file)) {
-      process.stderr.write(`warm-state serve: ${fn.file} does not exist (function ${fn.name})\n`);
+    const problem = await handlerFileProblem(fn.file, fn.file);
+    if (problem !== null) {
+      err.write(`warm-state serve: ${problem} (function ${fn.name})\n`);
       return 2;
     }
     if (fn.chooseHandler) {
       // Same choice as `invoke FILE`; refusing here beats serving a function whose every call fails.
       const choice = await chooseDefaultHandler(fn.file);
       if ('error' in choice) {
-        process.stderr.write(`warm-state serve: ${fn.file}: ${choice.error}\n`);
+        err.write(`warm-state serve: ${fn.file}: ${choice.error}\n`);
         return 2;
       }
       fn.handlerExport = choice.handler;
@@ -195,7 +204,7 @@ async function resolveResources(options: ServeOptions): Promise<ServedFunctionSp
       throw new CliUsageError(`cannot serve ${fn.id}: ${errors.join(' ') || 'it has no runnable handler file'}`);
     }
     for (const [name, text] of Object.entries(fn.unresolvedEnvironment)) {
-      process.stderr.write(`warm-state serve: ${fn.id}: variable ${name} (${text}) cannot be known locally and is not set\n`);
+      err.write(`warm-state serve: ${fn.id}: variable ${name} (${text}) cannot be known locally and is not set\n`);
     }
     const name = (fn.functionName ?? fn.id).replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
     specs.push({
@@ -229,13 +238,13 @@ async function serve(options: ServeOptions): Promise<number> {
       })),
       onRequest: (entry) => {
         const outcome = entry.errorType ? `${entry.status} ${entry.errorType}` : String(entry.status);
-        process.stderr.write(`${new Date().toISOString()} ${entry.method} ${entry.path} -> ${outcome} (${entry.ms} ms)\n`);
+        err.write(`${new Date().toISOString()} ${entry.method} ${entry.path} -> ${outcome} (${entry.ms} ms)\n`);
       },
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
-      process.stderr.write(`warm-state serve: port ${options.port} on 127.0.0.1 is in use; pick another with --port N (0 = any free port)\n`);
+      err.write(`warm-state serve: port ${options.port} on 127.0.0.1 is in use; pick another with --port N (0 = any free port)\n`);
       return 1;
     }
     throw error;
@@ -251,15 +260,15 @@ async function serve(options: ServeOptions): Promise<number> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  process.stdout.write(`Local Lambda endpoint on ${endpoint.url} (127.0.0.1 only)\n`);
+  out.write(`Local Lambda endpoint on ${endpoint.url} (127.0.0.1 only)\n`);
   for (const fn of options.functions) {
-    process.stdout.write(`  ${fn.name}  ->  ${fn.file} (export ${fn.handlerExport})\n`);
+    out.write(`  ${fn.name}  ->  ${fn.file} (export ${fn.handlerExport})\n`);
   }
-  process.stdout.write(
+  out.write(
     `Try: aws lambda invoke --endpoint-url ${endpoint.url} --function-name ${options.functions[0].name} --log-type Tail --cli-binary-format raw-in-base64-out --payload '{}' out.json\nCtrl+C stops.\n`,
   );
   await stopped;
   await endpoint.close();
-  process.stdout.write('Stopped.\n');
+  out.write('Stopped.\n');
   return 0;
 }

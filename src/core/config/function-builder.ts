@@ -2,6 +2,7 @@
  * Shared assembly of a FunctionConfig: defaults, sources, problems, and the handler file check
  * that every config kind ends with.
  */
+import { checkTimeoutSeconds } from '../lambda/timeout-range';
 import { checkHandlerFile, parseHandlerString } from './handler-file';
 import { isNodeRuntime } from './runtime';
 import type { ConfigKind, ConfigProblem, FunctionConfig } from './types';
@@ -79,6 +80,12 @@ export async function finishFunction(config: FunctionConfig, display: string, li
 }
 
 /** Numbers in templates are often strings ("30"); anything else is reported by the caller. */
+/** Why a declared timeout is not one Warm State runs (the range of --timeout), or null. */
+export function timeoutProblem(seconds: number): string | null {
+  const checked = checkTimeoutSeconds(seconds);
+  return 'problem' in checked ? checked.problem : null;
+}
+
 export function toPositiveNumber(value: unknown): number | null {
   const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
   return Number.isFinite(number) && number > 0 ? number : null;

@@ -6,7 +6,7 @@
  */
 import { dirname } from 'node:path';
 import { parseConfigFile, type ConfigFileResult, type ConfigFileText } from './config-file';
-import { addProblem, finishFunction, newFunctionConfig, toPositiveNumber } from './function-builder';
+import { addProblem, finishFunction, newFunctionConfig, timeoutProblem, toPositiveNumber } from './function-builder';
 import { isPlainObject } from './intrinsics';
 import { ServerlessVariables } from './serverless-variables';
 import type { FunctionConfig, SettingName } from './types';
@@ -83,7 +83,7 @@ class ServerlessFunctionReader {
   async read(): Promise<FunctionConfig> {
     const result = this.result;
     this.readString('runtime', 'runtime', (v) => (result.runtime = v));
-    this.readNumber('timeout', 'timeoutSeconds', (v) => (result.timeoutSeconds = v));
+    this.readNumber('timeout', 'timeoutSeconds', (v) => (result.timeoutSeconds = v), timeoutProblem);
     this.readNumber('memorySize', 'memoryMB', (v) => (result.memoryMB = v));
     this.readString('architecture', 'architecture', (v) => (result.architecture = v));
     this.readEnvironment();
@@ -144,14 +144,16 @@ class ServerlessFunctionReader {
     set(value.trim());
   }
 
-  private readNumber(property: string, setting: SettingName, set: (value: number) => void): void {
+  /** `check`: why an otherwise valid number is refused (out of range), or null. */
+  private readNumber(property: string, setting: SettingName, set: (value: number) => void, check: (value: number) => string | null = () => null): void {
     const found = this.find(property);
     if (!found) return;
     const value = this.resolved(found, setting);
     if (value === null) return;
     const number = toPositiveNumber(value);
-    if (number === null) {
-      this.warnIgnored(found, `${property} ${JSON.stringify(value)} is not a positive number; the default is used.`);
+    const problem = number === null ? `${JSON.stringify(value)} is not a positive number` : check(number);
+    if (number === null || problem !== null) {
+      this.warnIgnored(found, `${property} ${problem}; the default is used.`);
       return;
     }
     set(number);

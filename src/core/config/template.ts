@@ -7,7 +7,7 @@
  * followed through the `aws:asset:path` metadata).
  */
 import { dirname, resolve } from 'node:path';
-import { addProblem, finishFunction, newFunctionConfig, toPositiveNumber } from './function-builder';
+import { addProblem, finishFunction, newFunctionConfig, timeoutProblem, toPositiveNumber } from './function-builder';
 import { describeIntrinsic, intrinsicKey, isPlainObject, resolveIntrinsic, type IntrinsicContext } from './intrinsics';
 import type { ConfigFileText, ConfigFileResult } from './config-file';
 import { parseConfigFile } from './config-file';
@@ -97,7 +97,7 @@ class TemplateFunctionReader {
     const config = this.config;
     this.readString('Runtime', 'runtime', (v) => (config.runtime = v));
     this.readString('FunctionName', 'functionName', (v) => (config.functionName = v));
-    this.readNumber('Timeout', 'timeoutSeconds', (v) => (config.timeoutSeconds = v));
+    this.readNumber('Timeout', 'timeoutSeconds', (v) => (config.timeoutSeconds = v), timeoutProblem);
     this.readNumber('MemorySize', 'memoryMB', (v) => (config.memoryMB = v));
     this.readArchitecture();
     this.readEnvironment();
@@ -154,14 +154,16 @@ class TemplateFunctionReader {
     this.config.sources[setting] = result.source;
   }
 
-  private readNumber(property: string, setting: SettingName, set: (value: number) => void): void {
+  /** `check`: why an otherwise valid number is refused (out of range), or null. */
+  private readNumber(property: string, setting: SettingName, set: (value: number) => void, check: (value: number) => string | null = () => null): void {
     const found = this.find(property);
     if (!found) return;
     const result = this.resolved(found, setting);
     if (!result) return;
     const number = toPositiveNumber(result.value);
-    if (number === null) {
-      addProblem(this.config, 'warning', `${property} ${JSON.stringify(result.value)} is not a positive number; the default is used.`, this.place(found.path));
+    const problem = number === null ? `${JSON.stringify(result.value)} is not a positive number` : check(number);
+    if (number === null || problem !== null) {
+      addProblem(this.config, 'warning', `${property} ${problem}; the default is used.`, this.place(found.path));
       return;
     }
     set(number);

@@ -12,7 +12,7 @@ import type { CapturedVariable, DeployedDetails, LambdaError, RawInvocation, Res
 import type { EnvironmentStatus, WarmEnvironment } from '../runtime/environment-api';
 import { DeployedError, toDeployedError } from './errors';
 import { createLambdaClient, loadLambdaSdk, resolvedRegion, type AttemptFailure, type ConnectionOptions } from './lambda-client';
-import { maskCapturedVariables, maskEnvironment, maskJson, maskSecrets, secretValuesOf } from '../lambda/mask';
+import { maskCapturedVariables, maskEnvironment, maskJson, maskSecrets, SecretForms, secretValuesOf } from '../lambda/mask';
 import { PROBE_WRAPPER_PATH } from './probe/probe-layer';
 import { decodeProbeLine } from './probe/probe-line';
 import { decodeLogResult, parseLogTail } from '../lambda/report';
@@ -75,6 +75,8 @@ class Deployed implements DeployedFunction {
   private summary: FunctionSummary | null = null;
   private summaryError: DeployedError | null = null;
   private knownSecrets: string[] = [];
+  /** Every form of the known secrets, derived once each time the list grows. */
+  private secrets = SecretForms.NONE;
   private generation = 0;
   private invocations = 0;
   private lastEnvironmentId: string | null = null;
@@ -146,7 +148,8 @@ class Deployed implements DeployedFunction {
     const client = await this.client();
     try {
       const credentials = await client.config.credentials();
-      this.knownSecrets = [credentials.secretAccessKey, credentials.sessionToken ?? '', credentials.accessKeyId].filter((s) => s.length >= 6);
+      this.knownSecrets = [credentials.secretAccessKey, credentials.sessionToken ?? '', credentials.accessKeyId].filter((s) => s !== '');
+      this.secrets = new SecretForms(this.knownSecrets);
     } catch (error) {
       throw toDeployedError(error, this.context('ResolveCredentials'));
     }
@@ -165,6 +168,7 @@ class Deployed implements DeployedFunction {
     }
     const variables = configuration.Environment?.Variables ?? {};
     this.knownSecrets = [...new Set([...this.knownSecrets, ...secretValuesOf(variables)])];
+    this.secrets = new SecretForms(this.knownSecrets);
     const layers = (configuration.Layers ?? []).map((layer) => layer.Arn ?? '').filter((arn) => arn !== '');
     this.summary = {
       functionName: configuration.FunctionName ?? this.options.functionName,
@@ -217,7 +221,7 @@ class Deployed implements DeployedFunction {
       warnings.push(`Retried: ${attempts - 1} failed attempt(s) (${reasons || 'retryable error'}), waited ${retryDelayMs} ms in backoff before it succeeded.`);
     }
 
-    const secrets = this.knownSecrets;
+    const secrets = this.secrets;
     let logs = decodeLogResult(output.LogResult);
     let scopes: { module: CapturedVariable[] | null; handler: CapturedVariable[] | null; parameters: CapturedVariable[] | null } = { module: null, handler: null, parameters: null };
     let probe: DeployedDetails['probe'] = this.summary && !this.summary.isNode ? 'not-node' : 'absent';

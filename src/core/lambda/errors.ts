@@ -1,5 +1,9 @@
 /** Turning thrown values into Lambda's `{errorType, errorMessage, trace}` shape. */
+import { types } from 'node:util';
 import type { LambdaError } from '../model/snapshot';
+
+// Saved when the runtime loads, before any user code could replace it.
+const isProxy = types.isProxy;
 
 let runtimeFile: string | null = null;
 
@@ -19,9 +23,21 @@ function cleanTrace(lines: string[]): string[] {
 /**
  * Like the Lambda runtime: an Error gives its name, message and stack lines; any other
  * thrown value gives its typeof and its string form. (Reading `name`/`message` is what the
- * real runtime does when it reports an error, so this is not capture.)
+ * real runtime does when it reports an error, so this is not capture.) Never throws: a value
+ * that cannot be read still gives an ordinary error response, the environment stays warm.
  */
 export function toLambdaError(thrown: unknown): LambdaError {
+  // A Proxy is described without being touched: even `instanceof` runs its getPrototypeOf
+  // trap (user code), and throws when the Proxy was revoked.
+  if (isProxy(thrown)) return { errorType: typeof thrown, errorMessage: 'a Proxy (not inspected: reading it would run its traps)', trace: [] };
+  try {
+    return describeThrown(thrown);
+  } catch {
+    return { errorType: typeof thrown, errorMessage: 'a value that could not be read', trace: [] };
+  }
+}
+
+function describeThrown(thrown: unknown): LambdaError {
   if (thrown instanceof Error) {
     let errorType = 'Error';
     try {
@@ -55,6 +71,7 @@ export function toLambdaError(thrown: unknown): LambdaError {
 /** Init failures mapped to the runtime's error types. */
 export function toInitError(thrown: unknown, handlerString: string): LambdaError {
   const base = toLambdaError(thrown);
+  if (isProxy(thrown)) return base;
   const code = typeof thrown === 'object' && thrown !== null ? (thrown as { code?: unknown }).code : undefined;
   if (thrown instanceof SyntaxError) {
     return { errorType: 'Runtime.UserCodeSyntaxError', errorMessage: `SyntaxError: ${base.errorMessage}`, trace: base.trace };

@@ -2,11 +2,13 @@
  * Keeps secrets out of everything Warm State prints or shows for deployed functions:
  * CLI output, the panel, logs. Masks by name (variables whose names look secret) and by
  * shape (AWS access key ids, signatures, session tokens), plus any literal secret values
- * the caller knows (the credentials the SDK resolved, secret-looking environment values).
+ * the caller knows (the credentials the SDK resolved, secret-looking environment values) in
+ * every form they can take (secret-forms.ts: encodings, bytes, short values as whole tokens).
  */
 import type { CapturedVariable, PropertyNode, RawInvocation, ValueNode } from '../model/snapshot';
+import { isMaskableSecret, MASK, SecretForms } from './secret-forms';
 
-export const MASK = '****';
+export { MASK, SecretForms };
 
 /**
  * Names that look secret: the issue's `*SECRET*`, `*TOKEN*`, `*PASSWORD*`, `*KEY*`, plus
@@ -25,12 +27,11 @@ export function maskEnvironment(variables: Readonly<Record<string, string>>): Re
   return out;
 }
 
-/** Literal secret values worth masking wherever they appear: secret-named variables' values. */
+/** Literal secret values worth masking wherever they appear: secret-named variables' values (not flags such as "1" or "true"). */
 export function secretValuesOf(variables: Readonly<Record<string, string | undefined>>): string[] {
   const values: string[] = [];
   for (const [name, value] of Object.entries(variables)) {
-    // Short values ("1", "true") would mask unrelated text; real secrets are longer.
-    if (value !== undefined && value.length >= 6 && isSecretName(name)) values.push(value);
+    if (value !== undefined && isMaskableSecret(value) && isSecretName(name)) values.push(value);
   }
   return values;
 }
@@ -45,13 +46,14 @@ const SHAPES: Array<[RegExp, string]> = [
   [/\b([A-Za-z_][A-Za-z0-9_.-]*)(\s*[=:]\s*)(?!\s)("[^"]*"|'[^']*'|[^\s,;&"'}]+)/g, 'NAMED'],
 ];
 
-/** Masks secrets in free text (log tails, error messages, printed JSON). */
-export function maskSecrets(text: string, knownSecrets: readonly string[] = []): string {
+/** Masks secrets in free text (log tails, error messages, printed JSON): the known values in all their forms, then secret shapes. */
+export function maskSecrets(text: string, known: SecretForms = SecretForms.NONE): string {
+  return maskShapes(known.text(text));
+}
+
+/** Secret shapes in text: access key ids, signatures, tokens, NAME=value pairs with secret-looking names. */
+function maskShapes(text: string): string {
   let out = text;
-  // Longest first, so a secret containing another is masked whole.
-  for (const secret of [...new Set(knownSecrets)].filter((s) => s.length >= 6).sort((a, b) => b.length - a.length)) {
-    out = out.split(secret).join(MASK);
-  }
   for (const [pattern, replacement] of SHAPES) {
     if (replacement === 'NAMED') {
       out = out.replace(pattern, (whole, name: string, separator: string, value: string) => {
@@ -74,13 +76,14 @@ export function maskSecrets(text: string, knownSecrets: readonly string[] = []):
  * Masks a JSON-like value: properties whose names look secret lose their value, strings
  * are masked as text. Returns a new value; the input is not modified.
  */
-export function maskJson(value: unknown, knownSecrets: readonly string[] = []): unknown {
-  if (typeof value === 'string') return maskSecrets(value, knownSecrets);
-  if (Array.isArray(value)) return value.map((item) => maskJson(item, knownSecrets));
+export function maskJson(value: unknown, known: SecretForms = SecretForms.NONE): unknown {
+  if (typeof value === 'string') return maskShapes(known.string(value, false));
+  if (typeof value === 'number') return known.isSecretNumber(value) ? MASK : value;
+  if (Array.isArray(value)) return value.map((item) => maskJson(item, known));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      out[key] = isSecretName(key) && item !== null && item !== undefined && item !== '' ? MASK : maskJson(item, knownSecrets);
+      out[key] = isSecretName(key) && item !== null && item !== undefined && item !== '' ? MASK : maskJson(item, known);
     }
     return out;
   }
@@ -92,38 +95,43 @@ function maskedNode(): ValueNode {
   return { type: 'string', value: MASK, length: MASK.length, truncated: false };
 }
 
-/** Masks a captured value tree: secret-named properties/entries are hidden and strings are masked as text. */
-export function maskValueNode(node: ValueNode, knownSecrets: readonly string[] = []): ValueNode {
+/** Masks a captured value tree: secret-named properties/entries are hidden, strings are masked as text and byte previews as bytes. */
+export function maskValueNode(node: ValueNode, known: SecretForms = SecretForms.NONE): ValueNode {
   switch (node.type) {
     case 'string': {
-      const value = maskSecrets(node.value, knownSecrets);
+      const value = maskShapes(known.string(node.value, node.truncated));
       return value === node.value ? node : { ...node, value };
     }
+    case 'number':
+    case 'bigint':
+      return known.isSecretNumber(node.value) ? maskedNode() : node;
+    case 'binary':
+      return known.binary(node);
     case 'array':
     case 'set':
-      return { ...node, items: node.items.map((item) => maskValueNode(item, knownSecrets)) };
+      return { ...node, items: node.items.map((item) => maskValueNode(item, known)) };
     case 'object':
-      return { ...node, properties: node.properties.map((p) => maskProperty(p, knownSecrets)) };
+      return { ...node, properties: node.properties.map((p) => maskProperty(p, known)) };
     case 'map':
       return {
         ...node,
         entries: node.entries.map((entry) => ({
           key: entry.key,
-          value: entry.key.type === 'string' && isSecretName(entry.key.value) ? maskedNode() : maskValueNode(entry.value, knownSecrets),
+          value: entry.key.type === 'string' && isSecretName(entry.key.value) ? maskedNode() : maskValueNode(entry.value, known),
         })),
       };
     case 'promise':
-      return { ...node, value: node.value ? maskValueNode(node.value, knownSecrets) : null };
+      return { ...node, value: node.value ? maskValueNode(node.value, known) : null };
     case 'error':
-      return { ...node, message: maskSecrets(node.message, knownSecrets), stack: node.stack === null ? null : maskSecrets(node.stack, knownSecrets) };
+      return { ...node, message: maskSecrets(node.message, known), stack: node.stack === null ? null : maskSecrets(node.stack, known) };
     default:
       return node;
   }
 }
 
-function maskProperty(property: PropertyNode, knownSecrets: readonly string[]): PropertyNode {
+function maskProperty(property: PropertyNode, known: SecretForms): PropertyNode {
   if (isSecretName(property.name) && isMaskable(property.value)) return { name: property.name, value: maskedNode() };
-  return { name: property.name, value: maskValueNode(property.value, knownSecrets) };
+  return { name: property.name, value: maskValueNode(property.value, known) };
 }
 
 /** Empty and structural values carry no secret; masking them would only hide useful shape. */
@@ -132,11 +140,11 @@ function isMaskable(node: ValueNode): boolean {
 }
 
 /** Masks captured variables: a secret-named variable's value is hidden, others are masked inside. */
-export function maskCapturedVariables(variables: CapturedVariable[] | null, knownSecrets: readonly string[] = []): CapturedVariable[] | null {
+export function maskCapturedVariables(variables: CapturedVariable[] | null, known: SecretForms = SecretForms.NONE): CapturedVariable[] | null {
   if (variables === null) return null;
   return variables.map((variable) => ({
     ...variable,
-    value: isSecretName(variable.name) && isMaskable(variable.value) ? maskedNode() : maskValueNode(variable.value, knownSecrets),
+    value: isSecretName(variable.name) && isMaskable(variable.value) ? maskedNode() : maskValueNode(variable.value, known),
   }));
 }
 
@@ -147,15 +155,10 @@ export function maskCapturedVariables(variables: CapturedVariable[] | null, know
 // the child was given), and the captured module state is the product (a growing `keys` Set
 // must stay visible). So local masking hides strings, not structures: a secret-named binding
 // or property loses its string (or bytes) value, any string equal to or containing a known
-// secret value is masked, and text (logs, error message and trace) loses the known values.
+// secret value (in any of its forms, secret-forms.ts) is masked, so are byte previews that hold
+// one, and text (logs, error message and trace) loses the known values.
 // No shape guessing on text: it would garble users' own data for no known secret.
 // It runs on every invocation, so it copies only what changes and memoises name tests.
-
-/** Secret values shorter than this are masked only where a whole string equals them: as substrings they would garble unrelated text. */
-const SUBSTRING_MIN = 6;
-/** Shorter values ("1", "on") are flags, not secrets. */
-const EXACT_MIN = 3;
-const FLAG_LIKE = /^(\d+|true|false|yes|no|on|off|none|null|undefined)$/i;
 
 const secretNameMemo = new Map<string, boolean>();
 function isSecretNameMemo(name: string): boolean {
@@ -171,25 +174,10 @@ function isSecretNameMemo(name: string): boolean {
 
 /** Masks local invocation records against the secret values of the environment the child got. */
 export class SecretMasker {
-  /** Masked wherever they occur, longest first (a secret containing another is masked whole). */
-  private readonly substrings: string[];
-  /** Masked where a whole string equals them. */
-  private readonly exact: Set<string>;
+  private readonly forms: SecretForms;
 
   constructor(secretValues: Iterable<string>) {
-    const substrings = new Set<string>();
-    const exact = new Set<string>();
-    for (const value of secretValues) {
-      if (value.length < EXACT_MIN || FLAG_LIKE.test(value)) continue;
-      exact.add(value);
-      if (value.length < SUBSTRING_MIN) continue;
-      substrings.add(value);
-      // As JSON.stringify and console.log of an object print it (quotes, backslashes escaped).
-      const escaped = JSON.stringify(value).slice(1, -1);
-      if (escaped !== value) substrings.add(escaped);
-    }
-    this.substrings = [...substrings].sort((a, b) => b.length - a.length);
-    this.exact = exact;
+    this.forms = new SecretForms(secretValues);
   }
 
   /** The values of the secret-looking variables of an environment (names per isSecretName). */
@@ -201,32 +189,12 @@ export class SecretMasker {
 
   /** True when some value is known; without one, text is left alone and only names mask. */
   get hasSecrets(): boolean {
-    return this.exact.size > 0;
+    return !this.forms.isEmpty;
   }
 
-  /** Free text (logs, messages, stack traces) with the known values masked. */
+  /** Free text (logs, messages, stack traces) with the known values masked, in every form. */
   text(text: string): string {
-    let out = text;
-    for (const secret of this.substrings) if (out.includes(secret)) out = out.split(secret).join(MASK);
-    return out;
-  }
-
-  /** A string value: whole-value match, substrings, and a secret's beginning cut off by truncation. */
-  private string(value: string, truncated: boolean): string {
-    if (this.exact.has(value)) return MASK;
-    let out = this.text(value);
-    if (truncated) {
-      for (const secret of this.substrings) {
-        // The capture cut the string inside a secret: hide the part that made it in.
-        for (let k = Math.min(secret.length - 1, out.length); k >= 4; k--) {
-          if (out.endsWith(secret.slice(0, k))) {
-            out = out.slice(0, out.length - k) + MASK;
-            break;
-          }
-        }
-      }
-    }
-    return out;
+    return this.forms.text(text);
   }
 
   /** A captured value; returns the same node when nothing in it changed. */
@@ -234,9 +202,14 @@ export class SecretMasker {
     switch (node.type) {
       case 'string': {
         if (!this.hasSecrets) return node;
-        const value = this.string(node.value, node.truncated);
+        const value = this.forms.string(node.value, node.truncated);
         return value === node.value ? node : { ...node, value };
       }
+      case 'number':
+      case 'bigint':
+        return this.forms.isSecretNumber(node.value) ? maskedNode() : node;
+      case 'binary':
+        return this.forms.binary(node);
       case 'array':
       case 'set': {
         const items = this.list(node.items, (item) => this.value(item));
@@ -291,7 +264,8 @@ export class SecretMasker {
 
   /** A JSON value (the handler's response): secret-named string properties hidden, strings masked. */
   json(value: unknown): unknown {
-    if (typeof value === 'string') return this.hasSecrets ? this.string(value, false) : value;
+    if (typeof value === 'string') return this.hasSecrets ? this.forms.string(value, false) : value;
+    if (typeof value === 'number') return this.forms.isSecretNumber(value) ? MASK : value;
     if (Array.isArray(value)) return this.list(value as unknown[], (item) => this.json(item));
     if (value !== null && typeof value === 'object') {
       let out: Record<string, unknown> | null = null;

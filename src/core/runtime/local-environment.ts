@@ -473,6 +473,7 @@ class LocalEnvironment implements WarmEnvironment {
       memoryMB: this.resolved.memoryMB,
       region: this.resolved.region,
       childDir,
+      frozenBetweenInvocations: this.resolved.freeze,
       ...preparation,
       initProfile: this.options.initProfile === true,
     };

@@ -51,6 +51,12 @@ export interface ChildInitMessage {
   handlerInFile: boolean;
   /** Time each top-level statement of the handler module (instrument/init-profile.ts). */
   initProfile: boolean;
+  /**
+   * The host stops this process between invocations (SIGSTOP) and sends a message (the next
+   * invoke, a heap snapshot request) right after continuing it: a read pending while idle
+   * always completes (host-channel.ts).
+   */
+  frozenBetweenInvocations: boolean;
 }
 
 export interface ChildInvokeMessage {

@@ -27,7 +27,7 @@ import { nearestPackageType } from '../../../runtime/child/services/package-type
 import { installSerializer, type CaptureFunction } from '../../../runtime/child/services/serializer';
 import { CAPTURE_GLOBAL_KEY } from '../../../runtime/child/services/runtime-globals';
 import { HANDLER_GLOBAL_KEY, type MainToWorker, type StopReport, type WorkerData, type WorkerToMain } from './worker-protocol';
-import { maskCapturedVariables, secretValuesOf } from '../../../lambda/mask';
+import { maskCapturedVariables, SecretForms, secretValuesOf } from '../../../lambda/mask';
 import { encodeProbeLine } from '../probe-line';
 
 type Handler = (event: unknown, context: { awsRequestId?: string }, callback: (error?: unknown, result?: unknown) => void) => unknown;
@@ -167,6 +167,19 @@ async function armWorker(handler: Handler): Promise<void> {
   else if (!reply) problems.push('handler scope unavailable: the capture worker did not answer');
 }
 
+let secretForms = SecretForms.NONE;
+let secretFormsKey = '';
+/** What to mask: derived once, again only when the handler changed a secret-named variable. */
+function secretFormsOf(env: NodeJS.ProcessEnv): SecretForms {
+  const values = secretValuesOf(env);
+  const key = values.join('\u0000');
+  if (key !== secretFormsKey) {
+    secretForms = new SecretForms(values);
+    secretFormsKey = key;
+  }
+  return secretForms;
+}
+
 function captureModuleScope(): CapturedVariable[] | null {
   const read = moduleProbe;
   if (!read || !captureValues) return null;
@@ -196,7 +209,7 @@ async function emitSnapshot(requestId: string): Promise<void> {
       if (worker) errors.push(failure?.error ?? 'the handler neither reached a return nor threw, so its scope was not captured');
       else if (!errors.some((e) => e.includes('capture worker') || e.startsWith('handler scope'))) errors.push('handler scope unavailable: the capture worker is not running');
     }
-    const secrets = secretValuesOf(process.env);
+    const secrets = secretFormsOf(process.env);
     const line = encodeProbeLine({
       requestId,
       moduleScope: maskCapturedVariables(moduleScope, secrets),

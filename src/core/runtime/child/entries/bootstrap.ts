@@ -329,11 +329,14 @@ function runHandler(fn: Handler, message: ChildInvokeMessage, deadlineMs: number
         finish({ error: toLambdaError(error) });
         return;
       }
-      if (returned !== null && typeof returned === 'object' && typeof (returned as { then?: unknown }).then === 'function') {
-        (returned as Promise<unknown>).then(
-          (value) => finish({ response: value }),
-          (error: unknown) => finish({ error: toLambdaError(error) }),
-        );
+      // As `await returned` would: a `then` that cannot be read or throws rejects the invocation
+      // (a revoked Proxy returned), it never becomes an uncaught exception of the runtime.
+      const fail = (error: unknown): void => finish({ error: toLambdaError(error) });
+      try {
+        const then = returned !== null && typeof returned === 'object' ? (returned as { then?: unknown }).then : undefined;
+        if (typeof then === 'function') then.call(returned, (value: unknown) => finish({ response: value }), fail);
+      } catch (error) {
+        fail(error);
       }
     });
   });
@@ -464,6 +467,7 @@ async function invokeAfterInit(message: ChildInvokeMessage): Promise<void> {
 
 function onHostMessage(message: HostToChild): void {
   if (message.type === 'init') {
+    if (message.frozenBetweenInvocations) channel.frozenBetweenInvocations();
     initialized = onInit(message);
   } else if (message.type === 'invoke') {
     // Nothing more comes before our result; no read may be pending while the handler runs.

@@ -15,7 +15,12 @@
  * between invocations the host may never write again. So an exit while idle (freeze off: a
  * timer calls process.exit() or throws) ends the process with SIGKILL once the 'exit'
  * listeners ran: the host tells an idle exit by its `fatal` message or by the process being
- * gone, never by its exit code. An exit during init or an invocation keeps its code.
+ * gone, never by its exit code. An exit during init or an invocation keeps its code, and so
+ * does one while frozen between invocations: a frozen process runs again only when the host
+ * continues it and at once sends a message, the next invoke or a heap snapshot request (or
+ * when the host is gone: end of file), so
+ * the pending read completes and the exit with it (a timer that came due while frozen and
+ * calls process.exit(7) as the process thaws reports `exit status 7`).
  */
 import { read } from 'node:fs';
 import { encodeFrame, FrameSplitter } from '../../frames';
@@ -33,6 +38,8 @@ export interface HostChannel {
   pause(): void;
   /** Reads again (the next message is due, or the host's exit is to be noticed). */
   resume(): void;
+  /** The host freezes this process between invocations: a pending read never blocks an exit for long. */
+  frozenBetweenInvocations(): void;
 }
 
 type ReallyExit = (code?: number) => never;
@@ -56,7 +63,9 @@ export function openHostChannel(fd: number, onMessage: (message: HostToChild) =>
   let closed = false;
   /** An invoke arrived: from now on a pending read may wait for as long as the host likes. */
   let invoked = false;
-  guardExit(() => reading && invoked);
+  /** Unless the host freezes us between invocations: then it writes as soon as we run again. */
+  let frozenWhileIdle = false;
+  guardExit(() => reading && invoked && !frozenWhileIdle);
 
   const close = (): void => {
     if (closed) return;
@@ -108,6 +117,9 @@ export function openHostChannel(fd: number, onMessage: (message: HostToChild) =>
     resume() {
       paused = false;
       arm();
+    },
+    frozenBetweenInvocations() {
+      frozenWhileIdle = true;
     },
   };
 }
