@@ -52,10 +52,10 @@ describe('cli: one flag parser for every command', () => {
 
 describe('cli: parseLocalArgs', () => {
   it('reads every invoke flag', () => {
-    const options = parseLocalArgs('invoke', ['h.js', '--handler', 'test', '--event', '-', '--times', '3', '--timeout', '2.5', '--memory', '256', '--env', 'A=1', '--env', 'B=x=y', '--no-freeze', '--json', '--node', '/usr/bin/node']);
+    const options = parseLocalArgs('invoke', ['h.js', '--handler', 'test', '--event', '-', '--times', '3', '--timeout', '2.5', '--memory', '256', '--env', 'A=1', '--env', 'B=x=y', '--no-freeze', '--json', '--node', '/usr/bin/node', '--retained', '--init-profile']);
     assert.deepEqual(options, {
       command: 'invoke', file: 'h.js', handler: 'test', event: '-', times: 3, timeoutSeconds: 2.5, memoryMB: 256,
-      env: { A: '1', B: 'x=y' }, freeze: false, json: true, nodePath: '/usr/bin/node', template: undefined, resource: undefined, help: false,
+      env: { A: '1', B: 'x=y' }, freeze: false, json: true, retained: true, initProfile: true, nodePath: '/usr/bin/node', template: undefined, resource: undefined, help: false,
     });
   });
   it('has the documented defaults', () => {
