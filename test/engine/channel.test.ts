@@ -9,19 +9,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { EnvironmentPool, fixture, isRunning, leftoverChildren } from './environment-helpers';
+import { EnvironmentPool, fixture, isRunning, leftoverChildren, waitUntil } from './environment-helpers';
 
 const root = resolve(__dirname, '../..');
-const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
-
-async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (condition()) return true;
-    await sleep(50);
-  }
-  return condition();
-}
 
 /** Lines of the invocation's own output, between START and END. */
 function invocationLines(logs: string, requestId: string): string[] {

@@ -51,20 +51,36 @@ export function leftoverChildren(): string[] {
   }
 }
 
-/** Alive and not a zombie (an orphan's zombie may wait for a PID 1 that never reaps it). */
-export function isRunning(pid: number): boolean {
+export const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+
+/** The process's state letter as `ps` shows it (`S` sleeping, `T` stopped, `Z` zombie), null when gone. */
+export function processState(pid: number): string | null {
   if (process.platform === 'linux') {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+      return stat.slice(stat.lastIndexOf(')') + 2)[0] ?? null;
     } catch {
-      return false;
+      return null;
     }
   }
   try {
-    process.kill(pid, 0);
-    return true;
+    return execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).trim()[0] ?? null;
   } catch {
-    return false;
+    return null; // ps exits 1 when there is no such process
   }
+}
+
+/** Alive and not a zombie (an orphan's zombie may wait for a PID 1 that never reaps it). */
+export function isRunning(pid: number): boolean {
+  const state = processState(pid);
+  return state !== null && state !== 'Z';
+}
+
+export async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (condition()) return true;
+    await sleep(50);
+  }
+  return condition();
 }

@@ -10,6 +10,10 @@
  * process from Node (no SIGSTOP): there the `freeze` option is ignored and the child keeps
  * running between invocations (timers tick while idle); everything else behaves the same.
  *
+ * The environment is a process group (process-group.ts): freeze, thaw and the end reach every
+ * process the handler started, as Lambda freezes and ends the whole sandbox. On Windows the end
+ * reaches the process tree and freeze does nothing.
+ *
  * Messages travel on a plain pipe, the child's fd 3 (protocol.ts), not on Node's IPC channel,
  * which would cost the child ~5 ms of builtin compiling per cold start. The first invoke is sent
  * right after init, without waiting for `ready`: the child starts it as soon as init is done.
@@ -32,6 +36,7 @@ import { guardChild, releaseChild } from './orphan-reaper';
 import { OutputCollector } from './output-collector';
 import { prepareHandler } from './prepare-handler';
 import { encodeFrame, FrameSplitter } from './frames';
+import { endProcessTree, endTreeOnExit, OWN_PROCESS_GROUP, signalGroup } from './process-group';
 import {
   CHANNEL_FD,
   INIT_MARKER_ID,
@@ -76,19 +81,11 @@ const INIT_TIMEOUT_MS = 10_000;
 /** What V8 prints on stderr when the heap is over `--max-old-space-size`. */
 const OUT_OF_MEMORY = /heap out of memory|Reached heap limit|Allocation failed/i;
 
-/** Every live child, killed when the host exits so no stopped orphan survives it. */
-const liveChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function trackChild(child: ChildProcess): void {
-  liveChildren.add(child);
-  child.once('exit', () => liveChildren.delete(child));
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const c of liveChildren) c.kill('SIGKILL');
-    });
-  }
-}
+/**
+ * After the child exited, how long its pipes may stay open before the host closes them itself:
+ * only a process that left the group (setsid) and kept them can hold them that long.
+ */
+const CLOSE_GRACE_MS = 1_000;
 
 /** How Lambda loads the file: import() for ES modules, require() otherwise. */
 export function moduleFormatOf(file: string): ModuleLoadFormat {
@@ -123,6 +120,7 @@ class ChildHandle {
   frozen = false;
   /** The message pipe (protocol.ts); null when the process could not be spawned. */
   private readonly channel: Socket | null;
+  private readonly closed: Promise<void>;
 
   constructor(readonly process: ChildProcess) {
     this.channel = (process.stdio[CHANNEL_FD] ?? null) as Socket | null;
@@ -133,10 +131,18 @@ class ChildHandle {
     });
     // A write to a child that just died: its exit reports what happened (and send() pushes it).
     this.channel?.on('error', () => undefined);
+    this.closed = new Promise((resolve) => process.once('close', () => resolve()));
+    const pid = process.pid;
+    const released = pid === undefined ? null : endTreeOnExit(pid);
     process.on('error', (error) => this.push({ kind: 'spawn-error', error }));
     process.on('exit', (code, signal) => {
       this.exited = { code, signal };
       this.frozen = false;
+      if (pid === undefined) return;
+      // The environment ends with its first process: whatever the handler started goes too.
+      signalGroup(pid, 'SIGKILL');
+      released?.();
+      setTimeout(() => this.closePipes(), CLOSE_GRACE_MS).unref();
     });
     // 'close' comes after all stdio data: only then is the output complete.
     process.on('close', () => {
@@ -203,22 +209,28 @@ class ChildHandle {
     });
   }
 
+  /** Stops every process of the environment (POSIX; the caller never freezes on Windows). */
   freeze(): void {
-    if (this.exited || this.frozen) return;
-    if (this.process.kill('SIGSTOP')) this.frozen = true;
+    if (this.exited || this.frozen || this.process.pid === undefined) return;
+    if (signalGroup(this.process.pid, 'SIGSTOP')) this.frozen = true;
   }
 
   thaw(): void {
-    if (this.exited || !this.frozen) return;
-    this.process.kill('SIGCONT');
+    if (this.exited || !this.frozen || this.process.pid === undefined) return;
+    signalGroup(this.process.pid, 'SIGCONT');
     this.frozen = false;
   }
 
+  /** Ends every process of the environment and waits until its output is complete. */
   async kill(): Promise<void> {
-    if (this.exited || this.process.pid === undefined) return;
-    const closed = new Promise<void>((resolve) => this.process.once('close', () => resolve()));
-    this.process.kill('SIGKILL');
-    await closed;
+    if (this.process.pid === undefined) return;
+    if (!this.exited) endProcessTree(this.process.pid);
+    await this.closed;
+  }
+
+  /** The pipes stayed open after the exit (an escaped process holds them): stop waiting for them. */
+  private closePipes(): void {
+    for (const stream of this.process.stdio) stream?.destroy();
   }
 
   /** True when V8 said, on stderr, that the heap ran out. */
@@ -444,8 +456,9 @@ class LocalEnvironment implements WarmEnvironment {
       // fd 3 (CHANNEL_FD): the message pipe, read and written by both sides.
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       windowsHide: true,
+      // Its own process group: freeze and the end reach whatever the handler starts.
+      ...OWN_PROCESS_GROUP,
     });
-    trackChild(child);
     if (this.resolved.freeze && child.pid !== undefined) {
       const pid = child.pid;
       guardChild(pid, nodePath, env);

@@ -2,9 +2,10 @@
  * A frozen child (SIGSTOP) cannot notice that its host died: it would stay stopped forever
  * when the editor or the CLI is killed (SIGKILL, crash) before it could clean up. The host's
  * own exit hook covers ordinary exits; this covers the rest. One small watchdog process per
- * host holds a pipe from the host and SIGKILLs the registered children when the pipe closes.
- * It ignores SIGINT/SIGTERM/SIGHUP so that a Ctrl+C reaching the whole process group still
- * leaves it alive long enough to clean up. POSIX only (Windows has no freeze).
+ * host holds a pipe from the host and SIGKILLs the registered children's process groups (each
+ * child leads its own, process-group.ts: whatever the handler started goes too) when the pipe
+ * closes. It ignores SIGINT/SIGTERM/SIGHUP so that a Ctrl+C reaching the whole process group
+ * still leaves it alive long enough to clean up. POSIX only (Windows has no freeze).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 
@@ -22,7 +23,7 @@ process.stdin.on('data', (chunk) => {
     if (op === '+') pids.add(Number(pid)); else pids.delete(Number(pid));
   }
 });
-const reap = () => { for (const pid of pids) { try { process.kill(pid, 'SIGKILL'); } catch {} } process.exit(0); };
+const reap = () => { for (const pid of pids) { try { process.kill(-pid, 'SIGKILL'); } catch {} } process.exit(0); };
 process.stdin.on('end', reap);
 process.stdin.on('error', reap);
 `;
@@ -52,7 +53,7 @@ function ensureReaper(nodePath: string, env: NodeJS.ProcessEnv): ChildProcess | 
   return reaper;
 }
 
-/** Registers a child to be killed if this host process dies without cleaning up. */
+/** Registers a child (the leader of its process group) to be killed with its group if this host process dies without cleaning up. */
 export function guardChild(pid: number, nodePath: string, env: NodeJS.ProcessEnv): void {
   ensureReaper(nodePath, env)?.stdin?.write(`+ ${pid}\n`);
 }

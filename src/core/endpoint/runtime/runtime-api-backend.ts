@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { billedDuration, formatEndLine, formatReportLine, formatStartLine } from '../../lambda/report';
+import { endProcessTree, endTreeOnExit, OWN_PROCESS_GROUP, signalGroup } from '../../runtime/process-group';
 import type { BackendContext, BackendInvocation, BackendResult, FunctionBackend } from '../backend';
 import { RUNTIME_CLIENT_SOURCE } from './runtime-client-source';
 
@@ -75,29 +76,6 @@ const ERROR_BODY_TRAILER = 'lambda-runtime-function-error-body';
 /** True when the function's runtime is a Node.js managed runtime (nodejs20.x...). */
 export function isNodeRuntime(runtime: string): boolean {
   return /^nodejs\d/.test(runtime);
-}
-
-/**
- * Process groups still alive. They are started detached (their own group, so a freeze reaches
- * a wrapper's children), which also means they would outlive us: the exit hook ends them,
- * frozen or not, when the host process exits for any reason (Ctrl+C in `warm-state serve`).
- */
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
-
-function track(pid: number): void {
-  liveGroups.add(pid);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const group of liveGroups) {
-      try {
-        process.kill(process.platform === 'win32' ? group : -group, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  });
 }
 
 export function createRuntimeApiBackend(context: BackendContext, options: RuntimeApiBackendOptions = {}): RuntimeApiFunctionBackend {
@@ -275,16 +253,17 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
       cwd: this.context.code.taskRoot,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
-      // Own process group, so freezing reaches a wrapper's children too.
-      detached: process.platform !== 'win32',
+      // Own process group, so freezing reaches a wrapper's children too. It would also outlive
+      // us: the tree is ended when the host exits for any reason (Ctrl+C in `warm-state serve`).
+      ...OWN_PROCESS_GROUP,
     });
     this.child = child;
-    if (child.pid) track(child.pid);
+    const released = child.pid ? endTreeOnExit(child.pid) : null;
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
-        if (child.pid) liveGroups.delete(child.pid);
+        released?.();
         if (this.child === child) this.child = null;
         this.settle({
           payload: Buffer.from(JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${this.pending?.requestId ?? ''} Error: ${exitReason(code, signal)}` })),
@@ -401,21 +380,13 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
 
   private suspend(): void {
     if (!this.freeze || !this.child?.pid || this.frozen) return;
-    try {
-      process.kill(-this.child.pid, 'SIGSTOP');
-      this.frozen = true;
-    } catch {
-      // The process just ended; the next invoke starts a new one.
-    }
+    // False when the process just ended; the next invoke starts a new one.
+    this.frozen = signalGroup(this.child.pid, 'SIGSTOP');
   }
 
   private thaw(): void {
     if (!this.frozen || !this.child?.pid) return;
-    try {
-      process.kill(-this.child.pid, 'SIGCONT');
-    } catch {
-      // already gone
-    }
+    signalGroup(this.child.pid, 'SIGCONT');
     this.frozen = false;
   }
 
@@ -423,11 +394,7 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
     const child = this.child;
     if (child?.pid) {
       this.thaw();
-      try {
-        process.kill(process.platform === 'win32' ? child.pid : -child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+      endProcessTree(child.pid);
       await this.exited;
     }
     this.child = null;
