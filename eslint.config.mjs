@@ -6,7 +6,7 @@ const CORE_LAYERS = ['model', 'lambda', 'handlers', 'config', 'runtime', 'deploy
 /** Import patterns for every core layer but the named ones, plus the session on top of them all. */
 const coreExcept = (...allowed) => [...CORE_LAYERS.filter((name) => !allowed.includes(name)).map((name) => `**/${name}/*`), '**/core/session', '**/core/events'];
 /** The host side of the local engine: code that runs inside the user's process never imports it. */
-const HOST_SIDE = ['**/local-environment', '**/child-environment', '**/environment-pool', '**/prepare-handler', '**/child-locator', '**/orphan-reaper', '**/output-collector', '**/local-secrets', '**/process-group'];
+const HOST_SIDE = ['**/local-environment', '**/child-environment', '**/environment-pool', '**/prepare-handler', '**/child-locator', '**/orphan-reaper', '**/output-collector', '**/local-secrets', '**/child-messages', '**/process-group'];
 const layer = (files, forbidden) => ({
   files: [files],
   rules: { 'no-restricted-imports': ['error', { patterns: [{ group: forbidden, message: 'This import crosses a layer boundary (docs/architecture.md).' }] }] },

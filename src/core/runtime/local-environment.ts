@@ -17,6 +17,9 @@
  * Messages travel on a plain pipe, the child's fd 3 (protocol.ts), not on Node's IPC channel,
  * which would cost the child ~5 ms of builtin compiling per cold start. The first invoke is sent
  * right after init, without waiting for `ready`: the child starts it as soon as init is done.
+ * User code can write to that pipe too: messages are bounded, checked and taken only in their
+ * place in the protocol (child-messages.ts); anything else ends the environment, and the Lambda
+ * timeout runs on the host's clock alone.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -35,10 +38,12 @@ import { billedDuration, bytesToMB, endLine, reportLine, startLine, timeoutMessa
 import { guardChild, releaseChild } from './orphan-reaper';
 import { OutputCollector } from './output-collector';
 import { prepareHandler } from './prepare-handler';
-import { encodeFrame, FrameSplitter } from './frames';
+import { encodeFrame, FrameSplitter, FrameTooLargeError } from './frames';
+import { ChildMessageGate } from './child-messages';
 import { endProcessTree, endTreeOnExit, OWN_PROCESS_GROUP, signalGroup } from './process-group';
 import {
   CHANNEL_FD,
+  CHILD_MESSAGE_LIMIT_BYTES,
   INIT_MARKER_ID,
   NO_CAPTURE_FLAG,
   type ChildInitMessage,
@@ -108,7 +113,12 @@ interface ResolvedOptions {
 }
 
 /** A child process event relevant to the invocation in progress. */
-type ChildEvent = { kind: 'message'; message: ChildToHost } | { kind: 'exit'; code: number | null; signal: NodeJS.Signals | null } | { kind: 'spawn-error'; error: Error };
+type ChildEvent =
+  | { kind: 'message'; message: ChildToHost }
+  | { kind: 'exit'; code: number | null; signal: NodeJS.Signals | null }
+  | { kind: 'spawn-error'; error: Error }
+  /** The pipe carried something the runtime does not send (child-messages.ts); the child is being ended. */
+  | { kind: 'violation'; reason: string };
 
 class ChildHandle {
   readonly output = new OutputCollector(2);
@@ -120,14 +130,29 @@ class ChildHandle {
   frozen = false;
   /** The message pipe (protocol.ts); null when the process could not be spawned. */
   private readonly channel: Socket | null;
+  private readonly gate = new ChildMessageGate();
+  /** Set once the pipe carried something invalid: nothing more is read from it. */
+  private violation: string | null = null;
   private readonly closed: Promise<void>;
 
   constructor(readonly process: ChildProcess) {
     this.channel = (process.stdio[CHANNEL_FD] ?? null) as Socket | null;
-    const frames = new FrameSplitter();
+    const frames = new FrameSplitter(CHILD_MESSAGE_LIMIT_BYTES);
     // 'close' (below) comes after the last 'data': a frame cut off by an exit is dropped.
     this.channel?.on('data', (chunk: Buffer) => {
-      for (const text of frames.push(chunk)) this.receive(text);
+      if (this.violation !== null) return;
+      let texts: string[];
+      try {
+        texts = frames.push(chunk);
+      } catch (error) {
+        if (!(error instanceof FrameTooLargeError)) throw error;
+        return this.violate(error.message);
+      }
+      for (const text of texts) {
+        const accepted = this.gate.accept(text);
+        if (!accepted.ok) return this.violate(accepted.violation);
+        this.push({ kind: 'message', message: accepted.message });
+      }
     });
     // A write to a child that just died: its exit reports what happened (and send() pushes it).
     this.channel?.on('error', () => undefined);
@@ -159,14 +184,12 @@ class ChildHandle {
     });
   }
 
-  private receive(text: string): void {
-    let message: ChildToHost;
-    try {
-      message = JSON.parse(text) as ChildToHost;
-    } catch {
-      return; // not a frame of the bootstrap's (user code wrote to fd 3?)
-    }
-    this.push({ kind: 'message', message });
+  /** Ends the environment for a message the runtime did not send; the waiting step records why. */
+  private violate(reason: string): void {
+    this.violation = reason;
+    this.channel?.destroy();
+    this.push({ kind: 'violation', reason });
+    void this.kill();
   }
 
   private push(event: ChildEvent): void {
@@ -204,6 +227,8 @@ class ChildHandle {
   send(message: HostToChild): void {
     const channel = this.channel;
     if (this.process.pid === undefined || !channel || channel.destroyed || !channel.writable) return;
+    if (message.type === 'invoke') this.gate.expectInvocation(message.requestId);
+    if (message.type === 'heap-snapshot') this.gate.expectSnapshot();
     channel.write(encodeFrame(message), (error) => {
       if (error) this.push({ kind: 'spawn-error', error });
     });
@@ -371,6 +396,11 @@ class LocalEnvironment implements WarmEnvironment {
         this.endProcess('crashed');
         throw new MeasurementRefusedError(`the environment ended while writing the heap snapshot (${event.signal ?? `exit ${event.code}`}).`);
       }
+      if (event?.kind === 'violation') {
+        await child.kill();
+        this.endProcess('crashed');
+        throw new MeasurementRefusedError(`the environment was ended: its message pipe carried ${event.reason}.`);
+      }
       if (!event || event.kind !== 'message' || event.message.type !== 'heap-snapshot-written') {
         throw new MeasurementRefusedError(event ? 'the child answered something else than the heap snapshot.' : 'the heap snapshot took too long.');
       }
@@ -466,7 +496,7 @@ class LocalEnvironment implements WarmEnvironment {
     }
     const handle = new ChildHandle(child);
     child.once('close', () => {
-      // Ended while idle (only possible with freeze off, or killed from outside): say so now.
+      // Ended while idle (freeze off, killed from outside, or a message the runtime did not send): say so now.
       if (this.child !== handle || this.state !== 'warm') return;
       const fatal = handle.drain().find((e) => e.kind === 'message' && e.message.type === 'fatal');
       this.endProcess(fatal?.kind === 'message' && fatal.message.type === 'fatal' ? fatal.message.reason : 'crashed');
@@ -563,7 +593,7 @@ class LocalEnvironment implements WarmEnvironment {
       if (outcome.kind === 'init-error') {
         await child.kill();
         const hwm = this.maxRssBytes;
-        const reset: ResetReason = this.resetRequested ? 'requested' : 'init-error';
+        const reset: ResetReason = this.resetRequested ? 'requested' : outcome.reset;
         this.resetRequested = null;
         this.endProcess(reset);
         const durationMs = initDurationMs ?? 0;
@@ -577,7 +607,7 @@ class LocalEnvironment implements WarmEnvironment {
           error: outcome.error,
           logs: initLogs + startLine(requestId) + endLine(requestId) + report,
           reset,
-          captureError: 'the handler module failed to load',
+          captureError: outcome.reset === 'init-error' ? 'the handler module failed to load' : 'the environment ended during init; nothing was captured',
         });
       }
       invokedAt = outcome.readyAt;
@@ -586,10 +616,11 @@ class LocalEnvironment implements WarmEnvironment {
     const child = this.child as ChildHandle;
     if (!cold) {
       // Something may have ended the process while it was idle (a timer that threw after the
-      // previous response, a kill from outside): then this invocation starts a new one.
+      // previous response, a kill from outside, a message the runtime did not send): then this
+      // invocation starts a new one.
       const stale = child.drain();
       const fatal = stale.find((e): e is { kind: 'message'; message: Extract<ChildToHost, { type: 'fatal' }> } => e.kind === 'message' && e.message.type === 'fatal');
-      if (child.exited || fatal || stale.some((e) => e.kind === 'exit')) {
+      if (child.exited || fatal || stale.some((e) => e.kind === 'exit' || e.kind === 'violation')) {
         await child.kill();
         this.endProcess(fatal ? fatal.message.reason : 'crashed');
         return this.invokeNow(event);
@@ -604,29 +635,31 @@ class LocalEnvironment implements WarmEnvironment {
       this.sendInvoke(child, requestId, event);
     }
     const stopSampling = this.memoryBaseline ? () => undefined : this.sampleMemory(child);
-    const outcome = await this.awaitResult(child, requestId, invokedAt + timeoutMs);
+    const outcome = await this.awaitResult(child, invokedAt + timeoutMs, invokedAt);
     stopSampling();
     const elapsedMs = performance.now() - invokedAt;
-    const output = child.output.takeThrough(requestId);
+    const invocationOutput = child.output.takeThrough(requestId);
 
     if (outcome.kind === 'result') {
       const result = outcome.result;
       this.lastMemory = result.memory;
       this.maxRssBytes = Math.max(this.maxRssBytes, this.memoryBaseline ? estimatedRss(this.memoryBaseline, result.memory) : Math.max(result.maxRssBytes, child.highWaterMarkBytes() ?? 0));
       this.warmInvocations += 1;
-      const billed = billedDuration(result.durationMs);
+      // The child's own measure is the finer one, but never more than the host's clock saw.
+      const durationMs = Math.min(result.durationMs, outcome.settledAfterMs);
+      const billed = billedDuration(durationMs);
       const maxMemoryUsedMB = bytesToMB(this.maxRssBytes);
       const logs =
         initLogs +
         startLine(requestId) +
-        output +
+        invocationOutput +
         endLine(requestId) +
-        reportLine({ requestId, durationMs: result.durationMs, billedDurationMs: billed, memorySizeMB: this.resolved.memoryMB, maxMemoryUsedMB, initDurationMs: cold ? initDurationMs : null });
+        reportLine({ requestId, durationMs, billedDurationMs: billed, memorySizeMB: this.resolved.memoryMB, maxMemoryUsedMB, initDurationMs: cold ? initDurationMs : null });
       if (this.resolved.freeze) child.freeze();
       this.setState('warm');
       return record({
         cold,
-        durationMs: result.durationMs,
+        durationMs,
         billedDurationMs: billed,
         initDurationMs: cold ? initDurationMs : null,
         maxMemoryUsedMB,
@@ -644,7 +677,7 @@ class LocalEnvironment implements WarmEnvironment {
       });
     }
 
-    // The process ends: timeout, exit, crash, fatal error or out of memory.
+    // The process ends: timeout, exit, crash, fatal error, out of memory or an invalid message.
     const hwm = Math.max(this.maxRssBytes, child.highWaterMarkBytes() ?? 0);
     await child.kill();
     const tail = child.output.take();
@@ -655,6 +688,9 @@ class LocalEnvironment implements WarmEnvironment {
     if (this.resetRequested) {
       reset = 'requested';
       error = { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: the environment was reset during the invocation`, trace: [] };
+    } else if (outcome.kind === 'violation') {
+      reset = 'crashed';
+      error = invalidMessageError(requestId, outcome.reason);
     } else if (outcome.kind === 'timeout') {
       reset = 'timeout';
       durationMs = timeoutMs;
@@ -679,7 +715,7 @@ class LocalEnvironment implements WarmEnvironment {
       const how = outcome.kind === 'exit' ? `signal: ${outcome.signal}` : 'the child stopped answering';
       error = { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: ${how}`, trace: [] };
     }
-    if (error.errorType === 'Runtime.ExitError' || error.errorType === 'Runtime.OutOfMemory') {
+    if (error.errorType === 'Runtime.ExitError' || error.errorType === 'Runtime.OutOfMemory' || error.errorType === INVALID_MESSAGE_ERROR) {
       // What Lambda prints after REPORT when the runtime process died.
       trailer = `${error.errorMessage}\n${error.errorType}\n`;
     }
@@ -689,7 +725,7 @@ class LocalEnvironment implements WarmEnvironment {
     const logs =
       initLogs +
       startLine(requestId) +
-      output +
+      invocationOutput +
       tail +
       endLine(requestId) +
       reportLine({ requestId, durationMs, billedDurationMs: billed, memorySizeMB: this.resolved.memoryMB, maxMemoryUsedMB, initDurationMs: cold ? initDurationMs : null }) +
@@ -724,7 +760,7 @@ class LocalEnvironment implements WarmEnvironment {
     child: ChildHandle,
   ): Promise<
     | { kind: 'ready'; initDurationMs: number; maxRssBytes: number; readyAt: number; initProfile?: InitProfileEntry[] }
-    | { kind: 'init-error'; initDurationMs: number | null; error: LambdaError; maxRssBytes: number }
+    | { kind: 'init-error'; initDurationMs: number | null; error: LambdaError; maxRssBytes: number; reset: ResetReason }
     | { kind: 'engine-error'; error: Error }
   > {
     const deadline = performance.now() + INIT_TIMEOUT_MS;
@@ -733,6 +769,7 @@ class LocalEnvironment implements WarmEnvironment {
       if (!event) {
         return {
           kind: 'init-error',
+          reset: 'init-error',
           initDurationMs: INIT_TIMEOUT_MS,
           maxRssBytes: 0,
           error: { errorType: 'Runtime.InitTimeout', errorMessage: `Init timed out after ${(INIT_TIMEOUT_MS / 1000).toFixed(2)} seconds`, trace: [] },
@@ -745,9 +782,13 @@ class LocalEnvironment implements WarmEnvironment {
         if (child.process.pid !== undefined) continue;
         return { kind: 'engine-error', error: event.error };
       }
+      if (event.kind === 'violation') {
+        return { kind: 'init-error', reset: 'crashed', initDurationMs: null, maxRssBytes: 0, error: invalidMessageError(null, event.reason) };
+      }
       if (event.kind === 'exit') {
         return {
           kind: 'init-error',
+          reset: 'init-error',
           initDurationMs: null,
           maxRssBytes: 0,
           error: child.ranOutOfMemory()
@@ -766,42 +807,49 @@ class LocalEnvironment implements WarmEnvironment {
       if (message.type === 'init-error') {
         this.nodeVersion = message.nodeVersion;
         await child.output.waitFor(INIT_MARKER_ID, OUTPUT_GRACE_MS);
-        return { kind: 'init-error', initDurationMs: message.initDurationMs, error: message.error, maxRssBytes: message.maxRssBytes };
+        return { kind: 'init-error', reset: 'init-error', initDurationMs: message.initDurationMs, error: message.error, maxRssBytes: message.maxRssBytes };
       }
       if (message.type === 'fatal') {
         await child.output.waitFor(INIT_MARKER_ID, OUTPUT_GRACE_MS);
-        return { kind: 'init-error', initDurationMs: null, error: message.error, maxRssBytes: 0 };
+        return { kind: 'init-error', reset: 'init-error', initDurationMs: null, error: message.error, maxRssBytes: 0 };
       }
     }
   }
 
-  /** `timeoutAt`: performance.now() time of Lambda's timeout for this invocation. */
+  /**
+   * `timeoutAt`: performance.now() time of Lambda's timeout for this invocation. The host's timer
+   * alone enforces it: the child's one `settled` (child-messages.ts) stops it, and capture then
+   * gets CAPTURE_GRACE_MS; nothing the child sends can move either deadline further.
+   */
   private async awaitResult(
     child: ChildHandle,
-    requestId: string,
     timeoutAt: number,
+    invokedAt: number,
   ): Promise<
-    | { kind: 'result'; result: ChildResultMessage }
+    | { kind: 'result'; result: ChildResultMessage; settledAfterMs: number }
     | { kind: 'timeout' }
     | { kind: 'fatal'; reason: 'uncaught-exception' | 'unhandled-rejection'; error: LambdaError }
     | { kind: 'exit'; code: number | null; signal: NodeJS.Signals | null }
     | { kind: 'unresponsive' }
+    | { kind: 'violation'; reason: string }
   > {
     let deadline = timeoutAt;
-    let settled = false;
+    let settledAfterMs: number | null = null;
     for (;;) {
       const event = await child.next(Math.max(0, deadline - performance.now()));
-      if (!event) return settled ? { kind: 'unresponsive' } : { kind: 'timeout' };
+      if (!event) return settledAfterMs !== null ? { kind: 'unresponsive' } : { kind: 'timeout' };
       if (event.kind === 'exit') return { kind: 'exit', code: event.code, signal: event.signal };
+      if (event.kind === 'violation') return { kind: 'violation', reason: event.reason };
       if (event.kind !== 'message') continue;
+      // The gate let through only what this invocation expects, for its request id.
       const message = event.message;
-      if (message.type === 'settled' && message.requestId === requestId) {
+      if (message.type === 'settled') {
         // The Lambda clock stops when the handler settles; capture gets its own allowance.
-        settled = true;
+        settledAfterMs = performance.now() - invokedAt;
         deadline = performance.now() + CAPTURE_GRACE_MS;
-      } else if (message.type === 'result' && message.requestId === requestId) {
-        await child.output.waitFor(requestId, OUTPUT_GRACE_MS);
-        return { kind: 'result', result: message };
+      } else if (message.type === 'result') {
+        await child.output.waitFor(message.requestId, OUTPUT_GRACE_MS);
+        return { kind: 'result', result: message, settledAfterMs: settledAfterMs ?? performance.now() - invokedAt };
       } else if (message.type === 'fatal') {
         // Wait (briefly) for the exit so the output is complete.
         await child.next(OUTPUT_GRACE_MS);
@@ -809,6 +857,18 @@ class LocalEnvironment implements WarmEnvironment {
       }
     }
   }
+}
+
+/** The errorType of an invocation whose environment was ended for a message the runtime did not send. */
+const INVALID_MESSAGE_ERROR = 'WarmState.InvalidChildMessage';
+
+function invalidMessageError(requestId: string | null, reason: string): LambdaError {
+  const prefix = requestId === null ? '' : `RequestId: ${requestId} Error: `;
+  return {
+    errorType: INVALID_MESSAGE_ERROR,
+    errorMessage: `${prefix}the environment was ended: the runtime's message pipe (fd ${CHANNEL_FD}) carried ${reason}, which the runtime does not send (user code writing to fd ${CHANNEL_FD}?)`,
+    trace: [],
+  };
 }
 
 /** Creates an environment; no process starts until the first invocation. */

@@ -12,7 +12,10 @@
  * runs that invocation once init is done (and drops it when init failed). After that the host
  * sends one `invoke` at a time, only after the previous `result` (or after a kill), and sends
  * nothing while an invocation runs: the child relies on that to leave its event loop empty
- * (no pending read) while the handler runs.
+ * (no pending read) while the handler runs. The child answers init once (`ready` or
+ * `init-error`) and each invocation with one `settled` and then one `result`; `fatal` may come
+ * at any time. The host checks every message and this order (child-messages.ts): user code can
+ * write to the pipe too.
  */
 import type { CapturedVariable, InitProfileEntry, LambdaError, MemoryReading, PendingWork } from '../model/snapshot';
 import type { CaptureBudgets } from './environment-api';
@@ -154,6 +157,14 @@ export const OUTPUT_MARKER_SUFFIX = '\u0000';
 export function outputMarker(id: string): string {
   return `${OUTPUT_MARKER_PREFIX}${id}${OUTPUT_MARKER_SUFFIX}`;
 }
+
+/**
+ * The largest message the host reads from the child: 16 MiB. A result holds at most a 6 MiB
+ * response (Lambda's payload limit, enforced in the child), three scopes the serializer keeps
+ * under about 160,000 characters each, and an error within TRANSPORT_ERROR_LIMITS, so this
+ * leaves room; anything longer is refused before it is buffered (frames.ts).
+ */
+export const CHILD_MESSAGE_LIMIT_BYTES = 16 * 1024 * 1024;
 
 /** The child's fd of the message pipe (a socket pair on POSIX: both directions on one fd). */
 export const CHANNEL_FD = 3;

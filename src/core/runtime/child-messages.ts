@@ -1,0 +1,176 @@
+/**
+ * What the host accepts on the child's message pipe (protocol.ts). User code shares the child's
+ * process and can write to the pipe too, so every line is checked before the host acts on it:
+ * its shape (one schema per message type, every field) and its place in the protocol's order
+ * (one `settled` and then one `result` per invocation, each for the invocation under way; the
+ * init answer once; one snapshot answer per heap-snapshot request). Anything else is a
+ * violation: the host ends the environment and says why.
+ *
+ * A well-formed message in its expected place cannot be told from the runtime's own: see
+ * docs/security.md ("The child's pipe").
+ */
+import { isCapturedVariable, isLambdaError, isMemoryReading, isObject } from '../model/snapshot-guards';
+import type { PendingWorkKind } from '../model/snapshot';
+import type { ChildToHost } from './protocol';
+
+export type Accepted = { ok: true; message: ChildToHost } | { ok: false; violation: string };
+
+/** Checks a field's value; an absent field is checked as `undefined`. */
+type Check = (value: unknown) => boolean;
+/**
+ * A check for every field of a message but its `type` (a new field without one does not
+ * compile), or one check of the whole message for a type with several shapes.
+ */
+type Schema<M> = { [K in Exclude<keyof M, 'type'>]-?: Check } | ((message: Record<string, unknown>) => string | null);
+type MessageOf<T extends ChildToHost['type']> = Extract<ChildToHost, { type: T }>;
+
+const isString: Check = (value) => typeof value === 'string';
+const isCount: Check = (value) => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+/** Any JSON value: JSON has no `undefined`, so only an absent field fails. */
+const isPresent: Check = (value) => value !== undefined;
+const orNull = (check: Check): Check => (value) => value === null || check(value);
+const optional = (check: Check): Check => (value) => value === undefined || check(value);
+const listOf = (check: Check): Check => (value) => Array.isArray(value) && value.every(check);
+const PENDING_KINDS: readonly PendingWorkKind[] = ['timer', 'interval', 'immediate', 'promise', 'socket', 'server', 'child-process'];
+
+const isVariables = listOf(isCapturedVariable);
+const isPendingWork = listOf((value) => isObject(value) && PENDING_KINDS.includes(value.kind as PendingWorkKind) && isString(value.createdAt));
+const isInitProfile = listOf((value) => isObject(value) && isString(value.what) && isCount(value.line) && isCount(value.ms));
+const isBinding: Check = (value) => isObject(value) && isString(value.name) && isString(value.variable);
+
+/** The first field of `message` that fails its check, or null. */
+function invalidField(message: Record<string, unknown>, fields: Record<string, Check>): string | null {
+  for (const [field, check] of Object.entries(fields)) {
+    if (!check(Object.prototype.hasOwnProperty.call(message, field) ? message[field] : undefined)) return field;
+  }
+  return null;
+}
+
+const SCHEMAS: { [T in ChildToHost['type']]: Schema<MessageOf<T>> } = {
+  ready: { initDurationMs: isCount, initProfile: optional(isInitProfile), nodeVersion: isString, maxRssBytes: isCount },
+  'init-error': { initDurationMs: isCount, nodeVersion: isString, error: isLambdaError, maxRssBytes: isCount },
+  settled: { requestId: isString, durationMs: isCount },
+  result: {
+    requestId: isString,
+    durationMs: isCount,
+    response: isPresent,
+    error: orNull(isLambdaError),
+    moduleScope: orNull(isVariables),
+    handlerScope: orNull(isVariables),
+    parameters: orNull(isVariables),
+    captureError: orNull(isString),
+    captureMs: isCount,
+    pendingAtFreeze: orNull(isPendingWork),
+    pendingRan: orNull(isPendingWork),
+    memory: isMemoryReading,
+    maxRssBytes: isCount,
+  },
+  fatal: { reason: (value) => value === 'uncaught-exception' || value === 'unhandled-rejection', error: isLambdaError },
+  'heap-snapshot-written': (message) =>
+    message.ok === true
+      ? invalidField(message, { anchorKey: isString, durationMs: isCount, bindings: listOf(isBinding) })
+      : message.ok === false
+        ? invalidField(message, { reason: isString })
+        : 'ok',
+};
+
+/** A bounded, printable excerpt of something the child sent, for the violation's text. */
+function quote(text: string): string {
+  const printable = text.slice(0, 40).replace(/[^\x20-\x7e]/g, '?');
+  return JSON.stringify(text.length > 40 ? `${printable}...` : printable);
+}
+
+/** Parses and checks one line against its message type's schema. */
+export function decodeChildMessage(text: string): Accepted {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, violation: `a line that is not JSON (${quote(text)})` };
+  }
+  if (!isObject(value) || typeof value.type !== 'string') return { ok: false, violation: `a message without a type (${quote(text)})` };
+  const type = value.type;
+  if (!Object.prototype.hasOwnProperty.call(SCHEMAS, type)) return { ok: false, violation: `a message of unknown type ${quote(type)}` };
+  const schema = SCHEMAS[type as ChildToHost['type']] as Schema<ChildToHost>;
+  const invalid = typeof schema === 'function' ? schema(value) : invalidField(value, schema);
+  if (invalid !== null) return { ok: false, violation: `a "${type}" message with an invalid ${invalid}` };
+  return { ok: true, message: value as unknown as ChildToHost };
+}
+
+/** Where the protocol is: what the child may send next. */
+type Phase =
+  | { name: 'init'; firstRequestId: string | null }
+  | { name: 'running'; requestId: string }
+  | { name: 'capturing'; requestId: string }
+  | { name: 'idle' }
+  | { name: 'snapshot' }
+  | { name: 'ended' };
+
+/**
+ * The protocol's order, as the host sees it: init answers once (`ready`, `init-error`), then per
+ * invocation the host sent one `settled` and one `result` with its request id, and per heap
+ * snapshot it asked for one `heap-snapshot-written`; `fatal` may come at any time before the end.
+ * One gate per child process.
+ */
+export class ChildMessageGate {
+  private phase: Phase = { name: 'init', firstRequestId: null };
+
+  /** The host sent an invoke (during init: the first one, run once init is done). */
+  expectInvocation(requestId: string): void {
+    if (this.phase.name === 'init') this.phase = { name: 'init', firstRequestId: requestId };
+    else this.phase = { name: 'running', requestId };
+  }
+
+  /** The host asked the idle child for a heap snapshot. */
+  expectSnapshot(): void {
+    this.phase = { name: 'snapshot' };
+  }
+
+  accept(text: string): Accepted {
+    const decoded = decodeChildMessage(text);
+    if (!decoded.ok) return decoded;
+    const message = decoded.message;
+    const next = this.after(message);
+    if (next === null) return { ok: false, violation: `a "${message.type}" message ${this.expectation()}` };
+    this.phase = next;
+    return decoded;
+  }
+
+  /** The phase after `message`, or null when it has no place here. */
+  private after(message: ChildToHost): Phase | null {
+    const phase = this.phase;
+    if (phase.name === 'ended') return null;
+    if (message.type === 'fatal') return { name: 'ended' };
+    switch (phase.name) {
+      case 'init':
+        if (message.type === 'init-error') return { name: 'ended' };
+        if (message.type !== 'ready') return null;
+        return phase.firstRequestId === null ? { name: 'idle' } : { name: 'running', requestId: phase.firstRequestId };
+      case 'running':
+        return message.type === 'settled' && message.requestId === phase.requestId ? { name: 'capturing', requestId: phase.requestId } : null;
+      case 'capturing':
+        return message.type === 'result' && message.requestId === phase.requestId ? { name: 'idle' } : null;
+      case 'snapshot':
+        return message.type === 'heap-snapshot-written' ? { name: 'idle' } : null;
+      case 'idle':
+        return null;
+    }
+  }
+
+  private expectation(): string {
+    switch (this.phase.name) {
+      case 'init':
+        return 'during init (expected "ready" or "init-error")';
+      case 'running':
+        return 'while the handler ran (expected "settled" for the invocation under way)';
+      case 'capturing':
+        return 'after the handler settled (expected one "result" for the invocation under way)';
+      case 'snapshot':
+        return 'while writing a heap snapshot (expected "heap-snapshot-written")';
+      case 'idle':
+        return 'between invocations (nothing was expected)';
+      case 'ended':
+        return 'after the child reported its end';
+    }
+  }
+}
