@@ -303,6 +303,7 @@ export function isInvocationRecord(value: unknown): value is InvocationRecord {
     isFiniteNumber(value.generation) &&
     // Optional: records saved by versions before the session numbered environments have none.
     (value.environment === undefined || isEnvironmentIndex(value.environment)) &&
+    (value.truncatedFields === undefined || isArrayOf(value.truncatedFields, isString)) &&
     isArrayOf(value.growing, isString)
   );
 }

@@ -4,6 +4,7 @@
  * local environment.
  */
 import { randomUUID } from 'node:crypto';
+import { PAYLOAD_LIMIT_BYTES, responseSizeTooLarge } from '../lambda/limits';
 import { encodeLogTail } from '../lambda/report';
 import type { BackendPool } from './backends';
 import { jsonReply, type Reply, type Route, type RouteRequest } from './router';
@@ -11,7 +12,7 @@ import { errors, functionArn } from './service-error';
 import type { EndpointState, ServedFunction } from './state';
 
 /** Lambda's synchronous payload limit, request and response alike. */
-export const PAYLOAD_LIMIT = 6 * 1024 * 1024;
+export const PAYLOAD_LIMIT = PAYLOAD_LIMIT_BYTES;
 
 export function invokeRoute(state: EndpointState, pool: BackendPool): Route {
   return {
@@ -79,11 +80,10 @@ async function runOnce(pool: BackendPool, fn: ServedFunction, event: unknown, pa
   try {
     const result = await pool.get(fn).invoke({ requestId: randomUUID(), event, payload, configuration: fn.configuration });
     if (result.payload.length > PAYLOAD_LIMIT) {
-      // What Lambda returns when a function's response is over the limit.
-      const tooLarge = jsonReply(200, {
-        errorType: 'Function.ResponseSizeTooLarge',
-        errorMessage: `Response payload size exceeded maximum allowed payload size (${PAYLOAD_LIMIT} bytes).`,
-      });
+      // What Lambda returns when a function's response is over the limit (a local environment
+      // already answers so itself; a real runtime client behind the Runtime API does not).
+      const { errorType, errorMessage } = responseSizeTooLarge();
+      const tooLarge = jsonReply(200, { errorType, errorMessage });
       return { ...result, payload: tooLarge.body, functionError: 'Unhandled' as const };
     }
     return result;

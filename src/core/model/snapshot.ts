@@ -168,6 +168,9 @@ export type ResetReason =
   | 'init-error'
   | 'crashed';
 
+/** A record field that can be cut to its size limit: `logs` (output between START and END), `error` (its type, message or trace). */
+export type TruncatedField = 'logs' | 'error';
+
 /** What the engine (local child or deployed function) reports for one invocation. */
 export interface RawInvocation {
   /** Where it ran: the local child process or a deployed function. */
@@ -219,6 +222,12 @@ export interface RawInvocation {
    * function in this session; set by the session (absent in records saved by older versions).
    */
   environment?: number;
+  /**
+   * Fields cut to the record's size limits (docs/snapshot-format.md#size-limits), empty when
+   * nothing was cut. Local records always have it; deployed ones and records saved by older
+   * versions do not.
+   */
+  truncatedFields?: TruncatedField[];
   /** Deployed invocations only (absent for local ones): the function and what the client met. */
   deployed?: DeployedDetails;
 }

@@ -35,6 +35,7 @@ import { DEFAULT_REGION, defaultFunctionName, defaultTaskRoot, functionArn, hand
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../lambda/defaults';
 import { childEnvironment } from './child-environment';
 import { billedDuration, bytesToMB, endLine, reportLine, startLine, timeoutMessage } from '../lambda/log-lines';
+import { applyRecordLimits } from '../lambda/limits';
 import { guardChild, releaseChild } from './orphan-reaper';
 import { OutputCollector } from './output-collector';
 import { prepareHandler } from './prepare-handler';
@@ -533,7 +534,9 @@ class LocalEnvironment implements WarmEnvironment {
     if (this.disposed) throw new Error('This environment has been disposed.');
     const requestId = randomUUID();
     const startedAt = new Date().toISOString();
-    const record = (fields: Partial<RawInvocation>): RawInvocation => ({
+    /** The output of this invocation's process, once there is one: it says whether logs were cut. */
+    let output: OutputCollector | null = null;
+    const record = (fields: Partial<RawInvocation>): RawInvocation => applyRecordLimits({
       source: 'local',
       cold: false,
       requestId,
@@ -555,7 +558,7 @@ class LocalEnvironment implements WarmEnvironment {
       runtimeVersion: this.nodeVersion ?? 'unknown',
       generation: this.generation,
       ...fields,
-    });
+    }, (output?.takeCutChars() ?? 0) > 0);
 
     let cold = false;
     let initDurationMs: number | null = null;
@@ -574,6 +577,7 @@ class LocalEnvironment implements WarmEnvironment {
         throw error;
       }
       this.child = child;
+      output = child.output;
       this.setState('initializing');
       // Sent now, run by the child as soon as init is done (dropped if init fails): no round
       // trip between `ready` and the invocation.
@@ -614,6 +618,7 @@ class LocalEnvironment implements WarmEnvironment {
     }
 
     const child = this.child as ChildHandle;
+    output = child.output;
     if (!cold) {
       // Something may have ended the process while it was idle (a timer that threw after the
       // previous response, a kill from outside, a message the runtime did not send): then this

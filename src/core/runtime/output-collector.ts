@@ -6,8 +6,16 @@
  * Text is kept by stream and phase (the number of markers seen on its stream before it), so
  * that takeThrough(id) cuts exactly at a marker on each stream: on a cold start the child runs
  * the invocation right after init, and its first output can arrive before the host took init's.
+ *
+ * Bounded: a phase keeps its first LOG_HEAD_CHARS and its last LOG_TAIL_CHARS characters (all
+ * streams together, lambda/limits.ts); what arrives in between is dropped as it arrives and a
+ * line in the text says how much. A handler printing 100 MB costs the host a few MB, not 100.
  */
+import { LOG_HEAD_CHARS, LOG_TAIL_CHARS, logCutLine } from '../lambda/limits';
 import { OUTPUT_MARKER_PREFIX, OUTPUT_MARKER_SUFFIX } from './protocol';
+
+/** Marker ids are request ids (UUIDs) or `init`: a longer "marker" is just text. */
+const MAX_MARKER_CHARS = OUTPUT_MARKER_PREFIX.length + 64 + OUTPUT_MARKER_SUFFIX.length;
 
 interface Waiter {
   id: string;
@@ -19,6 +27,17 @@ interface Piece {
   stream: string;
   phase: number;
   text: string;
+  /** Part of its phase's tail: dropped from the front once the tail is over its budget. */
+  tail: boolean;
+}
+
+/** What one phase has kept and dropped so far. */
+interface PhaseBudget {
+  headChars: number;
+  tailChars: number;
+  cutChars: number;
+  /** The cut line has been put in text already taken. */
+  noted: boolean;
 }
 
 export class OutputCollector {
@@ -31,24 +50,36 @@ export class OutputCollector {
   private readonly seen = new Map<string, number>();
   private readonly complete = new Set<string>();
   private waiters: Waiter[] = [];
+  private readonly budgets = new Map<number, PhaseBudget>();
+  /** Characters cut from text taken since the last takeCutChars(). */
+  private cutTaken = 0;
 
-  constructor(private readonly streamCount: number) {}
+  constructor(
+    private readonly streamCount: number,
+    private readonly limits: { headChars: number; tailChars: number } = { headChars: LOG_HEAD_CHARS, tailChars: LOG_TAIL_CHARS },
+  ) {}
 
   push(stream: string, chunk: string): void {
     let buffer = (this.partial.get(stream) ?? '') + chunk;
+    let from = 0;
     for (;;) {
-      const start = buffer.indexOf(OUTPUT_MARKER_PREFIX);
+      const start = buffer.indexOf(OUTPUT_MARKER_PREFIX, from);
       if (start < 0) break;
       const end = buffer.indexOf(OUTPUT_MARKER_SUFFIX, start + OUTPUT_MARKER_PREFIX.length);
       if (end < 0) break;
+      if (end + OUTPUT_MARKER_SUFFIX.length - start > MAX_MARKER_CHARS) {
+        from = start + 1; // too long for a marker: text
+        continue;
+      }
       this.append(stream, buffer.slice(0, start));
       this.mark(stream, buffer.slice(start + OUTPUT_MARKER_PREFIX.length, end));
       buffer = buffer.slice(end + OUTPUT_MARKER_SUFFIX.length);
+      from = 0;
     }
-    // Keep back a possible marker beginning split across chunks.
+    // Keep back a possible marker beginning split across chunks (never more than a marker).
     const hold = buffer.lastIndexOf(OUTPUT_MARKER_PREFIX.charAt(0));
     const rest = hold >= 0 ? buffer.slice(hold) : '';
-    if (hold >= 0 && (rest.startsWith(OUTPUT_MARKER_PREFIX) || OUTPUT_MARKER_PREFIX.startsWith(rest))) {
+    if (hold >= 0 && rest.length <= MAX_MARKER_CHARS && (rest.startsWith(OUTPUT_MARKER_PREFIX) || OUTPUT_MARKER_PREFIX.startsWith(rest))) {
       this.append(stream, buffer.slice(0, hold));
       this.partial.set(stream, buffer.slice(hold));
     } else {
@@ -59,9 +90,17 @@ export class OutputCollector {
 
   /** Everything collected so far (held-back partial markers excepted); empties the buffer. */
   take(): string {
-    const text = this.pieces.map((piece) => piece.text).join('');
+    const text = this.textOf(this.pieces);
     this.pieces = [];
+    this.forgetDonePhases();
     return text;
+  }
+
+  /** Characters of output cut from the text taken since the last call (0: nothing was cut). */
+  takeCutChars(): number {
+    const cut = this.cutTaken;
+    this.cutTaken = 0;
+    return cut;
   }
 
   /**
@@ -69,15 +108,17 @@ export class OutputCollector {
    * on it: the grace time ran out); later text stays for the next phase.
    */
   takeThrough(id: string): string {
-    let text = '';
+    const taken: Piece[] = [];
     const kept: Piece[] = [];
     for (const piece of this.pieces) {
       const last = this.closed.get(piece.stream)?.get(id);
-      if (last === undefined || piece.phase <= last) text += piece.text;
+      if (last === undefined || piece.phase <= last) taken.push(piece);
       else kept.push(piece);
     }
     this.pieces = kept;
     for (const ids of this.closed.values()) ids.delete(id);
+    const text = this.textOf(taken);
+    this.forgetDonePhases();
     return text;
   }
 
@@ -111,12 +152,63 @@ export class OutputCollector {
     for (const waiter of [...this.waiters]) waiter.resolve();
   }
 
+  /** The pieces' text in order, with the cut line before the first tail piece of a phase that lost text. */
+  private textOf(pieces: Piece[]): string {
+    let text = '';
+    for (const piece of pieces) {
+      const budget = this.budgets.get(piece.phase);
+      if (piece.tail && budget && budget.cutChars > 0 && !budget.noted) {
+        budget.noted = true;
+        this.cutTaken += budget.cutChars;
+        text += logCutLine(budget.cutChars);
+      }
+      text += piece.text;
+    }
+    return text;
+  }
+
+  /** Budgets of phases every stream has moved past and whose text is all taken. */
+  private forgetDonePhases(): void {
+    const current = Math.min(...[...this.phases.values()], this.phases.size < this.streamCount ? 0 : Infinity);
+    for (const phase of this.budgets.keys()) {
+      if (phase < current && !this.pieces.some((piece) => piece.phase === phase)) this.budgets.delete(phase);
+    }
+  }
+
   private append(stream: string, text: string): void {
     if (!text) return;
     const phase = this.phases.get(stream) ?? 0;
-    const last = this.pieces.at(-1);
-    if (last && last.stream === stream && last.phase === phase) last.text += text;
-    else this.pieces.push({ stream, phase, text });
+    let budget = this.budgets.get(phase);
+    if (!budget) this.budgets.set(phase, (budget = { headChars: 0, tailChars: 0, cutChars: 0, noted: false }));
+    const headRoom = this.limits.headChars - budget.headChars;
+    if (headRoom > 0) {
+      const head = text.length <= headRoom ? text : text.slice(0, headRoom);
+      budget.headChars += head.length;
+      const last = this.pieces.at(-1);
+      if (last && last.stream === stream && last.phase === phase && !last.tail) last.text += head;
+      else this.pieces.push({ stream, phase, text: head, tail: false });
+      text = text.slice(head.length);
+      if (!text) return;
+    }
+    // Tail pieces stay as they arrived (never joined), so the oldest can be dropped whole.
+    this.pieces.push({ stream, phase, text, tail: true });
+    budget.tailChars += text.length;
+    this.trimTail(phase, budget);
+  }
+
+  /** Drops the oldest tail text of `phase` until its tail fits its budget. */
+  private trimTail(phase: number, budget: PhaseBudget): void {
+    let index = 0;
+    while (budget.tailChars > this.limits.tailChars) {
+      while (!(this.pieces[index].phase === phase && this.pieces[index].tail)) index++;
+      const piece = this.pieces[index];
+      const excess = budget.tailChars - this.limits.tailChars;
+      const dropped = Math.min(excess, piece.text.length);
+      if (dropped === piece.text.length) this.pieces.splice(index, 1);
+      else piece.text = piece.text.slice(dropped);
+      budget.tailChars -= dropped;
+      budget.cutChars += dropped;
+    }
   }
 
   private mark(stream: string, id: string): void {

@@ -39,6 +39,7 @@ import { installLambdaConsole } from '../services/lambda-console';
 import { watchOutput } from '../services/child-output';
 import { openHostChannel } from '../services/host-channel';
 import { handlerNotFound, hideRuntimeFrames, toInitError, toLambdaError } from '../../../lambda/errors';
+import { isOverPayloadLimit, limitLambdaError, responseSizeTooLarge, TRANSPORT_ERROR_LIMITS } from '../../../lambda/limits';
 import type { ModuleBinding } from '../../instrument/instrument';
 import { CAPTURE_GLOBAL_KEY, isDependencyFile, isTypeScriptFile, PROBE_REGISTRY_KEY } from '../services/runtime-globals';
 import { nowMs } from '../services/clock';
@@ -108,10 +109,11 @@ function fatal(reason: 'uncaught-exception' | 'unhandled-rejection', thrown: unk
   if (fatalReported) return;
   fatalReported = true;
   const base = toLambdaError(thrown);
-  const error: LambdaError =
+  const error = forHost(
     reason === 'unhandled-rejection'
       ? { errorType: 'Runtime.UnhandledPromiseRejection', errorMessage: `${base.errorType}: ${base.errorMessage}`, trace: base.trace }
-      : base;
+      : base,
+  );
   lambdaConsole.line('ERROR', `${reason === 'unhandled-rejection' ? 'Unhandled Promise Rejection' : 'Uncaught Exception'} \t${JSON.stringify(error)}`);
   const exit = (): void => process.exit(129);
   void writeMarkers(currentRequestId ?? INIT_MARKER_ID).then(() => {
@@ -262,7 +264,8 @@ async function onInit(init: ChildInitMessage): Promise<boolean> {
   return true;
 }
 
-async function failInit(error: LambdaError): Promise<void> {
+async function failInit(thrown: LambdaError): Promise<void> {
+  const error = forHost(thrown);
   lambdaConsole.line('ERROR', `Init Error \t${JSON.stringify(error)}`);
   const initDurationMs = nowMs();
   await writeMarkers(INIT_MARKER_ID);
@@ -342,10 +345,21 @@ function runHandler(fn: Handler, message: ChildInvokeMessage, deadlineMs: number
   });
 }
 
+/**
+ * An error as it leaves the child (log line and message): within TRANSPORT_ERROR_LIMITS, so a
+ * 20 MB message neither floods the log nor overflows the host's message limit. The host cuts it
+ * again to the record's limits and says so.
+ */
+function forHost(error: LambdaError): LambdaError {
+  return limitLambdaError(error, TRANSPORT_ERROR_LIMITS).error;
+}
+
 function toJsonResponse(value: unknown): Outcome {
   if (value === undefined) return { response: null };
   try {
     const text = JSON.stringify(value);
+    // Lambda's payload limit: the response never travels, Lambda answers with an error instead.
+    if (text !== undefined && isOverPayloadLimit(text)) return { error: responseSizeTooLarge() };
     return { response: text === undefined ? null : (JSON.parse(text) as unknown) };
   } catch (error) {
     return { error: { errorType: 'Runtime.SerializationError', errorMessage: (error as Error).message, trace: [] } };
@@ -384,6 +398,7 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
   if (frame) durationMs = Math.max(0, durationMs - frame.spentMs);
   send({ type: 'settled', requestId: message.requestId, durationMs });
   if (!outcome.error) outcome = toJsonResponse(outcome.response);
+  if (outcome.error) outcome = { error: forHost(outcome.error) };
   if (outcome.error) lambdaConsole.line('ERROR', `Invoke Error \t${JSON.stringify(outcome.error)}`);
 
   let moduleScope: CapturedVariable[] | null = null;

@@ -1,0 +1,110 @@
+/**
+ * Size limits: Lambda's own (the synchronous payload limit), and the caps an invocation record
+ * keeps to (what Lambda has no limit for, but a record printed by the CLI, kept in the editor's
+ * history and posted to the panel must have). Shared by the child, the local environment and the
+ * local Lambda endpoint, so every face enforces the same numbers. Documented in
+ * docs/snapshot-format.md (#size-limits).
+ */
+import type { LambdaError, RawInvocation, TruncatedField } from '../model/snapshot';
+
+/** Lambda's synchronous invocation payload limit, request and response alike: 6 MiB. */
+export const PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
+
+/** What Lambda answers when a function's response is over the payload limit. */
+export function responseSizeTooLarge(): LambdaError {
+  return {
+    errorType: 'Function.ResponseSizeTooLarge',
+    errorMessage: `Response payload size exceeded maximum allowed payload size (${PAYLOAD_LIMIT_BYTES} bytes).`,
+    trace: [],
+  };
+}
+
+/**
+ * True when `json` (the text of a response) is over the payload limit in UTF-8. A text whose
+ * UTF-16 length is already over it needs no count: it has at least that many bytes.
+ */
+export function isOverPayloadLimit(json: string): boolean {
+  return json.length > PAYLOAD_LIMIT_BYTES || Buffer.byteLength(json, 'utf8') > PAYLOAD_LIMIT_BYTES;
+}
+
+/** Per-string and per-list caps of a `{errorType, errorMessage, trace}` error. */
+export interface ErrorLimits {
+  typeChars: number;
+  messageChars: number;
+  traceLines: number;
+  traceLineChars: number;
+}
+
+/**
+ * What a record keeps of an error: the message up to 64 Ki characters, the first 100 trace
+ * lines of at most 1 Ki characters each (the first stack line repeats the message), a type of
+ * at most 1 Ki characters. Anything cut ends with `…`.
+ */
+export const RECORD_ERROR_LIMITS: ErrorLimits = { typeChars: 1024, messageChars: 64 * 1024, traceLines: 100, traceLineChars: 1024 };
+
+/**
+ * What the child sends: twice the record's caps, so that the host, which applies the record's
+ * caps itself, always sees that something was cut and says so (`truncatedFields`), while a
+ * 20 MB message never fills the pipe.
+ */
+export const TRANSPORT_ERROR_LIMITS: ErrorLimits = {
+  typeChars: RECORD_ERROR_LIMITS.typeChars * 2,
+  messageChars: RECORD_ERROR_LIMITS.messageChars * 2,
+  traceLines: RECORD_ERROR_LIMITS.traceLines * 2,
+  traceLineChars: RECORD_ERROR_LIMITS.traceLineChars * 2,
+};
+
+const ELLIPSIS = '…';
+
+function cutText(text: string, limit: number): string {
+  return text.length > limit ? text.slice(0, limit - ELLIPSIS.length) + ELLIPSIS : text;
+}
+
+/**
+ * `error` within `limits`; `cut` says whether anything was shortened or dropped. Plain loops:
+ * the child runs this after user code, which may have replaced Array.prototype's methods.
+ */
+export function limitLambdaError(error: LambdaError, limits: ErrorLimits): { error: LambdaError; cut: boolean } {
+  const errorType = cutText(error.errorType, limits.typeChars);
+  const errorMessage = cutText(error.errorMessage, limits.messageChars);
+  let cut = errorType !== error.errorType || errorMessage !== error.errorMessage || error.trace.length > limits.traceLines;
+  const trace: string[] = [];
+  for (let i = 0; i < error.trace.length && i < limits.traceLines; i++) {
+    const line = cutText(error.trace[i], limits.traceLineChars);
+    if (line !== error.trace[i]) cut = true;
+    trace[i] = line;
+  }
+  return cut ? { error: { errorType, errorMessage, trace }, cut } : { error, cut };
+}
+
+/**
+ * Output kept per invocation (and per init) in a record's `logs`: the first and the last
+ * 1 Mi characters, with a line saying how much was cut in between.
+ */
+export const LOG_HEAD_CHARS = 1024 * 1024;
+export const LOG_TAIL_CHARS = 1024 * 1024;
+
+export function logCutLine(cutChars: number): string {
+  return `\n[Warm State cut ${cutChars} characters of output here: the logs of one invocation keep their first ${LOG_HEAD_CHARS} and last ${LOG_TAIL_CHARS} characters]\n`;
+}
+
+/**
+ * `raw` within the record's limits: a response over the payload limit becomes Lambda's
+ * `Function.ResponseSizeTooLarge` error, an error is cut to RECORD_ERROR_LIMITS, and every cut
+ * is named in `truncatedFields` (with `logs` when the caller cut the output; empty: no cut).
+ */
+export function applyRecordLimits(raw: RawInvocation, logsCut: boolean): RawInvocation {
+  const truncated = new Set<TruncatedField>(raw.truncatedFields ?? []);
+  if (logsCut) truncated.add('logs');
+  let { response, error } = raw;
+  if (error === null && isOverPayloadLimit(JSON.stringify(response) ?? 'null')) {
+    response = null;
+    error = responseSizeTooLarge();
+  }
+  if (error !== null) {
+    const limited = limitLambdaError(error, RECORD_ERROR_LIMITS);
+    error = limited.error;
+    if (limited.cut) truncated.add('error');
+  }
+  return { ...raw, response, error, truncatedFields: [...truncated] };
+}

@@ -1,0 +1,53 @@
+/**
+ * Records stay within their size limits with real child processes: logs keep their first and
+ * last part, a long error message is cut, and a response over Lambda's 6 MiB payload limit
+ * fails as it does on Lambda; each cut is named in `truncatedFields`.
+ */
+import assert from 'node:assert/strict';
+import { LOG_HEAD_CHARS, LOG_TAIL_CHARS, PAYLOAD_LIMIT_BYTES, RECORD_ERROR_LIMITS } from '../../src/core/lambda/limits';
+import { EnvironmentPool, fixture, leftoverChildren } from './environment-helpers';
+
+describe('record size limits (real child processes)', function () {
+  this.timeout(30_000);
+  const pool = new EnvironmentPool();
+  after(async () => {
+    await pool.disposeAll();
+    assert.deepEqual(leftoverChildren(), [], 'no child process survives the suite');
+  });
+
+  it('keeps the first and the last part of a large output, and says so', async () => {
+    const env = pool.create({ file: fixture('big-record.js'), handlerExport: 'chatty', timeoutSeconds: 20 });
+    const result = await env.invoke({ megabytes: 4 });
+    assert.equal(result.response, 'done');
+    assert.deepEqual(result.truncatedFields, ['logs']);
+    assert.ok(result.logs.length < LOG_HEAD_CHARS + LOG_TAIL_CHARS + 4096, `logs of ${result.logs.length} characters`);
+    assert.match(result.logs, /^START RequestId: .*\n\S+\t\S+\tINFO\tfirst line\n/);
+    assert.match(result.logs, /\n\[Warm State cut \d+ characters of output here/);
+    assert.match(result.logs, /\tINFO\tlast line\nEND RequestId: .*\nREPORT RequestId: /);
+    const next = await env.invoke({ megabytes: 0 });
+    assert.deepEqual(next.truncatedFields, [], 'a small output is whole');
+  });
+
+  it('cuts a 1 MB error message and keeps the environment warm', async () => {
+    const env = pool.create({ file: fixture('big-record.js'), handlerExport: 'longError' });
+    const result = await env.invoke({ length: 1024 * 1024 });
+    assert.equal(result.reset, null);
+    assert.equal(result.error?.errorType, 'Error');
+    assert.equal(result.error?.errorMessage.length, RECORD_ERROR_LIMITS.messageChars);
+    assert.ok(result.error?.trace.every((line) => line.length <= RECORD_ERROR_LIMITS.traceLineChars));
+    assert.deepEqual(result.truncatedFields, ['error']);
+    assert.ok(JSON.stringify(result).length < 512 * 1024, `a record of ${JSON.stringify(result).length} characters`);
+  });
+
+  it("fails a response over Lambda's 6 MiB payload limit with Function.ResponseSizeTooLarge, and passes one at the limit", async () => {
+    const env = pool.create({ file: fixture('big-record.js'), handlerExport: 'sized' });
+    const over = await env.invoke({ bytes: PAYLOAD_LIMIT_BYTES + 1 });
+    assert.equal(over.response, null);
+    assert.equal(over.error?.errorType, 'Function.ResponseSizeTooLarge');
+    assert.equal(over.reset, null, 'the environment stays warm');
+    const atLimit = await env.invoke({ bytes: PAYLOAD_LIMIT_BYTES });
+    assert.equal(atLimit.cold, false);
+    assert.equal(atLimit.error, null);
+    assert.equal((atLimit.response as string).length, PAYLOAD_LIMIT_BYTES - 2);
+  });
+});
