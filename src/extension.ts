@@ -35,7 +35,14 @@ export function activate(context: vscode.ExtensionContext): WarmStateExports {
   const nodeRuntime = new NodeRuntimeProvider(() => settings().nodePath, log, context.globalState);
   const configs = new ConfigIndex(log);
   const handlers = new HandlerIndex(configs);
-  const history = context.storageUri?.scheme === 'file' ? new FileHistoryStore(vscode.Uri.joinPath(context.storageUri, 'history').fsPath, (message) => log.warn(message)) : MEMORY_ONLY_HISTORY;
+  const history =
+    context.storageUri?.scheme === 'file'
+      ? new FileHistoryStore(
+          vscode.Uri.joinPath(context.storageUri, 'history').fsPath,
+          (message) => log.warn(message),
+          (message) => void vscode.window.showWarningMessage(message),
+        )
+      : MEMORY_ONLY_HISTORY;
   const store = new SessionStore({
     settings,
     nodeRuntime: () => nodeRuntime.resolve(),

@@ -1,11 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scenarioRecord, scenarioState } from '../../media/src/sample/scenario';
 import type { EnvironmentStatus } from '../../src/core/runtime/environment-api';
 import { isPanelState } from '../../src/webview-protocol/panel';
-import { FileHistoryStore, PERSISTED_RECORDS } from '../../src/vscode/history-store';
+import type { InvocationRecord } from '../../src/core/model/snapshot';
+import { FileHistoryStore } from '../../src/vscode/history-store';
 import { NO_ENVIRONMENT, buildPanelState, currentGrowing, findInvocation } from '../../src/vscode/panel-state';
 
 const HANDLER = { file: '/work/examples/freeze-demo/handler.js', exportName: 'test', title: 'handler.test', relativePath: 'examples/freeze-demo/handler.js' };
@@ -82,27 +83,82 @@ describe('extension: history kept across window reloads', () => {
     assert.deepEqual(errors, []);
   });
 
-  it(`keeps at most the last ${PERSISTED_RECORDS} records on disk`, async () => {
+  /** The folder of the one handler saved so far, and its record files by invocation number. */
+  function recordFiles(): { dir: string; numbers: number[] } {
+    const [handler] = readdirSync(folder);
+    const dir = join(folder, handler);
+    const numbers = readdirSync(dir).flatMap((name) => /^(\d+)\.json$/.exec(name)?.[1] ?? []).map(Number);
+    return { dir, numbers: numbers.sort((a, b) => a - b) };
+  }
+
+  const numbered = (from: number, count: number): InvocationRecord[] => Array.from({ length: count }, (_, i) => ({ ...scenarioRecord(2), invocation: from + i }));
+
+  it('keeps every record it is given (the default historyLength of 200 comes back) and deletes those that left', async () => {
     const store = new FileHistoryStore(folder, (message) => errors.push(message));
-    store.save(ref, Array.from({ length: PERSISTED_RECORDS + 20 }, (_, i) => ({ ...scenarioRecord(2), invocation: i + 1 })));
+    store.save(ref, numbered(1, 200));
+    await store.flush();
+    assert.deepEqual(new FileHistoryStore(folder, () => undefined).load(ref).map((r) => r.invocation), numbered(1, 200).map((r) => r.invocation));
+    store.save(ref, numbered(21, 200));
     await store.flush();
     const loaded = new FileHistoryStore(folder, () => undefined).load(ref);
-    assert.equal(loaded.length, PERSISTED_RECORDS);
+    assert.equal(loaded.length, 200);
     assert.equal(loaded[0].invocation, 21);
-    assert.deepEqual(readdirSync(folder).filter((name) => name.endsWith('.tmp')), []);
+    assert.deepEqual(recordFiles().numbers, loaded.map((r) => r.invocation), 'the first 20 files are gone');
+    assert.deepEqual(readdirSync(recordFiles().dir).filter((name) => name.endsWith('.tmp')), []);
+    assert.deepEqual(errors, []);
   });
 
-  it('drops tampered or corrupt files and records instead of trusting them', async () => {
+  it('writes only new and changed records', async () => {
     const store = new FileHistoryStore(folder, (message) => errors.push(message));
-    store.save(ref, [scenarioRecord(1)]);
+    const records = numbered(1, 3);
+    store.save(ref, records);
     await store.flush();
-    const [file] = readdirSync(folder);
-    const saved = JSON.parse(readFileSync(join(folder, file), 'utf8'));
-    saved.records.push({ invocation: 'two', logs: '<script>' });
-    writeFileSync(join(folder, file), JSON.stringify(saved));
-    assert.deepEqual(store.load(ref).map((record) => record.invocation), [1]);
-    writeFileSync(join(folder, file), '{ not json');
-    assert.deepEqual(store.load(ref), []);
-    assert.equal(errors.length, 1);
+    const { dir } = recordFiles();
+    writeFileSync(join(dir, '2.json'), 'left alone');
+    store.save(ref, [...records, ...numbered(4, 1)]);
+    await store.flush();
+    assert.equal(readFileSync(join(dir, '2.json'), 'utf8'), 'left alone', 'an unchanged record is not written again');
+    assert.deepEqual(recordFiles().numbers, [1, 2, 3, 4]);
+  });
+
+  it('saves the other records, now and later, when one cannot be serialized ("Invalid string length")', async () => {
+    const store = new FileHistoryStore(folder, (message) => errors.push(message));
+    const huge: InvocationRecord = {
+      ...scenarioRecord(2),
+      invocation: 2,
+      response: {
+        toJSON() {
+          throw new RangeError('Invalid string length');
+        },
+      },
+    };
+    store.save(ref, [...numbered(1, 1), huge, ...numbered(3, 1)]);
+    await store.flush();
+    store.save(ref, [...numbered(1, 1), huge, ...numbered(3, 2)]);
+    await store.flush();
+    assert.deepEqual(new FileHistoryStore(folder, () => undefined).load(ref).map((r) => r.invocation), [1, 3, 4]);
+    assert.equal(errors.length, 2);
+    assert.match(errors[0], /invocation 2 .*Invalid string length/);
+  });
+
+  it('keeps a copy of a tampered or corrupt record file aside, loads the rest, and tells the user', async () => {
+    const warnings: string[] = [];
+    const store = new FileHistoryStore(folder, (message) => errors.push(message), (message) => warnings.push(message));
+    store.save(ref, numbered(1, 3));
+    await store.flush();
+    const { dir } = recordFiles();
+    writeFileSync(join(dir, '2.json'), JSON.stringify({ invocation: 2, logs: '<script>' }));
+    writeFileSync(join(dir, '3.json'), '{ not json');
+    const reloaded = new FileHistoryStore(folder, (message) => errors.push(message), (message) => warnings.push(message));
+    assert.deepEqual(reloaded.load(ref).map((record) => record.invocation), [1]);
+    assert.equal(errors.length, 1, 'a log line');
+    assert.deepEqual(warnings, errors, 'and the same visible warning');
+    assert.match(warnings[0], /could not read 2 saved invocation/);
+    assert.equal(readFileSync(join(dir, '3.json.corrupt'), 'utf8'), '{ not json', 'the unreadable file is kept');
+    assert.ok(existsSync(join(dir, '2.json.corrupt')));
+    reloaded.save(ref, [...reloaded.load(ref), ...numbered(4, 1)]);
+    await reloaded.flush();
+    assert.ok(existsSync(join(dir, '3.json.corrupt')), 'the copy survives later saves');
+    assert.deepEqual(new FileHistoryStore(folder, () => undefined).load(ref).map((record) => record.invocation), [1, 4]);
   });
 });
