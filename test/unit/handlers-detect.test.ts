@@ -20,7 +20,10 @@ describe('detectHandlers: CommonJS', () => {
     const [c] = detectHandlers(src, 'h.js');
     assert.deepEqual(
       { ...c },
-      { exportName: 'test', line: 2, column: 0, params: 3, shape: 'function', confidence: 'likely', endLine: 4, definition: { line: 2, endLine: 4 } },
+      {
+        exportName: 'test', line: 2, column: 0, params: 3, shape: 'function', confidence: 'likely', endLine: 4, definition: { line: 2, endLine: 4 },
+        callbackStyle: true, parameterList: { line: 2, column: 25, endLine: 2, endColumn: 49 },
+      },
     );
   });
 
@@ -289,5 +292,47 @@ describe('detectHandlers: broken files', () => {
       }
     }
     assert.deepEqual(detectHandlersWithDiagnostics('', 'a.js'), { candidates: [], notes: [] });
+  });
+});
+
+describe('detectHandlers: callback style (what the nodejs24.x runtime refuses)', () => {
+  function styles(source: string, file = 'h.js'): Record<string, boolean | undefined> {
+    return Object.fromEntries(detectHandlers(source, file).map((c) => [c.exportName, c.callbackStyle]));
+  }
+
+  it('counts parameters as Function.length does: 3 or more before any default or rest one', () => {
+    const src = [
+      'exports.cb = (event, context, callback) => callback(null, 1);',
+      'exports.asyncThree = async (event, context, callback) => 1;',
+      'exports.two = async (event, context) => 1;',
+      'exports.defaulted = (event, context = {}, callback) => 1;',
+      'exports.rest = (event, ...rest) => 1;',
+      'exports.four = function (a, b, c, d) {};',
+      'function named(event, context, callback) {}',
+      'exports.viaName = named;',
+    ].join('\n');
+    assert.deepEqual(styles(src), { cb: true, asyncThree: true, two: false, defaulted: false, rest: false, four: true, viaName: true });
+  });
+
+  it('lets streaming and other wrapped handlers through: the runtime sees the wrapper, not the function', () => {
+    const src = [
+      'export const stream = awslambda.streamifyResponse(async (event, responseStream, context) => {});',
+      'const base = (event, context, callback) => callback(null, 1);',
+      'export const wrapped = middy(base);',
+      "export { handler } from './elsewhere.js';",
+    ].join('\n');
+    assert.deepEqual(styles(src, 'h.mjs'), { stream: false, wrapped: false, handler: false });
+  });
+
+  it('places the parameter list in the original text, TypeScript included', () => {
+    const js = detectHandlers('module.exports.test = function (event, context, callback) {};\n', 'h.js')[0];
+    assert.deepEqual(js.parameterList, { line: 1, column: 32, endLine: 1, endColumn: 56 });
+    const ts = 'export const handler = (event: APIGatewayProxyEvent, context: Context, callback: Callback): void => {};\n';
+    const found = detectHandlers(ts, 'h.ts')[0];
+    assert.equal(found.callbackStyle, true);
+    const range = found.parameterList;
+    assert.ok(range);
+    assert.equal(ts.slice(range.column, range.endColumn), 'event: APIGatewayProxyEvent, context: Context, callback');
+    assert.equal(detectHandlers('exports.h = async (event) => 1;\n', 'h.js')[0].parameterList, undefined);
   });
 });

@@ -8,7 +8,7 @@
  */
 import { parse, type Node, type Program, type Expression, type Pattern, type Identifier, type Literal, type MemberExpression, type Function as FunctionNode } from 'acorn';
 import { transform } from 'sucrase';
-import type { HandlerCandidate } from './types';
+import type { HandlerCandidate, SourceRange } from './types';
 
 /** A parse failure, positioned in the original source. */
 export interface ParseProblem {
@@ -160,6 +160,8 @@ interface ValueInfo {
   wrapper?: string;
   /** Where the value is defined in this file. */
   definition?: Node;
+  /** A function written here: its parameters, for the callback-style check. */
+  parameters?: FunctionNode['params'];
 }
 
 type LocalBinding = { kind: 'value'; node: Node } | { kind: 'imported' };
@@ -315,7 +317,7 @@ class Collector {
       case 'FunctionExpression':
       case 'ArrowFunctionExpression': {
         const fn = node as FunctionNode;
-        return { shape: fn.async ? 'async-function' : 'function', params: fn.params.length, definition: node };
+        return { shape: fn.async ? 'async-function' : 'function', params: fn.params.length, definition: node, parameters: fn.params };
       }
       case 'CallExpression': {
         const call = node as Extract<Expression, { type: 'CallExpression' }>;
@@ -384,6 +386,9 @@ class Collector {
     if (info.definition) {
       candidate.definition = { line: this.lineOf(info.definition), endLine: this.endLineOf(info.definition) };
     }
+    const parameters = info.parameters ?? [];
+    candidate.callbackStyle = declaredLength(parameters) >= 3;
+    if (candidate.callbackStyle) candidate.parameterList = this.rangeOf(parameters[0], parameters[parameters.length - 1]);
     // A later assignment to the same export replaces the earlier one, as at run time.
     this.byName.delete(name);
     this.byName.set(name, candidate);
@@ -395,6 +400,19 @@ class Collector {
 
   private endLineOf(node: Node): number {
     return node.loc?.end.line ?? this.lineOf(node);
+  }
+
+  /** From the start of `first` to the end of `last`, in the original text. */
+  private rangeOf(first: Node, last: Node): SourceRange {
+    const start = this.position(first);
+    const lastStart = this.position(last);
+    const end = last.loc?.end ?? { line: lastStart.line, column: lastStart.column };
+    // TypeScript: the generated text lost the type annotations, so only the last parameter's
+    // own length (its name or pattern) is known; it ends before that parameter's type.
+    const generatedLength = last.loc && last.loc.start.line === end.line ? end.column - last.loc.start.column : 0;
+    return this.originalLines === null
+      ? { line: start.line, column: start.column, endLine: end.line, endColumn: end.column }
+      : { line: start.line, column: start.column, endLine: lastStart.line, endColumn: lastStart.column + generatedLength };
   }
 
   /** The node's position in the original text (sucrase keeps lines, not always columns). */
@@ -413,6 +431,12 @@ class Collector {
     const firstNonBlank = original.search(/\S/);
     return { line, column: firstNonBlank < 0 ? 0 : firstNonBlank };
   }
+}
+
+/** `Function.prototype.length`: the parameters before the first default or rest one. */
+function declaredLength(parameters: readonly Node[]): number {
+  const optional = parameters.findIndex((parameter) => parameter.type === 'AssignmentPattern' || parameter.type === 'RestElement');
+  return optional < 0 ? parameters.length : optional;
 }
 
 function confidenceOf(name: string, info: ValueInfo): HandlerCandidate['confidence'] {

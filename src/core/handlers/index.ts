@@ -1,4 +1,4 @@
 /** Handler detection, editor-agnostic: used by the CLI, CodeLens and the config checks. */
-export type { HandlerCandidate } from './types';
+export type { HandlerCandidate, SourceRange } from './types';
 export { detectHandlers, detectHandlersWithDiagnostics, type DetectionResult, type ParseProblem } from './detect';
 export { pickDefaultHandler, handlerAt, markDeclaredHandlers, type PickResult } from './pick';

@@ -24,4 +24,23 @@ export interface HandlerCandidate {
    * declared elsewhere in the file. `handlerAt` uses both ranges.
    */
   definition?: { line: number; endLine: number };
+  /**
+   * Added by the detector: the exported function is written in this file and declares 3 or more
+   * parameters before any default or rest one (its `length`, which is what Lambda's runtime
+   * client counts): a callback handler, which the 4.x client (nodejs24.x) refuses at init with
+   * Runtime.CallbackHandlerDeprecated. False for anything else, wrapped values included: a
+   * streaming handler is wrapped in `awslambda.streamifyResponse(...)`, and the client lets
+   * those through.
+   */
+  callbackStyle?: boolean;
+  /** Added by the detector with `callbackStyle`: where the parameter list is, for a diagnostic. */
+  parameterList?: SourceRange;
+}
+
+/** 1-based lines, 0-based columns, in the original source (TypeScript included); end exclusive. */
+export interface SourceRange {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
 }
