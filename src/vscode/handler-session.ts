@@ -14,7 +14,7 @@ import type { InvocationRecord } from '../core/model/snapshot';
 import type { EnvironmentOptions, EnvironmentStatus } from '../core/runtime/environment-api';
 import type { WarmSession } from '../core/session';
 import type { BusyKind, FunctionSettingsView, PanelError } from '../webview-protocol/panel';
-import { nodeMajorMismatch } from '../core/config/runtime';
+import { nodeMajorMismatch } from '../core/lambda/runtime-profiles';
 import type { FunctionConfig } from '../core/config/types';
 import type { Engine } from './engine';
 import { resolveFunctionSettings, type ResolvedFunctionSettings } from './function-settings';

@@ -7,7 +7,6 @@ import {
   declaredExportsForFile,
   findFunctionForHandler,
   findFunctionsForHandler,
-  nodeMajorMismatch,
   parseHandlerString,
   resolveTemplateFunction,
   scanWorkspaceConfigs,
@@ -218,17 +217,6 @@ describe('resolveTemplateFunction (--template FILE --resource ID)', () => {
 });
 
 describe('runtime helpers', () => {
-  it('nodeMajorMismatch warns only when the majors differ', () => {
-    assert.equal(nodeMajorMismatch('nodejs20.x', 'v20.20.2'), null);
-    assert.equal(nodeMajorMismatch('nodejs20.x', '20.1.0'), null);
-    const warning = nodeMajorMismatch('nodejs22.x', 'v20.20.2');
-    assert.ok(warning);
-    assert.match(warning, /runtime is nodejs22\.x \(Node\.js 22\) but the local node is v20\.20\.2 \(Node\.js 20\)/);
-    assert.match(nodeMajorMismatch('nodejs18.x', '24.0.0') ?? '', /local node is v24\.0\.0/);
-    assert.equal(nodeMajorMismatch('python3.12', 'v20.0.0'), null);
-    assert.equal(nodeMajorMismatch('nodejs20.x', 'garbage'), null);
-  });
-
   it('isNodeRuntime', () => {
     assert.deepEqual(['nodejs20.x', 'nodejs', 'python3.12', 'provided.al2023', 'java21'].map(isNodeRuntime), [true, true, false, false, false]);
   });

@@ -4,6 +4,7 @@ import {
   UnknownRuntimeError,
   chooseRuntime,
   lambdaNodeFlags,
+  nodeMajorMismatch,
   runtimeProfile,
 } from '../../src/core/lambda/runtime-profiles';
 
@@ -55,5 +56,16 @@ describe('lambda runtime profiles', () => {
     assert.deepEqual(lambdaNodeFlags(runtimeProfile('nodejs22.x'), '--enable-source-maps --experimental-require-module'), ['--no-experimental-detect-module']);
     assert.deepEqual(lambdaNodeFlags(runtimeProfile('nodejs20.x'), '--experimental-detect-module'), ['--no-experimental-require-module']);
     assert.deepEqual(lambdaNodeFlags(runtimeProfile('nodejs24.x'), undefined), []);
+  });
+
+  it('nodeMajorMismatch warns only when the majors differ', () => {
+    assert.equal(nodeMajorMismatch('nodejs20.x', 'v20.20.2'), null);
+    assert.equal(nodeMajorMismatch('nodejs20.x', '20.1.0'), null);
+    const warning = nodeMajorMismatch('nodejs22.x', 'v20.20.2');
+    assert.ok(warning);
+    assert.match(warning, /runtime is nodejs22\.x \(Node\.js 22\) but the local node is v20\.20\.2 \(Node\.js 20\)/);
+    assert.match(nodeMajorMismatch('nodejs18.x', '24.0.0') ?? '', /local node is v24\.0\.0/);
+    assert.equal(nodeMajorMismatch('python3.12', 'v20.0.0'), null);
+    assert.equal(nodeMajorMismatch('nodejs20.x', 'garbage'), null);
   });
 });

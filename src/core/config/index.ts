@@ -4,6 +4,6 @@
  */
 export type { ConfigKind, ConfigProblem, ConfigScan, FunctionConfig, SettingName } from './types';
 export { scanWorkspaceConfigs, findFunctionForHandler, findFunctionsForHandler, declaredExportsForFile, resolveTemplateFunction, ConfigError, type ScanOptions } from './scan';
-export { nodeMajorMismatch, isNodeRuntime, runtimeNodeMajor } from './runtime';
+export { isNodeRuntime, runtimeNodeMajor } from './runtime';
 export { parseHandlerString, HANDLER_EXTENSIONS, type ParsedHandlerString } from './handler-file';
 export { discoverConfigFiles, type DiscoveredConfigFile } from './discover';

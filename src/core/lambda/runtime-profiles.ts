@@ -5,11 +5,12 @@
  * behaviour; the differential suite (npm run test:oracle) checks them against the real client.
  */
 
-export const RUNTIME_PROFILE_NAMES = ['nodejs20.x', 'nodejs22.x', 'nodejs24.x'] as const;
-export type RuntimeProfileName = (typeof RUNTIME_PROFILE_NAMES)[number];
+import type { RuntimeProfileName, RuntimeSource } from '../model/snapshot';
 
-/** Where the profile came from, highest precedence first. */
-export type RuntimeSource = 'flag' | 'setting' | 'template' | 'node-major';
+// The names are declared with the record that carries them (model/snapshot.ts); PROFILES below
+// is a Record over them, so a name without a profile does not compile.
+export type { RuntimeProfileName, RuntimeSource };
+export const RUNTIME_PROFILE_NAMES: readonly RuntimeProfileName[] = ['nodejs20.x', 'nodejs22.x', 'nodejs24.x'];
 
 export interface RuntimeProfile {
   name: RuntimeProfileName;
@@ -119,4 +120,41 @@ function profileForMajor(major: number): RuntimeProfileName {
 export function lambdaNodeFlags(profile: RuntimeProfile, nodeOptions: string | undefined): string[] {
   const userFlags = new Set((nodeOptions ?? '').split(/\s+/).filter(Boolean));
   return profile.nodeFlags.filter((flag) => !userFlags.has(flag.replace(/^--no-/, '--')));
+}
+
+/** Every flag some profile gives Node: what the host asks a node binary about before passing them. */
+export const ALL_PROFILE_NODE_FLAGS: readonly string[] = [...new Set(Object.values(PROFILES).flatMap((profile) => profile.nodeFlags))];
+
+/**
+ * A sentence when the Node.js major version that runs (or ran) the handler differs from the
+ * runtime's, else null (also null for non-Node or unversioned runtimes: other checks report
+ * those). `runtime` is a profile or a template's `Runtime`; `nodeVersion` is `process.version`
+ * style (`v22.3.0`) or bare (`22.3.0`).
+ */
+export function nodeMajorMismatch(runtime: string, nodeVersion: string): string | null {
+  const wanted = /^nodejs(\d+)\.x$/i.exec(runtime.trim());
+  const match = /^v?(\d+)(\.|$)/.exec(nodeVersion.trim());
+  if (!wanted || !match) return null;
+  const major = Number(wanted[1]);
+  const local = Number(match[1]);
+  if (local === major) return null;
+  const shown = nodeVersion.trim().startsWith('v') ? nodeVersion.trim() : `v${nodeVersion.trim()}`;
+  return `The function's runtime is ${runtime} (Node.js ${major}) but the local node is ${shown} (Node.js ${local}); behaviour and available APIs may differ from Lambda. Run it with a Node.js ${major} binary (--node, or the warmState.nodePath setting) to match.`;
+}
+
+/** The 4.x client (nodejs24.x) refuses handlers that take a callback. */
+export function refusesCallbackHandlers(profile: RuntimeProfile): boolean {
+  return profile.client === 4;
+}
+
+/**
+ * What to tell the user about a callback-style handler (3 or more parameters, not streaming)
+ * under a profile that refuses it: its init fails with Runtime.CallbackHandlerDeprecated.
+ * `isAsync`: the handler is async already, so only the parameter has to go.
+ */
+export function callbackHandlerWarning(profile: RuntimeProfileName, isAsync: boolean): string {
+  const fix = isAsync
+    ? 'Remove the callback parameter: the handler is async already, so return the result (or throw) instead of calling callback.'
+    : 'Make the handler async, drop the callback parameter and return the result (or throw the error) instead of calling callback.';
+  return `Lambda's ${profile} runtime refuses callback handlers: a handler with 3 or more parameters (event, context, callback) fails its init with Runtime.CallbackHandlerDeprecated. ${fix}`;
 }

@@ -171,6 +171,18 @@ export type ResetReason =
 /** A record field that can be cut to its size limit: `logs` (output between START and END), `error` (its type, message or trace). */
 export type TruncatedField = 'logs' | 'error';
 
+/**
+ * The Lambda runtimes Warm State models as profiles: what each one does to a handler lives in
+ * src/core/lambda/runtime-profiles.ts. Declared here because records carry it.
+ */
+export type RuntimeProfileName = 'nodejs20.x' | 'nodejs22.x' | 'nodejs24.x';
+
+/**
+ * Where a local run's profile came from, highest precedence first: `--runtime`, the
+ * `warmState.runtime` setting, the template's `Runtime`, the major of the local Node.
+ */
+export type RuntimeSource = 'flag' | 'setting' | 'template' | 'node-major';
+
 /** What the engine (local child or deployed function) reports for one invocation. */
 export interface RawInvocation {
   /** Where it ran: the local child process or a deployed function. */
@@ -211,6 +223,18 @@ export interface RawInvocation {
   initProfile?: InitProfileEntry[];
   /** e.g. "v20.20.2" for local runs, the runtime identifier for deployed ones. */
   runtimeVersion: string;
+  /**
+   * Local runs: the runtime profile the environment ran as. Optional because deployed records
+   * and history saved by older versions have none.
+   */
+  runtime?: RuntimeProfileName;
+  /** Local runs: where `runtime` came from. */
+  runtimeSource?: RuntimeSource;
+  /**
+   * Local runs: a sentence when the Node.js major that ran (`runtimeVersion`) differs from the
+   * profile's, else null.
+   */
+  nodeMismatch?: string | null;
   /**
    * Names the process that ran it: a new number at every cold start, in any of the function's
    * environments (the session numbers them across its environments; an environment alone
