@@ -17,8 +17,14 @@ export function fixture(name: string): string {
 export class EnvironmentPool {
   private readonly environments: WarmEnvironment[] = [];
 
+  /**
+   * Runs as nodejs20.x (Lambda's 3.x runtime client) unless the options name a runtime (an
+   * explicit `runtime: undefined` lets the local node's major choose): these suites test that
+   * client's behaviour (callback handlers among it), and `npm run test:node-versions` runs them
+   * under Node 22 and 24 to test Node versions, not profiles.
+   */
   create(options: EnvironmentOptions): WarmEnvironment {
-    const environment = createLocalEnvironment(options);
+    const environment = createLocalEnvironment('runtime' in options ? options : { ...options, runtime: 'nodejs20.x', runtimeSource: 'flag' });
     this.environments.push(environment);
     return environment;
   }

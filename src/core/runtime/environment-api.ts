@@ -3,7 +3,7 @@
  * session, the local Lambda endpoint). Implemented by the local child-process environment
  * (local-environment.ts) and the deployed function (deployed/deployed-environment.ts).
  */
-import type { RawInvocation, RetainedMeasurement } from '../model/snapshot';
+import type { RawInvocation, RetainedMeasurement, RuntimeProfileName, RuntimeSource } from '../model/snapshot';
 
 export interface CaptureBudgets {
   /** Levels of nesting expanded below each variable. */
@@ -46,18 +46,18 @@ export interface EnvironmentOptions {
   /** Capture scopes after every invocation (default true). Off is used by benchmarks. */
   capture?: boolean;
   budgets?: CaptureBudgets;
+  /**
+   * The Lambda runtime to behave as (chooseRuntime in core/lambda/runtime-profiles.ts picks it):
+   * its Node flags and AWS_EXECUTION_ENV now; the child's behaviour per profile is still the
+   * 3.x client's on the given Node. Default: the profile of the node's major, source `node-major`.
+   */
+  runtime?: RuntimeProfileName;
+  /** Where `runtime` came from, for the records (default `node-major`). */
+  runtimeSource?: RuntimeSource;
   /** AWS_LAMBDA_FUNCTION_NAME and friends; default derived from the file name. */
   functionName?: string;
   region?: string;
-  /**
-   * The Lambda runtime whose behaviour to reproduce (issue 11's runtime profiles). Carried
-   * through but not acted on yet: every profile behaves as the 3.x client on the given Node.
-   */
-  runtime?: LambdaNodeRuntime;
 }
-
-/** Lambda's managed Node.js runtimes that have a profile. */
-export type LambdaNodeRuntime = 'nodejs20.x' | 'nodejs22.x' | 'nodejs24.x';
 
 export type { EnvironmentState, EnvironmentStatus } from '../model/environment-status';
 import type { EnvironmentStatus } from '../model/environment-status';

@@ -26,7 +26,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { extname, isAbsolute, join } from 'node:path';
-import type { InitProfileEntry, LambdaError, MemoryReading, RawInvocation, ResetReason, RetainedMeasurement } from '../model/snapshot';
+import type { InitProfileEntry, LambdaError, MemoryReading, RawInvocation, ResetReason, RetainedMeasurement, RuntimeProfileName, RuntimeSource } from '../model/snapshot';
 import { analyseSnapshot, snapshotSize, snapshotTarget } from './heap/measure-retained';
 import { DEFAULT_BUDGETS, type EnvironmentOptions, type EnvironmentStatus, type WarmEnvironment } from './environment-api';
 import { locateChildDir } from './child-locator';
@@ -36,6 +36,8 @@ import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../lambda/defaults';
 import { childEnvironment } from './child-environment';
 import { billedDuration, bytesToMB, endLine, reportLine, startLine, timeoutMessage } from '../lambda/log-lines';
 import { applyRecordLimits } from '../lambda/limits';
+import { chooseRuntime, lambdaNodeFlags, nodeMajorMismatch, runtimeProfile } from '../lambda/runtime-profiles';
+import { probeNode, type NodeFacts } from './node-probe';
 import { guardChild, releaseChild } from './orphan-reaper';
 import { OutputCollector } from './output-collector';
 import { prepareHandler } from './prepare-handler';
@@ -317,6 +319,8 @@ class LocalEnvironment implements WarmEnvironment {
   private disposed = false;
   /** Set by reset() while an invocation runs, so the record says why the process ended. */
   private resetRequested: string | null = null;
+  /** The profile this environment runs as: the options', else chosen from the node's major at the first spawn. */
+  private runtime: { profile: RuntimeProfileName; source: RuntimeSource } | null = null;
 
   constructor(options: EnvironmentOptions) {
     if (!isAbsolute(options.file)) throw new Error(`The handler file must be an absolute path: ${options.file}`);
@@ -465,9 +469,21 @@ class LocalEnvironment implements WarmEnvironment {
     this.emit();
   }
 
-  private spawnChild(): ChildHandle {
+  /** The profile, and the node's facts for its flags (asked once per node executable). */
+  private async prepareRuntime(): Promise<{ profile: RuntimeProfileName; node: NodeFacts }> {
+    const node = await probeNode(this.options.nodePath ?? 'node', this.options.nodeEnv ?? {});
+    if (!this.runtime) {
+      this.runtime = this.options.runtime
+        ? { profile: this.options.runtime, source: this.options.runtimeSource ?? 'node-major' }
+        : { profile: chooseRuntime({ nodeVersion: node.version ?? '' }).profile, source: 'node-major' };
+    }
+    return { profile: this.runtime.profile, node };
+  }
+
+  private spawnChild(profileName: RuntimeProfileName, node: NodeFacts): ChildHandle {
     const childDir = locateChildDir();
     const nodePath = this.options.nodePath ?? 'node';
+    const profile = runtimeProfile(profileName);
     this.generation += 1;
     const env = childEnvironment(this.options, {
       functionName: this.resolved.functionName,
@@ -476,10 +492,13 @@ class LocalEnvironment implements WarmEnvironment {
       handler: this.resolved.handlerString,
       taskRoot: this.resolved.taskRoot,
       runtimeDir: childDir,
-      nodeMajor: null,
+      nodeMajor: profile.nodeMajor,
       logStreamName: logStreamName(new Date(), this.generation),
     });
-    const args = [`--max-old-space-size=${this.resolved.memoryMB}`, join(childDir, 'bootstrap.js')];
+    // Lambda's flags for this runtime, minus those the function's NODE_OPTIONS turns back on and
+    // those this node does not know (it would refuse to start: Node 20.9 has neither flag).
+    const lambdaFlags = lambdaNodeFlags(profile, env.NODE_OPTIONS).filter((flag) => node.knownFlags.has(flag));
+    const args = [`--max-old-space-size=${this.resolved.memoryMB}`, ...lambdaFlags, join(childDir, 'bootstrap.js')];
     if (!this.resolved.capture) args.push(NO_CAPTURE_FLAG);
     const child = spawn(nodePath, args, {
       cwd: this.resolved.taskRoot,
@@ -513,6 +532,7 @@ class LocalEnvironment implements WarmEnvironment {
       handlerString: this.resolved.handlerString,
       capture: this.resolved.capture,
       budgets: this.options.budgets ?? DEFAULT_BUDGETS,
+      runtime: profileName,
       functionName: this.resolved.functionName,
       memoryMB: this.resolved.memoryMB,
       region: this.resolved.region,
@@ -556,6 +576,7 @@ class LocalEnvironment implements WarmEnvironment {
       reset: null,
       captureError: null,
       runtimeVersion: this.nodeVersion ?? 'unknown',
+      ...this.runtimeFields(),
       generation: this.generation,
       ...fields,
     }, (output?.takeCutChars() ?? 0) > 0);
@@ -570,7 +591,8 @@ class LocalEnvironment implements WarmEnvironment {
       cold = true;
       let child: ChildHandle;
       try {
-        child = this.spawnChild();
+        const { profile, node } = await this.prepareRuntime();
+        child = this.spawnChild(profile, node);
       } catch (error) {
         // The engine itself cannot start (no built child runtime): nothing ran, stay cold.
         this.setState('cold');
@@ -747,6 +769,13 @@ class LocalEnvironment implements WarmEnvironment {
       reset,
       captureError: 'the environment ended during the invocation; nothing was captured',
     });
+  }
+
+  /** The record's runtime fields: the profile, its source, and whether the node that ran matches it. */
+  private runtimeFields(): Pick<RawInvocation, 'runtime' | 'runtimeSource' | 'nodeMismatch'> {
+    if (!this.runtime) return {};
+    const mismatch = this.nodeVersion === null ? null : nodeMajorMismatch(this.runtime.profile, this.nodeVersion);
+    return { runtime: this.runtime.profile, runtimeSource: this.runtime.source, nodeMismatch: mismatch };
   }
 
   /**

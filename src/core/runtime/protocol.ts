@@ -17,7 +17,7 @@
  * at any time. The host checks every message and this order (child-messages.ts): user code can
  * write to the pipe too.
  */
-import type { CapturedVariable, InitProfileEntry, LambdaError, MemoryReading, PendingWork } from '../model/snapshot';
+import type { CapturedVariable, InitProfileEntry, LambdaError, MemoryReading, PendingWork, RuntimeProfileName } from '../model/snapshot';
 import type { CaptureBudgets } from './environment-api';
 
 export type ModuleLoadFormat = 'commonjs' | 'module';
@@ -40,6 +40,8 @@ export interface ChildInitMessage {
   handlerString: string;
   capture: boolean;
   budgets: CaptureBudgets;
+  /** The Lambda runtime profile the child behaves as (runtime-profiles.ts). */
+  runtime: RuntimeProfileName;
   functionName: string;
   memoryMB: number;
   region: string;
