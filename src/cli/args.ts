@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { checkTimeoutSeconds } from '../core/lambda/timeout-range';
+import { isRuntimeProfileName, UnknownRuntimeError, type RuntimeProfileName } from '../core/lambda/runtime-profiles';
 
 export class CliUsageError extends Error {
   constructor(message: string) {
@@ -84,6 +85,8 @@ export interface LocalRunOptions {
   /** Time each top-level statement of the handler module on the cold start. */
   initProfile: boolean;
   nodePath?: string;
+  /** `--runtime`: the Lambda runtime profile, over the template's and the local node's. */
+  runtime?: RuntimeProfileName;
   /** A SAM/CloudFormation template or serverless.yml; found in the working directory when absent. */
   template?: string;
   /** Logical id (or serverless function key) of the function to run with its declared settings. */
@@ -107,6 +110,7 @@ const OPTIONS = {
   'no-freeze': { type: 'boolean' },
   json: { type: 'boolean' },
   node: { type: 'string' },
+  runtime: { type: 'string' },
   template: { type: 'string' },
   resource: { type: 'string' },
   retained: { type: 'boolean' },
@@ -147,10 +151,19 @@ export function parseLocalArgs(command: LocalCommand, args: readonly string[]): 
     retained: values.retained === true,
     initProfile: values['init-profile'] === true,
     nodePath: nonEmpty(values.node, '--node'),
+    runtime: runtimeFlag(values.runtime),
     template: nonEmpty(values.template, '--template'),
     resource: nonEmpty(values.resource, '--resource'),
     help,
   };
+}
+
+/** `--runtime`: one of the profiles; anything else is refused with the list of them. */
+export function runtimeFlag(value: string | undefined): RuntimeProfileName | undefined {
+  const name = nonEmpty(value, '--runtime')?.trim();
+  if (name === undefined) return undefined;
+  if (!isRuntimeProfileName(name)) throw new CliUsageError(new UnknownRuntimeError(name, 'flag').message);
+  return name;
 }
 
 /** `--env K=V` pairs; the value may contain `=`; the name must be a valid variable name. */

@@ -28,6 +28,8 @@ Options for invoke and check:
   --no-freeze          keep the process running between invocations (default: frozen with
                        SIGSTOP as on Lambda; Windows cannot freeze, it always runs)
   --node PATH          the node executable that runs the handler (default: node on PATH)
+  --runtime NAME       the Lambda runtime to behave as: nodejs20.x, nodejs22.x or nodejs24.x
+                       (default: the template's Runtime, else the local node's major version)
   --template FILE      a SAM/CloudFormation template or serverless.yml (with --resource)
   --resource ID        run the template's function ID with its declared settings
   --retained           after each invocation, measure the bytes each module variable retains

@@ -89,7 +89,7 @@ function header(record: InvocationRecord, width: number, p: Palette): string {
     `Invocation ${record.invocation}`,
     record.cold ? 'cold start' : 'warm',
     // A new environment says which runtime it runs on (the user's node, or the deployed runtime).
-    record.cold ? terminalSafe(record.source === 'local' ? `node ${record.runtimeVersion}` : record.runtimeVersion) : null,
+    record.cold ? terminalSafe(record.source === 'local' ? `${record.runtime ? `${record.runtime} on ` : ''}node ${record.runtimeVersion}` : record.runtimeVersion) : null,
     `${record.durationMs.toFixed(1)} ms`,
     record.initDurationMs !== null ? `init ${record.initDurationMs.toFixed(1)} ms` : null,
     `${record.maxMemoryUsedMB} MB max`,

@@ -7,11 +7,13 @@ import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { chooseDefaultHandler } from './default-handler';
 import { handlerFileProblem } from './handler-file';
-import { ConfigError, resolveTemplateFunction } from '../core/config';
-import { nodeMajorMismatch } from '../core/lambda/runtime-profiles';
+import { ConfigError, findDeclaringFunction, resolveTemplateFunction, type FunctionConfig } from '../core/config';
+import { callbackRefusal, detectHandlersWithDiagnostics } from '../core/handlers';
+import { chooseRuntime, describeRuntimeSource, type RuntimeProfileName } from '../core/lambda/runtime-profiles';
 import { InvalidEventError, parseEvent } from '../core/events';
 import type { InvocationRecord, ModuleVariable } from '../core/model/snapshot';
 import type { EnvironmentOptions } from '../core/runtime/environment-api';
+import { probeNode } from '../core/runtime/node-probe';
 import { localEnvironments, WarmSession } from '../core/session';
 import { CliUsageError, type LocalRunOptions } from './args';
 import { growthLine, invokeSummary, legend, palette, renderInvocation, type Layout } from './render';
@@ -33,8 +35,10 @@ export interface ResolvedTarget {
   environment: EnvironmentOptions;
   /** For messages: the file relative to the working directory and the export. */
   label: string;
-  /** The function's declared runtime (from a template), to warn about a node version mismatch. */
-  runtime: string | null;
+  /** The runtime profile and where it came from: `nodejs22.x from template.yaml`. */
+  runtimeLabel: string;
+  /** Said before anything runs: a runtime chosen as a fallback, a callback handler the runtime refuses. */
+  warnings: string[];
 }
 
 /** Exit codes: 0 fine, 1 a failed invocation or growing state (check), 2 bad usage or input. */
@@ -69,8 +73,8 @@ export async function resolveTarget(options: LocalRunOptions, io: Pick<CliIO, 'c
       io.stderr.write(`warning: environment variable ${name} (${text}) cannot be resolved locally and is not set; pass --env ${name}=VALUE\n`);
     }
     const handlerExport = [fn.exportName, ...fn.nestedPath].join('.');
-    return {
-      environment: {
+    return withRuntime(
+      {
         ...common,
         file: fn.handlerFile,
         handlerExport,
@@ -80,27 +84,61 @@ export async function resolveTarget(options: LocalRunOptions, io: Pick<CliIO, 'c
         env: { ...fn.environment, ...options.env },
         functionName: fn.functionName ?? fn.id,
       },
-      label: `${fn.id} (${relative(io.cwd, fn.handlerFile) || fn.handlerFile}, export ${handlerExport})`,
-      runtime: fn.runtime,
-    };
+      `${fn.id} (${relative(io.cwd, fn.handlerFile) || fn.handlerFile}, export ${handlerExport})`,
+      options,
+      fn,
+      io,
+    );
   }
 
   const file = resolve(io.cwd, options.file);
   const problem = await handlerFileProblem(file, options.file);
   if (problem !== null) throw new CliUsageError(problem);
   const handlerExport = options.handler ?? (await defaultHandler(file));
+  // The file runs with its own settings, but a template that declares it says which runtime.
+  const declaring = options.runtime ? undefined : await findDeclaringFunction(file, handlerExport, stringEnv(io.env));
+  return withRuntime(
+    { ...common, file, handlerExport, timeoutSeconds: options.timeoutSeconds, memoryMB: options.memoryMB, env: options.env },
+    `${relative(io.cwd, file) || file}, export ${handlerExport}`,
+    options,
+    declaring,
+    io,
+  );
+}
+
+/**
+ * Completes a target with its runtime profile: `--runtime` > the declaring template's Runtime >
+ * the major of the node that will run it (asked now; the environment reuses the answer). Warns
+ * about a fallback choice and, before anything runs, about a callback handler the profile refuses.
+ */
+async function withRuntime(
+  environment: EnvironmentOptions,
+  label: string,
+  options: LocalRunOptions,
+  declaring: FunctionConfig | undefined,
+  io: Pick<CliIO, 'cwd'>,
+): Promise<ResolvedTarget> {
+  const node = await probeNode(options.nodePath ?? 'node');
+  const nodeVersion = node.version ?? process.version;
+  const choice = chooseRuntime({ flag: options.runtime, template: declaring?.runtime, nodeVersion });
+  const templateFile = declaring && (relative(io.cwd, declaring.configFile) || declaring.configFile);
+  const warnings = choice.warning ? [choice.warning] : [];
+  const refusal = await callbackWarning(environment.file, environment.handlerExport, choice.profile);
+  if (refusal) warnings.push(refusal);
   return {
-    environment: {
-      ...common,
-      file,
-      handlerExport,
-      timeoutSeconds: options.timeoutSeconds,
-      memoryMB: options.memoryMB,
-      env: options.env,
-    },
-    label: `${relative(io.cwd, file) || file}, export ${handlerExport}`,
-    runtime: null,
+    environment: { ...environment, runtime: choice.profile, runtimeSource: choice.source },
+    label,
+    runtimeLabel: `${choice.profile} ${describeRuntimeSource(choice.source, { templateFile, nodeVersion })}`,
+    warnings,
   };
+}
+
+/** The nodejs24.x warning for a callback-style handler (a nested export path is not looked into). */
+async function callbackWarning(file: string, handlerExport: string, profile: RuntimeProfileName): Promise<string | null> {
+  const source = await readFile(file, 'utf8').catch(() => null);
+  if (source === null) return null;
+  const candidate = detectHandlersWithDiagnostics(source, file).candidates.find((c) => c.exportName === handlerExport);
+  return candidate ? callbackRefusal(candidate, profile) : null;
 }
 
 /** The one handler-looking export, else `handler`; ambiguous or missing: an error listing the candidates. */
@@ -165,10 +203,11 @@ export async function runLocal(options: LocalRunOptions, cli: CliIO): Promise<nu
   const records: InvocationRecord[] = [];
   const p = palette(io.layout.color);
   try {
+    for (const warning of target.warnings) io.stderr.write(`warning: ${warning}\n`);
     if (options.command === 'invoke' && !options.json) {
-      io.stdout.write(`${p.bold('warm-state')} ${terminalSafe(target.label)} · ${options.times} invocation${options.times === 1 ? '' : 's'}\n${legend(io.layout)}\n\n`);
+      io.stdout.write(`${p.bold('warm-state')} ${terminalSafe(target.label)} · ${terminalSafe(target.runtimeLabel)} · ${options.times} invocation${options.times === 1 ? '' : 's'}\n${legend(io.layout)}\n\n`);
     } else if (options.command === 'check') {
-      io.stdout.write(`${p.bold('warm-state check')} ${terminalSafe(target.label)} · ${options.times} invocations\n`);
+      io.stdout.write(`${p.bold('warm-state check')} ${terminalSafe(target.label)} · ${terminalSafe(target.runtimeLabel)} · ${options.times} invocations\n`);
     }
     for (let i = 0; i < options.times; i++) {
       let record = await session.invoke(event);
@@ -212,10 +251,12 @@ async function measureRetained(session: WarmSession, record: InvocationRecord, i
   }
 }
 
+/**
+ * The node that ran is not the profile's major (the record says so too). Not repeated when the
+ * local node chose the profile: the choice's own warning said it.
+ */
 function warnNodeMismatch(target: ResolvedTarget, record: InvocationRecord, io: CliIO): void {
-  if (!target.runtime || record.source !== 'local') return;
-  const mismatch = nodeMajorMismatch(target.runtime, record.runtimeVersion);
-  if (mismatch) io.stderr.write(`warning: ${mismatch}\n`);
+  if (record.nodeMismatch && target.environment.runtimeSource !== 'node-major') io.stderr.write(`warning: ${record.nodeMismatch}\n`);
 }
 
 function checkProgressLine(record: InvocationRecord): string {

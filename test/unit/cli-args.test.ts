@@ -52,10 +52,10 @@ describe('cli: one flag parser for every command', () => {
 
 describe('cli: parseLocalArgs', () => {
   it('reads every invoke flag', () => {
-    const options = parseLocalArgs('invoke', ['h.js', '--handler', 'test', '--event', '-', '--times', '3', '--timeout', '2.5', '--memory', '256', '--env', 'A=1', '--env', 'B=x=y', '--no-freeze', '--json', '--node', '/usr/bin/node', '--retained', '--init-profile']);
+    const options = parseLocalArgs('invoke', ['h.js', '--handler', 'test', '--event', '-', '--times', '3', '--timeout', '2.5', '--memory', '256', '--env', 'A=1', '--env', 'B=x=y', '--no-freeze', '--json', '--node', '/usr/bin/node', '--retained', '--init-profile', '--runtime', 'nodejs22.x']);
     assert.deepEqual(options, {
       command: 'invoke', file: 'h.js', handler: 'test', event: '-', times: 3, timeoutSeconds: 2.5, memoryMB: 256,
-      env: { A: '1', B: 'x=y' }, freeze: false, json: true, retained: true, initProfile: true, nodePath: '/usr/bin/node', template: undefined, resource: undefined, help: false,
+      env: { A: '1', B: 'x=y' }, freeze: false, json: true, retained: true, initProfile: true, nodePath: '/usr/bin/node', runtime: 'nodejs22.x', template: undefined, resource: undefined, help: false,
     });
   });
   it('has the documented defaults', () => {
@@ -84,6 +84,8 @@ describe('cli: parseLocalArgs', () => {
     usageError(() => parseLocalArgs('invoke', ['a.js', '--template', 't.yaml']), /--template needs --resource/);
     usageError(() => parseLocalArgs('invoke', ['a.js', '--resource', 'Fn']), /either a handler file or --resource/);
     usageError(() => parseLocalArgs('invoke', ['--resource', 'Fn', '--handler', 'x']), /--handler cannot be used with --resource/);
+    usageError(() => parseLocalArgs('invoke', ['a.js', '--runtime', 'nodejs18.x']), /Unknown runtime 'nodejs18\.x': supported runtimes are nodejs20\.x, nodejs22\.x, nodejs24\.x/);
+    usageError(() => parseLocalArgs('check', ['a.js', '--runtime', '']), /--runtime needs a value/);
   });
   it('takes the file from the template with --resource', () => {
     const options = parseLocalArgs('invoke', ['--template', 'template.yaml', '--resource', 'HelloFunction']);
@@ -106,6 +108,13 @@ describe('cli: parseServeArgs', () => {
       timeoutSeconds: 3,
       resources: [],
     });
+  });
+
+  it('parses --runtime for every served function and refuses an unknown one', () => {
+    const options = parseServeArgs(['a.js', '--handler', 'h', '--runtime', 'nodejs24.x'], '/p');
+    assert.ok(options !== 'help');
+    assert.equal(options.runtime, 'nodejs24.x');
+    assert.throws(() => parseServeArgs(['a.js', '--runtime', 'nodejs16.x']), /Unknown runtime 'nodejs16\.x': supported runtimes are nodejs20\.x, nodejs22\.x, nodejs24\.x/);
   });
 
   it('parses template resources to serve', () => {

@@ -59,6 +59,12 @@ describe('cli: renderInvocation', () => {
     assert.ok(legend({ width: 80, color: true }).includes(`${ESC}[32m+`));
     assert.ok(!legend({ width: 80, color: false }).includes(ESC));
   });
+  it('names the runtime profile and the node that ran on a cold start', () => {
+    const cold = { ...scenarioRecord(), cold: true, runtime: 'nodejs22.x' as const, runtimeSource: 'template' as const, nodeMismatch: null };
+    assert.match(renderInvocation(cold, { width: 120, color: false }).split('\n')[0], /Invocation 3 · cold start · nodejs22\.x on node v20\.0\.0 · 1\.5 ms/);
+    const older = { ...scenarioRecord(), cold: true };
+    assert.match(renderInvocation(older, { width: 120, color: false }).split('\n')[0], /cold start · node v20\.0\.0 · /, 'a record without a profile (an older version saved it)');
+  });
   it('shows errors, resets and missing captures', () => {
     const record = {
       ...scenarioRecord(), error: { errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 1.00 seconds', trace: [] },

@@ -3,15 +3,17 @@
  * environments, so `aws lambda invoke --endpoint-url` and SDK scripts reach a warm local
  * function. Parses flags here; the endpoint itself lives in src/core/endpoint.
  */
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { createBackendFactory } from '../../core/endpoint/backend-factory';
 import { startLambdaEndpoint, type LambdaEndpoint } from '../../core/endpoint/server';
-import { CliUsageError, integerIn, parseFlags, timeoutIn } from '../args';
+import { CliUsageError, integerIn, parseFlags, runtimeFlag, timeoutIn } from '../args';
 import { createLocalEnvironment } from '../../core/runtime/local-environment';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../../core/lambda/defaults';
 import { chooseDefaultHandler } from '../default-handler';
 import { handlerFileProblem } from '../handler-file';
 import { terminalSafeWriter } from '../terminal-text';
+import { chooseRuntime, describeRuntimeSource, type RuntimeProfileName } from '../../core/lambda/runtime-profiles';
+import { probeNode } from '../../core/runtime/node-probe';
 
 export const SERVE_USAGE = `Usage:
   warm-state serve [--port N] FILE [--handler EXPORT] [--name NAME] [--memory MB] [--timeout S]
@@ -36,6 +38,9 @@ Options:
                       deployed name when the template gives one
   --memory MB         memory size reported and enforced (default 128)
   --timeout S         function timeout in seconds, 0.1 to 900 (default 3)
+  --runtime NAME      the Lambda runtime every function behaves as: nodejs20.x,
+                      nodejs22.x or nodejs24.x (default: the template's Runtime, else
+                      the local node's major version)
   -h, --help          show this text
 
 Then, for example:
@@ -58,7 +63,12 @@ export interface ServedFunctionSpec {
   memoryMB?: number;
   timeoutSeconds?: number;
   environment?: Record<string, string>;
+  /** The template's Runtime; runServe replaces it with the profile it chose. */
   runtime?: string;
+  /** The template that declared the function, as shown to the user. */
+  templateFile?: string;
+  /** Where the chosen runtime came from, for the banner ("from template.yaml"). */
+  runtimeOrigin?: string;
 }
 
 export interface ServeOptions {
@@ -69,6 +79,8 @@ export interface ServeOptions {
   template?: string;
   memoryMB: number;
   timeoutSeconds: number;
+  /** `--runtime`, over every function's template Runtime. */
+  runtime?: RuntimeProfileName;
 }
 
 /**
@@ -90,6 +102,7 @@ const OPTIONS = {
   timeout: { type: 'string' },
   template: { type: 'string' },
   resource: { type: 'string', multiple: true },
+  runtime: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -116,6 +129,7 @@ export function parseServeArgs(args: readonly string[], cwd = process.cwd()): Se
   const template = values.template;
   if (template !== undefined && resources.length === 0) throw new CliUsageError('--template goes with --resource ID (the function to serve)');
   if (functions.length === 0 && resources.length === 0) throw new CliUsageError('nothing to serve: give a FILE, --function NAME=FILE:EXPORT or --resource ID');
+  const runtime = runtimeFlag(values.runtime);
   const seen = new Set<string>();
   for (const fn of functions) {
     if (!FUNCTION_NAME.test(fn.name)) throw new CliUsageError(`function name "${fn.name}" is not valid in Lambda (letters, digits, - and _, up to 64)`);
@@ -129,6 +143,7 @@ export function parseServeArgs(args: readonly string[], cwd = process.cwd()): Se
     ...(template !== undefined ? { template } : {}),
     memoryMB: values.memory === undefined ? DEFAULT_MEMORY_MB : integerIn(values.memory, '--memory', 128, 10240),
     timeoutSeconds: values.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : timeoutIn(values.timeout),
+    ...(runtime !== undefined ? { runtime } : {}),
   };
 }
 
@@ -179,15 +194,38 @@ export async function runServe(args: string[]): Promise<number> {
       fn.chooseHandler = false;
     }
   }
+  await chooseRuntimes(options);
   return serve(options);
+}
+
+/**
+ * Each function's profile: `--runtime` > its template's Runtime > the local node's major. The
+ * endpoint reports it as the function's Runtime, and the function's environment runs as it.
+ */
+async function chooseRuntimes(options: ServeOptions): Promise<void> {
+  const nodeVersion = (await probeNode()).version ?? process.version;
+  const { findDeclaringFunction } = await import('../../core/config');
+  for (const fn of options.functions) {
+    if (!options.runtime && fn.runtime === undefined) {
+      // A FILE or --function: a template in its folder or above may declare it, as for invoke FILE.
+      const declaring = await findDeclaringFunction(fn.file, fn.handlerExport, stringEnv());
+      if (declaring?.runtime) {
+        fn.runtime = declaring.runtime;
+        fn.templateFile = relative(process.cwd(), declaring.configFile) || declaring.configFile;
+      }
+    }
+    const choice = chooseRuntime({ flag: options.runtime, template: fn.runtime, nodeVersion });
+    if (choice.warning) err.write(`warm-state serve: ${fn.name}: ${choice.warning}\n`);
+    fn.runtimeOrigin = describeRuntimeSource(choice.source, { templateFile: fn.templateFile, nodeVersion });
+    fn.runtime = choice.profile;
+  }
 }
 
 /** The --resource functions of the template, as served functions (their settings included). */
 async function resolveResources(options: ServeOptions): Promise<ServedFunctionSpec[]> {
   if (options.resources.length === 0) return [];
   const { ConfigError, resolveTemplateFunction } = await import('../../core/config');
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+  const env = stringEnv();
   const specs: ServedFunctionSpec[] = [];
   for (const resource of options.resources) {
     let fn;
@@ -215,7 +253,7 @@ async function resolveResources(options: ServeOptions): Promise<ServedFunctionSp
       memoryMB: fn.memoryMB,
       timeoutSeconds: fn.timeoutSeconds,
       environment: fn.environment,
-      ...(fn.runtime ? { runtime: fn.runtime } : {}),
+      ...(fn.runtime ? { runtime: fn.runtime, templateFile: relative(process.cwd(), fn.configFile) || fn.configFile } : {}),
     });
   }
   return specs;
@@ -262,7 +300,7 @@ async function serve(options: ServeOptions): Promise<number> {
   process.on('SIGTERM', stop);
   out.write(`Local Lambda endpoint on ${endpoint.url} (127.0.0.1 only)\n`);
   for (const fn of options.functions) {
-    out.write(`  ${fn.name}  ->  ${fn.file} (export ${fn.handlerExport})\n`);
+    out.write(`  ${fn.name}  ->  ${fn.file} (export ${fn.handlerExport}) as ${fn.runtime} ${fn.runtimeOrigin ?? ''}\n`);
   }
   out.write(
     `Try: aws lambda invoke --endpoint-url ${endpoint.url} --function-name ${options.functions[0].name} --log-type Tail --cli-binary-format raw-in-base64-out --payload '{}' out.json\nCtrl+C stops.\n`,
@@ -271,4 +309,10 @@ async function serve(options: ServeOptions): Promise<number> {
   await endpoint.close();
   out.write('Stopped.\n');
   return 0;
+}
+
+function stringEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+  return env;
 }

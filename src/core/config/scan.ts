@@ -3,7 +3,7 @@
  * or resolve a `--template FILE --resource ID` pair for the CLI.
  */
 import { readFile } from 'node:fs/promises';
-import { basename, relative, resolve, sep } from 'node:path';
+import { basename, dirname, relative, resolve, sep } from 'node:path';
 import type { ConfigFileResult, ConfigFileText } from './config-file';
 import { discoverConfigFiles, SERVERLESS_NAMES, type ConfigFileKind } from './discover';
 import { readServerless } from './serverless';
@@ -46,6 +46,29 @@ export function findFunctionForHandler(scan: ConfigScan, file: string, exportNam
 export function findFunctionsForHandler(scan: ConfigScan, file: string, exportName: string): FunctionConfig[] {
   const wanted = resolve(file);
   return scan.functions.filter((fn) => fn.handlerFile !== null && resolve(fn.handlerFile) === wanted && fn.exportName === exportName);
+}
+
+/**
+ * The function a template or serverless.yml declares for `handlerExport` of `file`, looked for in
+ * the file's folder and then in each folder above it (where a SAM or Serverless project keeps
+ * its template); undefined when none does. For `invoke FILE`, which runs the file with its own
+ * settings but takes the declared runtime. Never throws.
+ */
+export async function findDeclaringFunction(file: string, handlerExport: string, env: Record<string, string> = {}): Promise<FunctionConfig | undefined> {
+  const wanted = resolve(file);
+  let folder = dirname(wanted);
+  for (;;) {
+    for (const discovered of await discoverConfigFiles(folder, 0)) {
+      const result = await readConfigFile(discovered.file, displayName(folder, discovered.file), discovered.kind, env, {});
+      const found = result.functions.find(
+        (fn) => fn.handlerFile !== null && resolve(fn.handlerFile) === wanted && fn.exportName !== null && [fn.exportName, ...fn.nestedPath].join('.') === handlerExport,
+      );
+      if (found) return found;
+    }
+    const parent = dirname(folder);
+    if (parent === folder) return undefined;
+    folder = parent;
+  }
 }
 
 /** Export names of `file` that some template or serverless.yml declares: certain handlers for CodeLens. */

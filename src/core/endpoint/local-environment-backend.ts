@@ -4,6 +4,7 @@
  * route lets through (one environment today). The environment's RawInvocation becomes the
  * bytes and headers Invoke returns; nothing is masked (the caller gets what Lambda returns).
  */
+import { isRuntimeProfileName } from '../lambda/runtime-profiles';
 import type { EnvironmentOptions, WarmEnvironment } from '../runtime/environment-api';
 import { EnvironmentPool } from '../runtime/environment-pool';
 import type { BackendContext, BackendInvocation, BackendResult, FunctionBackend } from './backend';
@@ -23,6 +24,9 @@ export function createLocalEnvironmentBackend(context: BackendContext, createEnv
     env: { ...(configuration.Environment?.Variables ?? {}) },
     functionName: configuration.FunctionName,
     region: context.region,
+    // The function's configuration plays the template's part: its Runtime is what the endpoint
+    // reports (`warm-state serve` registers the profile it chose), so the environment runs as it.
+    ...(isRuntimeProfileName(configuration.Runtime) ? { runtime: configuration.Runtime, runtimeSource: 'template' as const } : {}),
   };
   const environments = new EnvironmentPool({ create: () => createEnvironment(options) });
   return {

@@ -158,3 +158,22 @@ export function callbackHandlerWarning(profile: RuntimeProfileName, isAsync: boo
     : 'Make the handler async, drop the callback parameter and return the result (or throw the error) instead of calling callback.';
   return `Lambda's ${profile} runtime refuses callback handlers: a handler with 3 or more parameters (event, context, callback) fails its init with Runtime.CallbackHandlerDeprecated. ${fix}`;
 }
+
+/**
+ * Where a choice came from, as the CLI and the panel say it: "from --runtime", "from the
+ * warmState.runtime setting", "from template.yaml", "from the local Node 22".
+ */
+export function describeRuntimeSource(source: RuntimeSource, detail: { templateFile?: string | null; nodeVersion?: string | null } = {}): string {
+  switch (source) {
+    case 'flag':
+      return 'from --runtime';
+    case 'setting':
+      return 'from the warmState.runtime setting';
+    case 'template':
+      return detail.templateFile ? `from ${detail.templateFile}` : 'from the template';
+    case 'node-major': {
+      const major = /^v?(\d+)/.exec(detail.nodeVersion ?? '')?.[1];
+      return major ? `from the local Node ${major}` : 'from the local Node';
+    }
+  }
+}
