@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { callbackRefusal } from '../../src/core/handlers/callback-style';
 import { detectHandlers, detectHandlersWithDiagnostics } from '../../src/core/handlers/detect';
 import type { HandlerCandidate } from '../../src/core/handlers/types';
 
@@ -334,5 +335,18 @@ describe('detectHandlers: callback style (what the nodejs24.x runtime refuses)',
     assert.ok(range);
     assert.equal(ts.slice(range.column, range.endColumn), 'event: APIGatewayProxyEvent, context: Context, callback');
     assert.equal(detectHandlers('exports.h = async (event) => 1;\n', 'h.js')[0].parameterList, undefined);
+  });
+
+  it('is refused by nodejs24.x only, with the fix that fits the handler', () => {
+    const [plain, asyncOne, stream] = detectHandlers([
+      'exports.plain = (event, context, callback) => callback(null, 1);',
+      'exports.asyncOne = async (event, context, callback) => 1;',
+      'exports.stream = awslambda.streamifyResponse(async (event, responseStream, context) => {});',
+    ].join('\n'), 'h.js');
+    assert.equal(callbackRefusal(plain, 'nodejs20.x'), null);
+    assert.equal(callbackRefusal(plain, 'nodejs22.x'), null);
+    assert.match(callbackRefusal(plain, 'nodejs24.x') ?? '', /nodejs24\.x runtime refuses callback handlers.*Runtime\.CallbackHandlerDeprecated.*Make the handler async/);
+    assert.match(callbackRefusal(asyncOne, 'nodejs24.x') ?? '', /Remove the callback parameter: the handler is async already/);
+    assert.equal(callbackRefusal(stream, 'nodejs24.x'), null);
   });
 });

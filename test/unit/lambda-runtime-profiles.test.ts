@@ -3,6 +3,7 @@ import {
   RUNTIME_PROFILE_NAMES,
   UnknownRuntimeError,
   chooseRuntime,
+  describeRuntimeSource,
   lambdaNodeFlags,
   nodeMajorMismatch,
   runtimeProfile,
@@ -67,5 +68,12 @@ describe('lambda runtime profiles', () => {
     assert.match(nodeMajorMismatch('nodejs18.x', '24.0.0') ?? '', /local node is v24\.0\.0/);
     assert.equal(nodeMajorMismatch('python3.12', 'v20.0.0'), null);
     assert.equal(nodeMajorMismatch('nodejs20.x', 'garbage'), null);
+  });
+
+  it('says where a choice came from the way the CLI and the panel show it', () => {
+    assert.equal(describeRuntimeSource('flag'), 'from --runtime');
+    assert.equal(describeRuntimeSource('setting'), 'from the warmState.runtime setting');
+    assert.equal(describeRuntimeSource('template', { templateFile: 'app/template.yaml' }), 'from app/template.yaml');
+    assert.equal(describeRuntimeSource('node-major', { nodeVersion: 'v22.23.5' }), 'from the local Node 22');
   });
 });
