@@ -46,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): WarmStateExports {
   const store = new SessionStore({
     settings,
     nodeRuntime: () => nodeRuntime.resolve(),
+    nodeVersion: (runtime) => nodeRuntime.version(runtime),
     functionFor: (file, exportName) => configs.functionFor(file, exportName),
     engine: LAZY_ENGINE,
     history,

@@ -1,6 +1,6 @@
 /**
- * The panel header: handler title, environment state, Node version, invocation count,
- * settings, and the toolbar. Built once; `update` changes text and disabled states in
+ * The panel header: handler title, environment state, the Lambda runtime it behaves as and
+ * where that came from, the Node version that runs it, invocation count, settings, and the toolbar. Built once; `update` changes text and disabled states in
  * place so a focused button keeps focus across state messages.
  */
 import type { PanelState, WebviewToHostMessage } from '../../src/webview-protocol/panel';
@@ -78,19 +78,21 @@ export class HeaderView {
     this.environment.setAttribute('aria-label', `Environment: ${env.label}. ${env.detail}`);
     replaceChildren(this.environment, codicon(doc, env.icon, env.tone === 'busy' ? 'codicon-modifier-spin' : ''), el(doc, 'span', { text: env.label }));
 
-    const facts: string[] = [];
+    const facts: HTMLElement[] = [];
+    const runtime = state.settings?.runtime;
+    if (runtime) facts.push(el(doc, 'span', { class: 'ws-fact ws-fact-runtime', text: `${runtime.profile} · ${runtime.origin}`, attrs: { title: 'The Lambda runtime local invocations behave as' } }));
     const node = state.nodeVersion ?? state.environment.nodeVersion;
-    if (node) facts.push(`Node ${node}`);
-    facts.push(plural(state.timeline.length, 'invocation'));
+    if (node) facts.push(this.nodeFact(node, state));
+    facts.push(el(doc, 'span', { class: 'ws-fact', text: plural(state.timeline.length, 'invocation') }));
     if (state.settings) {
       const s = state.settings;
-      facts.push(`${s.memoryMB} MB · ${s.timeoutSeconds} s timeout${s.freeze ? '' : ' · no freeze'} (${SETTINGS_SOURCE_TEXT[s.source] ?? s.source})`);
+      facts.push(el(doc, 'span', { class: 'ws-fact', text: `${s.memoryMB} MB · ${s.timeoutSeconds} s timeout${s.freeze ? '' : ' · no freeze'} (${SETTINGS_SOURCE_TEXT[s.source] ?? s.source})` }));
       if (s.sourceDetail) this.facts.setAttribute('title', s.sourceDetail);
       else this.facts.removeAttribute('title');
     }
     replaceChildren(this.facts, ...spaced(doc, ...facts.flatMap((fact, i) => [
       i > 0 ? el(doc, 'span', { class: 'ws-dot', text: '·', attrs: { 'aria-hidden': 'true' } }) : null,
-      el(doc, 'span', { class: 'ws-fact', text: fact }),
+      fact,
     ])));
 
     const busy = state.busy !== null;
@@ -101,5 +103,19 @@ export class HeaderView {
     this.eventLabel.textContent = `Event: ${state.eventName ?? '{}'}`;
     this.event.setAttribute('aria-label', `Event: ${state.eventName ?? 'empty object'}. Choose another event`);
     this.element.setAttribute('aria-busy', busy ? 'true' : 'false');
+  }
+
+  /**
+   * `Node v22.3.0`, marked when the latest local invocation ran as the current profile on
+   * another Node major (its record says so): the runtime is not installed locally.
+   */
+  private nodeFact(node: string, state: PanelState): HTMLElement {
+    const { doc } = this.options;
+    const latest = state.selected;
+    const profile = state.settings?.runtime?.profile;
+    const mismatch = latest && latest.source === 'local' && latest.runtime === profile ? latest.nodeMismatch : null;
+    if (!mismatch || !profile) return el(doc, 'span', { class: 'ws-fact', text: `Node ${node}` });
+    return el(doc, 'span', { class: 'ws-fact ws-fact-warning', attrs: { title: mismatch, 'aria-label': `Node ${node}. ${mismatch}` } },
+      codicon(doc, 'warning'), el(doc, 'span', { text: `Node ${node}, not Node ${/\d+/.exec(profile)?.[0] ?? '?'}` }));
   }
 }

@@ -141,7 +141,7 @@ export function renderInvocation(ctx: InvocationViewContext, record: InvocationR
     record.initDurationMs !== null ? metric(doc, 'Init', formatMs(record.initDurationMs)) : null,
     metric(doc, 'Max memory', `${formatMB(record.maxMemoryUsedMB)} of ${formatMB(record.memorySizeMB)}`),
     record.memory ? metric(doc, 'Heap used', formatMB(bytesToMB(record.memory.heapUsedBytes))) : null,
-    metric(doc, 'Runtime', record.runtimeVersion),
+    metric(doc, 'Runtime', record.runtime ? `${record.runtime} on Node ${record.runtimeVersion}` : record.runtimeVersion),
     metric(doc, 'Request ID', record.requestId, 'ws-metric-id'),
   );
   const notices: (HTMLElement | null)[] = [
@@ -151,6 +151,9 @@ export function renderInvocation(ctx: InvocationViewContext, record: InvocationR
       : null,
     record.captureError
       ? el(doc, 'p', { class: 'ws-notice' }, codicon(doc, 'info'), el(doc, 'span', { text: `Scopes not captured: ${record.captureError}` }))
+      : null,
+    record.nodeMismatch
+      ? el(doc, 'p', { class: 'ws-notice ws-notice-warning' }, codicon(doc, 'warning'), el(doc, 'span', { text: record.nodeMismatch }))
       : null,
   ];
 

@@ -14,7 +14,6 @@ import type { InvocationRecord } from '../core/model/snapshot';
 import type { EnvironmentOptions, EnvironmentStatus } from '../core/runtime/environment-api';
 import type { WarmSession } from '../core/session';
 import type { BusyKind, FunctionSettingsView, PanelError } from '../webview-protocol/panel';
-import { nodeMajorMismatch } from '../core/lambda/runtime-profiles';
 import type { FunctionConfig } from '../core/config/types';
 import type { Engine } from './engine';
 import { resolveFunctionSettings, type ResolvedFunctionSettings } from './function-settings';
@@ -32,6 +31,8 @@ export interface SessionLog {
 export interface SessionDeps {
   settings(): WarmSettings;
   nodeRuntime(): NodeRuntimeResult;
+  /** The version of that node (`v22.3.0`), for the runtime profile; null when it cannot be run. */
+  nodeVersion(runtime: NodeRuntime): Promise<string | null>;
   /** The function a template declares for this file and export, if any. */
   functionFor(file: string, exportName: string): Promise<FunctionConfig | undefined>;
   engine: Engine;
@@ -70,7 +71,6 @@ export class HandlerSession {
   private lastError: PanelError | undefined;
   private notices: PanelError[] = [];
   private settingsView: FunctionSettingsView | null = null;
-  private runtimeDeclared: string | null = null;
   private mismatchWarned = false;
   private mismatchWarning: PanelError | undefined;
   private disposed = false;
@@ -152,7 +152,7 @@ export class HandlerSession {
         const session = await this.sessionFor(prepared.options);
         const record = await session.invoke(event, { cold });
         this.recorded(record);
-        this.checkNodeVersion(record.runtimeVersion);
+        this.checkNodeVersion(record);
         return { ok: true, record };
       } catch (error) {
         return this.fail(`${this.label}: the engine failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -194,9 +194,9 @@ export class HandlerSession {
     const settings = this.deps.settings();
     const node = this.deps.nodeRuntime();
     const config = await this.deps.functionFor(this.file, this.ref.exportName);
-    const resolved = resolveFunctionSettings(settings, this.ref.exportName, config, this.deps.displayPath);
+    const nodeVersion = node.ok ? await this.deps.nodeVersion(node.runtime) : null;
+    const resolved = resolveFunctionSettings(settings, this.ref.exportName, config, this.deps.displayPath, nodeVersion);
     this.settingsView = resolved.view;
-    this.runtimeDeclared = resolved.runtime;
     this.notices = resolved.notes.map((message) => ({ message }));
     if (!node.ok) return { error: node.message };
     const options: EnvironmentOptions = {
@@ -212,6 +212,8 @@ export class HandlerSession {
       capture: true,
       budgets: resolved.budgets,
       functionName: resolved.functionName,
+      runtime: resolved.runtime?.profile,
+      runtimeSource: resolved.runtime?.source,
     };
     return { options, resolved, node: node.runtime };
   }
@@ -260,10 +262,10 @@ export class HandlerSession {
     if (record.logs.trim() !== '') this.deps.log.info(`\n${record.logs.trimEnd()}`);
   }
 
-  private checkNodeVersion(nodeVersion: string): void {
-    if (!this.runtimeDeclared || this.mismatchWarned) return;
-    const warning = nodeMajorMismatch(this.runtimeDeclared, nodeVersion);
-    if (!warning) return;
+  /** The node that ran is not the profile's major (a node-major choice said so in its own note). */
+  private checkNodeVersion(record: InvocationRecord): void {
+    const warning = record.nodeMismatch;
+    if (!warning || record.runtimeSource === 'node-major' || this.mismatchWarned) return;
     this.mismatchWarned = true;
     this.mismatchWarning = { message: warning };
     this.deps.log.warn(`${this.label}: ${warning}`);

@@ -14,6 +14,7 @@ export const session = () => import('../core/session');
 export const history = () => import('../core/model/history');
 export const localEnvironment = () => import('../core/runtime/local-environment');
 export const childLocator = () => import('../core/runtime/child-locator');
+export const nodeProbe = () => import('../core/runtime/node-probe');
 export const remoteErrors = () => import('../core/deployed/errors');
 export const listFunctions = () => import('../core/deployed/list-functions');
 export const probeAttach = () => import('../core/deployed/probe/attach');

@@ -5,6 +5,7 @@
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import * as vscode from 'vscode';
+import { load } from './lazy';
 import { editorRuntimeNotice, resolveNodeRuntime, type NodeRuntime, type NodeRuntimeResult } from './node-runtime';
 
 const NOTICE_KEY = 'warmState.editorRuntimeNoticeShown';
@@ -49,6 +50,23 @@ export class NodeRuntimeProvider {
       this.log.error(result.message);
     }
     return result;
+  }
+
+  /**
+   * The version of `runtime`'s node (a short `node -e`, cached by the engine's probe, which the
+   * environment reuses for its flags). Null in a restricted workspace, where nothing runs, and
+   * when the node cannot be run.
+   */
+  async version(runtime: NodeRuntime): Promise<string | null> {
+    if (!vscode.workspace.isTrusted) return null;
+    const { probeNode } = await load('nodeProbe');
+    return (await probeNode(runtime.path, runtime.nodeEnv ?? {})).version;
+  }
+
+  /** The node that runs handlers now and its version, for choices that depend on it (null: unknown). */
+  async currentVersion(): Promise<string | null> {
+    const result = this.resolve();
+    return result.ok ? this.version(result.runtime) : null;
   }
 
   /** The last resolution, for the test API. */

@@ -9,6 +9,8 @@ import { DEFAULT_BUDGETS, type CaptureBudgets } from '../core/runtime/environmen
 
 export interface WarmSettings {
   nodePath: string;
+  /** `warmState.runtime`: a runtime profile, or '' to choose from the template and the node (checked where it is used). */
+  runtime: string;
   timeoutSeconds: number;
   memoryMB: number;
   freeze: boolean;
@@ -36,6 +38,7 @@ export const SETTING_DEFAULTS = {
 export function readSettings(reader: SettingsReader): WarmSettings {
   return {
     nodePath: stringSetting(reader.get('nodePath')),
+    runtime: stringSetting(reader.get('runtime')).trim(),
     // The range of --timeout and templates; VS Code warns about values outside it (package.json).
     timeoutSeconds: numberSetting(reader.get('timeoutSeconds'), SETTING_DEFAULTS.timeoutSeconds, MIN_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS),
     memoryMB: Math.round(numberSetting(reader.get('memoryMB'), SETTING_DEFAULTS.memoryMB, 128, 10240)),

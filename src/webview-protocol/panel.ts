@@ -15,7 +15,7 @@
  * is the latest invocation's full record. When the user picks another invocation the
  * webview posts `selectInvocation` and the host answers with `detail` for that one.
  */
-import type { BindingKind, Change, InvocationRecord, ResetReason } from '../core/model/snapshot';
+import type { BindingKind, Change, InvocationRecord, ResetReason, RuntimeProfileName, RuntimeSource } from '../core/model/snapshot';
 import type { EnvironmentState, EnvironmentStatus } from '../core/model/environment-status';
 
 /** The webview panel's view type (registerWebviewPanelSerializer, createWebviewPanel). */
@@ -49,6 +49,16 @@ export interface FunctionSettingsView {
   source: SettingsSource;
   /** e.g. `template.yaml` (logical id `HelloFunction`), for a tooltip. */
   sourceDetail?: string;
+  /** The Lambda runtime local invocations behave as; absent until the node that runs them is known. */
+  runtime?: RuntimeView;
+}
+
+/** The runtime profile and where it came from, as the header shows it: `nodejs24.x · from template.yaml`. */
+export interface RuntimeView {
+  profile: RuntimeProfileName;
+  source: RuntimeSource;
+  /** Where it came from, as said to the user: `from template.yaml`, `from the local Node 22`. */
+  origin: string;
 }
 
 /** One invocation in the timeline: small on purpose (1,000 of them travel on every update). */
@@ -236,6 +246,8 @@ const isChange = unionGuard<Change>({ added: true, changed: true, unchanged: tru
 const isEnvironmentState = unionGuard<EnvironmentState>({ cold: true, initializing: true, warm: true, invoking: true });
 const isSettingsSource = unionGuard<SettingsSource>({ defaults: true, settings: true, sam: true, serverless: true });
 const isBusyKind = unionGuard<NonNullable<BusyKind>>({ 'invoke-warm': true, 'invoke-cold': true, reset: true });
+const isRuntimeProfileName = unionGuard<RuntimeProfileName>({ 'nodejs20.x': true, 'nodejs22.x': true, 'nodejs24.x': true });
+const isRuntimeSource = unionGuard<RuntimeSource>({ flag: true, setting: true, template: true, 'node-major': true });
 
 /**
  * A ValueNode's outer shape: an object with a string `type`. The renderer checks each
@@ -300,6 +312,10 @@ export function isInvocationRecord(value: unknown): value is InvocationRecord {
     isNullable(value.reset, isResetReason) &&
     isNullable(value.captureError, isString) &&
     isString(value.runtimeVersion) &&
+    // Added with runtime profiles: absent in history saved by older versions and in deployed records.
+    (value.runtime === undefined || isRuntimeProfileName(value.runtime)) &&
+    (value.runtimeSource === undefined || isRuntimeSource(value.runtimeSource)) &&
+    (value.nodeMismatch === undefined || isNullable(value.nodeMismatch, isString)) &&
     isFiniteNumber(value.generation) &&
     // Optional: records saved by versions before the session numbered environments have none.
     (value.environment === undefined || isEnvironmentIndex(value.environment)) &&
@@ -356,8 +372,13 @@ function isFunctionSettingsView(value: unknown): value is FunctionSettingsView {
     isFiniteNumber(value.memoryMB) &&
     typeof value.freeze === 'boolean' &&
     isSettingsSource(value.source) &&
-    (value.sourceDetail === undefined || isString(value.sourceDetail))
+    (value.sourceDetail === undefined || isString(value.sourceDetail)) &&
+    (value.runtime === undefined || isRuntimeView(value.runtime))
   );
+}
+
+function isRuntimeView(value: unknown): value is RuntimeView {
+  return isObject(value) && isRuntimeProfileName(value.profile) && isRuntimeSource(value.source) && isString(value.origin);
 }
 
 function isGrowthSeries(value: unknown): value is GrowthSeries {

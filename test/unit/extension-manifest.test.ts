@@ -8,6 +8,7 @@ import { COMMAND_TABLE, type CommandName, type CommandSpec } from '../../src/vsc
 import { SETTING_DEFAULTS } from '../../src/vscode/settings';
 import { DEPLOYED_SETTINGS_CONTRIBUTION } from '../../src/vscode/deployed/deployed-settings';
 import { DEFAULT_BUDGETS } from '../../src/core/runtime/environment-api';
+import { RUNTIME_PROFILE_NAMES } from '../../src/core/lambda/runtime-profiles';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -21,7 +22,7 @@ interface Manifest {
   categories: string[];
   keywords: string[];
   activationEvents: string[];
-  capabilities: { untrustedWorkspaces: { supported: string | boolean; description?: string } };
+  capabilities: { untrustedWorkspaces: { supported: string | boolean; description?: string; restrictedConfigurations?: string[] } };
   scripts: Record<string, string>;
   contributes: {
     commands: { command: string; title: string; category?: string; icon?: string }[];
@@ -99,6 +100,13 @@ describe('extension: package.json contributions', () => {
     assert.equal(properties['warmState.capture.items'].default, DEFAULT_BUDGETS.items);
     assert.equal(properties['warmState.capture.stringLength'].default, DEFAULT_BUDGETS.stringLength);
     assert.equal(properties['warmState.capture.nodes'].default, DEFAULT_BUDGETS.nodes);
+  });
+
+  it('contributes warmState.runtime: automatic or one of the profiles, restricted in untrusted workspaces (it changes what runs)', () => {
+    const property = manifest.contributes.configuration.properties['warmState.runtime'] as { enum?: string[]; default?: unknown };
+    assert.deepEqual(property.enum, ['', ...RUNTIME_PROFILE_NAMES]);
+    assert.equal(property.default, '');
+    assert.ok(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations?.includes('warmState.runtime'));
   });
 
   it('contributes the deployed-mode settings as that module proposes them', () => {

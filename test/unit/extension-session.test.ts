@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { scenarioRecord } from '../../media/src/sample/scenario';
 import type { FunctionConfig } from '../../src/core/config/types';
 import type { InvocationRecord, RawInvocation } from '../../src/core/model/snapshot';
+import { nodeMajorMismatch } from '../../src/core/lambda/runtime-profiles';
 import type { EnvironmentOptions, EnvironmentStatus, WarmEnvironment } from '../../src/core/runtime/environment-api';
 import { InvocationHistory } from '../../src/core/model/history';
 import { WarmSession } from '../../src/core/session';
@@ -38,7 +39,10 @@ class FakeEngine implements WarmEnvironment {
     if (this.fail) throw this.fail;
     this.invocations += 1;
     for (const listener of this.listeners) listener(this.status());
-    return { ...rawScenario(Math.min(this.invocations, 3)), source: this.source, generation: this.generation, runtimeVersion: this.source === 'local' ? 'v22.3.0' : 'nodejs20.x' };
+    // Local runs say which profile they ran as and whether Node 22 matches it, as the engine's records do.
+    const { runtime, runtimeSource } = this.options;
+    const profile = this.source === 'local' && runtime ? { runtime, runtimeSource, nodeMismatch: nodeMajorMismatch(runtime, 'v22.3.0') } : {};
+    return { ...rawScenario(Math.min(this.invocations, 3)), source: this.source, generation: this.generation, runtimeVersion: this.source === 'local' ? 'v22.3.0' : 'nodejs20.x', ...profile };
   }
   async reset(reason?: string): Promise<void> {
     this.resets.push(reason ?? '');
@@ -63,6 +67,8 @@ interface Harness {
   changes: number;
   values: Record<string, unknown>;
   node: NodeRuntimeResult;
+  /** What `deps.nodeVersion` answers for that node. */
+  nodeVersion: string | null;
   declared: FunctionConfig | undefined;
 }
 
@@ -77,6 +83,7 @@ function harness(restored: InvocationRecord[] = []): Harness {
     changes: 0,
     values: {},
     node: { ok: true, runtime: { path: '/usr/bin/node', source: 'path' } },
+    nodeVersion: 'v22.3.0',
     declared: undefined,
     session: undefined as unknown as HandlerSession,
   };
@@ -84,6 +91,7 @@ function harness(restored: InvocationRecord[] = []): Harness {
   const deps: SessionDeps = {
     settings: () => readSettings({ get: (key) => h.values[key], isExplicit: (key) => key in h.values }),
     nodeRuntime: () => h.node,
+    nodeVersion: async () => h.nodeVersion,
     functionFor: async () => h.declared,
     engine: {
       localEnvironments: async (options) => () => {
@@ -212,9 +220,36 @@ describe('extension: handler session', () => {
     await invoke(h);
     const options = h.engines[0].options;
     assert.deepEqual([options.timeoutSeconds, options.memoryMB, options.taskRoot, options.functionName, options.env], [6, 1024, '/w/freeze-demo', 'freeze-demo-dev-test', { STAGE: 'dev' }]);
+    assert.deepEqual([options.runtime, options.runtimeSource], ['nodejs20.x', 'template']);
+    assert.deepEqual(h.session.settings()?.runtime, { profile: 'nodejs20.x', source: 'template', origin: 'from freeze-demo/serverless.yml' });
     assert.equal(h.notified.length, 1, 'the fake engine reports v22 against nodejs20.x: one notice');
     assert.match(h.notified[0], /20/);
     assert.ok(h.session.errors().some((error) => error.message === h.notified[0].replace('Warm State: ', '')), 'and the panel shows it');
+  });
+
+  it('runs as the warmState.runtime profile over the template, else as the local node major', async () => {
+    const h = harness();
+    await h.session.refreshSettings();
+    assert.deepEqual(h.session.settings()?.runtime, { profile: 'nodejs22.x', source: 'node-major', origin: 'from the local Node 22' });
+    h.values = { runtime: 'nodejs24.x' };
+    h.declared = {
+      id: 'test', kind: 'sam', configFile: '/w/template.yaml', line: 8, handler: 'handler.test', codeDir: '/w/freeze-demo',
+      handlerFile: '/w/freeze-demo/handler.js', exportName: 'test', nestedPath: [], runtime: 'nodejs20.x', timeoutSeconds: 3, memoryMB: 128,
+      architecture: 'x86_64', environment: {}, unresolvedEnvironment: {}, unresolvedSettings: {}, functionName: null, inlineCode: false, sources: {}, problems: [],
+    };
+    const record = await invoke(h);
+    assert.deepEqual([h.engines[0].options.runtime, h.engines[0].options.runtimeSource], ['nodejs24.x', 'setting']);
+    assert.equal(h.session.settings()?.runtime?.origin, 'from the warmState.runtime setting');
+    assert.match(record.nodeMismatch ?? '', /nodejs24\.x \(Node\.js 24\) but the local node is v22\.3\.0/);
+    assert.ok(h.session.errors().some((error) => /nodejs24\.x \(Node\.js 24\)/.test(error.message)), 'the panel says which node ran');
+  });
+
+  it('ignores a warmState.runtime that is no runtime, and says so', async () => {
+    const h = harness();
+    h.values = { runtime: 'nodejs18.x' };
+    await invoke(h);
+    assert.deepEqual([h.engines[0].options.runtime, h.engines[0].options.runtimeSource], ['nodejs22.x', 'node-major']);
+    assert.ok(h.session.errors().some((error) => /Unknown runtime 'nodejs18\.x' in the warmState\.runtime setting.*ignored/.test(error.message)), JSON.stringify(h.session.errors()));
   });
 
   it('adds deployed invocations to the same numbered, bounded history', async () => {

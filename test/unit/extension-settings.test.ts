@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { FunctionConfig } from '../../src/core/config/types';
 import { DEFAULT_BUDGETS } from '../../src/core/runtime/environment-api';
-import { resolveFunctionSettings } from '../../src/vscode/function-settings';
+import { chooseHandlerRuntime, resolveFunctionSettings } from '../../src/vscode/function-settings';
 import { editorRuntimeNotice, nodeMajor, resolveNodeRuntime, type NodeRuntimeInput } from '../../src/vscode/node-runtime';
 import { readSettings, type SettingsReader } from '../../src/vscode/settings';
 
@@ -14,6 +14,7 @@ describe('extension: settings', () => {
     const settings = readSettings(reader({}));
     assert.deepEqual(settings, {
       nodePath: '',
+      runtime: '',
       timeoutSeconds: 3,
       memoryMB: 128,
       freeze: true,
@@ -38,8 +39,10 @@ describe('extension: settings', () => {
       'codeLens.enabled': false,
       environmentVariables: { TABLE: 'local', PORT: 8080, DEBUG: true },
       historyLength: 1000,
+      runtime: ' nodejs22.x ',
     }));
     assert.equal(settings.nodePath, '/opt/node22/bin/node');
+    assert.equal(settings.runtime, 'nodejs22.x');
     assert.deepEqual([settings.timeoutSeconds, settings.memoryMB, settings.freeze, settings.codeLensEnabled, settings.historyLength], [10, 512, false, false, 1000]);
     assert.deepEqual(settings.budgets, { depth: 6, items: 100, stringLength: 1000, nodes: 5000 });
     assert.deepEqual(settings.environmentVariables, { TABLE: 'local', PORT: '8080', DEBUG: 'true' });
@@ -89,7 +92,7 @@ describe('extension: function settings from templates', () => {
   it('uses the settings (or Lambda defaults) when no template declares the handler', () => {
     const plain = resolveFunctionSettings(readSettings(reader({})), 'handler', undefined, relative);
     assert.equal(plain.view.source, 'defaults');
-    assert.deepEqual([plain.timeoutSeconds, plain.memoryMB, plain.handlerExport, plain.taskRoot, plain.runtime], [3, 128, 'handler', undefined, null]);
+    assert.deepEqual([plain.timeoutSeconds, plain.memoryMB, plain.handlerExport, plain.taskRoot, plain.runtime], [3, 128, 'handler', undefined, undefined]);
     const set = resolveFunctionSettings(readSettings(reader({ timeoutSeconds: 30 })), 'handler', undefined, relative);
     assert.equal(set.view.source, 'settings');
     assert.equal(set.timeoutSeconds, 30);
@@ -97,7 +100,7 @@ describe('extension: function settings from templates', () => {
 
   it('runs a declared function with its timeout, memory, environment, code folder and name', () => {
     const resolved = resolveFunctionSettings(readSettings(reader({ timeoutSeconds: 30 })), 'test', declared(), relative);
-    assert.deepEqual([resolved.timeoutSeconds, resolved.memoryMB, resolved.taskRoot, resolved.functionName, resolved.runtime], [6, 1024, '/w', 'demo-dev-test', 'nodejs20.x']);
+    assert.deepEqual([resolved.timeoutSeconds, resolved.memoryMB, resolved.taskRoot, resolved.functionName, resolved.runtime], [6, 1024, '/w', 'demo-dev-test', { profile: 'nodejs20.x', source: 'template' }]);
     assert.deepEqual(resolved.env, { TABLE: 'orders-dev', STAGE: 'dev' });
     assert.equal(resolved.view.source, 'serverless');
     assert.match(resolved.view.sourceDetail ?? '', /^serverless\.yml \(function test\); timeout from Serverless Framework default; memory from serverless\.yml provider\.memorySize/);
@@ -122,6 +125,30 @@ describe('extension: function settings from templates', () => {
     assert.equal(resolved.handlerExport, 'app.inner');
     assert.equal(resolved.functionName, 'Fn');
     assert.ok(resolved.notes.includes('template.yaml:3 Fn: two templates declare this handler.'));
+  });
+});
+
+describe('extension: the runtime profile of a handler', () => {
+  const relative = (path: string): string => path.replace('/w/', '');
+
+  it('takes warmState.runtime over the template, the template over the local node, and says where each came from', () => {
+    assert.deepEqual(chooseHandlerRuntime({ runtime: 'nodejs24.x' }, declared(), 'v22.3.0', relative)?.view, { profile: 'nodejs24.x', source: 'setting', origin: 'from the warmState.runtime setting' });
+    assert.deepEqual(chooseHandlerRuntime({ runtime: '' }, declared({ runtime: 'nodejs22.x' }), 'v24.1.0', relative)?.view, { profile: 'nodejs22.x', source: 'template', origin: 'from serverless.yml' });
+    assert.deepEqual(chooseHandlerRuntime({ runtime: '' }, undefined, 'v24.1.0', relative)?.view, { profile: 'nodejs24.x', source: 'node-major', origin: 'from the local Node 24' });
+  });
+
+  it('has no choice while only an unknown node could make it (a restricted workspace runs nothing)', () => {
+    assert.equal(chooseHandlerRuntime({ runtime: '' }, undefined, null), null);
+    assert.equal(chooseHandlerRuntime({ runtime: '' }, declared(), null)?.profile, 'nodejs20.x');
+  });
+
+  it('notes a fallback and a setting that names no runtime, and still chooses', () => {
+    const fallback = chooseHandlerRuntime({ runtime: '' }, declared({ runtime: 'nodejs26.x' }), 'v20.1.0', relative);
+    assert.equal(fallback?.profile, 'nodejs24.x');
+    assert.match(fallback?.notes.join(' ') ?? '', /nodejs26\.x is not one Warm State models; running as nodejs24\.x/);
+    const ignored = chooseHandlerRuntime({ runtime: 'nodejs18.x' }, declared(), 'v20.1.0', relative);
+    assert.equal(ignored?.source, 'template');
+    assert.match(ignored?.notes.join(' ') ?? '', /Unknown runtime 'nodejs18\.x' in the warmState\.runtime setting/);
   });
 });
 

@@ -219,6 +219,26 @@ describe('webview panel: the motivating scenario', () => {
     assert.match(row.textContent ?? '', /deployed, environment ran out of memory/);
   });
 
+  it('shows the runtime profile and where it came from, and which node ran it when that is another major', () => {
+    const runtime = { profile: 'nodejs24.x' as const, source: 'template' as const, origin: 'from template.yaml' };
+    const settings = { timeoutSeconds: 3, memoryMB: 128, freeze: true, source: 'sam' as const, runtime };
+    const mismatch = 'The function\'s runtime is nodejs24.x (Node.js 24) but the local node is v20.20.2 (Node.js 20).';
+    const record: InvocationRecord = { ...scenarioRecord(3), runtime: 'nodejs24.x', runtimeSource: 'template', nodeMismatch: mismatch };
+    renderPanel(dom.root, { ...stateWith(record), settings }, undefined, () => {});
+    const facts = dom.root.querySelector('.ws-facts')!;
+    assert.equal(facts.querySelector('.ws-fact-runtime')?.textContent, 'nodejs24.x · from template.yaml');
+    const node = facts.querySelector('.ws-fact-warning');
+    assert.equal(node?.textContent, 'Node v20.20.2, not Node 24');
+    assert.equal(node?.getAttribute('title'), mismatch);
+    assert.ok(texts(dom.root.querySelectorAll('.ws-invocation .ws-notice-warning')).includes(mismatch), 'the invocation says it too');
+    assert.match(dom.root.querySelector('.ws-metrics')?.textContent ?? '', /nodejs24\.x on Node v20\.20\.2/);
+
+    const matching: InvocationRecord = { ...record, runtime: 'nodejs20.x', nodeMismatch: null };
+    renderPanel(dom.root, { ...stateWith(matching), settings: { ...settings, runtime: { profile: 'nodejs20.x', source: 'node-major', origin: 'from the local Node 20' } } }, undefined, () => {});
+    assert.equal(dom.root.querySelector('.ws-fact-runtime')?.textContent, 'nodejs20.x · from the local Node 20');
+    assert.equal(dom.root.querySelector('.ws-fact-warning'), null);
+  });
+
   it('keeps the DOM contract the end-to-end suite reads (test/e2e/support/panel-dom.ts)', () => {
     renderPanel(dom.root, scenarioState(3), undefined, () => {});
     const row = (prefix: string, name: string) => dom.root.querySelector(`li[role="treeitem"][aria-level="1"][data-path="${prefix}:${name}"]`);

@@ -4,6 +4,7 @@ import {
   emptyUiState,
   growthOf,
   isHostToWebviewMessage,
+  isInvocationRecord,
   isPanelState,
   isPersistedPanelState,
   isWebviewToHostMessage,
@@ -76,11 +77,24 @@ describe('webview protocol: host -> webview guard', () => {
       { ...good, busy: 'dancing' },
       { ...good, errors: ['oops'] },
       { ...good, settings: { ...good.settings, source: 'guess' } },
+      { ...good, settings: { ...good.settings, runtime: { profile: 'nodejs16.x', source: 'template', origin: 'from template.yaml' } } },
+      { ...good, settings: { ...good.settings, runtime: { profile: 'nodejs22.x', source: 'guess', origin: 'x' } } },
     ];
     for (const state of broken) assert.equal(isPanelState(state), false, JSON.stringify(state).slice(0, 200));
     assert.equal(isHostToWebviewMessage({ type: 'detail', invocation: 0, record: null }), false);
     assert.equal(isHostToWebviewMessage({ type: 'state' }), false);
     assert.equal(isHostToWebviewMessage({ type: 'eval', code: 'alert(1)' }), false);
+  });
+
+  it("accepts records with or without the runtime fields (history saved by older versions has none), never malformed ones", () => {
+    const record = scenarioRecord(2);
+    const older: Record<string, unknown> = { ...record };
+    for (const field of ['runtime', 'runtimeSource', 'nodeMismatch']) delete older[field];
+    assert.equal(isInvocationRecord(older), true, 'an older record');
+    assert.equal(isInvocationRecord({ ...record, runtime: 'nodejs24.x', runtimeSource: 'flag', nodeMismatch: 'Node 20 ran it.' }), true);
+    for (const bad of [{ runtime: 'nodejs16.x' }, { runtime: 24 }, { runtimeSource: 'guess' }, { nodeMismatch: 1 }]) {
+      assert.equal(isInvocationRecord({ ...record, ...bad }), false, JSON.stringify(bad));
+    }
   });
 
   it('builds compact timeline entries and growth series from records', () => {

@@ -91,6 +91,9 @@ export function scenarioRecord(n: number): InvocationRecord {
     reset: null,
     captureError: null,
     runtimeVersion: 'v20.20.2',
+    runtime: 'nodejs20.x',
+    runtimeSource: 'template',
+    nodeMismatch: null,
     generation: 1,
     growing: n >= 3 ? ['arrayB'] : [],
   };
