@@ -7,6 +7,7 @@
  * loaded on first use (dynamic imports in handler-index, config-index and engine).
  */
 import * as vscode from 'vscode';
+import { CallbackHandlerCheck } from './vscode/callback-check';
 import { HandlerCodeLensProvider } from './vscode/codelens';
 import { HANDLER_LANGUAGES } from './vscode/command-ids';
 import { registerCommands } from './vscode/command-registry';
@@ -14,6 +15,7 @@ import { ConfigIndex } from './vscode/config-index';
 import { DeployedController } from './vscode/deployed/deployed-controller';
 import { LAZY_ENGINE } from './vscode/engine';
 import { EventService } from './vscode/event-service';
+import { chooseHandlerRuntime } from './vscode/function-settings';
 import { HandlerIndex } from './vscode/handler-index';
 import { FileHistoryStore, MEMORY_ONLY_HISTORY } from './vscode/history-store';
 import { LocalCommands } from './vscode/local-commands';
@@ -58,7 +60,13 @@ export function activate(context: vscode.ExtensionContext): WarmStateExports {
   const events = new EventService(context.workspaceState, context.extensionUri);
   const panels = new PanelManager({ extensionUri: context.extensionUri, sessions: store, events, log });
   const statusBar = new HandlerStatusBar(handlers, store);
-  const codeLens = new HandlerCodeLensProvider(handlers, store, () => settings().codeLensEnabled);
+  const callbacks = new CallbackHandlerCheck({
+    candidates: (document) => handlers.candidates(document),
+    // The profile a local invocation would use (the same choice as the session's).
+    runtimeFor: async (file, exportName) => chooseHandlerRuntime(settings(), await configs.functionFor(file, exportName), await nodeRuntime.currentVersion())?.profile ?? null,
+    changes: [handlers.onDidChange],
+  });
+  const codeLens = new HandlerCodeLensProvider(handlers, store, () => settings().codeLensEnabled, (document) => callbacks.notes(document));
   // Files on disk only: an untitled buffer has no path for the child process to load.
   const selector = HANDLER_LANGUAGES.map((language) => ({ language, scheme: 'file' }));
   const local = new LocalCommands({ sessions: store, events, panels, handlers, log });
@@ -73,6 +81,7 @@ export function activate(context: vscode.ExtensionContext): WarmStateExports {
     events,
     panels,
     statusBar,
+    callbacks,
     codeLens,
     vscode.languages.registerCodeLensProvider(selector, codeLens),
     deployed,

@@ -1,10 +1,12 @@
 /**
  * CodeLens above each detected handler: `Invoke Warm`, `Cold Start` and, once the
  * environment is warm, a live summary (`warm · 3 invocations · arrayB growing`) that opens
- * the panel. In a restricted workspace a single lens says why nothing runs.
+ * the panel. In a restricted workspace a single lens says why nothing runs. A callback handler
+ * under a runtime that refuses it (nodejs24.x) also gets a note saying so (callback-check.ts).
  */
 import * as vscode from 'vscode';
 import type { HandlerCandidate } from '../core/handlers/types';
+import type { CallbackNote } from './callback-check';
 import { commandId } from './command-ids';
 import type { HandlerIndex } from './handler-index';
 import { lensSummary } from './summary-text';
@@ -22,13 +24,15 @@ export class HandlerCodeLensProvider implements vscode.CodeLensProvider, vscode.
     private readonly handlers: HandlerIndex,
     private readonly sessions: SessionStore,
     private readonly enabled: () => boolean,
+    private readonly callbackNotes: (document: vscode.TextDocument) => Promise<CallbackNote[]>,
   ) {
     this.disposables.push(
       sessions.onDidChange(() => this.refresh()),
       handlers.onDidChange(() => this.refresh()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.refresh()),
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (event.affectsConfiguration('warmState.codeLens')) this.refresh();
+        // The runtime (and the node whose major may choose it) decide the callback note.
+        if (['warmState.codeLens', 'warmState.runtime', 'warmState.nodePath'].some((section) => event.affectsConfiguration(section))) this.refresh();
       }),
     );
   }
@@ -45,10 +49,25 @@ export class HandlerCodeLensProvider implements vscode.CodeLensProvider, vscode.
   async provideCodeLenses(document: vscode.TextDocument, token: vscode.CancellationToken): Promise<vscode.CodeLens[]> {
     if (!this.enabled()) return [];
     const candidates = lensCandidates(await this.handlers.candidates(document));
+    const notes = await this.callbackNotes(document);
     if (token.isCancellationRequested) return [];
     const lenses: vscode.CodeLens[] = [];
-    for (const candidate of candidates) lenses.push(...this.lensesFor(document, candidate));
+    for (const candidate of candidates) {
+      lenses.push(...this.lensesFor(document, candidate));
+      const note = notes.find((n) => n.exportName === candidate.exportName);
+      if (note) lenses.push(this.callbackLens(document, candidate, note));
+    }
     return lenses;
+  }
+
+  /** Clicking it opens the Problems panel, where the same warning sits on the parameter list. */
+  private callbackLens(document: vscode.TextDocument, candidate: HandlerCandidate, note: CallbackNote): vscode.CodeLens {
+    const line = Math.min(Math.max(candidate.line - 1, 0), document.lineCount - 1);
+    return new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
+      title: `$(warning) ${note.profile} refuses callback handlers: make it async`,
+      tooltip: note.message,
+      command: 'workbench.actions.view.problems',
+    });
   }
 
   private lensesFor(document: vscode.TextDocument, candidate: HandlerCandidate): vscode.CodeLens[] {

@@ -27,12 +27,15 @@ export const fake = {
   trusted: true,
   /** Settings by full key (`warmState.localEndpoint.port`). */
   settings: {} as Record<string, unknown>,
+  /** What diagnostic collections hold, by document URI string. */
+  diagnostics: new Map<string, Diagnostic[]>(),
   reset(): void {
     this.commands.clear();
     this.shown = [];
     this.executedElsewhere = [];
     this.trusted = true;
     this.settings = {};
+    this.diagnostics.clear();
   },
 };
 
@@ -75,6 +78,41 @@ class Uri {
   }
 }
 
+class Position {
+  constructor(readonly line: number, readonly character: number) {}
+}
+
+class Range {
+  readonly start: Position;
+  readonly end: Position;
+  constructor(startLine: number, startCharacter: number, endLine: number, endCharacter: number) {
+    this.start = new Position(startLine, startCharacter);
+    this.end = new Position(endLine, endCharacter);
+  }
+}
+
+class CodeLens {
+  constructor(readonly range: Range, readonly command?: { title: string; command: string; tooltip?: string; arguments?: unknown[] }) {}
+}
+
+const DiagnosticSeverity = { Error: 0, Warning: 1, Information: 2, Hint: 3 } as const;
+
+class Diagnostic {
+  source?: string;
+  code?: string | number;
+  constructor(readonly range: Range, readonly message: string, readonly severity: number = DiagnosticSeverity.Error) {}
+}
+
+function createDiagnosticCollection(name: string) {
+  return {
+    name,
+    set: (uri: Uri, diagnostics: Diagnostic[]) => void fake.diagnostics.set(uri.toString(), [...diagnostics]),
+    delete: (uri: Uri) => void fake.diagnostics.delete(uri.toString()),
+    clear: () => fake.diagnostics.clear(),
+    dispose: () => undefined,
+  };
+}
+
 const show = (level: Shown['level']) => async (message: string): Promise<undefined> => {
   fake.shown.push({ level, message });
   return undefined;
@@ -86,6 +124,11 @@ const logChannel = () => ({ info: () => undefined, warn: () => undefined, error:
 const api = {
   Uri,
   EventEmitter,
+  Position,
+  Range,
+  CodeLens,
+  Diagnostic,
+  DiagnosticSeverity,
   ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
   StatusBarAlignment: { Left: 1, Right: 2 },
   ExtensionMode: { Production: 1, Development: 2, Test: 3 },
@@ -107,7 +150,9 @@ const api = {
       return fake.trusted;
     },
     workspaceFolders: undefined,
+    textDocuments: [] as unknown[],
     onDidChangeWorkspaceFolders: quietEvent(),
+    onDidOpenTextDocument: quietEvent(),
     onDidCloseTextDocument: quietEvent(),
     onDidChangeTextDocument: quietEvent(),
     onDidGrantWorkspaceTrust: quietEvent(),
@@ -116,7 +161,7 @@ const api = {
     // As VS Code does for a path outside every workspace folder (the tests open none).
     asRelativePath: (pathOrUri: string | Uri): string => (typeof pathOrUri === 'string' ? pathOrUri : pathOrUri.fsPath),
   },
-  languages: { registerCodeLensProvider: disposable },
+  languages: { registerCodeLensProvider: disposable, createDiagnosticCollection },
   window: {
     activeTextEditor: undefined,
     onDidChangeActiveTextEditor: quietEvent(),
