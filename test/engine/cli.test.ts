@@ -20,6 +20,13 @@ interface Run {
   stderr: string;
 }
 
+/**
+ * These runs test the 3.x runtime client's behaviour (the freeze demo is a callback handler):
+ * they pin nodejs20.x, so that test:node-versions (Node 22/24 first on PATH) tests Node
+ * versions, not profiles.
+ */
+const PINNED = ['--runtime', 'nodejs20.x'];
+
 function run(args: string[], options: { cwd?: string; input?: string; env?: Record<string, string> } = {}): Run {
   const result = spawnSync(process.execPath, [cli, ...args], {
     cwd: options.cwd ?? root,
@@ -136,7 +143,7 @@ describe('engine: warm-state CLI', function () {
   });
 
   it('npm run demo: the freeze scenario, module scope beside handler scope', () => {
-    const { status, stdout, stderr } = run(['invoke', scenario, '--times', '3']);
+    const { status, stdout, stderr } = run(['invoke', scenario, '--times', '3', ...PINNED]);
     assert.equal(status, 0, stderr);
     const blocks = stdout.split(/^── /m).slice(1);
     assert.equal(blocks.length, 3, stdout);
@@ -160,7 +167,7 @@ describe('engine: warm-state CLI', function () {
   });
 
   it('--json: one record per invocation per line with the scenario values', () => {
-    const { status, stdout, stderr } = run(['invoke', scenario, '--times', '3', '--json']);
+    const { status, stdout, stderr } = run(['invoke', scenario, '--times', '3', '--json', ...PINNED]);
     assert.equal(status, 0, stderr);
     const list = records(stdout);
     assert.equal(list.length, 3);
@@ -187,7 +194,7 @@ describe('engine: warm-state CLI', function () {
     const nodeFields = documentedNodeFields(doc);
     assert.ok(recordFields.length >= 20 && variableFields.length === 4 && nodeFields.size >= 22, 'the tables were read');
 
-    const { status, stdout, stderr } = run(['invoke', join(dir, 'kinds.js'), '--times', '2', '--json', '--event', '-'], { input: '{"early": true}' });
+    const { status, stdout, stderr } = run(['invoke', join(dir, 'kinds.js'), '--times', '2', '--json', '--event', '-', ...PINNED], { input: '{"early": true}' });
     assert.equal(status, 0, stderr);
     const seenTypes = new Set<string>();
     for (const record of records(stdout)) {
@@ -209,7 +216,7 @@ describe('engine: warm-state CLI', function () {
   });
 
   it('check exits 1 naming the growing variable with its size series', () => {
-    const { status, stdout } = run(['check', scenario]);
+    const { status, stdout } = run(['check', scenario, ...PINNED]);
     assert.equal(status, 1, stdout);
     // Items first, then (measured after the last three invocations) retained bytes, then the size series.
     assert.match(stdout, /✗ arrayB keeps growing: 5 items, \+1 per invocation, retains \d+ B[^(]*\(now Array\(5\); size 2 → 4 → 6 → 8 → 10 over 5 invocations of one environment\)/);
@@ -236,14 +243,14 @@ describe('engine: warm-state CLI', function () {
   });
 
   it('check exits 0 for a handler whose state does not grow', () => {
-    const { status, stdout, stderr } = run(['check', join(dir, 'steady.js'), '--times', '4']);
+    const { status, stdout, stderr } = run(['check', join(dir, 'steady.js'), '--times', '4', ...PINNED]);
     assert.equal(status, 0, stdout + stderr);
     assert.match(stdout, /✓ no module-scope variable kept growing over 4 invocations/);
   });
 
   it('check still judges growth when the handler throws, and says how many invocations failed', () => {
     writeFileSync(join(dir, 'throws.js'), 'const seen = [];\nexports.handler = async (event) => { seen.push(event); throw new Error("no id"); };\n');
-    const { status, stdout } = run(['check', join(dir, 'throws.js'), '--times', '3']);
+    const { status, stdout } = run(['check', join(dir, 'throws.js'), '--times', '3', ...PINNED]);
     assert.equal(status, 1, stdout);
     assert.match(stdout, /#1 {2}cold .*Error: no id/);
     assert.match(stdout, /note: 3 of 3 invocations failed/);
@@ -261,14 +268,14 @@ describe('engine: warm-state CLI', function () {
     const { status, stderr } = run(['invoke', join(dir, 'two.js')]);
     assert.equal(status, 2);
     assert.match(stderr, /candidates: alpha, beta/);
-    const named = run(['invoke', join(dir, 'two.js'), '--handler', 'beta', '--json']);
+    const named = run(['invoke', join(dir, 'two.js'), '--handler', 'beta', '--json', ...PINNED]);
     assert.equal(named.status, 0, named.stderr);
     assert.equal(records(named.stdout)[0].response, 2);
   });
 
   it('reads the event from stdin and passes --env to the function', () => {
     writeFileSync(join(dir, 'env.js'), 'exports.handler = async (event) => ({ event, greeting: process.env.GREETING, fn: process.env.AWS_LAMBDA_FUNCTION_NAME });\n');
-    const { status, stdout, stderr } = run(['invoke', join(dir, 'env.js'), '--event', '-', '--env', 'GREETING=hello=world', '--json'], { input: '{"n": 1}' });
+    const { status, stdout, stderr } = run(['invoke', join(dir, 'env.js'), '--event', '-', '--env', 'GREETING=hello=world', '--json', ...PINNED], { input: '{"n": 1}' });
     assert.equal(status, 0, stderr);
     const [record] = records(stdout);
     assert.deepEqual(record.response, { event: { n: 1 }, greeting: 'hello=world', fn: 'env' });
@@ -297,6 +304,7 @@ describe('engine: warm-state CLI', function () {
     const [record] = records(stdout);
     assert.equal(record.memorySizeMB, 256);
     assert.deepEqual(record.response, { table: 'orders', memory: '256' });
+    assert.deepEqual([record.runtime, record.runtimeSource], ['nodejs20.x', 'template'], 'the template pins the runtime');
     const missing = run(['invoke', '--resource', 'Nope'], { cwd: project });
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /HelloFunction/);

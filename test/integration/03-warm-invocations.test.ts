@@ -51,6 +51,8 @@ describe('Invoke Warm on the motivating example', () => {
     assert.equal(records[0].initDurationMs !== null, true, 'Init Duration on the cold start');
     assert.equal(records[1].initDurationMs, null);
     assert.ok(records.every((record) => record.source === 'local'));
+    // The workspace's warmState.runtime pins the 3.x client (workspace/.vscode/settings.json).
+    assert.deepEqual([records[0].runtime, records[0].runtimeSource], ['nodejs20.x', 'setting']);
     const history = api.history(file, exportName);
     assert.deepEqual(history.slice(-3).map((record) => record.requestId), records.map((record) => record.requestId));
   });

@@ -33,7 +33,9 @@ export async function startSession(name: string, options: { trusted: boolean; se
     stateDir,
     trustAllWorkspaces: options.trusted,
     installVsix: [context.vsix],
-    settings: options.settings,
+    // The freeze demo is a callback handler, which nodejs24.x refuses: pinned to nodejs20.x, so the
+    // Node 24 that runs code-server (first on its PATH) tests a Node version, not a profile.
+    settings: { 'warmState.runtime': 'nodejs20.x', ...options.settings },
   });
   let browser: Browser;
   try {
