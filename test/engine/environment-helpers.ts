@@ -24,7 +24,7 @@ export class EnvironmentPool {
    * under Node 22 and 24 to test Node versions, not profiles.
    */
   create(options: EnvironmentOptions): WarmEnvironment {
-    const environment = createLocalEnvironment('runtime' in options ? options : { ...options, runtime: 'nodejs20.x', runtimeSource: 'flag' });
+    const environment = createLocalEnvironment('runtime' in options ? options : { ...options, runtime: 'nodejs20.x' });
     this.environments.push(environment);
     return environment;
   }

@@ -52,7 +52,7 @@ export interface EnvironmentOptions {
    * 3.x client's on the given Node. Default: the profile of the node's major, source `node-major`.
    */
   runtime?: RuntimeProfileName;
-  /** Where `runtime` came from, for the records (default `node-major`). */
+  /** Where `runtime` came from, for the records (default: `flag`, the caller's explicit choice). */
   runtimeSource?: RuntimeSource;
   /** AWS_LAMBDA_FUNCTION_NAME and friends; default derived from the file name. */
   functionName?: string;

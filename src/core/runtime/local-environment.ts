@@ -474,7 +474,7 @@ class LocalEnvironment implements WarmEnvironment {
     const node = await probeNode(this.options.nodePath ?? 'node', this.options.nodeEnv ?? {});
     if (!this.runtime) {
       this.runtime = this.options.runtime
-        ? { profile: this.options.runtime, source: this.options.runtimeSource ?? 'node-major' }
+        ? { profile: this.options.runtime, source: this.options.runtimeSource ?? 'flag' }
         : { profile: chooseRuntime({ nodeVersion: node.version ?? '' }).profile, source: 'node-major' };
     }
     return { profile: this.runtime.profile, node };
