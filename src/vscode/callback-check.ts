@@ -7,10 +7,10 @@
  * callback-style are looked up, so most files cost nothing beyond detection.
  */
 import * as vscode from 'vscode';
-import { callbackRefusal } from '../core/handlers/callback-style';
 import type { HandlerCandidate } from '../core/handlers/types';
 import type { RuntimeProfileName } from '../core/lambda/runtime-profiles';
 import { HANDLER_LANGUAGES } from './command-ids';
+import { load } from './lazy';
 import { lensCandidates } from './lens-candidates';
 
 export interface CallbackCheckDeps {
@@ -57,9 +57,13 @@ export class CallbackHandlerCheck implements vscode.Disposable {
   async notes(document: vscode.TextDocument): Promise<CallbackNote[]> {
     if (!isHandlerDocument(document)) return [];
     try {
+      const callbackStyle = lensCandidates(await this.deps.candidates(document)).filter((candidate) => candidate.callbackStyle);
+      if (callbackStyle.length === 0) return [];
+      // Loaded with the heavy half (detection already loaded it): activation stays light.
+      const { callbackRefusal } = await load('callbackStyle');
       const notes: CallbackNote[] = [];
-      for (const candidate of lensCandidates(await this.deps.candidates(document))) {
-        if (!candidate.callbackStyle || !candidate.parameterList) continue;
+      for (const candidate of callbackStyle) {
+        if (!candidate.parameterList) continue;
         const profile = await this.deps.runtimeFor(document.uri.fsPath, candidate.exportName);
         const message = profile && callbackRefusal(candidate, profile);
         if (!profile || !message) continue;

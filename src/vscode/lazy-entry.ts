@@ -9,6 +9,7 @@
  */
 export const detector = () => import('../core/handlers/detect');
 export const picker = () => import('../core/handlers/pick');
+export const callbackStyle = () => import('../core/handlers/callback-style');
 export const configReader = () => import('../core/config/scan');
 export const session = () => import('../core/session');
 export const history = () => import('../core/model/history');
