@@ -12,13 +12,16 @@ import { parse } from 'acorn';
 import { instrumentFrames } from '../../src/core/runtime/instrument/frame-instrument';
 import { parseAny, type AnyNode } from '../../src/core/runtime/instrument/handler-exits';
 import { preparedCodeFor } from '../../src/core/runtime/child/services/prepared-source';
-import { handlerDefinedIn, prepareHandler } from '../../src/core/runtime/prepare-handler';
+import { handlerDefinedIn, HOST_HOOKS_NAME, prepareHandler } from '../../src/core/runtime/prepare-handler';
+import { hooksNameFrom } from '../../src/core/runtime/child/services/runtime-globals';
+
+const HOOKS = hooksNameFrom(new Uint8Array(16).fill(2));
 
 function instrument(code: string): string {
   const comments: Array<{ start: number; end: number }> = [];
   const root = parseAny(code, comments);
   assert.ok(root, 'the original parses');
-  const result = instrumentFrames(code, root, 't', comments);
+  const result = instrumentFrames(code, root, 't', comments, HOOKS);
   assert.equal(result.refusal, null);
   return result.code;
 }
@@ -47,7 +50,7 @@ function runWithHooks(code: string, name: string, event: unknown, context: unkno
     r: (descriptor: string, values: unknown[] | null) => calls.push({ method: 'r', descriptor, values }),
     refused: () => undefined,
   };
-  const sandbox = { exports: {} as Record<string, (...args: unknown[]) => unknown>, __warmState: hooks };
+  const sandbox = { exports: {} as Record<string, (...args: unknown[]) => unknown>, [HOOKS]: hooks };
   runInNewContext(code, sandbox);
   // Values made in the sandbox have its prototypes: compare them as JSON.
   hooks.p = true;
@@ -140,9 +143,9 @@ describe('runtime: frame hooks in the source (instrumentFrames)', () => {
   });
 
   it('refuses a script that declares the hooks global or uses with', () => {
-    for (const code of ['const __warmState = 1; exports.h = () => 1;', 'with (o) { exports.h = () => 1; }']) {
+    for (const code of [`const ${HOOKS} = 1; exports.h = () => 1;`, 'with (o) { exports.h = () => 1; }']) {
       const root = parseAny(code) as AnyNode;
-      const result = instrumentFrames(code, root, 't', []);
+      const result = instrumentFrames(code, root, 't', [], HOOKS);
       assert.equal(result.code, code);
       assert.ok(result.refusal);
     }
@@ -179,9 +182,9 @@ describe('runtime: what the host works out about the handler file (prepareHandle
     const { prepared, handlerInFile } = prepareHandler(file, 'commonjs', true, 'handler');
     assert.equal(handlerInFile, true);
     assert.ok(prepared);
-    assert.match(prepared.code, /__warmState\.enter\("h_1"/, 'hooks keyed as the host made them');
-    assert.equal(prepared.code.split('__warmState.enter(').length, 3, 'every function of the handler file is hooked');
-    assert.match(prepared.code, /warm-state\.probe/, 'the module-scope probe is appended');
+    assert.ok(prepared.code.includes(`${HOST_HOOKS_NAME}.enter("h_1"`), 'hooks keyed as the host made them, on the channel it named');
+    assert.equal(prepared.code.split(`${HOST_HOOKS_NAME}.enter(`).length, 3, 'every function of the handler file is hooked');
+    assert.ok(prepared.code.includes(`${HOST_HOOKS_NAME}.module(`), 'the module-scope reader is appended');
     assert.equal(preparedCodeFor(source, prepared), prepared.code);
     assert.equal(preparedCodeFor(source.replace('1', '2'), prepared), null, 'edited since: the child instruments it itself');
     assert.equal(preparedCodeFor(source, null), null);
@@ -192,7 +195,7 @@ describe('runtime: what the host works out about the handler file (prepareHandle
     writeFileSync(file, "const wrap = require('w');\nfunction base(e) { return e; }\nexports.handler = wrap(base);\n");
     const { prepared, handlerInFile } = prepareHandler(file, 'commonjs', true, 'handler');
     assert.equal(handlerInFile, false);
-    assert.match(prepared?.code ?? '', /__warmState\.enter\("h_0"/);
+    assert.ok(prepared?.code.includes(`${HOST_HOOKS_NAME}.enter("h_0"`));
     assert.equal(handlerDefinedIn('export { impl as handler } from "./impl";\n', join(dir, 'h.mjs'), 'handler'), false);
   });
 
@@ -203,6 +206,6 @@ describe('runtime: what the host works out about the handler file (prepareHandle
     assert.deepEqual(prepareHandler(join(dir, 'h.mjs'), 'module', true, 'handler'), { prepared: null, handlerInFile: true });
     assert.deepEqual(prepareHandler(join(dir, 'missing.js'), 'commonjs', true, 'handler'), { prepared: null, handlerInFile: false });
     const uncaptured = prepareHandler(join(dir, 'handler.js'), 'commonjs', false, 'handler');
-    assert.ok(uncaptured.prepared && !uncaptured.prepared.code.includes('__warmState.enter'), 'capture off: no frame hooks');
+    assert.ok(uncaptured.prepared && !uncaptured.prepared.code.includes(`${HOST_HOOKS_NAME}.enter`), 'capture off: no frame hooks');
   });
 });

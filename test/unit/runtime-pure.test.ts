@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
 import { locateChildDir } from '../../src/core/runtime/child-locator';
 import { findHandlerExits } from '../../src/core/runtime/instrument/handler-exits';
-import { instrumentModule } from '../../src/core/runtime/instrument/instrument';
+import { instrumentModule, type ModuleBinding } from '../../src/core/runtime/instrument/instrument';
+import { hooksNameFrom } from '../../src/core/runtime/child/services/runtime-globals';
 import { billedDuration, bytesToMB, reportLine, timeoutMessage } from '../../src/core/lambda/log-lines';
 import { defaultTaskRoot, handlerString, lambdaEnvironment, resolveHandlerFile } from '../../src/core/lambda/environment';
 import { moduleFormatOf } from '../../src/core/runtime/local-environment';
@@ -12,6 +13,18 @@ import { OutputCollector } from '../../src/core/runtime/output-collector';
 import { outputMarker } from '../../src/core/runtime/protocol';
 
 const FIXTURES = resolve(__dirname, '../fixtures/handlers');
+const HOOKS = hooksNameFrom(new Uint8Array(16).fill(0xab));
+
+/** Runs an instrumented CommonJS-style module with a recording channel; the reader it registered, read at every index. */
+function moduleValues(code: string): { bindings: ModuleBinding[]; values: unknown[] } {
+  let registered: { reader: (index: number) => unknown; json: string } | null = null;
+  const channel = { module: (reader: (index: number) => unknown, json: string) => (registered = { reader, json }), refused: () => undefined };
+  new Function(HOOKS, 'exports', code)(channel, {});
+  assert.ok(registered, 'the module registered its reader');
+  const { reader, json } = registered as { reader: (index: number) => unknown; json: string };
+  const bindings = JSON.parse(json) as ModuleBinding[];
+  return { bindings, values: bindings.map((_, index) => reader(index)) };
+}
 
 describe('runtime: instrumentModule', () => {
   it('lists every top-level binding of a CommonJS module with its kind, including hoisted vars in blocks', () => {
@@ -26,17 +39,35 @@ describe('runtime: instrumentModule', () => {
       'try { var k; } catch (err) { var l; }',
       'module.exports.handler = async () => a;',
     ].join('\n');
-    const result = instrumentModule(source, '/t/handler.js', 'commonjs', { probe: true });
+    const result = instrumentModule(source, '/t/handler.js', 'commonjs', { hooks: HOOKS, probe: true });
     assert.deepEqual(result.bindings.map((b) => [b.name, b.kind]), [
       ['a', 'var'], ['b', 'var'], ['d', 'var'], ['e', 'let'], ['f', 'const'], ['g', 'function'], ['H', 'class'], ['i', 'var'], ['j', 'var'], ['k', 'var'], ['l', 'var'],
     ]);
     assert.ok(result.code.startsWith(source), 'the user source is untouched, the probe is appended');
-    assert.match(result.code.slice(source.length), /^\n;globalThis\[Symbol\.for\("warm-state\.probe"\)\]\?\.\(function \(__warmStateName__\) \{ return eval\(__warmStateName__\); \}, \[/);
+    assert.ok(result.code.slice(source.length).startsWith(`\n;${HOOKS}.module((${HOOKS}_i) => { switch (${HOOKS}_i) { case 0: return a; case 1: return b;`), 'one line: the channel gets a reader naming every binding');
+    assert.equal(result.code.slice(source.length).split('\n').length, 3, 'appended after the last line, on a line of its own');
+  });
+
+  it('the appended reader reads each binding by index and names no global: a module may declare eval, globalThis, Symbol or arguments', () => {
+    const source = [
+      "var x = 1, eval = 'user eval', globalThis = 'user global', Symbol = 'user symbol', arguments = 'user arguments';",
+      "var i = 'not the reader index';",
+      'let late = 2;',
+      'exports.handler = () => late;',
+    ].join('\n');
+    const code = instrumentModule(source, '/t/handler.js', 'commonjs', { hooks: HOOKS, probe: true }).code;
+    const { bindings, values } = moduleValues(code);
+    assert.deepEqual(
+      bindings.map((b, index) => [b.name, values[index]]),
+      [['x', 1], ['eval', 'user eval'], ['globalThis', 'user global'], ['Symbol', 'user symbol'], ['arguments', 'user arguments'], ['i', 'not the reader index'], ['late', 2]],
+    );
+    // A module that does not run to its end registers nothing.
+    assert.throws(() => moduleValues(code.replace('let late = 2;', 'throw 0;')));
   });
 
   it('lists ES module imports, exports and declarations', () => {
     const source = "import fs, { join as j } from 'node:fs';\nimport * as os from 'node:os';\nexport const x = 1;\nexport default class Y {}\nexport function z() {}\nawait 0;";
-    const result = instrumentModule(source, '/t/handler.mjs', 'module', { probe: false });
+    const result = instrumentModule(source, '/t/handler.mjs', 'module', { hooks: HOOKS, probe: false });
     assert.deepEqual(result.bindings.map((b) => [b.name, b.kind]), [['fs', 'import'], ['j', 'import'], ['os', 'import'], ['x', 'const'], ['Y', 'class'], ['z', 'function']]);
     assert.equal(result.code, source);
   });
@@ -52,7 +83,7 @@ describe('runtime: instrumentModule', () => {
       '  throw new Error(String(read) + String(def) + path.sep + s + e.n);',
       '};',
     ].join('\n');
-    const result = instrumentModule(source, '/t/handler.ts', 'commonjs', { probe: false });
+    const result = instrumentModule(source, '/t/handler.ts', 'commonjs', { hooks: HOOKS, probe: false });
     assert.deepEqual(result.bindings, [
       { name: 'read', kind: 'import', binding: '_nodefs', property: 'readFileSync' },
       { name: 'def', kind: 'import', binding: '_def2', property: 'default' },
@@ -66,18 +97,15 @@ describe('runtime: instrumentModule', () => {
     assert.ok(!result.code.includes('Stats'), 'types are gone');
   });
 
-  it('gives no probe to a module that redeclares eval, globalThis or Symbol', () => {
-    for (const name of ['eval', 'globalThis', 'Symbol']) {
-      const source = `var ${name} = () => 'user code';\nexports.handler = async () => 1;`;
-      const result = instrumentModule(source, '/t/h.js', 'commonjs', { probe: true });
-      assert.equal(result.code, source, name);
-    }
+  it('gives no probe to a module that declares the channel\'s own name (it would shadow it)', () => {
+    const source = `var ${HOOKS} = {};\nexports.handler = async () => 1;`;
+    assert.equal(instrumentModule(source, '/t/h.js', 'commonjs', { hooks: HOOKS, probe: true }).code, source);
   });
 
   it('leaves a file with a syntax error for Node to report, and reports TypeScript syntax errors as SyntaxError', () => {
     const broken = 'exports.handler = () => { return 1 +; };';
-    assert.deepEqual(instrumentModule(broken, '/t/h.js', 'commonjs', { probe: true, frameKeyPrefix: 'c1_' }), { code: broken, bindings: [], frameRefusal: null });
-    assert.throws(() => instrumentModule('const x: = 1;', '/t/h.ts', 'commonjs', { probe: true }), SyntaxError);
+    assert.deepEqual(instrumentModule(broken, '/t/h.js', 'commonjs', { hooks: HOOKS, probe: true, frameKeyPrefix: 'c1_' }), { code: broken, bindings: [], frameRefusal: null });
+    assert.throws(() => instrumentModule('const x: = 1;', '/t/h.ts', 'commonjs', { hooks: HOOKS, probe: true }), SyntaxError);
   });
 });
 

@@ -1,10 +1,20 @@
 import assert from 'node:assert/strict';
-import { createCapture, installSerializer, type CaptureFunction } from '../../src/core/runtime/child/services/serializer';
-import { CAPTURE_GLOBAL_KEY } from '../../src/core/runtime/child/services/runtime-globals';
+import { randomBytes } from 'node:crypto';
+import { runInThisContext } from 'node:vm';
+import { createCapture, type CaptureFunction } from '../../src/core/runtime/child/services/serializer';
+import { createModuleProbe, readModuleScope } from '../../src/core/runtime/child/services/module-scope';
+import { installFrameHooks, setFrameBudgets, startFrameCapture, takeFrameCapture } from '../../src/core/runtime/child/services/frame-hooks';
+import { installHooksChannel } from '../../src/core/runtime/child/services/hooks-channel';
+import { hooksNameFrom } from '../../src/core/runtime/child/services/runtime-globals';
+import { encodeJson } from '../../src/core/runtime/child/services/json-encode';
+import { decodeSite } from '../../src/core/runtime/instrument/site-descriptor';
+import { instrumentModule } from '../../src/core/runtime/instrument/instrument';
+import { HostileRealm } from './hostile-realm';
 import { DEFAULT_BUDGETS, type CaptureBudgets } from '../../src/core/runtime/environment-api';
 import type { ValueNode } from '../../src/core/model/snapshot';
 
 const capture: CaptureFunction = createCapture();
+const HOOKS = hooksNameFrom(new Uint8Array(16).fill(9));
 const one = (value: unknown, budgets: CaptureBudgets = DEFAULT_BUDGETS) => capture(budgets, [value])[0];
 const node = (value: unknown, budgets?: CaptureBudgets): ValueNode => one(value, budgets).value;
 
@@ -219,14 +229,13 @@ describe('serializer: special objects', () => {
     assert.deepEqual(node(ab), { type: 'binary', className: 'ArrayBuffer', byteLength: 4, length: 4, preview: [9, 8, 7, 6], truncated: false });
     assert.deepEqual(node(new DataView(ab, 1, 2)), { type: 'binary', className: 'DataView', byteLength: 2, length: 2, preview: [8, 7], truncated: false });
   });
-  it('Promise state without awaiting', async () => {
+  it('Promises: named, their state and value never read (no way to read them runs no user code)', () => {
     const rejected = Promise.reject(new Error('no'));
     rejected.catch(() => undefined);
-    assert.deepEqual(node(new Promise(() => undefined)), { type: 'promise', state: 'pending', value: null });
-    assert.deepEqual(node(Promise.resolve('<pending>')), { type: 'promise', state: 'fulfilled', value: null });
-    assert.deepEqual(node(rejected), { type: 'promise', state: 'rejected', value: null });
     class MyPromise<T> extends Promise<T> {}
-    assert.deepEqual(node(MyPromise.resolve(1)), { type: 'promise', state: 'fulfilled', value: null });
+    for (const promise of [new Promise(() => undefined), Promise.resolve('<pending>'), rejected, MyPromise.resolve(1)]) {
+      assert.deepEqual(node(promise), { type: 'promise', state: 'unknown', value: null });
+    }
   });
   it('weak collections and references', () => {
     assert.deepEqual(node(new WeakMap()), { type: 'weak', className: 'WeakMap' });
@@ -422,16 +431,181 @@ describe('serializer: huge values stay small and fast', () => {
   });
 });
 
-describe('installSerializer', () => {
-  it('defines a hidden, read-only global once', () => {
-    installSerializer();
-    installSerializer();
-    const key = Symbol.for(CAPTURE_GLOBAL_KEY);
-    const desc = Object.getOwnPropertyDescriptor(globalThis, key);
-    assert.ok(desc && typeof desc.value === 'function');
-    assert.equal(desc.enumerable, false);
-    assert.equal(desc.writable, false);
-    const fn = desc.value as CaptureFunction;
-    assert.deepEqual(fn(DEFAULT_BUDGETS, [1])[0].value, { type: 'number', value: 1 });
+
+/**
+ * The hostile set: a program that replaced built-ins, the global `eval` and `Error`, keeps
+ * settled promises of hostile values and names things as the runtime used to. Counters in every
+ * replacement prove that capture (serializer, module scope, site decoding, frame hooks) and the
+ * channel's encoder make zero calls into it, and the captured values are still right.
+ */
+const zero = (realm: HostileRealm): void => assert.deepEqual({ ...realm.calls }, {}, 'calls into user code');
+
+describe('serializer: a hostile program', () => {
+  it('patched built-ins (array methods, iterators, index accessors, Object.prototype getters, JSON, Set): capture, module scope, sites, frame hooks and the encoder call none', () => {
+    const isolated = createCapture();
+    const probe = createModuleProbe();
+    const hooksName = hooksNameFrom(randomBytes(16));
+    installFrameHooks(hooksName, isolated, { module: probe.register });
+    const hooks = runInThisContext(hooksName) as { x(descriptor: string, values: unknown): void; enter(key: string, first: unknown, second: unknown): void; h: string | null };
+    const holes = [1, , 3]; // eslint-disable-line no-sparse-arrays
+    const values = [holes, { a: [1, 2], m: new Map([['k', new Set([1])]]) }, new Error('boom'), 'text'];
+    const event = { n: 1 };
+    const context = {};
+    let captured: ReturnType<CaptureFunction>;
+    let moduleScope: ReturnType<typeof readModuleScope>;
+    let site: ReturnType<typeof decodeSite>;
+    let frame: ReturnType<typeof takeFrameCapture>;
+    let text: string;
+    const moduleValues = [holes, 'ok', { deep: true }];
+    const reader = (index: number): unknown => moduleValues[index];
+    const bindingsJson = JSON.stringify([{ name: 'holes', kind: 'const', binding: 'holes' }, { name: 's', kind: 'let', binding: 's' }, { name: 'imp', kind: 'import', binding: '_m', property: 'deep' }]);
+    const realm = HostileRealm.patchEverything();
+    try {
+      realm.run(() => {
+        captured = isolated(DEFAULT_BUDGETS, values);
+        probe.register(reader, bindingsJson);
+        const registered = probe.registered();
+        moduleScope = readModuleScope(registered!.reader, registered!.bindings, isolated, DEFAULT_BUDGETS);
+        site = decodeSite('exit|3|a:local,b:parameter,c:let|c');
+        setFrameBudgets(DEFAULT_BUDGETS);
+        startFrameCapture(event, context);
+        hooks.enter('k1', event, context);
+        hooks.x('exit|7|event:parameter,list:const,late:let|late', [event, holes]);
+        frame = takeFrameCapture(false);
+        text = encodeJson({ type: 'result', moduleScope, handlerScope: frame.capture?.handlerScope ?? null, list: holes, missing: undefined, n: NaN });
+      });
+    } finally {
+      realm.dispose();
+    }
+    zero(realm);
+    assert.deepEqual(captured![0].value, { type: 'array', className: 'Array', length: 3, truncated: false, items: [{ type: 'number', value: 1 }, { type: 'undefined' }, { type: 'number', value: 3 }] });
+    assert.equal(captured![2].value.type === 'error' && captured![2].value.message, 'boom');
+    assert.deepEqual(moduleScope!.map((v) => [v.name, v.kind, v.value.type]), [['holes', 'const', 'array'], ['s', 'let', 'string'], ['imp', 'import', 'boolean']]);
+    assert.deepEqual(site!, { reason: 'exit', line: 3, bindings: [{ name: 'a', kind: 'local' }, { name: 'b', kind: 'parameter' }, { name: 'c', kind: 'let' }], uninitialized: ['c'] });
+    assert.deepEqual(frame!.capture?.parameters.map((v) => v.name), ['event']);
+    assert.deepEqual(frame!.capture?.handlerScope.map((v) => [v.name, v.value.type]), [['list', 'array'], ['late', 'uninitialized']]);
+    const decoded = JSON.parse(text!) as { list: unknown[]; n: unknown; missing?: unknown };
+    assert.deepEqual(decoded.list, [1, null, 3]);
+    assert.equal(decoded.n, null);
+    assert.equal('missing' in decoded, false);
+  });
+
+  it('settled Promises: their values are never formatted (Proxy traps in a prototype chain, static name getter, Symbol.hasInstance, a subclass\'s getters)', () => {
+    let calls = 0;
+    const count = (): undefined => { calls++; return undefined; };
+    const trapped = Object.create(new Proxy({}, { getOwnPropertyDescriptor: count, getPrototypeOf: () => { calls++; return null; }, get: count, has: () => { calls++; return false; } })) as object;
+    class Named { static get name(): string { calls++; return 'Named'; } }
+    class Instance { static [Symbol.hasInstance](): boolean { calls++; return true; } }
+    class Tagged<T> extends Promise<T> { override get [Symbol.toStringTag](): string { calls++; return 'Tagged'; } }
+    const rejectedWith = Promise.reject(new Named());
+    rejectedWith.catch(() => undefined);
+    const promises = [Promise.resolve(trapped), Promise.resolve(new Named()), Promise.resolve(new Instance()), Tagged.resolve(1), rejectedWith];
+    calls = 0; // resolving with `trapped` asked it for `then`: that was the test, not capture
+    for (const promise of promises) assert.deepEqual(node(promise), { type: 'promise', state: 'unknown', value: null });
+    assert.deepEqual(node(new Tagged(() => undefined)), { type: 'promise', state: 'unknown', value: null });
+    assert.equal(calls, 0);
+  });
+
+  it('a global Error replaced by a class with prepareStackTrace (own or inherited): never run, the stack is null, the message kept', () => {
+    const SavedError = Error;
+    let calls = 0;
+    class WithOwn extends SavedError { static override prepareStackTrace(): string { calls++; return 'forged'; } }
+    class Parent { static prepareStackTrace(): string { calls++; return 'forged'; } }
+    class Inherits extends Parent {}
+    for (const replacement of [WithOwn, Inherits]) {
+      const realm = new HostileRealm().value(globalThis, 'Error', replacement);
+      let n: ValueNode;
+      try {
+        n = node(new SavedError('fresh'));
+      } finally {
+        realm.dispose();
+      }
+      assert.equal(calls, 0, replacement.name);
+      assert.deepEqual(n.type === 'error' && [n.message, n.stack], ['fresh', null]);
+    }
+    assert.equal(globalThis.Error, SavedError);
+    const plain = node(new Error('plain'));
+    assert.ok(plain.type === 'error' && plain.stack?.startsWith('Error: plain'), 'Node\'s own formatting still gives a stack');
+  });
+
+  it('a replaced global eval is never called for module scope', () => {
+    const realm = new HostileRealm();
+    realm.value(globalThis, 'eval', realm.counter('eval', () => 'forged'));
+    const probe = createModuleProbe();
+    let scope: ReturnType<typeof readModuleScope>;
+    try {
+      realm.run(() => {
+        const code = instrumentModule('var a = 1;\nlet b = [2];\nexports.handler = () => a;', '/t/h.js', 'commonjs', { hooks: HOOKS, probe: true }).code;
+        new Function(HOOKS, 'exports', code)({ module: probe.register }, {});
+        const registered = probe.registered();
+        scope = readModuleScope(registered!.reader, registered!.bindings, capture, DEFAULT_BUDGETS);
+      });
+    } finally {
+      realm.dispose();
+    }
+    zero(realm);
+    assert.deepEqual(scope!.map((v) => [v.name, v.value]), [['a', { type: 'number', value: 1 }], ['b', node([2])]]);
+  });
+
+  it('the hooks channel: a global lexical binding nobody can replace, not a property of globalThis, with read-only methods', () => {
+    const name = hooksNameFrom(randomBytes(16));
+    const hooks = { p: false, x: () => 'ours' };
+    installHooksChannel(name, hooks);
+    assert.equal(runInThisContext(name), hooks);
+    assert.equal(Object.getOwnPropertyNames(globalThis).includes(name), false);
+    assert.throws(() => runInThisContext(`${name} = {}`), TypeError);
+    assert.throws(() => runInThisContext(`'use strict'; ${name}.x = () => 'forged'`), TypeError);
+    assert.throws(() => runInThisContext(`'use strict'; ${name}.extra = 1`), TypeError);
+    assert.equal(runInThisContext(`${name}.x()`), 'ours');
+    runInThisContext(`${name}.p = true`);
+    assert.equal(hooks.p, true, 'the runtime\'s own fields stay writable');
+    // A user's own variable of the old fixed name is just that: it shadows nothing of ours.
+    assert.equal(runInThisContext('(function () { var __warmState = {}; return typeof __warmState.refused; })()'), 'undefined');
+    assert.throws(() => installHooksChannel('__warmState; globalThis.owned = 1; //', {}), /invalid hooks name/);
+    assert.equal((globalThis as Record<string, unknown>).owned, undefined);
+  });
+
+  it('huge sparse arrays cost what they hold, not their length', () => {
+    const huge: unknown[] = [];
+    huge.length = 2 ** 32 - 1;
+    huge[5] = 'near';
+    huge[3_000_000_000] = 'far';
+    const captured = one(huge);
+    assert.equal(captured.value.type === 'array' && captured.value.length, 2 ** 32 - 1);
+    assert.deepEqual(captured.value.type === 'array' && captured.value.items[5], { type: 'string', value: 'near', length: 4, truncated: false });
+    assert.deepEqual(captured.size, { total: 2 ** 32 - 1 + 4 + 3, exact: true }, 'the far element is measured too');
+    const holes: number[] = [1];
+    holes.length = 5e7;
+    assert.deepEqual(one(holes).size, { total: 5e7, exact: true });
+    // Mostly present and long: bounded by the visit budget, a lower bound.
+    const dense = new Array<number>(200_000).fill(1);
+    delete dense[10];
+    assert.deepEqual(one(dense).size, { total: 200_000, exact: false });
+  });
+});
+
+describe('channel encoder (json-encode.ts)', () => {
+  it('writes what JSON.stringify writes for plain data', () => {
+    const data = { a: [1, 'two', null, true, { b: undefined, c: () => 1, d: Symbol('x') }, undefined], e: 'ü"\n\u2028\ud800', f: -0, g: 1e21, h: Infinity, i: {}, j: [] };
+    assert.equal(encodeJson(data), JSON.stringify(data));
+    for (const scalar of ['s', 1.5, false, null, undefined, NaN]) assert.equal(encodeJson(scalar), JSON.stringify(scalar) ?? 'null');
+  });
+  it('never asks for toJSON, never reads a hole through the prototype, never traps a Proxy', () => {
+    const data = { list: [1, , 3], nested: { p: new Proxy({}, { ownKeys: () => { throw new Error('trap ran'); } }) } }; // eslint-disable-line no-sparse-arrays
+    const realm = HostileRealm.patchEverything();
+    let text: string;
+    try {
+      text = realm.run(() => encodeJson(data));
+    } finally {
+      realm.dispose();
+    }
+    zero(realm);
+    assert.equal(text!, '{"list":[1,null,3],"nested":{"p":null}}');
+  });
+  it('nesting deeper than the stack allows recursion is written without overflowing it', () => {
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    const text = encodeJson(deep);
+    assert.equal(text, `${'['.repeat(200_000)}"leaf"${']'.repeat(200_000)}`);
   });
 });

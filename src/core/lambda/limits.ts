@@ -7,6 +7,13 @@
  */
 import type { LambdaError, RawInvocation, TruncatedField } from '../model/snapshot';
 
+// Saved as the module loads: in the child that is before any user code, which may replace
+// String.prototype.slice, Buffer.byteLength or put index setters on Array.prototype later.
+const apply = Reflect.apply;
+const defineProperty = Reflect.defineProperty;
+const stringSlice = String.prototype.slice;
+const utf8ByteLength = Buffer.byteLength;
+
 /** Lambda's synchronous invocation payload limit, request and response alike: 6 MiB. */
 export const PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
 
@@ -24,7 +31,7 @@ export function responseSizeTooLarge(): LambdaError {
  * UTF-16 length is already over it needs no count: it has at least that many bytes.
  */
 export function isOverPayloadLimit(json: string): boolean {
-  return json.length > PAYLOAD_LIMIT_BYTES || Buffer.byteLength(json, 'utf8') > PAYLOAD_LIMIT_BYTES;
+  return json.length > PAYLOAD_LIMIT_BYTES || utf8ByteLength(json, 'utf8') > PAYLOAD_LIMIT_BYTES;
 }
 
 /** Per-string and per-list caps of a `{errorType, errorMessage, trace}` error. */
@@ -57,12 +64,14 @@ export const TRANSPORT_ERROR_LIMITS: ErrorLimits = {
 const ELLIPSIS = '…';
 
 function cutText(text: string, limit: number): string {
-  return text.length > limit ? text.slice(0, limit - ELLIPSIS.length) + ELLIPSIS : text;
+  return text.length > limit ? (apply(stringSlice, text, [0, limit - ELLIPSIS.length]) as string) + ELLIPSIS : text;
 }
 
 /**
- * `error` within `limits`; `cut` says whether anything was shortened or dropped. Plain loops:
- * the child runs this after user code, which may have replaced Array.prototype's methods.
+ * `error` within `limits`; `cut` says whether anything was shortened or dropped. Plain loops and
+ * the saved built-ins above: the child runs this after user code, which may have replaced
+ * Array.prototype's methods (elements are defined with a null-prototype descriptor, so neither
+ * an index setter on Array.prototype nor a `get` getter on Object.prototype is consulted).
  */
 export function limitLambdaError(error: LambdaError, limits: ErrorLimits): { error: LambdaError; cut: boolean } {
   const errorType = cutText(error.errorType, limits.typeChars);
@@ -72,7 +81,7 @@ export function limitLambdaError(error: LambdaError, limits: ErrorLimits): { err
   for (let i = 0; i < error.trace.length && i < limits.traceLines; i++) {
     const line = cutText(error.trace[i], limits.traceLineChars);
     if (line !== error.trace[i]) cut = true;
-    trace[i] = line;
+    defineProperty(trace, i, { __proto__: null, value: line, writable: true, enumerable: true, configurable: true } as PropertyDescriptor);
   }
   return cut ? { error: { errorType, errorMessage, trace }, cut } : { error, cut };
 }

@@ -29,7 +29,9 @@ const isStringOrNull = (value: unknown): boolean => value === null || isString(v
 export const BINDING_KINDS: readonly BindingKind[] = ['var', 'let', 'const', 'function', 'class', 'import', 'parameter', 'local', 'block', 'catch', 'unknown'];
 const FUNCTION_KINDS: readonly string[] = ['function', 'arrow', 'async', 'generator', 'class', 'bound', 'native'];
 const SPELLED_NUMBERS: readonly unknown[] = ['NaN', 'Infinity', '-Infinity', '-0'];
-const PROMISE_STATES: readonly unknown[] = ['pending', 'fulfilled', 'rejected'];
+/** Every state a promise node may carry: a state added to ValueNode without it here does not compile. */
+const PROMISE_STATE_SET: Record<Extract<ValueNode, { type: 'promise' }>['state'], true> = { pending: true, fulfilled: true, rejected: true, unknown: true };
+const PROMISE_STATES: readonly unknown[] = Object.keys(PROMISE_STATE_SET);
 
 type NodeCheck = (node: Json, depth: number) => boolean;
 

@@ -29,7 +29,8 @@ export type ValueNode =
   | { type: 'error'; className: string; message: string; stack: string | null }
   /** Node Buffers, ArrayBuffers and typed arrays: a short preview of the first elements. */
   | { type: 'binary'; className: string; byteLength: number; length: number; preview: number[]; truncated: boolean }
-  | { type: 'promise'; state: 'pending' | 'fulfilled' | 'rejected'; value: ValueNode | null }
+  /** `unknown`: capture does not read a promise's state (Node has no way to read it that runs no user code); records from earlier versions carry the others. */
+  | { type: 'promise'; state: 'pending' | 'fulfilled' | 'rejected' | 'unknown'; value: ValueNode | null }
   /** A Proxy: its target and handler are never touched, so no trap runs. */
   | { type: 'proxy' }
   /** WeakMap, WeakSet, WeakRef: contents are not enumerable by design. */

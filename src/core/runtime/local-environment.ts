@@ -40,7 +40,7 @@ import { chooseRuntime, lambdaNodeFlags, nodeMajorMismatch, runtimeProfile } fro
 import { probeNode, type NodeFacts } from './node-probe';
 import { guardChild, releaseChild } from './orphan-reaper';
 import { OutputCollector } from './output-collector';
-import { prepareHandler } from './prepare-handler';
+import { HOST_HOOKS_NAME, prepareHandler } from './prepare-handler';
 import { encodeFrame, FrameSplitter, FrameTooLargeError } from './frames';
 import { ChildMessageGate } from './child-messages';
 import { endProcessTree, endTreeOnExit, OWN_PROCESS_GROUP, signalGroup } from './process-group';
@@ -538,6 +538,7 @@ class LocalEnvironment implements WarmEnvironment {
       region: this.resolved.region,
       childDir,
       frozenBetweenInvocations: this.resolved.freeze,
+      hooksName: HOST_HOOKS_NAME,
       ...preparation,
       initProfile: this.options.initProfile === true,
     };

@@ -11,6 +11,7 @@
  *   only if the file it loads has the same length and hash, and instruments it itself
  *   otherwise (TypeScript needs sucrase, ES modules are instrumented on Node's hooks thread).
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { detectHandlers } from '../handlers/detect';
@@ -18,6 +19,13 @@ import { fnv1a } from './instrument/fnv1a';
 import { MAX_FRAMED_FILE_CHARS } from './instrument/frame-instrument';
 import { instrumentModule } from './instrument/instrument';
 import type { ModuleLoadFormat, PreparedHandler } from './protocol';
+import { hooksNameFrom } from './child/services/runtime-globals';
+
+/**
+ * The hooks channel's name for every child this host starts (sent in `init`): drawn once per host
+ * process, so that an environment's reset compiles the same instrumented code as before.
+ */
+export const HOST_HOOKS_NAME = hooksNameFrom(randomBytes(16));
 
 /** Key prefix of the functions hooked by the host (the child numbers its own files `c1_`, ...). */
 const HOST_KEY_PREFIX = 'h_';
@@ -50,6 +58,6 @@ export function prepareHandler(file: string, format: ModuleLoadFormat, capture: 
   if (source.length > MAX_FRAMED_FILE_CHARS) return { handlerInFile: false, prepared: null };
   const handlerInFile = capture && handlerDefinedIn(source, file, handlerExport);
   if (format !== 'commonjs' || !['.js', '.cjs'].includes(extname(file).toLowerCase())) return { handlerInFile, prepared: null };
-  const { code } = instrumentModule(source, file, 'commonjs', { probe: true, frameKeyPrefix: capture ? HOST_KEY_PREFIX : null });
+  const { code } = instrumentModule(source, file, 'commonjs', { hooks: HOST_HOOKS_NAME, probe: true, frameKeyPrefix: capture ? HOST_KEY_PREFIX : null });
   return { handlerInFile, prepared: { sourceLength: source.length, sourceHash: fnv1a(source), code } };
 }

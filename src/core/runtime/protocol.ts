@@ -46,6 +46,8 @@ export interface ChildInitMessage {
   memoryMB: number;
   region: string;
   childDir: string;
+  /** Name of the hooks channel the instrumented code calls (runtime-globals.ts), drawn by the host. */
+  hooksName: string;
   /** Null when the child must instrument the handler file itself. */
   prepared: PreparedHandler | null;
   /**

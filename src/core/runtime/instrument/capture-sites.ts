@@ -47,7 +47,6 @@ export interface CaptureSite {
   uninitialized: string[];
 }
 
-import { FRAME_HOOKS_GLOBAL } from '../child/services/runtime-globals';
 
 function declaredNames(node: AnyNode, out: Set<string>, state: { usesWith: boolean }): void {
   const add = (pattern: AnyNode | null | undefined): void => {
@@ -192,13 +191,13 @@ function statementInsert(node: AnyNode, ancestors: AnyNode[]): CaptureSite['inse
   return { placement: 'statement', start: target.start, wrapEnd: inList ? null : target.end };
 }
 
-/** Why no function of this script may get hooks, or null. */
-export function scriptRefusal(root: AnyNode): string | null {
+/** Why no function of this script may get hooks calling the channel `hooks`, or null. */
+export function scriptRefusal(root: AnyNode, hooks: string): string | null {
   const declared = new Set<string>();
   const state = { usesWith: false };
   declaredNames(root, declared, state);
   if (state.usesWith) return 'the handler script uses a with statement';
-  if (declared.has(FRAME_HOOKS_GLOBAL)) return `the handler script declares ${FRAME_HOOKS_GLOBAL}`;
+  if (declared.has(hooks)) return `the handler script declares ${hooks}`;
   return null;
 }
 

@@ -1,10 +1,10 @@
 /**
  * Handler-scope capture by source hooks: every function of the user's own files gets, in its
  * source text and without any new line (so every line number stays), an entry hook and a hook
- * at each capture site (capture-sites.ts). At run time (frame-hooks.ts) the entry hook names
- * the function that received the invocation's event first, and only that function's site
- * hooks then do anything: each reads the frame's bindings by name into an array and hands it
- * over. Everything else costs one property read of a global per function entry or site.
+ * at each capture site (capture-sites.ts), all calls on the hooks channel (hooks-channel.ts).
+ * At run time (frame-hooks.ts) the entry hook names the function that received the
+ * invocation's event first, and only that function's site hooks then do anything: each reads the frame's bindings by name into an array and hands it
+ * over. Everything else costs one property read of the channel per function entry or site.
  *
  * Why not the debugger (DESIGN section 3, and this engine until it was measured): enabling the
  * inspector's Debugger domain makes V8 hash the source of every script already loaded (Node's
@@ -18,11 +18,8 @@
  * `Function.prototype.toString()` of the user's functions shows the hooks.
  */
 import { planFunctionSites, scriptRefusal, type CaptureSite } from './capture-sites';
-import { FRAME_HOOKS_GLOBAL } from '../child/services/runtime-globals';
 import { encodeSite } from './site-descriptor';
 import { children, FUNCTION_TYPES, lineStarts, type AnyNode, type CommentRange } from './handler-exits';
-
-const G = FRAME_HOOKS_GLOBAL;
 
 /**
  * Bounds on what the hooks may add. Statement records read every visible binding at every
@@ -42,7 +39,7 @@ interface Insertion {
 }
 
 /** A parameter the entry hook can compare with the invocation's event or context, else the unknown marker. */
-function parameterRead(param: AnyNode | undefined): string {
+function parameterRead(param: AnyNode | undefined, G: string): string {
   if (param?.type === 'Identifier') return param.name as string;
   if (param?.type === 'AssignmentPattern' && (param.left as AnyNode).type === 'Identifier') return (param.left as AnyNode).name as string;
   return `${G}.unknown`;
@@ -54,7 +51,7 @@ function valuesRead(site: CaptureSite): string {
 }
 
 /** `x` serialises at once (exits, throws); `r` keeps references (statements). */
-function hookCall(site: CaptureSite, key: string): string {
+function hookCall(site: CaptureSite, key: string, G: string): string {
   const method = site.reason === 'statement' ? 'r' : 'x';
   const descriptor = JSON.stringify(encodeSite(site));
   // The leading `;` ends a previous statement written without one on the same line; the
@@ -79,12 +76,12 @@ function placementIn(code: string, comments: readonly CommentRange[]): Placement
   };
 }
 
-function functionInsertions(fn: AnyNode, key: string, starts: number[], depth: number, place: Placement, out: Insertion[]): void {
+function functionInsertions(fn: AnyNode, key: string, starts: number[], depth: number, place: Placement, G: string, out: Insertion[]): void {
   const params = fn.params as AnyNode[];
   const body = fn.body as AnyNode;
   const { sites, statementsLeftOut } = planFunctionSites(fn, starts, MAX_STATEMENT_READS);
   // The fourth argument tells the hooks that a failure in a call cannot be shown for this function.
-  const entry = `${G}.p&&${G}.enter(${key},${parameterRead(params[0])},${parameterRead(params[1])}${statementsLeftOut ? ',1' : ''})`;
+  const entry = `${G}.p&&${G}.enter(${key},${parameterRead(params[0], G)},${parameterRead(params[1], G)}${statementsLeftOut ? ',1' : ''})`;
   if (body.type !== 'BlockStatement') {
     const site = sites[0] as CaptureSite;
     const exit = `${G}.h===${key}&&${G}.x(${JSON.stringify(encodeSite(site))},${valuesRead(site)})`;
@@ -100,7 +97,7 @@ function functionInsertions(fn: AnyNode, key: string, starts: number[], depth: n
   }
   out.push({ offset: entryAt, rank: 1, text: `;${entry};` });
   for (const site of sites) {
-    const hook = hookCall(site, key);
+    const hook = hookCall(site, key, G);
     const at = place(site.insert.start);
     if (site.insert.placement === 'body-end') {
       // After every closing there (a wrapped last statement, an arrow ending there) and after
@@ -121,14 +118,15 @@ export interface FrameInstrumentResult {
 }
 
 /**
- * `code` with hooks in every function of the parsed `root`. Function keys are `keyPrefix`
- * plus a counter: they only need to be unique within one process.
+ * `code` with hooks in every function of the parsed `root`, calling the hooks channel named
+ * `hooks` (runtime-globals.ts). Function keys are `keyPrefix` plus a counter: they only need to
+ * be unique within one process.
  */
-export function instrumentFrames(code: string, root: AnyNode, keyPrefix: string, comments: readonly CommentRange[]): FrameInstrumentResult {
+export function instrumentFrames(code: string, root: AnyNode, keyPrefix: string, comments: readonly CommentRange[], hooks: string): FrameInstrumentResult {
   if (code.length > MAX_FRAMED_FILE_CHARS) {
     return { code, refusal: `the handler's file is too large to instrument (${(code.length / 1e6).toFixed(1)} MB, the limit is ${MAX_FRAMED_FILE_CHARS / 1e6} MB)` };
   }
-  const refusal = scriptRefusal(root);
+  const refusal = scriptRefusal(root, hooks);
   if (refusal) return { code, refusal };
   const starts = lineStarts(code);
   const place = placementIn(code, comments);
@@ -138,7 +136,7 @@ export function instrumentFrames(code: string, root: AnyNode, keyPrefix: string,
     let inner = depth;
     if (FUNCTION_TYPES.has(node.type)) {
       inner = depth + 1;
-      functionInsertions(node, JSON.stringify(`${keyPrefix}${count++}`), starts, inner, place, insertions);
+      functionInsertions(node, JSON.stringify(`${keyPrefix}${count++}`), starts, inner, place, hooks, insertions);
     }
     for (const child of children(node)) visit(child, inner);
   };

@@ -8,7 +8,6 @@
  * loader's own work here (and not on Lambda): they get no entry rather than a wrong one.
  */
 import type { InitProfileLabel } from '../../model/snapshot';
-import { INIT_PROFILE_GLOBAL } from '../child/services/runtime-globals';
 
 interface StatementNode {
   type: string;
@@ -20,17 +19,18 @@ interface StatementNode {
 
 const LABEL_LENGTH = 60;
 
-export function instrumentInitProfile(code: string, body: readonly StatementNode[]): string {
+/** The marks call the hooks channel named `hooks` (runtime-globals.ts). */
+export function instrumentInitProfile(code: string, body: readonly StatementNode[], hooks: string): string {
   const statements = body.filter((statement) => statement.type !== 'ImportDeclaration' && !statement.directive);
   if (statements.length === 0) return code;
   const lineOf = lineIndex(code);
   const labels: InitProfileLabel[] = statements.map((statement) => ({ what: labelOf(code, statement), line: lineOf(statement.start) }));
-  const mark = (index: number) => `;globalThis.${INIT_PROFILE_GLOBAL}?.mark(${index});`;
+  const mark = (index: number) => `;${hooks}.profileMark(${index});`;
   // Inserted from the end so earlier offsets stay valid.
   let out = code;
   for (let index = statements.length - 1; index >= 0; index--) {
     const statement = statements[index];
-    const text = index === statements.length - 1 ? `;globalThis.${INIT_PROFILE_GLOBAL}?.end(${index + 1}, ${JSON.stringify(labels)});` : mark(index + 1);
+    const text = index === statements.length - 1 ? `;${hooks}.profileEnd(${index + 1}, ${JSON.stringify(labels)});` : mark(index + 1);
     out = out.slice(0, statement.end) + text + out.slice(statement.end);
   }
   // After the directive prologue, on its line ('use strict' must stay first); else before the first statement.

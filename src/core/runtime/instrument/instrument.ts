@@ -1,22 +1,25 @@
 /**
  * Prepares the handler module's source before V8 compiles it (CJS compile hook and ESM load
  * hook share this): strips TypeScript with sucrase (it keeps every line and column), lists
- * the module's top-level bindings from an acorn parse, and appends a probe: an inner
- * function holding a direct `eval`. The direct eval makes V8 keep every top-level binding in
- * the module's context (not only the ones the handler references), and the probe reads them
- * later by name without pausing or running user code. Appended after the last line, so no
- * user position moves.
+ * the module's top-level bindings from an acorn parse, and appends one line that hands the
+ * runtime a reader of those bindings: `hooks.module((i) => { switch (i) { case 0: return a; ... } }, "[bindings]")`
+ * on the hooks channel (hooks-channel.ts). A function that names every top-level binding makes
+ * V8 keep all of them in the module's context (it drops the ones no inner function
+ * references once the module body has run), and the runtime reads them later, by index,
+ * without pausing and without any name lookup that user code could redirect (the direct `eval`
+ * this used to append called whatever `globalThis.eval` held by then). Appended after the last
+ * line, so no user position moves.
  *
- * DESIGN section 3 reads the probe's `[[Scopes]]` through the inspector; reading each binding
- * by name from the main thread instead needs no inspector round trip (module scope is taken
- * after the handler settles, not paused), works without any inspector, and the
- * names come in source order with their declaration kinds from the same parse. CommonJS
- * wrapper names (`exports`, `require`, ...) never appear because they are not declared.
+ * DESIGN section 3 reads a probe's `[[Scopes]]` through the inspector; reading each binding
+ * from the main thread instead needs no inspector round trip (module scope is taken after the
+ * handler settles, not paused), and the names come in source order with their declaration
+ * kinds from the same parse. CommonJS wrapper names (`exports`, `require`, ...) never appear
+ * because they are not declared.
  */
 import { parse, type Node as AcornNode } from 'acorn';
 import type { BindingKind } from '../../model/snapshot';
 import { patternNames } from './patterns';
-import { FRAME_HOOKS_GLOBAL, isTypeScriptFile, PROBE_REGISTRY_KEY } from '../child/services/runtime-globals';
+import { isTypeScriptFile } from '../child/services/runtime-globals';
 import { instrumentFrames } from './frame-instrument';
 import { instrumentInitProfile } from './init-profile';
 import type { AnyNode as AcornAnyNode, CommentRange } from './handler-exits';
@@ -207,7 +210,19 @@ function toCommonJs(esmCode: string, imports: string[]): { code: string; access:
   return { code: out.slice(0, markerStart), access };
 }
 
+/**
+ * The appended call. The reader's parameter is named after the channel, so that it cannot
+ * shadow a binding it reads; an arrow, so that a binding named `arguments` is the module's.
+ */
+function moduleProbeCall(hooks: string, bindings: ModuleBinding[]): string {
+  const index = `${hooks}_i`;
+  const cases = bindings.map((binding, i) => `case ${i}: return ${binding.binding};`).join(' ');
+  return `${hooks}.module((${index}) => { switch (${index}) { ${cases} } }, ${JSON.stringify(JSON.stringify(bindings))});`;
+}
+
 export interface InstrumentOptions {
+  /** Name of the hooks channel the added code calls (runtime-globals.ts). */
+  hooks: string;
   /** Append the module-scope probe (only the handler module gets one). */
   probe: boolean;
   /** Put handler-scope hooks in every function, their keys starting with this; null: none. */
@@ -244,28 +259,24 @@ export function instrumentModule(source: string, filename: string, format: Modul
     code = converted.code;
     bindings = bindings.map((b) => (b.kind === 'import' ? { ...b, ...(converted.access.get(b.name) ?? { binding: b.name }) } : b));
   }
-  if (options.initProfile && !bindings.some((b) => b.name === 'globalThis')) {
+  if (options.initProfile && !bindings.some((b) => b.name === options.hooks)) {
     // Before the frame hooks, so each label is the statement as the user wrote it.
     const root = tryParse(code, format === 'module' ? 'module' : 'script') ?? tryParse(code, 'module');
-    if (root) code = instrumentInitProfile(code, (root as unknown as { body: Parameters<typeof instrumentInitProfile>[1] }).body);
+    if (root) code = instrumentInitProfile(code, (root as unknown as { body: Parameters<typeof instrumentInitProfile>[1] }).body, options.hooks);
   }
   let frameRefusal: string | null = null;
   if (options.frameKeyPrefix) {
     // The TypeScript import rewrite changed the code: its hooks must name the new positions.
     const root = code === parsedCode ? program : tryParse(code, 'script', comments) ?? tryParse(code, 'module', comments);
     if (root) {
-      const framed = instrumentFrames(code, root as unknown as AcornAnyNode, options.frameKeyPrefix, comments);
+      const framed = instrumentFrames(code, root as unknown as AcornAnyNode, options.frameKeyPrefix, comments, options.hooks);
       code = framed.code;
       frameRefusal = framed.refusal;
     }
   }
-  // The probe relies on these names meaning the built-ins; a module that redeclares one
-  // (sloppy `var eval`, a top-level `Symbol`) gets no probe rather than one running its code.
-  const shadowsProbe = bindings.some((b) => b.name === 'eval' || b.name === 'globalThis' || b.name === 'Symbol');
-  if (options.probe && !shadowsProbe) {
-    const registry = `globalThis[Symbol.for(${JSON.stringify(PROBE_REGISTRY_KEY)})]`;
-    code += `\n;${registry}?.(function (__warmStateName__) { return eval(__warmStateName__); }, ${JSON.stringify(bindings)});\n`;
-  }
-  if (options.probe && frameRefusal) code += `;${FRAME_HOOKS_GLOBAL}.refused(${JSON.stringify(frameRefusal)});\n`;
+  // A module declaring the channel's own name (never by accident: it is drawn at random) would
+  // shadow it: no probe then.
+  if (options.probe && !bindings.some((b) => b.name === options.hooks)) code += `\n;${moduleProbeCall(options.hooks, bindings)}\n`;
+  if (options.probe && frameRefusal) code += `;${options.hooks}.refused(${JSON.stringify(frameRefusal)});\n`;
   return { code, bindings, frameRefusal };
 }

@@ -7,6 +7,7 @@
  */
 import type { BindingKind } from '../../model/snapshot';
 import type { CaptureSite, FrameBinding } from './capture-sites';
+import { append, itemAt, NumberCtor, splitText } from '../child/services/intrinsics';
 
 export interface SiteInfo {
   reason: CaptureSite['reason'];
@@ -22,22 +23,25 @@ export function encodeSite(site: CaptureSite): string {
 }
 
 /**
- * Decodes with the given `split` and `toNumber` (the hooks pass ones made from built-ins saved
- * before any user code), using only index loops: user code may have replaced
- * String.prototype.split, Array.prototype.map, the array iterator or Number.
+ * Decodes at run time, inside the user's process, after user code loaded: only with the built-ins
+ * saved before it (intrinsics.ts), index reads of own elements and `append`, since user code may
+ * have replaced String.prototype.split, Number, the array iterator or put index accessors on
+ * Array.prototype.
  */
-export function decodeSite(text: string, split: (text: string, separator: string) => string[], toNumber: (text: string) => number): SiteInfo {
-  const parts = split(text, '|');
-  const pairs = parts[2] ? split(parts[2], ',') : [];
+export function decodeSite(text: string): SiteInfo {
+  const parts = splitText(text, '|');
+  const bindingText = itemAt(parts, 2) ?? '';
+  const deadText = itemAt(parts, 3) ?? '';
+  const pairs = bindingText ? splitText(bindingText, ',') : [];
   const bindings: FrameBinding[] = [];
   for (let i = 0; i < pairs.length; i++) {
-    const pair = split(pairs[i] ?? '', ':');
-    bindings[i] = { name: pair[0] ?? '', kind: (pair[1] ?? 'local') as BindingKind };
+    const pair = splitText(itemAt(pairs, i) ?? '', ':');
+    append(bindings, { name: itemAt(pair, 0) ?? '', kind: (itemAt(pair, 1) ?? 'local') as BindingKind });
   }
   return {
-    reason: (parts[0] ?? 'exit') as CaptureSite['reason'],
-    line: toNumber(parts[1] ?? '0'),
+    reason: (itemAt(parts, 0) ?? 'exit') as CaptureSite['reason'],
+    line: NumberCtor(itemAt(parts, 1) ?? '0'),
     bindings,
-    uninitialized: parts[3] ? split(parts[3], ',') : [],
+    uninitialized: deadText ? splitText(deadText, ',') : [],
   };
 }

@@ -15,9 +15,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { BindingKind, CapturedVariable, ValueNode, SizeMeasure } from '../../../model/snapshot';
 import type { CaptureBudgets } from '../../../runtime/environment-api';
 import { findHandlerExits, type HandlerExits } from '../../../runtime/instrument/handler-exits';
-import { HANDLER_GLOBAL_KEY, type MainToWorker, type StopReport, type WorkerData, type WorkerToMain } from './worker-protocol';
-import { nowMs } from '../../../runtime/child/services/clock';
-import { CAPTURE_GLOBAL_KEY } from '../../../runtime/child/services/runtime-globals';
+import type { MainToWorker, StopReport, WorkerData, WorkerToMain } from './worker-protocol';
+import { isHooksName } from '../../../runtime/child/services/runtime-globals';
+import { nowMs } from '../../../runtime/child/services/intrinsics';
 
 interface RemoteObject {
   type: string;
@@ -75,6 +75,7 @@ let handlerAnalysis: HandlerExits | null = null;
 /** Our breakpoint ids, each with the names still in their temporal dead zone at that exit. */
 const ourBreakpoints = new Map<string, Set<string>>();
 const capturePort = (workerData as WorkerData | null)?.capturePort;
+const hooks = (workerData as WorkerData | null)?.hooks;
 
 function post<T>(method: string, params?: object): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -107,15 +108,11 @@ async function arm(nextBudgets: CaptureBudgets): Promise<void> {
   // module load pay for script parsing notifications. The inspector handles messages in
   // order, so the next requests are sent without waiting for each reply (no round trip each),
   // and the parser warms up here while the main thread does the enabling.
+  // Only a name of the channel's form is put in an expression (it is evaluated in the user's realm).
+  if (!isHooksName(hooks)) throw new Error('the probe has no hooks channel');
   const enabled = post('Debugger.enable');
-  const handlerRequest = post<{ result: RemoteObject }>('Runtime.evaluate', {
-    expression: `globalThis[Symbol.for(${JSON.stringify(HANDLER_GLOBAL_KEY)})]`,
-    objectGroup: ARM_GROUP,
-  });
-  const captureRequest = post<{ result: RemoteObject }>('Runtime.evaluate', {
-    expression: `globalThis[Symbol.for(${JSON.stringify(CAPTURE_GLOBAL_KEY)})]`,
-    objectGroup: ARM_GROUP,
-  });
+  const handlerRequest = post<{ result: RemoteObject }>('Runtime.evaluate', { expression: `${hooks}.handler`, objectGroup: ARM_GROUP });
+  const captureRequest = post<{ result: RemoteObject }>('Runtime.evaluate', { expression: `${hooks}.capture`, objectGroup: ARM_GROUP });
   warmUpParser();
   const [, handler, capture] = await Promise.all([enabled, handlerRequest, captureRequest]);
   if (capture.result.type !== 'function' || !capture.result.objectId) throw new Error('the bounded serializer is not installed in the child');

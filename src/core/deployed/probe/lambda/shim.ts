@@ -3,15 +3,16 @@
  * as /opt/warm-state/shim.mjs). The layer's wrapper script (AWS_LAMBDA_EXEC_WRAPPER) points
  * `_HANDLER` here and keeps the function's own handler string in WARM_STATE_HANDLER; Lambda's
  * runtime then loads this module as the handler. It loads the user's handler by Lambda's
- * rules through the same capture machinery as the local engine (bounded serializer installed
- * before user code, module-scope probe appended at compile time, capture worker with an
- * inspector session breaking at the handler's exits) and, after each invocation, writes one
+ * rules through the same capture machinery as the local engine (saved built-ins and a hooks
+ * channel of its own, installed before user code; the module-scope reader appended at compile
+ * time; a capture worker with an inspector session breaking at the handler's exits, which reaches
+ * the serializer and the handler through that channel) and, after each invocation, writes one
  * log line: the snapshot, masked, compressed, sized for the 4 KB log tail.
  *
  * It must never break the function: if the capture machinery fails, the handler still runs
  * and the line carries the reason in `captureError`.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, writeSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { createRequire } from 'node:module';
@@ -20,13 +21,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { CapturedVariable } from '../../../model/snapshot';
 import type { CaptureBudgets } from '../../../runtime/environment-api';
-import { instrumentModule, type ModuleBinding } from '../../../runtime/instrument/instrument';
-import { PROBE_REGISTRY_KEY } from '../../../runtime/child/services/runtime-globals';
-import { readModuleScope } from '../../../runtime/child/services/module-scope';
+import { instrumentModule } from '../../../runtime/instrument/instrument';
+import { hooksNameFrom } from '../../../runtime/child/services/runtime-globals';
+import { installHooksChannel } from '../../../runtime/child/services/hooks-channel';
+import { createModuleProbe, readModuleScope } from '../../../runtime/child/services/module-scope';
 import { nearestPackageType } from '../../../runtime/child/services/package-type';
-import { installSerializer, type CaptureFunction } from '../../../runtime/child/services/serializer';
-import { CAPTURE_GLOBAL_KEY } from '../../../runtime/child/services/runtime-globals';
-import { HANDLER_GLOBAL_KEY, type MainToWorker, type StopReport, type WorkerData, type WorkerToMain } from './worker-protocol';
+import { createCapture } from '../../../runtime/child/services/serializer';
+import type { MainToWorker, StopReport, WorkerData, WorkerToMain } from './worker-protocol';
 import { maskCapturedVariables, SecretForms, secretValuesOf } from '../../../lambda/mask';
 import { encodeProbeLine } from '../probe-line';
 
@@ -36,19 +37,25 @@ type Handler = (event: unknown, context: { awsRequestId?: string }, callback: (e
 const PROBE_BUDGETS: CaptureBudgets = { depth: 3, items: 20, stringLength: 120, nodes: 400 };
 
 // ---- before any user code ----
-installSerializer();
-const captureValues = (globalThis as Record<symbol, unknown>)[Symbol.for(CAPTURE_GLOBAL_KEY)] as CaptureFunction | undefined;
+const captureValues = createCapture();
+const moduleProbe = createModuleProbe();
+const hooksName = hooksNameFrom(randomBytes(16));
+/**
+ * The probe's hooks channel: the module reader's `module`, and for the capture worker (which
+ * evaluates `<name>.capture` and `<name>.handler` in this realm) the serializer and, while it
+ * arms, the user's handler.
+ */
+const probeHooks: { module: unknown; capture: unknown; handler: Handler | null } = { module: moduleProbe.register, capture: captureValues, handler: null };
+const problems: string[] = [];
+try {
+  installHooksChannel(hooksName, probeHooks);
+} catch (error) {
+  problems.push(`capture unavailable: ${(error as Error).message}`);
+}
+const channelReady = problems.length === 0;
 const here = dirname(fileURLToPath(import.meta.url));
 const environmentId = randomUUID();
 let invocationCount = 0;
-const problems: string[] = [];
-
-let moduleProbe: ((name: string) => unknown) | null = null;
-let moduleBindings: ModuleBinding[] = [];
-(globalThis as Record<symbol, unknown>)[Symbol.for(PROBE_REGISTRY_KEY)] = (fn: (name: string) => unknown, bindings: ModuleBinding[]): void => {
-  moduleProbe = fn;
-  moduleBindings = bindings;
-};
 
 class RuntimeError extends Error {
   constructor(name: string, message: string) {
@@ -81,9 +88,9 @@ function installCommonJsHook(handlerFile: string): void {
   const Module = nodeModule.Module as unknown as { prototype: CompilableModule };
   const originalCompile = Module.prototype._compile;
   Module.prototype._compile = function compile(this: CompilableModule, content: string, filename: string) {
-    if (filename === handlerFile) {
+    if (filename === handlerFile && channelReady) {
       try {
-        content = instrumentModule(content, filename, 'commonjs', { probe: true }).code;
+        content = instrumentModule(content, filename, 'commonjs', { hooks: hooksName, probe: true }).code;
       } catch (error) {
         problems.push(`module scope unavailable: ${(error as Error).message}`);
       }
@@ -99,7 +106,7 @@ async function loadUserHandler(): Promise<Handler> {
   let loaded: unknown;
   if (isEsm(file)) {
     const register = (nodeModule as { register?: (specifier: string, options?: object) => void }).register;
-    if (typeof register === 'function') register(pathToFileURL(join(here, 'esm-hooks.mjs')).href, { data: { handlerUrl: pathToFileURL(file).href } });
+    if (typeof register === 'function') register(pathToFileURL(join(here, 'esm-hooks.mjs')).href, { data: { handlerUrl: pathToFileURL(file).href, hooks: channelReady ? hooksName : null } });
     else problems.push(`module scope unavailable: ES module handlers need Node.js 20.6 or later (${process.version})`);
     loaded = await import(pathToFileURL(file).href);
   } else {
@@ -149,7 +156,7 @@ async function armWorker(handler: Handler): Promise<void> {
     const channel = new MessageChannel();
     capturePort = channel.port1;
     capturePort.unref();
-    const data: WorkerData = { capturePort: channel.port2 };
+    const data: WorkerData = { capturePort: channel.port2, hooks: hooksName };
     worker = new Worker(join(here, 'capture-worker.js'), { workerData: data, transferList: [channel.port2] });
     worker.unref();
     worker.on('error', (error) => {
@@ -160,9 +167,9 @@ async function armWorker(handler: Handler): Promise<void> {
     problems.push(`capture worker could not start: ${(error as Error).message}`);
     return;
   }
-  (globalThis as Record<symbol, unknown>)[Symbol.for(HANDLER_GLOBAL_KEY)] = handler;
+  probeHooks.handler = handler;
   const reply = await askWorker({ type: 'arm', budgets: PROBE_BUDGETS });
-  delete (globalThis as Record<symbol, unknown>)[Symbol.for(HANDLER_GLOBAL_KEY)];
+  probeHooks.handler = null;
   if (reply?.type === 'armed' && reply.error) problems.push(`handler scope unavailable: ${reply.error}`);
   else if (!reply) problems.push('handler scope unavailable: the capture worker did not answer');
 }
@@ -181,9 +188,9 @@ function secretFormsOf(env: NodeJS.ProcessEnv): SecretForms {
 }
 
 function captureModuleScope(): CapturedVariable[] | null {
-  const read = moduleProbe;
-  if (!read || !captureValues) return null;
-  return readModuleScope(read, moduleBindings, captureValues, PROBE_BUDGETS);
+  const registered = moduleProbe.registered();
+  if (!registered) return null;
+  return readModuleScope(registered.reader, registered.bindings, captureValues, PROBE_BUDGETS);
 }
 
 /** Writes the snapshot line for the invocation that just ended. Never throws. */

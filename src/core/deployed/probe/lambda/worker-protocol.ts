@@ -2,9 +2,6 @@
 import type { CapturedVariable } from '../../../model/snapshot';
 import type { CaptureBudgets } from '../../../runtime/environment-api';
 
-/** Global slot where the bootstrap leaves the handler function for the worker to locate. */
-export const HANDLER_GLOBAL_KEY = 'warm-state.handler';
-
 /** Over parentPort. */
 export type MainToWorker = { type: 'arm'; budgets: CaptureBudgets };
 export type WorkerToMain = { type: 'armed'; error: string | null };
@@ -24,4 +21,10 @@ export interface StopReport {
  */
 export interface WorkerData {
   capturePort: import('node:worker_threads').MessagePort;
+  /**
+   * The probe's hooks channel (hooks-channel.ts): `<hooks>.capture` is the serializer,
+   * `<hooks>.handler` the user's handler while the worker arms. Evaluating either runs no user
+   * code, unlike a lookup through globalThis or Symbol.for, which user code may have replaced.
+   */
+  hooks: string;
 }

@@ -9,9 +9,11 @@
  * from source. Hence no IPC channel and no process.stdout/stderr streams unless user code asks
  * for them (child-output.ts): messages, console lines and markers go out with fs.writeSync.
  *
- * Order matters: the serializer and the frame hooks install their saved intrinsics before
- * any user code. The handler scope is captured by hooks put in the source of the user's own
- * files as they load (frame-instrument.ts, frame-hooks.ts): no inspector, no capture thread.
+ * Order matters: every built-in used once user code has loaded is saved as this bundle loads
+ * (intrinsics.ts), and the hooks channel (hooks-channel.ts) is installed on `init`, before the
+ * handler module loads. The handler scope is captured by hooks put in the source of the user's
+ * own files as they load (frame-instrument.ts, frame-hooks.ts): no inspector, no capture thread.
+ * Module scope through the reader the handler module hands over as it ends (module-scope.ts).
  * TypeScript support (sucrase) is a separate bundle loaded on demand. Built as
  * dist/child/runtime.js and loaded by dist/child/bootstrap.js (code-cache-loader.ts) through
  * V8's code cache, so cold starts skip compiling this bundle.
@@ -34,34 +36,61 @@ import {
   type HostToChild,
   type PreparedHandler,
 } from '../../protocol';
-import { installSerializer, type CaptureFunction } from '../services/serializer';
+import { createCapture } from '../services/serializer';
 import { installLambdaConsole } from '../services/lambda-console';
 import { watchOutput } from '../services/child-output';
 import { openHostChannel } from '../services/host-channel';
 import { handlerNotFound, hideRuntimeFrames, toInitError, toLambdaError } from '../../../lambda/errors';
 import { isOverPayloadLimit, limitLambdaError, responseSizeTooLarge, TRANSPORT_ERROR_LIMITS } from '../../../lambda/limits';
-import type { ModuleBinding } from '../../instrument/instrument';
-import { CAPTURE_GLOBAL_KEY, isDependencyFile, isTypeScriptFile, PROBE_REGISTRY_KEY } from '../services/runtime-globals';
-import { nowMs } from '../services/clock';
+import { isDependencyFile, isTypeScriptFile } from '../services/runtime-globals';
 import { writeModuleHeapSnapshot } from '../services/heap-snapshot';
 import { installPendingWorkTracker } from '../services/pending-work';
-import { installInitProfile } from '../services/init-profile-marks';
+import { createInitProfile } from '../services/init-profile-marks';
 import { preparedCodeFor } from '../services/prepared-source';
-import { readModuleScope } from '../services/module-scope';
+import { createModuleProbe, readModuleScope } from '../services/module-scope';
 import { installFrameHooks, setFrameBudgets, startFrameCapture, takeFrameCapture } from '../services/frame-hooks';
 import { RUNTIME_IMPORT_KEY, SAVE_CODE_CACHE_KEY } from '../services/code-cache-keys';
+import {
+  append,
+  apply,
+  clearIntervalSaved,
+  dateNow,
+  exitProcess,
+  joinText,
+  jsonParse,
+  mathMax,
+  maxRssBytes,
+  messageOf,
+  nowMs,
+  parentPid,
+  processMemory,
+  PromiseCtor,
+  setIntervalSaved,
+  setTimeoutSaved,
+  startsWithText,
+} from '../services/intrinsics';
+import { encodeJson } from '../services/json-encode';
 
 type Handler = (event: unknown, context: object, callback: (error?: unknown, result?: unknown) => void) => unknown;
 
-// ---- before any user code: intrinsics we rely on later ----
-installSerializer();
-const captureValues = (globalThis as Record<symbol, unknown>)[Symbol.for(CAPTURE_GLOBAL_KEY)] as CaptureFunction | undefined;
-if (captureValues) installFrameHooks(captureValues);
-const enqueueMicrotask = queueMicrotask;
+// ---- before any user code: what we rely on later ----
+const captureValues = createCapture();
+const moduleProbe = createModuleProbe();
+/** Times the handler module's top-level statements on a profiled cold start (init-profile-marks.ts). */
+const initProfile = createInitProfile();
+/** The loader's slots (code-cache-loader.ts), taken now: user code could define its own later. */
+const globalSlots = globalThis as Record<symbol, unknown>;
+const importModule = globalSlots[Symbol.for(RUNTIME_IMPORT_KEY)] as ((specifier: string) => Promise<unknown>) | undefined;
+const saveCodeCache = globalSlots[Symbol.for(SAVE_CODE_CACHE_KEY)] as (() => void) | undefined;
+delete globalSlots[Symbol.for(SAVE_CODE_CACHE_KEY)];
+/** Lambda sets these for the whole life of the environment. */
+const logGroupName = process.env.AWS_LAMBDA_LOG_GROUP_NAME;
+const logStreamName = process.env.AWS_LAMBDA_LOG_STREAM_NAME;
+const nodeVersion = process.version;
 const stdout = watchOutput('stdout', 1);
 const stderr = watchOutput('stderr', 2);
 // The host went away (end of file, broken pipe): nothing will ever invoke us again.
-const channel = openHostChannel(CHANNEL_FD, onHostMessage, () => process.exit(0));
+const channel = openHostChannel(CHANNEL_FD, onHostMessage, () => exitProcess(0));
 const send = (message: ChildToHost): void => channel.send(message);
 const lambdaConsole = installLambdaConsole((text) => stdout.write(text));
 /**
@@ -70,36 +99,36 @@ const lambdaConsole = installLambdaConsole((text) => stdout.write(text));
  * e.g. during the rest of init. Let go (unref) while the handler runs, so that an empty event
  * loop is noticed (callbackWaitsForEmptyEventLoop).
  */
-const keepAlive = setInterval(() => undefined, 0x7fffffff);
+const keepAlive = setIntervalSaved(() => undefined, 0x7fffffff);
+/** Timeout.prototype's ref and unref, saved: user code could replace them. */
+const holdLoop = keepAlive.ref;
+const releaseLoop = keepAlive.unref;
 /** The host, to notice its death while the handler runs (the pipe is not read then). */
-const hostPid = process.ppid;
+const hostPid = parentPid();
 // Stack traces users see stop at their own code: frames of this bootstrap are runtime noise.
 hideRuntimeFrames(__filename);
 /** What the handler leaves running (capture on only: it costs a stack per timer, promise or socket). */
-const pendingWork = process.argv.includes(NO_CAPTURE_FLAG) ? null : installPendingWorkTracker((file) => file.startsWith(dirname(__filename)));
+const runtimeFolder = dirname(__filename);
+const pendingWork = process.argv.includes(NO_CAPTURE_FLAG) ? null : installPendingWorkTracker((file) => startsWithText(file, runtimeFolder));
+/** path.dirname, saved: the host's heap-snapshot request is served after user code loaded. */
+const folderOf = dirname;
 
 let config: ChildInitMessage | null = null;
 let handler: Handler | null = null;
-let probe: ((name: string) => unknown) | null = null;
-let probeBindings: ModuleBinding[] = [];
+/** Why the hooks channel could not be installed (then nothing is instrumented), else null. */
+let channelFailure: string | null = null;
+let codeCacheSaved = false;
 let currentRequestId: string | undefined;
 /** Called when the event loop empties during an invocation (Lambda's `beforeExit` rule). */
 let onEmptyEventLoop: (() => void) | null = null;
 
-// The probe appended to the handler module calls this once the module body has run.
-(globalThis as Record<symbol, unknown>)[Symbol.for(PROBE_REGISTRY_KEY)] = (fn: (name: string) => unknown, bindings: ModuleBinding[]): void => {
-  probe = fn;
-  probeBindings = bindings;
-};
-
-function maxRssBytes(): number {
-  return process.resourceUsage().maxRSS * 1024;
-}
-
 /** Closes a phase's output: after everything it wrote, user streams included (child-output.ts). */
-function writeMarkers(id: string): Promise<void> {
+async function writeMarkers(id: string): Promise<void> {
   const marker = outputMarker(id);
-  return Promise.all([stdout.writeAndFlush(marker), stderr.writeAndFlush(marker)]).then(() => undefined);
+  const out = stdout.writeAndFlush(marker);
+  const err = stderr.writeAndFlush(marker);
+  await out;
+  await err;
 }
 
 // ---- fatal errors: reported, then the process ends (the host resets the environment) ----
@@ -114,13 +143,14 @@ function fatal(reason: 'uncaught-exception' | 'unhandled-rejection', thrown: unk
       ? { errorType: 'Runtime.UnhandledPromiseRejection', errorMessage: `${base.errorType}: ${base.errorMessage}`, trace: base.trace }
       : base,
   );
-  lambdaConsole.line('ERROR', `${reason === 'unhandled-rejection' ? 'Unhandled Promise Rejection' : 'Uncaught Exception'} \t${JSON.stringify(error)}`);
-  const exit = (): void => process.exit(129);
-  void writeMarkers(currentRequestId ?? INIT_MARKER_ID).then(() => {
+  lambdaConsole.line('ERROR', `${reason === 'unhandled-rejection' ? 'Unhandled Promise Rejection' : 'Uncaught Exception'} \t${encodeJson(error)}`);
+  const exit = (): void => exitProcess(129);
+  void (async () => {
+    await writeMarkers(currentRequestId ?? INIT_MARKER_ID);
     send({ type: 'fatal', reason, error });
     exit();
-  });
-  setTimeout(exit, 1000).unref();
+  })();
+  apply(releaseLoop, setTimeoutSaved(exit, 1000), []);
 }
 process.on('uncaughtException', (error) => fatal('uncaught-exception', error));
 process.on('unhandledRejection', (reason) => fatal('unhandled-rejection', reason));
@@ -152,7 +182,18 @@ function instrumenter(): typeof import('../../instrument/instrument') {
   return require('../../instrument/instrument') as typeof import('../../instrument/instrument');
 }
 
-function installCommonJsHooks(handlerFile: string, frames: boolean, prepared: PreparedHandler | null, handlerInFile: boolean, initProfile: boolean): void {
+/** `[first, second, ...rest]` without spread: it runs the array iterator, which user code may have replaced by now. */
+function argumentList(first: unknown, second: unknown, rest: readonly unknown[]): unknown[] {
+  const list: unknown[] = [first, second];
+  for (let i = 0; i < rest.length; i++) append(list, rest[i]);
+  return list;
+}
+
+/**
+ * `hooks`: the hooks channel's name, or null when it could not be installed: then nothing is
+ * instrumented (code calling a channel that does not exist would fail), TypeScript only stripped.
+ */
+function installCommonJsHooks(handlerFile: string, hooks: string | null, frames: boolean, prepared: PreparedHandler | null, handlerInFile: boolean, initProfile: boolean): void {
   type CompilableModule = { _compile(content: string, filename: string, ...rest: unknown[]): unknown };
   type ResolveFilename = (request: string, parent: { filename?: string } | undefined, ...rest: unknown[]) => string;
   const Module = nodeModule.Module as unknown as {
@@ -163,12 +204,13 @@ function installCommonJsHooks(handlerFile: string, frames: boolean, prepared: Pr
   // TypeScript convention: `import './lib.js'` (compiled to require) names `./lib.ts`.
   const originalResolve = Module._resolveFilename;
   Module._resolveFilename = function resolveFilename(this: unknown, request, parent, ...rest) {
+    const resolveAs = (name: string): string => apply(originalResolve, this, argumentList(name, parent, rest)) as string;
     try {
-      return originalResolve.call(this, request, parent, ...rest);
+      return resolveAs(request);
     } catch (error) {
       const match = /^(\.{1,2}\/.*)\.(c?)js$/.exec(request);
       if (!match || !parent?.filename || !isTypeScriptFile(parent.filename)) throw error;
-      return originalResolve.call(this, `${match[1]}.${match[2] ?? ''}ts`, parent, ...rest);
+      return resolveAs(`${match[1]}.${match[2] ?? ''}ts`);
     }
   };
   const originalCompile = Module.prototype._compile;
@@ -177,15 +219,16 @@ function installCommonJsHooks(handlerFile: string, frames: boolean, prepared: Pr
   // .cjs file ran instead of failing as it does on Lambda. Everything is passed on.
   Module.prototype._compile = function compile(this: CompilableModule, content: string, filename: string, ...rest: unknown[]) {
     // With the handler written in its file, only that file gets hooks; otherwise every user file does.
-    const framed = frames && (filename === handlerFile || (!handlerInFile && isUserFile(filename)));
-    const ready = filename === handlerFile ? preparedCodeFor(content, prepared) : null;
+    const framed = hooks !== null && frames && (filename === handlerFile || (!handlerInFile && isUserFile(filename)));
+    const probe = hooks !== null && filename === handlerFile;
+    const ready = probe ? preparedCodeFor(content, prepared) : null;
     if (ready !== null) {
       content = ready;
-    } else if (filename === handlerFile || isTypeScriptFile(filename) || framed) {
+    } else if (probe || isTypeScriptFile(filename) || framed) {
       const frameKeyPrefix = framed ? `c${++instrumentedFiles}_` : null;
-      content = instrumenter().instrumentModule(content, filename, 'commonjs', { probe: filename === handlerFile, frameKeyPrefix, initProfile: initProfile && filename === handlerFile }).code;
+      content = instrumenter().instrumentModule(content, filename, 'commonjs', { hooks: hooks ?? '', probe, frameKeyPrefix, initProfile: probe && initProfile }).code;
     }
-    return originalCompile.call(this, content, filename, ...rest);
+    return apply(originalCompile, this, argumentList(content, filename, rest));
   };
   const loadTypeScript = (module: CompilableModule, filename: string): void => {
     module._compile(readFileSync(filename, 'utf8'), filename);
@@ -203,11 +246,31 @@ function realPath(file: string): string {
   }
 }
 
-async function loadHandlerModule(init: ChildInitMessage): Promise<unknown> {
+/** Installs the hooks channel; its name, or null (and the reason kept) when that failed. */
+function openHooksChannel(init: ChildInitMessage): string | null {
+  try {
+    installFrameHooks(init.hooksName, captureValues, { module: moduleProbe.register, profileMark: initProfile.mark, profileEnd: initProfile.end });
+    return init.hooksName;
+  } catch (error) {
+    channelFailure = `capture unavailable: ${messageOf(error)}`;
+    return null;
+  }
+}
+
+/**
+ * What the handler module exported, boxed: resolving a promise with an object looks its `then`
+ * up, on Object.prototype for plain exports (a getter the module put there would run).
+ */
+interface LoadedModule {
+  exports: unknown;
+}
+
+async function loadHandlerModule(init: ChildInitMessage): Promise<LoadedModule> {
+  const hooks = openHooksChannel(init);
   if (init.format === 'commonjs') {
-    installCommonJsHooks(realPath(init.file), init.capture, init.initProfile ? null : init.prepared, init.handlerInFile, init.initProfile);
+    installCommonJsHooks(realPath(init.file), hooks, init.capture, init.initProfile ? null : init.prepared, init.handlerInFile, init.initProfile);
     const requireFromTaskRoot = createRequire(join(process.cwd(), 'index.js'));
-    return requireFromTaskRoot(init.file);
+    return { __proto__: null, exports: requireFromTaskRoot(init.file) } as LoadedModule;
   }
   const register = (nodeModule as { register?: (specifier: string, options?: object) => void }).register;
   if (typeof register !== 'function') {
@@ -216,20 +279,19 @@ async function loadHandlerModule(init: ChildInitMessage): Promise<unknown> {
     });
   }
   // CommonJS files imported by the ESM handler (.cts) still go through require hooks.
-  installCommonJsHooks('', init.capture, null, init.handlerInFile, false);
+  installCommonJsHooks('', hooks, init.capture, null, init.handlerInFile, false);
   const handlerUrl = pathToFileURL(realPath(init.file)).href;
-  register(pathToFileURL(join(init.childDir, 'esm-hooks.mjs')).href, { data: { handlerUrl, frames: init.capture, handlerInFile: init.handlerInFile, initProfile: init.initProfile } });
+  register(pathToFileURL(join(init.childDir, 'esm-hooks.mjs')).href, { data: { handlerUrl, hooks, frames: init.capture, handlerInFile: init.handlerInFile, initProfile: init.initProfile } });
   // Compiled by the loader's vm.Script (code-cache-loader.ts), this bundle has no import() of
   // its own: the loader lends one.
-  const importModule = (globalThis as Record<symbol, unknown>)[Symbol.for(RUNTIME_IMPORT_KEY)] as ((specifier: string) => Promise<unknown>) | undefined;
-  return importModule ? importModule(handlerUrl) : import(handlerUrl);
+  const namespace = await (importModule ? importModule(handlerUrl) : import(handlerUrl));
+  return { __proto__: null, exports: namespace } as LoadedModule;
 }
 
 function resolveHandler(moduleExports: unknown, init: ChildInitMessage, exportPath: string[]): Handler | LambdaError {
   let value: unknown = moduleExports;
-  for (const part of exportPath) {
-    if (value === null || value === undefined) break;
-    value = (value as Record<string, unknown>)[part];
+  for (let i = 0; i < exportPath.length && value !== null && value !== undefined; i++) {
+    value = (value as Record<string, unknown>)[exportPath[i] as string];
   }
   if (value === undefined || value === null) return handlerNotFound(init.handlerString, 'missing');
   if (typeof value !== 'function') return handlerNotFound(init.handlerString, 'not-function');
@@ -242,42 +304,49 @@ async function onInit(init: ChildInitMessage): Promise<boolean> {
   process.argv = [process.execPath, join(init.childDir, 'bootstrap.js')];
   // Split before any user code runs: the module may replace String.prototype's split.
   const exportPath = init.handlerExport.split('.');
-  let loaded: unknown;
-  const profile = init.initProfile ? installInitProfile() : null;
+  let loaded: LoadedModule;
+  if (init.initProfile) initProfile.start();
   try {
     loaded = await loadHandlerModule(init);
   } catch (error) {
     await failInit(toInitError(error, init.handlerString));
     return false;
   }
-  const resolved = resolveHandler(loaded, init, exportPath);
+  const resolved = resolveHandler(loaded.exports, init, exportPath);
   if (!(typeof resolved === 'function')) {
     await failInit(resolved);
     return false;
   }
   handler = resolved;
-  const initProfile = profile?.finish() ?? undefined;
+  const profiled = init.initProfile ? (initProfile.finish() ?? undefined) : undefined;
   const initDurationMs = nowMs();
   if (init.capture) setFrameBudgets(init.budgets);
   await writeMarkers(INIT_MARKER_ID);
-  send({ type: 'ready', initDurationMs, nodeVersion: process.version, maxRssBytes: maxRssBytes(), ...(initProfile ? { initProfile } : {}) });
+  send({ type: 'ready', initDurationMs, nodeVersion, maxRssBytes: maxRssBytes(), ...(profiled ? { initProfile: profiled } : {}) });
   return true;
 }
 
 async function failInit(thrown: LambdaError): Promise<void> {
   const error = forHost(thrown);
-  lambdaConsole.line('ERROR', `Init Error \t${JSON.stringify(error)}`);
+  lambdaConsole.line('ERROR', `Init Error \t${encodeJson(error)}`);
   const initDurationMs = nowMs();
   await writeMarkers(INIT_MARKER_ID);
-  send({ type: 'init-error', initDurationMs, nodeVersion: process.version, error, maxRssBytes: maxRssBytes() });
-  process.exit(1);
+  send({ type: 'init-error', initDurationMs, nodeVersion, error, maxRssBytes: maxRssBytes() });
+  exitProcess(1);
 }
 
 // ---- one invocation ----
+/**
+ * Without a prototype: the promise runHandler returns is resolved with one (which looks its
+ * `then` up), and no key of it is ever read from Object.prototype.
+ */
 interface Outcome {
-  response?: unknown;
-  error?: LambdaError;
+  response: unknown;
+  error: LambdaError | undefined;
 }
+
+const succeeded = (response: unknown): Outcome => ({ __proto__: null, response, error: undefined }) as Outcome;
+const failed = (error: LambdaError): Outcome => ({ __proto__: null, response: undefined, error }) as Outcome;
 
 function makeContext(message: ChildInvokeMessage, deadlineMs: number, settle: (outcome: Outcome) => void): Record<string, unknown> {
   const init = config as ChildInitMessage;
@@ -286,23 +355,23 @@ function makeContext(message: ChildInvokeMessage, deadlineMs: number, settle: (o
     functionName: init.functionName,
     functionVersion: '$LATEST',
     invokedFunctionArn: message.invokedFunctionArn,
-    memoryLimitInMB: String(init.memoryMB),
+    memoryLimitInMB: `${init.memoryMB}`,
     awsRequestId: message.requestId,
-    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
-    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    logGroupName,
+    logStreamName,
     identity: undefined,
     clientContext: undefined,
-    getRemainingTimeInMillis: () => Math.max(0, deadlineMs - Date.now()),
+    getRemainingTimeInMillis: () => mathMax(0, deadlineMs - dateNow()),
     // Legacy completion methods the runtime still provides.
-    done: (error?: unknown, result?: unknown) => settle(error != null ? { error: toLambdaError(error) } : { response: result }),
-    succeed: (result?: unknown) => settle({ response: result }),
-    fail: (error?: unknown) => settle({ error: toLambdaError(error ?? 'handled') }),
+    done: (error?: unknown, result?: unknown) => settle(error != null ? failed(toLambdaError(error)) : succeeded(result)),
+    succeed: (result?: unknown) => settle(succeeded(result)),
+    fail: (error?: unknown) => settle(failed(toLambdaError(error ?? 'handled'))),
   };
 }
 
 /** Runs the handler the way the runtime does: a returned promise or the callback settles it. */
 function runHandler(fn: Handler, message: ChildInvokeMessage, deadlineMs: number): Promise<Outcome> {
-  return new Promise<Outcome>((resolve) => {
+  return new PromiseCtor<Outcome>((resolve) => {
     let finished = false;
     let callbackOutcome: Outcome | null = null;
     const finish = (outcome: Outcome): void => {
@@ -314,34 +383,37 @@ function runHandler(fn: Handler, message: ChildInvokeMessage, deadlineMs: number
     const context = makeContext(message, deadlineMs, (outcome) => finish(outcome));
     const callback = (error?: unknown, result?: unknown): void => {
       if (finished || callbackOutcome) return;
-      callbackOutcome = error != null ? { error: toLambdaError(error) } : { response: result };
+      callbackOutcome = error != null ? failed(toLambdaError(error)) : succeeded(result);
       // Default true: the response waits until the event loop is empty, as on Lambda.
       if (context.callbackWaitsForEmptyEventLoop) onEmptyEventLoop = () => finish(callbackOutcome as Outcome);
       else finish(callbackOutcome);
     };
     // Nothing pending and nothing settled: Lambda answers null.
-    onEmptyEventLoop = () => finish(callbackOutcome ?? { response: null });
+    onEmptyEventLoop = () => finish(callbackOutcome ?? succeeded(null));
     // Called from a fresh microtask, as the runtime calls it: no code of anyone else's runs
-    // between startFrameCapture and the call (the first function entered is the handler).
-    enqueueMicrotask(() => {
+    // between startFrameCapture and the call (the first function entered is the handler). An
+    // await, not queueMicrotask: Node wraps that one in an AsyncResource, whose bookkeeping
+    // calls methods of Array.prototype that user code may have replaced.
+    void (async () => {
+      await undefined;
       let returned: unknown;
       try {
         if (config?.capture) startFrameCapture(message.event, context);
         returned = fn(message.event, context, callback);
       } catch (error) {
-        finish({ error: toLambdaError(error) });
+        finish(failed(toLambdaError(error)));
         return;
       }
       // As `await returned` would: a `then` that cannot be read or throws rejects the invocation
       // (a revoked Proxy returned), it never becomes an uncaught exception of the runtime.
-      const fail = (error: unknown): void => finish({ error: toLambdaError(error) });
+      const fail = (error: unknown): void => finish(failed(toLambdaError(error)));
       try {
         const then = returned !== null && typeof returned === 'object' ? (returned as { then?: unknown }).then : undefined;
-        if (typeof then === 'function') then.call(returned, (value: unknown) => finish({ response: value }), fail);
+        if (typeof then === 'function') apply(then, returned, [(value: unknown) => finish(succeeded(value)), fail]);
       } catch (error) {
         fail(error);
       }
-    });
+    })();
   });
 }
 
@@ -354,35 +426,40 @@ function forHost(error: LambdaError): LambdaError {
   return limitLambdaError(error, TRANSPORT_ERROR_LIMITS).error;
 }
 
+/**
+ * The response as Lambda's runtime makes it: with the global JSON.stringify, the one call of a
+ * user-replaceable built-in the runtime makes on purpose (a handler may rely on its toJSON).
+ * Parsed back with the saved JSON.parse, so that the record carries plain data.
+ */
 function toJsonResponse(value: unknown): Outcome {
-  if (value === undefined) return { response: null };
+  if (value === undefined) return succeeded(null);
   try {
-    const text = JSON.stringify(value);
+    const text: unknown = JSON.stringify(value);
     // Lambda's payload limit: the response never travels, Lambda answers with an error instead.
-    if (text !== undefined && isOverPayloadLimit(text)) return { error: responseSizeTooLarge() };
-    return { response: text === undefined ? null : (JSON.parse(text) as unknown) };
+    if (typeof text === 'string' && isOverPayloadLimit(text)) return failed(responseSizeTooLarge());
+    return succeeded(typeof text === 'string' ? jsonParse(text) : null);
   } catch (error) {
-    return { error: { errorType: 'Runtime.SerializationError', errorMessage: (error as Error).message, trace: [] } };
+    return failed({ errorType: 'Runtime.SerializationError', errorMessage: messageOf(error), trace: [] });
   }
 }
 
 function captureModuleScope(budgets: CaptureBudgets): { variables: CapturedVariable[] | null; error: string | null } {
-  if (!captureValues) return { variables: null, error: 'the bounded serializer is not installed in the child' };
-  const read = probe;
-  if (!read) return { variables: null, error: 'module scope unavailable: the handler module did not run to its end (top-level return?) or redeclares eval, globalThis or Symbol' };
-  return { variables: readModuleScope(read, probeBindings, captureValues, budgets), error: null };
+  if (channelFailure) return { variables: null, error: channelFailure };
+  const registered = moduleProbe.registered();
+  if (!registered) return { variables: null, error: 'module scope unavailable: the handler module did not run to its end (top-level return?)' };
+  return { variables: readModuleScope(registered.reader, registered.bindings, captureValues, budgets), error: null };
 }
 
 async function onInvoke(message: ChildInvokeMessage): Promise<void> {
   const init = config as ChildInitMessage;
   const fn = handler as Handler;
   // Lambda's clock starts with the invocation (for the first one: after init, not at its send).
-  const deadlineMs = Date.now() + message.timeoutMs;
+  const deadlineMs = dateNow() + message.timeoutMs;
   currentRequestId = message.requestId;
   lambdaConsole.setRequestId(message.requestId);
   // While the handler runs nothing of ours may keep the loop alive, so that an empty event
   // loop is noticed (callbackWaitsForEmptyEventLoop); it is held again right after.
-  keepAlive.unref();
+  apply(releaseLoop, keepAlive, []);
   const stopWatching = watchHost();
   pendingWork?.start();
   const started = nowMs();
@@ -390,35 +467,38 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
   let durationMs = nowMs() - started;
   const pending = pendingWork?.settle() ?? null;
   stopWatching();
-  keepAlive.ref();
+  apply(holdLoop, keepAlive, []);
   // Taken before anything else runs here (nothing else may call the handler in between).
   const handlerFailed = outcome.error !== undefined;
   const frame = init.capture ? takeFrameCapture(handlerFailed) : null;
   // The time the conditions spent capturing is ours, not the handler's.
-  if (frame) durationMs = Math.max(0, durationMs - frame.spentMs);
+  if (frame) durationMs = mathMax(0, durationMs - frame.spentMs);
   send({ type: 'settled', requestId: message.requestId, durationMs });
   if (!outcome.error) outcome = toJsonResponse(outcome.response);
-  if (outcome.error) outcome = { error: forHost(outcome.error) };
-  if (outcome.error) lambdaConsole.line('ERROR', `Invoke Error \t${JSON.stringify(outcome.error)}`);
+  if (outcome.error) outcome = failed(forHost(outcome.error));
+  if (outcome.error) lambdaConsole.line('ERROR', `Invoke Error \t${encodeJson(outcome.error)}`);
 
   let moduleScope: CapturedVariable[] | null = null;
   let handlerScope: CapturedVariable[] | null = null;
   let parameters: CapturedVariable[] | null = null;
   const errors: string[] = [];
   const captureStarted = nowMs();
-  if (init.capture) {
+  if (init.capture && channelFailure) {
+    append(errors, channelFailure);
+  } else if (init.capture) {
     try {
       const module = captureModuleScope(init.budgets);
       moduleScope = module.variables;
-      if (module.error) errors.push(module.error);
+      if (module.error) append(errors, module.error);
     } catch (error) {
-      errors.push(`module scope capture failed: ${(error as Error).message}`);
+      append(errors, `module scope capture failed: ${messageOf(error)}`);
     }
     if (frame?.capture) {
       handlerScope = frame.capture.handlerScope;
       parameters = frame.capture.parameters;
     } else {
-      errors.push(
+      append(
+        errors,
         frame?.error ??
           (handlerFailed
             ? 'the handler failed before reaching any statement where its scope is captured'
@@ -427,12 +507,11 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
     }
   }
   const captureMs = nowMs() - captureStarted;
-  const usage = process.memoryUsage();
+  const usage = processMemory();
   // First result of a runtime without a code cache: the loader writes it now (once), before the
   // host can freeze or end us, so the next cold start skips compiling what this one compiled.
-  const saveCodeCache = (globalThis as Record<symbol, unknown>)[Symbol.for(SAVE_CODE_CACHE_KEY)] as (() => void) | undefined;
-  if (saveCodeCache) {
-    delete (globalThis as Record<symbol, unknown>)[Symbol.for(SAVE_CODE_CACHE_KEY)];
+  if (saveCodeCache && !codeCacheSaved) {
+    codeCacheSaved = true;
     saveCodeCache();
   }
   await writeMarkers(message.requestId);
@@ -447,7 +526,7 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
     moduleScope,
     handlerScope,
     parameters,
-    captureError: errors.length ? errors.join('; ') : null,
+    captureError: errors.length ? joinText(errors, '; ') : null,
     captureMs,
     pendingAtFreeze: pending?.pending ?? null,
     pendingRan: pending?.ran ?? null,
@@ -463,11 +542,11 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
  * noticed after the invocation, when the pipe is read again.
  */
 function watchHost(): () => void {
-  const timer = setInterval(() => {
-    if (process.ppid !== hostPid) process.exit(0);
+  const timer = setIntervalSaved(() => {
+    if (parentPid() !== hostPid) exitProcess(0);
   }, 1000);
-  timer.unref();
-  return () => clearInterval(timer);
+  apply(releaseLoop, timer, []);
+  return () => clearIntervalSaved(timer);
 }
 
 /** Settles when init is done: true when the handler can be invoked. */
@@ -489,7 +568,8 @@ function onHostMessage(message: HostToChild): void {
     channel.pause();
     void invokeAfterInit(message);
   } else if (message.type === 'heap-snapshot') {
-    send({ type: 'heap-snapshot-written', ...writeModuleHeapSnapshot(probe, probeBindings, message.file, dirname(message.file), message.anchorKey) });
+    const registered = moduleProbe.registered();
+    send({ type: 'heap-snapshot-written', ...writeModuleHeapSnapshot(registered?.reader ?? null, registered?.bindings ?? [], message.file, folderOf(message.file), message.anchorKey) });
   }
 }
 

@@ -16,7 +16,8 @@
  * `require` of that file; its dynamic `import()` of ES module handlers goes through
  * `RUNTIME_IMPORT_KEY`, because code compiled by `vm.Script` has no module loader of its own.
  */
-import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import * as fs from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,27 @@ import { RUNTIME_IMPORT_KEY, SAVE_CODE_CACHE_KEY } from '../services/code-cache-
 import { fnv1a } from '../../instrument/fnv1a';
 
 const runtimeFile = join(__dirname, 'runtime.js');
+// The cache is written after user code has loaded: with these, saved now, never with what user
+// code may have put in their place (they write code that later cold starts run). Not
+// writeFileSync: it calls fs.openSync and fs.writeSync through the module's exports.
+const { chmodSync, closeSync, openSync, renameSync, unlinkSync, writeSync } = fs;
+const createCachedData = Script.prototype.createCachedData;
+const apply = Reflect.apply;
+const defineProperty = Reflect.defineProperty;
+const bufferLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype) as object, 'length')?.get as () => number;
+
+/** Writes all of `data` to a new file only this user can read. */
+function writeNewFile(file: string, data: Buffer): void {
+  const fd = openSync(file, 'w', 0o600);
+  try {
+    const length = apply(bufferLength, data, []) as number;
+    // fs.writeSync reads `byteLength`: an own property answers without the (replaceable) prototype.
+    defineProperty(data, 'byteLength', { __proto__: null, value: length } as PropertyDescriptor);
+    for (let offset = 0; offset < length; ) offset += writeSync(fd, data, offset, length - offset);
+  } finally {
+    closeSync(fd);
+  }
+}
 const globals = globalThis as Record<symbol, unknown>;
 globals[Symbol.for(RUNTIME_IMPORT_KEY)] = (specifier: string): Promise<unknown> => import(specifier);
 
@@ -68,7 +90,7 @@ function loadWithCodeCache(): void {
       saved = true;
       const partial = `${cacheFile}.${process.pid}.tmp`;
       try {
-        writeFileSync(partial, script.createCachedData(), { mode: 0o600 });
+        writeNewFile(partial, apply(createCachedData, script, []) as Buffer);
         chmodSync(partial, 0o600);
         renameSync(partial, cacheFile);
       } catch {

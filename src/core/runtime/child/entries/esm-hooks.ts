@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { instrumentModule } from '../../instrument/instrument';
-import { isDependencyFile, isTypeScriptFile } from '../services/runtime-globals';
+import { isDependencyFile, isHooksName, isTypeScriptFile } from '../services/runtime-globals';
 import { nearestPackageType } from '../services/package-type';
 
 interface LoadContext {
@@ -35,15 +35,19 @@ interface ResolveResult {
 type NextResolve = (specifier: string, context?: ResolveContext) => Promise<ResolveResult>;
 
 let handlerUrl = '';
+let hooks = '';
 let frames = false;
 let handlerInFile = false;
 let instrumentedFiles = 0;
 let initProfile = false;
 
-export function initialize(data: { handlerUrl?: string; frames?: boolean; handlerInFile?: boolean; initProfile?: boolean } | undefined): void {
+export function initialize(data: { handlerUrl?: string; hooks?: string; frames?: boolean; handlerInFile?: boolean; initProfile?: boolean } | undefined): void {
   handlerUrl = data?.handlerUrl ?? '';
-  initProfile = data?.initProfile === true;
-  frames = data?.frames === true;
+  hooks = isHooksName(data?.hooks) ? data.hooks : '';
+  // Without the channel's name nothing may call it: no probe, no frame hooks, no profile marks.
+  if (!hooks) handlerUrl = '';
+  initProfile = data?.initProfile === true && hooks !== '';
+  frames = data?.frames === true && hooks !== '';
   handlerInFile = data?.handlerInFile === true;
 }
 
@@ -56,9 +60,6 @@ function frameKeyPrefix(url: string, path: string): string | null {
   if (url !== handlerUrl && (handlerInFile || isDependencyFile(path))) return null;
   return `m${++instrumentedFiles}_`;
 }
-
-
-
 /** TypeScript convention: `import './lib.js'` names `./lib.ts` before it is compiled. */
 export async function resolve(specifier: string, context: ResolveContext, nextResolve: NextResolve): Promise<ResolveResult> {
   try {
@@ -86,12 +87,12 @@ export async function load(url: string, context: LoadContext, nextLoad: NextLoad
     const format = formatOfTypeScript(path);
     if (format === 'commonjs') return { format: 'commonjs', shortCircuit: true };
     const source = await readFile(path, 'utf8');
-    return { format: 'module', source: instrumentModule(source, path, 'module', { probe: url === handlerUrl, frameKeyPrefix: frameKeyPrefix(url, path), initProfile: initProfile && url === handlerUrl }).code, shortCircuit: true };
+    return { format: 'module', source: instrumentModule(source, path, 'module', { hooks, probe: url === handlerUrl, frameKeyPrefix: frameKeyPrefix(url, path), initProfile: initProfile && url === handlerUrl }).code, shortCircuit: true };
   }
   const result = await nextLoad(url, context);
   if (result.format !== 'module' || result.source === null || result.source === undefined) return result;
   const prefix = frameKeyPrefix(url, path);
   if (url !== handlerUrl && prefix === null) return result;
   const source = typeof result.source === 'string' ? result.source : Buffer.from(result.source as Uint8Array).toString('utf8');
-  return { ...result, source: instrumentModule(source, path, 'module', { probe: url === handlerUrl, frameKeyPrefix: prefix, initProfile: initProfile && url === handlerUrl }).code };
+  return { ...result, source: instrumentModule(source, path, 'module', { hooks, probe: url === handlerUrl, frameKeyPrefix: prefix, initProfile: initProfile && url === handlerUrl }).code };
 }

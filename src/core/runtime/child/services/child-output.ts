@@ -7,6 +7,10 @@
  * stream too, so that its own lines stay in order with the user's (stream writes can be queued).
  */
 import { writeAllSync } from './fd-write';
+import { PromiseCtor } from './intrinsics';
+
+/** Made before user code runs: `Promise.resolve` may be replaced by then. */
+const done = PromiseCtor.resolve();
 
 export interface ChildOutput {
   /** Writes text after everything written to this output so far, user code's included. */
@@ -55,9 +59,9 @@ export function watchOutput(name: StdioName, fd: number): ChildOutput {
       const target = liveStream();
       if (!target) {
         writeQuietly(fd, text);
-        return Promise.resolve();
+        return done;
       }
-      return new Promise<void>((resolve) => target.write(text, () => resolve()));
+      return new PromiseCtor<void>((resolve) => target.write(text, () => resolve()));
     },
   };
 }

@@ -8,38 +8,39 @@
  * fd 1 once user code touched `process.stdout` (its stream sets O_NONBLOCK): partial writes and
  * EAGAIN are retried, sleeping between tries, until it is all out. A write that makes no
  * progress for STALL_LIMIT_MS, or fails otherwise (EPIPE: the host is gone), throws.
+ *
+ * Runs after user code loaded: only built-ins saved before it (intrinsics.ts), so that a
+ * replaced fs.writeSync, Buffer.from or Date.now never sees (or alters) what is written.
  */
-import { writeSync } from 'node:fs';
+import { byteCount, dateNow, fsWriteSync, ownValue, utf8Bytes } from './intrinsics';
 
 const STALL_LIMIT_MS = 30_000;
 const RETRY_SLEEP_MS = 1;
 
-let sleeper: Int32Array | null = null;
 /** Blocks the thread without spinning (the event loop cannot run while a write is half done). */
-function sleepSync(ms: number): void {
-  sleeper ??= new Int32Array(new SharedArrayBuffer(4));
-  Atomics.wait(sleeper, 0, 0, ms);
-}
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+const wait = Atomics.wait;
 
 function isRetryable(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const code = ownValue(error, 'code');
   return code === 'EAGAIN' || code === 'EWOULDBLOCK' || code === 'EINTR';
 }
 
 export function writeAllSync(fd: number, text: string): void {
-  const bytes = Buffer.from(text, 'utf8');
+  const bytes = utf8Bytes(text);
+  const length = byteCount(bytes);
   let offset = 0;
   let stalledSince: number | null = null;
-  while (offset < bytes.length) {
+  while (offset < length) {
     try {
-      offset += writeSync(fd, bytes, offset, bytes.length - offset);
+      offset += fsWriteSync(fd, bytes, offset, length - offset);
       stalledSince = null;
     } catch (error) {
       if (!isRetryable(error)) throw error;
-      const now = Date.now();
+      const now = dateNow();
       stalledSince ??= now;
       if (now - stalledSince > STALL_LIMIT_MS) throw error;
-      sleepSync(RETRY_SLEEP_MS);
+      wait(sleeper, 0, 0, RETRY_SLEEP_MS);
     }
   }
 }

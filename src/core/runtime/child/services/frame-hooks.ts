@@ -17,12 +17,14 @@
  * failure there shows the bindings at the loop's start, without the loop's own block
  * variables. Variables a direct `eval` adds to the frame are not listed.
  *
- * The hooks never run user code: they keep their own references to the built-ins they call
- * (installed before any user code) and hand values to the bounded serializer.
+ * The hooks never run user code: they call only built-ins saved before any user code
+ * (intrinsics.ts) and hand values to the bounded serializer. They are reached through the hooks
+ * channel (hooks-channel.ts), whose name user code cannot hit by accident.
  */
-import type { CapturedVariable, ValueNode } from '../../../model/snapshot';
+import type { CapturedVariable, SizeMeasure, ValueNode } from '../../../model/snapshot';
 import type { CaptureBudgets } from '../../environment-api';
-import { FRAME_HOOKS_GLOBAL } from './runtime-globals';
+import { installHooksChannel } from './hooks-channel';
+import { append, freeze, isArray, itemAt, messageOf, nowMs, objectCreate } from './intrinsics';
 import type { CapturedValue, CaptureFunction } from './serializer';
 import { decodeSite, type SiteInfo } from '../../instrument/site-descriptor';
 
@@ -44,7 +46,7 @@ interface Recorded {
   values: unknown[];
 }
 
-/** What the instrumented code sees as `__warmState`. */
+/** What the instrumented code reaches through the hooks channel. */
 interface FrameHooks {
   /** Pending: the handler has been called and its function not yet recognised. */
   p: boolean;
@@ -80,96 +82,81 @@ let currentContext: unknown;
 
 const unreadable = (site: SiteInfo): string => `handler scope capture failed: the handler's variables could not be read at line ${site.line}`;
 
-/** Installs the hooks object. Must run before any user code (see the file comment). */
-export function installFrameHooks(serialize: CaptureFunction): void {
+/**
+ * Installs the hooks channel named `name` (before any user code, see the file comment) with the
+ * frame hooks and the given other members (the module probe's `module`).
+ */
+export function installFrameHooks(name: string, serialize: CaptureFunction, members: Record<string, unknown>): void {
   if (hooks) return;
   capture = serialize;
-  const define = Object.defineProperty;
-  const apply = Reflect.apply;
-  const isArray = Array.isArray;
-
-  const uptime = process.uptime;
-  const create = Object.create;
-  const now = (): number => (apply(uptime, process, []) as number) * 1000;
-  const indexOf = String.prototype.indexOf;
-  const slice = String.prototype.slice;
-  const toNumber = Number;
-  // Plain loops over saved built-ins: user code may have replaced split, map or Symbol.split.
-  const splitText = (text: string, separator: string): string[] => {
-    const parts: string[] = [];
-    let from = 0;
-    for (;;) {
-      const at = apply(indexOf, text, [separator, from]) as number;
-      if (at < 0) break;
-      define(parts, parts.length, { value: apply(slice, text, [from, at]), writable: true, enumerable: true, configurable: true });
-      from = at + separator.length;
-    }
-    define(parts, parts.length, { value: apply(slice, text, [from]), writable: true, enumerable: true, configurable: true });
-    return parts;
-  };
   // Decoded once per site; a null-prototype table, so no user-patched prototype is consulted.
-  const sites = create(null) as Record<string, SiteInfo>;
-  const siteOf = (descriptor: string): SiteInfo => (sites[descriptor] ??= decodeSite(descriptor, splitText, toNumber));
-  const unknown = Object.freeze(create(null) as object);
-  const object = create(null) as FrameHooks;
-  object.p = false;
-  object.h = null;
-  object.unknown = unknown;
-  object.enter = (key, first, second, leftOut) => {
-    if (!object.p) return;
-    const receives = first === currentEvent || second === currentContext;
-    if (!receives && !(first === unknown && second === unknown)) return;
-    if (provisional && !receives) return;
-    if (provisional) {
-      // What the provisional function recorded is not the handler's.
-      latest = null;
-      recorded = null;
-      failure = null;
-    }
-    object.h = key;
-    recognised = true;
-    provisional = !receives;
-    object.p = provisional;
-    statementsLeftOut = leftOut === 1;
-  };
-  object.x = (descriptor, values) => {
-    const started = now();
-    try {
-      if (!budgets || typeof descriptor !== 'string') return;
-      const site = siteOf(descriptor);
-      if (!isArray(values)) {
-        // A name did not resolve: nothing older may stand for this exit.
+  const sites = objectCreate(null) as Record<string, SiteInfo>;
+  const siteOf = (descriptor: string): SiteInfo => (sites[descriptor] ??= decodeSite(descriptor));
+  const unknown = freeze(objectCreate(null) as object);
+  // An object literal, not a null-prototype one: its fields are read at every entry of every
+  // hooked function, and V8 keeps a literal's fields fast (a null-prototype object is a
+  // dictionary). Only own fields are ever read, so the prototype plays no part.
+  const object: FrameHooks = {
+    p: false,
+    h: null,
+    unknown,
+    enter: (key, first, second, leftOut) => {
+      if (!object.p) return;
+      const receives = first === currentEvent || second === currentContext;
+      if (!receives && !(first === unknown && second === unknown)) return;
+      if (provisional && !receives) return;
+      if (provisional) {
+        // What the provisional function recorded is not the handler's.
         latest = null;
         recorded = null;
-        failure = unreadable(site);
-        return;
+        failure = null;
       }
-      latest = { site, sequence: ++sequence, values: serialize(budgets, values as unknown[]) };
-    } catch (error) {
-      failure = `handler scope capture failed: ${(error as Error)?.message}`;
-    } finally {
-      spentMs += now() - started;
-    }
-  };
-  object.r = (descriptor, values) => {
-    // Never throws into the user's code (its catch would call this again).
-    try {
-      if (typeof descriptor !== 'string') return;
-      const site = siteOf(descriptor);
-      if (!isArray(values)) {
-        recorded = null;
-        failure = unreadable(site);
-        return;
+      object.h = key;
+      recognised = true;
+      provisional = !receives;
+      object.p = provisional;
+      statementsLeftOut = leftOut === 1;
+    },
+    x: (descriptor, values) => {
+      const started = nowMs();
+      try {
+        if (!budgets || typeof descriptor !== 'string') return;
+        const site = siteOf(descriptor);
+        if (!isArray(values)) {
+          // A name did not resolve: nothing older may stand for this exit.
+          latest = null;
+          recorded = null;
+          failure = unreadable(site);
+          return;
+        }
+        latest = { site, sequence: ++sequence, values: serialize(budgets, values as unknown[]) };
+      } catch (error) {
+        failure = `handler scope capture failed: ${messageOf(error)}`;
+      } finally {
+        spentMs += nowMs() - started;
       }
-      recorded = { site, sequence: ++sequence, values: values as unknown[] };
-    } catch (error) {
-      failure = `handler scope capture failed: ${(error as Error)?.message}`;
-    }
+    },
+    r: (descriptor, values) => {
+      // Never throws into the user's code (its catch would call this again).
+      try {
+        if (typeof descriptor !== 'string') return;
+        const site = siteOf(descriptor);
+        if (!isArray(values)) {
+          recorded = null;
+          failure = unreadable(site);
+          return;
+        }
+        recorded = { site, sequence: ++sequence, values: values as unknown[] };
+      } catch (error) {
+        failure = `handler scope capture failed: ${messageOf(error)}`;
+      }
+    },
+    refused: (reason) => {
+      if (typeof reason === 'string') refusal = `handler scope capture unavailable: ${reason}`;
+    },
+    ...members,
   };
-  object.refused = (reason) => {
-    if (typeof reason === 'string') refusal = `handler scope capture unavailable: ${reason}`;
-  };
-  define(globalThis, FRAME_HOOKS_GLOBAL, { value: object, enumerable: false, writable: false, configurable: false });
+  installHooksChannel(name, object as unknown as Record<string, unknown>);
   hooks = object;
 }
 
@@ -225,7 +212,7 @@ export function takeFrameCapture(handlerFailed: boolean): { capture: FrameCaptur
     try {
       taken = { site: record.site, sequence: record.sequence, values: capture(budgets, record.values) };
     } catch (error) {
-      failure = `handler scope capture failed: ${(error as Error).message}`;
+      failure = `handler scope capture failed: ${messageOf(error)}`;
     }
   }
   if (!taken) {
@@ -235,19 +222,27 @@ export function takeFrameCapture(handlerFailed: boolean): { capture: FrameCaptur
         : null;
     return { capture: null, error: failure ?? tooLong ?? (recognised ? null : notReached()), spentMs };
   }
-  const dead = new Set(taken.site.uninitialized);
+  // Index loops, `append` and own reads only: user code may have replaced Array.prototype's
+  // push or iterator, Set, or put accessors on Array.prototype or Object.prototype.
+  const { site, values } = taken;
   const handlerScope: CapturedVariable[] = [];
   const parameters: CapturedVariable[] = [];
   let index = 0;
-  for (const binding of taken.site.bindings) {
+  for (let i = 0; i < site.bindings.length; i++) {
+    const binding = itemAt(site.bindings, i) as SiteInfo['bindings'][number];
     let value: ValueNode = { type: 'uninitialized' };
-    let size = { total: 0, exact: true };
-    if (!dead.has(binding.name)) {
-      const item = taken.values[index++];
+    let size: SizeMeasure = { total: 0, exact: true };
+    if (!isListed(site.uninitialized, binding.name)) {
+      const item: CapturedValue | undefined = itemAt(values, index++);
       value = item?.value ?? { type: 'undefined' };
       size = item?.size ?? size;
     }
-    (binding.kind === 'parameter' ? parameters : handlerScope).push({ name: binding.name, kind: binding.kind, value, size });
+    append(binding.kind === 'parameter' ? parameters : handlerScope, { name: binding.name, kind: binding.kind, value, size });
   }
   return { capture: { handlerScope, parameters }, error: null, spentMs };
+}
+
+function isListed(names: readonly string[], name: string): boolean {
+  for (let i = 0; i < names.length; i++) if (itemAt(names, i) === name) return true;
+  return false;
 }

@@ -11,6 +11,8 @@ type OsModule = typeof import('node:os');
 type FsModule = typeof import('node:fs');
 
 import type { ModuleBinding } from '../../instrument/instrument';
+import type { ModuleReader } from './module-scope';
+import { append, itemAt, messageOf, nowMs, processMemory } from './intrinsics';
 
 export type HeapSnapshotOutcome = { ok: true; anchorKey: string; durationMs: number; bindings: Array<{ name: string; variable: string }> } | { ok: false; reason: string };
 
@@ -23,7 +25,7 @@ const GRAPH_BYTES_PER_HEAP_BYTE = 2;
 const FILE_BYTES_PER_HEAP_BYTE = 3;
 
 export function writeModuleHeapSnapshot(
-  probe: ((name: string) => unknown) | null,
+  probe: ModuleReader | null,
   moduleBindings: readonly ModuleBinding[],
   file: string,
   directory: string,
@@ -35,7 +37,7 @@ export function writeModuleHeapSnapshot(
   const { freemem } = require('node:os') as OsModule;
   const { statfsSync } = require('node:fs') as FsModule;
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const heapUsed = process.memoryUsage().heapUsed;
+  const heapUsed = processMemory().heapUsed;
   const neededMemory = heapUsed * GRAPH_BYTES_PER_HEAP_BYTE;
   if (freemem() < neededMemory) {
     return { ok: false, reason: `the machine has ${mb(freemem())} free and a snapshot of this ${mb(heapUsed)} heap needs about ${mb(neededMemory)}` };
@@ -49,19 +51,19 @@ export function writeModuleHeapSnapshot(
   }
   // Held by this frame while V8 writes: the anchor is on the stack, so in the snapshot.
   const anchor: Record<string, unknown> = { [anchorKey]: probe };
-  const started = performance.now();
+  const started = nowMs();
   try {
     writeHeapSnapshot(file);
   } catch (error) {
-    return { ok: false, reason: `the snapshot could not be written: ${error instanceof Error ? error.message : String(error)}` };
+    return { ok: false, reason: `the snapshot could not be written: ${messageOf(error)}` };
   }
-  const durationMs = performance.now() - started;
+  const durationMs = nowMs() - started;
   if (!anchor[anchorKey]) return { ok: false, reason: 'the anchor was lost' };
   // A rewritten import (`_mod.x`) is a property of another module's exports, not a binding of this one.
   const bindings: Array<{ name: string; variable: string }> = [];
   for (let index = 0; index < moduleBindings.length; index++) {
-    const binding = moduleBindings[index] as ModuleBinding;
-    if (binding.property === undefined) bindings[bindings.length] = { name: binding.name, variable: binding.binding };
+    const binding = itemAt(moduleBindings, index) as ModuleBinding;
+    if (binding.property === undefined) append(bindings, { name: binding.name, variable: binding.binding });
   }
   return { ok: true, anchorKey, durationMs, bindings };
 }

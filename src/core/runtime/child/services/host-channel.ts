@@ -21,13 +21,34 @@
  * when the host is gone: end of file), so
  * the pending read completes and the exit with it (a timer that came due while frozen and
  * calls process.exit(7) as the process thaws reports `exit status 7`).
+ *
+ * User code shares this process, so this end runs none of it: frames are encoded by
+ * json-encode.ts (no toJSON, no prototypes), written and read with fs functions saved before
+ * user code loaded, split and decoded with the intrinsic typed-array methods (not Buffer's,
+ * which user code may replace), parsed with the saved JSON.parse. The wire format is frames.ts's.
  */
-import { read } from 'node:fs';
-import { encodeFrame, FrameSplitter } from '../../frames';
 import type { ChildToHost, HostToChild } from '../../protocol';
 import { writeAllSync } from './fd-write';
+import { encodeJson } from './json-encode';
+import {
+  apply,
+  append,
+  ArrayBufferCtor,
+  byteIndexOf,
+  copyBytes,
+  fsRead,
+  itemAt,
+  jsonParse,
+  killSelf,
+  ownByteLength,
+  ownValue,
+  setTimeoutSaved,
+  Uint8ArrayCtor,
+  utf8Text,
+} from './intrinsics';
 
 const READ_SIZE = 64 * 1024;
+const NEWLINE = 0x0a;
 /** Only for a non-blocking descriptor (not what libuv gives the child, but possible). */
 const READ_RETRY_MS = 5;
 
@@ -50,14 +71,57 @@ function guardExit(wouldHang: () => boolean): void {
   const reallyExit = target.reallyExit;
   if (typeof reallyExit !== 'function') return;
   target.reallyExit = function exitWithoutJoiningARead(this: unknown, code?: number): never {
-    if (wouldHang()) process.kill(process.pid, 'SIGKILL');
-    return reallyExit.call(this, code);
+    if (wouldHang()) killSelf('SIGKILL');
+    return apply(reallyExit, this, [code]) as never;
+  };
+}
+
+/**
+ * Splits what each read put into `chunk` (a view of all of `source`) into frames
+ * (newline-delimited, frames.ts). A frame's bytes are kept until its newline arrives, so a
+ * multi-byte character split across two reads decodes whole.
+ */
+function frameReader(chunk: Uint8Array, source: ArrayBuffer, deliver: (text: string) => void): (length: number) => void {
+  /** Copies of the frame under way from earlier reads (the next read overwrites `chunk`). */
+  let pending: Uint8Array[] = [];
+  let pendingLengths: number[] = [];
+  let pendingTotal = 0;
+  return (length) => {
+    let start = 0;
+    for (;;) {
+      const end = byteIndexOf(chunk, NEWLINE, start);
+      if (end < 0 || end >= length) break;
+      const tail = new Uint8ArrayCtor(source, start, end - start);
+      if (pendingTotal === 0) {
+        if (end > start) deliver(utf8Text(tail));
+      } else {
+        const frame = new Uint8ArrayCtor(pendingTotal + end - start);
+        let offset = 0;
+        for (let i = 0; i < pending.length; i++) {
+          copyBytes(frame, itemAt(pending, i) as Uint8Array, offset);
+          offset += itemAt(pendingLengths, i) as number;
+        }
+        copyBytes(frame, tail, offset);
+        pending = [];
+        pendingLengths = [];
+        pendingTotal = 0;
+        deliver(utf8Text(frame));
+      }
+      start = end + 1;
+    }
+    if (start < length) {
+      const rest = new Uint8ArrayCtor(length - start);
+      copyBytes(rest, new Uint8ArrayCtor(source, start, length - start), 0);
+      append(pending, rest);
+      append(pendingLengths, length - start);
+      pendingTotal += length - start;
+    }
   };
 }
 
 export function openHostChannel(fd: number, onMessage: (message: HostToChild) => void, onClosed: () => void): HostChannel {
-  const buffer = Buffer.allocUnsafe(READ_SIZE);
-  const splitter = new FrameSplitter();
+  const source = new ArrayBufferCtor(READ_SIZE);
+  const buffer = ownByteLength(new Uint8ArrayCtor(source));
   let reading = false;
   let paused = false;
   let closed = false;
@@ -73,31 +137,31 @@ export function openHostChannel(fd: number, onMessage: (message: HostToChild) =>
     onClosed();
   };
 
-  const deliver = (text: string): void => {
-    let message: HostToChild;
+  const receive = frameReader(buffer, source, (text) => {
+    let message: unknown;
     try {
-      message = JSON.parse(text) as HostToChild;
+      message = jsonParse(text);
     } catch {
       return; // not one of the host's frames: nothing to act on
     }
-    if (message.type === 'invoke') invoked = true;
-    onMessage(message);
-  };
+    if (ownValue(message, 'type') === 'invoke') invoked = true;
+    onMessage(message as HostToChild);
+  });
 
   const arm = (): void => {
     if (reading || paused || closed) return;
     reading = true;
-    read(fd, buffer, 0, buffer.length, null, (error, bytesRead) => {
+    fsRead(fd, buffer, 0, READ_SIZE, null, (error, bytesRead) => {
       reading = false;
       if (error) {
-        const code = error.code;
-        if (code === 'EAGAIN' || code === 'EWOULDBLOCK' || code === 'EINTR') setTimeout(arm, READ_RETRY_MS);
+        const code = ownValue(error, 'code');
+        if (code === 'EAGAIN' || code === 'EWOULDBLOCK' || code === 'EINTR') setTimeoutSaved(arm, READ_RETRY_MS);
         else close();
         return;
       }
       if (bytesRead === 0) return close();
       // Delivering may pause() (an invoke arrived): then arm() below reads no further.
-      for (const text of splitter.push(buffer, bytesRead)) deliver(text);
+      receive(bytesRead);
       arm();
     });
   };
@@ -106,7 +170,7 @@ export function openHostChannel(fd: number, onMessage: (message: HostToChild) =>
     send(message) {
       if (closed) return;
       try {
-        writeAllSync(fd, encodeFrame(message));
+        writeAllSync(fd, `${encodeJson(message)}\n`);
       } catch {
         close();
       }

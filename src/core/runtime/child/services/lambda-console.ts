@@ -5,6 +5,7 @@
  * we keep `\n` because the output is read in a terminal or a panel, not in CloudWatch.
  */
 import { format } from 'node:util';
+import { isoNow } from './intrinsics';
 
 export interface LambdaConsole {
   setRequestId(id: string | undefined): void;
@@ -15,7 +16,8 @@ export interface LambdaConsole {
 export function installLambdaConsole(write: (text: string) => void): LambdaConsole {
   let requestId: string | undefined;
   const line = (level: string, message: string): void => {
-    write(`${new Date().toISOString()}\t${requestId ?? 'undefined'}\t${level}\t${message}\n`);
+    // The saved Date: the runtime's own lines must not run a Date the user replaced (fake timers).
+    write(`${isoNow()}\t${requestId ?? 'undefined'}\t${level}\t${message}\n`);
   };
   const levels: Array<[keyof Console, string]> = [
     ['log', 'INFO'],

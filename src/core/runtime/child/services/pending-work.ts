@@ -6,17 +6,22 @@
  * request). Tracked with async_hooks; a creation site is a stack captured unformatted and
  * turned into `file:line` only for what survives, with our own formatter (never the user's
  * Error.prepareStackTrace).
+ *
+ * Its hooks run while user code runs, and settle() right after it: only built-ins saved before
+ * user code (intrinsics.ts and below), null-prototype tables and descriptors, `append`.
  */
 import { createHook } from 'node:async_hooks';
 import type { PendingWork, PendingWorkKind } from '../../../model/snapshot';
+import { append, apply, defineProperty, getOwnPropertyDescriptor, getPrototypeOf, hasOwn, isArray, itemAt, MapCtor, objectCreate, realmGlobal, startsWithText } from './intrinsics';
 
-// Saved before user code runs: it may replace Error or its statics later.
+// Saved before user code runs: it may replace Error, its statics or Map's methods later.
 const SavedError = Error;
 const captureStackTrace = Error.captureStackTrace;
-const defineProperty = Reflect.defineProperty;
-const getOwnPropertyDescriptor = Reflect.getOwnPropertyDescriptor;
-const hasOwn = Object.prototype.hasOwnProperty;
-const apply = Reflect.apply;
+const mapGet = Map.prototype.get;
+const mapSet = Map.prototype.set;
+const mapDelete = Map.prototype.delete;
+const mapEntries = Map.prototype.entries;
+const mapIteratorNext = (getPrototypeOf(new Map().entries()) as { next: () => unknown }).next;
 
 interface Site {
   stack?: unknown;
@@ -31,21 +36,39 @@ interface Tracked {
   hasReaction: boolean;
 }
 
-const KIND_OF_TYPE: Record<string, PendingWorkKind | undefined> = {
-  Timeout: 'timer',
-  Immediate: 'immediate',
-  PROMISE: 'promise',
-  TCPWRAP: 'socket',
-  TLSWRAP: 'socket',
-  PIPEWRAP: 'socket',
-  UDPWRAP: 'socket',
-  TCPSERVERWRAP: 'server',
-  PIPESERVERWRAP: 'server',
-  PROCESSWRAP: 'child-process',
-};
+/** Null-prototype: an async resource type that is not listed is never looked up on Object.prototype. */
+const KIND_OF_TYPE = objectCreate(null) as Record<string, PendingWorkKind | undefined>;
+KIND_OF_TYPE.Timeout = 'timer';
+KIND_OF_TYPE.Immediate = 'immediate';
+KIND_OF_TYPE.PROMISE = 'promise';
+KIND_OF_TYPE.TCPWRAP = 'socket';
+KIND_OF_TYPE.TLSWRAP = 'socket';
+KIND_OF_TYPE.PIPEWRAP = 'socket';
+KIND_OF_TYPE.UDPWRAP = 'socket';
+KIND_OF_TYPE.TCPSERVERWRAP = 'server';
+KIND_OF_TYPE.PIPESERVERWRAP = 'server';
+KIND_OF_TYPE.PROCESSWRAP = 'child-process';
 
 /** Frames read per creation site: enough to get past Node's own frames to the user's line. */
 const SITE_FRAMES = 12;
+
+/** A Map read and written with its saved methods only. */
+function mapOf<V>(): { get(key: number): V | undefined; set(key: number, value: V): void; delete(key: number): void; forEach(visit: (key: number, value: V) => void): void } {
+  const map = new MapCtor<number, V>();
+  return {
+    get: (key) => apply(mapGet, map, [key]) as V | undefined,
+    set: (key, value) => void apply(mapSet, map, [key, value]),
+    delete: (key) => void apply(mapDelete, map, [key]),
+    forEach(visit) {
+      const iterator = apply(mapEntries, map, []) as object;
+      for (;;) {
+        const step = apply(mapIteratorNext, iterator, []) as IteratorResult<[number, V]>;
+        if (step.done) return;
+        visit(step.value[0], step.value[1]);
+      }
+    },
+  };
+}
 
 export interface PendingWorkTracker {
   /** Starts an invocation: promises created from now on belong to it. */
@@ -56,17 +79,17 @@ export interface PendingWorkTracker {
 
 /** `isRuntimeFrame(file)` is true for our own bundle and Node's internals: a site is the first frame after them. */
 export function installPendingWorkTracker(isRuntimeFrame: (file: string) => boolean): PendingWorkTracker {
-  const live = new Map<number, Tracked>();
+  const live = mapOf<Tracked>();
   /** asyncIds pending at the last settle, with what was reported for them. */
-  let pendingAtLastSettle = new Map<number, PendingWork>();
-  const ranSinceSettle: PendingWork[] = [];
+  let pendingAtLastSettle = mapOf<PendingWork>();
+  let ranSinceSettle: PendingWork[] = [];
   let invocation = 0;
   let invoking = false;
 
   const noteRan = (asyncId: number): void => {
     const pending = pendingAtLastSettle.get(asyncId);
     if (!pending) return;
-    ranSinceSettle[ranSinceSettle.length] = pending;
+    append(ranSinceSettle, pending);
     pendingAtLastSettle.delete(asyncId);
   };
 
@@ -115,17 +138,18 @@ export function installPendingWorkTracker(isRuntimeFrame: (file: string) => bool
     settle() {
       invoking = false;
       const pending: PendingWork[] = [];
-      const next = new Map<number, PendingWork>();
-      for (const [asyncId, tracked] of live) {
-        if (tracked.kind === 'promise' && (tracked.invocation !== invocation || !tracked.hasReaction)) continue;
+      const next = mapOf<PendingWork>();
+      live.forEach((asyncId, tracked) => {
+        if (tracked.kind === 'promise' && (tracked.invocation !== invocation || !tracked.hasReaction)) return;
         const createdAt = siteOf(tracked.site, isRuntimeFrame);
         // Created by our runtime or by Node itself with no user frame: not the user's work.
-        if (createdAt === null) continue;
+        if (createdAt === null) return;
         const work: PendingWork = { kind: tracked.kind, createdAt };
-        pending[pending.length] = work;
+        append(pending, work);
         next.set(asyncId, work);
-      }
-      const ran = ranSinceSettle.splice(0);
+      });
+      const ran = ranSinceSettle;
+      ranSinceSettle = [];
       pendingAtLastSettle = next;
       return { pending, ran };
     },
@@ -135,7 +159,7 @@ export function installPendingWorkTracker(isRuntimeFrame: (file: string) => bool
 /** A Node Timeout with a repeat interval: read from its own data property only. */
 function isInterval(resource: object): boolean {
   const descriptor = getOwnPropertyDescriptor(resource, '_repeat');
-  return !!descriptor && 'value' in descriptor && typeof descriptor.value === 'number';
+  return !!descriptor && hasOwn(descriptor, 'value') && typeof descriptor.value === 'number';
 }
 
 interface CallSiteLike {
@@ -143,38 +167,53 @@ interface CallSiteLike {
   getLineNumber(): number | null;
 }
 
+/** Our formatter: the frames as data (the CallSite methods are V8's; read once per site). */
+function framesOf(_error: unknown, callSites: CallSiteLike[]): Array<{ file: string; line: number }> {
+  const result: Array<{ file: string; line: number }> = [];
+  for (let index = 0; index < callSites.length; index++) {
+    const callSite = itemAt(callSites, index) as CallSiteLike;
+    append(result, { file: apply(callSite.getFileName, callSite, []) ?? '', line: apply(callSite.getLineNumber, callSite, []) ?? 0 });
+  }
+  return result;
+}
+
+/** Descriptors without prototype: defineProperty looks each field up through it. */
+const formatterDescriptor = { __proto__: null, configurable: true, writable: true, value: framesOf } as PropertyDescriptor;
+const savedErrorDescriptor = (template: PropertyDescriptor): PropertyDescriptor =>
+  ({ __proto__: null, configurable: template.configurable, enumerable: template.enumerable, writable: true, value: SavedError }) as PropertyDescriptor;
+const nullPrototype = (descriptor: PropertyDescriptor): PropertyDescriptor => {
+  const copy = objectCreate(null) as PropertyDescriptor;
+  if (hasOwn(descriptor, 'value')) copy.value = descriptor.value;
+  if (hasOwn(descriptor, 'writable')) copy.writable = descriptor.writable;
+  if (hasOwn(descriptor, 'get')) copy.get = descriptor.get;
+  if (hasOwn(descriptor, 'set')) copy.set = descriptor.set;
+  copy.enumerable = descriptor.enumerable;
+  copy.configurable = descriptor.configurable;
+  return copy;
+};
+
 /** `file:line` of the first frame that is neither ours nor Node's, formatted by us. */
 function siteOf(site: Site, isRuntimeFrame: (file: string) => boolean): string | null {
   // Node asks the *global* Error's prepareStackTrace first: a user who replaced Error would
   // format our stacks. For the length of one read, the global is the real Error again.
-  const globalError = getOwnPropertyDescriptor(globalThis, 'Error');
-  if (globalError && globalError.value !== SavedError) defineProperty(globalThis, 'Error', { ...globalError, value: SavedError });
+  const globalError = getOwnPropertyDescriptor(realmGlobal, 'Error');
+  const replaced = globalError !== undefined && (!hasOwn(globalError, 'value') || globalError.value !== SavedError);
+  if (replaced) defineProperty(realmGlobal, 'Error', savedErrorDescriptor(globalError));
   const previous = getOwnPropertyDescriptor(SavedError, 'prepareStackTrace');
   let frames: Array<{ file: string; line: number }> | null = null;
-  defineProperty(SavedError, 'prepareStackTrace', {
-    configurable: true,
-    writable: true,
-    value: (_error: unknown, callSites: CallSiteLike[]) => {
-      const result: Array<{ file: string; line: number }> = [];
-      for (let index = 0; index < callSites.length; index++) {
-        const callSite = callSites[index];
-        result[result.length] = { file: apply(callSite.getFileName, callSite, []) ?? '', line: apply(callSite.getLineNumber, callSite, []) ?? 0 };
-      }
-      return result;
-    },
-  });
+  defineProperty(SavedError, 'prepareStackTrace', formatterDescriptor);
   try {
-    const value = hasOwn.call(site, 'stack') ? site.stack : undefined;
-    if (Array.isArray(value)) frames = value as Array<{ file: string; line: number }>;
+    const value = hasOwn(site, 'stack') ? site.stack : undefined;
+    if (isArray(value)) frames = value as Array<{ file: string; line: number }>;
   } finally {
-    if (previous) defineProperty(SavedError, 'prepareStackTrace', previous);
+    if (previous) defineProperty(SavedError, 'prepareStackTrace', nullPrototype(previous));
     else delete (SavedError as { prepareStackTrace?: unknown }).prepareStackTrace;
-    if (globalError && globalError.value !== SavedError) defineProperty(globalThis, 'Error', globalError);
+    if (replaced) defineProperty(realmGlobal, 'Error', nullPrototype(globalError));
   }
   if (!frames) return null;
   for (let index = 0; index < frames.length; index++) {
-    const frame = frames[index];
-    if (!frame.file || frame.file.startsWith('node:') || isRuntimeFrame(frame.file)) continue;
+    const frame = itemAt(frames, index) as { file: string; line: number };
+    if (!frame.file || startsWithText(frame.file, 'node:') || isRuntimeFrame(frame.file)) continue;
     return `${frame.file}:${frame.line}`;
   }
   return null;

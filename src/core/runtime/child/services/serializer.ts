@@ -1,30 +1,30 @@
 /**
- * The bounded serializer that runs INSIDE the child (the user's Node process).
+ * The bounded serializer: turns values of the user's program into JSON-safe ValueNodes plus a
+ * SizeMeasure, inside the user's process, without running any of the user's code.
  *
- * The capture worker calls it through `Runtime.callFunctionOn` with the values of one
- * scope; it turns each value into a JSON-safe ValueNode plus a SizeMeasure, and never runs
- * user code: no getters (shown as accessors), no Proxy traps (proxies are opaque), no
- * toString/toJSON/valueOf/Symbol.toPrimitive/inspect hooks, no user iterators.
+ * Who calls it: the frame hooks (frame-hooks.ts) at the handler's exits and throws, with the
+ * values of its bindings; the runtime after each invocation, with the module's top-level
+ * bindings (module-scope.ts); in the cloud probe, its capture worker through the inspector
+ * (`Runtime.callFunctionOn` on the function the probe's hooks channel holds).
  *
- * Why the intrinsics are captured up front: `installSerializer()` runs in the bootstrap
- * before any user module loads, so every built-in we call afterwards (Map iterators,
- * descriptor reads, even Array.prototype.push) is the original one, whatever the user
- * monkey-patches later. The walker therefore calls built-ins only through `apply` on the
- * saved references, builds arrays with `defineProperty` (an inherited index setter cannot
- * fire), and avoids spread, destructuring of arrays and for-of (they use patchable
- * iterators).
+ * What never runs: getters (shown as accessors), Proxy traps (proxies are opaque),
+ * toString/toJSON/valueOf/Symbol.toPrimitive/inspect hooks, user iterators, replaced built-ins
+ * (every built-in is called through a reference saved before user code loaded: intrinsics.ts
+ * and the ones below), setters on Array.prototype (arrays are built with defineProperty), and a
+ * user's Error.prepareStackTrace, whether set on Error or on a class that replaced the global
+ * `Error` (Node formats a stack with `globalThis.Error.prepareStackTrace`): the stack is then
+ * reported as null.
  *
- * Known limits (documented in docs/snapshot-format.md): a Promise's state is read with
- * `util.inspect` (no custom inspect, no getters, proxies shown not trapped), which reads
- * `Symbol.toStringTag` of the settled value; an Error's `stack` is read only while
- * `Error.prepareStackTrace` is still Node's own (a user-installed one would run on first
- * read), otherwise it is reported as null.
+ * Known limits (docs/snapshot-format.md): a Promise's state is not read (`unknown`): Node has no
+ * way to read it that runs no user code (util.inspect formats the settled value, the inspector
+ * reads an error's getters). Work is bounded by the budgets and by the elements a value holds,
+ * never by an array's `length` (a sparse array of length 2**32-1 is as cheap as an empty one).
  */
 import { Buffer } from 'node:buffer';
-import { inspect as utilInspect, types as utilTypes } from 'node:util';
+import { types as utilTypes } from 'node:util';
 import type { MapEntryNode, PropertyNode, SizeMeasure, ValueNode } from '../../../model/snapshot';
 import type { CaptureBudgets } from '../../environment-api';
-import { CAPTURE_GLOBAL_KEY } from './runtime-globals';
+import { append, messageOf, realmGlobal } from './intrinsics';
 
 export interface CapturedValue {
   value: ValueNode;
@@ -46,6 +46,8 @@ export const MEASURE_EXACT_STRING_CHARS = 1 << 20;
 export const OUTPUT_CHAR_BUDGET = 160_000;
 /** Rough JSON cost of one node's punctuation and type tag, for the output budget. */
 const NODE_COST = 32;
+/** What Node's stack formatter reads from an error to write the first line. */
+const ERROR_HEADER_FIELDS = ['name', 'message', 'code'];
 
 type Descriptor = PropertyDescriptor | undefined;
 type AnyFunction = (...args: never[]) => unknown;
@@ -59,7 +61,6 @@ export function createCapture(): CaptureFunction {
   const apply = Reflect.apply;
   const ownKeys = Reflect.ownKeys;
   const getOwnPropertyDescriptor = Reflect.getOwnPropertyDescriptor as (target: object, key: PropertyKey) => Descriptor;
-  const defineProperty = Reflect.defineProperty;
   const getPrototypeOf = Reflect.getPrototypeOf as (target: object) => object | null;
   const hasOwn = Object.hasOwn;
   const objectCreate = Object.create;
@@ -68,7 +69,7 @@ export function createCapture(): CaptureFunction {
   const isArray = Array.isArray;
   const StringCtor = String;
   const NumberCtor = Number;
-  const JsonStringify = JSON.stringify;
+  const jsonStringify = JSON.stringify;
   const MapCtor = Map;
   const SetCtor = Set;
   const Uint8ArrayCtor = Uint8Array;
@@ -78,13 +79,14 @@ export function createCapture(): CaptureFunction {
     isGeneratorFunction, isModuleNamespaceObject, isNumberObject, isStringObject, isBooleanObject,
     isBigIntObject, isSymbolObject,
   } = utilTypes;
-  const inspect = utilInspect;
   const bufferByteLength = Buffer.byteLength;
   const optionalGetter = (proto: object, key: PropertyKey): AnyFunction | null => {
     const desc = getOwnPropertyDescriptor(proto, key);
     return desc && typeof desc.get === 'function' ? (desc.get as AnyFunction) : null;
   };
   const errorCtor = Error as unknown as Record<string, unknown>;
+  // Node's own formatter when none was installed (undefined), or one installed before us (a
+  // --require'd source-map tool): part of the runtime, not of the user's code.
   const nodePrepareStackTrace = errorCtor.prepareStackTrace;
   // V8 >= 12.x (Node 21+) gives each error an own `stack` accessor instead of a data
   // property; every error shares one native getter. Saved here so that a getter the user
@@ -150,9 +152,6 @@ export function createCapture(): CaptureFunction {
   const arrowPattern = /^(?:async\s*)?(?:\([^)]*\)|[A-Za-z_$][A-Za-z0-9_$]*)\s*=>/;
 
   // ---- small safe helpers over the saved intrinsics ----
-  const append = <T>(list: T[], item: T): void => {
-    defineProperty(list, list.length, { value: item, writable: true, enumerable: true, configurable: true });
-  };
   const slice = (text: string, end: number): string => apply(stringSlice, text, [0, end]) as string;
   const matches = (pattern: RegExp, text: string): boolean => {
     pattern.lastIndex = 0;
@@ -196,15 +195,45 @@ export function createCapture(): CaptureFunction {
     }
   };
 
-  /** True when `name` and `message` are data properties all along the prototype chain (no getters, no Proxies). */
+  /**
+   * True when the fields Node's formatter puts in a stack's first line (`name`, `message`, and
+   * `code` for Node's own errors) are data properties all along the prototype chain (no getters,
+   * no Proxies).
+   */
   const errorHeaderIsData = (error: object): boolean => {
     for (let current: object | null = error; current !== null; current = getPrototypeOf(current) as object | null) {
       if (isProxy(current)) return false;
-      const nameDesc = getOwnPropertyDescriptor(current, 'name');
-      const messageDesc = getOwnPropertyDescriptor(current, 'message');
-      if ((nameDesc && !isDataDescriptor(nameDesc)) || (messageDesc && !isDataDescriptor(messageDesc))) return false;
+      for (let i = 0; i < ERROR_HEADER_FIELDS.length; i++) {
+        const desc = getOwnPropertyDescriptor(current, ERROR_HEADER_FIELDS[i] as string);
+        if (desc && !isDataDescriptor(desc)) return false;
+      }
     }
     return true;
+  };
+
+  /** Whether `key`, looked up from `start` along its prototype chain, is absent or an inert data value. */
+  const lookupIsInert = (start: unknown, key: string, allowed: unknown): boolean => {
+    if (start === undefined || start === null) return true;
+    if (typeof start !== 'object' && typeof start !== 'function') return false;
+    for (let current: object | null = start as object; current !== null; current = getPrototypeOf(current)) {
+      if (isProxy(current)) return false;
+      const desc = getOwnPropertyDescriptor(current, key);
+      if (desc) return isDataDescriptor(desc) && (desc.value === undefined || desc.value === allowed);
+    }
+    return true;
+  };
+
+  /**
+   * True when formatting a stack now runs only Node's own code. Node calls
+   * `globalThis.Error.prepareStackTrace` (the realm's current global `Error`, statics inherited
+   * from a parent class included) before the Error it started with, so both are checked.
+   */
+  const stackFormatIsNodes = (): boolean => {
+    const globalError = getOwnPropertyDescriptor(realmGlobal, 'Error');
+    if (globalError && !isDataDescriptor(globalError)) return false;
+    // Deleted: Node's lookup goes on along the global object's prototype chain.
+    if (!globalError && !lookupIsInert(getPrototypeOf(realmGlobal), 'Error', undefined)) return false;
+    return lookupIsInert(globalError?.value, 'prepareStackTrace', nodePrepareStackTrace) && lookupIsInert(errorCtor, 'prepareStackTrace', nodePrepareStackTrace);
   };
 
   const describeSymbol = (symbol: symbol): string => {
@@ -217,7 +246,7 @@ export function createCapture(): CaptureFunction {
 
   const childPath = (path: string, key: string | symbol): string => {
     if (typeof key === 'symbol') return `${path}[Symbol(${describeSymbol(key)})]`;
-    return matches(identifierPattern, key) ? `${path}.${key}` : `${path}[${JsonStringify(key)}]`;
+    return matches(identifierPattern, key) ? `${path}.${key}` : `${path}[${jsonStringify(key)}]`;
   };
 
   const functionNode = (fn: AnyFunction): ValueNode => {
@@ -247,19 +276,6 @@ export function createCapture(): CaptureFunction {
     if (value === -Infinity) return { type: 'number', value: '-Infinity' };
     if (value === 0 && 1 / value < 0) return { type: 'number', value: '-0' };
     return { type: 'number', value };
-  };
-
-  /** State of a Promise without awaiting it: util.inspect's own reading (see the module comment). */
-  const promiseState = (promise: object): 'pending' | 'fulfilled' | 'rejected' => {
-    const text = inspect(promise, {
-      customInspect: false, showProxy: true, getters: false, depth: 0, colors: false,
-      maxArrayLength: 0, maxStringLength: 0, breakLength: Infinity, showHidden: false,
-    });
-    const open = apply(stringIndexOf, text, ['{']) as number;
-    const body = apply(stringTrimStart, apply(stringSlice, text, [open + 1]) as string, []) as string;
-    if (apply(stringStartsWith, body, ['<pending>'])) return 'pending';
-    if (apply(stringStartsWith, body, ['<rejected>'])) return 'rejected';
-    return 'fulfilled';
   };
 
   /** True when `proto` is on the prototype chain of `value` (stops at a Proxy: its traps are user code). */
@@ -435,13 +451,9 @@ export function createCapture(): CaptureFunction {
     }
     if (isNativeError(object)) {
       const message = ownDataString(object, 'message') ?? '';
-      // Reading an unformatted stack calls Error.prepareStackTrace: only when it is Node's own.
-      const prepareDesc = getOwnPropertyDescriptor(errorCtor, 'prepareStackTrace');
-      const safeStack = !prepareDesc || (isDataDescriptor(prepareDesc) &&
-        (prepareDesc.value === nodePrepareStackTrace || prepareDesc.value === undefined));
-      // Node's own formatter builds the header with Error.prototype.toString, which reads
-      // `name` and `message` through the prototype chain: a getter there would run.
-      const stack = safeStack && errorHeaderIsData(object) ? ownStackString(object) : null;
+      // Reading an unformatted stack runs Node's formatter, which calls a user's prepareStackTrace
+      // and reads the header fields through the prototype chain: only read it when neither can.
+      const stack = stackFormatIsNodes() && errorHeaderIsData(object) ? ownStackString(object) : null;
       const limit = walk.budgets.stringLength * 10;
       const keptStack = stack !== null && stack.length > limit ? slice(stack, limit) : stack;
       const keptMessage = message.length > walk.budgets.stringLength ? slice(message, walk.budgets.stringLength) : message;
@@ -449,7 +461,7 @@ export function createCapture(): CaptureFunction {
       return { type: 'error', className: classNameOf(object, 'Error'), message: keptMessage, stack: keptStack };
     }
     if (isPromise(object)) {
-      return { type: 'promise', state: promiseState(object), value: null };
+      return { type: 'promise', state: 'unknown', value: null };
     }
     const weak = weakClass(object);
     if (weak) return { type: 'weak', className: weak };
@@ -549,15 +561,72 @@ export function createCapture(): CaptureFunction {
     return bufferByteLength(text, 'utf8');
   };
 
+  /**
+   * One size measurement under way: the work stack (a null-prototype object: plain index writes
+   * cannot reach an inherited setter, and unlike defineProperty on an array they stay on V8's
+   * fast path), its top, the visits left. Passed around rather than closed over, so that a
+   * measurement creates no function.
+   */
+  interface Measuring {
+    result: SizeMeasure;
+    stack: Record<number, unknown>;
+    top: number;
+    visits: number;
+    cache: KeyCache;
+  }
+
+  /** Queues a value to visit; false once the visit budget is full (the total is then a lower bound). */
+  const push = (state: Measuring, value: unknown): boolean => {
+    if (state.top >= state.visits) {
+      state.result.exact = false;
+      return false;
+    }
+    state.stack[state.top++] = value;
+    return true;
+  };
+
   /** Own key count plus the values of own data properties (accessors are never run). */
-  const measureKeys = (value: object, result: SizeMeasure, push: (value: unknown) => boolean, cache: KeyCache): void => {
+  const measureKeys = (value: object, state: Measuring): void => {
     let keys: Array<string | symbol>;
-    try { keys = keysOf(value, cache); } catch { result.exact = false; return; }
-    result.total += keys.length;
+    try { keys = keysOf(value, state.cache); } catch { state.result.exact = false; return; }
+    state.result.total += keys.length;
     for (let i = 0; i < keys.length; i++) {
       let desc: Descriptor;
       try { desc = getOwnPropertyDescriptor(value, keys[i]); } catch { continue; }
-      if (desc && isDataDescriptor(desc) && !push(desc.value)) break;
+      if (desc && isDataDescriptor(desc) && !push(state, desc.value)) break;
+    }
+  };
+
+  /**
+   * An array's length plus what its present elements hold. Indices are probed up to the visit
+   * budget; past that, a dense array has filled the budget already, and a sparse one (holes,
+   * `length` set far beyond its elements) is walked by its own keys, which V8 lists from the
+   * elements it stores: the cost follows the elements present, never `length`.
+   */
+  const measureArray = (array: unknown[], state: Measuring): void => {
+    const length = array.length;
+    state.result.total += length;
+    const probes = length < MEASURE_VISIT_BUDGET ? length : MEASURE_VISIT_BUDGET;
+    let holes = 0;
+    for (let i = 0; i < probes; i++) {
+      const desc = getOwnPropertyDescriptor(array, i);
+      if (!desc) holes++;
+      else if (isDataDescriptor(desc) && !push(state, desc.value)) return;
+    }
+    if (probes === length) return;
+    if (holes * 8 < probes * 7) {
+      // Mostly present: listing every key would cost as much as the array is long.
+      state.result.exact = false;
+      return;
+    }
+    // Own keys list the array indices first, in ascending order, then `length`.
+    const keys = keysOf(array, state.cache);
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k];
+      if (key === 'length' || typeof key !== 'string') return;
+      if (NumberCtor(key) < probes) continue;
+      const desc = getOwnPropertyDescriptor(array, key);
+      if (desc && isDataDescriptor(desc) && !push(state, desc.value)) return;
     }
   };
 
@@ -568,22 +637,14 @@ export function createCapture(): CaptureFunction {
    */
   const measure = (root: unknown, cache: KeyCache): SizeMeasure => {
     const result: SizeMeasure = { total: 0, exact: true };
-    // A null-prototype object as the work stack: plain index writes cannot reach an inherited
-    // setter, and unlike defineProperty on an array they stay on V8's fast path.
-    const stack = createNullObject() as Record<number, unknown>;
-    let top = 0;
-    stack[top++] = root;
+    const state: Measuring = { result, stack: createNullObject() as Record<number, unknown>, top: 0, visits: MEASURE_VISIT_BUDGET, cache };
+    const stack = state.stack;
+    stack[state.top++] = root;
     const visited = new SetCtor<object>();
-    let visits = MEASURE_VISIT_BUDGET;
-    const push = (value: unknown): boolean => {
-      if (top >= visits) { result.exact = false; return false; }
-      stack[top++] = value;
-      return true;
-    };
-    while (top > 0) {
-      const value = stack[--top];
-      stack[top] = undefined;
-      if (visits-- <= 0) { result.exact = false; break; }
+    while (state.top > 0) {
+      const value = stack[--state.top];
+      stack[state.top] = undefined;
+      if (state.visits-- <= 0) { result.exact = false; break; }
       if (typeof value === 'string') { result.total += stringBytes(value, result); continue; }
       if (typeof value !== 'object' || value === null) continue; // numbers, functions, symbols...: 0
       if (isProxy(value)) { result.exact = false; continue; }
@@ -592,27 +653,22 @@ export function createCapture(): CaptureFunction {
       const proto = getPrototypeOf(value);
       if (proto === objectPrototype || proto === null) {
         // Fast path for plain objects (the common case): no built-in type checks needed.
-        measureKeys(value, result, push, cache);
+        measureKeys(value, state);
       } else if (isArray(value)) {
-        const length = (value as unknown[]).length;
-        result.total += length;
-        for (let i = 0; i < length; i++) {
-          const desc = getOwnPropertyDescriptor(value, i);
-          if (desc && isDataDescriptor(desc) && !push(desc.value)) break;
-        }
+        measureArray(value as unknown[], state);
       } else if (isMap(value)) {
         result.total += apply(mapSize, value, []) as number;
         const iterator = apply(mapEntries, value, []) as object;
         for (;;) {
           const step = apply(mapIteratorNext, iterator, []) as IteratorResult<[unknown, unknown]>;
-          if (step.done || !push(step.value[0]) || !push(step.value[1])) break;
+          if (step.done || !push(state, step.value[0]) || !push(state, step.value[1])) break;
         }
       } else if (isSet(value)) {
         result.total += apply(setSize, value, []) as number;
         const iterator = apply(setValues, value, []) as object;
         for (;;) {
           const step = apply(setIteratorNext, iterator, []) as IteratorResult<unknown>;
-          if (step.done || !push(step.value)) break;
+          if (step.done || !push(state, step.value)) break;
         }
       } else if (isTypedArray(value)) {
         result.total += apply(typedArrayByteLength, value, []) as number;
@@ -625,7 +681,7 @@ export function createCapture(): CaptureFunction {
       } else if (isDate(value) || isRegExp(value) || isPromise(value) || isNativeError(value) || weakClass(value)) {
         continue;
       } else {
-        measureKeys(value, result, push, cache);
+        measureKeys(value, state);
       }
     }
     return result;
@@ -639,8 +695,7 @@ export function createCapture(): CaptureFunction {
       node = serialize(value, '$', 0, walk);
     } catch (error) {
       // Only the engine itself can throw here (user code never runs); keep the other values.
-      const reason = error !== null && typeof error === 'object' ? ownDataString(error, 'message') : null;
-      node = { type: 'depth-limit', className: 'unknown', summary: `capture failed: ${reason ?? 'unknown error'}` };
+      node = { type: 'depth-limit', className: 'unknown', summary: `capture failed: ${messageOf(error)}` };
     }
     let size: SizeMeasure;
     try {
@@ -654,18 +709,10 @@ export function createCapture(): CaptureFunction {
   return (budgets: CaptureBudgets, values: unknown[]): CapturedValue[] => {
     const output = { left: OUTPUT_CHAR_BUDGET };
     const results: CapturedValue[] = [];
-    for (let i = 0; i < values.length; i++) append(results, captureOne(values[i], budgets, output));
+    // The callers' own arrays; anything else (a Proxy passed by forged hook calls) gives nothing.
+    if (!isArray(values) || isProxy(values)) return results;
+    for (let i = 0; i < values.length; i++) append(results, captureOne(hasOwn(values, i) ? values[i] : undefined, budgets, output));
     return results;
   };
 }
 
-/**
- * Called by the child's bootstrap before any user code loads: defines the capture
- * function on a registered symbol, non-enumerable and read-only so user code neither
- * sees it in `Object.keys(globalThis)` nor replaces it. Idempotent.
- */
-export function installSerializer(): void {
-  const key = Symbol.for(CAPTURE_GLOBAL_KEY);
-  if (Object.getOwnPropertyDescriptor(globalThis, key)) return;
-  Object.defineProperty(globalThis, key, { value: createCapture(), enumerable: false, writable: false, configurable: false });
-}

@@ -1,0 +1,91 @@
+/**
+ * JSON text of the plain data the runtime builds (messages to the host, its own log lines),
+ * without JSON.stringify on objects: that looks up `toJSON` on every object and array, through
+ * Object.prototype and Array.prototype, where user code may have put one (and reads elements
+ * missing from an array through the prototype too). This encoder reads own enumerable data
+ * only, with the saved built-ins (intrinsics.ts); strings are escaped by the saved
+ * JSON.stringify, which never asks a string primitive for `toJSON`.
+ *
+ * Output matches JSON.stringify for such data: undefined, functions and symbols are left out
+ * of objects and become null in arrays; NaN and the infinities are null; a Proxy (never built
+ * by the runtime) is null rather than trapped. Iterative, so no depth of nesting overflows the
+ * stack; a cycle (never built by the runtime either) throws once MAX_DEPTH is reached.
+ */
+import { append, hasOwn, isArray, isProxy, itemAt, jsonStringify, objectKeys } from './intrinsics';
+
+const MAX_DEPTH = 1_000_000;
+
+/** A container being written: its keys (null for an array), the next position, its length. */
+interface Open {
+  value: Record<string, unknown> | unknown[];
+  keys: string[] | null;
+  next: number;
+  length: number;
+  wrote: boolean;
+}
+
+/** The text of a value that is not a container, or undefined when JSON leaves it out. */
+function scalarText(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return jsonStringify(value);
+    case 'number':
+      return value === value && value !== Infinity && value !== -Infinity ? `${value}` : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      return jsonStringify(`${value}`);
+    case 'object':
+      return 'null'; // null, or a Proxy: never trapped
+    default:
+      return undefined; // undefined, function, symbol
+  }
+}
+
+function isContainer(value: unknown): value is Record<string, unknown> | unknown[] {
+  return typeof value === 'object' && value !== null && !isProxy(value);
+}
+
+function open(value: Record<string, unknown> | unknown[]): Open {
+  if (isArray(value)) return { value, keys: null, next: 0, length: value.length, wrote: false };
+  const keys = objectKeys(value);
+  return { value, keys, next: 0, length: keys.length, wrote: false };
+}
+
+export function encodeJson(root: unknown): string {
+  if (!isContainer(root)) return scalarText(root) ?? 'null';
+  const stack: Open[] = [];
+  let top = open(root);
+  let text = top.keys === null ? '[' : '{';
+  for (;;) {
+    if (top.next >= top.length) {
+      text += top.keys === null ? ']' : '}';
+      const parent = itemAt(stack, stack.length - 1);
+      if (parent === undefined) return text;
+      stack.length -= 1;
+      top = parent;
+      continue;
+    }
+    const index = top.next++;
+    let value: unknown;
+    let prefix = top.wrote ? ',' : '';
+    if (top.keys === null) {
+      const list = top.value as unknown[];
+      value = hasOwn(list, index) ? list[index] : undefined;
+    } else {
+      const key = top.keys[index] as string;
+      value = (top.value as Record<string, unknown>)[key];
+      if (!isContainer(value) && scalarText(value) === undefined) continue; // left out, as JSON does
+      prefix += `${jsonStringify(key)}:`;
+    }
+    top.wrote = true;
+    if (!isContainer(value)) {
+      text += prefix + (scalarText(value) ?? 'null');
+      continue;
+    }
+    if (stack.length >= MAX_DEPTH) throw new RangeError('encodeJson: nesting too deep (a cycle?)');
+    append(stack, top);
+    top = open(value);
+    text += prefix + (top.keys === null ? '[' : '{');
+  }
+}
