@@ -11,7 +11,7 @@
  * by the runtime) is null rather than trapped. Iterative, so no depth of nesting overflows the
  * stack; a cycle (never built by the runtime either) throws once MAX_DEPTH is reached.
  */
-import { append, hasOwn, isArray, isProxy, itemAt, jsonStringify, objectKeys } from './intrinsics';
+import { hasOwn, isArray, isProxy, jsonStringify, objectCreate, objectKeys } from './intrinsics';
 
 const MAX_DEPTH = 1_000_000;
 
@@ -54,38 +54,43 @@ function open(value: Record<string, unknown> | unknown[]): Open {
 
 export function encodeJson(root: unknown): string {
   if (!isContainer(root)) return scalarText(root) ?? 'null';
-  const stack: Open[] = [];
+  // Null-prototype tables: the stack of open containers (plain index writes, no inherited
+  // setter) and each key's quoted text (the same few keys recur in every node).
+  const stack = objectCreate(null) as Record<number, Open>;
+  const quoted = objectCreate(null) as Record<string, string>;
+  let depth = 0;
   let top = open(root);
   let text = top.keys === null ? '[' : '{';
   for (;;) {
     if (top.next >= top.length) {
       text += top.keys === null ? ']' : '}';
-      const parent = itemAt(stack, stack.length - 1);
-      if (parent === undefined) return text;
-      stack.length -= 1;
-      top = parent;
+      if (depth === 0) return text;
+      top = stack[--depth] as Open;
       continue;
     }
     const index = top.next++;
     let value: unknown;
-    let prefix = top.wrote ? ',' : '';
+    let scalar: string | undefined;
     if (top.keys === null) {
       const list = top.value as unknown[];
       value = hasOwn(list, index) ? list[index] : undefined;
+      scalar = isContainer(value) ? undefined : (scalarText(value) ?? 'null');
+      if (top.wrote) text += ',';
     } else {
       const key = top.keys[index] as string;
       value = (top.value as Record<string, unknown>)[key];
-      if (!isContainer(value) && scalarText(value) === undefined) continue; // left out, as JSON does
-      prefix += `${jsonStringify(key)}:`;
+      scalar = isContainer(value) ? undefined : scalarText(value);
+      if (scalar === undefined && !isContainer(value)) continue; // left out, as JSON does
+      text += `${top.wrote ? ',' : ''}${(quoted[key] ??= jsonStringify(key))}:`;
     }
     top.wrote = true;
-    if (!isContainer(value)) {
-      text += prefix + (scalarText(value) ?? 'null');
+    if (scalar !== undefined) {
+      text += scalar;
       continue;
     }
-    if (stack.length >= MAX_DEPTH) throw new RangeError('encodeJson: nesting too deep (a cycle?)');
-    append(stack, top);
-    top = open(value);
-    text += prefix + (top.keys === null ? '[' : '{');
+    if (depth >= MAX_DEPTH) throw new RangeError('encodeJson: nesting too deep (a cycle?)');
+    stack[depth++] = top;
+    top = open(value as Record<string, unknown> | unknown[]);
+    text += top.keys === null ? '[' : '{';
   }
 }
