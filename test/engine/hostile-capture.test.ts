@@ -45,6 +45,15 @@ describe('capture against a hostile program (real child processes)', function ()
     assert.deepEqual(variable(second.moduleScope, 'SavedError').value, { type: 'function', name: 'Error', kind: 'native' });
   });
 
+  it('an error record carries the trace as strings, whatever String.prototype.split returned; its toJSON is not called', async () => {
+    const env = pool.create({ file: hostile('throws.js'), handlerExport: 'handler' });
+    const failed = await env.invoke({});
+    assert.equal(failed.error?.errorMessage, 'boom');
+    assert.ok(failed.error && failed.error.trace.length > 0 && failed.error.trace.every((line) => typeof line === 'string' && line !== 'forged trace'));
+    assert.doesNotMatch(failed.logs, /forged trace/);
+    assert.deepEqual(JSON.parse((await env.invoke({ report: true })).response as string), {});
+  });
+
   it('a top-level `var __warmState` (code that runs on Lambda) loads and is captured like any variable', async () => {
     const env = pool.create({ file: hostile('names-var.js'), handlerExport: 'handler' });
     const result = await env.invoke({ n: 5 });

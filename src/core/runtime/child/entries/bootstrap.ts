@@ -40,7 +40,7 @@ import { createCapture } from '../services/serializer';
 import { installLambdaConsole } from '../services/lambda-console';
 import { watchOutput } from '../services/child-output';
 import { openHostChannel } from '../services/host-channel';
-import { handlerNotFound, hideRuntimeFrames, toInitError, toLambdaError } from '../../../lambda/errors';
+import { handlerNotFound, hideRuntimeFrames, toInitError, toLambdaError as describeError } from '../../../lambda/errors';
 import { isOverPayloadLimit, limitLambdaError, responseSizeTooLarge, TRANSPORT_ERROR_LIMITS } from '../../../lambda/limits';
 import { isDependencyFile, isTypeScriptFile } from '../services/runtime-globals';
 import { writeModuleHeapSnapshot } from '../services/heap-snapshot';
@@ -54,6 +54,10 @@ import {
   append,
   apply,
   clearIntervalSaved,
+  isArray,
+  isProxy,
+  itemAt,
+  ownValue,
   dateNow,
   exitProcess,
   joinText,
@@ -121,6 +125,29 @@ let codeCacheSaved = false;
 let currentRequestId: string | undefined;
 /** Called when the event loop empties during an invocation (Lambda's `beforeExit` rule). */
 let onEmptyEventLoop: (() => void) | null = null;
+
+/**
+ * Lambda's `{errorType, errorMessage, trace}` for what the handler threw, as plain strings only:
+ * describing it reads the thrown value the way Lambda's runtime does (its `name`, `message`,
+ * `stack`, through String.prototype.split...), so what comes back is copied field by field,
+ * and nothing of the program's (a getter, an object with a `toJSON`) reaches a record.
+ */
+function toLambdaError(thrown: unknown): LambdaError {
+  return plainError(describeError(thrown));
+}
+
+function plainError(error: LambdaError): LambdaError {
+  const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+  const traceIn = ownValue(error, 'trace');
+  const trace: string[] = [];
+  if (isArray(traceIn) && !isProxy(traceIn)) {
+    for (let i = 0; i < traceIn.length; i++) {
+      const line = itemAt(traceIn, i);
+      if (typeof line === 'string') append(trace, line);
+    }
+  }
+  return { errorType: text(ownValue(error, 'errorType')), errorMessage: text(ownValue(error, 'errorMessage')), trace };
+}
 
 /** Closes a phase's output: after everything it wrote, user streams included (child-output.ts). */
 async function writeMarkers(id: string): Promise<void> {
@@ -309,7 +336,7 @@ async function onInit(init: ChildInitMessage): Promise<boolean> {
   try {
     loaded = await loadHandlerModule(init);
   } catch (error) {
-    await failInit(toInitError(error, init.handlerString));
+    await failInit(plainError(toInitError(error, init.handlerString)));
     return false;
   }
   const resolved = resolveHandler(loaded.exports, init, exportPath);
