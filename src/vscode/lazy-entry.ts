@@ -22,3 +22,4 @@ export const probeAttach = () => import('../core/deployed/probe/attach');
 export const probeLayer = () => import('../core/deployed/probe/probe-layer');
 export const endpointServer = () => import('../core/endpoint/server');
 export const endpointBackends = () => import('../core/endpoint/backend-factory');
+export const localEndpointKey = () => import('../core/deployed/local-endpoint-key');

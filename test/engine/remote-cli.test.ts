@@ -7,8 +7,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { localEndpointKeyFile } from '../../src/core/deployed/local-endpoint-key';
 import { createBackendFactory } from '../../src/core/endpoint/backend-factory';
 import { startLambdaEndpoint, type LambdaEndpoint } from '../../src/core/endpoint/server';
+import { servedKey } from './endpoint-helpers';
 
 const root = join(__dirname, '..', '..');
 const fixtures = join(__dirname, '..', 'fixtures', 'remote');
@@ -55,6 +57,9 @@ describe('remote CLI: warm-state invoke --function', function () {
     home = mkdtempSync(join(tmpdir(), 'warm-state-cli-home-'));
     endpoint = await startLambdaEndpoint({
       port: 0,
+      // Its run's key goes where the CLI (WARM_STATE_HOME below) looks for it; the CLI's own
+      // AWS_ACCESS_KEY_ID would be refused.
+      keyFile: (port) => localEndpointKeyFile(port, { WARM_STATE_HOME: join(home, '.warm-state') }),
       backendFactory: createBackendFactory(),
       functions: [
         { name: 'freeze-demo', handler: 'handler.test', code: { taskRoot: demo, file: join(demo, 'handler.js'), handlerExport: 'test' } },
@@ -149,14 +154,16 @@ describe('remote CLI: warm-state invoke --function', function () {
       const url = await new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no URL printed: ${stdout}`)), 20000);
         child.stdout.on('data', () => {
-          const match = /Local Lambda endpoint on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+          const match = /Local Lambda endpoint on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*Ctrl\+C stops/.exec(stdout);
           if (match) {
             clearTimeout(timer);
             resolve(match[1]);
           }
         });
       });
-      const lambda = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDSERVE', secretAccessKey: 'x' } });
+      const key = servedKey(stdout);
+      if (process.platform !== 'win32') assert.equal(key.mode, 0o600, 'the key file is readable by its user only');
+      const lambda = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: key });
       const bodies = [];
       for (let i = 0; i < 2; i++) {
         const result = await lambda.send(new InvokeCommand({ FunctionName: 'orders-api', Payload: JSON.stringify({ id: i }) }));

@@ -1,6 +1,9 @@
 /** The extension's deployed session (a core WarmSession over a deployed function) against the local endpoint, with the real SDK. */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { localEndpointKeyFile } from '../../src/core/deployed/local-endpoint-key';
 import { createBackendFactory } from '../../src/core/endpoint/backend-factory';
 import { startLambdaEndpoint, type LambdaEndpoint } from '../../src/core/endpoint/server';
 import type { EnvironmentStatus } from '../../src/core/runtime/environment-api';
@@ -15,15 +18,18 @@ describe('remote deployed engine session (extension)', function () {
   const saved = new Map<string, string | undefined>();
 
   before(async () => {
-    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION']) saved.set(name, process.env[name]);
+    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'WARM_STATE_HOME']) saved.set(name, process.env[name]);
     process.env.AWS_ACCESS_KEY_ID = 'AKIAWARMSTATEENGINE1';
     process.env.AWS_SECRET_ACCESS_KEY = 'dummy-secret-engine';
     process.env.AWS_REGION = 'us-west-2';
-    endpoint = await startLambdaEndpoint({ port: 0, backendFactory: createBackendFactory(), functions: [{ name: 'counter', code: counter }] });
+    // The endpoint accepts only its run's key; the extension's client finds it in the key file.
+    process.env.WARM_STATE_HOME = mkdtempSync(join(tmpdir(), 'warm-state-engine-home-'));
+    endpoint = await startLambdaEndpoint({ port: 0, backendFactory: createBackendFactory(), functions: [{ name: 'counter', code: counter }], keyFile: (port) => localEndpointKeyFile(port) });
   });
 
   after(async () => {
     await endpoint.close();
+    rmSync(process.env.WARM_STATE_HOME ?? '', { recursive: true, force: true });
     for (const [name, value] of saved) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;

@@ -22,7 +22,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const fixtures = join(__dirname, '..', 'fixtures', 'remote');
 const counter = { taskRoot: join(fixtures, 'counter'), file: join(fixtures, 'counter', 'handler.js'), handlerExport: 'handler' };
 
-function client(endpoint: LambdaEndpoint, accessKeyId = 'AKIDLOCALTEST', secretAccessKey = 'local-secret', maxAttempts = 1): LambdaClient {
+/** A client signing with the endpoint's run key unless told otherwise. */
+function client(endpoint: LambdaEndpoint, accessKeyId = endpoint.credentials.accessKeyId, secretAccessKey = endpoint.credentials.secretAccessKey, maxAttempts = 1): LambdaClient {
   return new LambdaClient({ region: 'eu-west-1', endpoint: endpoint.url, credentials: { accessKeyId, secretAccessKey }, maxAttempts });
 }
 

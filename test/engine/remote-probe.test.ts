@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { UpdateFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { createBackendFactory } from '../../src/core/endpoint/backend-factory';
+import { localEndpointKeyFile } from '../../src/core/deployed/local-endpoint-key';
 import { startLambdaEndpoint, type LambdaEndpoint } from '../../src/core/endpoint/server';
 import { createDeployedFunction } from '../../src/core/deployed/deployed-environment';
 import { DeployedError } from '../../src/core/deployed/errors';
@@ -71,15 +72,19 @@ describe('remote probe: attach, capture inside a Lambda-style runtime, detach', 
   let probeTarget: (functionName: string) => ProbeTarget;
 
   before(async () => {
-    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED']) saved.set(name, process.env[name]);
+    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'WARM_STATE_HOME']) saved.set(name, process.env[name]);
     process.env.AWS_ACCESS_KEY_ID = 'AKIAWARMSTATEPROBE01';
     process.env.AWS_SECRET_ACCESS_KEY = 'dummy-secret-probe-tests';
     process.env.AWS_REGION = 'us-east-1';
     childDir = await buildProbeChildDir();
     layer = buildProbeLayer(childDir);
     stateRoot = mkdtempSync(join(tmpdir(), 'warm-state-probe-state-'));
+    // The endpoint accepts only its run's key (the dummy variables above are refused); the
+    // probe's client finds the key in the endpoint's key file, as the CLI and extension do.
+    process.env.WARM_STATE_HOME = stateRoot;
     endpoint = await startLambdaEndpoint({
       port: 0,
+      keyFile: (port) => localEndpointKeyFile(port),
       backendFactory: createBackendFactory({ createEnvironment: createLocalEnvironment }),
       functions: [
         { name: 'freeze-demo', handler: 'handler.test', code: { taskRoot: demo, file: join(demo, 'handler.js'), handlerExport: 'test' } },
@@ -209,7 +214,7 @@ describe('remote probe: attach, capture inside a Lambda-style runtime, detach', 
 
   it('removes only what the probe added when the function changed after the attach', async () => {
     await attachProbe(probeTarget('changed'), layer, async () => true);
-    const client = new LambdaClient({ endpoint: endpoint.url, region: 'us-east-1' });
+    const client = new LambdaClient({ endpoint: endpoint.url, region: 'us-east-1', credentials: endpoint.credentials });
     const current = endpoint.state.findFunction('changed')!.fn.configuration;
     await client.send(
       new UpdateFunctionConfigurationCommand({

@@ -8,6 +8,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { servedKey } from './endpoint-helpers';
 
 const root = join(__dirname, '..', '..');
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -52,7 +53,7 @@ describe('warm-state serve FILE: the default handler', function () {
         void served.exited.then((code) => reject(new Error(`serve exited with ${code}: ${JSON.stringify(served.output())}`)));
       });
       assert.match(served.output().stdout, /handler {2}-> {2}.*freeze-demo\/handler\.js \(export test\) as nodejs20\.x from --runtime/);
-      const lambda = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDSERVE', secretAccessKey: 'x' } });
+      const lambda = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: servedKey(served.output().stdout) });
       try {
         const result = await lambda.send(new InvokeCommand({ FunctionName: 'handler', Payload: '{}' }));
         assert.equal(result.FunctionError, undefined, Buffer.from(result.Payload ?? []).toString());

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { CapturedVariable, ValueNode } from '../../src/core/model/snapshot';
 import { decodeProbeLine, encodeProbeLine, PROBE_LINE_BUDGET, PROBE_LINE_PREFIX, type ProbeSnapshot } from '../../src/core/deployed/probe/probe-line';
-import { readZip, writeZip, crc32 } from '../../src/core/lambda/zip';
+import { readZip, unzip, writeZip, ZipTooLargeError } from '../../src/core/lambda/zip';
+import { zipBomb } from '../engine/endpoint-helpers';
 
 const str = (value: string): ValueNode => ({ type: 'string', value, length: value.length, truncated: false });
 const variable = (name: string, value: ValueNode): CapturedVariable => ({ name, kind: 'let', value, size: { total: 1, exact: true } });
@@ -75,14 +76,14 @@ describe('remote probe line: one compressed snapshot per invocation', () => {
 });
 
 describe('remote zip: layer archives', () => {
-  it('writes archives it reads back, with modes and deflate', () => {
+  it('writes archives it reads back, with modes and deflate', async () => {
     const entries = [
       { path: 'warm-state/wrapper', data: Buffer.from('#!/bin/sh\nexec "$@"\n'), mode: 0o755 },
       { path: 'warm-state/big.txt', data: Buffer.from('abc'.repeat(1000)) },
     ];
     const zip = writeZip(entries);
     assert.ok(zip.length < 1000, 'compressed');
-    const read = readZip(zip);
+    const read = await readZip(zip);
     assert.deepEqual(read.map((e) => [e.path, e.data.toString(), e.mode]), [
       ['warm-state/wrapper', '#!/bin/sh\nexec "$@"\n', 0o755],
       ['warm-state/big.txt', 'abc'.repeat(1000), 0o644],
@@ -90,14 +91,30 @@ describe('remote zip: layer archives', () => {
     assert.deepEqual(writeZip(entries), zip, 'deterministic');
   });
 
-  it('rejects unsafe paths and corrupt archives', () => {
+  it('rejects unsafe paths and corrupt archives', async () => {
     assert.throws(() => writeZip([{ path: '../evil', data: Buffer.alloc(1) }]), /invalid zip entry path/);
     assert.throws(() => writeZip([{ path: '/abs', data: Buffer.alloc(1) }]), /invalid zip entry path/);
-    assert.throws(() => readZip(Buffer.from('not a zip at all, really not')), /not a zip archive/);
+    await assert.rejects(readZip(Buffer.from('not a zip at all, really not')), /not a zip archive/);
     const zip = writeZip([{ path: 'a.txt', data: Buffer.from('hello hello hello hello') }]);
     const broken = Buffer.from(zip);
-    broken[40] ^= 0xff;
-    assert.throws(() => readZip(broken));
-    assert.equal(crc32(Buffer.from('123456789')), 0xcbf43926);
+    broken[35] ^= 0xff; // the first byte of the deflate data (30-byte header + "a.txt")
+    await assert.rejects(readZip(broken), /zip entry a\.txt/);
+    await assert.rejects(readZip(zip.subarray(0, 40)), /not a zip archive/);
+  });
+
+  it('stops inflating at what an entry declares, and at the limit, whatever the archive says', async () => {
+    const discard = () => ({ write: () => undefined, end: () => undefined });
+    let written = 0;
+    const count = () => ({ write: (chunk: Uint8Array) => void (written += chunk.length), end: () => undefined });
+    // A bomb that lies about its size is corrupt as soon as it inflates past the lie.
+    await assert.rejects(unzip(zipBomb(64, 1000), 1024 * 1024 * 1024, count), /inflates to more than the 1000 bytes it declares/);
+    assert.ok(written <= 1000, `${written} bytes reached the sink`);
+    // One that declares more than the limit is refused before anything inflates.
+    written = 0;
+    await assert.rejects(unzip(zipBomb(64, 64 * 1024 * 1024), 1024 * 1024, count), ZipTooLargeError);
+    assert.equal(written, 0);
+    // One that declares nothing is stopped by the running count.
+    await assert.rejects(unzip(zipBomb(64, null), 8 * 1024 * 1024, discard), ZipTooLargeError);
+    assert.deepEqual(await unzip(zipBomb(4, null), 8 * 1024 * 1024, discard), { files: 1, bytes: 4 * 1024 * 1024 });
   });
 });

@@ -4,6 +4,7 @@
  * function. Parses flags here; the endpoint itself lives in src/core/endpoint.
  */
 import { dirname, relative, resolve } from 'node:path';
+import { localEndpointKeyFile } from '../../core/deployed/local-endpoint-key';
 import { createBackendFactory } from '../../core/endpoint/backend-factory';
 import { startLambdaEndpoint, type LambdaEndpoint } from '../../core/endpoint/server';
 import { CliUsageError, integerIn, parseFlags, runtimeFlag, timeoutIn } from '../args';
@@ -26,6 +27,10 @@ plus GetFunctionConfiguration, UpdateFunctionConfiguration, ListFunctions,
 PublishLayerVersion and GetLayerVersion, kept in memory. Each function runs in its own
 warm local environment: module state survives between invocations, like Lambda.
 
+Requests must be signed (SigV4) with the key pair of this run, printed at start and written
+to a file only you can read; warm-state invoke --endpoint-url and the extension use it by
+themselves. Other local users cannot call the endpoint.
+
 Options:
   --port N            port to listen on (default 3001; 0 picks a free port)
   FILE                handler file to serve; with --handler EXPORT (default: the one
@@ -41,11 +46,19 @@ Options:
   --runtime NAME      the Lambda runtime every function behaves as: nodejs20.x,
                       nodejs22.x or nodejs24.x (default: the template's Runtime, else
                       the local node's major version)
+  --allow-any-credentials
+                      also accept requests signed with any other key (as other local
+                      emulators do); those may invoke and read but never make a change
+                      that can run code (layers, handler, runtime, NODE_OPTIONS,
+                      AWS_LAMBDA_EXEC_WRAPPER and other code-loading variables)
   -h, --help          show this text
 
 Then, for example:
-  aws lambda invoke --endpoint-url http://127.0.0.1:3001 --function-name NAME \\
-    --log-type Tail --cli-binary-format raw-in-base64-out --payload '{}' out.json
+  warm-state invoke --function NAME --endpoint-url http://127.0.0.1:3001
+  AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... aws lambda invoke \\
+    --endpoint-url http://127.0.0.1:3001 --function-name NAME --log-type Tail \\
+    --cli-binary-format raw-in-base64-out --payload '{}' out.json
+  (with the key pair printed at start)
 Stop with Ctrl+C.`;
 
 export interface ServedFunctionSpec {
@@ -81,6 +94,8 @@ export interface ServeOptions {
   timeoutSeconds: number;
   /** `--runtime`, over every function's template Runtime. */
   runtime?: RuntimeProfileName;
+  /** Let in requests signed with any key, unverified (no changes that can run code). */
+  allowAnyCredentials: boolean;
 }
 
 /**
@@ -103,6 +118,7 @@ const OPTIONS = {
   template: { type: 'string' },
   resource: { type: 'string', multiple: true },
   runtime: { type: 'string' },
+  'allow-any-credentials': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -144,6 +160,7 @@ export function parseServeArgs(args: readonly string[], cwd = process.cwd()): Se
     memoryMB: values.memory === undefined ? DEFAULT_MEMORY_MB : integerIn(values.memory, '--memory', 128, 10240),
     timeoutSeconds: values.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : timeoutIn(values.timeout),
     ...(runtime !== undefined ? { runtime } : {}),
+    allowAnyCredentials: values['allow-any-credentials'] === true,
   };
 }
 
@@ -266,6 +283,8 @@ async function serve(options: ServeOptions): Promise<number> {
     endpoint = await startLambdaEndpoint({
       port: options.port,
       backendFactory: createBackendFactory({ createEnvironment: createLocalEnvironment }),
+      access: { allowAnyCredentials: options.allowAnyCredentials },
+      keyFile: (port) => localEndpointKeyFile(port),
       functions: options.functions.map((fn) => ({
         name: fn.name,
         code: { taskRoot: fn.taskRoot ?? dirname(fn.file), file: fn.file, handlerExport: fn.handlerExport },
@@ -302,8 +321,18 @@ async function serve(options: ServeOptions): Promise<number> {
   for (const fn of options.functions) {
     out.write(`  ${fn.name}  ->  ${fn.file} (export ${fn.handlerExport}) as ${fn.runtime} ${fn.runtimeOrigin ?? ''}\n`);
   }
+  const { accessKeyId, secretAccessKey } = endpoint.credentials;
+  const name = options.functions[0].name;
   out.write(
-    `Try: aws lambda invoke --endpoint-url ${endpoint.url} --function-name ${options.functions[0].name} --log-type Tail --cli-binary-format raw-in-base64-out --payload '{}' out.json\nCtrl+C stops.\n`,
+    [
+      `Requests must be signed with the key pair of this run, in ${endpoint.keyFile} (readable by you only),`,
+      'where warm-state invoke --endpoint-url and the extension find it by themselves.',
+      ...(options.allowAnyCredentials ? ['--allow-any-credentials: requests signed with other keys may invoke and read, never change code.'] : []),
+      `Try: warm-state invoke --function ${name} --endpoint-url ${endpoint.url}`,
+      ` or: AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} aws lambda invoke --endpoint-url ${endpoint.url} --region us-east-1 --function-name ${name} --log-type Tail --cli-binary-format raw-in-base64-out --payload '{}' out.json`,
+      'Ctrl+C stops.',
+      '',
+    ].join('\n'),
   );
   await stopped;
   await endpoint.close();

@@ -106,7 +106,13 @@ export function toDeployedError(thrown: unknown, context: CallContext): Deployed
     );
   }
   if (name === 'UnrecognizedClientException' || name === 'InvalidSignatureException' || name === 'InvalidClientTokenId' || name === 'MissingAuthenticationTokenException') {
-    return make('invalid-credentials', `AWS rejected the credentials (${name}): ${message}`, 'Check the access key and secret (aws sts get-caller-identity shows which identity is used), or choose another --profile.');
+    return make(
+      'invalid-credentials',
+      `AWS rejected the credentials (${name}): ${message}`,
+      context.endpointUrl
+        ? `A Warm State endpoint (warm-state serve) accepts only the key pair of its run, which Warm State reads from the key file named at its start: run as the user who started it, or start it with --allow-any-credentials to let other keys invoke. Other endpoints: check the access key and secret.`
+        : 'Check the access key and secret (aws sts get-caller-identity shows which identity is used), or choose another --profile.',
+    );
   }
   if (name === 'AccessDeniedException' || name === 'AccessDenied' || error.$metadata?.httpStatusCode === 403) {
     const action = /perform: ([\w-]+:[\w*]+)/.exec(message)?.[1] ?? defaultActionFor(context.operation);

@@ -3,9 +3,11 @@
  * `import()` so that the extension's activation and local-only CLI runs never pay for it.
  * Credentials and region come from the SDK's default chain (environment, shared files,
  * SSO, container/instance roles), optionally for a named profile; an endpoint URL reaches
- * LocalStack, `warm-state serve` or other emulators.
+ * LocalStack, `warm-state serve` or other emulators. For a local Warm State endpoint the key
+ * pair of its run is used instead (local-endpoint-key.ts): it accepts no other.
  */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { localEndpointKey } from './local-endpoint-key';
 
 export interface ConnectionOptions {
   region?: string;
@@ -37,7 +39,9 @@ export function loadLambdaSdk(): Promise<LambdaSdk> {
 
 export async function createLambdaClient(options: ConnectionOptions, onAttemptFailed?: (failure: AttemptFailure) => void): Promise<LambdaClient> {
   const { LambdaClient } = await loadLambdaSdk();
+  const runKey = localEndpointKey(options.endpointUrl);
   const client = new LambdaClient({
+    ...(runKey ? { credentials: runKey } : {}),
     ...(options.region ? { region: options.region } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
     ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),

@@ -1,16 +1,29 @@
 /**
- * Who is calling the local endpoint and whether they may. By default any signed request
- * is accepted (like other local emulators: dummy credentials work). Known principals can
- * be configured to test real-world failures for real: an expired session token, a policy
- * that lacks an action (AccessDenied names it), and SigV4 signature verification when the
- * principal's secret key is given, so signing by the SDK is checked, not assumed.
+ * Who is calling the local endpoint and what they may do.
+ *
+ * The endpoint runs code as the user who started it, so by default a caller must prove it is
+ * that user: each run has its own key pair (see run-key.ts), and a request must carry a valid
+ * SigV4 signature made with it, or with the secret of a principal the embedding code
+ * configured. Such a caller is *verified* and may do anything the API offers, configuration
+ * changes included.
+ *
+ * `allowAnyCredentials` restores the habit of other local emulators: any signature from any key
+ * is let in, *unverified*. Unverified callers may invoke and read, but every change that can
+ * run code is refused to them (configuration-routes.ts, layer-routes.ts). Principals configured
+ * without a secret (an expired session, a read-only policy, for tests) are known by key id
+ * alone, so they are unverified too.
+ *
+ * Signatures are checked with @smithy/signature-v4 (the AWS SDK's own signer): the request is
+ * signed again with the principal's secret, over exactly the headers the caller signed, and the
+ * two signatures are compared in constant time.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual, type Hash, type Hmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { ACCOUNT_ID, errors, ServiceError } from './service-error';
 
 export interface Principal {
-  /** When given, requests must carry a valid SigV4 signature made with it. */
+  /** When given, requests must carry a valid SigV4 signature made with it (the caller is then verified). */
   secretAccessKey?: string;
   /** Every request answers ExpiredTokenException, like an expired session. */
   expired?: boolean;
@@ -22,86 +35,174 @@ export interface Principal {
 
 export interface AccessPolicy {
   principals?: Record<string, Principal>;
+  /** Let in any signature from unknown keys, unverified (they may not make changes that run code). */
+  allowAnyCredentials?: boolean;
 }
 
 export interface Caller {
   accessKeyId: string;
+  /** The region the caller signed for. */
   region: string;
+  /** True when the signature was checked against a secret the endpoint knows. */
+  verified: boolean;
+  /** For AccessDenied messages. */
+  arn: string;
+}
+
+/** What the Authorization header claims, checked before the body is read. */
+export interface Admission {
+  caller: Caller;
+  principal: Principal | undefined;
+  date: string;
+  service: string;
+  signedHeaders: string[];
+  signature: string;
+}
+
+export interface SignedRequest {
+  method: string;
+  /** The path exactly as sent (still URL-encoded). */
+  rawPath: string;
+  /** The query string as sent, without `?`. */
+  rawQuery: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
 }
 
 const AUTH_HEADER = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/;
+/** How far a request's x-amz-date may be from our clock, as in AWS. */
+const CLOCK_SKEW_MS = 15 * 60 * 1000;
 
-/**
- * Checks the caller of one request. `rawPath` is the path exactly as sent (still
- * URL-encoded); `body` is needed for signature verification.
- */
-export function authorize(
-  policy: AccessPolicy,
-  request: { method: string; rawPath: string; rawQuery: string; headers: IncomingHttpHeaders; body: Buffer },
-  action: string,
-  resource: string,
-): Caller {
-  const header = request.headers.authorization;
-  const match = typeof header === 'string' ? AUTH_HEADER.exec(header) : null;
-  if (!match) throw errors.missingAuthentication();
-  const [, accessKeyId, date, region, service, signedHeaders, signature] = match;
-  const principal = policy.principals?.[accessKeyId];
-  if (principal?.secretAccessKey !== undefined) {
-    const expected = signatureFor(principal.secretAccessKey, request, { date, region, service, signedHeaders });
-    if (!timingSafeEqual(Buffer.from(expected), Buffer.from(signature))) {
-      throw new ServiceError(
-        403,
-        'InvalidSignatureException',
-        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
-      );
+/** The `sha256` the signer asks for: a hash, or an HMAC when given a secret, over node:crypto. */
+class NodeSha256 {
+  private readonly hash: Hash | Hmac;
+
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
+  }
+
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.hash.update(bytes(data));
+  }
+
+  async digest(): Promise<Uint8Array> {
+    return this.hash.digest();
+  }
+}
+
+function bytes(data: string | ArrayBuffer | ArrayBufferView): string | Buffer {
+  if (typeof data === 'string') return data;
+  return ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
+}
+
+export class Authenticator {
+  private readonly signers = new Map<string, SignatureV4>();
+
+  constructor(private readonly policy: AccessPolicy) {}
+
+  /**
+   * Before the body is read: is the header well formed, is the key one we accept, may it call
+   * this action. Unsigned and unknown callers are turned away here without reading their body.
+   */
+  admit(headers: IncomingHttpHeaders, action: string, resourceFor: (region: string) => string): Admission {
+    const header = headers.authorization;
+    const match = typeof header === 'string' ? AUTH_HEADER.exec(header) : null;
+    if (!match) throw errors.missingAuthentication();
+    const [, accessKeyId, date, region, service, signedHeaders, signature] = match;
+    const principal = this.policy.principals?.[accessKeyId];
+    if (!principal && !this.policy.allowAnyCredentials) throw errors.unrecognizedClient();
+    if (principal?.expired) throw errors.expiredToken();
+    const arn = principal?.arn ?? `arn:aws:iam::${ACCOUNT_ID}:user/${accessKeyId}`;
+    if (principal?.allow && !principal.allow.includes(action) && !principal.allow.includes('lambda:*')) {
+      throw errors.accessDenied(arn, action, resourceFor(region));
     }
+    return { caller: { accessKeyId, region, verified: false, arn }, principal, date, service, signedHeaders: signedHeaders.split(';'), signature };
   }
-  if (principal?.expired) throw errors.expiredToken();
-  if (principal?.allow && !principal.allow.includes(action) && !principal.allow.includes('lambda:*')) {
-    throw errors.accessDenied(principal.arn ?? `arn:aws:iam::${ACCOUNT_ID}:user/${accessKeyId}`, action, resource);
-  }
-  return { accessKeyId, region };
-}
 
-function sha256(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-function hmac(key: Buffer | string, data: string): Buffer {
-  return createHmac('sha256', key).update(data).digest();
-}
-
-/** RFC 3986 encoding as SigV4 wants it. */
-function encode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-function signatureFor(
-  secret: string,
-  request: { method: string; rawPath: string; rawQuery: string; headers: IncomingHttpHeaders; body: Buffer },
-  scope: { date: string; region: string; service: string; signedHeaders: string },
-): string {
-  // Non-S3 services sign the path encoded twice: the path as sent, each segment encoded again.
-  const canonicalPath = request.rawPath.split('/').map((segment) => encode(segment)).join('/');
-  const query = new URLSearchParams(request.rawQuery);
-  const canonicalQuery = [...query.entries()]
-    .map(([key, value]) => [encode(key), encode(value)])
-    .sort(([a, av], [b, bv]) => (a === b ? (av < bv ? -1 : 1) : a < b ? -1 : 1))
-    .map(([key, value]) => `${key}=${value}`)
-    .join('&');
-  const names = scope.signedHeaders.split(';');
-  const canonicalHeaders = names
-    .map((name) => {
+  /** After the body: checks the signature when the principal's secret is known; the caller is then verified. */
+  async verify(admission: Admission, request: SignedRequest): Promise<Caller> {
+    const secret = admission.principal?.secretAccessKey;
+    if (secret === undefined) return admission.caller;
+    const amzDate = header(request.headers, 'x-amz-date') ?? '';
+    const signingDate = parseAmzDate(amzDate);
+    if (!signingDate || !amzDate.startsWith(admission.date)) throw invalidSignature();
+    const skew = signingDate.getTime() - Date.now();
+    if (Math.abs(skew) > CLOCK_SKEW_MS) {
+      throw new ServiceError(403, 'InvalidSignatureException', `Signature ${skew < 0 ? 'expired' : 'not yet current'}: ${amzDate} is more than 15 minutes from the endpoint's clock.`);
+    }
+    const signed: Record<string, string> = {};
+    for (const name of admission.signedHeaders) {
       const value = request.headers[name];
-      const text = Array.isArray(value) ? value.join(',') : (value ?? '');
-      return `${name}:${text.trim().replace(/\s+/g, ' ')}\n`;
-    })
-    .join('');
-  const payloadHash = typeof request.headers['x-amz-content-sha256'] === 'string' ? request.headers['x-amz-content-sha256'] : sha256(request.body);
-  const canonicalRequest = [request.method, canonicalPath, canonicalQuery, canonicalHeaders, scope.signedHeaders, payloadHash].join('\n');
-  const amzDate = String(request.headers['x-amz-date'] ?? '');
-  const credentialScope = `${scope.date}/${scope.region}/${scope.service}/aws4_request`;
-  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, credentialScope, sha256(canonicalRequest)].join('\n');
-  const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, scope.date), scope.region), scope.service), 'aws4_request');
-  return createHmac('sha256', key).update(stringToSign).digest('hex');
+      if (value !== undefined) signed[name] = Array.isArray(value) ? value.join(',') : value;
+    }
+    const expected = await this.signerFor(admission.caller.accessKeyId, secret).sign(
+      {
+        method: request.method,
+        protocol: 'http:',
+        hostname: '127.0.0.1',
+        path: request.rawPath,
+        query: parseQuery(request.rawQuery),
+        headers: signed,
+        body: request.body,
+      },
+      { signingDate, signingRegion: admission.caller.region, signingService: admission.service, signableHeaders: new Set(admission.signedHeaders) },
+    );
+    const computed = /Signature=([0-9a-f]{64})$/.exec(expected.headers.authorization ?? '')?.[1] ?? '';
+    if (computed.length !== admission.signature.length || !timingSafeEqual(Buffer.from(computed), Buffer.from(admission.signature))) throw invalidSignature();
+    return { ...admission.caller, verified: true };
+  }
+
+  private signerFor(accessKeyId: string, secretAccessKey: string): SignatureV4 {
+    let signer = this.signers.get(accessKeyId);
+    if (!signer) {
+      // applyChecksum off: clients of Lambda do not sign x-amz-content-sha256, so neither may we.
+      signer = new SignatureV4({ credentials: { accessKeyId, secretAccessKey }, region: 'us-east-1', service: 'lambda', sha256: NodeSha256, applyChecksum: false });
+      this.signers.set(accessKeyId, signer);
+    }
+    return signer;
+  }
+}
+
+function invalidSignature(): ServiceError {
+  return new ServiceError(
+    403,
+    'InvalidSignatureException',
+    'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
+  );
+}
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** `20261126T150000Z` as a Date; null when malformed. */
+function parseAmzDate(text: string): Date | null {
+  const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
+  if (!match) return null;
+  const [, year, month, day, hour, minute, second] = match.map(Number);
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+}
+
+/** The query as the signer wants it: decoded names and values (it encodes them itself). */
+function parseQuery(rawQuery: string): Record<string, string | string[]> {
+  // No prototype: a parameter named __proto__ stays a parameter.
+  const query = Object.create(null) as Record<string, string | string[]>;
+  if (rawQuery === '') return query;
+  for (const pair of rawQuery.split('&')) {
+    const eq = pair.indexOf('=');
+    const name = decode(eq < 0 ? pair : pair.slice(0, eq));
+    const value = eq < 0 ? '' : decode(pair.slice(eq + 1));
+    const existing = query[name];
+    query[name] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return query;
+}
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

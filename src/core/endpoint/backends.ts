@@ -2,17 +2,18 @@
  * Keeps one backend (one execution environment) per served function, created on first
  * invoke. A configuration change drops it, like Lambda: the next invocation is cold and
  * sees the new variables and layers. Layers are extracted, in order, into a temporary
- * folder that stands in for /opt.
+ * folder that stands in for /opt, streamed to disk with the same running count as at publish.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, createWriteStream, mkdirSync, rmSync, type WriteStream } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { readZip } from '../lambda/zip';
+import { unzip, UNZIPPED_LIMIT, type ZipFileWriter } from '../lambda/zip';
 import type { BackendFactory, FunctionBackend } from './backend';
 import type { EndpointState, ServedFunction } from './state';
 
 interface Live {
-  backend: FunctionBackend;
+  backend: Promise<FunctionBackend>;
   optDir: string | null;
 }
 
@@ -24,13 +25,23 @@ export class BackendPool {
     private readonly factory: BackendFactory,
   ) {}
 
-  get(fn: ServedFunction): FunctionBackend {
+  get(fn: ServedFunction): Promise<FunctionBackend> {
     const existing = this.live.get(fn.name);
     if (existing) return existing.backend;
-    const optDir = this.extractLayers(fn);
-    const backend = this.factory({ name: fn.name, code: fn.code, configuration: fn.configuration, optDir, region: this.state.region });
-    this.live.set(fn.name, { backend, optDir });
-    return backend;
+    const entry: Live = {
+      optDir: null,
+      backend: this.extractLayers(fn).then((optDir) => {
+        entry.optDir = optDir;
+        return this.factory({ name: fn.name, code: fn.code, configuration: fn.configuration, optDir, region: this.state.region });
+      }),
+    };
+    // A failed start is not kept: the next invoke tries again.
+    entry.backend.catch(() => {
+      if (this.live.get(fn.name) === entry) this.live.delete(fn.name);
+      if (entry.optDir) rmSync(entry.optDir, { recursive: true, force: true });
+    });
+    this.live.set(fn.name, entry);
+    return entry.backend;
   }
 
   /** Ends the function's environment; the next invoke starts a new one with the current configuration. */
@@ -38,7 +49,8 @@ export class BackendPool {
     const existing = this.live.get(name);
     if (!existing) return;
     this.live.delete(name);
-    await existing.backend.dispose();
+    const backend = await existing.backend.catch(() => null);
+    await backend?.dispose();
     if (existing.optDir) rmSync(existing.optDir, { recursive: true, force: true });
   }
 
@@ -46,20 +58,41 @@ export class BackendPool {
     await Promise.all([...this.live.keys()].map((name) => this.drop(name)));
   }
 
-  private extractLayers(fn: ServedFunction): string | null {
+  private async extractLayers(fn: ServedFunction): Promise<string | null> {
     const layers = fn.configuration.Layers ?? [];
     if (layers.length === 0) return null;
-    const optDir = mkdtempSync(join(tmpdir(), 'warm-state-opt-'));
-    for (const layer of layers) {
-      const version = this.state.layerByArn(layer.Arn);
-      if (!version) continue; // validated on update; a missing one cannot happen
-      for (const entry of readZip(version.zip)) {
-        const target = join(optDir, entry.path);
-        mkdirSync(dirname(target), { recursive: true });
-        writeFileSync(target, entry.data);
-        if (entry.mode) chmodSync(target, entry.mode);
+    const optDir = await mkdtemp(join(tmpdir(), 'warm-state-opt-'));
+    let budget = UNZIPPED_LIMIT;
+    try {
+      for (const layer of layers) {
+        const version = this.state.layerByArn(layer.Arn);
+        if (!version) continue; // validated on update; a missing one cannot happen
+        const { bytes } = await unzip(version.zip, budget, (path, mode) => fileWriter(join(optDir, path), mode));
+        budget -= bytes;
       }
+    } catch (error) {
+      rmSync(optDir, { recursive: true, force: true });
+      throw error;
     }
     return optDir;
   }
+}
+
+/** Streams one extracted file to disk (later layers overwrite earlier ones, as in Lambda). */
+function fileWriter(target: string, mode: number | undefined): ZipFileWriter {
+  let stream: WriteStream | null = null;
+  const open = (): WriteStream => {
+    if (!stream) {
+      mkdirSync(dirname(target), { recursive: true });
+      stream = createWriteStream(target, { mode: mode ?? 0o644 });
+    }
+    return stream;
+  };
+  return {
+    write: (chunk) => new Promise<void>((resolve, reject) => open().write(chunk, (error) => (error ? reject(error) : resolve()))),
+    end: async () => {
+      await new Promise<void>((resolve, reject) => open().once('error', reject).end(resolve));
+      if (mode !== undefined) chmodSync(target, mode);
+    },
+  };
 }

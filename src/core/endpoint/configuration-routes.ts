@@ -2,8 +2,14 @@
  * Function configuration calls the deployed client and the probe need:
  * GetFunctionConfiguration, UpdateFunctionConfiguration and ListFunctions (paginated with
  * Marker / NextMarker like the service).
+ *
+ * A configuration change decides what the next cold start runs, so the changes that can make it
+ * run other code (layers, the handler, the runtime, variables that Node, the dynamic loader or
+ * a shell read to load code) are made only for verified callers (auth.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { UNZIPPED_LIMIT } from '../lambda/zip';
+import type { Caller } from './auth';
 import type { BackendPool } from './backends';
 import { jsonReply, type Route, type RouteRequest } from './router';
 import { errors, functionArn } from './service-error';
@@ -36,7 +42,7 @@ export function configurationRoutes(state: EndpointState, pool: BackendPool): Ro
       resource: (params, region) => functionArn(region, params.name),
       handle: async (request) => {
         const fn = find(request);
-        fn.configuration = applyUpdate(state, fn.configuration, parseBody(request));
+        fn.configuration = applyUpdate(state, fn.configuration, parseBody(request), request.caller);
         await pool.drop(fn.name);
         return jsonReply(200, fn.configuration);
       },
@@ -62,7 +68,7 @@ function parseBody(request: RouteRequest): Record<string, unknown> {
 }
 
 /** Applies an UpdateFunctionConfiguration body; fields not given keep their values, as in Lambda. */
-function applyUpdate(state: EndpointState, current: WireFunctionConfiguration, body: Record<string, unknown>): WireFunctionConfiguration {
+function applyUpdate(state: EndpointState, current: WireFunctionConfiguration, body: Record<string, unknown>, caller: Caller): WireFunctionConfiguration {
   if (typeof body.RevisionId === 'string' && body.RevisionId !== current.RevisionId) throw errors.preconditionFailed();
   const next: WireFunctionConfiguration = { ...current };
   if (body.Description !== undefined) next.Description = expectString(body.Description, 'Description');
@@ -90,16 +96,46 @@ function applyUpdate(state: EndpointState, current: WireFunctionConfiguration, b
   if (body.Layers !== undefined) {
     if (!Array.isArray(body.Layers) || body.Layers.some((l) => typeof l !== 'string')) throw errors.invalidParameter('Layers must be a list of layer version ARNs');
     if (body.Layers.length > 5) throw errors.invalidParameter('Cannot reference more than 5 layers.');
+    let unzipped = 0;
     next.Layers = (body.Layers as string[]).map((arn) => {
       const layer = state.layerByArn(arn);
       if (!layer) throw errors.invalidParameter(`Layer version ${arn} does not exist.`);
+      unzipped += layer.unzippedSize;
       return { Arn: arn, CodeSize: layer.zip.length };
     });
+    if (unzipped > UNZIPPED_LIMIT) {
+      throw errors.invalidParameter(`Function code combined with layers exceeds the maximum allowed size of ${UNZIPPED_LIMIT} bytes. The actual size is ${unzipped} bytes.`);
+    }
     if (next.Layers.length === 0) next.Layers = undefined;
+  }
+  const runsCode = codeRunningChanges(current, next);
+  if (runsCode.length > 0 && !caller.verified) {
+    throw errors.codeChangeRefused(caller.arn, 'lambda:UpdateFunctionConfiguration', current.FunctionArn, runsCode.join(', '));
   }
   next.LastModified = lambdaTimestamp();
   next.RevisionId = randomUUID();
   return canonical(next);
+}
+
+/**
+ * Variables read to load code before or besides the handler: Node's own (NODE_OPTIONS --require,
+ * NODE_PATH...; NODE_ENV is only a convention of libraries), the runtime's wrapper, the dynamic
+ * loader's (LD_PRELOAD...), and what picks the programs and shell start-up files a process runs.
+ */
+const CODE_LOADING_VARIABLE = /^(NODE_(?!ENV$)\w+|AWS_LAMBDA_EXEC_WRAPPER|LD_\w+|DYLD_\w+|PATH|BASH_ENV|ENV)$/;
+
+/** What in `next` could make the function run code `current` would not: empty when nothing. */
+export function codeRunningChanges(current: WireFunctionConfiguration, next: WireFunctionConfiguration): string[] {
+  const changes: string[] = [];
+  const currentLayers = new Set((current.Layers ?? []).map((layer) => layer.Arn));
+  if ((next.Layers ?? []).some((layer) => !currentLayers.has(layer.Arn))) changes.push('layers');
+  if (next.Handler !== current.Handler) changes.push('Handler');
+  if (next.Runtime !== current.Runtime) changes.push('Runtime');
+  const before = current.Environment?.Variables ?? {};
+  for (const [name, value] of Object.entries(next.Environment?.Variables ?? {})) {
+    if (CODE_LOADING_VARIABLE.test(name) && before[name] !== value) changes.push(name);
+  }
+  return changes;
 }
 
 /** Rebuilds the object in the service's field order, dropping absent optional fields, so JSON bytes are stable. */

@@ -3,28 +3,62 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ServiceError } from './service-error';
 
-export interface BodyResult {
-  body: Buffer;
-  /** True when the body was larger than the limit; it was read (and discarded) to the end. */
-  tooLarge: boolean;
-  size: number;
-}
+/**
+ * After a refusal, the rest of a body is read and dropped (never kept) up to this many bytes,
+ * so that a client still sending an oversized event gets to read our answer; past it the
+ * connection is cut. A little more than Invoke's 6 MB limit, so the AWS SDKs read a 413.
+ */
+const DISCARD_LIMIT = 16 * 1024 * 1024;
 
 /**
- * Reads the whole request body, keeping at most `limit` bytes. The rest is drained rather
- * than cut off, so the client reads our 413 reply instead of a reset connection.
+ * Reads the whole request body, refusing it (`tooLarge()`) as soon as it is known to exceed
+ * `limit`: from Content-Length before reading anything, else while it arrives. At most `limit`
+ * bytes are ever held.
  */
-export function readBody(request: IncomingMessage, limit: number): Promise<BodyResult> {
+export function readBody(request: IncomingMessage, limit: number, tooLarge: () => ServiceError): Promise<Buffer> {
+  const declared = Number(request.headers['content-length']);
+  if (declared > limit) return Promise.reject(tooLarge());
+  if (declared === 0 || request.complete) return Promise.resolve(Buffer.alloc(0));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    request.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    request.on('end', () => resolve({ body: size <= limit ? Buffer.concat(chunks) : Buffer.alloc(0), tooLarge: size > limit, size }));
-    request.on('error', reject);
+      if (size > limit) {
+        stop();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      stop();
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error) => {
+      stop();
+      reject(error);
+    };
+    const stop = () => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onError);
+    };
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', onError);
   });
+}
+
+/** Drops what is left of a refused request's body (see DISCARD_LIMIT); keeps nothing. */
+export function discardBody(request: IncomingMessage): void {
+  let discarded = 0;
+  request.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > DISCARD_LIMIT) request.socket.destroy();
+  });
+  request.on('error', () => undefined);
+  request.resume();
 }
 
 export function send(response: ServerResponse, status: number, body: Buffer, headers: Record<string, string>): void {

@@ -20,6 +20,7 @@ export function invokeRoute(state: EndpointState, pool: BackendPool): Route {
     pattern: '/2015-03-31/functions/{name}/invocations',
     action: 'lambda:InvokeFunction',
     resource: (params, region) => functionArn(region, params.name),
+    maxBody: PAYLOAD_LIMIT,
     handle: (request) => invoke(state, pool, request),
   };
 }
@@ -31,7 +32,6 @@ async function invoke(state: EndpointState, pool: BackendPool, request: RouteReq
     throw errors.functionNotFound(request.region, found?.fn.name ?? request.params.name, qualifier);
   }
   const fn = found.fn;
-  if (request.tooLarge) throw errors.requestTooLarge(PAYLOAD_LIMIT);
   let event: unknown = {};
   if (request.body.length > 0) {
     try {
@@ -78,7 +78,7 @@ async function invoke(state: EndpointState, pool: BackendPool, request: RouteReq
 async function runOnce(pool: BackendPool, fn: ServedFunction, event: unknown, payload: Buffer) {
   fn.inFlight++;
   try {
-    const result = await pool.get(fn).invoke({ requestId: randomUUID(), event, payload, configuration: fn.configuration });
+    const result = await (await pool.get(fn)).invoke({ requestId: randomUUID(), event, payload, configuration: fn.configuration });
     if (result.payload.length > PAYLOAD_LIMIT) {
       // What Lambda returns when a function's response is over the limit (a local environment
       // already answers so itself; a real runtime client behind the Runtime API does not).

@@ -1,8 +1,15 @@
-/** PublishLayerVersion and GetLayerVersion, kept in memory; the probe layer is published here in tests and local use. */
-import { readZip } from '../lambda/zip';
+/**
+ * PublishLayerVersion and GetLayerVersion, kept in memory; the probe layer is published here in
+ * tests and local use. A published archive is inflated once, with a running count, to check it
+ * the way Lambda does (a readable zip, at most 250 MB unzipped) without keeping its files.
+ */
+import { unzip, UNZIPPED_LIMIT, ZipTooLargeError } from '../lambda/zip';
 import { jsonReply, type Route } from './router';
 import { errors, layerArn } from './service-error';
 import type { EndpointState, LayerVersion } from './state';
+
+/** Lambda's limit on a PublishLayerVersion request: a 50 MB zip, base64 in JSON. */
+const PUBLISH_BODY_LIMIT = 69905067;
 
 export function layerRoutes(state: EndpointState): Route[] {
   const describe = (layer: LayerVersion) => ({
@@ -24,7 +31,12 @@ export function layerRoutes(state: EndpointState): Route[] {
       pattern: '/2018-10-31/layers/{layer}/versions',
       action: 'lambda:PublishLayerVersion',
       resource: (params, region) => layerArn(region, params.layer),
+      maxBody: PUBLISH_BODY_LIMIT,
       handle: async (request) => {
+        // A layer exists to add code to functions: only a verified caller may publish one.
+        if (!request.caller.verified) {
+          throw errors.codeChangeRefused(request.caller.arn, 'lambda:PublishLayerVersion', layerArn(request.region, request.params.layer), 'a layer');
+        }
         if (!/^[a-zA-Z0-9_-]{1,140}$/.test(request.params.layer)) throw errors.invalidParameter('Invalid layer name');
         let body: { Description?: string; Content?: { ZipFile?: string }; CompatibleRuntimes?: string[] };
         try {
@@ -33,12 +45,15 @@ export function layerRoutes(state: EndpointState): Route[] {
           throw errors.invalidJson(error instanceof Error ? error.message : String(error));
         }
         const zip = Buffer.from(body.Content?.ZipFile ?? '', 'base64');
+        let unzipped;
         try {
-          if (zip.length === 0 || readZip(zip).length === 0) throw new Error('empty');
-        } catch {
-          throw errors.invalidParameter('Uploaded file must be a non-empty zip');
+          unzipped = await unzip(zip, UNZIPPED_LIMIT, () => ({ write: () => undefined, end: () => undefined }));
+        } catch (error) {
+          if (error instanceof ZipTooLargeError) throw errors.invalidParameter(`Unzipped size must be smaller than ${UNZIPPED_LIMIT} bytes`);
+          throw errors.invalidParameter('Could not unzip uploaded file. Please check your file, then try to upload again.');
         }
-        const layer = state.publishLayerVersion(request.params.layer, zip, body.Description ?? '', body.CompatibleRuntimes ?? []);
+        if (unzipped.files === 0) throw errors.invalidParameter('Uploaded file must be a non-empty zip');
+        const layer = state.publishLayerVersion(request.params.layer, zip, unzipped.bytes, body.Description ?? '', body.CompatibleRuntimes ?? []);
         return jsonReply(201, describe(layer));
       },
     },

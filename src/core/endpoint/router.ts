@@ -3,17 +3,19 @@
  * function name given as an ARN (URL-encoded by the SDK) arrives whole.
  */
 import type { IncomingMessage } from 'node:http';
+import type { Caller } from './auth';
 
 export interface RouteRequest {
   method: string;
   params: Record<string, string>;
   query: URLSearchParams;
   headers: IncomingMessage['headers'];
-  /** The request body, complete unless `tooLarge`. */
+  /** The whole request body (never more than the route's `maxBody`). */
   body: Buffer;
-  tooLarge: boolean;
   /** Region the caller signed for (the endpoint plays every region). */
   region: string;
+  /** Who is calling; `verified` callers may make changes that run code. */
+  caller: Caller;
 }
 
 export interface Reply {
@@ -32,8 +34,13 @@ export interface Route<Result = Reply> {
   action: string;
   /** The ARN an AccessDenied message names for this request. */
   resource: (params: Record<string, string>, region: string) => string;
+  /** Largest body accepted, in bytes: anything bigger is refused before it is read (default CONTROL_BODY_LIMIT). */
+  maxBody?: number;
   handle: (request: RouteRequest) => Promise<Result>;
 }
+
+/** Bodies of calls that carry a little JSON (configuration): far more than they need, far less than memory. */
+export const CONTROL_BODY_LIMIT = 256 * 1024;
 
 export function jsonReply(status: number, value: unknown, headers: Record<string, string> = {}): Reply {
   return { status, body: Buffer.from(JSON.stringify(value)), headers: { 'Content-Type': 'application/json', ...headers } };

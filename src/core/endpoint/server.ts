@@ -2,31 +2,40 @@
  * The local Lambda endpoint: an HTTP server on 127.0.0.1 that answers the Lambda API
  * routes Warm State needs, so `aws lambda invoke --endpoint-url`, SDK scripts and Warm
  * State's own deployed mode reach warm local functions.
+ *
+ * Every request passes the same gates, cheapest first, and nothing is read from a body until
+ * the gates before it are passed: the Host guard, the route, the caller's key and permission
+ * (auth.ts), the route's body limit, then the SigV4 signature over the body. A refused body is
+ * dropped unread (http.ts), never buffered.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { authorize, type AccessPolicy } from './auth';
+import { Authenticator, type AccessPolicy } from './auth';
 import type { BackendFactory } from './backend';
 import { BackendPool } from './backends';
 import { configurationRoutes } from './configuration-routes';
-import { readBody, send, sendError } from './http';
-import { invokeRoute, PAYLOAD_LIMIT } from './invoke-route';
+import { discardBody, readBody, send, sendError } from './http';
+import { invokeRoute } from './invoke-route';
 import { layerRoutes } from './layer-routes';
-import { matchRoute, type Route } from './router';
+import { CONTROL_BODY_LIMIT, matchRoute, type Route } from './router';
+import { createRunKey, writeRunKey, type RunKey } from './run-key';
 import { errors, ServiceError } from './service-error';
 import { EndpointState, type FunctionRegistration } from './state';
-
-/** Bodies other than Invoke's (layer zips travel base64 in JSON): Lambda's direct-upload limit plus base64. */
-const CONTROL_BODY_LIMIT = 70 * 1024 * 1024;
 
 export interface EndpointOptions {
   /** 0 picks a free port. */
   port: number;
   functions: FunctionRegistration[];
   backendFactory: BackendFactory;
-  /** Region used when a request carries none (unsigned calls); default us-east-1. */
+  /** Region used in ARNs when a request names none; default us-east-1. */
   region?: string;
+  /** Principals besides the run's own key, and whether any signature is let in (unverified). */
   access?: AccessPolicy;
+  /**
+   * Where to write the run's key pair (mode 0600) so Warm State's CLI and extension find it, by
+   * port; removed on close. Without it the key is only in `LambdaEndpoint.credentials`.
+   */
+  keyFile?: (port: number) => string;
   /** Called for every request after it is answered (the CLI prints a line per call). */
   onRequest?: (entry: { method: string; path: string; status: number; errorType: string | null; ms: number }) => void;
 }
@@ -36,6 +45,10 @@ export interface LambdaEndpoint {
   url: string;
   port: number;
   state: EndpointState;
+  /** The run's key pair: requests signed with it are verified and may change anything. */
+  credentials: RunKey;
+  /** The file holding the key pair, when `keyFile` was given. */
+  keyFile: string | null;
   close(): Promise<void>;
 }
 
@@ -50,29 +63,38 @@ export async function startLambdaEndpoint(options: EndpointOptions): Promise<Lam
   for (const registration of options.functions) state.addFunction(registration);
   const pool = new BackendPool(state, options.backendFactory);
   const routes: Route[] = [invokeRoute(state, pool), ...configurationRoutes(state, pool), ...layerRoutes(state)];
+  const credentials = createRunKey();
   const access = options.access ?? {};
+  const auth = new Authenticator({
+    ...access,
+    principals: { ...access.principals, [credentials.accessKeyId]: { secretAccessKey: credentials.secretAccessKey } },
+  });
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const started = Date.now();
     const method = request.method ?? 'GET';
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    const rawPath = (request.url ?? '/').split('?')[0];
+    const target = request.url ?? '/';
+    const queryAt = target.indexOf('?');
+    const rawPath = queryAt < 0 ? target : target.slice(0, queryAt);
+    const rawQuery = queryAt < 0 ? '' : target.slice(queryAt + 1);
+    let pathname = rawPath;
     let status = 500;
     let errorType: string | null = null;
     try {
       // DNS rebinding guard: a web page whose name resolves to 127.0.0.1 must not reach the
       // functions (it could sign requests itself); only local host names are served.
       if (!isLocalHost(request.headers.host)) {
-        await readBody(request, 0);
         throw new ServiceError(403, 'AccessDeniedException', `The local endpoint only answers requests addressed to 127.0.0.1 or localhost, not ${String(request.headers.host)}`);
       }
-      const match = matchRoute(routes, method, url.pathname);
-      const limit = match?.route.method === 'POST' && match.route.pattern.endsWith('/invocations') ? PAYLOAD_LIMIT : CONTROL_BODY_LIMIT;
-      const { body, tooLarge } = await readBody(request, limit);
-      if (!match) throw errors.unknownOperation(method, url.pathname);
-      const region = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(String(request.headers.authorization ?? ''))?.[1] ?? state.region;
-      authorize(access, { method, rawPath, rawQuery: url.search.slice(1), headers: request.headers, body }, match.route.action, match.route.resource(match.params, region));
-      const reply = await match.route.handle({ method, params: match.params, query: url.searchParams, headers: request.headers, body, tooLarge, region });
+      pathname = new URL(rawPath, 'http://127.0.0.1').pathname;
+      const match = matchRoute(routes, method, pathname);
+      if (!match) throw errors.unknownOperation(method, pathname);
+      const { route, params } = match;
+      const admission = auth.admit(request.headers, route.action, (region) => route.resource(params, region));
+      const limit = route.maxBody ?? CONTROL_BODY_LIMIT;
+      const body = await readBody(request, limit, () => errors.requestTooLarge(limit, route.action.replace(/^lambda:/, '')));
+      const caller = await auth.verify(admission, { method, rawPath, rawQuery, headers: request.headers, body });
+      const reply = await route.handle({ method, params, query: new URLSearchParams(rawQuery), headers: request.headers, body, region: caller.region, caller });
       status = reply.status;
       send(response, reply.status, reply.body, reply.headers);
       if (reply.after) void reply.after();
@@ -80,10 +102,11 @@ export async function startLambdaEndpoint(options: EndpointOptions): Promise<Lam
       const serviceError = error instanceof ServiceError ? error : errors.internal(error instanceof Error ? error.message : String(error));
       status = serviceError.status;
       errorType = serviceError.errorType;
+      if (!request.complete) discardBody(request);
       if (!response.headersSent) sendError(response, serviceError);
       else response.destroy();
     }
-    options.onRequest?.({ method, path: url.pathname, status, errorType, ms: Date.now() - started });
+    options.onRequest?.({ method, path: pathname, status, errorType, ms: Date.now() - started });
   };
 
   const server = createServer((request, response) => {
@@ -93,18 +116,30 @@ export async function startLambdaEndpoint(options: EndpointOptions): Promise<Lam
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    // 127.0.0.1 only: the endpoint runs user code on request and has no real authentication.
+    // 127.0.0.1 only: other machines never reach it; local users need the run's key (auth.ts).
     server.listen(options.port, '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });
   });
   const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  const keyFile = options.keyFile?.(port) ?? null;
+  let removeKeyFile: () => void = () => undefined;
+  try {
+    if (keyFile) removeKeyFile = writeRunKey(keyFile, credentials, url);
+  } catch (error) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw error;
+  }
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     port,
     state,
+    credentials,
+    keyFile,
     close: async () => {
+      removeKeyFile();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -39,13 +39,31 @@ export const errors = {
   invalidJson: (detail: string) =>
     new ServiceError(400, 'InvalidRequestContentException', `Could not parse request body into json: ${detail}`),
   invalidParameter: (message: string) => new ServiceError(400, 'InvalidParameterValueException', message),
-  requestTooLarge: (limit: number) =>
-    new ServiceError(413, 'RequestTooLargeException', `Request must be smaller than ${limit} bytes for the InvokeFunction operation`),
+  /** Invoke's own error for an oversized event; other operations answer RequestEntityTooLargeException. */
+  requestTooLarge: (limit: number, operation = 'InvokeFunction') =>
+    new ServiceError(
+      413,
+      operation === 'InvokeFunction' ? 'RequestTooLargeException' : 'RequestEntityTooLargeException',
+      `Request must be smaller than ${limit} bytes for the ${operation} operation`,
+    ),
   throttled: () =>
     new ServiceError(429, 'TooManyRequestsException', 'Rate Exceeded.', { Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' }),
   preconditionFailed: () =>
     new ServiceError(412, 'PreconditionFailedException', 'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id'),
   missingAuthentication: () => new ServiceError(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token'),
+  unrecognizedClient: () =>
+    new ServiceError(
+      403,
+      'UnrecognizedClientException',
+      'The security token included in the request is invalid. This local endpoint accepts only the key pair of its run, printed when it started and written to a file only its user can read.',
+    ),
+  /** A change that can run code, asked by a caller whose signature was not checked (--allow-any-credentials). */
+  codeChangeRefused: (principalArn: string, action: string, resource: string, what: string) =>
+    new ServiceError(
+      403,
+      'AccessDeniedException',
+      `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resource}: this change can run code (${what}), and the endpoint accepts any credentials only for calls that cannot; sign with the key pair of its run to make it`,
+    ),
   expiredToken: () => new ServiceError(403, 'ExpiredTokenException', 'The security token included in the request is expired'),
   accessDenied: (principalArn: string, action: string, resource: string) =>
     new ServiceError(

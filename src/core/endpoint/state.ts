@@ -63,6 +63,8 @@ export interface LayerVersion {
   compatibleRuntimes: string[];
   createdDate: string;
   codeSha256: string;
+  /** Bytes its files take unzipped (counted while inflating, never taken from the archive's headers). */
+  unzippedSize: number;
 }
 
 /** Lambda's timestamp format, e.g. 2026-11-26T15:00:00.000+0000. */
@@ -147,12 +149,13 @@ export class EndpointState {
     return [...this.functions.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  publishLayerVersion(name: string, zip: Buffer, description: string, compatibleRuntimes: string[]): LayerVersion {
+  publishLayerVersion(name: string, zip: Buffer, unzippedSize: number, description: string, compatibleRuntimes: string[]): LayerVersion {
     const versions = this.layers.get(name) ?? [];
     const layer: LayerVersion = {
       name,
       version: versions.length + 1,
       zip,
+      unzippedSize,
       description,
       compatibleRuntimes,
       createdDate: lambdaTimestamp(),

@@ -1,10 +1,15 @@
 /**
- * A small zip writer and reader (deflate via node:zlib), enough for Lambda layer archives:
- * the probe layer the CLI/extension publishes, and the local endpoint extracting published
- * layers into its /opt substitute. No zip64, no encryption; entries are files only
- * (folders are implied by paths), which is what Lambda needs.
+ * Deployment-package zips, through fflate: the writer for the probe layer the CLI and the
+ * extension publish, and the reader the local endpoint uses on archives anyone may upload.
+ *
+ * The reader treats every archive as hostile. It walks the entries in stream order (local
+ * headers, so overlapping central-directory entries cannot make one byte count many times),
+ * inflates in small slices with a running count of the bytes actually produced (a declared
+ * size can only make it stop sooner, never let it go further), stops at the limit it is given,
+ * and yields to the event loop between slices: a zip bomb is refused after at most `limit`
+ * bytes and never stalls other requests for long.
  */
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { Unzip, UnzipInflate, zipSync, type UnzipFile, type Zippable } from 'fflate';
 
 export interface ZipEntry {
   /** Forward-slash path inside the archive, no leading slash, no `..`. */
@@ -14,25 +19,21 @@ export interface ZipEntry {
   mode?: number;
 }
 
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
+/** Lambda's limit on the unzipped size of a function with its layers (and of each layer). */
+export const UNZIPPED_LIMIT = 250 * 1024 * 1024;
 
-export function crc32(data: Buffer): number {
-  let crc = 0xffffffff;
-  for (let i = 0; i < data.length; i++) crc = CRC_TABLE[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
+/** Thrown when an archive inflates past the limit it was read with. */
+export class ZipTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`the archive inflates to more than ${limit} bytes`);
+    this.name = 'ZipTooLargeError';
+  }
 }
 
-/** A fixed DOS timestamp (1980-01-01) so the same inputs give byte-identical archives. */
-const DOS_TIME = 0;
-const DOS_DATE = (0 << 9) | (1 << 5) | 1;
+/** DOS timestamps start in 1980; a fixed one makes the same inputs give byte-identical archives. */
+const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
+const UNIX = 3;
+const REGULAR_FILE = 0o100000;
 
 function checkPath(path: string): void {
   if (path === '' || path.startsWith('/') || path.split('/').includes('..') || path.includes('\\')) {
@@ -41,98 +42,163 @@ function checkPath(path: string): void {
 }
 
 export function writeZip(entries: readonly ZipEntry[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
+  const files: Zippable = {};
   for (const entry of entries) {
     checkPath(entry.path);
-    const name = Buffer.from(entry.path, 'utf8');
-    const deflated = deflateRawSync(entry.data, { level: 9 });
-    // Store when deflate does not help (already-compressed or tiny data).
-    const method = deflated.length < entry.data.length ? 8 : 0;
-    const payload = method === 8 ? deflated : entry.data;
-    const crc = crc32(entry.data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed
-    local.writeUInt16LE(0x0800, 6); // UTF-8 names
-    local.writeUInt16LE(method, 8);
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(payload.length, 18);
-    local.writeUInt32LE(entry.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
-    locals.push(local, name, payload);
-
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE((3 << 8) | 20, 4); // made by Unix, so the mode bits below are honoured
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(method, 10);
-    central.writeUInt16LE(DOS_TIME, 12);
-    central.writeUInt16LE(DOS_DATE, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(payload.length, 20);
-    central.writeUInt32LE(entry.data.length, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE((((entry.mode ?? 0o644) | 0o100000) << 16) >>> 0, 38); // regular file + mode
-    central.writeUInt32LE(offset, 42);
-    centrals.push(central, name);
-    offset += local.length + name.length + payload.length;
+    files[entry.path] = [entry.data, { os: UNIX, attrs: ((REGULAR_FILE | (entry.mode ?? 0o644)) << 16) >>> 0 }];
   }
-  const centralSize = centrals.reduce((sum, b) => sum + b.length, 0);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(centralSize, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, ...centrals, end]);
+  return Buffer.from(zipSync(files, { level: 9, mtime: FIXED_MTIME }));
 }
 
-/** Reads every file entry of an archive (folders are skipped); throws on anything malformed. */
-export function readZip(archive: Buffer): ZipEntry[] {
-  let endOffset = -1;
+/** Where the files of an archive go as they inflate: one writer per file, in archive order. */
+export type ZipSink = (path: string, mode: number | undefined) => ZipFileWriter;
+export interface ZipFileWriter {
+  write(chunk: Uint8Array): void | Promise<void>;
+  end(): void | Promise<void>;
+}
+
+/** Compressed bytes handed to the inflater at once: at most ~1000x that comes out (deflate's ceiling). */
+const SLICE = 2 * 1024;
+/** Inflating runs at most this long before other work on the event loop gets its turn. */
+const TURN_MS = 8;
+
+type ZipEvent = { kind: 'open'; path: string } | { kind: 'data'; chunk: Uint8Array } | { kind: 'end' };
+
+/**
+ * Reads every file of an untrusted archive into `sink` (folders are implied by paths and
+ * skipped). Resolves with the number of files and their total unzipped size. Throws
+ * ZipTooLargeError past `limit` bytes, or an Error for anything malformed (bad paths, unknown
+ * compression, broken deflate data, an archive that ends inside an entry).
+ */
+export async function unzip(archive: Uint8Array, limit: number, sink: ZipSink): Promise<{ files: number; bytes: number }> {
+  const modes = unixModes(archive);
+  let bytes = 0;
+  let files = 0;
+  let open = false;
+  let failure: Error | null = null;
+  // fflate reports entries and their bytes synchronously while a slice is pushed; they are
+  // queued and handed to the sink (which may write to disk) before the next slice goes in.
+  let events: ZipEvent[] = [];
+  const reader = new Unzip((file: UnzipFile) => {
+    if (failure) return;
+    if (file.name.endsWith('/')) {
+      file.ondata = () => undefined;
+      file.start();
+      return;
+    }
+    try {
+      checkPath(file.name);
+    } catch (error) {
+      failure = error as Error;
+      return;
+    }
+    // A declared size is a promise, not a measure: past the limit it refuses the archive at
+    // once, and an entry that inflates beyond what it declared is corrupt (or a bomb that lied).
+    const declared = file.originalSize;
+    if (declared !== undefined && bytes + declared > limit) {
+      failure = new ZipTooLargeError(limit);
+      return;
+    }
+    files++;
+    events.push({ kind: 'open', path: file.name });
+    let entryBytes = 0;
+    file.ondata = (error, chunk, final) => {
+      if (failure) return;
+      if (error) {
+        failure = new Error(`zip entry ${file.name}: ${error.message}`);
+        return;
+      }
+      bytes += chunk.length;
+      entryBytes += chunk.length;
+      if (bytes > limit || (declared !== undefined && entryBytes > declared)) {
+        failure = bytes > limit ? new ZipTooLargeError(limit) : new Error(`zip entry ${file.name} inflates to more than the ${declared} bytes it declares`);
+        file.terminate();
+        return;
+      }
+      if (chunk.length > 0) events.push({ kind: 'data', chunk });
+      if (final && declared !== undefined && entryBytes !== declared) {
+        failure = new Error(`zip entry ${file.name} inflates to ${entryBytes} bytes, not the ${declared} it declares`);
+        return;
+      }
+      if (final) events.push({ kind: 'end' });
+    };
+    file.start();
+  });
+  reader.register(UnzipInflate);
+
+  let writer: ZipFileWriter | null = null;
+  let turnStarted = performance.now();
+  for (let offset = 0; offset < archive.length && !failure; offset += SLICE) {
+    try {
+      reader.push(archive.subarray(offset, offset + SLICE), offset + SLICE >= archive.length);
+    } catch (error) {
+      failure ??= new Error(`not a readable zip archive: ${(error as Error).message}`);
+    }
+    const batch = events;
+    events = [];
+    for (const event of batch) {
+      if (failure) break;
+      if (event.kind === 'open') {
+        writer = sink(event.path, modes.get(event.path));
+        open = true;
+      } else if (event.kind === 'data') await writer?.write(event.chunk);
+      else {
+        await writer?.end();
+        open = false;
+      }
+    }
+    if (performance.now() - turnStarted > TURN_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      turnStarted = performance.now();
+    }
+  }
+  if (!failure && open) failure = new Error('zip archive ends inside an entry');
+  if (failure) throw failure;
+  return { files, bytes };
+}
+
+/** Reads a small archive whole (tests, and archives the caller built itself). */
+export async function readZip(archive: Uint8Array, limit = UNZIPPED_LIMIT): Promise<ZipEntry[]> {
+  const entries: ZipEntry[] = [];
+  await unzip(archive, limit, (path, mode) => {
+    const chunks: Uint8Array[] = [];
+    return {
+      write: (chunk) => void chunks.push(chunk),
+      end: () => void entries.push(mode === undefined ? { path, data: Buffer.concat(chunks) } : { path, data: Buffer.concat(chunks), mode }),
+    };
+  });
+  return entries;
+}
+
+/**
+ * Unix permission bits by path, from the central directory (fflate reads file data from the
+ * local headers, which carry no permissions; a layer's scripts need their execute bits).
+ * Bounded: every offset is checked against the archive, entries are counted by the directory.
+ */
+function unixModes(archive: Uint8Array): Map<string, number> {
+  const view = new DataView(archive.buffer, archive.byteOffset, archive.byteLength);
+  const modes = new Map<string, number>();
+  let end = -1;
   for (let i = archive.length - 22; i >= Math.max(0, archive.length - 22 - 0xffff); i--) {
-    if (archive.readUInt32LE(i) === 0x06054b50) {
-      endOffset = i;
+    if (view.getUint32(i, true) === 0x06054b50) {
+      end = i;
       break;
     }
   }
-  if (endOffset < 0) throw new Error('not a zip archive (no end of central directory)');
-  const count = archive.readUInt16LE(endOffset + 10);
-  let cursor = archive.readUInt32LE(endOffset + 16);
-  const entries: ZipEntry[] = [];
+  if (end < 0) throw new Error('not a zip archive (no end of central directory)');
+  const count = view.getUint16(end + 10, true);
+  let cursor = view.getUint32(end + 16, true);
   for (let i = 0; i < count; i++) {
-    if (archive.readUInt32LE(cursor) !== 0x02014b50) throw new Error('corrupt zip central directory');
-    const method = archive.readUInt16LE(cursor + 10);
-    const crc = archive.readUInt32LE(cursor + 16);
-    const compressedSize = archive.readUInt32LE(cursor + 20);
-    const size = archive.readUInt32LE(cursor + 24);
-    const nameLength = archive.readUInt16LE(cursor + 28);
-    const extraLength = archive.readUInt16LE(cursor + 30);
-    const commentLength = archive.readUInt16LE(cursor + 32);
-    const madeBy = archive.readUInt16LE(cursor + 4) >> 8;
-    const attributes = archive.readUInt32LE(cursor + 38);
-    const localOffset = archive.readUInt32LE(cursor + 42);
-    const path = archive.subarray(cursor + 46, cursor + 46 + nameLength).toString('utf8');
-    cursor += 46 + nameLength + extraLength + commentLength;
-    if (path.endsWith('/')) continue;
-    checkPath(path);
-    const localNameLength = archive.readUInt16LE(localOffset + 26);
-    const localExtraLength = archive.readUInt16LE(localOffset + 28);
-    const start = localOffset + 30 + localNameLength + localExtraLength;
-    const raw = archive.subarray(start, start + compressedSize);
-    let data: Buffer;
-    if (method === 0) data = Buffer.from(raw);
-    else if (method === 8) data = inflateRawSync(raw);
-    else throw new Error(`zip entry ${path} uses unsupported compression method ${method}`);
-    if (data.length !== size || crc32(data) !== crc) throw new Error(`zip entry ${path} is corrupt (size or CRC mismatch)`);
-    const mode = madeBy === 3 ? (attributes >>> 16) & 0o777 : undefined;
-    entries.push(mode ? { path, data, mode } : { path, data });
+    if (cursor + 46 > end || view.getUint32(cursor, true) !== 0x02014b50) throw new Error('corrupt zip central directory');
+    const madeBy = view.getUint16(cursor + 4, true) >> 8;
+    const nameLength = view.getUint16(cursor + 28, true);
+    const skip = nameLength + view.getUint16(cursor + 30, true) + view.getUint16(cursor + 32, true);
+    const attributes = view.getUint32(cursor + 38, true);
+    if (cursor + 46 + nameLength > end) throw new Error('corrupt zip central directory');
+    const path = Buffer.from(archive.subarray(cursor + 46, cursor + 46 + nameLength)).toString('utf8');
+    const mode = (attributes >>> 16) & 0o777;
+    if (madeBy === UNIX && mode !== 0) modes.set(path, mode);
+    cursor += 46 + skip;
   }
-  return entries;
+  return modes;
 }

@@ -119,17 +119,21 @@ export class DeployedController implements vscode.Disposable {
       const { startLambdaEndpoint } = await load('endpointServer');
       const { createBackendFactory } = await load('endpointBackends');
       const { createLocalEnvironment } = await load('localEnvironment');
+      const { localEndpointKeyFile } = await load('localEndpointKey');
       const { dirname, basename, extname } = await import('node:path');
       const name = basename(handler.file, extname(handler.file)).replace(/[^A-Za-z0-9_-]/g, '-');
       const log = this.deps.log;
       this.endpoint = await startLambdaEndpoint({
         port: this.settings().localEndpointPort,
         backendFactory: createBackendFactory({ createEnvironment: createLocalEnvironment }),
+        // The run's key pair, where Warm State's own clients (and the user) find it.
+        keyFile: (port) => localEndpointKeyFile(port),
         functions: [{ name, code: { taskRoot: dirname(handler.file), file: handler.file, handlerExport: handler.ref.exportName } }],
         onRequest: (entry) => log.info(`local endpoint: ${entry.method} ${entry.path} -> ${entry.status}${entry.errorType ? ` ${entry.errorType}` : ''} (${entry.ms} ms)`),
       });
       const url = this.endpoint.url;
       log.info(`Local Lambda endpoint on ${url}: function ${name} -> ${handler.relativePath}:${handler.ref.exportName}`);
+      log.info(`Requests must be signed with the key pair of this run (key id ${this.endpoint.credentials.accessKeyId}), in ${this.endpoint.keyFile}; Warm State's commands use it by themselves.`);
       void vscode.window.showInformationMessage(`Warm State: local Lambda endpoint on ${url} (function "${name}").`, 'Copy URL').then((choice) => {
         if (choice) void vscode.env.clipboard.writeText(url);
       });

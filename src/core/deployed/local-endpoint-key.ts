@@ -1,0 +1,51 @@
+/**
+ * Where a local endpoint (`warm-state serve`, or the extension's Start Local Lambda Endpoint)
+ * leaves the key pair of its run, and how Warm State's own clients find it: a request to
+ * http://127.0.0.1:PORT (or localhost) is signed with the key in the file for PORT, when one
+ * exists, instead of the user's AWS credentials. The file lives in the user's cache folder
+ * (or under WARM_STATE_HOME), readable by the user only.
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export interface LocalEndpointKey {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/**
+ * The key file of the endpoint on `port`: `$WARM_STATE_HOME/endpoints/PORT.json`, else the
+ * platform's cache folder: `$XDG_CACHE_HOME` or `~/.cache` on Linux, `~/Library/Caches` on
+ * macOS, `%LOCALAPPDATA%` on Windows, then `warm-state/endpoints/PORT.json`.
+ */
+export function localEndpointKeyFile(port: number, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (env.WARM_STATE_HOME) return join(env.WARM_STATE_HOME, 'endpoints', `${port}.json`);
+  const cache =
+    platform === 'win32'
+      ? (env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'))
+      : platform === 'darwin'
+        ? join(homedir(), 'Library', 'Caches')
+        : (env.XDG_CACHE_HOME || join(homedir(), '.cache'));
+  return join(cache, 'warm-state', 'endpoints', `${port}.json`);
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** The run key for a local endpoint URL, or null for other endpoints and when no key file is there. */
+export function localEndpointKey(endpointUrl: string | undefined): LocalEndpointKey | null {
+  if (!endpointUrl) return null;
+  let url: URL;
+  try {
+    url = new URL(endpointUrl);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' || !LOOPBACK.has(url.hostname)) return null;
+  try {
+    const key = JSON.parse(readFileSync(localEndpointKeyFile(Number(url.port || 80)), 'utf8')) as Partial<LocalEndpointKey>;
+    return typeof key.accessKeyId === 'string' && typeof key.secretAccessKey === 'string' ? { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey } : null;
+  } catch {
+    return null;
+  }
+}
