@@ -276,8 +276,32 @@ async function resolveResources(options: ServeOptions): Promise<ServedFunctionSp
   return specs;
 }
 
+/**
+ * The line printed per request, written in batches: at most one write every LOG_BATCH_MS, so
+ * a busy endpoint makes one system call (and wakes the terminal once) per batch, not per request.
+ */
+const LOG_BATCH_MS = 50;
+function batchedLines(stream: { write(text: string): unknown }): { write(line: string): void; flush(): void } {
+  let pending = '';
+  let timer: NodeJS.Timeout | null = null;
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (pending) stream.write(pending);
+    pending = '';
+  };
+  return {
+    write(line) {
+      pending += line;
+      timer ??= setTimeout(flush, LOG_BATCH_MS);
+    },
+    flush,
+  };
+}
+
 /** Runs the endpoint until SIGINT/SIGTERM; resolves with the exit code. */
 async function serve(options: ServeOptions): Promise<number> {
+  const requestLog = batchedLines(err);
   let endpoint: LambdaEndpoint;
   try {
     endpoint = await startLambdaEndpoint({
@@ -295,7 +319,7 @@ async function serve(options: ServeOptions): Promise<number> {
       })),
       onRequest: (entry) => {
         const outcome = entry.errorType ? `${entry.status} ${entry.errorType}` : String(entry.status);
-        err.write(`${new Date().toISOString()} ${entry.method} ${entry.path} -> ${outcome} (${entry.ms} ms)\n`);
+        requestLog.write(`${new Date().toISOString()} ${entry.method} ${entry.path} -> ${outcome} (${entry.ms} ms)\n`);
       },
     });
   } catch (error) {
@@ -336,6 +360,7 @@ async function serve(options: ServeOptions): Promise<number> {
   );
   await stopped;
   await endpoint.close();
+  requestLog.flush();
   out.write('Stopped.\n');
   return 0;
 }

@@ -1,0 +1,328 @@
+// `npm run bench:serve`: a warm Invoke through `warm-state serve` (capture on) against
+// serverless-offline 13 (with the Serverless Framework 3, which needs no login), measured in
+// one run on this machine, same handler, same client. Writes the serve section of
+// BENCHMARKS.md and prints the figures. Nothing here is a test: figures are measured, never
+// asserted or adjusted.
+//
+// serverless-offline is a dependency of this benchmark only (scripts/bench-serve/package.json),
+// installed into .cache/bench-serve with `npm install --prefix` on first run; the extension
+// never depends on it.
+//
+// The client: plain node:http with one keep-alive connection per server, each request signed
+// with SigV4 (@smithy/signature-v4) just before it is sent, for both servers alike (serve
+// checks the signature; serverless-offline ignores it). The timer runs from writing the
+// request to reading the whole response, so signing is outside it on both sides. Requests
+// alternate between the servers in blocks, after a warm-up that is not counted.
+//
+// On Linux it also reads how much CPU each server's processes (all threads, the function's
+// own process included) spent per invocation, from /proc/PID/task/TID/schedstat: on a shared
+// machine that figure moves far less than latency does.
+//
+// `BENCH_QUICK=1` runs a few iterations only, to check the script itself.
+import { SignatureV4 } from '@smithy/signature-v4';
+import { Buffer } from 'node:buffer';
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash, createHmac } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { createServer } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const quick = process.env.BENCH_QUICK === '1';
+const WARM_UP = quick ? 20 : 200;
+const BLOCK = quick ? 10 : 50;
+const BLOCKS = quick ? 2 : 12;
+const log = (text) => process.stdout.write(`${text}\n`);
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const ms = (value) => `${value.toFixed(3)} ms`;
+
+// --- serverless-offline, installed once into .cache/bench-serve -------------------------------
+const benchDir = join(root, '.cache', 'bench-serve');
+const manifest = readFileSync(join(root, 'scripts', 'bench-serve', 'package.json'), 'utf8');
+const installedManifest = join(benchDir, 'package.json');
+if (!existsSync(join(benchDir, 'node_modules', 'serverless-offline')) || !existsSync(installedManifest) || readFileSync(installedManifest, 'utf8') !== manifest) {
+  log(`installing serverless-offline and serverless@3 into ${benchDir} (first run only)`);
+  mkdirSync(benchDir, { recursive: true });
+  writeFileSync(installedManifest, manifest);
+  // Without the outer npm's npm_config_* variables, which the inner npm would take as its own.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+  execFileSync('npm', ['install', '--prefix', benchDir, '--no-audit', '--no-fund', '--loglevel=error'], { stdio: 'inherit', env });
+}
+const offlineVersion = JSON.parse(readFileSync(join(benchDir, 'node_modules', 'serverless-offline', 'package.json'), 'utf8')).version;
+const frameworkVersion = JSON.parse(readFileSync(join(benchDir, 'node_modules', 'serverless', 'package.json'), 'utf8')).version;
+
+// --- the handler both servers run ---------------------------------------------------------------
+const app = join(benchDir, 'app');
+mkdirSync(app, { recursive: true });
+const HANDLER = `'use strict';
+// Module state that survives warm invocations, and a handler that touches it: small on purpose,
+// so the figures measure the servers.
+const seen = [];
+let count = 0;
+exports.handler = async (event) => {
+  count++;
+  seen.push(event.n);
+  if (seen.length > 10) seen.shift();
+  return { count, last: seen[seen.length - 1] };
+};
+`;
+writeFileSync(join(app, 'handler.js'), HANDLER);
+
+const freePort = () =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+
+/** Starts a server process and resolves once `ready` matches its output. */
+function start(label, command, args, options, ready) {
+  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${label} did not start in 60 s:\n${output}`)), 60000);
+    const onData = (chunk) => {
+      // Keep reading (the servers print a line per request) but keep only the start-up text.
+      if (output.length < 100000) output += chunk.toString();
+      const match = ready.exec(output);
+      if (match && timer) {
+        clearTimeout(timer);
+        resolve({ child, match, output: () => output });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${label} exited (${code}) before it was ready:\n${output}`)));
+  });
+}
+
+/** Nanoseconds on CPU of a process and all its descendants, every thread (Linux); null elsewhere. */
+function cpuNs(rootPid) {
+  if (process.platform !== 'linux') return null;
+  const parents = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const tree = new Set([rootPid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, parent] of parents) {
+      if (tree.has(parent) && !tree.has(pid)) {
+        tree.add(pid);
+        grew = true;
+      }
+    }
+  }
+  let total = 0;
+  for (const pid of tree) {
+    try {
+      for (const task of readdirSync(`/proc/${pid}/task`)) total += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+function stop(child) {
+  try {
+    process.kill(process.platform === 'win32' ? child.pid : -child.pid, 'SIGTERM');
+  } catch {
+    // already gone
+  }
+}
+
+const work = mkdtempSync(join(tmpdir(), 'warm-bench-serve-'));
+const servePort = await freePort();
+const serve = await start(
+  'warm-state serve',
+  process.execPath,
+  [join(root, 'dist', 'cli.js'), 'serve', '--port', String(servePort), join(app, 'handler.js'), '--handler', 'handler', '--name', 'bench'],
+  // The per-run key goes to WARM_STATE_HOME/endpoints; read from there below, as the CLI would.
+  { cwd: app, env: { ...process.env, WARM_STATE_HOME: work } },
+  /Ctrl\+C stops/,
+);
+const keyFile = join(work, 'endpoints', `${servePort}.json`);
+const serveCredentials = JSON.parse(readFileSync(keyFile, 'utf8'));
+
+const lambdaPort = await freePort();
+const httpPort = await freePort();
+const websocketPort = await freePort();
+writeFileSync(
+  join(app, 'serverless.yml'),
+  `service: bench
+frameworkVersion: '3'
+provider:
+  name: aws
+  runtime: nodejs20.x
+  region: us-east-1
+  stage: dev
+plugins:
+  - serverless-offline
+custom:
+  serverless-offline:
+    host: 127.0.0.1
+    lambdaPort: ${lambdaPort}
+    httpPort: ${httpPort}
+    websocketPort: ${websocketPort}
+    noPrependStageInUrl: true
+functions:
+  bench:
+    handler: handler.handler
+`,
+);
+const offline = await start(
+  'serverless-offline',
+  process.execPath,
+  [join(benchDir, 'node_modules', 'serverless', 'bin', 'serverless.js'), 'offline', 'start'],
+  {
+    cwd: app,
+    env: {
+      ...process.env,
+      SLS_TELEMETRY_DISABLED: '1',
+      SLS_NOTIFICATIONS_MODE: 'off',
+      SLS_DEPRECATION_DISABLE: '*',
+      AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+      AWS_SECRET_ACCESS_KEY: 'bench-secret',
+    },
+  },
+  /listening on http:\/\/127\.0\.0\.1:\d+/,
+);
+// serverless-offline prints its lambda port line after the HTTP one; wait for it too.
+for (let i = 0; i < 100 && !new RegExp(`127\\.0\\.0\\.1:${lambdaPort}`).test(offline.output()); i++) await new Promise((r) => setTimeout(r, 100));
+
+/** The `sha256` the signer wants: a hash (an HMAC when given a secret) over node:crypto. */
+class Hash {
+  constructor(secret) {
+    this.inner = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
+  }
+  update(data) {
+    this.inner.update(data);
+  }
+  async digest() {
+    return this.inner.digest();
+  }
+}
+
+const targets = [
+  { label: 'warm-state serve', port: servePort, functionName: 'bench', credentials: serveCredentials },
+  { label: `serverless-offline ${offlineVersion}`, port: lambdaPort, functionName: 'bench-dev-bench', credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' } },
+];
+targets[0].pid = serve.child.pid;
+targets[1].pid = offline.child.pid;
+for (const target of targets) {
+  target.cpuNs = 0;
+  target.agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  target.signer = new SignatureV4({ credentials: target.credentials, region: 'us-east-1', service: 'lambda', sha256: Hash });
+  target.samples = [];
+}
+
+let sequence = 0;
+async function invoke(target) {
+  const body = JSON.stringify({ n: ++sequence });
+  const path = `/2015-03-31/functions/${target.functionName}/invocations`;
+  const signed = await target.signer.sign({
+    method: 'POST',
+    protocol: 'http:',
+    hostname: '127.0.0.1',
+    port: target.port,
+    path,
+    query: {},
+    headers: { host: `127.0.0.1:${target.port}`, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+    body,
+  });
+  const started = process.hrtime.bigint();
+  const response = await new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: target.port, method: 'POST', path, headers: signed.headers, agent: target.agent }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+  if (response.status !== 200 || !/"count":\d+/.test(response.text)) throw new Error(`${target.label} answered ${response.status}: ${response.text}`);
+  return elapsed;
+}
+
+const loadBefore = loadavg()[0];
+try {
+  for (const target of targets) for (let i = 0; i < WARM_UP; i++) await invoke(target);
+  for (let block = 0; block < BLOCKS; block++) {
+    // Alternate which server goes first, so drift on a shared machine hits both alike.
+    const order = block % 2 ? [...targets].reverse() : targets;
+    for (const target of order) {
+      const cpuBefore = cpuNs(target.pid);
+      for (let i = 0; i < BLOCK; i++) target.samples.push(await invoke(target));
+      if (cpuBefore !== null) target.cpuNs += cpuNs(target.pid) - cpuBefore;
+    }
+  }
+} finally {
+  stop(serve.child);
+  stop(offline.child);
+  for (const target of targets) target.agent.destroy();
+  rmSync(work, { recursive: true, force: true });
+}
+
+const [ours, theirs] = targets.map((target) => median(target.samples));
+const ratio = ours / theirs;
+const runs = BLOCK * BLOCKS;
+const load = `${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after`;
+const cpuPerInvoke = (target) => (process.platform === 'linux' ? `${(target.cpuNs / runs / 1e6).toFixed(3)} ms` : 'n/a');
+log(`warm-state serve (capture on): ${ms(ours)} median; serverless-offline ${offlineVersion}: ${ms(theirs)} median; ratio ${ratio.toFixed(2)}x (target <= 0.5x: ${ratio <= 0.5 ? 'met' : 'MISSED'})`);
+log(`server CPU per invocation: serve ${cpuPerInvoke(targets[0])}, serverless-offline ${cpuPerInvoke(targets[1])}; load average ${load}`);
+
+const section = [
+  '## (e) `warm-state serve` against serverless-offline',
+  '',
+  `Measured by \`npm run bench:serve\` (scripts/bench-serve.mjs) in one run on ${new Date().toISOString().slice(0, 10)}: node ${process.version},`,
+  `${cpus().length} CPU(s) (${cpus()[0]?.model ?? 'unknown'}), 1-minute load average ${load} (a machine shared with other work).`,
+  'Warm synchronous Invoke of the same small handler on both servers,',
+  `${runs} invocations each after ${WARM_UP} warm-up ones, in alternating blocks of ${BLOCK}. Client: node:http, one keep-alive`,
+  'connection per server, every request signed with SigV4 (@smithy/signature-v4) before the timer starts, for both',
+  '(serve verifies the signature with its per-run key; serverless-offline ignores it). Timed: request written to',
+  `response read. serverless-offline ${offlineVersion} runs under the Serverless Framework ${frameworkVersion} with its defaults (worker`,
+  'threads, no capture); serve captures module and handler scope on every invocation (its default).',
+  quick ? '\n**Quick check run (BENCH_QUICK=1): too few iterations to be a measurement.**' : '',
+  '',
+  '| Server | Median | Ratio | Server CPU per invocation |',
+  '|---|---|---|---|',
+  `| serverless-offline ${offlineVersion} (baseline) | ${ms(theirs)} | 1.00x | ${cpuPerInvoke(targets[1])} |`,
+  `| \`warm-state serve\`, capture on | ${ms(ours)} | ${ratio.toFixed(2)}x | ${cpuPerInvoke(targets[0])} |`,
+  '',
+  'Server CPU: every thread of the server\'s processes (serve, and the child process running the function) on CPU',
+  'during the measured invocations, per invocation (/proc/PID/task/TID/schedstat).',
+  '',
+  `Target: serve's median <= 0.5x serverless-offline's: ${ratio <= 0.5 ? 'met' : '**missed**'}.`,
+  '',
+];
+const benchmarks = join(root, 'BENCHMARKS.md');
+const existing = existsSync(benchmarks) ? readFileSync(benchmarks, 'utf8') : '# Benchmarks\n';
+const start_ = existing.indexOf('## (e) ');
+let updated;
+if (start_ < 0) updated = `${existing.replace(/\n*$/, '\n\n')}${section.join('\n')}`;
+else {
+  const next = existing.indexOf('\n## ', start_ + 1);
+  updated = `${existing.slice(0, start_)}${section.join('\n')}${next < 0 ? '' : existing.slice(next + 1)}`;
+}
+writeFileSync(benchmarks, updated.replace(/\n{3,}/g, '\n\n'));
+log('wrote the serve section of BENCHMARKS.md');
