@@ -107,6 +107,7 @@ describe('cli: parseServeArgs', () => {
       memoryMB: 256,
       timeoutSeconds: 3,
       resources: [],
+      allowAnyCredentials: false,
     });
   });
 
@@ -115,6 +116,13 @@ describe('cli: parseServeArgs', () => {
     assert.ok(options !== 'help');
     assert.equal(options.runtime, 'nodejs24.x');
     assert.throws(() => parseServeArgs(['a.js', '--runtime', 'nodejs16.x']), /Unknown runtime 'nodejs16\.x': supported runtimes are nodejs20\.x, nodejs22\.x, nodejs24\.x/);
+  });
+
+  it('parses --allow-any-credentials, a switch', () => {
+    const options = parseServeArgs(['a.js', '--allow-any-credentials']);
+    assert.ok(options !== 'help');
+    assert.equal(options.allowAnyCredentials, true);
+    assert.throws(() => parseServeArgs(['a.js', '--allow-any-credentials=yes']), CliUsageError);
   });
 
   it('parses template resources to serve', () => {
