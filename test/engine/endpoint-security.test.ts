@@ -182,6 +182,15 @@ describe('endpoint security: --allow-any-credentials lets any key in, never to r
     assert.equal(after.Layers, undefined);
   });
 
+  it('refuses a layer upload from any other key before reading it', async () => {
+    const total = 60 * MB;
+    const authorization = `AWS4-HMAC-SHA256 Credential=AKIDANYONEELSE/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=${'0'.repeat(64)}`;
+    const head = `POST /2018-10-31/layers/big/versions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${authorization}\r\nContent-Length: ${total}\r\n\r\n`;
+    const pushed = await pushBody(endpoint.port, head, total);
+    assert.equal(pushed.status, 403);
+    assert.ok(pushed.sentAtAnswer < total / 4, `answered after ${pushed.sentAtAnswer} of ${total} bytes`);
+  });
+
   it('still lets the run key make those changes', async () => {
     const own = marker(dir);
     await mine.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'target', Environment: { Variables: { NODE_OPTIONS: `--require ${own.script}` } } }));

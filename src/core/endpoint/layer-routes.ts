@@ -32,11 +32,9 @@ export function layerRoutes(state: EndpointState): Route[] {
       action: 'lambda:PublishLayerVersion',
       resource: (params, region) => layerArn(region, params.layer),
       maxBody: PUBLISH_BODY_LIMIT,
+      // A layer exists to add code to functions: only a verified caller may publish one.
+      addsCode: 'a layer',
       handle: async (request) => {
-        // A layer exists to add code to functions: only a verified caller may publish one.
-        if (!request.caller.verified) {
-          throw errors.codeChangeRefused(request.caller.arn, 'lambda:PublishLayerVersion', layerArn(request.region, request.params.layer), 'a layer');
-        }
         if (!/^[a-zA-Z0-9_-]{1,140}$/.test(request.params.layer)) throw errors.invalidParameter('Invalid layer name');
         let body: { Description?: string; Content?: { ZipFile?: string }; CompatibleRuntimes?: string[] };
         try {

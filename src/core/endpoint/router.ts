@@ -36,6 +36,12 @@ export interface Route<Result = Reply> {
   resource: (params: Record<string, string>, region: string) => string;
   /** Largest body accepted, in bytes: anything bigger is refused before it is read (default CONTROL_BODY_LIMIT). */
   maxBody?: number;
+  /**
+   * Set on routes whose every call adds code a function may run (the value names it in the
+   * refusal): only callers whose signature can be verified may call them, which is decided
+   * before their body is read.
+   */
+  addsCode?: string;
   handle: (request: RouteRequest) => Promise<Result>;
 }
 

@@ -5,8 +5,9 @@
  *
  * Every request passes the same gates, cheapest first, and nothing is read from a body until
  * the gates before it are passed: the Host guard, the route, the caller's key and permission
- * (auth.ts), the route's body limit, then the SigV4 signature over the body. A refused body is
- * dropped unread (http.ts), never buffered.
+ * (auth.ts; routes that add code want a key whose signature can be checked), the route's body
+ * limit, then the SigV4 signature over the body. A refused body is dropped unread (http.ts),
+ * never buffered.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -91,6 +92,9 @@ export async function startLambdaEndpoint(options: EndpointOptions): Promise<Lam
       if (!match) throw errors.unknownOperation(method, pathname);
       const { route, params } = match;
       const admission = auth.admit(request.headers, route.action, (region) => route.resource(params, region));
+      if (route.addsCode && !admission.principal?.secretAccessKey) {
+        throw errors.codeChangeRefused(admission.caller.arn, route.action, route.resource(params, admission.caller.region), route.addsCode);
+      }
       const limit = route.maxBody ?? CONTROL_BODY_LIMIT;
       const body = await readBody(request, limit, () => errors.requestTooLarge(limit, route.action.replace(/^lambda:/, '')));
       const caller = await auth.verify(admission, { method, rawPath, rawQuery, headers: request.headers, body });
