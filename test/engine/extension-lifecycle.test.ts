@@ -11,12 +11,11 @@ import { pathToFileURL } from 'node:url';
 import { fake } from '../unit/fake-vscode';
 import { isRunning } from './environment-helpers';
 import * as vscode from 'vscode';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { activate, deactivate } from '../../src/extension';
+import { createLambdaClient } from '../../src/core/deployed/lambda-client';
 import { commandId } from '../../src/vscode/command-ids';
 import { COMMAND_TABLE, type CommandName } from '../../src/vscode/command-registry';
-
-/** The endpoint checks the shape of a SigV4 header (no principal is configured, so not the signature). */
-const SIGNED = `AWS4-HMAC-SHA256 Credential=AKIAWARMSTATETEST/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=${'0'.repeat(64)}`;
 
 function memento(): vscode.Memento {
   const values = new Map<string, unknown>();
@@ -27,11 +26,14 @@ describe('extension: activation and deactivation', function () {
   this.timeout(30000);
   let dir: string;
   let context: vscode.ExtensionContext;
+  const savedHome = process.env.WARM_STATE_HOME;
 
   beforeEach(() => {
     fake.reset();
     fake.settings['warmState.localEndpoint.port'] = 0;
     dir = mkdtempSync(join(tmpdir(), 'warm-state-lifecycle-'));
+    // Where the endpoint leaves the key of its run (and where the client below finds it).
+    process.env.WARM_STATE_HOME = join(dir, 'home');
     writeFileSync(join(dir, 'pid.js'), 'module.exports.handler = async () => ({ pid: process.pid });\n');
     const extensionUri = vscode.Uri.file(join(__dirname, '..', '..'));
     context = { subscriptions: [], workspaceState: memento(), globalState: memento(), extensionUri, storageUri: undefined, extensionMode: 3 } as unknown as vscode.ExtensionContext;
@@ -42,6 +44,8 @@ describe('extension: activation and deactivation', function () {
     await deactivate();
     for (const subscription of context.subscriptions) subscription.dispose();
     rmSync(dir, { recursive: true, force: true });
+    if (savedHome === undefined) delete process.env.WARM_STATE_HOME;
+    else process.env.WARM_STATE_HOME = savedHome;
   });
 
   it('registers exactly the commands of the table', () => {
@@ -51,8 +55,11 @@ describe('extension: activation and deactivation', function () {
   it('serves a handler on the local endpoint, and deactivate() resolves once its process has ended', async () => {
     const url = await fake.commands.get(commandId('startLocalEndpoint'))?.(pathToFileURL(join(dir, 'pid.js')).href, 'handler');
     assert.ok(typeof url === 'string', `no endpoint: ${JSON.stringify(fake.shown)}`);
-    const response = await fetch(`${url}/2015-03-31/functions/pid/invocations`, { method: 'POST', body: '{}', headers: { authorization: SIGNED } });
-    const { pid } = (await response.json()) as { pid: number };
+    // Signed with the key of the endpoint's run, which Warm State's client finds by itself.
+    const lambda = await createLambdaClient({ endpointUrl: url, region: 'us-east-1', maxAttempts: 1 });
+    const result = await lambda.send(new InvokeCommand({ FunctionName: 'pid', Payload: '{}' }));
+    lambda.destroy();
+    const { pid } = JSON.parse(Buffer.from(result.Payload ?? []).toString()) as { pid: number };
     assert.ok(Number.isInteger(pid) && pid !== process.pid && isRunning(pid), 'the handler runs in its own process');
 
     await deactivate();
