@@ -183,6 +183,18 @@ describe('local environment faults, freeze and capture limits (real child proces
       assert.ok(frozen <= 2, `a 20 ms interval ticked ${frozen} times while frozen for 1 s`);
       assert.ok(running >= 10, `a 20 ms interval ticked only ${running} times in 1 s without freeze`);
     });
+
+    it('never freezes an invocation that starts in the same turn as the previous one ended', async function () {
+      if (process.platform === 'win32') this.skip(); // no SIGSTOP on Windows
+      // The freeze after an invocation waits for the end of the turn (the response goes out
+      // first); the next invocation, started from the previous one's continuation, cancels it.
+      const env = pool.create({ file: fixture('awaits-timer.js'), handlerExport: 'handler', timeoutSeconds: 2 });
+      const results = [];
+      for (let i = 0; i < 3; i++) results.push(await env.invoke({}));
+      assert.deepEqual(results.map((r) => [r.error, r.response]), [1, 2, 3].map((n) => [null, { invocations: n }]));
+      assert.equal(env.status().frozen, true);
+      await env.dispose();
+    });
   });
 
   describe('capture limits and safety', () => {
