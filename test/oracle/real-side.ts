@@ -22,6 +22,15 @@ export function realRuntimeDirs(root: string, profile: OracleProfile): string[] 
 }
 
 export async function runReal(root: string, testCase: OracleCase, profile: OracleProfile): Promise<InvocationOutcome[]> {
+  const results = await runRealResults(root, testCase, profile, null);
+  return results.map((result) => toOutcome(result, testCase.compareLogs === true));
+}
+
+/**
+ * The real client's results as the Runtime API saw them (payload and logs), one per event;
+ * `optDir` stands in for /opt (the function's layers, extracted) when there is one.
+ */
+export async function runRealResults(root: string, testCase: OracleCase, profile: OracleProfile, optDir: string | null): Promise<RuntimeApiResult[]> {
   const served = new EndpointState(REGION).addFunction({
     name: FUNCTION_NAME,
     code: { taskRoot: testCase.taskRoot },
@@ -33,23 +42,22 @@ export async function runReal(root: string, testCase: OracleCase, profile: Oracl
   });
   const { configuration } = served;
   const backend = createRuntimeApiBackend(
-    { name: FUNCTION_NAME, code: served.code, configuration, optDir: null, region: REGION },
+    { name: FUNCTION_NAME, code: served.code, configuration, optDir, region: REGION },
     { nodePath: await profileNode(root, profile), clientEntry: clientEntry(root, PROFILES[profile].client), nodeArgs: bootstrapNodeArgs(profile) },
   );
-  const outcomes: InvocationOutcome[] = [];
+  const results: RuntimeApiResult[] = [];
   try {
     for (const event of testCase.events) {
       const payload = Buffer.from(JSON.stringify(event));
-      const result = await backend.invoke({ requestId: randomUUID(), event, payload, configuration });
-      outcomes.push(toOutcome(result, testCase.compareLogs === true));
+      results.push(await backend.invoke({ requestId: randomUUID(), event, payload, configuration }));
     }
   } finally {
     await backend.dispose();
   }
-  return outcomes;
+  return results;
 }
 
-function toOutcome(result: RuntimeApiResult, withLogs: boolean): InvocationOutcome {
+export function toOutcome(result: RuntimeApiResult, withLogs: boolean): InvocationOutcome {
   const text = result.payload.toString('utf8');
   let body: unknown = text;
   try {

@@ -193,8 +193,11 @@ function captureModuleScope(): CapturedVariable[] | null {
   return readModuleScope(registered.reader, registered.bindings, captureValues, PROBE_BUDGETS);
 }
 
-/** Writes the snapshot line for the invocation that just ended. Never throws. */
-async function emitSnapshot(requestId: string): Promise<void> {
+/**
+ * Writes the snapshot line for the invocation that just ended, synchronously (so a
+ * synchronous handler stays synchronous, and the line precedes the response). Never throws.
+ */
+function emitSnapshot(requestId: string): void {
   try {
     // Taken first: the module-scope capture below could stop on exceptions of its own.
     const reports = drainStopReports();
@@ -245,50 +248,93 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
 }
 
-/** Same arity as the user's handler: the runtime treats 3-parameter handlers as callback handlers. */
+/** What `awslambda.streamifyResponse` marks a handler with, in both runtime clients. */
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+
+type Context = { awsRequestId?: string } | undefined;
+
+/**
+ * The handler the runtime sees in place of the user's, shaped so that the runtime client
+ * treats it exactly as the user's: the same streaming marks (the client reads symbols on the
+ * function), a callback handler for a callback handler (the client counts parameters), and a
+ * synchronous return kept synchronous (the 3.x client ignores its value and answers null,
+ * the 4.x client answers it: a wrapper that made it a promise would change the response).
+ */
 function wrap(user: Handler): Handler {
-  if (user.length >= 3) {
-    return function warmStateCallbackHandler(this: unknown, event, context, callback) {
-      let settled: { error?: unknown; result?: unknown } | null = null;
-      let callReturned = false;
-      let reported = false;
-      // The snapshot waits until the handler function itself has returned: a callback called
-      // synchronously comes before the handler reaches its exit, where its scope is captured.
-      const report = (): void => {
-        if (reported || !settled || !callReturned) return;
-        reported = true;
-        const outcome = settled;
-        void emitSnapshot(context?.awsRequestId ?? '').then(() => callback(outcome.error, outcome.result));
-      };
-      const finish = (error?: unknown, result?: unknown): void => {
-        if (settled) return;
-        settled = { error, result };
-        report();
-      };
-      drainStopReports(); // nothing from before this invocation counts
-      let returned: unknown;
-      try {
-        returned = user.call(this, event, context, finish);
-      } catch (error) {
-        finish(error);
-      }
-      callReturned = true;
-      if (isThenable(returned)) returned.then((value) => finish(null, value), (error: unknown) => finish(error ?? new Error('rejected')));
-      report();
-      return undefined;
+  const streaming = Boolean((user as unknown as Record<symbol, unknown>)[STREAMING]);
+  const wrapped = streaming ? passThrough(user, true) : user.length >= 3 ? callbackWrapper(user) : passThrough(user, false);
+  for (const key of Object.getOwnPropertySymbols(user)) (wrapped as unknown as Record<symbol, unknown>)[key] = (user as unknown as Record<symbol, unknown>)[key];
+  return wrapped;
+}
+
+function callbackWrapper(user: Handler): Handler {
+  return function warmStateCallbackHandler(this: unknown, event, context, callback) {
+    let settled: { error?: unknown; result?: unknown } | null = null;
+    let callReturned = false;
+    let reported = false;
+    // The snapshot waits until the handler function itself has returned: a callback called
+    // synchronously comes before the handler reaches its exit, where its scope is captured.
+    const report = (): void => {
+      if (reported || !settled || !callReturned) return;
+      reported = true;
+      const outcome = settled;
+      emitSnapshot(context?.awsRequestId ?? '');
+      callback(outcome.error, outcome.result);
     };
-  }
-  return async function warmStateHandler(this: unknown, event: unknown, context: { awsRequestId?: string }) {
+    const finish = (error?: unknown, result?: unknown): void => {
+      if (settled) return;
+      settled = { error, result };
+      report();
+    };
     drainStopReports(); // nothing from before this invocation counts
-    let result: unknown;
+    let returned: unknown;
     try {
-      result = await (user as (event: unknown, context: unknown) => unknown).call(this, event, context);
+      returned = user.call(this, event, context, finish);
     } catch (error) {
-      await emitSnapshot(context?.awsRequestId ?? '');
+      finish(error);
+    }
+    callReturned = true;
+    if (isThenable(returned)) returned.then((value) => finish(null, value), (error: unknown) => finish(error ?? new Error('rejected')));
+    report();
+    return undefined;
+  };
+}
+
+/** Calls the user's handler with the runtime's arguments as they are; the snapshot follows its outcome. */
+function passThrough(user: Handler, streaming: boolean): Handler {
+  const run = (self: unknown, args: unknown[], context: Context): unknown => {
+    drainStopReports(); // nothing from before this invocation counts
+    const requestId = context?.awsRequestId ?? '';
+    let returned: unknown;
+    try {
+      returned = (user as (...args: unknown[]) => unknown).apply(self, args);
+    } catch (error) {
+      emitSnapshot(requestId);
       throw error;
     }
-    await emitSnapshot(context?.awsRequestId ?? '');
-    return result;
+    if (!isThenable(returned)) {
+      emitSnapshot(requestId);
+      return returned;
+    }
+    return Promise.resolve(returned).then(
+      (value) => {
+        emitSnapshot(requestId);
+        return value;
+      },
+      (error: unknown) => {
+        emitSnapshot(requestId);
+        throw error;
+      },
+    );
+  };
+  if (streaming) {
+    // (event, responseStream, context): the order the clients call a streaming handler with.
+    return function warmStateStreamingHandler(this: unknown, event: unknown, responseStream: unknown, context: Context) {
+      return run(this, [event, responseStream, context], context);
+    } as unknown as Handler;
+  }
+  return function warmStateHandler(this: unknown, event: unknown, context: Context) {
+    return run(this, [event, context], context);
   } as Handler;
 }
 
