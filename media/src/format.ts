@@ -52,6 +52,7 @@ export interface EnvironmentDescription {
 
 export function describeEnvironment(status: EnvironmentStatus, busy: BusyKind): EnvironmentDescription {
   if (busy === 'invoke-cold') return { label: 'Cold start…', icon: 'loading', tone: 'busy', detail: 'Starting a new environment and invoking the handler.' };
+  if (busy === 'measure-retained') return { label: 'Measuring…', icon: 'loading', tone: 'busy', detail: 'Writing a heap snapshot of the environment and computing retained sizes; the environment is paused meanwhile.' };
   if (busy === 'reset') return { label: 'Resetting…', icon: 'loading', tone: 'busy', detail: 'Ending the environment.' };
   if (busy === 'invoke-warm' || status.state === 'invoking') {
     return { label: 'Invoking…', icon: 'loading', tone: 'busy', detail: 'The handler is running.' };

@@ -35,6 +35,7 @@ export class HeaderView {
   private readonly invokeWarm: HTMLButtonElement;
   private readonly invokeCold: HTMLButtonElement;
   private readonly reset: HTMLButtonElement;
+  private readonly measure: HTMLButtonElement;
   private readonly event: HTMLButtonElement;
   private readonly eventLabel: HTMLSpanElement;
 
@@ -47,6 +48,7 @@ export class HeaderView {
     this.invokeWarm = button(doc, 'play', 'Invoke Warm', 'Invoke the handler in the current environment (warm when one is running)', 'ws-button-primary');
     this.invokeCold = button(doc, 'debug-restart', 'Cold Start', 'Reset the environment, then invoke (a cold start)');
     this.reset = button(doc, 'discard', 'Reset', 'End the environment; module scope is lost and the next invocation is cold');
+    this.measure = button(doc, 'database', 'Measure retained', 'Measure the bytes each module variable retains (a heap snapshot of the environment, taken between invocations)', 'ws-button-measure');
     this.eventLabel = el(doc, 'span', { class: 'ws-button-label', text: 'Event: {}' });
     this.event = el(doc, 'button', { class: 'ws-button ws-button-event', attrs: { type: 'button', title: 'Choose the event passed to the handler' } },
       codicon(doc, 'json'), this.eventLabel, codicon(doc, 'chevron-down', 'ws-dropdown'));
@@ -55,6 +57,7 @@ export class HeaderView {
     this.invokeWarm.addEventListener('click', () => { options.onInvoke(); post({ type: 'invoke', cold: false }); });
     this.invokeCold.addEventListener('click', () => { options.onInvoke(); post({ type: 'invoke', cold: true }); });
     this.reset.addEventListener('click', () => post({ type: 'reset' }));
+    this.measure.addEventListener('click', () => post({ type: 'measureRetained' }));
     this.event.addEventListener('click', () => post({ type: 'selectEvent' }));
     output.addEventListener('click', () => post({ type: 'openOutput' }));
 
@@ -62,7 +65,7 @@ export class HeaderView {
       el(doc, 'div', { class: 'ws-title-row' }, codicon(doc, 'symbol-event', 'ws-title-icon'), ...spaced(doc, this.title, this.path)),
       el(doc, 'div', { class: 'ws-status-row' }, ...spaced(doc, this.environment, this.facts)),
       el(doc, 'div', { class: 'ws-toolbar', attrs: { role: 'group', 'aria-label': 'Actions' } },
-        this.invokeWarm, this.invokeCold, this.reset, el(doc, 'span', { class: 'ws-toolbar-sep', attrs: { 'aria-hidden': 'true' } }), this.event, output),
+        this.invokeWarm, this.invokeCold, this.reset, this.measure, el(doc, 'span', { class: 'ws-toolbar-sep', attrs: { 'aria-hidden': 'true' } }), this.event, output),
     );
   }
 
@@ -100,6 +103,12 @@ export class HeaderView {
     this.invokeCold.disabled = busy;
     this.reset.disabled = busy || state.environment.state === 'cold';
     this.event.disabled = busy;
+    // Only a warm local environment has a heap to snapshot; the host refuses anything else with its reason.
+    const measuring = state.busy === 'measure-retained';
+    this.measure.disabled = busy || state.environment.state !== 'warm';
+    this.measure.setAttribute('aria-busy', measuring ? 'true' : 'false');
+    replaceChildren(this.measure, codicon(doc, measuring ? 'loading' : 'database', measuring ? 'codicon-modifier-spin' : ''),
+      el(doc, 'span', { class: 'ws-button-label', text: measuring ? 'Measuring…' : 'Measure retained' }));
     this.eventLabel.textContent = `Event: ${state.eventName ?? '{}'}`;
     this.event.setAttribute('aria-label', `Event: ${state.eventName ?? 'empty object'}. Choose another event`);
     this.element.setAttribute('aria-busy', busy ? 'true' : 'false');

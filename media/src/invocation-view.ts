@@ -2,12 +2,13 @@
  * The selected invocation: summary, module scope and handler scope (clearly apart),
  * parameters (collapsed), response or error, and logs. Everything is text nodes.
  */
-import type { Change, InvocationRecord, ModuleVariable, Variable } from '../../src/core/model/snapshot';
+import type { Change, InvocationRecord, ModuleVariable, PendingWork, Variable } from '../../src/core/model/snapshot';
 import { codicon, el, spaced } from './dom';
 import { formatCount } from '../../src/core/model/preview';
 import { bytesToMB, describeReset, formatMB, formatMs, formatSeries } from './format';
 import { asNode } from '../../src/core/model/node-fields';
 import { type TreeRootItem, ValueTree } from './value-tree';
+import { initProfileBody, initProfileTitle, pendingBody, retainedDecoration, retainedText, type SourceLinks } from './memory-view';
 
 export interface InvocationViewContext {
   doc: Document;
@@ -16,6 +17,10 @@ export interface InvocationViewContext {
   isSectionOpen(id: string, fallback: boolean): boolean;
   onSection(id: string, open: boolean): void;
   openOutput(): void;
+  /** Go-to-line (init profile, pending work): a message to the host. */
+  links: SourceLinks;
+  /** What ran in the next invocation of the same environment; null while there is none yet. */
+  ranNext: readonly PendingWork[] | null;
 }
 
 /** Longest response or log text put in the DOM; the rest is summarized. */
@@ -90,6 +95,11 @@ function variableRoot(doc: Document, variable: Variable | ModuleVariable, isModu
       );
       description = `sizes ${formatSeries(mv.sizeSeries)}`;
     }
+    const retained = retainedDecoration(doc, mv);
+    if (retained) {
+      decorations.push(retained);
+      description = [description, retainedText(mv)].filter(Boolean).join(', ');
+    }
   }
   return {
     name: variable.name,
@@ -141,6 +151,7 @@ export function renderInvocation(ctx: InvocationViewContext, record: InvocationR
     record.initDurationMs !== null ? metric(doc, 'Init', formatMs(record.initDurationMs)) : null,
     metric(doc, 'Max memory', `${formatMB(record.maxMemoryUsedMB)} of ${formatMB(record.memorySizeMB)}`),
     record.memory ? metric(doc, 'Heap used', formatMB(bytesToMB(record.memory.heapUsedBytes))) : null,
+    record.retained ? metric(doc, 'Retained measured', `child paused ${formatMs(record.retained.snapshotMs)}, analysed in ${formatMs(record.retained.analysisMs)}`) : null,
     metric(doc, 'Runtime', record.runtime ? `${record.runtime} on Node ${record.runtimeVersion}` : record.runtimeVersion),
     metric(doc, 'Request ID', record.requestId, 'ws-metric-id'),
   );
@@ -204,6 +215,29 @@ export function renderInvocation(ctx: InvocationViewContext, record: InvocationR
     return el(doc, 'pre', { class: 'ws-pre ws-response', text: capped(stringify(record.response)) });
   });
 
+  const leftPending = record.pendingAtFreeze ?? [];
+  const ranHere = record.pendingRan ?? [];
+  const pendingSection = leftPending.length || ranHere.length ? section(ctx, 'pending', {
+    title: 'Pending at freeze',
+    subtitle: 'work still alive when the handler returned',
+    icon: 'watch',
+    count: String(leftPending.length),
+    countNoun: 'pending',
+    defaultOpen: true,
+    extraClass: 'ws-pending-section',
+  }, () => pendingBody(doc, ctx.links, record, ctx.ranNext)) : null;
+
+  const profile = record.cold ? record.initProfile ?? [] : [];
+  const initSection = profile.length ? section(ctx, 'init-profile', {
+    title: initProfileTitle(record.initDurationMs, profile),
+    subtitle: 'top-level statements, slowest first',
+    icon: 'dashboard',
+    count: String(profile.length),
+    countNoun: 'statements',
+    defaultOpen: true,
+    extraClass: 'ws-init-section',
+  }, () => initProfileBody(doc, ctx.links, record)) : null;
+
   const logsSection = section(ctx, 'logs', {
     title: 'Logs',
     icon: 'output',
@@ -223,6 +257,8 @@ export function renderInvocation(ctx: InvocationViewContext, record: InvocationR
     el(doc, 'div', { class: 'ws-detail-head' }, title, metrics),
     ...notices,
     el(doc, 'div', { class: 'ws-scopes' }, moduleSection, handlerSection),
+    pendingSection,
+    initSection,
     parametersSection,
     resultSection,
     logsSection,

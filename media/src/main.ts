@@ -3,7 +3,7 @@
  * panel-view.ts so it can be tested without VS Code. Messages are validated before use.
  */
 import type { PanelUiState, PersistedPanelState, WebviewToHostMessage } from '../../src/webview-protocol/panel';
-import { isHostToWebviewMessage, isPersistedPanelState, PANEL_PROTOCOL_VERSION } from '../../src/webview-protocol/panel';
+import { isHostToWebviewMessage, isPersistedPanelState, PERSISTED_UI_VERSION } from '../../src/webview-protocol/panel';
 import { mountPanel } from './panel-view';
 
 interface VsCodeApi {
@@ -24,7 +24,7 @@ const panel = mountPanel(root, {
   ui: restored?.ui,
   saveUi: (ui: PanelUiState, state) => {
     const handler = state ? { file: state.handler.file, exportName: state.handler.exportName } : restored?.handler;
-    if (handler) vscode.setState({ version: PANEL_PROTOCOL_VERSION, handler, ui });
+    if (handler) vscode.setState({ version: PERSISTED_UI_VERSION, handler, ui });
   },
 });
 

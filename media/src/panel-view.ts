@@ -8,12 +8,14 @@
  * only UI state (selected invocation, expanded tree paths, open sections, scroll) and
  * reports it through `saveUi` for `vscode.setState`.
  */
-import type { InvocationRecord } from '../../src/core/model/snapshot';
+import type { InvocationRecord, PendingWork } from '../../src/core/model/snapshot';
+import { growthInUnits, type MemoryEstimate } from '../../src/core/model/memory-trend';
 import type { GrowthSeries, HostToWebviewMessage, PanelState, PanelUiState, WebviewToHostMessage } from '../../src/webview-protocol/panel';
 import { emptyUiState, MAX_EXPANDED_PATHS } from '../../src/webview-protocol/panel';
 import { memoryChart, sparkline } from './charts';
 import { codicon, el, replaceChildren, spaced } from './dom';
 import { formatMs, formatSeries, plural } from './format';
+import { estimateBasis, estimateText } from './memory-view';
 import { HeaderView } from './header';
 import { renderInvocation } from './invocation-view';
 import { TimelineView } from './timeline';
@@ -37,7 +39,11 @@ export class PanelController {
   private ui: PanelUiState;
   private readonly expanded: Set<string>;
   private readonly records = new Map<number, InvocationRecord>();
+  /** What ran in the invocation after each cached record (the host's answer to `selectInvocation`). */
+  private readonly ranNext = new Map<number, PendingWork[] | null>();
   private shownInvocation: number | null = null;
+  /** What the shown record looked like: a retained-size measurement changes the latest record in place. */
+  private shownVersion = '';
   private lastLatest: number | null = null;
   /**
    * One `selectInvocation` at a time: holding an arrow key over 1,000 rows must not queue
@@ -94,7 +100,7 @@ export class PanelController {
   /** Handles a validated host message. */
   receive(message: HostToWebviewMessage): void {
     if (message.type === 'state') this.setState(message.state);
-    else this.setDetail(message.invocation, message.record);
+    else this.setDetail(message.invocation, message.record, message.ranNext ?? null);
   }
 
   setState(state: PanelState): void {
@@ -107,6 +113,7 @@ export class PanelController {
     if ((latest !== null && this.lastLatest !== null && latest < this.lastLatest) || (cached && state.selected && cached.requestId !== state.selected.requestId)) {
       // The host started a new history (numbers restarted): cached records are stale.
       this.records.clear();
+      this.ranNext.clear();
       this.shownInvocation = null;
       this.lastLatest = null;
       this.ui.selectedInvocation = null;
@@ -123,7 +130,7 @@ export class PanelController {
     }
     this.header.update(state);
     this.renderErrors(state);
-    this.renderGrowth(state.growth);
+    this.renderGrowth(state.growth, state.selected, state.estimate, state.selected?.memorySizeMB ?? state.settings?.memoryMB ?? null);
     this.renderDetail();
     this.timeline.update(state.timeline, this.displayedInvocation());
     replaceChildren(this.chart, memoryChart(this.doc, state.timeline, this.displayedInvocation()));
@@ -134,10 +141,12 @@ export class PanelController {
     this.save();
   }
 
-  setDetail(invocation: number, record: InvocationRecord | null): void {
+  setDetail(invocation: number, record: InvocationRecord | null, ranNext: PendingWork[] | null = null): void {
     if (this.inFlight?.invocation === invocation) this.inFlight = null;
-    if (record) this.remember(record);
-    else if (this.ui.selectedInvocation === invocation) {
+    if (record) {
+      this.remember(record);
+      this.ranNext.set(invocation, ranNext);
+    } else if (this.ui.selectedInvocation === invocation) {
       this.notice = `Invocation #${invocation} is no longer in the history; showing the latest.`;
       this.ui.selectedInvocation = null;
       this.save();
@@ -165,6 +174,7 @@ export class PanelController {
     while (this.records.size > RECORD_CACHE_LIMIT) {
       const oldest = this.records.keys().next().value as number;
       this.records.delete(oldest);
+      this.ranNext.delete(oldest);
     }
   }
 
@@ -214,26 +224,36 @@ export class PanelController {
           error.detail ? el(doc, 'details', {}, el(doc, 'summary', { text: 'Details' }), el(doc, 'pre', { class: 'ws-pre', text: error.detail })) : null))));
   }
 
-  private renderGrowth(growth: GrowthSeries[]): void {
+  /** `latest` is the record the growth series come from: it describes each variable in units. */
+  private renderGrowth(growth: GrowthSeries[], latest: InvocationRecord | null, estimate: MemoryEstimate | null, memorySizeMB: number | null): void {
     const { doc } = this;
-    if (growth.length === 0) {
+    const left = memorySizeMB === null ? null : estimateText(estimate, memorySizeMB);
+    if (growth.length === 0 && left === null) {
       replaceChildren(this.growth);
       return;
     }
     const names = growth.map((g) => g.name);
-    const headline = `${names.join(', ')} ${names.length === 1 ? 'keeps' : 'keep'} growing across warm invocations`;
+    const headline = names.length
+      ? `${names.join(', ')} ${names.length === 1 ? 'keeps' : 'keep'} growing across warm invocations`
+      : 'Memory keeps rising across warm invocations';
     replaceChildren(this.growth, el(doc, 'div', { class: 'ws-growth', attrs: { role: 'note', 'aria-label': 'Growth warning' } },
       codicon(doc, 'warning', 'ws-growth-icon'),
       el(doc, 'div', { class: 'ws-growth-text' },
         el(doc, 'strong', { text: headline }),
         ' ',
         el(doc, 'span', { class: 'ws-growth-hint', text: 'Module-scope values survive between warm invocations; a value that grows on every request leaks until the environment runs out of memory.' }),
-        el(doc, 'ul', { class: 'ws-growth-list' }, ...growth.map((g) =>
-          el(doc, 'li', { class: 'ws-growth-item' }, ...spaced(doc,
+        growth.length ? el(doc, 'ul', { class: 'ws-growth-list' }, ...growth.map((g) => {
+          // Items are what people count; the structural size only when the value holds nothing countable.
+          const series = g.itemSeries.length >= 2 ? g.itemSeries : g.sizeSeries;
+          const variable = latest?.moduleScope.find((v) => v.name === g.name);
+          const summary = variable ? growthInUnits(variable) : `size ${formatSeries(g.sizeSeries)}`;
+          return el(doc, 'li', { class: 'ws-growth-item' }, ...spaced(doc,
             el(doc, 'span', { class: 'ws-kind', text: g.kind }),
-            el(doc, 'span', { class: 'ws-name', text: g.name }),
-            sparkline(doc, g.sizeSeries, `${g.name} size`),
-            el(doc, 'span', { class: 'ws-series', text: `size ${formatSeries(g.sizeSeries)}` }))))),
+            el(doc, 'span', { class: 'ws-name', text: `${g.name}:` }),
+            sparkline(doc, series, `${g.name} ${g.itemSeries.length >= 2 ? 'items' : 'size'}`),
+            el(doc, 'span', { class: 'ws-series', text: summary, attrs: { title: `size ${formatSeries(g.sizeSeries)}` } })));
+        })) : null,
+        left !== null && estimate ? el(doc, 'p', { class: 'ws-estimate', attrs: { title: estimateBasis(estimate) } }, codicon(doc, 'clock'), el(doc, 'span', { text: left })) : null,
       )));
   }
 
@@ -261,9 +281,18 @@ export class PanelController {
         el(doc, 'span', { attrs: { id: 'ws-detail-title' }, text: `Loading invocation #${wanted}…` })));
       return;
     }
+    const isLatest = wanted === this.latestInvocation();
+    const ranNext = this.ranNext.get(wanted);
+    // An earlier record with pending work: the host tells what ran after it (asked once).
+    if (!isLatest && ranNext === undefined && (record.pendingAtFreeze?.length ?? 0) > 0 && this.inFlight === null) {
+      this.inFlight = { invocation: wanted, since: Date.now() };
+      this.post({ type: 'selectInvocation', invocation: wanted });
+    }
+    const version = renderVersion(record, ranNext);
     // Rebuilding the same record would lose focus and scroll inside the trees for nothing.
-    if (this.shownInvocation === wanted && !notice && this.detail.firstElementChild?.getAttribute('data-invocation') === String(wanted)) return;
+    if (this.shownInvocation === wanted && this.shownVersion === version && !notice && this.detail.firstElementChild?.getAttribute('data-invocation') === String(wanted)) return;
     this.shownInvocation = wanted;
+    this.shownVersion = version;
     replaceChildren(this.detail, notice, renderInvocation({
       doc,
       isExpanded: (path) => this.expanded.has(path),
@@ -278,7 +307,9 @@ export class PanelController {
         this.save();
       },
       openOutput: () => this.post({ type: 'openOutput' }),
-    }, record, wanted === this.latestInvocation()));
+      links: { handlerFile: this.state?.handler.file ?? '', openSource: (file, line) => this.post({ type: 'openSource', file, line }) },
+      ranNext: isLatest ? null : ranNext ?? null,
+    }, record, isLatest));
   }
 
   private announce(state: PanelState): void {
@@ -302,6 +333,12 @@ export class PanelController {
       this.save();
     }, 250);
   }
+}
+
+/** What decides whether a shown record must be rebuilt: a measurement or the next invocation's answer changes it. */
+function renderVersion(record: InvocationRecord, ranNext: PendingWork[] | null | undefined): string {
+  const retained = record.moduleScope.map((variable) => variable.retainedBytes ?? '').join(',');
+  return `${record.requestId}|${record.retained?.snapshotMs ?? ''}|${retained}|${ranNext === undefined ? '?' : JSON.stringify(ranNext)}`;
 }
 
 export function mountPanel(root: HTMLElement, options: PanelOptions): PanelController {

@@ -160,6 +160,33 @@ export class HandlerSession {
     });
   }
 
+  /**
+   * Retained bytes per module variable of the environment that ran the latest invocation
+   * (the core session waits for running invocations). A refusal is shown as a problem with
+   * its reason; the environment stays as it was.
+   */
+  async measureRetained(): Promise<void> {
+    const session = this.session;
+    if (!session) {
+      this.reportProblem('Retained sizes not measured: no warm environment to measure: invoke the handler first.');
+      return;
+    }
+    await this.busyWith('measure-retained', async () => {
+      try {
+        const record = await session.measureRetained();
+        this.lastError = undefined;
+        const cost = record.retained;
+        this.deps.log.info(`${this.label}: retained sizes measured after invocation ${record.invocation}${cost ? ` (child paused ${cost.snapshotMs.toFixed(0)} ms, analysis ${cost.analysisMs.toFixed(0)} ms)` : ''}.`);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        // MeasurementRefusedError is the engine's (loaded lazily): known by its name, not imported here.
+        const refused = error instanceof Error && error.name === 'MeasurementRefusedError';
+        this.lastError = { message: refused ? `Retained sizes not measured: ${message}` : `${this.label}: measuring retained sizes failed: ${message}` };
+        this.deps.log.warn(this.lastError.message);
+      }
+    });
+  }
+
   async reset(): Promise<void> {
     const session = this.session;
     if (!session) return;
@@ -214,6 +241,8 @@ export class HandlerSession {
       functionName: resolved.functionName,
       runtime: resolved.runtime?.profile,
       runtimeSource: resolved.runtime?.source,
+      // Only when on: options are compared as JSON, so environments made before the setting existed stay warm.
+      ...(settings.initProfile ? { initProfile: true } : {}),
     };
     return { options, resolved, node: node.runtime };
   }

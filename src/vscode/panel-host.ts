@@ -11,6 +11,7 @@ import { createNonce, panelHtml } from '../webview-protocol/html';
 import {
   PANEL_VIEW_TYPE,
   isPersistedPanelState,
+  ranInNextInvocation,
   isWebviewToHostMessage,
   type HandlerIdentity,
   type HostToWebviewMessage,
@@ -20,7 +21,7 @@ import {
 import { commandId } from './command-ids';
 import type { EventService } from './event-service';
 import { handlerKey, handlerLabel, handlerTitle, type HandlerRef } from './handler-key';
-import { buildPanelState, findInvocation } from './panel-state';
+import { allowedSourceLink, buildPanelState, findInvocation } from './panel-state';
 import type { HandlerSession, SessionStore } from './sessions';
 
 /** Coalesces bursts of changes (status, busy, record) into one state message. */
@@ -104,9 +105,33 @@ export class WarmStatePanel implements vscode.Disposable {
       case 'openOutput':
         this.deps.log.show(true);
         return;
-      case 'selectInvocation':
-        this.post({ type: 'detail', invocation: message.invocation, record: findInvocation(this.session().history(), message.invocation) });
+      case 'selectInvocation': {
+        const history = this.session().history();
+        this.post({ type: 'detail', invocation: message.invocation, record: findInvocation(history, message.invocation), ranNext: ranInNextInvocation(history, message.invocation) });
         return;
+      }
+      case 'measureRetained':
+        await this.session().measureRetained();
+        return;
+      case 'openSource':
+        await this.openSource(message.file, message.line);
+        return;
+    }
+  }
+
+  /** Go-to-line from the panel: only the handler's file or a workspace file, opened as text. */
+  private async openSource(file: string, line: number): Promise<void> {
+    const roots = (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file').map((folder) => folder.uri.fsPath);
+    const link = allowedSourceLink(file, line, this.identity().file, roots);
+    if (!link) {
+      this.deps.log.warn(`${handlerLabel(this.ref)}: the panel asked to open a file outside the workspace; ignored.`);
+      return;
+    }
+    const position = new vscode.Position(link.line - 1, 0);
+    try {
+      await vscode.window.showTextDocument(vscode.Uri.file(link.file), { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(position, position), preview: true });
+    } catch (error) {
+      this.deps.log.warn(`${handlerLabel(this.ref)}: could not open ${link.file}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 

@@ -1,7 +1,9 @@
 /**
- * Builds the panel's state message from what the host keeps: the handler, its
- * environment status, its history and what it is doing. Pure: no `vscode`.
+ * The panel host's decisions that need no editor: the state message built from what the host
+ * keeps (the handler, its environment status, its history and what it is doing), and which
+ * file a go-to-line from the webview may open. Pure: no `vscode`.
  */
+import { isAbsolute, normalize, relative, sep } from 'node:path';
 import type { InvocationRecord } from '../core/model/snapshot';
 import type { EnvironmentStatus } from '../core/runtime/environment-api';
 import {
@@ -49,6 +51,7 @@ export function buildPanelState(input: PanelStateInput): PanelState {
     timeline: input.history.map(toTimelineEntry),
     selected: latest,
     growth: growthOf(latest),
+    estimate: latest?.memoryEstimate ?? null,
     busy: input.busy,
     errors: [...input.errors],
   };
@@ -74,4 +77,31 @@ export function currentGrowing(history: readonly InvocationRecord[], status: Env
   const latest = history[history.length - 1];
   if (!latest || !status || status.state === 'cold' || latest.generation !== status.generation) return [];
   return latest.growing;
+}
+
+// Go-to-line. The webview shows untrusted values and its messages are only wishes: the host
+// opens a file as a text document (nothing runs) and only the handler's own file or a file
+// inside one of the workspace folders.
+
+export interface SourceLink {
+  /** Absolute, normalised path of the file to open. */
+  file: string;
+  /** 1-based line. */
+  line: number;
+}
+
+/**
+ * `file` (absolute) at `line` when it is `handlerFile` or inside one of `workspaceRoots`,
+ * else null. `..` segments are resolved before the check, so they cannot climb out of a folder.
+ */
+export function allowedSourceLink(file: string, line: number, handlerFile: string, workspaceRoots: readonly string[]): SourceLink | null {
+  if (!Number.isSafeInteger(line) || line < 1) return null;
+  if (!isAbsolute(file) || file.includes('\0')) return null;
+  const target = normalize(file);
+  if (target === normalize(handlerFile)) return { file: target, line };
+  for (const root of workspaceRoots) {
+    const inside = relative(normalize(root), target);
+    if (inside !== '' && !inside.startsWith(`..${sep}`) && inside !== '..' && !isAbsolute(inside)) return { file: target, line };
+  }
+  return null;
 }

@@ -18,6 +18,8 @@ export interface WarmSettings {
   codeLensEnabled: boolean;
   environmentVariables: Record<string, string>;
   historyLength: number;
+  /** `warmState.initProfile`: time each top-level statement of the handler module on cold starts. */
+  initProfile: boolean;
   /** Which of timeout and memory the user set explicitly (else they are defaults). */
   explicit: { timeoutSeconds: boolean; memoryMB: boolean };
 }
@@ -52,6 +54,7 @@ export function readSettings(reader: SettingsReader): WarmSettings {
     codeLensEnabled: booleanSetting(reader.get('codeLens.enabled'), true),
     environmentVariables: stringRecord(reader.get('environmentVariables')),
     historyLength: Math.round(numberSetting(reader.get('historyLength'), SETTING_DEFAULTS.historyLength, 1, 5000)),
+    initProfile: booleanSetting(reader.get('initProfile'), false),
     explicit: { timeoutSeconds: reader.isExplicit('timeoutSeconds'), memoryMB: reader.isExplicit('memoryMB') },
   };
 }

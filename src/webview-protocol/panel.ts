@@ -15,14 +15,22 @@
  * is the latest invocation's full record. When the user picks another invocation the
  * webview posts `selectInvocation` and the host answers with `detail` for that one.
  */
-import type { BindingKind, Change, InvocationRecord, ResetReason, RuntimeProfileName, RuntimeSource } from '../core/model/snapshot';
+import type { BindingKind, Change, InitProfileEntry, InvocationRecord, PendingWork, PendingWorkKind, ResetReason, RuntimeProfileName, RuntimeSource } from '../core/model/snapshot';
 import type { EnvironmentState, EnvironmentStatus } from '../core/model/environment-status';
+import type { MemoryEstimate } from '../core/model/memory-trend';
 
 /** The webview panel's view type (registerWebviewPanelSerializer, createWebviewPanel). */
 export const PANEL_VIEW_TYPE = 'warmState.panel';
 
-/** Bumped when a message shape changes incompatibly. */
-export const PANEL_PROTOCOL_VERSION = 1;
+/** Bumped when a message shape changes incompatibly (2: memory truth, measureRetained and openSource). */
+export const PANEL_PROTOCOL_VERSION = 2;
+
+/**
+ * Version of the UI state the webview saves (PersistedPanelState), apart from the message
+ * protocol: its shape did not change with the messages, so a panel saved before an update
+ * is still restored after it.
+ */
+export const PERSISTED_UI_VERSION = 1;
 
 // ---------------------------------------------------------------------------------------
 // Host -> webview
@@ -87,6 +95,8 @@ export interface GrowthSeries {
   kind: BindingKind;
   /** Oldest first, the latest last. */
   sizeSeries: number[];
+  /** Items the value held after each invocation (oldest first), empty when not countable: what the sparkline draws. */
+  itemSeries: number[];
 }
 
 export interface PanelError {
@@ -96,7 +106,7 @@ export interface PanelError {
 }
 
 /** What the panel is doing right now; `null` when idle. */
-export type BusyKind = 'invoke-warm' | 'invoke-cold' | 'reset' | null;
+export type BusyKind = 'invoke-warm' | 'invoke-cold' | 'reset' | 'measure-retained' | null;
 
 export interface PanelState {
   protocolVersion: number;
@@ -113,6 +123,8 @@ export interface PanelState {
   selected: InvocationRecord | null;
   /** Growing module variables at the latest invocation. */
   growth: GrowthSeries[];
+  /** The latest record's estimate of the warm invocations left (record field memoryEstimate), null without one. */
+  estimate: MemoryEstimate | null;
   busy: BusyKind;
   /** Problems to show (engine faults, invalid event JSON...). User-code errors live in records. */
   errors: PanelError[];
@@ -128,6 +140,11 @@ export interface DetailMessage {
   type: 'detail';
   invocation: number;
   record: InvocationRecord | null;
+  /**
+   * What ran during the next invocation of the same environment (its `pendingRan`), to tell
+   * which of this record's `pendingAtFreeze` ran there; null (or absent) while there is none yet.
+   */
+  ranNext?: PendingWork[] | null;
 }
 
 export type HostToWebviewMessage = StateMessage | DetailMessage;
@@ -143,7 +160,14 @@ export type WebviewToHostMessage =
   | { type: 'selectEvent' }
   | { type: 'selectInvocation'; invocation: number }
   /** Show the engine's output channel. */
-  | { type: 'openOutput' };
+  | { type: 'openOutput' }
+  /** Retained bytes per module variable of the current environment (between invocations). */
+  | { type: 'measureRetained' }
+  /**
+   * Open `file` at `line` in the editor (init profile, pending work). The host opens it only
+   * when it is the handler's file or inside the workspace, as a text document.
+   */
+  | { type: 'openSource'; file: string; line: number };
 
 // ---------------------------------------------------------------------------------------
 // Webview-persisted state (vscode.setState); the host's WebviewPanelSerializer reads it.
@@ -193,7 +217,29 @@ export function growthOf(record: InvocationRecord | null | undefined): GrowthSer
   if (!record) return [];
   return record.moduleScope
     .filter((variable) => variable.growing)
-    .map((variable) => ({ name: variable.name, kind: variable.kind, sizeSeries: variable.sizeSeries.slice() }));
+    .map((variable) => ({
+      name: variable.name,
+      kind: variable.kind,
+      sizeSeries: variable.sizeSeries.slice(),
+      itemSeries: (variable.itemSeries ?? []).slice(),
+    }));
+}
+
+/**
+ * The `pendingRan` of the invocation that followed `invocation` in the same environment, or
+ * null when none did yet. When the environment ended in between (a later generation), the
+ * work left pending never ran: an empty list.
+ */
+export function ranInNextInvocation(history: readonly InvocationRecord[], invocation: number): PendingWork[] | null {
+  const index = history.findIndex((record) => record.invocation === invocation);
+  if (index < 0) return null;
+  const record = history[index];
+  for (let i = index + 1; i < history.length; i++) {
+    const next = history[i];
+    if (next.source !== record.source || (next.environment ?? 0) !== (record.environment ?? 0)) continue;
+    return next.generation === record.generation ? (next.pendingRan ?? []).slice() : [];
+  }
+  return null;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -245,7 +291,8 @@ const isBindingKind = unionGuard<BindingKind>({
 const isChange = unionGuard<Change>({ added: true, changed: true, unchanged: true, removed: true });
 const isEnvironmentState = unionGuard<EnvironmentState>({ cold: true, initializing: true, warm: true, invoking: true });
 const isSettingsSource = unionGuard<SettingsSource>({ defaults: true, settings: true, sam: true, serverless: true });
-const isBusyKind = unionGuard<NonNullable<BusyKind>>({ 'invoke-warm': true, 'invoke-cold': true, reset: true });
+const isBusyKind = unionGuard<NonNullable<BusyKind>>({ 'invoke-warm': true, 'invoke-cold': true, reset: true, 'measure-retained': true });
+const isPendingWorkKind = unionGuard<PendingWorkKind>({ timer: true, interval: true, immediate: true, promise: true, socket: true, server: true, 'child-process': true });
 const isRuntimeProfileName = unionGuard<RuntimeProfileName>({ 'nodejs20.x': true, 'nodejs22.x': true, 'nodejs24.x': true });
 const isRuntimeSource = unionGuard<RuntimeSource>({ flag: true, setting: true, template: true, 'node-major': true });
 
@@ -277,8 +324,35 @@ function isModuleVariable(value: unknown): boolean {
     isArrayOf(value.sizeSeries, isFiniteNumber) &&
     // Added with retained sizes: optional, so history saved before them still loads.
     (value.retainedBytes === undefined || isFiniteNumber(value.retainedBytes)) &&
-    (value.sharedWith === undefined || isArrayOf(value.sharedWith, isString))
+    (value.sharedWith === undefined || isArrayOf(value.sharedWith, isString)) &&
+    (value.itemSeries === undefined || isArrayOf(value.itemSeries, isFiniteNumber)) &&
+    (value.retainedSeries === undefined || isArrayOf(value.retainedSeries, isRetainedPoint))
   );
+}
+
+function isRetainedPoint(value: unknown): value is { invocation: number; bytes: number } {
+  return isObject(value) && isFiniteNumber(value.invocation) && isFiniteNumber(value.bytes);
+}
+
+function isPendingWork(value: unknown): value is PendingWork {
+  return isObject(value) && isPendingWorkKind(value.kind) && isString(value.createdAt);
+}
+
+function isInitProfileEntry(value: unknown): value is InitProfileEntry {
+  return isObject(value) && isString(value.what) && isFiniteNumber(value.line) && isFiniteNumber(value.ms);
+}
+
+function isMemoryEstimate(value: unknown): value is MemoryEstimate {
+  return (
+    isObject(value) &&
+    isNullable(value.invocationsLeft, isFiniteNumber) &&
+    isFiniteNumber(value.bytesPerInvocation) &&
+    (value.basis === 'heap' || value.basis === 'retained')
+  );
+}
+
+function isRetainedCost(value: unknown): boolean {
+  return isObject(value) && isFiniteNumber(value.snapshotMs) && isFiniteNumber(value.analysisMs) && isFiniteNumber(value.snapshotBytes) && isFiniteNumber(value.heapObjects);
 }
 
 function isLambdaError(value: unknown): boolean {
@@ -320,6 +394,12 @@ export function isInvocationRecord(value: unknown): value is InvocationRecord {
     // Optional: records saved by versions before the session numbered environments have none.
     (value.environment === undefined || isEnvironmentIndex(value.environment)) &&
     (value.truncatedFields === undefined || isArrayOf(value.truncatedFields, isString)) &&
+    // Memory truth: optional, absent in history saved before it and where not measured.
+    (value.pendingAtFreeze === undefined || isArrayOf(value.pendingAtFreeze, isPendingWork)) &&
+    (value.pendingRan === undefined || isArrayOf(value.pendingRan, isPendingWork)) &&
+    (value.initProfile === undefined || isArrayOf(value.initProfile, isInitProfileEntry)) &&
+    (value.memoryEstimate === undefined || isMemoryEstimate(value.memoryEstimate)) &&
+    (value.retained === undefined || isRetainedCost(value.retained)) &&
     isArrayOf(value.growing, isString)
   );
 }
@@ -386,7 +466,8 @@ function isGrowthSeries(value: unknown): value is GrowthSeries {
     isObject(value) &&
     isString(value.name) &&
     isBindingKind(value.kind) &&
-    isArrayOf(value.sizeSeries, isFiniteNumber)
+    isArrayOf(value.sizeSeries, isFiniteNumber) &&
+    isArrayOf(value.itemSeries, isFiniteNumber)
   );
 }
 
@@ -406,6 +487,7 @@ export function isPanelState(value: unknown): value is PanelState {
     isArrayOf(value.timeline, isTimelineEntry) &&
     (value.selected === null || isInvocationRecord(value.selected)) &&
     isArrayOf(value.growth, isGrowthSeries) &&
+    isNullable(value.estimate, isMemoryEstimate) &&
     (value.busy === null || isBusyKind(value.busy)) &&
     isArrayOf(value.errors, isPanelError)
   );
@@ -418,7 +500,7 @@ export function isHostToWebviewMessage(value: unknown): value is HostToWebviewMe
     case 'state':
       return isPanelState(value.state);
     case 'detail':
-      return isInvocationNumber(value.invocation) && (value.record === null || isInvocationRecord(value.record));
+      return isInvocationNumber(value.invocation) && (value.record === null || isInvocationRecord(value.record)) && (value.ranNext === undefined || isNullable(value.ranNext, (v): v is PendingWork[] => isArrayOf(v, isPendingWork)));
     default:
       return false;
   }
@@ -432,7 +514,10 @@ export function isWebviewToHostMessage(value: unknown): value is WebviewToHostMe
     case 'reset':
     case 'selectEvent':
     case 'openOutput':
+    case 'measureRetained':
       return true;
+    case 'openSource':
+      return isString(value.file) && value.file.length > 0 && value.file.length <= MAX_SOURCE_PATH && Number.isSafeInteger(value.line) && (value.line as number) >= 1;
     case 'invoke':
       return typeof value.cold === 'boolean';
     case 'selectInvocation':
@@ -441,6 +526,9 @@ export function isWebviewToHostMessage(value: unknown): value is WebviewToHostMe
       return false;
   }
 }
+
+/** Longest path an `openSource` may carry (Windows' extended limit); longer ones are dropped. */
+const MAX_SOURCE_PATH = 32_767;
 
 /** Expanded tree paths the webview saves at most (it keeps the latest); the host refuses more. */
 export const MAX_EXPANDED_PATHS = 2000;
@@ -459,7 +547,7 @@ export function isPanelUiState(value: unknown): value is PanelUiState {
 export function isPersistedPanelState(value: unknown): value is PersistedPanelState {
   return (
     isObject(value) &&
-    value.version === PANEL_PROTOCOL_VERSION &&
+    value.version === PERSISTED_UI_VERSION &&
     isObject(value.handler) &&
     isString(value.handler.file) &&
     isString(value.handler.exportName) &&

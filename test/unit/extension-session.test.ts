@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { scenarioRecord } from '../../media/src/sample/scenario';
 import type { FunctionConfig } from '../../src/core/config/types';
-import type { InvocationRecord, RawInvocation } from '../../src/core/model/snapshot';
+import type { InvocationRecord, RawInvocation, RetainedMeasurement } from '../../src/core/model/snapshot';
 import { nodeMajorMismatch } from '../../src/core/lambda/runtime-profiles';
 import type { EnvironmentOptions, EnvironmentStatus, WarmEnvironment } from '../../src/core/runtime/environment-api';
 import { InvocationHistory } from '../../src/core/model/history';
@@ -25,6 +25,8 @@ class FakeEngine implements WarmEnvironment {
   disposed = false;
   generation = 1;
   fail: Error | undefined;
+  /** Set by a test to make the environment measurable (a local one is; a deployed one is not). */
+  measureRetained: (() => Promise<RetainedMeasurement>) | undefined;
   private listeners = new Set<(status: EnvironmentStatus) => void>();
 
   constructor(
@@ -277,5 +279,46 @@ describe('extension: handler session', () => {
     assert.equal(h.engines[0].disposed, true);
     const after = await h.session.invoke({}, false);
     assert.equal(after.ok, false);
+  });
+
+  it('turns the init profile on for new environments when warmState.initProfile is set', async () => {
+    const h = harness();
+    await invoke(h);
+    assert.equal(h.engines[0].options.initProfile, undefined, 'off by default');
+    h.values = { initProfile: true };
+    await invoke(h);
+    assert.equal(h.engines.length, 2, 'a new (cold) environment, profiled');
+    assert.equal(h.engines[1].options.initProfile, true);
+  });
+
+  it('measures retained sizes of the latest invocation, busy meanwhile, and clears an earlier refusal', async () => {
+    const h = harness();
+    await h.session.measureRetained();
+    assert.match(h.session.errors()[0]?.message ?? '', /^Retained sizes not measured: no warm environment/);
+    await invoke(h);
+    const busy: (string | null)[] = [];
+    h.engines[0].measureRetained = async () => {
+      busy.push(h.session.busy());
+      return { bindings: [], snapshotMs: 120, analysisMs: 300, snapshotBytes: 4e6, heapObjects: 30000 };
+    };
+    await h.session.measureRetained();
+    assert.deepEqual(busy, ['measure-retained']);
+    assert.equal(h.session.busy(), null);
+    assert.deepEqual(h.session.history().at(-1)?.retained, { snapshotMs: 120, analysisMs: 300, snapshotBytes: 4e6, heapObjects: 30000 });
+    assert.deepEqual(h.session.errors(), []);
+  });
+
+  it('shows a refused measurement with its reason and keeps the environment', async () => {
+    const h = harness();
+    await invoke(h);
+    h.engines[0].measureRetained = async () => {
+      const error = new Error('the heap snapshot would not fit in free memory (needs 300 MB).');
+      error.name = 'MeasurementRefusedError';
+      throw error;
+    };
+    await h.session.measureRetained();
+    assert.deepEqual(h.session.errors().map((e) => e.message), ['Retained sizes not measured: the heap snapshot would not fit in free memory (needs 300 MB).']);
+    assert.deepEqual(h.engines[0].resets, [], 'a measurement never resets the environment');
+    assert.equal(h.session.status()?.state, 'warm');
   });
 });

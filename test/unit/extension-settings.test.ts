@@ -22,6 +22,7 @@ describe('extension: settings', () => {
       codeLensEnabled: true,
       environmentVariables: {},
       historyLength: 200,
+      initProfile: false,
       explicit: { timeoutSeconds: false, memoryMB: false },
     });
   });
@@ -40,7 +41,9 @@ describe('extension: settings', () => {
       environmentVariables: { TABLE: 'local', PORT: 8080, DEBUG: true },
       historyLength: 1000,
       runtime: ' nodejs22.x ',
+      initProfile: true,
     }));
+    assert.equal(settings.initProfile, true);
     assert.equal(settings.nodePath, '/opt/node22/bin/node');
     assert.equal(settings.runtime, 'nodejs22.x');
     assert.deepEqual([settings.timeoutSeconds, settings.memoryMB, settings.freeze, settings.codeLensEnabled, settings.historyLength], [10, 512, false, false, 1000]);

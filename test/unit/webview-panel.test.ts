@@ -90,14 +90,14 @@ describe('webview panel: the motivating scenario', () => {
     assert.deepEqual(rootItems(parameters.querySelector('[role="tree"]')!).map((li) => li.querySelector('.ws-name')?.textContent), ['event', 'context', 'callback']);
   });
 
-  it('warns that arrayB keeps growing, with its size series as a sparkline', () => {
+  it('warns that arrayB keeps growing, in items, with its item series as a sparkline', () => {
     renderPanel(dom.root, scenarioState(3), undefined, (m) => posted.push(m));
     const growth = dom.root.querySelector('.ws-growth');
     assert.ok(growth, 'growth warning shown');
     assert.match(growth.textContent ?? '', /arrayB keeps growing across warm invocations/);
-    assert.match(growth.textContent ?? '', /size 1 → 2 → 3/);
+    assert.match(growth.textContent ?? '', /arrayB:.* 3 items, \+1 per invocation/);
     const spark = growth.querySelector('svg.ws-sparkline')!;
-    assert.equal(spark.getAttribute('aria-label'), 'arrayB size: 1 → 2 → 3');
+    assert.equal(spark.getAttribute('aria-label'), 'arrayB items: 1 → 2 → 3');
     const points = spark.querySelector('polyline')!.getAttribute('points')!.split(' ');
     assert.equal(points.length, 3);
     const ys = points.map((p) => Number(p.split(',')[1]));
@@ -139,17 +139,18 @@ describe('webview panel: the motivating scenario', () => {
   it('posts typed messages from the toolbar and disables it while busy', () => {
     const panel = renderPanel(dom.root, scenarioState(3), undefined, (m) => posted.push(m));
     const buttons = Array.from(dom.root.querySelectorAll<HTMLButtonElement>('.ws-toolbar button'));
-    assert.deepEqual(buttons.map((b) => b.textContent), ['Invoke Warm', 'Cold Start', 'Reset', 'Event: {}', 'Output']);
+    assert.deepEqual(buttons.map((b) => b.textContent), ['Invoke Warm', 'Cold Start', 'Reset', 'Measure retained', 'Event: {}', 'Output']);
     buttons.forEach(click);
     assert.deepEqual(posted, [
       { type: 'invoke', cold: false },
       { type: 'invoke', cold: true },
       { type: 'reset' },
+      { type: 'measureRetained' },
       { type: 'selectEvent' },
       { type: 'openOutput' },
     ]);
     panel.setState({ ...scenarioState(3), busy: 'invoke-warm', environment: { ...scenarioState(3).environment, state: 'invoking', frozen: false } });
-    assert.ok(buttons.slice(0, 4).every((b) => b.disabled));
+    assert.ok(buttons.slice(0, 5).every((b) => b.disabled));
     assert.equal(dom.root.querySelector('.ws-env')?.textContent, 'Invoking…');
   });
 

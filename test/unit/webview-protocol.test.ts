@@ -107,7 +107,7 @@ describe('webview protocol: host -> webview guard', () => {
     assert.equal(entry.invocation, 3);
     assert.equal(entry.error, false);
     assert.deepEqual(entry.growing, ['arrayB']);
-    assert.deepEqual(growthOf(record), [{ name: 'arrayB', kind: 'var', sizeSeries: [1, 2, 3] }]);
+    assert.deepEqual(growthOf(record), [{ name: 'arrayB', kind: 'var', sizeSeries: [1, 2, 3], itemSeries: [1, 2, 3] }]);
     assert.deepEqual(growthOf(scenarioRecord(1)), []);
     assert.deepEqual(growthOf(null), []);
   });
@@ -127,7 +127,7 @@ describe('webview protocol: the guards accept every member of every union', () =
   const changes: Record<Change, true> = { added: true, changed: true, unchanged: true, removed: true };
   const environmentStates: Record<EnvironmentState, true> = { cold: true, initializing: true, warm: true, invoking: true };
   const settingsSources: Record<SettingsSource, true> = { defaults: true, settings: true, sam: true, serverless: true };
-  const busyKinds: Record<NonNullable<BusyKind>, true> = { 'invoke-warm': true, 'invoke-cold': true, reset: true };
+  const busyKinds: Record<NonNullable<BusyKind>, true> = { 'invoke-warm': true, 'invoke-cold': true, reset: true, 'measure-retained': true };
   const membersOf = <T extends string>(record: Record<T, true>) => Object.keys(record) as T[];
   /** The message as the webview receives it: through JSON, checked by the guard. */
   const arrives = (message: unknown) => isHostToWebviewMessage(JSON.parse(JSON.stringify(message)));

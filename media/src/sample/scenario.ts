@@ -43,8 +43,8 @@ export function scenarioRecord(n: number): InvocationRecord {
   const maxMemoryUsedMB = 52 + n;
   const series = Array.from({ length: n }, (_, i) => i + 1);
   const moduleScope: ModuleVariable[] = [
-    { name: 'arrayA', kind: 'var', value: strings('A', 0), change: cold ? 'added' : 'unchanged', size: 0, growing: false, sizeSeries: series.map(() => 0) },
-    { name: 'arrayB', kind: 'var', value: strings('B', n), change: cold ? 'added' : 'changed', size: n, growing: n >= 3, sizeSeries: series },
+    { name: 'arrayA', kind: 'var', value: strings('A', 0), change: cold ? 'added' : 'unchanged', size: 0, growing: false, sizeSeries: series.map(() => 0), itemSeries: series.map(() => 0) },
+    { name: 'arrayB', kind: 'var', value: strings('B', n), change: cold ? 'added' : 'changed', size: n, growing: n >= 3, sizeSeries: series, itemSeries: series },
   ];
   const handlerScope: Variable[] = [
     { name: 'arrayC', kind: 'var', value: strings('C', 0), change: cold ? 'added' : 'unchanged' },
@@ -113,6 +113,7 @@ export function scenarioState(count = 3): PanelState {
     timeline: records.map(toTimelineEntry),
     selected: latest,
     growth: growthOf(latest),
+    estimate: latest?.memoryEstimate ?? null,
     busy: null,
     errors: [],
   };
