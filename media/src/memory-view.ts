@@ -43,6 +43,22 @@ export function parseSite(site: string): { file: string; line: number } | null {
   return { file: site.slice(0, colon), line };
 }
 
+/**
+ * The folder the handler's workspace-relative path is relative to (`/w/project/` for
+ * `/w/project/api/handler.js` shown as `api/handler.js`), or null outside a workspace.
+ */
+export function workspaceRootOf(handler: { file: string; relativePath?: string }): string | null {
+  if (!handler.relativePath) return null;
+  const file = handler.file.replace(/\\/g, '/');
+  const relative = handler.relativePath.replace(/\\/g, '/');
+  return file.endsWith(`/${relative}`) ? handler.file.slice(0, handler.file.length - relative.length) : null;
+}
+
+/** A site as shown: relative to the workspace when inside it (`api/handler.js:19`), else as recorded. */
+export function displaySite(site: string, workspaceRoot: string | null): string {
+  return workspaceRoot && site.startsWith(workspaceRoot) && site.length > workspaceRoot.length ? site.slice(workspaceRoot.length) : site;
+}
+
 export interface PendingRow extends PendingWork {
   /** True when it ran in the next invocation, false when that one ran without it, null while there is none yet. */
   ran: boolean | null;
@@ -101,6 +117,8 @@ export function initProfileTitle(initDurationMs: number | null, profile: readonl
 export interface SourceLinks {
   /** The handler's file: the init profile's lines are in it. */
   handlerFile: string;
+  /** What sites are shown relative to (workspaceRootOf), null to show them whole. */
+  workspaceRoot: string | null;
   openSource(file: string, line: number): void;
 }
 
@@ -127,7 +145,9 @@ export function pendingBody(doc: Document, links: SourceLinks, record: Invocatio
     const site = parseSite(work.createdAt);
     return el(doc, 'li', { class: `ws-pending-item${ran === true ? ' is-ran' : ''}` }, ...spaced(doc,
       el(doc, 'span', { class: 'ws-kind', text: work.kind }),
-      site ? lineButton(doc, links, site.file, site.line, work.createdAt, `${work.kind} created at ${work.createdAt}: open`) : el(doc, 'span', { class: 'ws-site', text: work.createdAt }),
+      site
+        ? lineButton(doc, links, site.file, site.line, displaySite(work.createdAt, links.workspaceRoot), `${work.kind} created at ${work.createdAt}: open`)
+        : el(doc, 'span', { class: 'ws-site', text: work.createdAt }),
       status ? el(doc, 'span', { class: `ws-pending-status${ran === true ? ' ws-pending-ran' : ''}`, text: status }) : null));
   };
   const ranHere = record.pendingRan ?? [];

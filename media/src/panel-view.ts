@@ -15,7 +15,7 @@ import { emptyUiState, MAX_EXPANDED_PATHS } from '../../src/webview-protocol/pan
 import { memoryChart, sparkline } from './charts';
 import { codicon, el, replaceChildren, spaced } from './dom';
 import { formatMs, formatSeries, plural } from './format';
-import { estimateBasis, estimateText } from './memory-view';
+import { estimateBasis, estimateText, workspaceRootOf } from './memory-view';
 import { HeaderView } from './header';
 import { renderInvocation } from './invocation-view';
 import { TimelineView } from './timeline';
@@ -307,7 +307,7 @@ export class PanelController {
         this.save();
       },
       openOutput: () => this.post({ type: 'openOutput' }),
-      links: { handlerFile: this.state?.handler.file ?? '', openSource: (file, line) => this.post({ type: 'openSource', file, line }) },
+      links: { handlerFile: this.state?.handler.file ?? '', workspaceRoot: this.state ? workspaceRootOf(this.state.handler) : null, openSource: (file, line) => this.post({ type: 'openSource', file, line }) },
       ranNext: isLatest ? null : ranNext ?? null,
     }, record, isLatest));
   }

@@ -3,7 +3,7 @@ import type { InvocationRecord, ModuleVariable, PendingWork } from '../../src/co
 import type { PanelState, WebviewToHostMessage } from '../../src/webview-protocol/panel';
 import { growthOf, isHostToWebviewMessage, isInvocationRecord, isWebviewToHostMessage, ranInNextInvocation, toTimelineEntry } from '../../src/webview-protocol/panel';
 import { allowedSourceLink, buildPanelState } from '../../src/vscode/panel-state';
-import { estimateText, initProfileRows, initProfileTitle, parseSite, pendingRows, pendingStatus, retainedText } from '../../media/src/memory-view';
+import { displaySite, estimateText, initProfileRows, initProfileTitle, parseSite, pendingRows, pendingStatus, retainedText, workspaceRootOf } from '../../media/src/memory-view';
 import { renderPanel } from '../../media/src/panel-view';
 import { scenarioRecord, scenarioState } from '../../media/src/sample/scenario';
 import { click, createDom, type Dom, texts } from '../../media/src/sample/test-dom';
@@ -53,6 +53,15 @@ describe('webview memory truth: view models', () => {
     assert.equal(parseSite('handler.js'), null);
     assert.equal(parseSite('/w/handler.js:0'), null);
     assert.equal(parseSite(':4'), null);
+  });
+
+  it('shows sites relative to the workspace when they are inside it', () => {
+    const root = workspaceRootOf({ file: '/w/project/api/handler.js', relativePath: 'api/handler.js' });
+    assert.equal(root, '/w/project/');
+    assert.equal(displaySite('/w/project/api/handler.js:19', root), 'api/handler.js:19');
+    assert.equal(displaySite('/elsewhere/lib.js:3', root), '/elsewhere/lib.js:3');
+    assert.equal(workspaceRootOf({ file: 'C:\\w\\api\\handler.js', relativePath: 'api/handler.js' }), 'C:\\w\\');
+    assert.equal(workspaceRootOf({ file: '/outside/handler.js' }), null);
   });
 
   it('marks which pending work ran in the next invocation, each run matched once', () => {
@@ -107,7 +116,7 @@ describe('webview memory truth: the panel', () => {
     assert.ok(section, 'pending section shown');
     const items = Array.from(section.querySelectorAll('.ws-pending-item'));
     assert.equal(items.length, 2, 'left pending here, and ran here');
-    assert.match(items[0].textContent ?? '', /timer .*handler\.js:9 still pending: the next invocation tells/);
+    assert.match(items[0].textContent ?? '', /^timer examples\/freeze-demo\/handler\.js:9 still pending: the next invocation tells/);
     assert.match(section.querySelector('.ws-pending-ran-here')?.textContent ?? '', /ran during this one:.*timer/);
     click(items[0].querySelector('.ws-source-link')!);
     assert.deepEqual(posted.at(-1), { type: 'openSource', file: HANDLER, line: 9 });

@@ -4,7 +4,7 @@
  * the end-to-end tests use.
  */
 import { cpSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../../../scripts/vscode-test/browser';
 import { startCodeServer, type CodeServer } from '../../../scripts/vscode-test/code-server';
@@ -20,7 +20,14 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export async function startSession(name: string, options: { trusted: boolean; settings?: Record<string, unknown> }): Promise<Session> {
+export interface SessionOptions {
+  trusted: boolean;
+  settings?: Record<string, unknown>;
+  /** More files for the workspace: workspace-relative path -> path from the repository root. */
+  files?: Record<string, string>;
+}
+
+export async function startSession(name: string, options: SessionOptions): Promise<Session> {
   const context = e2eContext();
   const stateDir = join(context.stateDir, name);
   const workspace = join(stateDir, 'workspace');
@@ -28,6 +35,10 @@ export async function startSession(name: string, options: { trusted: boolean; se
   cpSync(join(context.root, 'examples', 'freeze-demo'), join(workspace, 'freeze-demo'), { recursive: true });
   for (const fixture of ['xss', 'marker']) {
     cpSync(join(context.root, 'test', 'integration', 'workspace', fixture), join(workspace, fixture), { recursive: true });
+  }
+  for (const [target, source] of Object.entries(options.files ?? {})) {
+    mkdirSync(dirname(join(workspace, target)), { recursive: true });
+    cpSync(join(context.root, source), join(workspace, target));
   }
   const server = await startCodeServer(context.environment, {
     stateDir,
