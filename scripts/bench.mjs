@@ -6,13 +6,17 @@
 //     child-process IPC echo (the floor of any host <-> child design);
 // (b) cold start to first response against plain `node` loading the same file;
 // (c) capture time and record size for modules holding a 1,000,000-element array, a 100 MB
-//     Buffer and a 100,000-entry Map.
+//     Buffer and a 100,000-entry Map;
+// (e) memory truth (docs/memory.md): retained sizes on demand for modules holding 1,000,000
+//     small objects, a 100 MB Buffer and a 100,000-entry Map, against plain node writing a heap
+//     snapshot of the same value; the pending-work tracker's cost per invocation; the cold start
+//     with the init profile on (in (b)).
 //
 // `BENCH_QUICK=1` runs a few iterations only, to check the script itself.
 import * as esbuild from 'esbuild';
 import { Buffer } from 'node:buffer';
 import { execFileSync, fork } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -26,6 +30,8 @@ const WARM_UP = quick ? 3 : 20;
 const COLD_RUNS = quick ? 3 : 15;
 const BIG_RUNS = quick ? 3 : 25;
 const ACTIVATION_RUNS = quick ? 3 : 15;
+const RETAINED_RUNS = quick ? 2 : 5;
+const TRACKER_RUNS = quick ? 200 : 5000;
 
 // The engine is TypeScript: bundle its entry points next to dist/child so the child runtime is
 // found exactly as the CLI finds it.
@@ -33,7 +39,7 @@ const engineFile = join(root, 'dist', 'bench', 'engine.cjs');
 mkdirSync(dirname(engineFile), { recursive: true });
 await esbuild.build({
   stdin: {
-    contents: "export { createLocalEnvironment } from '../src/core/runtime/local-environment';\nexport { createCapture } from '../src/core/runtime/child/services/serializer';\nexport { DEFAULT_BUDGETS } from '../src/core/runtime/environment-api';\n",
+    contents: "export { createLocalEnvironment } from '../src/core/runtime/local-environment';\nexport { createCapture } from '../src/core/runtime/child/services/serializer';\nexport { DEFAULT_BUDGETS } from '../src/core/runtime/environment-api';\nexport { installPendingWorkTracker } from '../src/core/runtime/child/services/pending-work';\n",
     resolveDir: join(root, 'scripts'),
     loader: 'ts',
   },
@@ -48,6 +54,7 @@ const median = (values) => {
 };
 const ms = (value) => `${value.toFixed(value < 1 ? 3 : 2)} ms`;
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+const mb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;
 const log = (text) => process.stdout.write(`${text}\n`);
 
 const work = mkdtempSync(join(tmpdir(), 'warm-bench-'));
@@ -119,8 +126,8 @@ h({}, {}, (error, result) => process.send({ result: result ?? null }, () => proc
   });
 }
 
-async function warmColdStart(file, exportName) {
-  const env = createLocalEnvironment({ file, handlerExport: exportName });
+async function warmColdStart(file, exportName, options = {}) {
+  const env = createLocalEnvironment({ file, handlerExport: exportName, ...options });
   try {
     const started = performance.now();
     const record = await env.invoke({});
@@ -195,13 +202,16 @@ async function coldComparison() {
   const plain = [];
   const warm = [];
   const inits = [];
+  /** The init profile on: each top-level statement of the handler module timed. */
+  const profiled = [];
   for (let i = 0; i < COLD_RUNS; i++) {
     plain.push(await plainColdStart(scenario, 'test'));
     const result = await warmColdStart(scenario, 'test');
     warm.push(result.elapsed);
     inits.push(result.initDurationMs ?? 0);
+    profiled.push((await warmColdStart(scenario, 'test', { initProfile: true })).elapsed);
   }
-  return { plain: median(plain), warm: median(warm), ratio: median(warm) / median(plain), init: median(inits) };
+  return { plain: median(plain), warm: median(warm), ratio: median(warm) / median(plain), init: median(inits), profiled: median(profiled), profiledRatio: median(profiled) / median(plain) };
 }
 
 // Variables that change every node start-up, for plain node and Warm State alike: with
@@ -230,6 +240,126 @@ for (const [label, name, declaration, make] of bigCases) {
   big.push({ label, ...engine, aloneMs: alone.ms, aloneBytes: alone.bytes });
 }
 
+/** Children of this process (Linux /proc), by pid. */
+function childPids() {
+  const pids = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+function statusKB(pid, field) {
+  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) * 1024 : NaN;
+}
+
+/**
+ * Retained sizes on demand: wall time of measureRetained() (the child's pause writing the
+ * snapshot plus the analyser), and the child's extra resident memory while it writes (its peak,
+ * reset through clear_refs before each measurement, minus its resident memory just before).
+ */
+async function retainedSizes(name, declaration) {
+  const file = join(work, `retained-${name}.js`);
+  writeFileSync(file, `'use strict';\n${declaration}\nexports.handler = async () => 'ok';\n`);
+  const before = new Set(childPids());
+  const env = createLocalEnvironment({ file, handlerExport: 'handler', memoryMB: 1024, timeoutSeconds: 30 });
+  try {
+    const first = await env.invoke({});
+    if (first.error) throw new Error(`${name}: ${first.error.errorMessage}`);
+    const child = childPids().find((pid) => !before.has(pid));
+    const times = [];
+    const pauses = [];
+    const extra = [];
+    let measurement;
+    for (let i = 0; i < RETAINED_RUNS; i++) {
+      let rss = NaN;
+      if (child !== undefined) {
+        writeFileSync(`/proc/${child}/clear_refs`, '5');
+        rss = statusKB(child, 'VmRSS');
+      }
+      const started = performance.now();
+      measurement = await env.measureRetained();
+      times.push(performance.now() - started);
+      pauses.push(measurement.snapshotMs);
+      if (child !== undefined) extra.push(statusKB(child, 'VmHWM') - rss);
+      await env.invoke({});
+    }
+    const binding = measurement.bindings.find((b) => b.name === 'big');
+    return { ms: median(times), pauseMs: median(pauses), extraBytes: extra.length ? median(extra) : NaN, retainedBytes: binding?.retainedBytes ?? NaN, snapshotBytes: measurement.snapshotBytes };
+  } finally {
+    await env.dispose();
+  }
+}
+
+/** Baseline: plain node holding the same value writes a heap snapshot (what DevTools would start from, no analysis). */
+function plainSnapshot(name, declaration) {
+  const script = `'use strict';\nconst v8 = require('node:v8');\nconst { performance } = require('node:perf_hooks');\n${declaration}\nconst times = [];\nfor (let i = 0; i < ${RETAINED_RUNS}; i++) { const s = performance.now(); require('node:fs').rmSync(v8.writeHeapSnapshot(${JSON.stringify(join(work, `plain-${name}.heapsnapshot`))})); times.push(performance.now() - s); }\nprocess.stdout.write(JSON.stringify({ times, keep: typeof big }));\n`;
+  const file = join(work, `plain-snapshot-${name}.js`);
+  writeFileSync(file, script);
+  return median(JSON.parse(execFileSync(process.execPath, ['--max-old-space-size=1024', file], { encoding: 'utf8' })).times);
+}
+
+/**
+ * The pending-work tracker alone, in a fresh node process (its async hook stays enabled once
+ * installed): a handler-like invocation (a few awaited promises, an awaited immediate, a timer
+ * left pending and cleared) without the tracker, then with it; the difference per invocation.
+ */
+function trackerCost() {
+  const file = join(work, 'tracker-cost.js');
+  writeFileSync(file, `'use strict';
+const { performance } = require('node:perf_hooks');
+const { installPendingWorkTracker } = require(${JSON.stringify(engineFile)});
+const handler = async () => {
+  const items = await Promise.all([1, 2, 3].map(async (n) => n * 2));
+  await new Promise((resolve) => setImmediate(resolve));
+  const timer = setTimeout(() => undefined, 1000);
+  clearTimeout(timer);
+  return items.length;
+};
+async function run(tracker) {
+  const times = [];
+  for (let i = 0; i < ${TRACKER_RUNS}; i++) {
+    const started = performance.now();
+    tracker?.start();
+    await handler();
+    tracker?.settle();
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+const median = (values) => { const sorted = [...values].sort((a, b) => a - b); const mid = sorted.length >> 1; return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2; };
+(async () => {
+  await run(null);
+  const without = median(await run(null));
+  const tracker = installPendingWorkTracker(() => false);
+  await run(tracker);
+  const withTracker = median(await run(tracker));
+  process.stdout.write(JSON.stringify({ without, withTracker }));
+})();
+`);
+  return JSON.parse(execFileSync(process.execPath, [file], { encoding: 'utf8' }));
+}
+
+log('(e) memory truth...');
+const retainedCases = [
+  ['1,000,000 small objects in an array', 'objects', 'const big = Array.from({ length: 1_000_000 }, (_, i) => ({ i }));'],
+  ['100 MB Buffer', 'buffer', 'const big = Buffer.alloc(100 * 1024 * 1024, 1);'],
+  ['100,000-entry Map', 'map', 'const big = new Map(); for (let i = 0; i < 100_000; i++) big.set("key" + i, { n: i });'],
+];
+const retained = [];
+for (const [label, name, declaration] of retainedCases) {
+  retained.push({ label, ...(await retainedSizes(name, declaration)), plainMs: plainSnapshot(name, declaration) });
+}
+const tracker = trackerCost();
+const trackerMs = tracker.withTracker - tracker.without;
+
 log('(d) extension activation...');
 // Fresh process per sample: require() of the bundle plus activate() with a stand-in vscode
 // module (scripts/measure-activation.cjs), against a minimal one-command extension.
@@ -254,6 +384,12 @@ for (const b of big) {
 }
 target('(d) extension activation: require + activate()', ms(activationMs), '< 50 ms', activationMs < 50);
 target('(b) cold start to first response / plain node', `${coldRatio.toFixed(2)}x`, '<= 1.5x', coldRatio <= 1.5);
+target('(b) cold start with the init profile on / plain node', `${cold.profiledRatio.toFixed(2)}x`, '<= 1.35x', cold.profiledRatio <= 1.35);
+for (const r of retained) {
+  target(`(e) ${r.label}: retained sizes on demand (wall time)`, ms(r.ms), '<= 2 s', r.ms <= 2000);
+  target(`(e) ${r.label}: extra child memory while measuring`, mb(r.extraBytes), '<= 100 MB', r.extraBytes <= 100 * 1048576);
+}
+target('(e) pending-work tracking per warm invocation (with - without tracker)', ms(trackerMs), '<= 0.1 ms', trackerMs <= 0.1);
 
 const lines = [
   '# Benchmarks',
@@ -312,6 +448,23 @@ const lines = [
   '|---|---|---|---|---|---|---|---|',
   ...big.map((b) => `| ${b.label} | ${ms(b.captureMs)} | ${ms(b.withMs)} | ${ms(b.withoutMs)} | ${kb(b.moduleJsonBytes)} | ${kb(b.recordJsonBytes)} | ${ms(b.aloneMs)} | ${kb(b.aloneBytes)} |`),
   '',
+  '## (e) Memory truth',
+  '',
+  `Retained sizes on demand (\`measureRetained()\` between two invocations, ${RETAINED_RUNS} each, medians): the wall time (the child`,
+  'paused writing its heap snapshot, then our analyser process computing dominators), the pause alone, and the child\'s',
+  'extra resident memory while it writes (its peak, reset through /proc clear_refs before each measurement, minus its',
+  'resident memory just before). Baseline: plain `node` holding the same value writes a heap snapshot (no analysis).',
+  '',
+  '| Module holds | Retained sizes (wall) | Child paused | Plain node snapshot | Ratio | Extra child memory | `big` retains | Snapshot file |',
+  '|---|---|---|---|---|---|---|---|',
+  ...retained.map((r) => `| ${r.label} | ${ms(r.ms)} | ${ms(r.pauseMs)} | ${ms(r.plainMs)} | ${(r.ms / r.plainMs).toFixed(2)}x | ${mb(r.extraBytes)} | ${mb(r.retainedBytes)} | ${mb(r.snapshotBytes)} |`),
+  '',
+  `Pending-work tracking, in a fresh node process (its async hook stays on once installed): a handler-like invocation`,
+  `(awaited promises, an awaited immediate, a timer set and cleared), ${TRACKER_RUNS} each, without then with the tracker:`,
+  `${ms(tracker.without)} and ${ms(tracker.withTracker)} (${(tracker.withTracker / tracker.without).toFixed(2)}x), ${ms(trackerMs)} per invocation.`,
+  '',
+  `Cold start with the init profile on (\`initProfile\`, alternating with the rows of (b)): ${ms(cold.profiled)}, ${cold.profiledRatio.toFixed(2)}x plain node.`,
+  '',
   '## (d) Extension activation',
   '',
   `Fresh process per sample (${ACTIVATION_RUNS} each, alternating): \`require()\` of the bundle plus \`activate()\`, with a stand-in \`vscode\``,
@@ -336,5 +489,8 @@ for (const t of targets) log(`${t.met ? 'MET    ' : 'MISSED '} ${t.what}: ${t.fi
 log(`(a) medians: echo ${ms(echo)}, capture off ${ms(withoutCapture)}, capture on ${ms(withCapture)}; no freeze: off ${ms(withoutCaptureNoFreeze)}, on ${ms(withCaptureNoFreeze)}; scenario with logs ${ms(withCaptureLogged)}`);
 log(`(b) medians: plain node ${ms(cold.plain)}, warm-state ${ms(cold.warm)}${coldAsSet ? `; with ${startupVariables.join(', ')}: ${ms(coldAsSet.plain)}, ${ms(coldAsSet.warm)}` : ''}`);
 for (const b of big) log(`(c) ${b.label}: engine ${ms(b.captureMs)}, moduleScope ${kb(b.moduleJsonBytes)}, record ${kb(b.recordJsonBytes)}; serializer alone ${ms(b.aloneMs)}, ${kb(b.aloneBytes)}`);
+log(`(b) init profile on: ${ms(cold.profiled)} (${cold.profiledRatio.toFixed(2)}x plain node)`);
+for (const r of retained) log(`(e) ${r.label}: retained sizes ${ms(r.ms)} (child paused ${ms(r.pauseMs)}; plain node snapshot ${ms(r.plainMs)}, ${(r.ms / r.plainMs).toFixed(2)}x), extra child memory ${mb(r.extraBytes)}, big retains ${mb(r.retainedBytes)}, snapshot ${mb(r.snapshotBytes)}`);
+log(`(e) pending-work tracker: without ${ms(tracker.without)}, with ${ms(tracker.withTracker)} (${(tracker.withTracker / tracker.without).toFixed(2)}x), +${ms(trackerMs)} per invocation`);
 log(`(d) medians: minimal extension ${ms(activationMinimalMs)}, warm-state ${ms(activationMs)}`);
 log('wrote BENCHMARKS.md');
