@@ -104,6 +104,13 @@ export function initProfileRows(profile: readonly InitProfileEntry[], initDurati
     .map((entry, index) => ({ what: entry.what, line: entry.line, ms: entry.ms, rank: index + 1, share: total > 0 ? Math.min(1, entry.ms / total) : 0 }));
 }
 
+/** The part of the init time no top-level statement took (Node start-up, the runtime), when known. */
+export function initOutsideText(initDurationMs: number | null, profile: readonly InitProfileEntry[]): string | null {
+  if (initDurationMs === null) return null;
+  const rest = initDurationMs - profile.reduce((sum, entry) => sum + entry.ms, 0);
+  return rest > 0 ? `${formatMs(rest)} outside the module's top-level statements: starting Node, the runtime, loading the module` : null;
+}
+
 /** `Where the 480 ms of init went`. */
 export function initProfileTitle(initDurationMs: number | null, profile: readonly InitProfileEntry[]): string {
   const ms = initDurationMs ?? profile.reduce((sum, entry) => sum + entry.ms, 0);
@@ -167,7 +174,8 @@ const BAR_WIDTH = 120;
 /** The init profile ranked, each statement with its time, share and a go-to-line. */
 export function initProfileBody(doc: Document, links: SourceLinks, record: InvocationRecord): HTMLElement {
   const rows = initProfileRows(record.initProfile ?? [], record.initDurationMs);
-  return el(doc, 'ol', { class: 'ws-init-profile', attrs: { 'aria-label': 'Top-level statements, slowest first' } }, ...rows.map((row) => {
+  const outside = initOutsideText(record.initDurationMs, record.initProfile ?? []);
+  const list = el(doc, 'ol', { class: 'ws-init-profile', attrs: { 'aria-label': 'Top-level statements, slowest first' } }, ...rows.map((row) => {
     const bar = svg(doc, 'svg', { class: 'ws-init-bar', width: BAR_WIDTH, height: 8, 'aria-hidden': 'true', focusable: 'false' },
       svg(doc, 'rect', { class: 'ws-init-bar-track', x: 0, y: 0, width: BAR_WIDTH, height: 8, rx: 2 }),
       svg(doc, 'rect', { class: 'ws-init-bar-fill', x: 0, y: 0, width: Math.max(1, Math.round(row.share * BAR_WIDTH)), height: 8, rx: 2 }));
@@ -178,4 +186,5 @@ export function initProfileBody(doc: Document, links: SourceLinks, record: Invoc
       el(doc, 'code', { class: 'ws-init-what', text: row.what }),
       lineButton(doc, links, links.handlerFile, row.line, `line ${row.line}`, `${row.what}, line ${row.line}: go to line`));
   }));
+  return el(doc, 'div', { class: 'ws-init' }, list, outside ? el(doc, 'p', { class: 'ws-muted ws-init-outside', text: outside }) : null);
 }

@@ -138,6 +138,7 @@ describe('webview memory truth: the panel', () => {
     assert.deepEqual(texts(section.querySelectorAll('.ws-init-what')), ['const table = build()', "require('./db')"]);
     click(section.querySelectorAll('.ws-source-link')[0]);
     assert.deepEqual(posted.at(-1), { type: 'openSource', file: '/work/examples/freeze-demo/handler.js', line: 5 });
+    assert.match(section.querySelector('.ws-init-outside')?.textContent ?? '', /^57\.6 ms outside the module's top-level statements/);
     assert.equal(dom.root.querySelector('[href], img, script'), null, 'text only');
   });
 
