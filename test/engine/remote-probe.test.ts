@@ -212,6 +212,23 @@ describe('remote probe: attach, capture inside a Lambda-style runtime, detach', 
     assert.equal(storedConfiguration(endpoint, 'target'), original, 'variables and layers restored byte for byte');
   });
 
+  it('reports heap used and the work left pending at the end of each invocation', async () => {
+    await attachProbe(probeTarget('target'), layer, async () => true);
+    const fn = await createDeployedFunction({ functionName: 'target', endpointUrl: endpoint.url });
+    try {
+      const left = await fn.invoke({ timer: true });
+      assert.equal(left.captureError, null, String(left.captureError));
+      assert.ok(left.memory && left.memory.heapUsedBytes > 0 && left.memory.rssBytes >= left.memory.heapUsedBytes, JSON.stringify(left.memory));
+      assert.deepEqual(left.pendingAtFreeze?.map((work) => [work.kind, /handler\.js:(\d+)$/.exec(work.createdAt)?.[1]]), [['timer', '15']], JSON.stringify(left.pendingAtFreeze));
+      const next = await fn.invoke({});
+      assert.deepEqual(next.pendingRan?.map((work) => work.kind), ['timer'], 'the timer ran after the first invocation settled');
+      assert.deepEqual(next.pendingAtFreeze, []);
+    } finally {
+      fn.dispose();
+      await detachProbe(probeTarget('target'));
+    }
+  });
+
   it('removes only what the probe added when the function changed after the attach', async () => {
     await attachProbe(probeTarget('changed'), layer, async () => true);
     const client = new LambdaClient({ endpoint: endpoint.url, region: 'us-east-1', credentials: endpoint.credentials });

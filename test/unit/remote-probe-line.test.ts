@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { CapturedVariable, ValueNode } from '../../src/core/model/snapshot';
-import { decodeProbeLine, encodeProbeLine, PROBE_LINE_BUDGET, PROBE_LINE_PREFIX, type ProbeSnapshot } from '../../src/core/deployed/probe/probe-line';
+import { decodeProbeLine, encodeProbeLine, limitPending, PROBE_LINE_BUDGET, PROBE_LINE_PREFIX, PROBE_PENDING_LIMIT, type ProbeSnapshot } from '../../src/core/deployed/probe/probe-line';
 import { readZip, unzip, writeZip, ZipTooLargeError } from '../../src/core/lambda/zip';
 import { zipBomb } from '../engine/endpoint-helpers';
 
@@ -37,6 +37,21 @@ describe('remote probe line: one compressed snapshot per invocation', () => {
     const found = decodeProbeLine(`START x\n${line}\nEND x\n`);
     assert.deepEqual(found?.snapshot, original);
     assert.equal(found?.logs, 'START x\nEND x\n');
+  });
+
+  it('carries heap used and pending work, keeping at most PROBE_PENDING_LIMIT of each list and naming the cut', () => {
+    const truncated: string[] = [];
+    const many = Array.from({ length: PROBE_PENDING_LIMIT + 3 }, (_, i) => ({ kind: 'timer' as const, createdAt: `/var/task/handler.js:${i + 1}` }));
+    const original: ProbeSnapshot = {
+      ...snapshot([]),
+      memory: { rssBytes: 90e6, heapUsedBytes: 12e6, externalBytes: 1e6 },
+      pendingAtFreeze: limitPending(many, 'pendingAtFreeze', truncated),
+      pendingRan: limitPending(many.slice(0, 1), 'pendingRan', truncated),
+      truncated,
+    };
+    assert.equal(original.pendingAtFreeze?.length, PROBE_PENDING_LIMIT);
+    assert.deepEqual(truncated, ['pendingAtFreeze (3 more)']);
+    assert.deepEqual(decodeProbeLine(encodeProbeLine(original))?.snapshot, original);
   });
 
   it('finds the line behind a console prefix or inside a JSON log record', () => {

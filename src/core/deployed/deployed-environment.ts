@@ -8,7 +8,7 @@
  * status is what the last invocation showed (the cloud may route the next one elsewhere).
  */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import type { CapturedVariable, DeployedDetails, LambdaError, RawInvocation, ResetReason } from '../model/snapshot';
+import type { CapturedVariable, DeployedDetails, LambdaError, MemoryReading, PendingWork, PendingWorkKind, RawInvocation, ResetReason } from '../model/snapshot';
 import type { EnvironmentStatus, WarmEnvironment } from '../runtime/environment-api';
 import { DeployedError, toDeployedError } from './errors';
 import { createLambdaClient, loadLambdaSdk, resolvedRegion, type AttemptFailure, type ConnectionOptions } from './lambda-client';
@@ -230,6 +230,8 @@ class Deployed implements DeployedFunction {
     let environmentId: string | null = null;
     let nodeVersion: string | null = null;
     let probeRequestId: string | null = null;
+    let memory: MemoryReading | null = null;
+    let pending: Pick<RawInvocation, 'pendingAtFreeze' | 'pendingRan'> = {};
     try {
       const found = decodeProbeLine(logs);
       if (found) {
@@ -241,6 +243,8 @@ class Deployed implements DeployedFunction {
         captureError = found.snapshot.captureError;
         environmentId = found.snapshot.environmentId;
         nodeVersion = found.snapshot.nodeVersion;
+        memory = probeMemory(found.snapshot.memory);
+        pending = probePending(found.snapshot);
       }
     } catch (error) {
       captureError = error instanceof Error ? error.message : String(error);
@@ -257,6 +261,8 @@ class Deployed implements DeployedFunction {
     if (probeRequestId !== null && requestId !== null && probeRequestId !== '' && probeRequestId !== requestId) {
       // Never show another invocation's variables as this one's.
       scopes = { module: null, handler: null, parameters: null };
+      memory = null;
+      pending = {};
       captureError = `the probe's snapshot belongs to request ${probeRequestId}, not to this invocation (${requestId}); scopes not shown`;
     }
     if (!report && output.LogResult !== undefined) {
@@ -313,7 +319,8 @@ class Deployed implements DeployedFunction {
       moduleScope: maskCapturedVariables(scopes.module, secrets),
       handlerScope: maskCapturedVariables(scopes.handler, secrets),
       parameters: maskCapturedVariables(scopes.parameters, secrets),
-      memory: null,
+      memory,
+      ...pending,
       reset: resetReasonOf(error, report?.status ?? null),
       captureError,
       runtimeVersion: nodeVersion ? `${this.summary?.runtime ?? 'nodejs'} (${nodeVersion})` : (this.summary?.runtime ?? 'unknown'),
@@ -328,6 +335,29 @@ class Deployed implements DeployedFunction {
     this.clientPromise = null;
     if (client) (await client).destroy();
   }
+}
+
+/** The probe's memory reading, when its three figures are numbers (the line comes from the function's logs). */
+function probeMemory(value: unknown): MemoryReading | null {
+  if (!value || typeof value !== 'object') return null;
+  const { rssBytes, heapUsedBytes, externalBytes } = value as Record<string, unknown>;
+  if (![rssBytes, heapUsedBytes, externalBytes].every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0)) return null;
+  return { rssBytes: rssBytes as number, heapUsedBytes: heapUsedBytes as number, externalBytes: externalBytes as number };
+}
+
+const PENDING_KINDS: ReadonlySet<string> = new Set<PendingWorkKind>(['timer', 'interval', 'immediate', 'promise', 'socket', 'server', 'child-process']);
+
+/** The probe's pending-work lists, each entry checked (kind and `file:line` only). */
+function probePending(snapshot: { pendingAtFreeze?: unknown; pendingRan?: unknown }): Pick<RawInvocation, 'pendingAtFreeze' | 'pendingRan'> {
+  const list = (value: unknown): PendingWork[] | undefined => {
+    if (!Array.isArray(value)) return undefined;
+    const valid = value.filter((entry): entry is PendingWork =>
+      !!entry && typeof entry === 'object' && PENDING_KINDS.has((entry as PendingWork).kind) && typeof (entry as PendingWork).createdAt === 'string');
+    return valid.map((entry) => ({ kind: entry.kind, createdAt: entry.createdAt }));
+  };
+  const pendingAtFreeze = list(snapshot.pendingAtFreeze);
+  const pendingRan = list(snapshot.pendingRan);
+  return { ...(pendingAtFreeze ? { pendingAtFreeze } : {}), ...(pendingRan ? { pendingRan } : {}) };
 }
 
 function toLambdaError(body: unknown, functionError: string): LambdaError {

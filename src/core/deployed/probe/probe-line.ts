@@ -8,7 +8,7 @@
  * Shared by the probe running inside Lambda (encode) and the deployed client (decode).
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { CapturedVariable, ValueNode } from '../../model/snapshot';
+import type { CapturedVariable, MemoryReading, PendingWork, ValueNode } from '../../model/snapshot';
 
 export const PROBE_LINE_PREFIX = 'WARM_STATE_PROBE/1 ';
 
@@ -32,6 +32,22 @@ export interface ProbeSnapshot {
   environmentId: string;
   /** 1 for the environment's first invocation (cold), then 2, 3... */
   invocationInEnvironment: number;
+  /** Heap used, external and resident memory when the handler settled; absent from probes before it. */
+  memory?: MemoryReading;
+  /** Work still alive when the handler settled (at most PROBE_PENDING_LIMIT); absent from probes before it. */
+  pendingAtFreeze?: PendingWork[];
+  /** Work an earlier invocation left pending that ran during this one (at most PROBE_PENDING_LIMIT). */
+  pendingRan?: PendingWork[];
+}
+
+/** Pending work listed per line at most: the log budget goes to the scopes first (the rest is named in `truncated`). */
+export const PROBE_PENDING_LIMIT = 8;
+
+/** A list kept within PROBE_PENDING_LIMIT, noting the cut in `truncated` under `name`. */
+export function limitPending(work: readonly PendingWork[], name: 'pendingAtFreeze' | 'pendingRan', truncated: string[]): PendingWork[] {
+  if (work.length <= PROBE_PENDING_LIMIT) return [...work];
+  truncated.push(`${name} (${work.length - PROBE_PENDING_LIMIT} more)`);
+  return work.slice(0, PROBE_PENDING_LIMIT);
 }
 
 interface Limits {

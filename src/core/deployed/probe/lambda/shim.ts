@@ -27,9 +27,10 @@ import { installHooksChannel } from '../../../runtime/child/services/hooks-chann
 import { createModuleProbe, readModuleScope } from '../../../runtime/child/services/module-scope';
 import { nearestPackageType } from '../../../runtime/child/services/package-type';
 import { createCapture } from '../../../runtime/child/services/serializer';
+import { installPendingWorkTracker, type PendingWorkTracker } from '../../../runtime/child/services/pending-work';
 import type { MainToWorker, StopReport, WorkerData, WorkerToMain } from './worker-protocol';
 import { maskCapturedVariables, SecretForms, secretValuesOf } from '../../../lambda/mask';
-import { encodeProbeLine } from '../probe-line';
+import { encodeProbeLine, limitPending } from '../probe-line';
 
 type Handler = (event: unknown, context: { awsRequestId?: string }, callback: (error?: unknown, result?: unknown) => void) => unknown;
 
@@ -54,6 +55,19 @@ try {
 }
 const channelReady = problems.length === 0;
 const here = dirname(fileURLToPath(import.meta.url));
+/**
+ * The runtime's own frames (Lambda's runtime client in LAMBDA_RUNTIME_DIR, this probe: the
+ * tracker runs in this bundle) are not the user's work. An ES module's frames name their file by URL.
+ */
+const runtimeDir = `${(process.env.LAMBDA_RUNTIME_DIR || '/var/runtime').replace(/\/+$/, '')}/`;
+const RUNTIME_FRAME_PREFIXES = [here, pathToFileURL(here).href, runtimeDir, pathToFileURL(runtimeDir).href];
+/** Work still alive when the handler settles, as the local engine lists it (pending-work.ts), installed before user code. */
+let pendingWork: PendingWorkTracker | null = null;
+try {
+  pendingWork = installPendingWorkTracker((file) => RUNTIME_FRAME_PREFIXES.some((prefix) => file.startsWith(prefix)));
+} catch (error) {
+  problems.push(`pending work unavailable: ${(error as Error).message}`);
+}
 const environmentId = randomUUID();
 let invocationCount = 0;
 
@@ -199,7 +213,10 @@ function captureModuleScope(): CapturedVariable[] | null {
  */
 function emitSnapshot(requestId: string): void {
   try {
-    // Taken first: the module-scope capture below could stop on exceptions of its own.
+    // Taken first: the module-scope capture below could stop on exceptions of its own, and
+    // creates work of its own that is not the handler's.
+    const pending = pendingWork?.settle() ?? null;
+    const memory = process.memoryUsage();
     const reports = drainStopReports();
     invocationCount += 1;
     const errors = [...problems];
@@ -220,17 +237,20 @@ function emitSnapshot(requestId: string): void {
       else if (!errors.some((e) => e.includes('capture worker') || e.startsWith('handler scope'))) errors.push('handler scope unavailable: the capture worker is not running');
     }
     const secrets = secretFormsOf(process.env);
+    const truncated: string[] = [];
     const line = encodeProbeLine({
       requestId,
       moduleScope: maskCapturedVariables(moduleScope, secrets),
       handlerScope: maskCapturedVariables(handlerScope, secrets),
       // The event and context parameters are the caller's; masked like the rest.
       parameters: maskCapturedVariables(parameters, secrets),
-      truncated: [],
       captureError: errors.length ? [...new Set(errors)].join('; ') : null,
       nodeVersion: process.version,
       environmentId,
       invocationInEnvironment: invocationCount,
+      memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, externalBytes: memory.external },
+      ...(pending ? { pendingAtFreeze: limitPending(pending.pending, 'pendingAtFreeze', truncated), pendingRan: limitPending(pending.ran, 'pendingRan', truncated) } : {}),
+      truncated,
     });
     // Straight to stdout, synchronously: not subject to the function's log level, and written
     // before the response so it lands in this invocation's log tail.
@@ -287,6 +307,7 @@ function callbackWrapper(user: Handler): Handler {
       report();
     };
     drainStopReports(); // nothing from before this invocation counts
+    pendingWork?.start();
     let returned: unknown;
     try {
       returned = user.call(this, event, context, finish);
@@ -304,6 +325,7 @@ function callbackWrapper(user: Handler): Handler {
 function passThrough(user: Handler, streaming: boolean): Handler {
   const run = (self: unknown, args: unknown[], context: Context): unknown => {
     drainStopReports(); // nothing from before this invocation counts
+    pendingWork?.start();
     const requestId = context?.awsRequestId ?? '';
     let returned: unknown;
     try {
