@@ -7,7 +7,7 @@
 // (b) cold start to first response against plain `node` loading the same file;
 // (c) capture time and record size for modules holding a 1,000,000-element array, a 100 MB
 //     Buffer and a 100,000-entry Map;
-// (e) memory truth (docs/memory.md): retained sizes on demand for modules holding 1,000,000
+// (f) memory truth (docs/memory.md): retained sizes on demand for modules holding 1,000,000
 //     small objects, a 100 MB Buffer and a 100,000-entry Map, against plain node writing a heap
 //     snapshot of the same value; the pending-work tracker's cost per invocation; the cold start
 //     with the init profile on (in (b)).
@@ -347,7 +347,7 @@ const median = (values) => { const sorted = [...values].sort((a, b) => a - b); c
   return JSON.parse(execFileSync(process.execPath, [file], { encoding: 'utf8' }));
 }
 
-log('(e) memory truth...');
+log('(f) memory truth...');
 const retainedCases = [
   ['1,000,000 small objects in an array', 'objects', 'const big = Array.from({ length: 1_000_000 }, (_, i) => ({ i }));'],
   ['100 MB Buffer', 'buffer', 'const big = Buffer.alloc(100 * 1024 * 1024, 1);'],
@@ -386,10 +386,10 @@ target('(d) extension activation: require + activate()', ms(activationMs), '< 50
 target('(b) cold start to first response / plain node', `${coldRatio.toFixed(2)}x`, '<= 1.5x', coldRatio <= 1.5);
 target('(b) cold start with the init profile on / plain node', `${cold.profiledRatio.toFixed(2)}x`, '<= 1.35x', cold.profiledRatio <= 1.35);
 for (const r of retained) {
-  target(`(e) ${r.label}: retained sizes on demand (wall time)`, ms(r.ms), '<= 2 s', r.ms <= 2000);
-  target(`(e) ${r.label}: extra child memory while measuring`, mb(r.extraBytes), '<= 100 MB', r.extraBytes <= 100 * 1048576);
+  target(`(f) ${r.label}: retained sizes on demand (wall time)`, ms(r.ms), '<= 2 s', r.ms <= 2000);
+  target(`(f) ${r.label}: extra child memory while measuring`, mb(r.extraBytes), '<= 100 MB', r.extraBytes <= 100 * 1048576);
 }
-target('(e) pending-work tracking per warm invocation (with - without tracker)', ms(trackerMs), '<= 0.1 ms', trackerMs <= 0.1);
+target('(f) pending-work tracking per warm invocation (with - without tracker)', ms(trackerMs), '<= 0.1 ms', trackerMs <= 0.1);
 
 const lines = [
   '# Benchmarks',
@@ -448,7 +448,18 @@ const lines = [
   '|---|---|---|---|---|---|---|---|',
   ...big.map((b) => `| ${b.label} | ${ms(b.captureMs)} | ${ms(b.withMs)} | ${ms(b.withoutMs)} | ${kb(b.moduleJsonBytes)} | ${kb(b.recordJsonBytes)} | ${ms(b.aloneMs)} | ${kb(b.aloneBytes)} |`),
   '',
-  '## (e) Memory truth',
+  '## (d) Extension activation',
+  '',
+  `Fresh process per sample (${ACTIVATION_RUNS} each, alternating): \`require()\` of the bundle plus \`activate()\`, with a stand-in \`vscode\``,
+  'module (scripts/measure-activation.cjs), so the figure is the extension\'s own cost. The engine, handler detector, template',
+  'reader and AWS SDK live in dist/extension-lazy.js and load on first use, not at activation.',
+  '',
+  '| Extension | Median | Ratio |',
+  '|---|---|---|',
+  `| Minimal extension registering one command (baseline) | ${ms(activationMinimalMs)} | 1.00x |`,
+  `| Warm State (dist/extension.js) | ${ms(activationMs)} | ${(activationMs / activationMinimalMs).toFixed(2)}x |`,
+  '',
+  '## (f) Memory truth',
   '',
   `Retained sizes on demand (\`measureRetained()\` between two invocations, ${RETAINED_RUNS} each, medians): the wall time (the child`,
   'paused writing its heap snapshot, then our analyser process computing dominators), the pause alone, and the child\'s',
@@ -465,17 +476,6 @@ const lines = [
   '',
   `Cold start with the init profile on (\`initProfile\`, alternating with the rows of (b)): ${ms(cold.profiled)}, ${cold.profiledRatio.toFixed(2)}x plain node.`,
   '',
-  '## (d) Extension activation',
-  '',
-  `Fresh process per sample (${ACTIVATION_RUNS} each, alternating): \`require()\` of the bundle plus \`activate()\`, with a stand-in \`vscode\``,
-  'module (scripts/measure-activation.cjs), so the figure is the extension\'s own cost. The engine, handler detector, template',
-  'reader and AWS SDK live in dist/extension-lazy.js and load on first use, not at activation.',
-  '',
-  '| Extension | Median | Ratio |',
-  '|---|---|---|',
-  `| Minimal extension registering one command (baseline) | ${ms(activationMinimalMs)} | 1.00x |`,
-  `| Warm State (dist/extension.js) | ${ms(activationMs)} | ${(activationMs / activationMinimalMs).toFixed(2)}x |`,
-  '',
 ];
 // The serve comparison (section e) comes from `npm run bench:serve`: kept as it was.
 const benchmarksFile = join(root, 'BENCHMARKS.md');
@@ -490,7 +490,7 @@ log(`(a) medians: echo ${ms(echo)}, capture off ${ms(withoutCapture)}, capture o
 log(`(b) medians: plain node ${ms(cold.plain)}, warm-state ${ms(cold.warm)}${coldAsSet ? `; with ${startupVariables.join(', ')}: ${ms(coldAsSet.plain)}, ${ms(coldAsSet.warm)}` : ''}`);
 for (const b of big) log(`(c) ${b.label}: engine ${ms(b.captureMs)}, moduleScope ${kb(b.moduleJsonBytes)}, record ${kb(b.recordJsonBytes)}; serializer alone ${ms(b.aloneMs)}, ${kb(b.aloneBytes)}`);
 log(`(b) init profile on: ${ms(cold.profiled)} (${cold.profiledRatio.toFixed(2)}x plain node)`);
-for (const r of retained) log(`(e) ${r.label}: retained sizes ${ms(r.ms)} (child paused ${ms(r.pauseMs)}; plain node snapshot ${ms(r.plainMs)}, ${(r.ms / r.plainMs).toFixed(2)}x), extra child memory ${mb(r.extraBytes)}, big retains ${mb(r.retainedBytes)}, snapshot ${mb(r.snapshotBytes)}`);
-log(`(e) pending-work tracker: without ${ms(tracker.without)}, with ${ms(tracker.withTracker)} (${(tracker.withTracker / tracker.without).toFixed(2)}x), +${ms(trackerMs)} per invocation`);
+for (const r of retained) log(`(f) ${r.label}: retained sizes ${ms(r.ms)} (child paused ${ms(r.pauseMs)}; plain node snapshot ${ms(r.plainMs)}, ${(r.ms / r.plainMs).toFixed(2)}x), extra child memory ${mb(r.extraBytes)}, big retains ${mb(r.retainedBytes)}, snapshot ${mb(r.snapshotBytes)}`);
+log(`(f) pending-work tracker: without ${ms(tracker.without)}, with ${ms(tracker.withTracker)} (${(tracker.withTracker / tracker.without).toFixed(2)}x), +${ms(trackerMs)} per invocation`);
 log(`(d) medians: minimal extension ${ms(activationMinimalMs)}, warm-state ${ms(activationMs)}`);
 log('wrote BENCHMARKS.md');
