@@ -8,7 +8,7 @@
 import { InvocationHistory, type HistoryOptions } from './model/history';
 import type { InvocationRecord, RawInvocation, RetainedMeasurement } from './model/snapshot';
 import type { EnvironmentFactory, EnvironmentOptions, EnvironmentStatus, WarmEnvironment } from './runtime/environment-api';
-import { EnvironmentPool, POOL_DISPOSED } from './runtime/environment-pool';
+import { EnvironmentPool, POOL_DISPOSED, type EnvironmentPoolOptions } from './runtime/environment-pool';
 import { createLocalEnvironment, MeasurementRefusedError } from './runtime/local-environment';
 import { localSecretMasker } from './runtime/local-secrets';
 import { createDeployedFunction, type DeployedFunctionOptions } from './deployed/deployed-environment';
@@ -16,15 +16,19 @@ import type { SecretMasker } from './lambda/mask';
 import { parseEvent } from './events';
 
 export { parseEvent, InvalidEventError } from './events';
+export { ThrottledError, DEFAULT_MAX_ENVIRONMENTS } from './runtime/environment-pool';
 
 export interface WarmSessionOptions {
   /** Makes the function's environments: `localEnvironments(options)`, a deployed function, a test double. */
   environments: EnvironmentFactory;
   /**
    * Environments the function may have at once: a second concurrent invocation gets its
-   * own environment (its own cold start and module state) up to this many. Default 1.
+   * own environment (its own cold start and module state) up to this many; beyond it an
+   * invocation is throttled (ThrottledError). Default DEFAULT_MAX_ENVIRONMENTS (10).
    */
   maxEnvironments?: number;
+  /** `queue`: wait for a busy environment instead of throttling (a deployed function). */
+  overflow?: EnvironmentPoolOptions['overflow'];
   /** Options for a new history, or a history shared with another session of the same handler. */
   history?: HistoryOptions | InvocationHistory;
 }
@@ -44,6 +48,7 @@ export class WarmSession {
     this.pool = new EnvironmentPool({
       create: options.environments,
       maxEnvironments: options.maxEnvironments,
+      overflow: options.overflow,
       // Generations are numbered by the history, so they go on across replaced environments,
       // window reloads and the sessions that share it.
       newGeneration: () => this.history.newGeneration(),
@@ -55,9 +60,16 @@ export class WarmSession {
     return this.pool.status();
   }
 
+  /** Environments the function has now (each with its own process and module state). */
+  get environmentCount(): number {
+    return this.pool.size;
+  }
+
   /**
    * Runs one invocation with an already parsed event and returns its analysed record.
    * `cold`: the invocation starts a new process (an idle environment is reset first).
+   * Concurrent invocations run in environments of their own; one that finds every
+   * environment busy is refused with ThrottledError (nothing ran, nothing is recorded).
    */
   async invoke(event: unknown, options: { cold?: boolean } = {}): Promise<InvocationRecord> {
     if (this.disposed) throw new Error(POOL_DISPOSED);
@@ -142,10 +154,11 @@ export function localEnvironments(options: EnvironmentOptions): EnvironmentFacto
 
 /**
  * A session over a deployed function (the records of deployed invocations mask what the
- * function's configuration and the caller's credentials hold themselves).
+ * function's configuration and the caller's credentials hold themselves). One request at a
+ * time from here, the next one waiting: the cloud scales out and throttles on its own.
  */
 export function createDeployedSession(options: DeployedFunctionOptions, history?: WarmSessionOptions['history']): WarmSession {
-  return new WarmSession({ environments: () => createDeployedFunction(options), history });
+  return new WarmSession({ environments: () => createDeployedFunction(options), history, maxEnvironments: 1, overflow: 'queue' });
 }
 
 class MaskedEnvironment implements WarmEnvironment {

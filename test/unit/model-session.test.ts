@@ -50,11 +50,19 @@ describe('WarmSession', () => {
     assert.deepEqual(records[2].growing, ['list']);
     assert.equal(s.history.records().length, 3);
   });
-  it('runs invocations one at a time', async () => {
-    const { session: s, fake } = session();
+  it('gives each environment one invocation at a time: concurrent ones go to environments of their own', async () => {
+    const fakes: FakeEnvironment[] = [];
+    const s = new WarmSession({ environments: () => fakes[fakes.push(new FakeEnvironment()) - 1] });
+    const records = await Promise.all([s.invoke(1), s.invoke(2), s.invoke(3)]);
+    assert.deepEqual(fakes.map((fake) => [fake.maxInFlight, fake.events]), [[1, [1]], [1, [2]], [1, [3]]]);
+    assert.deepEqual(records.map((record) => record.environment), [0, 1, 2]);
+  });
+  it('runs invocations one at a time with one environment and overflow queue', async () => {
+    const fake = new FakeEnvironment();
+    const s = new WarmSession({ environments: () => fake, maxEnvironments: 1, overflow: 'queue' });
     await Promise.all([s.invoke(1), s.invoke(2), s.invoke(3)]);
-    assert.equal(fake().maxInFlight, 1);
-    assert.deepEqual(fake().events, [1, 2, 3]);
+    assert.equal(fake.maxInFlight, 1);
+    assert.deepEqual(fake.events, [1, 2, 3]);
   });
   it('refuses invalid event text before anything runs', async () => {
     const { session: s, fake } = session();

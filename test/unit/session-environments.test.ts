@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import type { CapturedVariable, InvocationRecord, RawInvocation } from '../../src/core/model/snapshot';
 import type { EnvironmentStatus, WarmEnvironment } from '../../src/core/runtime/environment-api';
-import { WarmSession } from '../../src/core/session';
+import { ThrottledError, WarmSession, type WarmSessionOptions } from '../../src/core/session';
+import { EnvironmentPool, type ReaperTimers } from '../../src/core/runtime/environment-pool';
 
 /** An environment whose module scope holds `list`, one item longer after each invocation it runs. */
 class HeldEnvironment implements WarmEnvironment {
@@ -75,7 +76,10 @@ class HeldEnvironment implements WarmEnvironment {
     return { dispose: () => this.listeners.delete(listener) };
   }
 
+  disposed = false;
+
   async dispose(): Promise<void> {
+    this.disposed = true;
     this.listeners.clear();
   }
 
@@ -84,10 +88,11 @@ class HeldEnvironment implements WarmEnvironment {
   }
 }
 
-function harness(maxEnvironments?: number, source: RawInvocation['source'] = 'local') {
+function harness(maxEnvironments?: number, source: RawInvocation['source'] = 'local', options: Partial<WarmSessionOptions> = {}) {
   const environments: HeldEnvironment[] = [];
   const session = new WarmSession({
     maxEnvironments,
+    ...options,
     environments: (index) => {
       const environment = new HeldEnvironment(index, source);
       environments.push(environment);
@@ -127,8 +132,8 @@ describe('session: several environments per function', () => {
     assert.deepEqual(records.map((r) => listOf(r).size), [1, 1], 'each with its own module state');
   });
 
-  it('runs them one after the other in one environment with maxEnvironments 1 (the default)', async () => {
-    const { session, environments } = harness();
+  it('runs them one after the other in one environment with maxEnvironments 1 and overflow queue (a deployed function)', async () => {
+    const { session, environments } = harness(1, 'local', { overflow: 'queue' });
     const first = session.invoke('a');
     const second = session.invoke('b');
     await settle();
@@ -191,8 +196,8 @@ describe('session: several environments per function', () => {
     assert.deepEqual(records[4].growing, ['list'], 'environment 0 grew three times in a row');
   });
 
-  it('runs a reset once every environment is idle, and nothing queued after it overtakes it', async () => {
-    const { session, environments } = harness();
+  it('runs a reset once every environment is idle, and nothing queued after it overtakes it (nor is throttled)', async () => {
+    const { session, environments } = harness(1);
     const first = session.invoke('a');
     await settle();
     const reset = session.reset();
@@ -209,7 +214,7 @@ describe('session: several environments per function', () => {
   });
 
   it('starts the analysis over when a deployed environment is reset, though its state stays', async () => {
-    const { session, environments } = harness(1, 'deployed');
+    const { session, environments } = harness(1, 'deployed', { overflow: 'queue' });
     const run = async (event: string) => {
       const record = session.invoke(event);
       await settle();
@@ -223,4 +228,110 @@ describe('session: several environments per function', () => {
     const after = await run('c');
     assert.deepEqual([listOf(after).size, listOf(after).change, listOf(after).sizeSeries], [3, 'added', [3]]);
   });
+
+  it('starts up to 10 environments by default and throttles the next concurrent invocation, recording nothing for it', async () => {
+    const { session, environments } = harness();
+    const running = Array.from({ length: 10 }, (_, i) => session.invoke(i));
+    await settle();
+    assert.equal(environments.length, 10);
+    assert.equal(session.environmentCount, 10);
+    await assert.rejects(session.invoke('one too many'), (error: unknown) => {
+      assert.ok(error instanceof ThrottledError);
+      assert.equal(error.errorType, 'TooManyRequestsException');
+      assert.equal(error.reason, 'ReservedFunctionConcurrentInvocationLimitExceeded');
+      assert.match(error.message, /Rate Exceeded\. All 10 environments .* busy/);
+      return true;
+    });
+    assert.equal(environments.length, 10, 'no eleventh environment');
+    for (const environment of environments) environment.finish();
+    const records = await Promise.all(running);
+    assert.deepEqual(records.map((r) => r.environment), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.equal(session.history.size, 10, 'the throttled invocation left no record');
+    const next = session.invoke('after');
+    await settle();
+    environments[9].finish();
+    assert.deepEqual([(await next).environment, (await next).cold], [9, false], 'warm again once one is idle (the most recently used)');
+  });
+
+  it('throttles a second concurrent invocation with maxEnvironments 1, and every one with 0 (reserved concurrency 0)', async () => {
+    const one = harness(1);
+    const first = one.session.invoke('a');
+    await settle();
+    await assert.rejects(one.session.invoke('b'), ThrottledError);
+    assert.deepEqual(one.environments[0].started, ['a'], 'the throttled event never ran');
+    one.environments[0].finish();
+    assert.equal((await first).response, 'a');
+    const none = harness(0);
+    await assert.rejects(none.session.invoke('a'), /every invocation is throttled/);
+    assert.equal(none.environments.length, 0);
+  });
+
+  it('ends an idle environment after the idle timeout, except the most recently used one; its index is reused by the next', async () => {
+    const timers = new FakeTimers();
+    const environments: HeldEnvironment[] = [];
+    const pool = new EnvironmentPool({
+      maxEnvironments: 3,
+      idleTimeoutMs: 60_000,
+      timers,
+      create: (index) => {
+        environments.push(new HeldEnvironment(index));
+        return environments[environments.length - 1];
+      },
+    });
+    const first = pool.invoke('a');
+    const second = pool.invoke('b');
+    await settle();
+    assert.equal(timers.armed.size, 0, 'no reaper while they run');
+    environments[0].finish();
+    await first;
+    environments[1].finish();
+    await second;
+    assert.deepEqual([...timers.armed.values()], [60_000, 60_000], 'each idle environment has its reaper');
+    timers.fireAll();
+    await settle();
+    assert.deepEqual(environments.map((e) => e.disposed), [true, false], 'environment 0 ended; 1, used last, stays warm');
+    assert.equal(pool.size, 1);
+    assert.equal(timers.armed.size, 1, 'the warm one is looked at again later');
+    timers.fireAll();
+    assert.deepEqual(environments.map((e) => e.disposed), [true, false], 'still the most recently used: still warm');
+    const third = pool.invoke('c');
+    const fourth = pool.invoke('d');
+    await settle();
+    assert.equal(environments.length, 3);
+    assert.deepEqual(environments.map((e) => e.started), [['a'], ['b', 'c'], ['d']], 'the warm one takes c, a new environment d');
+    environments[1].finish();
+    environments[2].finish();
+    const [warm, cold] = [await third, await fourth];
+    assert.deepEqual([warm.environment, warm.cold], [1, false]);
+    assert.deepEqual([cold.environment, cold.cold], [0, true], 'the new environment takes the free index 0, with a cold start');
+    await pool.dispose();
+    assert.equal(timers.armed.size, 0, 'no timer outlives the pool');
+  });
 });
+
+/** Timers that fire only when the test says so. */
+class FakeTimers implements ReaperTimers {
+  readonly armed = new Map<number, number>();
+  private readonly callbacks = new Map<number, () => void>();
+  private next = 0;
+
+  set(callback: () => void, ms: number): unknown {
+    const handle = ++this.next;
+    this.armed.set(handle, ms);
+    this.callbacks.set(handle, callback);
+    return handle;
+  }
+
+  clear(handle: unknown): void {
+    this.armed.delete(handle as number);
+    this.callbacks.delete(handle as number);
+  }
+
+  fireAll(): void {
+    const due = [...this.callbacks.entries()];
+    for (const [handle, callback] of due) {
+      this.clear(handle);
+      callback();
+    }
+  }
+}

@@ -2,9 +2,16 @@
  * The execution environments of one function and the one queue in front of them, kept the
  * way Lambda keeps them: an invocation goes to an idle environment (the most recently used
  * one, so warm state is reused); when none is idle and fewer than `maxEnvironments` exist,
- * a new environment is created (a cold start); else the invocation waits its turn.
- * Exclusive work (a reset, replacing the environments) waits until every environment is
- * idle, and nothing queued after it overtakes it.
+ * a new environment is created (a cold start, with its own module state); else the
+ * invocation is throttled, as Lambda's synchronous Invoke is (ThrottledError), or, with
+ * `overflow: 'queue'`, waits its turn. Exclusive work (a reset, replacing the environments)
+ * waits until every environment is idle, and nothing queued after it overtakes it (an
+ * invocation that arrives meanwhile waits for it instead of being throttled: the wait is
+ * ours, not the function's).
+ *
+ * Idle environments are reaped as Lambda reaps them, so a burst does not leave a laptop
+ * with `maxEnvironments` frozen processes: one idle for `idleTimeoutMs` ends, except the
+ * most recently used one, which stays warm (the one the next invocation goes to).
  *
  * Environments run what they are given, at most `capacity` at a time: there is no other
  * queue of invocations in the engine.
@@ -15,10 +22,21 @@ import type { EnvironmentFactory, EnvironmentStatus, WarmEnvironment } from './e
 export interface EnvironmentPoolOptions {
   create: EnvironmentFactory;
   /**
-   * Environments the function may have at once (what Lambda's concurrency limit bounds).
-   * Default 1: one invocation at a time.
+   * Environments the function may have at once (what Lambda's concurrency limit bounds):
+   * DEFAULT_MAX_ENVIRONMENTS when absent. 0 throttles every invocation, as a reserved
+   * concurrency of 0 does (with `overflow: 'queue'` the least is 1).
    */
   maxEnvironments?: number;
+  /**
+   * What an invocation meets when every environment is busy and no other may start:
+   * `throttle` (default) rejects it with ThrottledError, as Lambda does; `queue` makes it
+   * wait (a deployed function seen from here, which scales out on its own).
+   */
+  overflow?: 'throttle' | 'queue';
+  /** How long an environment other than the most recently used may stay idle (default IDLE_TIMEOUT_MS). */
+  idleTimeoutMs?: number;
+  /** Timers for the idle reaper (tests pass their own; default: Node's, unref'd). */
+  timers?: ReaperTimers;
   /**
    * Hands out generation numbers. Every environment counts its own processes from 1; the pool
    * renumbers them so that a generation names one process among all environments of the
@@ -33,7 +51,50 @@ export interface PooledEnvironment {
   readonly environment: WarmEnvironment;
 }
 
+export interface ReaperTimers {
+  set(callback: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
 export const POOL_DISPOSED = 'This warm session has been disposed.';
+
+/**
+ * Environments a function gets by default: enough to see scale-out, few enough that a burst
+ * of requests does not start dozens of node processes on a laptop. Lambda's own default is
+ * the account's concurrency (1,000).
+ */
+export const DEFAULT_MAX_ENVIRONMENTS = 10;
+
+/**
+ * An idle environment other than the most recently used one ends after this long. Lambda
+ * does not publish its idle lifetime; environments are commonly seen reaped after 5 to 15
+ * minutes idle, so the short end of it.
+ */
+export const IDLE_TIMEOUT_MS = 5 * 60_000;
+
+/**
+ * An invocation refused because every environment the function may have is busy: Lambda's
+ * 429 TooManyRequestsException ("Rate Exceeded.", reason
+ * ReservedFunctionConcurrentInvocationLimitExceeded). Nothing ran.
+ */
+export class ThrottledError extends Error {
+  readonly errorType = 'TooManyRequestsException';
+  readonly reason = 'ReservedFunctionConcurrentInvocationLimitExceeded';
+
+  constructor(readonly maxEnvironments: number) {
+    super(
+      maxEnvironments === 0
+        ? 'Rate Exceeded. The function may have no environment at all (reserved concurrency 0): every invocation is throttled.'
+        : `Rate Exceeded. All ${maxEnvironments} environment${maxEnvironments === 1 ? '' : 's'} the function may have ${maxEnvironments === 1 ? 'is' : 'are'} busy: the invocation was throttled, as Lambda throttles it.`,
+    );
+    this.name = 'ThrottledError';
+  }
+}
+
+const NODE_TIMERS: ReaperTimers = {
+  set: (callback, ms) => setTimeout(callback, ms).unref(),
+  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
 
 const NOT_STARTED: EnvironmentStatus = { state: 'cold', frozen: false, warmInvocations: 0, generation: 0, nodeVersion: null, lastReset: null };
 
@@ -47,6 +108,8 @@ class Slot implements PooledEnvironment {
   /** The environment's own generation numbers -> the pool's. */
   private readonly generations = new Map<number, number>();
   subscription: { dispose(): void } | undefined;
+  /** The reaper's timer while the environment is idle. */
+  reaper: unknown;
 
   constructor(
     readonly index: number,
@@ -77,6 +140,9 @@ type Waiting = { tryStart(): boolean; reject(error: Error): void };
 export class EnvironmentPool {
   private create: EnvironmentFactory;
   private readonly maxEnvironments: number;
+  private readonly throttles: boolean;
+  private readonly idleTimeoutMs: number;
+  private readonly timers: ReaperTimers;
   private readonly newGeneration: () => number;
   private slots: Slot[] = [];
   private readonly waiting: Waiting[] = [];
@@ -87,7 +153,10 @@ export class EnvironmentPool {
 
   constructor(options: EnvironmentPoolOptions) {
     this.create = options.create;
-    this.maxEnvironments = Math.max(1, Math.floor(options.maxEnvironments ?? 1));
+    this.throttles = (options.overflow ?? 'throttle') === 'throttle';
+    this.maxEnvironments = Math.max(this.throttles ? 0 : 1, Math.floor(options.maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS));
+    this.idleTimeoutMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+    this.timers = options.timers ?? NODE_TIMERS;
     let generations = 0;
     this.newGeneration = options.newGeneration ?? (() => ++generations);
   }
@@ -95,7 +164,8 @@ export class EnvironmentPool {
   /**
    * Runs one invocation in an environment of the pool; `cold` makes it a cold start (an idle
    * environment is reset first). The record says which environment ran it (`environment`)
-   * and carries the pool's generation number.
+   * and carries the pool's generation number. Rejects with ThrottledError when no
+   * environment can take it (overflow `throttle`).
    */
   invoke(event: unknown, options: { cold?: boolean } = {}): Promise<RawInvocation> {
     const cold = options.cold ?? false;
@@ -111,7 +181,11 @@ export class EnvironmentPool {
           return true;
         }
       }
-      if (!slot) return false;
+      if (!slot) {
+        if (!this.throttles) return false;
+        reject(new ThrottledError(this.maxEnvironments));
+        return true;
+      }
       this.run(slot, event, cold && idle !== undefined).then(resolve, reject);
       return true;
     });
@@ -180,6 +254,11 @@ export class EnvironmentPool {
     await Promise.all(slots.map((slot) => this.end(slot)));
   }
 
+  /** Environments the function has now (started or about to start). */
+  get size(): number {
+    return this.slots.length;
+  }
+
   private enqueue<T>(tryStart: (resolve: (value: T) => void, reject: (error: Error) => void) => boolean): Promise<T> {
     if (this.disposed) return Promise.reject(new Error(POOL_DISPOSED));
     return new Promise<T>((resolve, reject) => {
@@ -196,6 +275,8 @@ export class EnvironmentPool {
   private async run(slot: Slot, event: unknown, resetFirst: boolean): Promise<RawInvocation> {
     slot.inFlight += 1;
     slot.lastUsed = ++this.uses;
+    this.timers.clear(slot.reaper);
+    slot.reaper = undefined;
     try {
       if (resetFirst) await slot.environment.reset('requested');
       const raw = await slot.environment.invoke(event);
@@ -203,8 +284,31 @@ export class EnvironmentPool {
     } finally {
       slot.inFlight -= 1;
       slot.lastUsed = ++this.uses;
+      if (slot.inFlight === 0) this.armReaper(slot);
       this.pump();
     }
+  }
+
+  private armReaper(slot: Slot): void {
+    this.timers.clear(slot.reaper);
+    slot.reaper = this.timers.set(() => this.reap(slot), this.idleTimeoutMs);
+  }
+
+  /**
+   * Ends `slot` if it is still idle and not the most recently used environment (that one
+   * stays warm: it is where the next invocation goes, so it is looked at again later).
+   */
+  private reap(slot: Slot): void {
+    slot.reaper = undefined;
+    if (this.disposed || !this.slots.includes(slot) || slot.inFlight > 0 || this.exclusiveRunning) return;
+    if (this.mostRecent(this.slots) === slot) {
+      this.armReaper(slot);
+      return;
+    }
+    this.slots = this.slots.filter((other) => other !== slot);
+    void this.end(slot).catch(() => undefined);
+    // Its index is free again; nothing waits on a reap, but the status listeners see one fewer.
+    this.notify();
   }
 
   /** The most recently used environment with room for one more invocation (cold: with none running). */
@@ -212,17 +316,25 @@ export class EnvironmentPool {
     return this.mostRecent(this.slots.filter((slot) => (cold ? slot.inFlight === 0 : slot.inFlight < slot.environment.capacity)));
   }
 
+  /** A new environment with the lowest index no current one has (a reaped one's index is reused). */
   private newSlot(): Slot | undefined {
     if (this.slots.length >= this.maxEnvironments) return undefined;
-    const slot = new Slot(this.slots.length, this.create(this.slots.length), this.newGeneration);
+    const taken = new Set(this.slots.map((slot) => slot.index));
+    let index = 0;
+    while (taken.has(index)) index += 1;
+    const slot = new Slot(index, this.create(index), this.newGeneration);
     slot.subscription = slot.environment.onStatusChange((status) => {
       // Numbered as soon as it shows, so the status and the record agree on the generation.
       slot.generation(status.generation);
-      const overall = this.status();
-      for (const listener of [...this.listeners]) listener(overall);
+      this.notify();
     });
     this.slots.push(slot);
     return slot;
+  }
+
+  private notify(): void {
+    const overall = this.status();
+    for (const listener of [...this.listeners]) listener(overall);
   }
 
   private mostRecent(slots: readonly Slot[]): Slot | undefined {
@@ -230,6 +342,8 @@ export class EnvironmentPool {
   }
 
   private async end(slot: Slot): Promise<void> {
+    this.timers.clear(slot.reaper);
+    slot.reaper = undefined;
     slot.subscription?.dispose();
     await slot.environment.dispose();
   }
