@@ -159,3 +159,12 @@ describe('serverless.yml with a stage option', () => {
     assert.equal(fn(scan, 'list').environment.TABLE, 'orders-prod-table');
   });
 });
+
+describe('serverless.yml reservedConcurrency', () => {
+  it('is the function\'s reserved concurrency, 0 included', async () => {
+    const file = join(fixtures, 'serverless-app', 'virtual.yml');
+    const text = ['service: s', 'provider:', '  name: aws', '  runtime: nodejs22.x', 'functions:', '  a:', '    handler: a.handler', '    reservedConcurrency: 5', '  b:', '    handler: b.handler', '    reservedConcurrency: 0', '  c:', '    handler: c.handler'].join('\n');
+    const result = await readServerless({ file, display: 'virtual.yml', text }, {});
+    assert.deepEqual(result.functions.map((f) => f.reservedConcurrency), [5, 0, undefined]);
+  });
+});

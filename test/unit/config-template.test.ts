@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { scanWorkspaceConfigs } from '../../src/core/config/scan';
 import { parseConfigText } from '../../src/core/config/yaml-document';
+import { readTemplate } from '../../src/core/config/template';
 import { describeIntrinsic, resolveIntrinsic, type IntrinsicContext } from '../../src/core/config/intrinsics';
 import type { ConfigScan, FunctionConfig } from '../../src/core/config/types';
 
@@ -246,5 +247,38 @@ describe('CloudFormation AWS::Lambda::Function', () => {
     const plain = fn(scan, 'PlainS3Function');
     assert.deepEqual(plain.problems.map((p) => p.severity), ['warning', 'error']);
     assert.match(plain.problems[0].message, /the code is deployed from my-bucket; the handler is looked up next to the template/);
+  });
+});
+
+describe('reserved concurrency (the most environments a local run starts)', () => {
+  const file = join(fixtures, 'sam-app', 'virtual.yaml');
+  const template = (reserved: string, globals = '') =>
+    [
+      'AWSTemplateFormatVersion: "2010-09-09"',
+      'Transform: AWS::Serverless-2016-10-31',
+      ...(globals ? ['Globals:', '  Function:', `    ReservedConcurrentExecutions: ${globals}`] : []),
+      'Resources:',
+      '  Fn:',
+      '    Type: AWS::Serverless::Function',
+      '    Properties:',
+      '      Handler: app.handler',
+      '      Runtime: nodejs22.x',
+      ...(reserved ? [`      ReservedConcurrentExecutions: ${reserved}`] : []),
+    ].join('\n');
+  const read = async (text: string) => (await readTemplate({ file, display: 'virtual.yaml', text }, {})).functions[0];
+
+  it('reads ReservedConcurrentExecutions, 0 included, from the function or Globals, and says where it came from', async () => {
+    assert.equal((await read(template('3'))).reservedConcurrency, 3);
+    assert.equal((await read(template('"2"'))).reservedConcurrency, 2);
+    assert.equal((await read(template('0'))).reservedConcurrency, 0, 'reserved concurrency 0 turns the function off');
+    const fromGlobals = await read(template('', '4'));
+    assert.deepEqual([fromGlobals.reservedConcurrency, fromGlobals.sources.reservedConcurrency], [4, 'virtual.yaml Globals.Function.ReservedConcurrentExecutions']);
+    assert.equal((await read(template(''))).reservedConcurrency, undefined, 'not declared: no limit of its own');
+  });
+
+  it('warns about a value that is not a whole number and ignores it', async () => {
+    const odd = await read(template('2.5'));
+    assert.equal(odd.reservedConcurrency, undefined);
+    assert.ok(odd.problems.some((p) => /ReservedConcurrentExecutions 2\.5 is not a whole number, 0 or more; the default is used\./.test(p.message)), odd.problems.map((p) => p.message).join('\n'));
   });
 });

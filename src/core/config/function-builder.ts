@@ -86,6 +86,23 @@ export function timeoutProblem(seconds: number): string | null {
   return 'problem' in checked ? checked.problem : null;
 }
 
+/** How a setting's number is read: the parser and, for the warning, what it expects. */
+export interface NumberKind {
+  parse(value: unknown): number | null;
+  expected: string;
+}
+
+export const POSITIVE_NUMBER: NumberKind = { parse: toPositiveNumber, expected: 'a positive number' };
+
+/** Reserved concurrency: 0 is meaningful (the function is turned off), fractions are not. */
+export const CONCURRENCY: NumberKind = {
+  parse: (value) => {
+    const number = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+    return Number.isInteger(number) && number >= 0 ? number : null;
+  },
+  expected: 'a whole number, 0 or more',
+};
+
 export function toPositiveNumber(value: unknown): number | null {
   const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
   return Number.isFinite(number) && number > 0 ? number : null;

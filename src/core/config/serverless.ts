@@ -6,7 +6,7 @@
  */
 import { dirname } from 'node:path';
 import { parseConfigFile, type ConfigFileResult, type ConfigFileText } from './config-file';
-import { addProblem, finishFunction, newFunctionConfig, timeoutProblem, toPositiveNumber } from './function-builder';
+import { addProblem, CONCURRENCY, finishFunction, newFunctionConfig, POSITIVE_NUMBER, timeoutProblem, type NumberKind } from './function-builder';
 import { isPlainObject } from './intrinsics';
 import { ServerlessVariables } from './serverless-variables';
 import type { FunctionConfig, SettingName } from './types';
@@ -85,6 +85,7 @@ class ServerlessFunctionReader {
     this.readString('runtime', 'runtime', (v) => (result.runtime = v));
     this.readNumber('timeout', 'timeoutSeconds', (v) => (result.timeoutSeconds = v), timeoutProblem);
     this.readNumber('memorySize', 'memoryMB', (v) => (result.memoryMB = v));
+    this.readNumber('reservedConcurrency', 'reservedConcurrency', (v) => (result.reservedConcurrency = v), undefined, CONCURRENCY);
     this.readString('architecture', 'architecture', (v) => (result.architecture = v));
     this.readEnvironment();
     this.readFunctionName();
@@ -145,13 +146,13 @@ class ServerlessFunctionReader {
   }
 
   /** `check`: why an otherwise valid number is refused (out of range), or null. */
-  private readNumber(property: string, setting: SettingName, set: (value: number) => void, check: (value: number) => string | null = () => null): void {
+  private readNumber(property: string, setting: SettingName, set: (value: number) => void, check: (value: number) => string | null = () => null, kind: NumberKind = POSITIVE_NUMBER): void {
     const found = this.find(property);
     if (!found) return;
     const value = this.resolved(found, setting);
     if (value === null) return;
-    const number = toPositiveNumber(value);
-    const problem = number === null ? `${JSON.stringify(value)} is not a positive number` : check(number);
+    const number = kind.parse(value);
+    const problem = number === null ? `${JSON.stringify(value)} is not ${kind.expected}` : check(number);
     if (number === null || problem !== null) {
       this.warnIgnored(found, `${property} ${problem}; the default is used.`);
       return;

@@ -7,7 +7,7 @@
  * followed through the `aws:asset:path` metadata).
  */
 import { dirname, resolve } from 'node:path';
-import { addProblem, finishFunction, newFunctionConfig, timeoutProblem, toPositiveNumber } from './function-builder';
+import { addProblem, CONCURRENCY, finishFunction, newFunctionConfig, POSITIVE_NUMBER, timeoutProblem, type NumberKind } from './function-builder';
 import { describeIntrinsic, intrinsicKey, isPlainObject, resolveIntrinsic, type IntrinsicContext } from './intrinsics';
 import type { ConfigFileText, ConfigFileResult } from './config-file';
 import { parseConfigFile } from './config-file';
@@ -99,6 +99,7 @@ class TemplateFunctionReader {
     this.readString('FunctionName', 'functionName', (v) => (config.functionName = v));
     this.readNumber('Timeout', 'timeoutSeconds', (v) => (config.timeoutSeconds = v), timeoutProblem);
     this.readNumber('MemorySize', 'memoryMB', (v) => (config.memoryMB = v));
+    this.readNumber('ReservedConcurrentExecutions', 'reservedConcurrency', (v) => (config.reservedConcurrency = v), undefined, CONCURRENCY);
     this.readArchitecture();
     this.readEnvironment();
     const image = this.find('PackageType');
@@ -155,13 +156,13 @@ class TemplateFunctionReader {
   }
 
   /** `check`: why an otherwise valid number is refused (out of range), or null. */
-  private readNumber(property: string, setting: SettingName, set: (value: number) => void, check: (value: number) => string | null = () => null): void {
+  private readNumber(property: string, setting: SettingName, set: (value: number) => void, check: (value: number) => string | null = () => null, kind: NumberKind = POSITIVE_NUMBER): void {
     const found = this.find(property);
     if (!found) return;
     const result = this.resolved(found, setting);
     if (!result) return;
-    const number = toPositiveNumber(result.value);
-    const problem = number === null ? `${JSON.stringify(result.value)} is not a positive number` : check(number);
+    const number = kind.parse(result.value);
+    const problem = number === null ? `${JSON.stringify(result.value)} is not ${kind.expected}` : check(number);
     if (number === null || problem !== null) {
       addProblem(this.config, 'warning', `${property} ${problem}; the default is used.`, this.place(found.path));
       return;

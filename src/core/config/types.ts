@@ -10,7 +10,7 @@
 export type ConfigKind = 'sam' | 'cloudformation' | 'serverless';
 
 /** A setting of `FunctionConfig` whose origin is recorded in `sources`. */
-export type SettingName = 'handler' | 'runtime' | 'timeoutSeconds' | 'memoryMB' | 'architecture' | 'functionName' | 'codeDir';
+export type SettingName = 'handler' | 'runtime' | 'timeoutSeconds' | 'memoryMB' | 'architecture' | 'functionName' | 'codeDir' | 'reservedConcurrency';
 
 export interface ConfigProblem {
   /** `error`: the function cannot be run as declared; `warning`: it runs, but maybe not as deployed. */
@@ -54,6 +54,12 @@ export interface FunctionConfig {
   memoryMB: number;
   /** `x86_64` or `arm64`. */
   architecture: string;
+  /**
+   * Concurrent executions the function may have (SAM/CloudFormation ReservedConcurrentExecutions,
+   * serverless.yml reservedConcurrency; 0 throttles every invocation); absent when not declared.
+   * Local runs start at most this many environments (and at most --max-environments).
+   */
+  reservedConcurrency?: number;
   /** Environment variables with literal (or resolved) values: what a local run should set. */
   environment: Record<string, string>;
   /**

@@ -27,6 +27,12 @@ export interface BackendResult {
 }
 
 export interface FunctionBackend {
+  /**
+   * Invocations it runs at once: the environments the function may have for the warm local
+   * backend (each concurrent invocation gets its own), 1 for the Runtime API backend (one
+   * process). The invoke route throttles beyond it.
+   */
+  readonly capacity: number;
   invoke(invocation: BackendInvocation): Promise<BackendResult>;
   dispose(): Promise<void>;
 }
@@ -48,6 +54,8 @@ export interface BackendContext {
   /** Folder holding the function's layers extracted in order, the /opt substitute; null without layers. */
   optDir: string | null;
   region: string;
+  /** Environments the function may have at once (ServedFunction.reservedConcurrency); default DEFAULT_MAX_ENVIRONMENTS. */
+  maxEnvironments?: number;
 }
 
 export type BackendFactory = (context: BackendContext) => FunctionBackend;

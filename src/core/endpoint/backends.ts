@@ -1,7 +1,7 @@
 /**
- * Keeps one backend (one execution environment) per served function, created on first
- * invoke. A configuration change drops it, like Lambda: the next invocation is cold and
- * sees the new variables and layers. Layers are extracted, in order, into a temporary
+ * Keeps one backend per served function, created on first invoke (the warm local backend
+ * holds the function's environments, one per concurrent invocation). A configuration change
+ * drops it, like Lambda: the next invocation is cold and sees the new variables and layers. Layers are extracted, in order, into a temporary
  * folder that stands in for /opt, streamed to disk with the same running count as at publish.
  */
 import { chmodSync, createWriteStream, mkdirSync, rmSync, type WriteStream } from 'node:fs';
@@ -32,7 +32,7 @@ export class BackendPool {
       optDir: null,
       backend: this.extractLayers(fn).then((optDir) => {
         entry.optDir = optDir;
-        return this.factory({ name: fn.name, code: fn.code, configuration: fn.configuration, optDir, region: this.state.region });
+        return this.factory({ name: fn.name, code: fn.code, configuration: fn.configuration, optDir, region: this.state.region, maxEnvironments: fn.reservedConcurrency });
       }),
     };
     // A failed start is not kept: the next invoke tries again.

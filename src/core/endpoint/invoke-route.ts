@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { PAYLOAD_LIMIT_BYTES, responseSizeTooLarge } from '../lambda/limits';
 import { encodeLogTail } from '../lambda/report';
 import type { BackendPool } from './backends';
+import { ThrottledError } from '../runtime/environment-pool';
 import { jsonReply, type Reply, type Route, type RouteRequest } from './router';
 import { errors, functionArn } from './service-error';
 import type { EndpointState, ServedFunction } from './state';
@@ -45,7 +46,10 @@ async function invoke(state: EndpointState, pool: BackendPool, request: RouteReq
   if (invocationType !== 'RequestResponse' && invocationType !== 'Event') {
     throw errors.invalidParameter(`Invalid invocation type: ${invocationType}`);
   }
-  if (fn.inFlight >= fn.reservedConcurrency) throw errors.throttled();
+  // Each concurrent invocation takes an environment of its own; none left: Lambda's 429. The
+  // check and the count it guards (run() counts at once) share one turn after the await.
+  const backend = await pool.get(fn);
+  if (fn.inFlight >= Math.min(fn.reservedConcurrency, backend.capacity)) throw errors.throttled();
 
   const run = () => runOnce(pool, fn, event, request.body);
   if (invocationType === 'Event') {
@@ -78,7 +82,12 @@ async function invoke(state: EndpointState, pool: BackendPool, request: RouteReq
 async function runOnce(pool: BackendPool, fn: ServedFunction, event: unknown, payload: Buffer) {
   fn.inFlight++;
   try {
-    const result = await (await pool.get(fn)).invoke({ requestId: randomUUID(), event, payload, configuration: fn.configuration });
+    const result = await (await pool.get(fn))
+      .invoke({ requestId: randomUUID(), event, payload, configuration: fn.configuration })
+      .catch((error: unknown) => {
+        // The environments' own limit (an Event invocation accepted earlier finds them busy).
+        throw error instanceof ThrottledError ? errors.throttled() : error;
+      });
     if (result.payload.length > PAYLOAD_LIMIT) {
       // What Lambda returns when a function's response is over the limit (a local environment
       // already answers so itself; a real runtime client behind the Runtime API does not).

@@ -1,12 +1,14 @@
 /**
  * Serves a function from warm local environments (the engine), kept warm and frozen between
- * invocations, with Lambda's memory and timeout. The pool in front of them queues what the
- * route lets through (one environment today). The environment's RawInvocation becomes the
- * bytes and headers Invoke returns; nothing is masked (the caller gets what Lambda returns).
+ * invocations, with Lambda's memory and timeout. Concurrent requests scale out: each gets an
+ * environment of its own (its own cold start and module state) up to the function's limit,
+ * the most recently used idle one first; the route throttles beyond it (and the pool would).
+ * The environment's RawInvocation becomes the bytes and headers Invoke returns; nothing is
+ * masked (the caller gets what Lambda returns).
  */
 import { isRuntimeProfileName } from '../lambda/runtime-profiles';
 import type { EnvironmentOptions, WarmEnvironment } from '../runtime/environment-api';
-import { EnvironmentPool } from '../runtime/environment-pool';
+import { DEFAULT_MAX_ENVIRONMENTS, EnvironmentPool } from '../runtime/environment-pool';
 import type { BackendContext, BackendInvocation, BackendResult, FunctionBackend } from './backend';
 
 /** Makes a local environment (the engine's createLocalEnvironment, or a test double). */
@@ -28,8 +30,10 @@ export function createLocalEnvironmentBackend(context: BackendContext, createEnv
     // reports (`warm-state serve` registers the profile it chose), so the environment runs as it.
     ...(isRuntimeProfileName(configuration.Runtime) ? { runtime: configuration.Runtime, runtimeSource: 'template' as const } : {}),
   };
-  const environments = new EnvironmentPool({ create: () => createEnvironment(options) });
+  const maxEnvironments = context.maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS;
+  const environments = new EnvironmentPool({ create: () => createEnvironment(options), maxEnvironments });
   return {
+    capacity: maxEnvironments,
     async invoke(invocation: BackendInvocation): Promise<BackendResult> {
       const raw = await environments.invoke(invocation.event);
       const payload = raw.error ? JSON.stringify(raw.error) : JSON.stringify(raw.response ?? null);

@@ -7,6 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FunctionCode } from './backend';
 import { ACCOUNT_ID, functionArn, layerArn } from './service-error';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../lambda/defaults';
+import { DEFAULT_MAX_ENVIRONMENTS } from '../runtime/environment-pool';
 
 export interface WireLayer {
   Arn: string;
@@ -42,10 +43,13 @@ export interface ServedFunction {
   code: FunctionCode;
   configuration: WireFunctionConfiguration;
   /**
-   * Concurrent invocations allowed: 1 (one execution environment per function, so a second
-   * concurrent call is throttled) or 0 (every call throttled, like reserved concurrency 0).
+   * Environments the function may have at once, so concurrent invocations allowed (the
+   * smaller of its reserved concurrency and serve's --max-environments; default
+   * DEFAULT_MAX_ENVIRONMENTS): one more concurrent call is throttled, and 0 throttles every
+   * call, like reserved concurrency 0. A function served through the Runtime API runs one
+   * at a time whatever this says (FunctionBackend.capacity).
    */
-  reservedConcurrency: 0 | 1;
+  reservedConcurrency: number;
   /** Invocations in flight. */
   inFlight: number;
   /**
@@ -81,8 +85,8 @@ export interface FunctionRegistration {
   timeoutSeconds?: number;
   environment?: Record<string, string>;
   description?: string;
-  /** 0 or 1, see ServedFunction.reservedConcurrency. */
-  reservedConcurrency?: 0 | 1;
+  /** See ServedFunction.reservedConcurrency. */
+  reservedConcurrency?: number;
   reportLines?: boolean;
 }
 
@@ -121,7 +125,7 @@ export class EndpointState {
       name: registration.name,
       code: registration.code,
       configuration,
-      reservedConcurrency: registration.reservedConcurrency ?? 1,
+      reservedConcurrency: registration.reservedConcurrency ?? DEFAULT_MAX_ENVIRONMENTS,
       inFlight: 0,
       reportLines: registration.reportLines ?? true,
     };

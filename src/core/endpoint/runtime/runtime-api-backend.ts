@@ -83,6 +83,8 @@ export function createRuntimeApiBackend(context: BackendContext, options: Runtim
 }
 
 class RuntimeApiBackend implements RuntimeApiFunctionBackend {
+  /** One process, one invocation at a time: a function served this way does not scale out. */
+  readonly capacity = 1;
   private server: Server | null = null;
   private port = 0;
   private child: ChildProcess | null = null;

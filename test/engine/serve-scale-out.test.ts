@@ -1,0 +1,78 @@
+/**
+ * Scale-out behind the local endpoint, with real child processes and the real SDK: concurrent
+ * requests to one function each get an execution environment of their own (own cold start, own
+ * module state), a later request reuses the most recently used idle one warm, and a request
+ * beyond the function's environments is throttled with Lambda's 429.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { InvokeCommand, LambdaClient, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
+import { createBackendFactory } from '../../src/core/endpoint/backend-factory';
+import { startLambdaEndpoint, type LambdaEndpoint } from '../../src/core/endpoint/server';
+import { decodeLogResult, parseLogTail } from '../../src/core/lambda/report';
+import { createLocalEnvironment } from '../../src/core/runtime/local-environment';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const root = join(__dirname, '..', 'fixtures', 'remote', 'scale-out');
+const code = { taskRoot: root, file: join(root, 'handler.js'), handlerExport: 'handler' };
+
+interface Answer {
+  invocations: number;
+  seen: string[];
+  pid: number;
+}
+
+const answer = (result: InvokeCommandOutput): Answer => JSON.parse(Buffer.from(result.Payload ?? []).toString('utf8')) as Answer;
+const initOf = (result: InvokeCommandOutput) => parseLogTail(decodeLogResult(result.LogResult)).report?.initDurationMs ?? null;
+
+describe('serve: concurrent invocations scale out to environments of their own', function () {
+  this.timeout(60000);
+  let endpoint: LambdaEndpoint;
+  let lambda: LambdaClient;
+
+  before(async () => {
+    endpoint = await startLambdaEndpoint({
+      port: 0,
+      backendFactory: createBackendFactory({ createEnvironment: createLocalEnvironment }),
+      functions: [
+        { name: 'scaled', code, runtime: 'nodejs22.x' },
+        { name: 'two', code, runtime: 'nodejs22.x', reservedConcurrency: 2 },
+      ],
+    });
+    lambda = new LambdaClient({ region: 'us-east-1', endpoint: endpoint.url, credentials: { accessKeyId: 'AKIDSCALE', secretAccessKey: 'x' }, maxAttempts: 1 });
+  });
+
+  after(async () => {
+    lambda.destroy();
+    await endpoint.close();
+  });
+
+  const invoke = (name: string, event: Record<string, unknown>) => lambda.send(new InvokeCommand({ FunctionName: name, LogType: 'Tail', Payload: JSON.stringify(event) }));
+
+  it('runs two concurrent requests in two environments, each cold with its own module state; a later one reuses the last used, warm', async () => {
+    const [slow, fast] = await Promise.all([invoke('scaled', { id: 'slow', sleepMs: 1500 }), invoke('scaled', { id: 'fast', sleepMs: 200 })]);
+    const [a, b] = [answer(slow), answer(fast)];
+    assert.deepEqual([a.invocations, b.invocations], [1, 1], 'a counter per environment, not one shared counter at 2');
+    assert.deepEqual([a.seen, b.seen], [['slow'], ['fast']]);
+    assert.notEqual(a.pid, b.pid, 'two processes');
+    assert.ok(initOf(slow) !== null && initOf(fast) !== null, 'two cold starts, each with its Init Duration');
+    const later = await invoke('scaled', { id: 'later' });
+    assert.deepEqual(answer(later).seen, ['slow', 'later'], 'the environment that finished last (the slow one) takes it');
+    assert.equal(answer(later).pid, a.pid);
+    assert.equal(initOf(later), null, 'warm: no Init Duration');
+  });
+
+  it('throttles a request beyond the function\'s environments (reserved concurrency 2) with 429 TooManyRequestsException', async () => {
+    const busy = [invoke('two', { id: 'one', sleepMs: 1500 }), invoke('two', { id: 'two', sleepMs: 1500 })];
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await assert.rejects(invoke('two', { id: 'three' }), (error: Error & { $metadata?: { httpStatusCode?: number }; Reason?: string }) => {
+      assert.equal(error.name, 'TooManyRequestsException');
+      assert.match(error.message, /Rate Exceeded/);
+      assert.equal(error.$metadata?.httpStatusCode, 429);
+      assert.equal(error.Reason, 'ReservedFunctionConcurrentInvocationLimitExceeded');
+      return true;
+    });
+    const answers = (await Promise.all(busy)).map(answer);
+    assert.deepEqual(answers.map((x) => x.invocations), [1, 1], 'both ran, each in its own environment');
+  });
+});
