@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import { checkTimeoutSeconds } from '../core/lambda/timeout-range';
 import { isRuntimeProfileName, UnknownRuntimeError, type RuntimeProfileName } from '../core/lambda/runtime-profiles';
+import { DEFAULT_MAX_ENVIRONMENTS } from '../core/runtime/environment-pool';
 
 export class CliUsageError extends Error {
   constructor(message: string) {
@@ -84,6 +85,10 @@ export interface LocalRunOptions {
   retained: boolean;
   /** Time each top-level statement of the handler module on the cold start. */
   initProfile: boolean;
+  /** `--parallel`: invocations kept in flight (each concurrent one runs in an environment of its own). */
+  parallel: number;
+  /** `--max-environments`: environments the function may have (a template's reserved concurrency may lower it). */
+  maxEnvironments: number;
   nodePath?: string;
   /** `--runtime`: the Lambda runtime profile, over the template's and the local node's. */
   runtime?: RuntimeProfileName;
@@ -99,6 +104,11 @@ export const DEFAULT_TIMES: Record<LocalCommand, number> = { invoke: 1, check: 5
 const MIN_TIMES: Record<LocalCommand, number> = { invoke: 1, check: 3 };
 /** Guards against a typo such as `--times 1000000` starting a very long run. */
 export const MAX_TIMES = 10_000;
+/**
+ * The most environments, or invocations in flight, a flag may ask for: Lambda's default
+ * concurrency quota per account and region. Each is a node process here.
+ */
+export const MAX_CONCURRENCY = 1000;
 
 const OPTIONS = {
   handler: { type: 'string' },
@@ -115,6 +125,8 @@ const OPTIONS = {
   resource: { type: 'string' },
   retained: { type: 'boolean' },
   'init-profile': { type: 'boolean' },
+  parallel: { type: 'string' },
+  'max-environments': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -137,12 +149,15 @@ export function parseLocalArgs(command: LocalCommand, args: readonly string[]): 
   if (values.template !== undefined && values.resource === undefined) {
     throw new CliUsageError('--template needs --resource LOGICAL_ID (the function to run)');
   }
+  const parallel = values.parallel === undefined ? 1 : integerIn(values.parallel, '--parallel', 1, MAX_CONCURRENCY);
+  const times = values.times === undefined ? defaultTimes(command, parallel) : integerIn(values.times, '--times', MIN_TIMES[command], MAX_TIMES);
+  if (parallel > 1) checkParallel(command, parallel, times, values.retained === true);
   return {
     command,
     file: positionals[0] ?? '',
     handler: nonEmpty(values.handler, '--handler'),
     event: nonEmpty(values.event, '--event'),
-    times: values.times === undefined ? DEFAULT_TIMES[command] : integerIn(values.times, '--times', MIN_TIMES[command], MAX_TIMES),
+    times,
     timeoutSeconds: values.timeout === undefined ? undefined : timeoutIn(values.timeout),
     memoryMB: values.memory === undefined ? undefined : integerIn(values.memory, '--memory', 128, 10240),
     env: parseEnv(values.env ?? []),
@@ -150,12 +165,39 @@ export function parseLocalArgs(command: LocalCommand, args: readonly string[]): 
     json: values.json === true,
     retained: values.retained === true,
     initProfile: values['init-profile'] === true,
+    parallel,
+    maxEnvironments: maxEnvironmentsFlag(values['max-environments']),
     nodePath: nonEmpty(values.node, '--node'),
     runtime: runtimeFlag(values.runtime),
     template: nonEmpty(values.template, '--template'),
     resource: nonEmpty(values.resource, '--resource'),
     help,
   };
+}
+
+/**
+ * `--times` when not given: invoke runs one round of `--parallel` invocations; check gives
+ * every environment five (growth needs three sizes in a row in one environment).
+ */
+function defaultTimes(command: LocalCommand, parallel: number): number {
+  return Math.min(MAX_TIMES, DEFAULT_TIMES[command] * parallel);
+}
+
+/** What `--parallel N` needs from the other flags. */
+function checkParallel(command: LocalCommand, parallel: number, times: number, retained: boolean): void {
+  if (times < parallel) throw new CliUsageError(`--times ${times} is fewer than --parallel ${parallel}: no more than ${times} would ever be in flight`);
+  const needed = MIN_TIMES[command] * parallel;
+  if (times < needed) {
+    throw new CliUsageError(`check --parallel ${parallel} needs --times ${needed} or more: growth needs three sizes in a row in each of the ${parallel} environments`);
+  }
+  if (retained) {
+    throw new CliUsageError('--retained cannot be combined with --parallel: retained bytes are measured between two invocations of one environment, and with --parallel another one is always running');
+  }
+}
+
+/** `--max-environments`: 1 to MAX_CONCURRENCY, default DEFAULT_MAX_ENVIRONMENTS (invoke, check and serve). */
+export function maxEnvironmentsFlag(value: string | undefined): number {
+  return value === undefined ? DEFAULT_MAX_ENVIRONMENTS : integerIn(value, '--max-environments', 1, MAX_CONCURRENCY);
 }
 
 /** `--runtime`: one of the profiles; anything else is refused with the list of them. */

@@ -20,8 +20,15 @@ Usage:
 Options for invoke and check:
   --handler EXPORT     the export to call (default: the one handler-looking export, else "handler")
   --event FILE|-       the event as a JSON file, or - for stdin (default {})
-  --times N            invocations in one warm environment (invoke: 1, check: 5, at least 3:
-                       growth needs three sizes in a row)
+  --times N            invocations (invoke: 1, check: 5, at least 3: growth needs three sizes
+                       in a row; with --parallel N: N, and 5N for check, at least 3N)
+  --parallel N         keep N invocations in flight, 1 to 1000 (default 1): each concurrent
+                       one runs in an environment of its own, with its own cold start and
+                       module state, as Lambda scales out; an idle one is reused warm (the
+                       most recently used first); changes and growth are per environment
+  --max-environments N environments the function may have, 1 to 1000 (default 10; the
+                       template's ReservedConcurrentExecutions lowers it): an invocation
+                       finding them all busy is throttled, as Lambda throttles it (exit 1)
   --timeout S          Lambda timeout in seconds, 0.1 to 900 (default 3)
   --memory MB          Lambda memory size, enforced on the V8 heap (default 128)
   --env K=V            an environment variable for the function; repeatable
@@ -33,14 +40,15 @@ Options for invoke and check:
   --template FILE      a SAM/CloudFormation template or serverless.yml (with --resource)
   --resource ID        run the template's function ID with its declared settings
   --retained           after each invocation, measure the bytes each module variable retains
-                       (heap snapshot between invocations; check does it after its last 3)
+                       (heap snapshot between invocations; check does it after its last 3;
+                       not with --parallel)
   --init-profile       time each top-level statement of the handler module on the cold start
   --json               invoke only: one JSON object per invocation per line (docs/snapshot-format.md)
   -h, --help           this help;  --version  the version
 
-Exit codes: 0 success; 1 an invocation failed (error, timeout, crash) or, for check, a
-module-scope variable kept growing; 2 bad usage or input (unknown flag, invalid event JSON,
-ambiguous handler).`;
+Exit codes: 0 success; 1 an invocation failed (error, timeout, crash) or was throttled or,
+for check, a module-scope variable kept growing in an environment; 2 bad usage or input
+(unknown flag, invalid event JSON, ambiguous handler).`;
 
 function defaultIO(): CliIO {
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;

@@ -7,12 +7,15 @@
 import { describeExtent, previewValue } from '../core/model/preview';
 import { describeEstimate, formatBytes, growthInUnits } from '../core/model/memory-trend';
 import type { Change, InvocationRecord, ModuleVariable, PendingWork, Variable } from '../core/model/snapshot';
+import { latestPerEnvironment } from '../core/model/history';
 import { terminalSafe } from './terminal-text';
 
 export interface Layout {
   /** Terminal width in columns. */
   width: number;
   color: boolean;
+  /** Say which environment ran each invocation (several run at once: `--parallel`). */
+  showEnvironment?: boolean;
 }
 
 /** Below this width the two scopes are stacked instead of side by side. */
@@ -84,9 +87,10 @@ function pad(cell: Cell, width: number): string {
   return cell.text + ' '.repeat(Math.max(0, width - cell.width));
 }
 
-function header(record: InvocationRecord, width: number, p: Palette): string {
+function header(record: InvocationRecord, width: number, p: Palette, showEnvironment: boolean): string {
   const facts = [
     `Invocation ${record.invocation}`,
+    showEnvironment ? `environment ${record.environment ?? 0}` : null,
     record.cold ? 'cold start' : 'warm',
     // A new environment says which runtime it runs on (the user's node, or the deployed runtime).
     record.cold ? terminalSafe(record.source === 'local' ? `${record.runtime ? `${record.runtime} on ` : ''}node ${record.runtimeVersion}` : record.runtimeVersion) : null,
@@ -103,7 +107,7 @@ function header(record: InvocationRecord, width: number, p: Palette): string {
 export function renderInvocation(record: InvocationRecord, layout: Layout): string {
   const p = palette(layout.color);
   const width = Math.max(40, layout.width);
-  const lines: string[] = [header(record, width, p)];
+  const lines: string[] = [header(record, width, p, layout.showEnvironment === true)];
 
   const logs = terminalSafe(record.logs.replace(/\n+$/, ''));
   if (logs) {
@@ -211,10 +215,15 @@ function shortPath(location: string): string {
   return slash >= 0 ? location.slice(slash + 1) : location;
 }
 
-/** The closing line of `warm-state invoke` when invocations kept growing state. */
+/**
+ * The closing line of `warm-state invoke` when invocations kept growing state: what the last
+ * invocation of each environment flagged (an environment is judged on its own invocations).
+ */
 export function invokeSummary(records: readonly InvocationRecord[], layout: Layout): string | null {
-  const last = records[records.length - 1];
-  if (!last || last.growing.length === 0) return null;
+  const latest = latestPerEnvironment(records).filter((record) => record.growing.length > 0);
+  if (latest.length === 0) return null;
+  const several = new Set(records.map((record) => record.environment ?? 0)).size > 1;
+  const growing = latest.flatMap((record) => record.growing.map((name) => (several ? `${name} (environment ${record.environment ?? 0})` : name)));
   const p = palette(layout.color);
-  return p.red(`${last.growing.length === 1 ? '1 module-scope variable keeps' : `${last.growing.length} module-scope variables keep`} growing: ${terminalSafe(last.growing.join(', '))}`);
+  return p.red(`${growing.length === 1 ? '1 module-scope variable keeps' : `${growing.length} module-scope variables keep`} growing: ${terminalSafe(growing.join(', '))}`);
 }

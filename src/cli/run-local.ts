@@ -14,9 +14,10 @@ import { InvalidEventError, parseEvent } from '../core/events';
 import type { InvocationRecord, ModuleVariable } from '../core/model/snapshot';
 import type { EnvironmentOptions } from '../core/runtime/environment-api';
 import { probeNode } from '../core/runtime/node-probe';
-import { localEnvironments, WarmSession } from '../core/session';
+import { localEnvironments, ThrottledError, WarmSession } from '../core/session';
 import { CliUsageError, type LocalRunOptions } from './args';
 import { growthLine, invokeSummary, legend, palette, renderInvocation, type Layout } from './render';
+import { latestPerEnvironment } from '../core/model/history';
 import { formatBytes } from '../core/model/memory-trend';
 import { MeasurementRefusedError } from '../core/runtime/local-environment';
 import { terminalSafe, terminalSafeWriter } from './terminal-text';
@@ -39,6 +40,13 @@ export interface ResolvedTarget {
   runtimeLabel: string;
   /** Said before anything runs: a runtime chosen as a fallback, a callback handler the runtime refuses. */
   warnings: string[];
+  /**
+   * Environments the function may have: --max-environments, lowered by the template's
+   * reserved concurrency (Lambda throttles beyond it), so possibly 0.
+   */
+  maxEnvironments: number;
+  /** Why that many, for the throttle messages: `--max-environments 10`, `ReservedConcurrentExecutions 2 in template.yaml`. */
+  limitLabel: string;
 }
 
 /** Exit codes: 0 fine, 1 a failed invocation or growing state (check), 2 bad usage or input. */
@@ -95,8 +103,9 @@ export async function resolveTarget(options: LocalRunOptions, io: Pick<CliIO, 'c
   const problem = await handlerFileProblem(file, options.file);
   if (problem !== null) throw new CliUsageError(problem);
   const handlerExport = options.handler ?? (await defaultHandler(file));
-  // The file runs with its own settings, but a template that declares it says which runtime.
-  const declaring = options.runtime ? undefined : await findDeclaringFunction(file, handlerExport, stringEnv(io.env));
+  // The file runs with its own settings, but a template that declares it says which runtime
+  // (unless --runtime does) and how many environments it may have.
+  const declaring = await findDeclaringFunction(file, handlerExport, stringEnv(io.env));
   return withRuntime(
     { ...common, file, handlerExport, timeoutSeconds: options.timeoutSeconds, memoryMB: options.memoryMB, env: options.env },
     `${relative(io.cwd, file) || file}, export ${handlerExport}`,
@@ -125,11 +134,22 @@ async function withRuntime(
   const warnings = choice.warning ? [choice.warning] : [];
   const refusal = await callbackWarning(environment.file, environment.handlerExport, choice.profile);
   if (refusal) warnings.push(refusal);
+  const reserved = declaring?.reservedConcurrency;
+  const byTemplate = reserved !== undefined && reserved < options.maxEnvironments;
+  const maxEnvironments = byTemplate ? reserved : options.maxEnvironments;
+  const limitLabel = byTemplate && declaring ? `the reserved concurrency ${reserved} in ${templateFile}` : `--max-environments ${maxEnvironments}`;
+  if (maxEnvironments === 0) {
+    warnings.push(`${limitLabel} turns the function off: Lambda throttles every invocation, and so does this run`);
+  } else if (options.parallel > maxEnvironments) {
+    warnings.push(`--parallel ${options.parallel} is more than the ${maxEnvironments} environment${maxEnvironments === 1 ? '' : 's'} the function may have (${limitLabel}): invocations beyond them are throttled, as Lambda throttles them`);
+  }
   return {
     environment: { ...environment, runtime: choice.profile, runtimeSource: choice.source },
     label,
     runtimeLabel: `${choice.profile} ${describeRuntimeSource(choice.source, { templateFile, nodeVersion })}`,
     warnings,
+    maxEnvironments,
+    limitLabel,
   };
 }
 
@@ -199,25 +219,39 @@ export async function runLocal(options: LocalRunOptions, cli: CliIO): Promise<nu
     throw error;
   }
 
-  const session = new WarmSession({ environments: localEnvironments(target.environment) });
+  const session = new WarmSession({ environments: localEnvironments(target.environment), maxEnvironments: target.maxEnvironments });
   const records: InvocationRecord[] = [];
   const p = palette(io.layout.color);
+  const inFlight = options.parallel > 1 ? `, ${options.parallel} in flight` : '';
+  const layout: Layout = { ...io.layout, showEnvironment: options.parallel > 1 };
+  let throttled = 0;
+  const runOne = async (index: number): Promise<void> => {
+    let record: InvocationRecord;
+    try {
+      record = await session.invoke(event);
+    } catch (error) {
+      if (!(error instanceof ThrottledError)) throw error;
+      throttled += 1;
+      const line = `throttled: ${error.errorType} (${error.reason}): ${error.message} (${target.limitLabel})`;
+      if (options.json) io.stderr.write(`warm-state ${options.command}: ${line}\n`);
+      else io.stdout.write(`${p.red(terminalSafe(options.command === 'check' ? `  ${line}` : `✗ ${line}`))}\n${options.command === 'check' ? '' : '\n'}`);
+      return;
+    }
+    if (measuresRetained(options, index)) record = await measureRetained(session, record, io);
+    records.push(record);
+    if (records.length === 1) warnNodeMismatch(target, record, io);
+    if (options.command === 'check') io.stdout.write(`${terminalSafe(checkProgressLine(record, layout.showEnvironment === true))}\n`);
+    else if (options.json) io.stdout.write(`${JSON.stringify(record)}\n`);
+    else io.stdout.write(`${renderInvocation(record, layout)}\n\n`);
+  };
   try {
     for (const warning of target.warnings) io.stderr.write(`warning: ${warning}\n`);
     if (options.command === 'invoke' && !options.json) {
-      io.stdout.write(`${p.bold('warm-state')} ${terminalSafe(target.label)} · ${terminalSafe(target.runtimeLabel)} · ${options.times} invocation${options.times === 1 ? '' : 's'}\n${legend(io.layout)}\n\n`);
+      io.stdout.write(`${p.bold('warm-state')} ${terminalSafe(target.label)} · ${terminalSafe(target.runtimeLabel)} · ${options.times} invocation${options.times === 1 ? '' : 's'}${inFlight}\n${legend(io.layout)}\n\n`);
     } else if (options.command === 'check') {
-      io.stdout.write(`${p.bold('warm-state check')} ${terminalSafe(target.label)} · ${terminalSafe(target.runtimeLabel)} · ${options.times} invocations\n`);
+      io.stdout.write(`${p.bold('warm-state check')} ${terminalSafe(target.label)} · ${terminalSafe(target.runtimeLabel)} · ${options.times} invocations${inFlight}\n`);
     }
-    for (let i = 0; i < options.times; i++) {
-      let record = await session.invoke(event);
-      if (measuresRetained(options, i)) record = await measureRetained(session, record, io);
-      records.push(record);
-      if (i === 0) warnNodeMismatch(target, record, io);
-      if (options.command === 'check') io.stdout.write(`${terminalSafe(checkProgressLine(record))}\n`);
-      else if (options.json) io.stdout.write(`${JSON.stringify(record)}\n`);
-      else io.stdout.write(`${renderInvocation(record, io.layout)}\n\n`);
-    }
+    await keepInFlight(options.times, options.parallel, runOne);
   } catch (error) {
     io.stderr.write(`warm-state ${options.command}: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_FAILED;
@@ -225,16 +259,33 @@ export async function runLocal(options: LocalRunOptions, cli: CliIO): Promise<nu
     await session.dispose();
   }
 
-  if (options.command === 'check') return reportCheck(records, io);
+  if (throttled > 0 && !options.json) {
+    io.stdout.write(`${p.yellow(`note: ${throttled} of ${options.times} invocations throttled: every environment the function may have was busy (${terminalSafe(target.limitLabel)})`)}\n`);
+  }
+  if (options.command === 'check') return reportCheck(records, io, layout.showEnvironment === true);
   const summary = options.json ? null : invokeSummary(records, io.layout);
   if (summary) io.stdout.write(`${summary}\n`);
-  return records.some(failed) ? EXIT_FAILED : EXIT_OK;
+  return records.some(failed) || throttled > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+/**
+ * Runs `run(0)` to `run(times - 1)`, keeping `parallel` of them in flight: a new one starts as
+ * soon as one ends, as a load driver does. The first failure of `run` ends the drive.
+ */
+export async function keepInFlight(times: number, parallel: number, run: (index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < times) await run(next++);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, times)) }, lane));
 }
 
 /** check measures retained bytes after its last invocations: three points to call them growing. */
 export const RETAINED_IN_CHECK = 3;
 
 function measuresRetained(options: LocalRunOptions, index: number): boolean {
+  // A heap snapshot waits until every environment is idle: it would hold back --parallel.
+  if (options.parallel > 1) return false;
   if (options.retained) return true;
   return options.command === 'check' && index >= options.times - RETAINED_IN_CHECK;
 }
@@ -259,8 +310,8 @@ function warnNodeMismatch(target: ResolvedTarget, record: InvocationRecord, io: 
   if (record.nodeMismatch && target.environment.runtimeSource !== 'node-major') io.stderr.write(`warning: ${record.nodeMismatch}\n`);
 }
 
-function checkProgressLine(record: InvocationRecord): string {
-  const parts = [`  #${record.invocation}`, record.cold ? 'cold' : 'warm', `${record.durationMs.toFixed(1)} ms`];
+function checkProgressLine(record: InvocationRecord, showEnvironment: boolean): string {
+  const parts = [`  #${record.invocation}`, ...(showEnvironment ? [`environment ${record.environment ?? 0}`] : []), record.cold ? 'cold' : 'warm', `${record.durationMs.toFixed(1)} ms`];
   if (record.error) parts.push(`${record.error.errorType}: ${record.error.errorMessage}`);
   if (record.reset) parts.push(`environment reset (${record.reset})`);
   if (record.captureError) parts.push(`scopes not captured: ${record.captureError}`);
@@ -268,26 +319,33 @@ function checkProgressLine(record: InvocationRecord): string {
 }
 
 /**
- * The variables still growing at the end of the run: those flagged in the last invocation
- * whose module scope was captured. A cache that filled up over the first invocations and
- * then stopped is not reported; state lost to a reset is judged by what came before.
+ * The variables still growing at the end of the run, in each environment: those flagged in
+ * the environment's last invocation whose module scope was captured (an environment's
+ * growth is judged on its own invocations only). A cache that filled up over the first
+ * invocations and then stopped is not reported; state lost to a reset is judged by what
+ * came before.
  */
-export function growingVariables(records: readonly InvocationRecord[]): ModuleVariable[] {
-  for (let i = records.length - 1; i >= 0; i--) {
-    const record = records[i];
-    if (record.moduleScope.length > 0) return record.moduleScope.filter((v) => v.growing);
-  }
-  return [];
+export function growingVariables(records: readonly InvocationRecord[]): Array<ModuleVariable & { environment: number }> {
+  const captured = records.filter((record) => record.moduleScope.length > 0);
+  return latestPerEnvironment(captured).flatMap((record) =>
+    record.moduleScope.filter((v) => v.growing).map((variable) => ({ ...variable, environment: record.environment ?? 0 })),
+  );
 }
 
-function reportCheck(records: readonly InvocationRecord[], io: CliIO): number {
+function reportCheck(records: readonly InvocationRecord[], io: CliIO, showEnvironment: boolean): number {
   const p = palette(io.layout.color);
   const failures = records.filter(failed).length;
   if (failures > 0) io.stdout.write(`${p.yellow(`note: ${failures} of ${records.length} invocations failed (see above)`)}\n`);
   const growing = growingVariables(records);
   if (growing.length > 0) {
-    for (const variable of growing) io.stdout.write(`${p.red(`✗ ${growthLine(variable).replace(/^⚠ /, '')}`)}\n`);
-    io.stdout.write(`${growing.length === 1 ? '1 module-scope variable keeps' : `${growing.length} module-scope variables keep`} growing between warm invocations.\n`);
+    for (const variable of growing) {
+      const where = showEnvironment ? ` [environment ${variable.environment}]` : '';
+      io.stdout.write(`${p.red(`✗ ${growthLine(variable).replace(/^⚠ /, '')}${where}`)}\n`);
+    }
+    const names = new Set(growing.map((variable) => variable.name)).size;
+    const environments = new Set(growing.map((variable) => variable.environment)).size;
+    const where = showEnvironment ? ` (in ${environments} environment${environments === 1 ? '' : 's'})` : '';
+    io.stdout.write(`${names === 1 ? '1 module-scope variable keeps' : `${names} module-scope variables keep`} growing between warm invocations${where}.\n`);
     writeInvocationsLeft(records, io);
     return EXIT_FAILED;
   }

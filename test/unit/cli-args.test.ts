@@ -55,8 +55,28 @@ describe('cli: parseLocalArgs', () => {
     const options = parseLocalArgs('invoke', ['h.js', '--handler', 'test', '--event', '-', '--times', '3', '--timeout', '2.5', '--memory', '256', '--env', 'A=1', '--env', 'B=x=y', '--no-freeze', '--json', '--node', '/usr/bin/node', '--retained', '--init-profile', '--runtime', 'nodejs22.x']);
     assert.deepEqual(options, {
       command: 'invoke', file: 'h.js', handler: 'test', event: '-', times: 3, timeoutSeconds: 2.5, memoryMB: 256,
-      env: { A: '1', B: 'x=y' }, freeze: false, json: true, retained: true, initProfile: true, nodePath: '/usr/bin/node', runtime: 'nodejs22.x', template: undefined, resource: undefined, help: false,
+      env: { A: '1', B: 'x=y' }, freeze: false, json: true, retained: true, initProfile: true, parallel: 1, maxEnvironments: 10, nodePath: '/usr/bin/node', runtime: 'nodejs22.x', template: undefined, resource: undefined, help: false,
     });
+  });
+  it('reads --parallel and --max-environments, with the times they imply', () => {
+    const invoke = parseLocalArgs('invoke', ['h.js', '--parallel', '3', '--max-environments=4']);
+    assert.deepEqual([invoke.parallel, invoke.maxEnvironments, invoke.times], [3, 4, 3], 'invoke: one round of N');
+    assert.deepEqual([parseLocalArgs('check', ['h.js', '--parallel', '2']).times, parseLocalArgs('check', ['h.js', '--parallel', '2', '--times', '6']).times], [10, 6], 'check: 5 per environment, at least 3');
+    assert.equal(parseLocalArgs('invoke', ['h.js', '--parallel', '2', '--times', '9']).times, 9);
+    assert.deepEqual([parseLocalArgs('invoke', ['h.js']).parallel, parseLocalArgs('invoke', ['h.js']).maxEnvironments], [1, 10]);
+  });
+  it('refuses --parallel and --max-environments values that cannot work (exit 2)', () => {
+    usageError(() => parseLocalArgs('invoke', ['a.js', '--parallel', '0']), /--parallel must be between 1 and 1000, got 0/);
+    usageError(() => parseLocalArgs('invoke', ['a.js', '--parallel', '1.5']), /--parallel must be a whole number, got "1\.5"/);
+    usageError(() => parseLocalArgs('invoke', ['a.js', '--parallel', 'two']), /--parallel must be a whole number/);
+    usageError(() => parseLocalArgs('invoke', ['a.js', '--parallel']), /--parallel needs a value/);
+    usageError(() => parseLocalArgs('invoke', ['a.js', '--parallel', '1001']), /between 1 and 1000/);
+    usageError(() => parseLocalArgs('invoke', ['a.js', '--max-environments', '0']), /--max-environments must be between 1 and 1000, got 0/);
+    usageError(() => parseLocalArgs('invoke', ['a.js', '--max-environments', '-1']), /ambiguous/);
+    usageError(() => parseLocalArgs('invoke', ['a.js', '--max-environments=-1']), /--max-environments must be a whole number/);
+    usageError(() => parseLocalArgs('invoke', ['a.js', '--parallel', '4', '--times', '2']), /--times 2 is fewer than --parallel 4/);
+    usageError(() => parseLocalArgs('check', ['a.js', '--parallel', '2', '--times', '5']), /check --parallel 2 needs --times 6 or more/);
+    usageError(() => parseLocalArgs('invoke', ['a.js', '--parallel', '2', '--retained']), /--retained cannot be combined with --parallel/);
   });
   it('has the documented defaults', () => {
     const invoke = parseLocalArgs('invoke', ['h.js']);
@@ -108,7 +128,16 @@ describe('cli: parseServeArgs', () => {
       timeoutSeconds: 3,
       resources: [],
       allowAnyCredentials: false,
+      maxEnvironments: 10,
     });
+  });
+
+  it('parses --max-environments for every served function and refuses what cannot work', () => {
+    const options = parseServeArgs(['a.js', '--max-environments', '3'], '/p');
+    assert.ok(options !== 'help');
+    assert.equal(options.maxEnvironments, 3);
+    assert.throws(() => parseServeArgs(['a.js', '--max-environments', '0']), /--max-environments must be between 1 and 1000, got 0/);
+    assert.throws(() => parseServeArgs(['a.js', '--max-environments', 'many']), /--max-environments must be a whole number/);
   });
 
   it('parses --runtime for every served function and refuses an unknown one', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { renderInvocation, growthLine, legend, TWO_COLUMN_MIN_WIDTH } from '../../src/cli/render';
+import { renderInvocation, growthLine, invokeSummary, legend, TWO_COLUMN_MIN_WIDTH } from '../../src/cli/render';
 import { growingVariables } from '../../src/cli/run-local';
 import type { InvocationRecord, ModuleVariable, ValueNode } from '../../src/core/model/snapshot';
 
@@ -86,5 +86,20 @@ describe('cli: renderInvocation', () => {
     const settled = { ...scenarioRecord(), invocation: 5, moduleScope: [moduleVar('arrayB', arr('B', 'B', 'B', 'B'), 'unchanged', [2, 4, 6, 8, 8])] };
     assert.deepEqual(growingVariables([early, later, settled]), [], 'growth that stopped is not reported');
     assert.equal(growthLine(growing[0]), '⚠ arrayB keeps growing: 4 items, +1 per invocation (now Array(4); size 2 → 4 → 6 → 8 over 4 invocations of one environment)');
+  });
+  it('check and invoke judge growth per environment: the last record of another environment hides nothing', () => {
+    // Environment 0 grows; environment 1, which ran last, does not.
+    const grows = { ...scenarioRecord(), invocation: 3, environment: 0 };
+    const steady = { ...scenarioRecord(), invocation: 4, environment: 1, moduleScope: [moduleVar('arrayB', arr('B'), 'unchanged', [2, 2, 2])], growing: [] };
+    assert.deepEqual(growingVariables([grows, steady]).map((v) => [v.name, v.environment]), [['arrayB', 0]]);
+    assert.equal(invokeSummary([grows, steady], { width: 120, color: false }), '1 module-scope variable keeps growing: arrayB (environment 0)');
+    const bothGrow = { ...grows, invocation: 5, environment: 1 };
+    assert.deepEqual(growingVariables([grows, steady, bothGrow]).map((v) => [v.name, v.environment]), [['arrayB', 0], ['arrayB', 1]]);
+    assert.equal(invokeSummary([grows], { width: 120, color: false }), '1 module-scope variable keeps growing: arrayB', 'one environment: no environment named');
+  });
+  it('names the environment in the header when several run at once', () => {
+    const record = { ...scenarioRecord(), environment: 2 };
+    assert.match(renderInvocation(record, { width: 120, color: false, showEnvironment: true }).split('\n')[0], /Invocation 3 · environment 2 · warm · /);
+    assert.doesNotMatch(renderInvocation(record, { width: 120, color: false }).split('\n')[0], /environment/);
   });
 });

@@ -73,6 +73,24 @@ describe('cli: choosing the runtime profile', () => {
     assert.deepEqual(accepted.warnings, []);
   });
 
+  it("bounds the environments by --max-environments and the template's reserved concurrency, the smaller winning", async () => {
+    const limited = join(dir, 'limited');
+    mkdirSync(limited);
+    writeFileSync(join(limited, 'template.yaml'), `${TEMPLATE.replace('CodeUri: src/', 'CodeUri: ./').trimEnd()}\n      ReservedConcurrentExecutions: 2\n`);
+    writeFileSync(join(limited, 'app.js'), 'exports.handler = async (event) => event;\n');
+    const byTemplate = await resolveTarget(parseLocalArgs('invoke', ['app.js', '--parallel', '3']), io(limited));
+    assert.deepEqual([byTemplate.maxEnvironments, byTemplate.limitLabel], [2, 'the reserved concurrency 2 in template.yaml']);
+    assert.match(byTemplate.warnings.join('\n'), /--parallel 3 is more than the 2 environments the function may have \(the reserved concurrency 2 in template\.yaml\): invocations beyond them are throttled/);
+    const byFlag = await resolveTarget(parseLocalArgs('invoke', ['--resource', 'CallbackFunction', '--max-environments', '1']), io(limited));
+    assert.deepEqual([byFlag.maxEnvironments, byFlag.limitLabel], [1, '--max-environments 1']);
+    const unbounded = await resolveTarget(parseLocalArgs('invoke', ['loose.js']), io(dir));
+    assert.deepEqual([unbounded.maxEnvironments, unbounded.warnings], [10, []]);
+    writeFileSync(join(limited, 'template.yaml'), `${TEMPLATE.replace('CodeUri: src/', 'CodeUri: ./').trimEnd()}\n      ReservedConcurrentExecutions: 0\n`);
+    const off = await resolveTarget(parseLocalArgs('invoke', ['app.js']), io(limited));
+    assert.equal(off.maxEnvironments, 0);
+    assert.match(off.warnings.join('\n'), /the reserved concurrency 0 in template\.yaml turns the function off: Lambda throttles every invocation/);
+  });
+
   it('exits 2 for an unknown --runtime, listing the supported ones, before anything runs', async () => {
     let err = '';
     const code = await main(['check', 'loose.js', '--runtime', 'nodejs19.x'], {

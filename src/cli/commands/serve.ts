@@ -7,7 +7,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { localEndpointKeyFile } from '../../core/deployed/local-endpoint-key';
 import { createBackendFactory } from '../../core/endpoint/backend-factory';
 import { startLambdaEndpoint, type LambdaEndpoint } from '../../core/endpoint/server';
-import { CliUsageError, integerIn, parseFlags, runtimeFlag, timeoutIn } from '../args';
+import { CliUsageError, integerIn, maxEnvironmentsFlag, parseFlags, runtimeFlag, timeoutIn } from '../args';
 import { createLocalEnvironment } from '../../core/runtime/local-environment';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../../core/lambda/defaults';
 import { chooseDefaultHandler } from '../default-handler';
@@ -24,8 +24,9 @@ export const SERVE_USAGE = `Usage:
 Serves the AWS Lambda Invoke API on http://127.0.0.1:PORT (never on other interfaces):
   POST /2015-03-31/functions/NAME/invocations   (X-Amz-Log-Type: Tail supported)
 plus GetFunctionConfiguration, UpdateFunctionConfiguration, ListFunctions,
-PublishLayerVersion and GetLayerVersion, kept in memory. Each function runs in its own
-warm local environment: module state survives between invocations, like Lambda.
+PublishLayerVersion and GetLayerVersion, kept in memory. Each function runs in warm local
+environments: module state survives between invocations, like Lambda, and concurrent
+requests scale out to environments of their own.
 
 Requests must be signed (SigV4) with the key pair of this run, printed at start and written
 to a file only you can read; warm-state invoke --endpoint-url and the extension use it by
@@ -51,6 +52,12 @@ Options:
                       emulators do); those may invoke and read but never make a change
                       that can run code (layers, handler, runtime, NODE_OPTIONS,
                       AWS_LAMBDA_EXEC_WRAPPER and other code-loading variables)
+  --max-environments N
+                      execution environments each function may have at once (default 10,
+                      1 to 1000; a template's ReservedConcurrentExecutions lowers it):
+                      concurrent requests each get their own, with its own cold start and
+                      module state; one more is throttled (429 TooManyRequestsException).
+                      Idle ones end after 5 minutes, except the most recently used
   -h, --help          show this text
 
 Then, for example:
@@ -78,6 +85,8 @@ export interface ServedFunctionSpec {
   environment?: Record<string, string>;
   /** The template's Runtime; runServe replaces it with the profile it chose. */
   runtime?: string;
+  /** The template's ReservedConcurrentExecutions (serverless reservedConcurrency). */
+  reservedConcurrency?: number;
   /** The template that declared the function, as shown to the user. */
   templateFile?: string;
   /** Where the chosen runtime came from, for the banner ("from template.yaml"). */
@@ -96,6 +105,8 @@ export interface ServeOptions {
   runtime?: RuntimeProfileName;
   /** Let in requests signed with any key, unverified (no changes that can run code). */
   allowAnyCredentials: boolean;
+  /** `--max-environments`: environments per function (a template's reserved concurrency may lower it). */
+  maxEnvironments: number;
 }
 
 /**
@@ -119,6 +130,7 @@ const OPTIONS = {
   resource: { type: 'string', multiple: true },
   runtime: { type: 'string' },
   'allow-any-credentials': { type: 'boolean' },
+  'max-environments': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -161,6 +173,7 @@ export function parseServeArgs(args: readonly string[], cwd = process.cwd()): Se
     timeoutSeconds: values.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : timeoutIn(values.timeout),
     ...(runtime !== undefined ? { runtime } : {}),
     allowAnyCredentials: values['allow-any-credentials'] === true,
+    maxEnvironments: maxEnvironmentsFlag(values['max-environments']),
   };
 }
 
@@ -223,13 +236,14 @@ async function chooseRuntimes(options: ServeOptions): Promise<void> {
   const nodeVersion = (await probeNode()).version ?? process.version;
   const { findDeclaringFunction } = await import('../../core/config');
   for (const fn of options.functions) {
-    if (!options.runtime && fn.runtime === undefined) {
+    if (fn.templateFile === undefined) {
       // A FILE or --function: a template in its folder or above may declare it, as for invoke FILE.
       const declaring = await findDeclaringFunction(fn.file, fn.handlerExport, stringEnv());
       if (declaring?.runtime) {
         fn.runtime = declaring.runtime;
         fn.templateFile = relative(process.cwd(), declaring.configFile) || declaring.configFile;
       }
+      if (declaring?.reservedConcurrency !== undefined) fn.reservedConcurrency = declaring.reservedConcurrency;
     }
     const choice = chooseRuntime({ flag: options.runtime, template: fn.runtime, nodeVersion });
     if (choice.warning) err.write(`warm-state serve: ${fn.name}: ${choice.warning}\n`);
@@ -270,7 +284,9 @@ async function resolveResources(options: ServeOptions): Promise<ServedFunctionSp
       memoryMB: fn.memoryMB,
       timeoutSeconds: fn.timeoutSeconds,
       environment: fn.environment,
-      ...(fn.runtime ? { runtime: fn.runtime, templateFile: relative(process.cwd(), fn.configFile) || fn.configFile } : {}),
+      templateFile: relative(process.cwd(), fn.configFile) || fn.configFile,
+      ...(fn.runtime ? { runtime: fn.runtime } : {}),
+      ...(fn.reservedConcurrency !== undefined ? { reservedConcurrency: fn.reservedConcurrency } : {}),
     });
   }
   return specs;
@@ -316,6 +332,7 @@ async function serve(options: ServeOptions): Promise<number> {
         timeoutSeconds: fn.timeoutSeconds ?? options.timeoutSeconds,
         ...(fn.environment ? { environment: fn.environment } : {}),
         ...(fn.runtime ? { runtime: fn.runtime } : {}),
+        reservedConcurrency: environmentsOf(fn, options),
       })),
       onRequest: (entry) => {
         const outcome = entry.errorType ? `${entry.status} ${entry.errorType}` : String(entry.status);
@@ -343,7 +360,7 @@ async function serve(options: ServeOptions): Promise<number> {
   process.on('SIGTERM', stop);
   out.write(`Local Lambda endpoint on ${endpoint.url} (127.0.0.1 only)\n`);
   for (const fn of options.functions) {
-    out.write(`  ${fn.name}  ->  ${fn.file} (export ${fn.handlerExport}) as ${fn.runtime} ${fn.runtimeOrigin ?? ''}\n`);
+    out.write(`  ${fn.name}  ->  ${fn.file} (export ${fn.handlerExport}) as ${fn.runtime} ${fn.runtimeOrigin ?? ''}, ${describeEnvironments(fn, options)}\n`);
   }
   const { accessKeyId, secretAccessKey } = endpoint.credentials;
   const name = options.functions[0].name;
@@ -363,6 +380,18 @@ async function serve(options: ServeOptions): Promise<number> {
   requestLog.flush();
   out.write('Stopped.\n');
   return 0;
+}
+
+/** The smaller of --max-environments and the template's reserved concurrency (Lambda throttles beyond that). */
+function environmentsOf(fn: ServedFunctionSpec, options: ServeOptions): number {
+  return Math.min(fn.reservedConcurrency ?? options.maxEnvironments, options.maxEnvironments);
+}
+
+function describeEnvironments(fn: ServedFunctionSpec, options: ServeOptions): string {
+  const count = environmentsOf(fn, options);
+  if (count === 0) return 'every request throttled (ReservedConcurrentExecutions 0)';
+  const why = fn.reservedConcurrency !== undefined && fn.reservedConcurrency <= options.maxEnvironments ? ' (reserved concurrency)' : '';
+  return `up to ${count} environment${count === 1 ? '' : 's'}${why}`;
 }
 
 function stringEnv(): Record<string, string> {

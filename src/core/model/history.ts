@@ -240,6 +240,20 @@ export class InvocationHistory {
   }
 }
 
+/**
+ * The last of `records` from each environment (source and index), in order of the
+ * environments' first records: what an environment's state is judged by at the end of a run.
+ */
+export function latestPerEnvironment(records: readonly InvocationRecord[]): InvocationRecord[] {
+  const latest = new Map<string, InvocationRecord>();
+  for (const record of records) {
+    const lane = laneOf(record.source, record.environment ?? 0);
+    latest.delete(lane);
+    latest.set(lane, record);
+  }
+  return [...latest.values()].sort((a, b) => (a.environment ?? 0) - (b.environment ?? 0));
+}
+
 function laneOf(source: RawInvocation['source'], environment: number): string {
   return `${source}:${environment}`;
 }
