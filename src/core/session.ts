@@ -128,9 +128,12 @@ export class WarmSession {
     });
   }
 
-  /** Ends the current environments once idle; later invocations run in environments from `environments` (e.g. new settings). */
-  replaceEnvironments(environments: EnvironmentFactory): Promise<void> {
-    return this.pool.replace(environments);
+  /**
+   * Ends the current environments once idle; later invocations run in environments from
+   * `environments` (e.g. new settings), up to `maxEnvironments` of them (default 10).
+   */
+  replaceEnvironments(environments: EnvironmentFactory, maxEnvironments?: number): Promise<void> {
+    return this.pool.replace(environments, maxEnvironments);
   }
 
   /** Refuses queued invocations and ends every environment. */

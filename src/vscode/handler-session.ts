@@ -149,12 +149,14 @@ export class HandlerSession {
       try {
         const prepared = await this.resolve();
         if ('error' in prepared) return this.fail(prepared.error);
-        const session = await this.sessionFor(prepared.options);
+        const session = await this.sessionFor(prepared.options, prepared.maxEnvironments);
         const record = await session.invoke(event, { cold });
         this.recorded(record);
         this.checkNodeVersion(record);
         return { ok: true, record };
       } catch (error) {
+        // Every environment busy (ThrottledError; matched by name: the engine loads lazily).
+        if (error instanceof Error && error.name === 'ThrottledError') return this.fail(`${this.label}: throttled, nothing ran: ${error.message}`);
         return this.fail(`${this.label}: the engine failed: ${error instanceof Error ? error.message : String(error)}`);
       }
     });
@@ -217,7 +219,7 @@ export class HandlerSession {
     }
   }
 
-  private async resolve(): Promise<{ options: EnvironmentOptions; resolved: ResolvedFunctionSettings; node: NodeRuntime } | { error: string }> {
+  private async resolve(): Promise<{ options: EnvironmentOptions; resolved: ResolvedFunctionSettings; node: NodeRuntime; maxEnvironments: number | undefined } | { error: string }> {
     const settings = this.deps.settings();
     const node = this.deps.nodeRuntime();
     const config = await this.deps.functionFor(this.file, this.ref.exportName);
@@ -244,7 +246,9 @@ export class HandlerSession {
       // Only when on: options are compared as JSON, so environments made before the setting existed stay warm.
       ...(settings.initProfile ? { initProfile: true } : {}),
     };
-    return { options, resolved, node: node.runtime };
+    // An Invoke Warm while another runs gets an environment of its own, up to the template's
+    // reserved concurrency (else the engine's default, 10).
+    return { options, resolved, node: node.runtime, maxEnvironments: config?.reservedConcurrency };
   }
 
   private fail(message: string): InvokeOutcome {
@@ -254,21 +258,21 @@ export class HandlerSession {
   }
 
   /** The local session, its environments made with these options; new ones (cold) when the options changed. */
-  private sessionFor(options: EnvironmentOptions): Promise<WarmSession> {
-    const next = this.preparing.then(() => this.prepare(options));
+  private sessionFor(options: EnvironmentOptions, maxEnvironments: number | undefined): Promise<WarmSession> {
+    const next = this.preparing.then(() => this.prepare(options, maxEnvironments));
     this.preparing = next.catch(() => undefined);
     return next;
   }
 
-  private async prepare(options: EnvironmentOptions): Promise<WarmSession> {
-    const key = JSON.stringify(options);
+  private async prepare(options: EnvironmentOptions, maxEnvironments: number | undefined): Promise<WarmSession> {
+    const key = JSON.stringify({ options, maxEnvironments });
     if (this.session && this.sessionKey === key) return this.session;
     const environments = await this.deps.engine.localEnvironments(options);
     if (this.session) {
       this.deps.log.info(`${this.label}: settings changed; starting a new environment.`);
-      await this.session.replaceEnvironments(environments);
+      await this.session.replaceEnvironments(environments, maxEnvironments);
     } else {
-      const session = await this.deps.engine.createSession({ environments, history: await this.sharedHistory() });
+      const session = await this.deps.engine.createSession({ environments, history: await this.sharedHistory(), maxEnvironments });
       if (this.disposed) {
         await session.dispose();
         throw new Error('the session was closed');

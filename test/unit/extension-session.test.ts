@@ -27,6 +27,8 @@ class FakeEngine implements WarmEnvironment {
   fail: Error | undefined;
   /** Set by a test to make the environment measurable (a local one is; a deployed one is not). */
   measureRetained: (() => Promise<RetainedMeasurement>) | undefined;
+  /** When set, invocations finish only once it resolves. */
+  hold: Promise<void> | undefined;
   private listeners = new Set<(status: EnvironmentStatus) => void>();
 
   constructor(
@@ -39,6 +41,7 @@ class FakeEngine implements WarmEnvironment {
   }
   async invoke(): Promise<RawInvocation> {
     if (this.fail) throw this.fail;
+    await this.hold;
     this.invocations += 1;
     for (const listener of this.listeners) listener(this.status());
     // Local runs say which profile they ran as and whether Node 22 matches it, as the engine's records do.
@@ -72,6 +75,8 @@ interface Harness {
   /** What `deps.nodeVersion` answers for that node. */
   nodeVersion: string | null;
   declared: FunctionConfig | undefined;
+  /** Given to every environment made from now on (FakeEngine.hold). */
+  hold?: Promise<void>;
 }
 
 const REF = { fileUri: 'file:///w/freeze-demo/handler.js', exportName: 'test' };
@@ -98,6 +103,7 @@ function harness(restored: InvocationRecord[] = []): Harness {
     engine: {
       localEnvironments: async (options) => () => {
         const engine = new FakeEngine(options);
+        engine.hold = h.hold;
         h.engines.push(engine);
         return engine;
       },
@@ -320,5 +326,31 @@ describe('extension: handler session', () => {
     assert.deepEqual(h.session.errors().map((e) => e.message), ['Retained sizes not measured: the heap snapshot would not fit in free memory (needs 300 MB).']);
     assert.deepEqual(h.engines[0].resets, [], 'a measurement never resets the environment');
     assert.equal(h.session.status()?.state, 'warm');
+  });
+
+  it('runs an Invoke Warm that arrives while one runs in an environment of its own, and throttles beyond the reserved concurrency', async () => {
+    const h = harness();
+    h.declared = {
+      id: 'test', kind: 'sam', configFile: '/w/template.yaml', line: 8, handler: 'handler.test', codeDir: '/w/freeze-demo',
+      handlerFile: '/w/freeze-demo/handler.js', exportName: 'test', nestedPath: [], runtime: 'nodejs22.x', timeoutSeconds: 3, memoryMB: 128,
+      architecture: 'x86_64', environment: {}, unresolvedEnvironment: {}, unresolvedSettings: {}, functionName: null, inlineCode: false, sources: {}, problems: [],
+      reservedConcurrency: 2,
+    };
+    let release: () => void = () => undefined;
+    h.hold = new Promise<void>((resolve) => (release = resolve));
+    const first = h.session.invoke({ n: 1 }, false);
+    const second = h.session.invoke({ n: 2 }, false);
+    for (let i = 0; i < 100 && h.engines.length < 2; i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(h.engines.length, 2, 'the second Invoke Warm started a second environment instead of waiting');
+    const third = await h.session.invoke({ n: 3 }, false);
+    assert.equal(third.ok, false);
+    assert.match(third.ok ? '' : third.message, /^handler\.test: throttled, nothing ran: Rate Exceeded\. All 2 environments the function may have are busy/);
+    assert.ok(h.logs.some((line) => /^error .*throttled, nothing ran/.test(line)), 'and the log says so');
+    release();
+    const outcomes = [await first, await second];
+    const records = outcomes.map((outcome) => (outcome.ok ? outcome.record : assert.fail(outcome.message)));
+    assert.deepEqual(records.map((record) => record.environment).sort(), [0, 1]);
+    assert.deepEqual(records.map((record) => record.generation).sort(), [1, 2], 'two processes, numbered apart');
+    assert.equal(h.session.history().length, 2, 'the throttled one left no record');
   });
 });

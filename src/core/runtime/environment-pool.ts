@@ -139,7 +139,7 @@ type Waiting = { tryStart(): boolean; reject(error: Error): void };
 
 export class EnvironmentPool {
   private create: EnvironmentFactory;
-  private readonly maxEnvironments: number;
+  private maxEnvironments: number;
   private readonly throttles: boolean;
   private readonly idleTimeoutMs: number;
   private readonly timers: ReaperTimers;
@@ -154,7 +154,7 @@ export class EnvironmentPool {
   constructor(options: EnvironmentPoolOptions) {
     this.create = options.create;
     this.throttles = (options.overflow ?? 'throttle') === 'throttle';
-    this.maxEnvironments = Math.max(this.throttles ? 0 : 1, Math.floor(options.maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS));
+    this.maxEnvironments = this.limit(options.maxEnvironments);
     this.idleTimeoutMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
     this.timers = options.timers ?? NODE_TIMERS;
     let generations = 0;
@@ -216,12 +216,16 @@ export class EnvironmentPool {
     });
   }
 
-  /** Ends every environment once idle; later invocations run in environments from `create`. */
-  replace(create: EnvironmentFactory): Promise<void> {
+  /**
+   * Ends every environment once idle; later invocations run in environments from `create`,
+   * up to `maxEnvironments` of them (default DEFAULT_MAX_ENVIRONMENTS, as for a new pool).
+   */
+  replace(create: EnvironmentFactory, maxEnvironments?: number): Promise<void> {
     return this.exclusive(async () => {
       const old = this.slots;
       this.slots = [];
       this.create = create;
+      this.maxEnvironments = this.limit(maxEnvironments);
       await Promise.all(old.map((slot) => this.end(slot)));
     });
   }
@@ -257,6 +261,10 @@ export class EnvironmentPool {
   /** Environments the function has now (started or about to start). */
   get size(): number {
     return this.slots.length;
+  }
+
+  private limit(maxEnvironments: number | undefined): number {
+    return Math.max(this.throttles ? 0 : 1, Math.floor(maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS));
   }
 
   private enqueue<T>(tryStart: (resolve: (value: T) => void, reject: (error: Error) => void) => boolean): Promise<T> {
