@@ -5,6 +5,9 @@
  * beyond the function's environments is throttled with Lambda's 429.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvokeCommand, LambdaClient, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import { createBackendFactory } from '../../src/core/endpoint/backend-factory';
@@ -74,5 +77,60 @@ describe('serve: concurrent invocations scale out to environments of their own',
     });
     const answers = (await Promise.all(busy)).map(answer);
     assert.deepEqual(answers.map((x) => x.invocations), [1, 1], 'both ran, each in its own environment');
+  });
+});
+
+describe('warm-state serve: --max-environments and the template\'s reserved concurrency', function () {
+  this.timeout(60000);
+  let dir: string;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'warm-serve-scale-'));
+    writeFileSync(
+      join(dir, 'template.yaml'),
+      ['Transform: AWS::Serverless-2016-10-31', 'Resources:', '  Limited:', '    Type: AWS::Serverless::Function', '    Properties:', '      Handler: handler.handler', '      Runtime: nodejs20.x', '      ReservedConcurrentExecutions: 2', ''].join('\n'),
+    );
+    writeFileSync(join(dir, 'handler.js'), `exports.handler = ${String(async (event: { sleepMs: number }) => {
+      await new Promise((resolve) => setTimeout(resolve, event.sleepMs));
+      return 'done';
+    })};\n`);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('serves a function with the smaller of the two: two concurrent requests run, a third gets 429', async () => {
+    const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
+    const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--resource', 'Limited', '--max-environments', '5'], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no banner: ${stdout}${stderr}`)), 30000);
+        void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stdout}${stderr}`)));
+        child.stdout.on('data', () => {
+          const match = /Local Lambda endpoint on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*Ctrl\+C stops/.exec(stdout);
+          if (match) {
+            clearTimeout(timer);
+            resolve(match[1]);
+          }
+        });
+      });
+      assert.match(stdout, /Limited {2}-> .*handler\.js \(export handler\) as nodejs20\.x .*, up to 2 environments \(reserved concurrency\)/);
+      const client = new LambdaClient({ region: 'us-east-1', endpoint: url, credentials: { accessKeyId: 'AKIDSCALE', secretAccessKey: 'x' }, maxAttempts: 1 });
+      try {
+        const call = () => client.send(new InvokeCommand({ FunctionName: 'Limited', Payload: JSON.stringify({ sleepMs: 1500 }) }));
+        const busy = [call(), call()];
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        await assert.rejects(call(), (error: Error) => error.name === 'TooManyRequestsException');
+        assert.deepEqual((await Promise.all(busy)).map((result) => [result.StatusCode, result.FunctionError]), [[200, undefined], [200, undefined]]);
+      } finally {
+        client.destroy();
+      }
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
   });
 });
