@@ -14,6 +14,7 @@ import { createBackendFactory } from '../../src/core/endpoint/backend-factory';
 import { startLambdaEndpoint, type LambdaEndpoint } from '../../src/core/endpoint/server';
 import { decodeLogResult, parseLogTail } from '../../src/core/lambda/report';
 import { createLocalEnvironment } from '../../src/core/runtime/local-environment';
+import { servedKey } from './endpoint-helpers';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const root = join(__dirname, '..', 'fixtures', 'remote', 'scale-out');
@@ -42,7 +43,7 @@ describe('serve: concurrent invocations scale out to environments of their own',
         { name: 'two', code, runtime: 'nodejs22.x', reservedConcurrency: 2 },
       ],
     });
-    lambda = new LambdaClient({ region: 'us-east-1', endpoint: endpoint.url, credentials: { accessKeyId: 'AKIDSCALE', secretAccessKey: 'x' }, maxAttempts: 1 });
+    lambda = new LambdaClient({ region: 'us-east-1', endpoint: endpoint.url, credentials: endpoint.credentials, maxAttempts: 1 });
   });
 
   after(async () => {
@@ -118,7 +119,7 @@ describe('warm-state serve: --max-environments and the template\'s reserved conc
         });
       });
       assert.match(stdout, /Limited {2}-> .*handler\.js \(export handler\) as nodejs20\.x .*, up to 2 environments \(reserved concurrency\)/);
-      const client = new LambdaClient({ region: 'us-east-1', endpoint: url, credentials: { accessKeyId: 'AKIDSCALE', secretAccessKey: 'x' }, maxAttempts: 1 });
+      const client = new LambdaClient({ region: 'us-east-1', endpoint: url, credentials: servedKey(stdout), maxAttempts: 1 });
       try {
         const call = () => client.send(new InvokeCommand({ FunctionName: 'Limited', Payload: JSON.stringify({ sleepMs: 1500 }) }));
         const busy = [call(), call()];
