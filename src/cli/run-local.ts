@@ -346,7 +346,7 @@ function reportCheck(records: readonly InvocationRecord[], io: CliIO, showEnviro
     const environments = new Set(growing.map((variable) => variable.environment)).size;
     const where = showEnvironment ? ` (in ${environments} environment${environments === 1 ? '' : 's'})` : '';
     io.stdout.write(`${names === 1 ? '1 module-scope variable keeps' : `${names} module-scope variables keep`} growing between warm invocations${where}.\n`);
-    writeInvocationsLeft(records, io);
+    writeInvocationsLeft(records, io, showEnvironment);
     return EXIT_FAILED;
   }
   const captured = records.filter((r) => r.captureError === null && r.reset !== 'init-error');
@@ -356,19 +356,23 @@ function reportCheck(records: readonly InvocationRecord[], io: CliIO, showEnviro
     return EXIT_FAILED;
   }
   io.stdout.write(`${p.green(`✓ no module-scope variable kept growing over ${records.length} invocations`)}\n`);
-  writeInvocationsLeft(records, io);
+  writeInvocationsLeft(records, io, showEnvironment);
   return EXIT_OK;
 }
 
-/** `invocations left: 812 (estimate ...)`: never changes check's exit code. */
-function writeInvocationsLeft(records: readonly InvocationRecord[], io: CliIO): void {
+/**
+ * `invocations left: 812 (estimate ...)`: never changes check's exit code. The estimate is of
+ * the environment that ran last (each environment's memory is its own), named when several ran.
+ */
+function writeInvocationsLeft(records: readonly InvocationRecord[], io: CliIO, showEnvironment: boolean): void {
   const last = records[records.length - 1];
   const estimate = last?.memoryEstimate;
   if (!last || !estimate) return;
+  const where = showEnvironment ? ` in environment ${last.environment ?? 0}` : '';
   if (estimate.invocationsLeft === null) {
-    io.stdout.write('invocations left: no estimate (memory grows by less than 1 KB per invocation)\n');
+    io.stdout.write(`invocations left${where}: no estimate (memory grows by less than 1 KB per invocation)\n`);
     return;
   }
   const basis = estimate.basis === 'heap' ? 'heap used' : 'retained bytes';
-  io.stdout.write(`invocations left: ${estimate.invocationsLeft} before ${last.memorySizeMB} MB (an estimate from ${basis}: +${formatBytes(estimate.bytesPerInvocation)} per invocation)\n`);
+  io.stdout.write(`invocations left${where}: ${estimate.invocationsLeft} before ${last.memorySizeMB} MB (an estimate from ${basis}: +${formatBytes(estimate.bytesPerInvocation)} per invocation)\n`);
 }

@@ -65,6 +65,7 @@ describe('cli: --parallel scales out to environments of their own', function () 
     assert.match(result.stdout, /✗ seen keeps growing: .*\[environment 0\]/);
     assert.match(result.stdout, /✗ seen keeps growing: .*\[environment 1\]/);
     assert.match(result.stdout, /1 module-scope variable keeps growing between warm invocations \(in 2 environments\)\./);
+    assert.doesNotMatch(result.stdout, /^invocations left:/m, 'an estimate names the environment it is about');
   });
 
   it('throttles what finds every environment busy: --parallel 3 --max-environments 2 runs 2, throttles 1, exits 1', () => {
