@@ -180,7 +180,9 @@ describe('local environment faults, freeze and capture limits (real child proces
       if (process.platform === 'win32') this.skip(); // no SIGSTOP on Windows: freeze is documented as off there
       const frozen = await ticksWhileIdle(true);
       const running = await ticksWhileIdle(false);
-      assert.ok(frozen <= 2, `a 20 ms interval ticked ${frozen} times while frozen for 1 s`);
+      // Frozen, 1 s holds none of the ~50 ticks: what remains are ticks between the response and
+      // the stop at the end of that turn, and one overdue tick at the thaw (a few on a busy machine).
+      assert.ok(frozen <= 5, `a 20 ms interval ticked ${frozen} times while frozen for 1 s`);
       assert.ok(running >= 10, `a 20 ms interval ticked only ${running} times in 1 s without freeze`);
     });
 
