@@ -59,14 +59,18 @@ function describeThrown(thrown: unknown): LambdaError {
     }
     return { errorType, errorMessage, trace };
   }
-  let errorMessage: string;
+  // Both clients: `typeof` and the string form (3.x `toRapidResponse`: `toString()`; 4.x
+  // `formatError`: `String()`), so an object gives `[object Object]`. A value with no string
+  // form (a null-prototype object) gives the clients' fallback.
   try {
-    errorMessage = typeof thrown === 'string' ? thrown : JSON.stringify(thrown) ?? String(thrown);
+    return { errorType: typeof thrown, errorMessage: String(thrown), trace: [] };
   } catch {
-    errorMessage = Object.prototype.toString.call(thrown);
+    return { errorType: 'handled', errorMessage: UNREADABLE_ERROR, trace: [] };
   }
-  return { errorType: thrown === null ? 'null' : typeof thrown, errorMessage, trace: [] };
 }
+
+/** The clients' message when the thrown value cannot be described (`toRapidResponse`, `formatError`). */
+const UNREADABLE_ERROR = 'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack';
 
 /** Init failures mapped to the runtime's error types. */
 export function toInitError(thrown: unknown, handlerString: string): LambdaError {

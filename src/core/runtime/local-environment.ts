@@ -767,7 +767,10 @@ class LocalEnvironment implements WarmEnvironment {
       error = outcome.error;
     } else if (outcome.kind === 'exit' && outcome.signal === null) {
       reset = 'process-exit';
-      error = { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: exit status ${outcome.code ?? 0}`, trace: [] };
+      // Lambda's words for a runtime that ended on its own: status 0 gives no reason (the 4.x
+      // client leaves the process to end when the event loop empties, a never-settled promise).
+      const why = outcome.code === 0 || outcome.code === null ? 'Runtime exited without providing a reason' : `Runtime exited with error: exit status ${outcome.code}`;
+      error = { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: ${why}`, trace: [] };
     } else {
       reset = 'crashed';
       const how = outcome.kind === 'exit' ? `signal: ${outcome.signal}` : 'the child stopped answering';

@@ -68,14 +68,14 @@ import {
   nowMs,
   parentPid,
   processMemory,
-  PromiseCtor,
   setIntervalSaved,
   setTimeoutSaved,
   startsWithText,
 } from '../services/intrinsics';
 import { encodeJson } from '../services/json-encode';
-
-type Handler = (event: unknown, context: object, callback: (error?: unknown, result?: unknown) => void) => unknown;
+import { deprecatedCallbackError, failed, invokeHandler, succeeded, type ClientGeneration, type Handler, type InvocationData, type InvocationHooks, type Outcome } from '../services/handler-invocation';
+import { installAwsLambdaGlobal, streamingMark, type AwsLambdaGlobal } from '../services/awslambda-global';
+import { runtimeProfile } from '../../../lambda/runtime-profiles';
 
 // ---- before any user code: what we rely on later ----
 const captureValues = createCapture();
@@ -90,6 +90,8 @@ delete globalSlots[Symbol.for(SAVE_CODE_CACHE_KEY)];
 /** Lambda sets these for the whole life of the environment. */
 const logGroupName = process.env.AWS_LAMBDA_LOG_GROUP_NAME;
 const logStreamName = process.env.AWS_LAMBDA_LOG_STREAM_NAME;
+const executionEnv = process.env.AWS_EXECUTION_ENV;
+const noGlobalAwsLambda = process.env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA;
 const nodeVersion = process.version;
 const stdout = watchOutput('stdout', 1);
 const stderr = watchOutput('stderr', 2);
@@ -119,6 +121,9 @@ const folderOf = dirname;
 
 let config: ChildInitMessage | null = null;
 let handler: Handler | null = null;
+/** How the profile's client calls the handler (set at init): its generation, and whether the handler streams. */
+let invocationMode: { client: ClientGeneration; streaming: boolean } = { client: 3, streaming: false };
+let awsLambdaGlobal: AwsLambdaGlobal | null = null;
 /** Why the hooks channel could not be installed (then nothing is instrumented), else null. */
 let channelFailure: string | null = null;
 let codeCacheSaved = false;
@@ -179,8 +184,19 @@ function fatal(reason: 'uncaught-exception' | 'unhandled-rejection', thrown: unk
   })();
   apply(releaseLoop, setTimeoutSaved(exit, 1000), []);
 }
-process.on('uncaughtException', (error) => fatal('uncaught-exception', error));
-process.on('unhandledRejection', (reason) => fatal('unhandled-rejection', reason));
+const onUncaughtException = (error: unknown): void => fatal('uncaught-exception', error);
+const onUnhandledRejection = (reason: unknown): void => fatal('unhandled-rejection', reason);
+process.on('uncaughtException', onUncaughtException);
+process.on('unhandledRejection', onUnhandledRejection);
+/**
+ * The 4.x client listens for neither: an uncaught exception or unhandled rejection ends the
+ * process with exit status 1, and Lambda reports Runtime.ExitError (the host does, from the
+ * exit). Called at init, before the handler module loads.
+ */
+function leaveFatalErrorsToNode(): void {
+  process.off('uncaughtException', onUncaughtException);
+  process.off('unhandledRejection', onUnhandledRejection);
+}
 process.on('beforeExit', () => {
   const hook = onEmptyEventLoop;
   onEmptyEventLoop = null;
@@ -325,6 +341,33 @@ function resolveHandler(moduleExports: unknown, init: ChildInitMessage, exportPa
   return value as Handler;
 }
 
+/**
+ * What the profile's client sets up before the handler module loads: the `awslambda` global,
+ * and under 4.x no listeners for uncaught errors.
+ */
+function prepareProfileGlobals(client: ClientGeneration): void {
+  awsLambdaGlobal = installAwsLambdaGlobal(client, noGlobalAwsLambda);
+  if (client === 4) leaveFatalErrorsToNode();
+}
+
+/**
+ * Reads how the client will call the handler (streaming or not), as both clients do at init;
+ * the init error when the profile refuses the handler (a bad streaming mark, a 4.x callback handler).
+ */
+function setInvocationMode(fn: Handler, client: ClientGeneration): LambdaError | null {
+  let streaming: boolean | LambdaError;
+  try {
+    streaming = streamingMark(fn);
+    if (typeof streaming === 'boolean') {
+      invocationMode = { client, streaming };
+      return deprecatedCallbackError(fn, streaming, client, executionEnv);
+    }
+  } catch (error) {
+    return toLambdaError(error);
+  }
+  return streaming;
+}
+
 /** Loads the handler; true when it is ready to be invoked. */
 async function onInit(init: ChildInitMessage): Promise<boolean> {
   config = init;
@@ -332,6 +375,8 @@ async function onInit(init: ChildInitMessage): Promise<boolean> {
   // Split before any user code runs: the module may replace String.prototype's split.
   const exportPath = init.handlerExport.split('.');
   let loaded: LoadedModule;
+  const client = runtimeProfile(init.runtime).client;
+  prepareProfileGlobals(client);
   if (init.initProfile) initProfile.start();
   try {
     loaded = await loadHandlerModule(init);
@@ -342,6 +387,11 @@ async function onInit(init: ChildInitMessage): Promise<boolean> {
   const resolved = resolveHandler(loaded.exports, init, exportPath);
   if (!(typeof resolved === 'function')) {
     await failInit(resolved);
+    return false;
+  }
+  const refused = setInvocationMode(resolved, client);
+  if (refused) {
+    await failInit(refused);
     return false;
   }
   handler = resolved;
@@ -363,85 +413,29 @@ async function failInit(thrown: LambdaError): Promise<void> {
 }
 
 // ---- one invocation ----
-/**
- * Without a prototype: the promise runHandler returns is resolved with one (which looks its
- * `then` up), and no key of it is ever read from Object.prototype.
- */
-interface Outcome {
-  response: unknown;
-  error: LambdaError | undefined;
-}
+const invocationHooks: InvocationHooks = {
+  describe: toLambdaError,
+  onEmptyEventLoop: (hook) => {
+    onEmptyEventLoop = hook;
+  },
+  beforeCall: (event, context) => {
+    if (config?.capture) startFrameCapture(event, context);
+  },
+  warn: (text) => lambdaConsole.line('WARN', text),
+};
 
-const succeeded = (response: unknown): Outcome => ({ __proto__: null, response, error: undefined }) as Outcome;
-const failed = (error: LambdaError): Outcome => ({ __proto__: null, response: undefined, error }) as Outcome;
-
-function makeContext(message: ChildInvokeMessage, deadlineMs: number, settle: (outcome: Outcome) => void): Record<string, unknown> {
+function invocationData(message: ChildInvokeMessage, deadlineMs: number): InvocationData {
   const init = config as ChildInitMessage;
   return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: init.functionName,
-    functionVersion: '$LATEST',
+    event: message.event,
+    requestId: message.requestId,
     invokedFunctionArn: message.invokedFunctionArn,
-    memoryLimitInMB: `${init.memoryMB}`,
-    awsRequestId: message.requestId,
+    deadlineMs,
+    functionName: init.functionName,
+    memoryMB: init.memoryMB,
     logGroupName,
     logStreamName,
-    identity: undefined,
-    clientContext: undefined,
-    getRemainingTimeInMillis: () => mathMax(0, deadlineMs - dateNow()),
-    // Legacy completion methods the runtime still provides.
-    done: (error?: unknown, result?: unknown) => settle(error != null ? failed(toLambdaError(error)) : succeeded(result)),
-    succeed: (result?: unknown) => settle(succeeded(result)),
-    fail: (error?: unknown) => settle(failed(toLambdaError(error ?? 'handled'))),
   };
-}
-
-/** Runs the handler the way the runtime does: a returned promise or the callback settles it. */
-function runHandler(fn: Handler, message: ChildInvokeMessage, deadlineMs: number): Promise<Outcome> {
-  return new PromiseCtor<Outcome>((resolve) => {
-    let finished = false;
-    let callbackOutcome: Outcome | null = null;
-    const finish = (outcome: Outcome): void => {
-      if (finished) return;
-      finished = true;
-      onEmptyEventLoop = null;
-      resolve(outcome);
-    };
-    const context = makeContext(message, deadlineMs, (outcome) => finish(outcome));
-    const callback = (error?: unknown, result?: unknown): void => {
-      if (finished || callbackOutcome) return;
-      callbackOutcome = error != null ? failed(toLambdaError(error)) : succeeded(result);
-      // Default true: the response waits until the event loop is empty, as on Lambda.
-      if (context.callbackWaitsForEmptyEventLoop) onEmptyEventLoop = () => finish(callbackOutcome as Outcome);
-      else finish(callbackOutcome);
-    };
-    // Nothing pending and nothing settled: Lambda answers null.
-    onEmptyEventLoop = () => finish(callbackOutcome ?? succeeded(null));
-    // Called from a fresh microtask, as the runtime calls it: no code of anyone else's runs
-    // between startFrameCapture and the call (the first function entered is the handler). An
-    // await, not queueMicrotask: Node wraps that one in an AsyncResource, whose bookkeeping
-    // calls methods of Array.prototype that user code may have replaced.
-    void (async () => {
-      await undefined;
-      let returned: unknown;
-      try {
-        if (config?.capture) startFrameCapture(message.event, context);
-        returned = fn(message.event, context, callback);
-      } catch (error) {
-        finish(failed(toLambdaError(error)));
-        return;
-      }
-      // As `await returned` would: a `then` that cannot be read or throws rejects the invocation
-      // (a revoked Proxy returned), it never becomes an uncaught exception of the runtime.
-      const fail = (error: unknown): void => finish(failed(toLambdaError(error)));
-      try {
-        const then = returned !== null && typeof returned === 'object' ? (returned as { then?: unknown }).then : undefined;
-        if (typeof then === 'function') apply(then, returned, [(value: unknown) => finish(succeeded(value)), fail]);
-      } catch (error) {
-        fail(error);
-      }
-    })();
-  });
 }
 
 /**
@@ -490,7 +484,8 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
   const stopWatching = watchHost();
   pendingWork?.start();
   const started = nowMs();
-  let outcome = await runHandler(fn, message, deadlineMs);
+  awsLambdaGlobal?.enterInvocation(message.requestId);
+  let outcome = await invokeHandler(fn, invocationData(message, deadlineMs), invocationHooks, invocationMode);
   let durationMs = nowMs() - started;
   const pending = pendingWork?.settle() ?? null;
   stopWatching();

@@ -48,6 +48,7 @@ export const dateToISOString = Date.prototype.toISOString;
 export const setTimeoutSaved = setTimeout;
 export const setIntervalSaved = setInterval;
 export const clearIntervalSaved = clearInterval;
+export const setImmediateSaved = setImmediate;
 
 const stringSliceMethod = String.prototype.slice;
 const stringIndexOfMethod = String.prototype.indexOf;
