@@ -11,12 +11,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RawInvocation, RuntimeProfileName } from '../../src/core/model/snapshot';
-import { EnvironmentPool } from './environment-helpers';
+import { EnvironmentPool, EXAMPLES, variable } from './environment-helpers';
 
 const HANDLERS = `'use strict';
 let count = 0;
 exports.callback = (event, context, callback) => callback(null, { count: ++count });
 exports.asyncWithCallback = async (event, context, callback) => ({ count: ++count });
+exports.callbackThenReturn = async (event, context, callback) => { callback(null, 'from the callback'); return 'from the return'; };
 exports.syncReturn = (event) => ({ count: ++count });
 exports.succeed = (event, context) => { context.succeed({ count: ++count }); };
 exports.contextKeys = async (event, context) => Object.keys(context).sort();
@@ -88,10 +89,34 @@ describe('engine: invocation per runtime profile (3.x and 4.x runtime clients)',
       });
     }
 
+    it('nodejs20.x: the first of callback and returned promise wins, even while its result waits for the empty loop', async () => {
+      const record = await run('callbackThenReturn', 'nodejs20.x').invoke({});
+      assert.equal(record.response, 'from the callback');
+    });
+
     it('nodejs20.x runs the same callback handler', async () => {
       const record = await run('callback', 'nodejs20.x').invoke({});
       assert.equal(record.error, null);
       assert.deepEqual(record.response, { count: 1 });
+    });
+  });
+
+  describe('the freeze demo', () => {
+    it('nodejs24.x refuses the callback version (handler.js)', async () => {
+      const record = await pool.create({ file: join(EXAMPLES, 'freeze-demo', 'handler.js'), handlerExport: 'test', runtime: 'nodejs24.x' }).invoke({});
+      assert.equal(record.error?.errorType, 'Runtime.CallbackHandlerDeprecated');
+    });
+
+    it('nodejs24.x runs the async version (async-handler.js): arrayB grows', async () => {
+      const env = pool.create({ file: join(EXAMPLES, 'freeze-demo', 'async-handler.js'), handlerExport: 'test', runtime: 'nodejs24.x' });
+      const lengths: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const record = await env.invoke({});
+        assert.equal(record.error, null, JSON.stringify(record.error));
+        const arrayB = variable(record.moduleScope, 'arrayB').value;
+        lengths.push(arrayB.type === 'array' ? arrayB.length : -1);
+      }
+      assert.deepEqual(lengths, [1, 2, 3]);
     });
   });
 

@@ -118,36 +118,44 @@ function follow(returned: unknown, onValue: (value: unknown) => void, onError: (
 function invokeClient3(fn: Handler, data: InvocationData, hooks: InvocationHooks): Promise<Outcome> {
   return new PromiseCtor<Outcome>((resolve) => {
     let finished = false;
-    let callbackOutcome: Outcome | null = null;
     const finish = (outcome: Outcome): void => {
       if (finished) return;
       finished = true;
       hooks.onEmptyEventLoop(null);
       resolve(outcome);
     };
+    // The callback, succeed, fail, done (and so a returned promise, which settles through
+    // succeed and fail) share one flag: the first call wins, later ones are ignored
+    // (`_wrappedCallbackContext`), even while a callback's result waits for the empty loop.
+    let called = false;
+    const firstCall = <A extends unknown[]>(complete: (...args: A) => void) => (...args: A): void => {
+      if (called) return;
+      called = true;
+      apply(complete, undefined, args);
+    };
     const outcomeOf = (error: unknown, result: unknown): Outcome => (error !== undefined && error !== null ? failed(hooks.describe(error)) : succeeded(result));
-    // context.fail() without an error reports the string 'handled' (`_rawCallbackContext` fail).
-    const fail = (error?: unknown): void => finish(outcomeOf(error ?? 'handled', null));
+    const done = (error?: unknown, result?: unknown): void => finish(outcomeOf(error, result));
     const context: Record<string, unknown> = {
       callbackWaitsForEmptyEventLoop: true,
-      succeed: (result?: unknown) => finish(succeeded(result)),
-      fail,
-      done: (error?: unknown, result?: unknown) => finish(outcomeOf(error, result)),
+      succeed: firstCall((result?: unknown) => done(null, result)),
+      // fail() without an error reports the string 'handled' (`_rawCallbackContext` fail).
+      fail: firstCall((error?: unknown) => done(error ?? 'handled', null)),
+      done: firstCall(done),
       ...contextData(data),
     };
-    const callback = (error?: unknown, result?: unknown): void => {
-      if (finished || callbackOutcome) return;
-      callbackOutcome = outcomeOf(error, result);
-      if (callbackOutcome.error || !context.callbackWaitsForEmptyEventLoop) return finish(callbackOutcome);
-      const settled = callbackOutcome;
+    const succeed = context.succeed as (result: unknown) => void;
+    const fail = context.fail as (error: unknown) => void;
+    const callback = firstCall((error?: unknown, result?: unknown): void => {
+      const outcome = outcomeOf(error, result);
+      if (outcome.error || !context.callbackWaitsForEmptyEventLoop) return finish(outcome);
       // Default true: the response waits until the event loop is empty. The client posts it
       // from a setImmediate set in its `beforeExit` listener and fetches the next event from
       // another one after that: immediates other `beforeExit` listeners queue still run, and
       // log, within this invocation.
-      hooks.onEmptyEventLoop(() => setImmediateSaved(() => setImmediateSaved(() => finish(settled))));
-    };
+      hooks.onEmptyEventLoop(() => setImmediateSaved(() => setImmediateSaved(() => finish(outcome))));
+    });
     // Nothing pending and nothing settled: the client's default `beforeExit` listener posts null.
-    hooks.onEmptyEventLoop(() => finish(callbackOutcome ?? succeeded(null)));
+    hooks.onEmptyEventLoop(() => finish(succeeded(null)));
     callSoon(() => {
       let returned: unknown;
       try {
@@ -159,7 +167,7 @@ function invokeClient3(fn: Handler, data: InvocationData, hooks: InvocationHooks
         return;
       }
       // A value that is not a promise is ignored: the callback or the empty event loop answers.
-      follow(returned, (value) => finish(succeeded(value)), fail, () => undefined);
+      follow(returned, succeed, fail, () => undefined);
     });
   });
 }
