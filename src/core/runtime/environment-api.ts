@@ -48,8 +48,9 @@ export interface EnvironmentOptions {
   budgets?: CaptureBudgets;
   /**
    * The Lambda runtime to behave as (chooseRuntime in core/lambda/runtime-profiles.ts picks it):
-   * its Node flags and AWS_EXECUTION_ENV now; the child's behaviour per profile is still the
-   * 3.x client's on the given Node. Default: the profile of the node's major, source `node-major`.
+   * its Node flags, AWS_EXECUTION_ENV, and how the child calls the handler (the 3.x or 4.x
+   * client's rules, child/services/handler-invocation.ts) on the given Node. Default: the
+   * profile of the node's major, source `node-major`.
    */
   runtime?: RuntimeProfileName;
   /** Where `runtime` came from, for the records (default: `flag`, the caller's explicit choice). */
