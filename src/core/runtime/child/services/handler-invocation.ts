@@ -215,7 +215,7 @@ function invokeStreaming(fn: Handler, data: InvocationData, hooks: InvocationHoo
     const fail = (error: unknown): void => {
       // The request to the Runtime API is complete once end() was called: no trailer can
       // carry the error any more.
-      if (response.endCalled()) return void response.ended.then(succeed);
+      if (response.endCalled()) return response.whenEnded(succeed);
       response.close();
       finish(failed(hooks.describe(error)));
     };
@@ -236,7 +236,7 @@ function invokeStreaming(fn: Handler, data: InvocationData, hooks: InvocationHoo
         returned,
         (value) => {
           if (value !== undefined) hooks.warn('Streaming handlers ignore return values.');
-          void response.ended.then(succeed);
+          response.whenEnded(succeed);
         },
         fail,
         () => fail(runtimeFailure('Streaming does not support non-async handlers.')),

@@ -6,7 +6,7 @@
  * the invocation's response once the stream ends. Node's `stream` module loads on first use:
  * only streaming handlers pay for it.
  */
-import { append, apply, byteCount, clearIntervalSaved, copyBytes, defineProperty, ErrorCtor, jsonStringify, PromiseCtor, setIntervalSaved, Uint8ArrayCtor, utf8Text } from './intrinsics';
+import { append, apply, byteCount, clearIntervalSaved, copyBytes, defineProperty, ErrorCtor, jsonStringify, setIntervalSaved, Uint8ArrayCtor, utf8Text } from './intrinsics';
 
 type Writable = import('node:stream').Writable;
 type Chunk = string | Uint8Array;
@@ -24,8 +24,11 @@ const READ_ONLY = ['writableFinished', 'writableObjectMode', 'writableEnded', 'w
 export interface ResponseStream {
   /** What the handler gets as its second argument. */
   stream: object;
-  /** Resolves once the handler ended the stream (every byte written). */
-  ended: Promise<void>;
+  /**
+   * Calls `listener` once the handler ended the stream (every byte written): a callback, not a
+   * promise, whose `then` user code could have replaced on Promise.prototype.
+   */
+  whenEnded(listener: () => void): void;
   /** The handler called end(): what it wrote is the response, whatever fails afterwards. */
   endCalled(): boolean;
   /** The streamed bytes, as text. */
@@ -46,8 +49,7 @@ export function createResponseStream(): ResponseStream {
   const { Writable: WritableCtor } = require('node:stream') as typeof import('node:stream');
   const chunks: Uint8Array[] = [];
   let ended = false;
-  let markEnded: () => void = () => undefined;
-  const endedPromise = new PromiseCtor<void>((resolve) => (markEnded = resolve));
+  let onEnded: (() => void) | null = null;
   const inner: Writable = new WritableCtor({
     write(chunk: Uint8Array, _encoding, callback) {
       append(chunks, chunk);
@@ -61,7 +63,7 @@ export function createResponseStream(): ResponseStream {
   inner.on('finish', () => {
     ended = true;
     release();
-    markEnded();
+    onEnded?.();
   });
   // The clients listen for the request's errors (a write after end): no uncaught exception.
   inner.on('error', () => undefined);
@@ -99,7 +101,10 @@ export function createResponseStream(): ResponseStream {
 
   return {
     stream,
-    ended: endedPromise,
+    whenEnded(listener) {
+      if (ended) listener();
+      else onEnded = listener;
+    },
     endCalled: () => inner.writableEnded,
     body() {
       let length = 0;
