@@ -58,6 +58,14 @@ export const notAsyncEnded = awslambda.streamifyResponse((event, stream) => { st
 export const neverEnds = awslambda.streamifyResponse(async (event, stream) => { stream.write('unfinished'); });
 `;
 
+// Counts calls of Promise.prototype.then: the runtime asks the handler's promise for `then`
+// (as Lambda's does), and nothing else.
+const HOSTILE_STREAMING = `let calls = 0;
+const then = Promise.prototype.then;
+Promise.prototype.then = function (...args) { calls++; return then.apply(this, args); };
+export const handler = awslambda.streamifyResponse(async (event, stream) => { stream.end(String(calls)); });
+`;
+
 describe('engine: invocation per runtime profile (3.x and 4.x runtime clients)', function () {
   this.timeout(60_000);
   const pool = new EnvironmentPool();
@@ -68,6 +76,7 @@ describe('engine: invocation per runtime profile (3.x and 4.x runtime clients)',
     writeFileSync(join(dir, 'handlers.js'), HANDLERS);
     writeFileSync(join(dir, 'streaming.mjs'), STREAMING);
     writeFileSync(join(dir, 'before-exit.js'), BEFORE_EXIT);
+    writeFileSync(join(dir, 'hostile-streaming.mjs'), HOSTILE_STREAMING);
   });
 
   after(async () => {
@@ -234,6 +243,12 @@ describe('engine: invocation per runtime profile (3.x and 4.x runtime clients)',
       const env = run('notAsyncEnded', 'nodejs24.x', { file: 'streaming.mjs' });
       assert.equal((await env.invoke({})).response, 'sync');
       assert.equal((await env.invoke({})).response, 'sync');
+    });
+
+    it("waits for the stream's end without calling a Promise.prototype.then the program replaced", async () => {
+      const env = run('handler', 'nodejs24.x', { file: 'hostile-streaming.mjs' });
+      assert.equal((await env.invoke({})).response, '0');
+      assert.equal((await env.invoke({})).response, '1', "only the handler's promise was asked for then");
     });
 
     it('a stream never ended runs into the timeout', async () => {
