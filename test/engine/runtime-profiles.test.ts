@@ -44,7 +44,7 @@ describe('engine: runtime profiles', function () {
   it("starts a nodejs22.x child with Lambda's flags for Node 22 and says so in the record", async () => {
     const record = await pool.create({ file, handlerExport: 'handler', runtime: 'nodejs22.x', runtimeSource: 'setting' }).invoke({});
     const { execArgv, executionEnv } = seen(record);
-    assert.ok(execArgv.includes(DETECT) && execArgv.includes(REQUIRE), execArgv.join(' '));
+    assert.ok(execArgv.includes(DETECT) && execArgv.includes(REQUIRE) && execArgv.includes('--expose-gc'), execArgv.join(' '));
     assert.equal(executionEnv, 'AWS_Lambda_nodejs22.x');
     assert.equal(record.runtime, 'nodejs22.x');
     assert.equal(record.runtimeSource, 'setting');
@@ -61,6 +61,7 @@ describe('engine: runtime profiles', function () {
   it('gives nodejs24.x no such flags', async () => {
     const { execArgv, executionEnv } = seen(await pool.create({ file, handlerExport: 'handler', runtime: 'nodejs24.x' }).invoke({}));
     assert.deepEqual(execArgv.filter((arg) => arg.includes('experimental')), []);
+    assert.ok(execArgv.includes('--expose-gc'), execArgv.join(' '));
     assert.equal(executionEnv, 'AWS_Lambda_nodejs24.x');
   });
 

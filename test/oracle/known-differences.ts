@@ -27,7 +27,6 @@ const DIFFERENCES: ReadonlyArray<readonly [string, readonly OracleProfile[], str
     EVERY_PROFILE,
     "the same timeout and reset; the record's timeout error (Sandbox.Timedout, 'Task timed out after 3.00 seconds') is not the Invoke API payload the emulator answers with (no errorType; time and request id in the message)",
   ],
-  ['node flags of the runtime image', EVERY_PROFILE, '--expose-gc is not passed yet (node arguments in local-environment.ts)'],
 ];
 
 export const KNOWN_DIFFERENCES: ReadonlyMap<string, string> = new Map<string, string>(

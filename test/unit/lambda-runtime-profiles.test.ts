@@ -53,10 +53,10 @@ describe('lambda runtime profiles', () => {
   });
 
   it("applies Lambda's Node flags unless NODE_OPTIONS turns the feature back on", () => {
-    assert.deepEqual(lambdaNodeFlags(runtimeProfile('nodejs22.x'), undefined), ['--no-experimental-require-module', '--no-experimental-detect-module']);
-    assert.deepEqual(lambdaNodeFlags(runtimeProfile('nodejs22.x'), '--enable-source-maps --experimental-require-module'), ['--no-experimental-detect-module']);
-    assert.deepEqual(lambdaNodeFlags(runtimeProfile('nodejs20.x'), '--experimental-detect-module'), ['--no-experimental-require-module']);
-    assert.deepEqual(lambdaNodeFlags(runtimeProfile('nodejs24.x'), undefined), []);
+    assert.deepEqual(lambdaNodeFlags(runtimeProfile('nodejs22.x'), undefined), ['--expose-gc', '--no-experimental-require-module', '--no-experimental-detect-module']);
+    assert.deepEqual(lambdaNodeFlags(runtimeProfile('nodejs22.x'), '--enable-source-maps --experimental-require-module'), ['--expose-gc', '--no-experimental-detect-module']);
+    assert.deepEqual(lambdaNodeFlags(runtimeProfile('nodejs20.x'), '--experimental-detect-module'), ['--expose-gc', '--no-experimental-require-module']);
+    assert.deepEqual(lambdaNodeFlags(runtimeProfile('nodejs24.x'), undefined), ['--expose-gc']);
   });
 
   it('nodeMajorMismatch warns only when the majors differ', () => {

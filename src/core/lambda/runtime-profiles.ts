@@ -29,9 +29,10 @@ export interface RuntimeProfile {
 }
 
 const PROFILES: Record<RuntimeProfileName, RuntimeProfile> = {
-  'nodejs20.x': { name: 'nodejs20.x', nodeMajor: 20, client: 3, nodeFlags: ['--no-experimental-require-module'] },
-  'nodejs22.x': { name: 'nodejs22.x', nodeMajor: 22, client: 3, nodeFlags: ['--no-experimental-require-module', '--no-experimental-detect-module'] },
-  'nodejs24.x': { name: 'nodejs24.x', nodeMajor: 24, client: 4, nodeFlags: [] },
+  // --expose-gc: every runtime image's bootstrap passes it (docs/runtime-profiles.md, "Node flags").
+  'nodejs20.x': { name: 'nodejs20.x', nodeMajor: 20, client: 3, nodeFlags: ['--expose-gc', '--no-experimental-require-module'] },
+  'nodejs22.x': { name: 'nodejs22.x', nodeMajor: 22, client: 3, nodeFlags: ['--expose-gc', '--no-experimental-require-module', '--no-experimental-detect-module'] },
+  'nodejs24.x': { name: 'nodejs24.x', nodeMajor: 24, client: 4, nodeFlags: ['--expose-gc'] },
 };
 
 export function isRuntimeProfileName(value: string): value is RuntimeProfileName {
