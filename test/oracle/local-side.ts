@@ -16,22 +16,21 @@ export function localRuntimeDirs(root: string): string[] {
 }
 
 /**
- * The handler setting as the local environment takes it: the module's path (without an
- * extension: the environment resolves it) and the export path. Split where Lambda's clients
- * split it (the last path segment, at its first dot); null when that finds no dot, which the
- * environment's options cannot express.
+ * The handler setting as the local environment takes it: the setting itself (the child reads
+ * it as the client does), with the host's reading of it, the module's path (without an
+ * extension) and the export path, split where Lambda's clients split it (the last path segment,
+ * at its first dot; no dot: the whole segment is the module and the export is empty).
  */
-export function localHandler(taskRoot: string, handler: string): { file: string; handlerExport: string } | null {
+export function localHandler(taskRoot: string, handler: string): { file: string; handlerExport: string; handler: string } {
   const base = posix.basename(handler);
   const moduleRoot = handler.slice(0, handler.length - base.length);
   const dot = base.indexOf('.');
-  if (dot < 0) return null;
-  return { file: join(taskRoot, moduleRoot, base.slice(0, dot)), handlerExport: base.slice(dot + 1) };
+  const moduleName = dot < 0 ? base : base.slice(0, dot);
+  return { file: join(taskRoot, moduleRoot, moduleName), handlerExport: dot < 0 ? '' : base.slice(dot + 1), handler };
 }
 
 export async function runLocal(root: string, testCase: OracleCase, profile: OracleProfile): Promise<InvocationOutcome[]> {
   const target = localHandler(testCase.taskRoot, testCase.handler);
-  if (!target) return testCase.events.map(() => refused(`no "module.export" in the handler "${testCase.handler}"`));
   let environment: WarmEnvironment;
   try {
     environment = createLocalEnvironment({

@@ -3,6 +3,7 @@
  * driven through the Runtime API by the local endpoint's emulator (runtime-api-backend.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { clientEntry, clientPackageDir, PROFILES, profileNode, type OracleProfile } from '../../scripts/oracle/clients';
 import { createRuntimeApiBackend, type RuntimeApiResult } from '../../src/core/endpoint/runtime/runtime-api-backend';
@@ -17,8 +18,10 @@ const REGION = 'us-east-1';
 
 export function realRuntimeDirs(root: string, profile: OracleProfile): string[] {
   const packageDir = clientPackageDir(root, PROFILES[profile].client);
-  // The package, and the prefix holding the 3.x entry shim next to node_modules.
-  return [packageDir, dirname(dirname(packageDir))];
+  // The package, and the prefix holding the 3.x entry shim next to node_modules; also by their
+  // real paths (a worktree's .cache may be a symlink, and Node names modules by real path).
+  const dirs = [packageDir, dirname(dirname(packageDir))];
+  return [...new Set([...dirs, ...dirs.map((dir) => realpathSync(dir))])];
 }
 
 export async function runReal(root: string, testCase: OracleCase, profile: OracleProfile): Promise<InvocationOutcome[]> {

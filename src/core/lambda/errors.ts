@@ -80,7 +80,8 @@ export function toInitError(thrown: unknown, handlerString: string): LambdaError
   if (thrown instanceof SyntaxError) {
     return { errorType: 'Runtime.UserCodeSyntaxError', errorMessage: `SyntaxError: ${base.errorMessage}`, trace: base.trace };
   }
-  if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') {
+  // Only require()'s code: both clients rethrow an import()'s ERR_MODULE_NOT_FOUND as it is.
+  if (code === 'MODULE_NOT_FOUND') {
     return { errorType: 'Runtime.ImportModuleError', errorMessage: `Error: ${base.errorMessage}`, trace: base.trace };
   }
   void handlerString;

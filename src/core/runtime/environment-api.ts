@@ -25,6 +25,14 @@ export interface EnvironmentOptions {
   /** Export name, possibly nested (`app.handler`). */
   handlerExport: string;
   /**
+   * The function's Handler setting as declared (`src/app.handler`, relative to `taskRoot`):
+   * when given, the child reads it as Lambda's runtime interface client does (a malformed one, a
+   * missing module or export is an init error of the invocation, as on Lambda), and `file` and
+   * `handlerExport` are only the host's reading of it (for capture and names); `handlerExport`
+   * may then be empty. Without it, `file` is loaded as named.
+   */
+  handler?: string;
+  /**
    * Folder that plays LAMBDA_TASK_ROOT (cwd of the child, base of the handler string).
    * Defaults to the nearest folder with a package.json above the file, else its folder.
    */

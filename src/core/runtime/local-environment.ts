@@ -354,7 +354,7 @@ class LocalEnvironment implements WarmEnvironment {
 
   constructor(options: EnvironmentOptions) {
     if (!isAbsolute(options.file)) throw new Error(`The handler file must be an absolute path: ${options.file}`);
-    if (!options.handlerExport) throw new Error('The handler export name is empty.');
+    if (!options.handlerExport && options.handler === undefined) throw new Error('The handler export name is empty.');
     const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
     const memoryMB = options.memoryMB ?? DEFAULT_MEMORY_MB;
     if (!(timeoutSeconds > 0)) throw new Error(`The timeout must be a positive number of seconds, got ${timeoutSeconds}.`);
@@ -371,7 +371,7 @@ class LocalEnvironment implements WarmEnvironment {
       capture: options.capture ?? true,
       functionName: options.functionName ?? defaultFunctionName(this.file),
       region: options.region ?? DEFAULT_REGION,
-      handlerString: handlerString(taskRoot, this.file, options.handlerExport),
+      handlerString: options.handler ?? handlerString(taskRoot, this.file, options.handlerExport),
     };
   }
 
@@ -560,6 +560,7 @@ class LocalEnvironment implements WarmEnvironment {
       handlerExport: this.options.handlerExport,
       format,
       handlerString: this.resolved.handlerString,
+      loadBy: this.options.handler === undefined ? 'file' : 'setting',
       capture: this.resolved.capture,
       budgets: this.options.budgets ?? DEFAULT_BUDGETS,
       runtime: profileName,

@@ -38,6 +38,12 @@ export interface ChildInitMessage {
   format: ModuleLoadFormat;
   /** For error messages: `handler.test` style module name without extension. */
   handlerString: string;
+  /**
+   * `setting`: `handlerString` is the function's Handler setting and the child finds the module
+   * from it as the runtime interface client does (client-loader.ts); `file`: `file` was named
+   * directly (`warm-state invoke FILE`) and is loaded as is, with `handlerExport`.
+   */
+  loadBy: 'setting' | 'file';
   capture: boolean;
   budgets: CaptureBudgets;
   /** The Lambda runtime profile the child behaves as (runtime-profiles.ts). */

@@ -76,6 +76,8 @@ import { encodeJson } from '../services/json-encode';
 import { deprecatedCallbackError, failed, invokeHandler, succeeded, type ClientGeneration, type Handler, type InvocationData, type InvocationHooks, type Outcome } from '../services/handler-invocation';
 import { installAwsLambdaGlobal, streamingMark, type AwsLambdaGlobal } from '../services/awslambda-global';
 import { runtimeProfile } from '../../../lambda/runtime-profiles';
+import { findHandler, planFileLoad, planModuleLoad } from '../services/client-loader';
+import { isHandlerSettingError, parseHandlerSetting, type HandlerSetting } from '../../../lambda/handler-setting';
 
 // ---- before any user code: what we rely on later ----
 const captureValues = createCapture();
@@ -308,35 +310,68 @@ interface LoadedModule {
   exports: unknown;
 }
 
-async function loadHandlerModule(init: ChildInitMessage): Promise<LoadedModule> {
+/**
+ * Loads the handler module the way the profile's runtime interface client does
+ * (client-loader.ts says which file and how), with the capture hooks in place for whichever
+ * way it loads: require hooks for CommonJS (also reached when import() loads a CommonJS file),
+ * the ESM hooks (registered before the first import()) for ES modules.
+ */
+async function loadHandlerModule(init: ChildInitMessage, client: ClientGeneration, setting: HandlerSetting | null): Promise<LoadedModule> {
   const hooks = openHooksChannel(init);
-  if (init.format === 'commonjs') {
-    installCommonJsHooks(realPath(init.file), hooks, init.capture, init.initProfile ? null : init.prepared, init.handlerInFile, init.initProfile);
-    const requireFromTaskRoot = createRequire(join(process.cwd(), 'index.js'));
-    return { __proto__: null, exports: requireFromTaskRoot(init.file) } as LoadedModule;
+  // The clients' own require: its require stack names /var/runtime/index.mjs, here the same file in our runtime folder.
+  const runtimeRequire = createRequire(join(init.childDir, 'index.mjs'));
+  const warn = (text: string, error: unknown): void => console.warn(text, error);
+  const plan = setting ? planModuleLoad(client, process.cwd(), setting, warn) : planFileLoad(client, init.file, warn);
+  const resolveFallback = (): string | null => (plan.fallback ? runtimeRequire.resolve(plan.fallback.moduleName, { paths: plan.fallback.paths }) : null);
+  const first = plan.steps[0];
+  // Nothing found by name: the last resort resolves now (its failure is the init error), and is the handler file.
+  const fallbackFile = first ? null : resolveFallback();
+  const handlerFile = realPath(first ? (first.via === 'require' ? requireTarget(runtimeRequire, first.file) : first.file) : (fallbackFile ?? init.file));
+  installCommonJsHooks(handlerFile, hooks, init.capture, init.initProfile ? null : init.prepared, init.handlerInFile, init.initProfile);
+  let esmHooksReady = false;
+  for (const step of plan.steps) {
+    let exports: unknown;
+    if (step.via === 'require') {
+      exports = runtimeRequire(step.file);
+    } else {
+      if (!esmHooksReady) registerEsmHooks(init, hooks, pathToFileURL(handlerFile).href);
+      esmHooksReady = true;
+      // Compiled by the loader's vm.Script (code-cache-loader.ts), this bundle has no import() of
+      // its own: the loader lends one.
+      const url = pathToFileURL(step.file).href;
+      exports = await (importModule ? importModule(url) : import(url));
+    }
+    // The 3.x client moves on when a file's exports are falsy (`module.exports = 0`); a namespace never is.
+    if (exports) return { __proto__: null, exports } as LoadedModule;
   }
+  const last = fallbackFile ?? resolveFallback();
+  if (last === null) return { __proto__: null, exports: undefined } as LoadedModule;
+  return { __proto__: null, exports: runtimeRequire(last) } as LoadedModule;
+}
+
+/** The file require() loads for a path (a folder: its index.js), or the path when it cannot tell. */
+function requireTarget(runtimeRequire: NodeJS.Require, path: string): string {
+  try {
+    return runtimeRequire.resolve(path);
+  } catch {
+    return path;
+  }
+}
+
+function registerEsmHooks(init: ChildInitMessage, hooks: string | null, handlerUrl: string): void {
   const register = (nodeModule as { register?: (specifier: string, options?: object) => void }).register;
   if (typeof register !== 'function') {
     throw Object.assign(new Error(`ES module handlers need Node.js 20.6 or later (module.register); this is ${process.version}`), {
-      code: 'ERR_MODULE_NOT_FOUND',
+      code: 'MODULE_NOT_FOUND',
     });
   }
-  // CommonJS files imported by the ESM handler (.cts) still go through require hooks.
-  installCommonJsHooks('', hooks, init.capture, null, init.handlerInFile, false);
-  const handlerUrl = pathToFileURL(realPath(init.file)).href;
   register(pathToFileURL(join(init.childDir, 'esm-hooks.mjs')).href, { data: { handlerUrl, hooks, frames: init.capture, handlerInFile: init.handlerInFile, initProfile: init.initProfile } });
-  // Compiled by the loader's vm.Script (code-cache-loader.ts), this bundle has no import() of
-  // its own: the loader lends one.
-  const namespace = await (importModule ? importModule(handlerUrl) : import(handlerUrl));
-  return { __proto__: null, exports: namespace } as LoadedModule;
 }
 
-function resolveHandler(moduleExports: unknown, init: ChildInitMessage, exportPath: string[]): Handler | LambdaError {
-  let value: unknown = moduleExports;
-  for (let i = 0; i < exportPath.length && value !== null && value !== undefined; i++) {
-    value = (value as Record<string, unknown>)[exportPath[i] as string];
-  }
-  if (value === undefined || value === null) return handlerNotFound(init.handlerString, 'missing');
+function resolveHandler(moduleExports: unknown, init: ChildInitMessage, client: ClientGeneration, exportPath: string[]): Handler | LambdaError {
+  const value = findHandler(client, moduleExports, exportPath);
+  // Both clients: any falsy value is "not exported".
+  if (!value) return handlerNotFound(init.handlerString, 'missing');
   if (typeof value !== 'function') return handlerNotFound(init.handlerString, 'not-function');
   return value as Handler;
 }
@@ -372,19 +407,25 @@ function setInvocationMode(fn: Handler, client: ClientGeneration): LambdaError |
 async function onInit(init: ChildInitMessage): Promise<boolean> {
   config = init;
   process.argv = [process.execPath, join(init.childDir, 'bootstrap.js')];
-  // Split before any user code runs: the module may replace String.prototype's split.
-  const exportPath = init.handlerExport.split('.');
-  let loaded: LoadedModule;
   const client = runtimeProfile(init.runtime).client;
+  // The Handler setting read as the client reads it; a malformed one fails init before anything loads.
+  const setting = init.loadBy === 'setting' ? parseHandlerSetting(init.handlerString) : null;
+  if (setting && isHandlerSettingError(setting)) {
+    await failInit(setting);
+    return false;
+  }
+  // Split before any user code runs: the module may replace String.prototype's split.
+  const exportPath = (setting ? setting.exportPath : init.handlerExport).split('.');
+  let loaded: LoadedModule;
   prepareProfileGlobals(client);
   if (init.initProfile) initProfile.start();
   try {
-    loaded = await loadHandlerModule(init);
+    loaded = await loadHandlerModule(init, client, setting);
   } catch (error) {
     await failInit(plainError(toInitError(error, init.handlerString)));
     return false;
   }
-  const resolved = resolveHandler(loaded.exports, init, exportPath);
+  const resolved = resolveHandler(loaded.exports, init, client, exportPath);
   if (!(typeof resolved === 'function')) {
     await failInit(resolved);
     return false;
