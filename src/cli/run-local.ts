@@ -71,32 +71,39 @@ export async function resolveTarget(options: LocalRunOptions, io: Pick<CliIO, 'c
       }
       throw error;
     }
+    // Only what cannot run at all is refused (no Node.js runtime, no handler, inline code); a handler
+    // Lambda would fail to load runs too, and its init error is the invocation's record.
     const errors = fn.problems.filter((p) => p.severity === 'error');
-    if (errors.length > 0 || !fn.handlerFile || !fn.exportName) {
+    if (errors.length > 0 || fn.handler === null || fn.inlineCode) {
       const why = errors.map((p) => p.message).join('\n  ') || `${fn.id} has no runnable handler file.`;
       throw new CliUsageError(`cannot run ${fn.id}:\n  ${why}`);
     }
-    for (const warning of fn.problems.filter((p) => p.severity === 'warning')) io.stderr.write(`warning: ${warning.message}\n`);
     for (const [name, text] of Object.entries(fn.unresolvedEnvironment)) {
       io.stderr.write(`warning: environment variable ${name} (${text}) cannot be resolved locally and is not set; pass --env ${name}=VALUE\n`);
     }
-    const handlerExport = [fn.exportName, ...fn.nestedPath].join('.');
-    return withRuntime(
+    const handlerExport = fn.exportName === null ? '' : [fn.exportName, ...fn.nestedPath].join('.');
+    const file = fn.handlerFile ?? guessedHandlerFile(fn.codeDir, fn.handler);
+    const checks = fn.problems.filter((p) => p.severity === 'warning').map((p) => p.message);
+    const target = await withRuntime(
       {
         ...common,
-        file: fn.handlerFile,
+        file,
         handlerExport,
+        handler: fn.handler,
+        handlerWarnings: checks,
         taskRoot: fn.codeDir,
         timeoutSeconds: options.timeoutSeconds ?? fn.timeoutSeconds,
         memoryMB: options.memoryMB ?? fn.memoryMB,
         env: { ...fn.environment, ...options.env },
         functionName: fn.functionName ?? fn.id,
       },
-      `${fn.id} (${relative(io.cwd, fn.handlerFile) || fn.handlerFile}, export ${handlerExport})`,
+      `${fn.id} (${relative(io.cwd, file) || file}, handler ${fn.handler})`,
       options,
       fn,
       io,
     );
+    // The template's static checks, said before the run (they never stop it).
+    return { ...target, warnings: [...checks, ...target.warnings] };
   }
 
   const file = resolve(io.cwd, options.file);
@@ -151,6 +158,13 @@ async function withRuntime(
     maxEnvironments,
     limitLabel,
   };
+}
+
+/** Where the Handler setting points when no file is there (the child looks it up itself): for names and messages. */
+function guessedHandlerFile(codeDir: string, handler: string): string {
+  const slash = handler.lastIndexOf('/');
+  const dot = handler.indexOf('.', slash + 1);
+  return resolve(codeDir, dot < 0 ? handler : handler.slice(0, dot));
 }
 
 /** The nodejs24.x warning for a callback-style handler (a nested export path is not looked into). */

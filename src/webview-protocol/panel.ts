@@ -390,6 +390,8 @@ export function isInvocationRecord(value: unknown): value is InvocationRecord {
     (value.runtime === undefined || isRuntimeProfileName(value.runtime)) &&
     (value.runtimeSource === undefined || isRuntimeSource(value.runtimeSource)) &&
     (value.nodeMismatch === undefined || isNullable(value.nodeMismatch, isString)) &&
+    // Added with init failures as records: absent when no check warned, and in older history.
+    (value.handlerWarnings === undefined || isArrayOf(value.handlerWarnings, isString)) &&
     isFiniteNumber(value.generation) &&
     // Optional: records saved by versions before the session numbered environments have none.
     (value.environment === undefined || isEnvironmentIndex(value.environment)) &&

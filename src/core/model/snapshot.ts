@@ -237,6 +237,12 @@ export interface RawInvocation {
    */
   nodeMismatch?: string | null;
   /**
+   * Local records of an init failure: what the static checks of the handler found beforehand
+   * (a template's Handler that names no file, an export the file does not have), as hints next
+   * to Lambda's error. Absent when there were none, and in history saved by older versions.
+   */
+  handlerWarnings?: string[];
+  /**
    * Names the process that ran it: a new number at every cold start, in any of the function's
    * environments (the session numbers them across its environments; an environment alone
    * counts its own cold starts from 1).

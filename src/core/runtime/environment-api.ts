@@ -33,6 +33,11 @@ export interface EnvironmentOptions {
    */
   handler?: string;
   /**
+   * What the caller's static checks of the handler found (template checks): never a reason not
+   * to run it; records of an init failure carry them as `handlerWarnings`.
+   */
+  handlerWarnings?: readonly string[];
+  /**
    * Folder that plays LAMBDA_TASK_ROOT (cwd of the child, base of the handler string).
    * Defaults to the nearest folder with a package.json above the file, else its folder.
    */

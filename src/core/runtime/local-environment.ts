@@ -666,6 +666,7 @@ class LocalEnvironment implements WarmEnvironment {
           logs: initLogs + startLine(requestId) + endLine(requestId) + report,
           reset,
           captureError: outcome.reset === 'init-error' ? 'the handler module failed to load' : 'the environment ended during init; nothing was captured',
+          ...(outcome.reset === 'init-error' && this.options.handlerWarnings?.length ? { handlerWarnings: [...this.options.handlerWarnings] } : {}),
         });
       }
       invokedAt = outcome.readyAt;
