@@ -309,4 +309,40 @@ describe('engine: warm-state CLI', function () {
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /HelloFunction/);
   });
+
+  it('a handler Lambda fails to load runs: its init error is the record (cold, reset init-error, tried again), the checks are warnings', () => {
+    const project = mkdtempSync(join(tmpdir(), 'warm-cli-init-'));
+    writeFileSync(join(project, 'app.js'), 'exports.nested = { deep: { handler: async () => "deep" } };\n');
+    const functions: Record<string, string> = { Nested: 'app.nested.deep.handler', NoDot: 'appHandler', NoModule: 'missing.handler', NoExport: 'app.other' };
+    writeFileSync(join(project, 'template.yaml'), [
+      'Transform: AWS::Serverless-2016-10-31',
+      'Resources:',
+      ...Object.entries(functions).flatMap(([id, handler]) => [`  ${id}:`, '    Type: AWS::Serverless::Function', '    Properties:', `      Handler: ${handler}`, '      Runtime: nodejs20.x']),
+      '',
+    ].join('\n'));
+    const nested = run(['invoke', '--resource', 'Nested', '--json'], { cwd: project });
+    assert.equal(nested.status, 0, nested.stderr);
+    assert.equal(records(nested.stdout)[0]?.response, 'deep');
+    const expected: Record<string, [string, RegExp]> = {
+      NoDot: ['Runtime.MalformedHandlerName', /^Bad handler$/],
+      NoModule: ['Runtime.ImportModuleError', /^Error: Cannot find module 'missing'\nRequire stack:/],
+      NoExport: ['Runtime.HandlerNotFound', /^app\.other is undefined or not exported$/],
+    };
+    for (const [id, [errorType, message]] of Object.entries(expected)) {
+      const { status, stdout, stderr } = run(['invoke', '--resource', id, '--json', '--times', '2'], { cwd: project });
+      assert.equal(status, 1, `${id}: a failed invocation, not a refusal: ${stderr}`);
+      assert.match(stderr, new RegExp(`^warning: template\\.yaml:\\d+ ${id}: Handler "${functions[id]?.replace(/\./g, '\\.')}": .*${errorType.replace(/\./g, '\\.')}`, 'm'));
+      const [first, second] = records(stdout);
+      for (const record of [first, second]) {
+        assert.ok(record, id);
+        assert.deepEqual([record.cold, record.reset, record.error?.errorType], [true, 'init-error', errorType], id);
+        assert.match(record.error?.errorMessage ?? '', message);
+        assert.equal(record.handlerWarnings?.length, 1, id);
+      }
+      assert.equal(second?.generation, (first?.generation ?? 0) + 1, `${id}: init is tried again`);
+    }
+    const file = run(['invoke', join(project, 'app.js'), '--handler', 'other', '--json', ...PINNED]);
+    assert.equal(file.status, 1, file.stderr);
+    assert.deepEqual([records(file.stdout)[0]?.reset, records(file.stdout)[0]?.error?.errorType], ['init-error', 'Runtime.HandlerNotFound']);
+  });
 });

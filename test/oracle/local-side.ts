@@ -1,11 +1,16 @@
 /**
  * The side under test: Warm State's local environment (the engine the CLI and the extension
- * drive), with the profile's Node and the profile passed as `runtime`.
+ * drive) as `warm-state invoke --template --resource` sets it up, with the profile's Node and
+ * the profile passed as `--runtime`.
  */
-import { join, posix } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LocalRunOptions } from '../../src/cli/args';
+import { resolveTarget } from '../../src/cli/run-local';
 import { profileNode, type OracleProfile } from '../../scripts/oracle/clients';
 import type { RawInvocation } from '../../src/core/model/snapshot';
-import type { WarmEnvironment } from '../../src/core/runtime/environment-api';
+import type { EnvironmentOptions, WarmEnvironment } from '../../src/core/runtime/environment-api';
 import { createLocalEnvironment } from '../../src/core/runtime/local-environment';
 import { infoLines, type InvocationOutcome, type OracleCase } from './outcome';
 import { FUNCTION_NAME, MEMORY_MB, TIMEOUT_SECONDS } from './real-side';
@@ -16,33 +21,44 @@ export function localRuntimeDirs(root: string): string[] {
 }
 
 /**
- * The handler setting as the local environment takes it: the setting itself (the child reads
- * it as the client does), with the host's reading of it, the module's path (without an
- * extension) and the export path, split where Lambda's clients split it (the last path segment,
- * at its first dot; no dot: the whole segment is the module and the export is empty).
+ * The environment options `warm-state invoke --template T --resource R` runs the case with: a
+ * SAM template declaring the case's task root (CodeUri) and Handler, read by the CLI's own
+ * resolveTarget, so the suite covers the template reader and the CLI's handling of handlers
+ * Lambda fails to load, not only the engine. Its static checks only warn (kept here unused).
  */
-export function localHandler(taskRoot: string, handler: string): { file: string; handlerExport: string; handler: string } {
-  const base = posix.basename(handler);
-  const moduleRoot = handler.slice(0, handler.length - base.length);
-  const dot = base.indexOf('.');
-  const moduleName = dot < 0 ? base : base.slice(0, dot);
-  return { file: join(taskRoot, moduleRoot, moduleName), handlerExport: dot < 0 ? '' : base.slice(dot + 1), handler };
+async function templateTarget(testCase: OracleCase, profile: OracleProfile, nodePath: string): Promise<EnvironmentOptions> {
+  const folder = mkdtempSync(join(tmpdir(), 'warm-oracle-template-'));
+  try {
+    const template = join(folder, 'template.yaml');
+    writeFileSync(template, [
+      'Transform: AWS::Serverless-2016-10-31',
+      'Resources:',
+      '  OracleFunction:',
+      '    Type: AWS::Serverless::Function',
+      '    Properties:',
+      `      CodeUri: ${JSON.stringify(testCase.taskRoot)}`,
+      `      Handler: ${JSON.stringify(testCase.handler)}`,
+      `      Runtime: ${profile}`,
+      `      FunctionName: ${FUNCTION_NAME}`,
+      `      MemorySize: ${MEMORY_MB}`,
+      `      Timeout: ${TIMEOUT_SECONDS}`,
+      '',
+    ].join('\n'));
+    const options: LocalRunOptions = {
+      command: 'invoke', file: '', times: testCase.events.length, env: testCase.env ?? {}, freeze: true, json: true,
+      retained: false, initProfile: false, nodePath, runtime: profile, template, resource: 'OracleFunction', help: false,
+    };
+    const target = await resolveTarget(options, { cwd: folder, env: {}, stderr: { write: () => true } });
+    return target.environment;
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 export async function runLocal(root: string, testCase: OracleCase, profile: OracleProfile): Promise<InvocationOutcome[]> {
-  const target = localHandler(testCase.taskRoot, testCase.handler);
   let environment: WarmEnvironment;
   try {
-    environment = createLocalEnvironment({
-      ...target,
-      taskRoot: testCase.taskRoot,
-      nodePath: await profileNode(root, profile),
-      runtime: profile,
-      functionName: FUNCTION_NAME,
-      memoryMB: MEMORY_MB,
-      timeoutSeconds: TIMEOUT_SECONDS,
-      env: testCase.env ?? {},
-    });
+    environment = createLocalEnvironment(await templateTarget(testCase, profile, await profileNode(root, profile)));
   } catch (error) {
     return testCase.events.map(() => refused((error as Error).message));
   }
