@@ -3,11 +3,14 @@
  * drive) as `warm-state invoke --template --resource` sets it up, with the profile's Node and
  * the profile passed as `--runtime`.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalRunOptions } from '../../src/cli/args';
 import { resolveTarget } from '../../src/cli/run-local';
+import { isHandlerSettingError, parseHandlerSetting } from '../../src/core/lambda/handler-setting';
+import { runtimeProfile } from '../../src/core/lambda/runtime-profiles';
+import { planModuleLoad } from '../../src/core/runtime/child/services/client-loader';
 import { profileNode, type OracleProfile } from '../../scripts/oracle/clients';
 import type { RawInvocation } from '../../src/core/model/snapshot';
 import type { EnvironmentOptions, WarmEnvironment } from '../../src/core/runtime/environment-api';
@@ -55,10 +58,32 @@ async function templateTarget(testCase: OracleCase, profile: OracleProfile, node
   }
 }
 
+/**
+ * With `ORACLE_LOCAL=file`: `warm-state invoke FILE --handler EXPORT` instead, for the cases
+ * whose Handler names a file (the one the profile's client loads: planModuleLoad); the others
+ * (malformed names, missing modules, packages, folders) have no file to name and keep the template.
+ */
+async function fileTarget(testCase: OracleCase, profile: OracleProfile, nodePath: string): Promise<EnvironmentOptions | null> {
+  const setting = parseHandlerSetting(testCase.handler);
+  if (isHandlerSettingError(setting)) return null;
+  const first = planModuleLoad(runtimeProfile(profile).client, testCase.taskRoot, setting, () => undefined).steps[0];
+  if (!first || !statSync(first.file).isFile()) return null;
+  const options: LocalRunOptions = {
+    command: 'invoke', file: first.file, handler: setting.exportPath, times: testCase.events.length, env: testCase.env ?? {}, freeze: true,
+    json: true, retained: false, initProfile: false, nodePath, runtime: profile, help: false,
+  };
+  const target = await resolveTarget(options, { cwd: testCase.taskRoot, env: {}, stderr: { write: () => true } });
+  // The case's task root rather than the CLI's default (the nearest package.json folder): paths in
+  // messages are compared as /var/task/..., and the real client runs there.
+  return { ...target.environment, taskRoot: testCase.taskRoot, functionName: FUNCTION_NAME, memoryMB: MEMORY_MB, timeoutSeconds: TIMEOUT_SECONDS };
+}
+
 export async function runLocal(root: string, testCase: OracleCase, profile: OracleProfile): Promise<InvocationOutcome[]> {
   let environment: WarmEnvironment;
   try {
-    environment = createLocalEnvironment(await templateTarget(testCase, profile, await profileNode(root, profile)));
+    const nodePath = await profileNode(root, profile);
+    const byFile = process.env.ORACLE_LOCAL === 'file' ? await fileTarget(testCase, profile, nodePath) : null;
+    environment = createLocalEnvironment(byFile ?? (await templateTarget(testCase, profile, nodePath)));
   } catch (error) {
     return testCase.events.map(() => refused((error as Error).message));
   }
