@@ -12,7 +12,7 @@
  * (dist/function/handler-resolver.js).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve, sep } from 'node:path';
 import type { HandlerSetting } from '../../../lambda/handler-setting';
 import { nearestPackageType } from './package-type';
 
@@ -41,7 +41,8 @@ export type PackageWarning = (text: string, error: unknown) => void;
  */
 export function clientThreeTypeIsModule(folder: string, warn: PackageWarning): boolean {
   for (;;) {
-    if (folder.endsWith('/node_modules')) return false;
+    // The client's test is `endsWith('/node_modules')` (Lambda is POSIX); Windows paths end with `\\node_modules`.
+    if (folder.endsWith(`${sep}node_modules`) || folder.endsWith('/node_modules')) return false;
     const packageJson = join(folder, '/package.json');
     if (existsSync(packageJson)) {
       try {
