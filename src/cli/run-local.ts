@@ -113,13 +113,31 @@ export async function resolveTarget(options: LocalRunOptions, io: Pick<CliIO, 'c
   // The file runs with its own settings, but a template that declares it says which runtime
   // (unless --runtime does) and how many environments it may have.
   const declaring = await findDeclaringFunction(file, handlerExport, stringEnv(io.env));
-  return withRuntime(
-    { ...common, file, handlerExport, timeoutSeconds: options.timeoutSeconds, memoryMB: options.memoryMB, env: options.env },
+  const missing = options.handler === undefined ? null : await missingExportWarning(file, options.file, handlerExport);
+  const checks = missing === null ? [] : [missing];
+  const target = await withRuntime(
+    { ...common, file, handlerExport, handlerWarnings: checks, timeoutSeconds: options.timeoutSeconds, memoryMB: options.memoryMB, env: options.env },
     `${relative(io.cwd, file) || file}, export ${handlerExport}`,
     options,
     declaring,
     io,
   );
+  return { ...target, warnings: [...checks, ...target.warnings] };
+}
+
+/**
+ * `--handler NAME` that the file does not seem to export: a warning, never a refusal (an export
+ * made at run time still runs); Lambda's own error is the record's. Dotted paths are not looked into.
+ */
+async function missingExportWarning(file: string, shown: string, handlerExport: string): Promise<string | null> {
+  if (handlerExport.includes('.')) return null;
+  const source = await readFile(file, 'utf8').catch(() => null);
+  if (source === null) return null;
+  const detection = detectHandlersWithDiagnostics(source, file);
+  if (detection.error || detection.candidates.some((c) => c.exportName === handlerExport)) return null;
+  const exported = detection.candidates.map((c) => c.exportName);
+  const list = exported.length ? `it exports ${exported.join(', ')}` : 'it exports no functions';
+  return `${shown} has no exported function "${handlerExport}" (${list}); unless it is made at run time, Lambda fails with Runtime.HandlerNotFound.`;
 }
 
 /**

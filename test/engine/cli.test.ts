@@ -343,6 +343,8 @@ describe('engine: warm-state CLI', function () {
     }
     const file = run(['invoke', join(project, 'app.js'), '--handler', 'other', '--json', ...PINNED]);
     assert.equal(file.status, 1, file.stderr);
-    assert.deepEqual([records(file.stdout)[0]?.reset, records(file.stdout)[0]?.error?.errorType], ['init-error', 'Runtime.HandlerNotFound']);
+    assert.match(file.stderr, /^warning: .*app\.js has no exported function "other" \(it exports no functions\); .*Runtime\.HandlerNotFound\.$/m);
+    const [fromFile] = records(file.stdout);
+    assert.deepEqual([fromFile?.cold, fromFile?.reset, fromFile?.error?.errorType, fromFile?.handlerWarnings?.length], [true, 'init-error', 'Runtime.HandlerNotFound', 1]);
   });
 });
