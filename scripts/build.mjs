@@ -66,6 +66,7 @@ const targets = {
     { ...lambdaNode, entryPoints: ['src/core/runtime/child/entries/code-cache-loader.ts'], outfile: 'dist/child/bootstrap.js', format: 'cjs' },
     { ...lambdaNode, entryPoints: ['src/core/runtime/child/entries/bootstrap.ts'], outfile: 'dist/child/runtime.js', format: 'cjs', plugins: [lazyTypeScript] },
     { ...lambdaNode, entryPoints: ['src/core/deployed/probe/lambda/capture-worker.ts'], outfile: 'dist/child/capture-worker.js', format: 'cjs' },
+    { ...lambdaNode, entryPoints: ['src/core/runtime/child/entries/client-import.ts'], outfile: 'dist/child/index.mjs', format: 'esm' },
     { ...lambdaNode, entryPoints: ['src/core/runtime/child/entries/esm-hooks.ts'], outfile: 'dist/child/esm-hooks.mjs', format: 'esm', plugins: [lazyTypeScript], banner: { js: esmRequireBanner } },
     // Not child code (it never loads the user's): the heap analyser, a process of its own.
     { ...userNode, entryPoints: ['src/core/runtime/heap/analyser-entry.ts'], outfile: 'dist/child/heap-analyser.js', format: 'cjs' },

@@ -328,18 +328,17 @@ async function loadHandlerModule(init: ChildInitMessage, client: ClientGeneratio
   const fallbackFile = first ? null : resolveFallback();
   const handlerFile = realPath(first ? (first.via === 'require' ? requireTarget(runtimeRequire, first.file) : first.file) : (fallbackFile ?? init.file));
   installCommonJsHooks(handlerFile, hooks, init.capture, init.initProfile ? null : init.prepared, init.handlerInFile, init.initProfile);
-  let esmHooksReady = false;
+  let clientImport: ((url: string) => Promise<unknown>) | null = null;
   for (const step of plan.steps) {
     let exports: unknown;
     if (step.via === 'require') {
       exports = runtimeRequire(step.file);
     } else {
-      if (!esmHooksReady) registerEsmHooks(init, hooks, pathToFileURL(handlerFile).href);
-      esmHooksReady = true;
-      // Compiled by the loader's vm.Script (code-cache-loader.ts), this bundle has no import() of
-      // its own: the loader lends one.
-      const url = pathToFileURL(step.file).href;
-      exports = await (importModule ? importModule(url) : import(url));
+      // Loaded before the ESM hooks are registered: they would take it for a user file.
+      clientImport ??= await loadClientImport(init);
+      if (!esmHooksRegistered) registerEsmHooks(init, hooks, pathToFileURL(handlerFile).href);
+      esmHooksRegistered = true;
+      exports = await clientImport(pathToFileURL(step.file).href);
     }
     // The 3.x client moves on when a file's exports are falsy (`module.exports = 0`); a namespace never is.
     if (exports) return { __proto__: null, exports } as LoadedModule;
@@ -347,6 +346,22 @@ async function loadHandlerModule(init: ChildInitMessage, client: ClientGeneratio
   const last = fallbackFile ?? resolveFallback();
   if (last === null) return { __proto__: null, exports: undefined } as LoadedModule;
   return { __proto__: null, exports: runtimeRequire(last) } as LoadedModule;
+}
+
+let esmHooksRegistered = false;
+
+/** The import() of dist/child/index.mjs (client-import.ts), else the loader's own. */
+async function loadClientImport(init: ChildInitMessage): Promise<(url: string) => Promise<unknown>> {
+  // Compiled by the loader's vm.Script (code-cache-loader.ts), this bundle has no import() of
+  // its own: the loader lends one.
+  const loaderImport = (url: string): Promise<unknown> => (importModule ? importModule(url) : import(url));
+  try {
+    const loaded = (await loaderImport(pathToFileURL(join(init.childDir, 'index.mjs')).href)) as { importModule?: unknown };
+    if (typeof loaded.importModule === 'function') return loaded.importModule as (url: string) => Promise<unknown>;
+  } catch {
+    // An incomplete build: the loader's import() still loads the handler.
+  }
+  return loaderImport;
 }
 
 /** The file require() loads for a path (a folder: its index.js), or the path when it cannot tell. */
