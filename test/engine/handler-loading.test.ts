@@ -25,6 +25,7 @@ describe('engine: handler loading by the Handler setting', function () {
       app: 'let calls = 0;\nmodule.exports.nested = { deep: { handler: async () => ({ from: "extensionless", calls: ++calls }) } };\n',
       'app.js': 'module.exports.nested = { deep: { handler: async () => ({ from: "app.js" }) } };\n',
       'default-object.mjs': 'let calls = 0;\nexport default { handler: async () => ({ calls: ++calls }) };\n',
+      'dir-module/index.js': 'exports.handler = async () => "from the folder";\n',
       'node_modules/packaged/package.json': '{"name":"packaged","main":"main.js"}',
       'node_modules/packaged/main.js': 'let calls = 0;\nexports.handler = async () => ({ packaged: ++calls });\n',
     };
@@ -96,6 +97,14 @@ describe('engine: handler loading by the Handler setting', function () {
     assert.deepEqual(second.response, { calls: 2 });
     assert.ok(second.moduleScope?.some((v) => v.name === 'calls'), JSON.stringify(second.moduleScope?.map((v) => v.name)));
     assert.deepEqual(initError(await environment('default-object.handler').invoke({})), ['Runtime.HandlerNotFound', 'default-object.handler is undefined or not exported']);
+  });
+
+  it('a folder named as the module: 3.x requires its index.js, 4.x fails importing it, naming the importer as Lambda does', async () => {
+    const required = await environment('dir-module.handler').invoke({});
+    assert.equal(required.response, 'from the folder', JSON.stringify(required.error));
+    const [type, message] = initError(await environment('dir-module.handler', 'nodejs24.x').invoke({}));
+    assert.equal(type, 'Error');
+    assert.match(message, /^Directory import '.*dir-module' is not supported resolving ES modules imported from .*[\\/]index\.mjs\n/);
   });
 
   it('nodejs24.x imports a CommonJS file and still captures its module scope', async () => {
