@@ -49,7 +49,7 @@ async function templateTarget(testCase: OracleCase, profile: OracleProfile, node
     ].join('\n'));
     const options: LocalRunOptions = {
       command: 'invoke', file: '', times: testCase.events.length, env: testCase.env ?? {}, freeze: true, json: true,
-      retained: false, initProfile: false, nodePath, runtime: profile, template, resource: 'OracleFunction', help: false,
+      retained: false, initProfile: false, nodePath, runtime: profile, template, resource: 'OracleFunction', help: false, parallel: 1, maxEnvironments: 1,
     };
     const target = await resolveTarget(options, { cwd: folder, env: {}, stderr: { write: () => true } });
     return target.environment;
@@ -70,7 +70,7 @@ async function fileTarget(testCase: OracleCase, profile: OracleProfile, nodePath
   if (!first || !statSync(first.file).isFile()) return null;
   const options: LocalRunOptions = {
     command: 'invoke', file: first.file, handler: setting.exportPath, times: testCase.events.length, env: testCase.env ?? {}, freeze: true,
-    json: true, retained: false, initProfile: false, nodePath, runtime: profile, help: false,
+    json: true, retained: false, initProfile: false, nodePath, runtime: profile, help: false, parallel: 1, maxEnvironments: 1,
   };
   const target = await resolveTarget(options, { cwd: testCase.taskRoot, env: {}, stderr: { write: () => true } });
   // The case's task root rather than the CLI's default (the nearest package.json folder): paths in
