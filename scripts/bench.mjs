@@ -385,7 +385,7 @@ for (const b of big) {
   target(`(c) ${b.label}: module scope JSON size`, kb(b.moduleJsonBytes), '< 256 KB', b.moduleJsonBytes < 256 * 1024);
 }
 target('(d) extension activation: require + activate()', ms(activationMs), '< 50 ms', activationMs < 50);
-target('(b) cold start to first response / plain node', `${coldRatio.toFixed(2)}x`, '<= 1.5x', coldRatio <= 1.5);
+target('(b) cold start to first response / plain node', `${coldRatio.toFixed(2)}x`, '<= 1.25x', coldRatio <= 1.25);
 target('(b) cold start with the init profile on / plain node', `${cold.profiledRatio.toFixed(2)}x`, '<= 1.35x', cold.profiledRatio <= 1.35);
 for (const r of retained) {
   target(`(f) ${r.label}: retained sizes on demand (wall time)`, ms(r.ms), '<= 2 s', r.ms <= 2000);
