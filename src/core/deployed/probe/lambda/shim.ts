@@ -29,6 +29,7 @@ import { nearestPackageType } from '../../../runtime/child/services/package-type
 import { createCapture } from '../../../runtime/child/services/serializer';
 import { installPendingWorkTracker, type PendingWorkTracker } from '../../../runtime/child/services/pending-work';
 import type { MainToWorker, StopReport, WorkerData, WorkerToMain } from './worker-protocol';
+import { isHandlerSettingError, parseHandlerSetting } from '../../../lambda/handler-setting';
 import { maskCapturedVariables, SecretForms, secretValuesOf } from '../../../lambda/mask';
 import { encodeProbeLine, limitPending } from '../probe-line';
 
@@ -80,17 +81,13 @@ class RuntimeError extends Error {
 
 /** The handler file Lambda would load for `handlerString` (the rules of the Node.js runtime client). */
 function locateHandler(handlerString: string, taskRoot: string): { file: string; exportPath: string } {
-  if (handlerString.includes('..')) throw new RuntimeError('Runtime.MalformedHandlerName', `'${handlerString}' is not a valid handler name.`);
-  const slash = handlerString.lastIndexOf('/');
-  const moduleRoot = handlerString.slice(0, slash + 1);
-  const rest = handlerString.slice(slash + 1);
-  const dot = rest.indexOf('.');
-  if (dot < 0) throw new RuntimeError('Runtime.MalformedHandlerName', `Bad handler ${handlerString}`);
-  const base = resolve(taskRoot, moduleRoot, rest.slice(0, dot));
+  const setting = parseHandlerSetting(handlerString);
+  if (isHandlerSettingError(setting)) throw new RuntimeError(setting.errorType, setting.errorMessage);
+  const base = resolve(taskRoot, setting.moduleRoot, setting.moduleName);
   const candidates = [base, `${base}.js`, `${base}.mjs`, `${base}.cjs`];
   const file = candidates.find((candidate) => existsSync(candidate));
-  if (!file) throw new RuntimeError('Runtime.ImportModuleError', `Error: Cannot find module '${rest.slice(0, dot)}'`);
-  return { file, exportPath: rest.slice(dot + 1) };
+  if (!file) throw new RuntimeError('Runtime.ImportModuleError', `Error: Cannot find module '${setting.moduleName}'`);
+  return { file, exportPath: setting.exportPath };
 }
 
 function isEsm(file: string): boolean {
