@@ -254,6 +254,19 @@ export interface RawInvocation {
    */
   environment?: number;
   /**
+   * Managed Instances mode only: 0-based index of the worker thread of its environment that ran
+   * it. Its `moduleScope` is that worker's module scope (each worker loads the handler once), and
+   * change marks and growth compare it with that worker's earlier invocations only.
+   */
+  worker?: number;
+  /**
+   * Managed Instances mode only: request ids of the other invocations in flight in the same
+   * environment while this one ran (any worker), in the order they started.
+   */
+  overlapping?: string[];
+  /** Managed Instances mode only: what the cross-talk tracking found during this invocation (it is the reader). */
+  findings?: CrossTalkFinding[];
+  /**
    * Fields cut to the record's size limits (docs/snapshot-format.md#size-limits), empty when
    * nothing was cut. Local records always have it; deployed ones and records saved by older
    * versions do not.
@@ -285,6 +298,29 @@ export interface DeployedDetails {
   truncated: string[];
   /** Notes for the user: retries, a missing REPORT line, a response that is not JSON. */
   warnings: string[];
+}
+
+/** Where one invocation touched a module-scope binding: its request id and the source line. */
+export interface InvocationSite {
+  requestId: string;
+  /** 1-based line in the handler file. */
+  line: number;
+}
+
+/**
+ * Cross-talk between invocations in flight in one worker (Managed Instances): `writer` set a
+ * module-scope binding (or a property path below one), awaited, `interloper` (another
+ * invocation) set it meanwhile, and `reader` (the writer's invocation again) read the
+ * interloper's value where it expected its own.
+ */
+export interface CrossTalkFinding {
+  kind: 'cross-talk';
+  /** The binding, or the property path below one (`state.currentUser`). */
+  variable: string;
+  worker: number;
+  writer: InvocationSite;
+  interloper: InvocationSite;
+  reader: InvocationSite;
 }
 
 /** One invocation after analysis against the earlier ones: the `--json` line, the panel's record. */

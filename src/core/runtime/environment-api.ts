@@ -68,9 +68,23 @@ export interface EnvironmentOptions {
   runtime?: RuntimeProfileName;
   /** Where `runtime` came from, for the records (default: `flag`, the caller's explicit choice). */
   runtimeSource?: RuntimeSource;
+  /**
+   * Lambda Managed Instances mode (managed-environment.ts): one process that runs the handler
+   * in `workers` worker threads (each loads it once), up to `concurrency` invocations in flight
+   * at once (PerExecutionEnvironmentMaxConcurrency), never frozen. Needs a nodejs22.x or later
+   * profile (the 4.x client's rules). Absent: the default mode, one invocation at a time.
+   */
+  managedInstances?: ManagedInstancesOptions;
   /** AWS_LAMBDA_FUNCTION_NAME and friends; default derived from the file name. */
   functionName?: string;
   region?: string;
+}
+
+export interface ManagedInstancesOptions {
+  /** Invocations in flight in one environment at once (AWS_LAMBDA_MAX_CONCURRENCY). */
+  concurrency: number;
+  /** Worker threads (AWS_LAMBDA_NODEJS_WORKER_COUNT). */
+  workers: number;
 }
 
 export type { EnvironmentState, EnvironmentStatus } from '../model/environment-status';
