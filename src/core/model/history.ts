@@ -65,8 +65,9 @@ export class InvocationHistory {
   /** The highest generation handed out or recorded (restored records included). */
   private generations = 0;
   /**
-   * One analysis state per environment (`source:index`): invocations of different
-   * environments run in different processes, so they are never compared with each other.
+   * One analysis state per environment (`source:index`), or per worker of one (`source:index:worker`):
+   * invocations of different environments or workers have different module scopes, so they are
+   * never compared with each other.
    */
   private readonly states = new Map<string, GenerationState>();
 
@@ -136,7 +137,8 @@ export class InvocationHistory {
    * What a reset means for an environment that cannot be ended from here (a deployed one).
    */
   restartAnalysis(source: RawInvocation['source'], environment: number): void {
-    this.states.delete(laneOf(source, environment));
+    const prefix = laneOf({ source, environment });
+    for (const lane of [...this.states.keys()]) if (lane === prefix || lane.startsWith(`${prefix}:`)) this.states.delete(lane);
   }
 
   /** Kept records, oldest first. */
@@ -163,7 +165,7 @@ export class InvocationHistory {
   }
 
   private stateFor(raw: RawInvocation): GenerationState {
-    const lane = laneOf(raw.source, raw.environment ?? 0);
+    const lane = laneOf(raw);
     const known = this.states.get(lane);
     // A cold start is a new process even if an engine reused the generation number.
     if (known && known.generation === raw.generation && !raw.cold) return known;
@@ -219,7 +221,7 @@ export class InvocationHistory {
    */
   annotateRetained(measurement: RetainedMeasurement): InvocationRecord | undefined {
     const latest = this.kept[this.kept.length - 1];
-    const state = latest && this.states.get(laneOf(latest.source, latest.environment ?? 0));
+    const state = latest && this.states.get(laneOf(latest));
     if (!latest || !state || state.generation !== latest.generation) return undefined;
     const byName = new Map(measurement.bindings.map((binding) => [binding.name, binding]));
     const moduleScope = latest.moduleScope.map((variable): ModuleVariable => {
@@ -241,21 +243,27 @@ export class InvocationHistory {
 }
 
 /**
- * The last of `records` from each environment (source and index), in order of the
- * environments' first records: what an environment's state is judged by at the end of a run.
+ * The last of `records` from each environment (source and index; in Managed Instances mode each
+ * worker of it), in order of the environments' first records: what an environment's (or a
+ * worker's) state is judged by at the end of a run.
  */
 export function latestPerEnvironment(records: readonly InvocationRecord[]): InvocationRecord[] {
   const latest = new Map<string, InvocationRecord>();
   for (const record of records) {
-    const lane = laneOf(record.source, record.environment ?? 0);
+    const lane = laneOf(record);
     latest.delete(lane);
     latest.set(lane, record);
   }
-  return [...latest.values()].sort((a, b) => (a.environment ?? 0) - (b.environment ?? 0));
+  return [...latest.values()].sort((a, b) => (a.environment ?? 0) - (b.environment ?? 0) || (a.worker ?? 0) - (b.worker ?? 0));
 }
 
-function laneOf(source: RawInvocation['source'], environment: number): string {
-  return `${source}:${environment}`;
+/**
+ * What one analysis state follows: an environment's process, or in Managed Instances mode one
+ * worker thread of it (each loads the handler and has a module scope of its own).
+ */
+function laneOf(record: Pick<RawInvocation, 'source' | 'environment' | 'worker'>): string {
+  const environment = `${record.source}:${record.environment ?? 0}`;
+  return record.worker === undefined ? environment : `${environment}:${record.worker}`;
 }
 
 function comparable(variable: CapturedVariable): { name: string; value: CapturedVariable['value']; sizeTotal: number } {

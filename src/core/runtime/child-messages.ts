@@ -36,6 +36,9 @@ const PENDING_KINDS: readonly PendingWorkKind[] = ['timer', 'interval', 'immedia
 const isVariables = listOf(isCapturedVariable);
 const isPendingWork = listOf((value) => isObject(value) && PENDING_KINDS.includes(value.kind as PendingWorkKind) && isString(value.createdAt));
 const isInitProfile = listOf((value) => isObject(value) && isString(value.what) && isCount(value.line) && isCount(value.ms));
+const isSite: Check = (value) => isObject(value) && isString(value.requestId) && isCount(value.line);
+const isCrossTalkFinding: Check = (value) =>
+  isObject(value) && value.kind === 'cross-talk' && isString(value.variable) && isCount(value.worker) && isSite(value.writer) && isSite(value.interloper) && isSite(value.reader);
 const isBinding: Check = (value) => isObject(value) && isString(value.name) && isString(value.variable);
 
 /** The first field of `message` that fails its check, or null. */
@@ -47,7 +50,7 @@ function invalidField(message: Record<string, unknown>, fields: Record<string, C
 }
 
 const SCHEMAS: { [T in ChildToHost['type']]: Schema<MessageOf<T>> } = {
-  ready: { initDurationMs: isCount, initProfile: optional(isInitProfile), nodeVersion: isString, maxRssBytes: isCount },
+  ready: { initDurationMs: isCount, initProfile: optional(isInitProfile), nodeVersion: isString, maxRssBytes: isCount, workerInitMs: optional(listOf(isCount)) },
   'init-error': { initDurationMs: isCount, nodeVersion: isString, error: isLambdaError, maxRssBytes: isCount },
   settled: { requestId: isString, durationMs: isCount },
   result: {
@@ -64,6 +67,9 @@ const SCHEMAS: { [T in ChildToHost['type']]: Schema<MessageOf<T>> } = {
     pendingRan: orNull(isPendingWork),
     memory: isMemoryReading,
     maxRssBytes: isCount,
+    worker: optional(isCount),
+    workerFirst: optional((value) => typeof value === 'boolean'),
+    findings: optional(listOf(isCrossTalkFinding)),
   },
   fatal: { reason: (value) => value === 'uncaught-exception' || value === 'unhandled-rejection', error: isLambdaError },
   'heap-snapshot-written': (message) =>
@@ -172,5 +178,60 @@ export class ChildMessageGate {
       case 'ended':
         return 'after the child reported its end';
     }
+  }
+}
+
+/**
+ * The protocol's order in Managed Instances mode: init answers once, then any number of
+ * invocations are under way at once, each with one `settled` and then one `result` for a
+ * request id the host sent. No heap snapshots (the host does not ask for them in this mode).
+ */
+export class ConcurrentMessageGate {
+  private initAnswered = false;
+  private ended = false;
+  /** Request ids sent and not yet answered, with whether they settled. */
+  private readonly underWay = new Map<string, 'running' | 'capturing'>();
+
+  expectInvocation(requestId: string): void {
+    this.underWay.set(requestId, 'running');
+  }
+
+  expectSnapshot(): void {
+    // Never asked in this mode: any answer is a violation.
+  }
+
+  accept(text: string): Accepted {
+    const decoded = decodeChildMessage(text);
+    if (!decoded.ok) return decoded;
+    const message = decoded.message;
+    const violation = this.check(message);
+    if (violation !== null) return { ok: false, violation: `a "${message.type}" message ${violation}` };
+    return decoded;
+  }
+
+  /** Moves the order on for `message`; why it has no place here, else null. */
+  private check(message: ChildToHost): string | null {
+    if (this.ended) return 'after the child reported its end';
+    if (message.type === 'fatal' || message.type === 'init-error') {
+      if (message.type === 'init-error' && this.initAnswered) return 'after init (expected only once, during init)';
+      this.ended = true;
+      return null;
+    }
+    if (message.type === 'ready') {
+      if (this.initAnswered) return 'after init (expected only once, during init)';
+      this.initAnswered = true;
+      return null;
+    }
+    if (!this.initAnswered) return 'during init (expected "ready" or "init-error")';
+    if (message.type === 'heap-snapshot-written') return 'in Managed Instances mode (no heap snapshot was asked for)';
+    const state = this.underWay.get(message.requestId);
+    if (message.type === 'settled') {
+      if (state !== 'running') return 'for no invocation under way';
+      this.underWay.set(message.requestId, 'capturing');
+      return null;
+    }
+    if (state !== 'capturing') return 'for no invocation that settled';
+    this.underWay.delete(message.requestId);
+    return null;
   }
 }

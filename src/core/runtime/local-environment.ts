@@ -21,10 +21,8 @@
  * place in the protocol (child-messages.ts); anything else ends the environment, and the Lambda
  * timeout runs on the host's clock alone.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import type { Socket } from 'node:net';
 import { extname, isAbsolute, join } from 'node:path';
 import type { InitProfileEntry, LambdaError, MemoryReading, RawInvocation, ResetReason, RetainedMeasurement, RuntimeProfileName, RuntimeSource } from '../model/snapshot';
 import { analyseSnapshot, snapshotSize, snapshotTarget } from './heap/measure-retained';
@@ -41,18 +39,18 @@ import { probeNode, type NodeFacts } from './node-probe';
 import { guardChild, releaseChild } from './orphan-reaper';
 import { OutputCollector } from './output-collector';
 import { HOST_HOOKS_NAME, prepareHandler } from './prepare-handler';
-import { encodeFrame, FrameSplitter, FrameTooLargeError } from './frames';
-import { ChildMessageGate } from './child-messages';
-import { endProcessTree, endTreeOnExit, OWN_PROCESS_GROUP, signalGroup } from './process-group';
+import { ChildHandle } from './child-handle';
+import { ConcurrentMessageGate } from './child-messages';
+import { ConcurrentOutput } from './concurrent-output';
+import { ManagedInvocations } from './managed-invocations';
+import { OWN_PROCESS_GROUP } from './process-group';
 import {
   CHANNEL_FD,
-  CHILD_MESSAGE_LIMIT_BYTES,
   INIT_MARKER_ID,
   NO_CAPTURE_FLAG,
   type ChildInitMessage,
   type ChildResultMessage,
   type ChildToHost,
-  type HostToChild,
   type ModuleLoadFormat,
 } from './protocol';
 
@@ -86,14 +84,6 @@ export class MeasurementRefusedError extends Error {
 }
 /** Init has Lambda's 10 s limit. */
 const INIT_TIMEOUT_MS = 10_000;
-/** What V8 prints on stderr when the heap is over `--max-old-space-size`. */
-const OUT_OF_MEMORY = /heap out of memory|Reached heap limit|Allocation failed/i;
-
-/**
- * After the child exited, how long its pipes may stay open before the host closes them itself:
- * only a process that left the group (setsid) and kept them can hold them that long.
- */
-const CLOSE_GRACE_MS = 1_000;
 
 /** How Lambda loads the file: import() for ES modules, require() otherwise. */
 export function moduleFormatOf(file: string): ModuleLoadFormat {
@@ -115,200 +105,6 @@ interface ResolvedOptions {
   handlerString: string;
 }
 
-/** A child process event relevant to the invocation in progress. */
-type ChildEvent =
-  | { kind: 'message'; message: ChildToHost }
-  | { kind: 'exit'; code: number | null; signal: NodeJS.Signals | null }
-  | { kind: 'spawn-error'; error: Error }
-  /** The pipe carried something the runtime does not send (child-messages.ts); the child is being ended. */
-  | { kind: 'violation'; reason: string };
-
-class ChildHandle {
-  readonly output = new OutputCollector(2);
-  private readonly queue: ChildEvent[] = [];
-  private waiter: ((event: ChildEvent) => void) | null = null;
-  exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-  /** Everything the child wrote to stderr recently (for out-of-memory detection). */
-  stderrTail = '';
-  frozen = false;
-  private pendingFreeze: NodeJS.Immediate | null = null;
-  /** The message pipe (protocol.ts); null when the process could not be spawned. */
-  private readonly channel: Socket | null;
-  private readonly gate = new ChildMessageGate();
-  /** Set once the pipe carried something invalid: nothing more is read from it. */
-  private violation: string | null = null;
-  private readonly closed: Promise<void>;
-
-  constructor(readonly process: ChildProcess) {
-    this.channel = (process.stdio[CHANNEL_FD] ?? null) as Socket | null;
-    const frames = new FrameSplitter(CHILD_MESSAGE_LIMIT_BYTES);
-    // 'close' (below) comes after the last 'data': a frame cut off by an exit is dropped.
-    this.channel?.on('data', (chunk: Buffer) => {
-      if (this.violation !== null) return;
-      let texts: string[];
-      try {
-        texts = frames.push(chunk);
-      } catch (error) {
-        if (!(error instanceof FrameTooLargeError)) throw error;
-        return this.violate(error.message);
-      }
-      for (const text of texts) {
-        const accepted = this.gate.accept(text);
-        if (!accepted.ok) return this.violate(accepted.violation);
-        this.push({ kind: 'message', message: accepted.message });
-      }
-    });
-    // A write to a child that just died: its exit reports what happened (and send() pushes it).
-    this.channel?.on('error', () => undefined);
-    this.closed = new Promise((resolve) => process.once('close', () => resolve()));
-    const pid = process.pid;
-    const released = pid === undefined ? null : endTreeOnExit(pid);
-    process.on('error', (error) => this.push({ kind: 'spawn-error', error }));
-    process.on('exit', (code, signal) => {
-      this.exited = { code, signal };
-      this.frozen = false;
-      this.cancelPendingFreeze();
-      if (pid === undefined) return;
-      // The environment ends with its first process: whatever the handler started goes too.
-      signalGroup(pid, 'SIGKILL');
-      released?.();
-      setTimeout(() => this.closePipes(), CLOSE_GRACE_MS).unref();
-    });
-    // 'close' comes after all stdio data: only then is the output complete.
-    process.on('close', () => {
-      this.output.flush();
-      this.output.releaseAll();
-      this.push({ kind: 'exit', code: this.exited?.code ?? null, signal: this.exited?.signal ?? null });
-    });
-    process.stdout?.setEncoding('utf8');
-    process.stderr?.setEncoding('utf8');
-    process.stdout?.on('data', (chunk: string) => this.output.push('stdout', chunk));
-    process.stderr?.on('data', (chunk: string) => {
-      this.stderrTail = (this.stderrTail + chunk).slice(-4096);
-      this.output.push('stderr', chunk);
-    });
-  }
-
-  /** Ends the environment for a message the runtime did not send; the waiting step records why. */
-  private violate(reason: string): void {
-    this.violation = reason;
-    this.channel?.destroy();
-    this.push({ kind: 'violation', reason });
-    void this.kill();
-  }
-
-  private push(event: ChildEvent): void {
-    const waiter = this.waiter;
-    if (waiter) {
-      this.waiter = null;
-      waiter(event);
-    } else {
-      this.queue.push(event);
-    }
-  }
-
-  /** Takes every queued event (left over from before the current invocation). */
-  drain(): ChildEvent[] {
-    return this.queue.splice(0);
-  }
-
-  /** Next event, or null after `timeoutMs`. */
-  next(timeoutMs: number): Promise<ChildEvent | null> {
-    const queued = this.queue.shift();
-    if (queued) return Promise.resolve(queued);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiter = null;
-        resolve(null);
-      }, timeoutMs);
-      this.waiter = (event) => {
-        clearTimeout(timer);
-        resolve(event);
-      };
-    });
-  }
-
-  /** A send to a child that just died fails quietly: its exit event reports what happened. */
-  send(message: HostToChild): void {
-    const channel = this.channel;
-    if (this.process.pid === undefined || !channel || channel.destroyed || !channel.writable) return;
-    if (message.type === 'invoke') this.gate.expectInvocation(message.requestId);
-    if (message.type === 'heap-snapshot') this.gate.expectSnapshot();
-    channel.write(encodeFrame(message), (error) => {
-      if (error) this.push({ kind: 'spawn-error', error });
-    });
-  }
-
-  /** Stops every process of the environment (POSIX; the caller never freezes on Windows). */
-  freeze(): void {
-    this.cancelPendingFreeze();
-    if (this.exited || this.frozen || this.process.pid === undefined) return;
-    if (signalGroup(this.process.pid, 'SIGSTOP')) this.frozen = true;
-  }
-
-  /**
-   * Freezes once the current turn of the event loop is over, so the response that the caller
-   * writes in its continuation goes out first: on Lambda too the runtime answers, then asks for
-   * the next event and only then is frozen. Stopping a process group wakes the kernel's
-   * scheduler, which on a busy machine cost the response tenths of a millisecond.
-   */
-  freezeSoon(): void {
-    if (this.pendingFreeze) return;
-    this.pendingFreeze = setImmediate(() => {
-      this.pendingFreeze = null;
-      this.freeze();
-    });
-  }
-
-  /** Frozen, or about to be at the end of this turn (what the environment's status shows). */
-  get frozenOrFreezing(): boolean {
-    return this.frozen || this.pendingFreeze !== null;
-  }
-
-  private cancelPendingFreeze(): void {
-    if (!this.pendingFreeze) return;
-    clearImmediate(this.pendingFreeze);
-    this.pendingFreeze = null;
-  }
-
-  thaw(): void {
-    // An invocation that starts before the scheduled freeze ran: the child was never stopped.
-    this.cancelPendingFreeze();
-    if (this.exited || !this.frozen || this.process.pid === undefined) return;
-    signalGroup(this.process.pid, 'SIGCONT');
-    this.frozen = false;
-  }
-
-  /** Ends every process of the environment and waits until its output is complete. */
-  async kill(): Promise<void> {
-    if (this.process.pid === undefined) return;
-    if (!this.exited) endProcessTree(this.process.pid);
-    await this.closed;
-  }
-
-  /** The pipes stayed open after the exit (an escaped process holds them): stop waiting for them. */
-  private closePipes(): void {
-    for (const stream of this.process.stdio) stream?.destroy();
-  }
-
-  /** True when V8 said, on stderr, that the heap ran out. */
-  ranOutOfMemory(): boolean {
-    return OUT_OF_MEMORY.test(this.stderrTail);
-  }
-
-  /** Peak resident memory of the child from the OS (Linux), else null. */
-  highWaterMarkBytes(): number | null {
-    if (process.platform !== 'linux' || this.process.pid === undefined) return null;
-    try {
-      const status = readFileSync(`/proc/${this.process.pid}/status`, 'utf8');
-      const match = /VmHWM:\s+(\d+)\s+kB/.exec(status);
-      return match ? Number(match[1]) * 1024 : null;
-    } catch {
-      return null;
-    }
-  }
-}
-
 export class NodeNotFoundError extends Error {
   constructor(nodePath: string) {
     super(
@@ -322,8 +118,13 @@ export class NodeNotFoundError extends Error {
 
 class LocalEnvironment implements WarmEnvironment {
   readonly source = 'local';
-  /** A child process runs one invocation at a time, as a Lambda execution environment does. */
-  readonly capacity = 1;
+  /**
+   * A child process runs one invocation at a time, as a Lambda execution environment does; in
+   * Managed Instances mode up to the configured concurrency at once.
+   */
+  readonly capacity: number;
+  /** Managed Instances mode: the invocations in flight in this environment's one process. */
+  private readonly managed: ManagedInvocations | null;
   readonly options: Readonly<EnvironmentOptions>;
   /** `options.file`, completed with its extension when it was given without one. */
   private readonly file: string;
@@ -359,6 +160,12 @@ class LocalEnvironment implements WarmEnvironment {
     const memoryMB = options.memoryMB ?? DEFAULT_MEMORY_MB;
     if (!(timeoutSeconds > 0)) throw new Error(`The timeout must be a positive number of seconds, got ${timeoutSeconds}.`);
     if (!(memoryMB >= 16)) throw new Error(`The memory size must be at least 16 MB, got ${memoryMB}.`);
+    const managed = options.managedInstances;
+    if (managed && !(Number.isInteger(managed.concurrency) && managed.concurrency >= 1 && Number.isInteger(managed.workers) && managed.workers >= 1)) {
+      throw new Error(`Managed Instances needs a whole number of workers and a concurrency of at least 1, got ${managed.workers} workers and concurrency ${managed.concurrency}.`);
+    }
+    if (managed && options.runtime === 'nodejs20.x') throw new Error(MANAGED_NEEDS_NODE_22);
+    this.capacity = managed?.concurrency ?? 1;
     this.options = Object.freeze({ ...options });
     this.file = resolveHandlerFile(options.file);
     const taskRoot = options.taskRoot ?? defaultTaskRoot(this.file);
@@ -367,12 +174,14 @@ class LocalEnvironment implements WarmEnvironment {
       timeoutSeconds,
       memoryMB,
       // Windows cannot stop a process (no SIGSTOP): freeze is off there, see the file comment.
-      freeze: (options.freeze ?? true) && process.platform !== 'win32',
+      // Managed Instances environments are never frozen.
+      freeze: (options.freeze ?? true) && process.platform !== 'win32' && !managed,
       capture: options.capture ?? true,
       functionName: options.functionName ?? defaultFunctionName(this.file),
       region: options.region ?? DEFAULT_REGION,
       handlerString: options.handler ?? handlerString(taskRoot, this.file, options.handlerExport),
     };
+    this.managed = managed ? new ManagedInvocations(this.managedKit()) : null;
   }
 
   status(): EnvironmentStatus {
@@ -393,6 +202,7 @@ class LocalEnvironment implements WarmEnvironment {
 
   invoke(event: unknown): Promise<RawInvocation> {
     if (this.disposed) return Promise.reject(new Error('This environment has been disposed.'));
+    if (this.managed) return this.invokeManaged(this.managed, event);
     // Queueing is the session's job (runtime/environment-pool.ts); interleaving two invocations
     // in one child would mix their output and state, so a second one is an engine error.
     if (this.running) return Promise.reject(new Error('This environment is already running an invocation; it runs one at a time (send invocations through a WarmSession).'));
@@ -409,6 +219,7 @@ class LocalEnvironment implements WarmEnvironment {
    */
   measureRetained(): Promise<RetainedMeasurement> {
     if (this.disposed) return Promise.reject(new Error('This environment has been disposed.'));
+    if (this.managed) return Promise.reject(new MeasurementRefusedError('retained sizes are not measured in Managed Instances mode yet: each worker thread has a heap of its own.'));
     if (this.running) return Promise.reject(new MeasurementRefusedError('an invocation is running; measure between invocations.'));
     this.running = true;
     return this.measureRetainedNow().finally(() => {
@@ -459,6 +270,7 @@ class LocalEnvironment implements WarmEnvironment {
   }
 
   async reset(reason?: string): Promise<void> {
+    if (this.managed) return this.managed.end('requested');
     const child = this.child;
     if (!child) return;
     if (this.state === 'invoking' || this.state === 'initializing') {
@@ -510,7 +322,7 @@ class LocalEnvironment implements WarmEnvironment {
     return { profile: this.runtime.profile, node };
   }
 
-  private spawnChild(profileName: RuntimeProfileName, node: NodeFacts): ChildHandle {
+  private spawnChild(profileName: RuntimeProfileName, node: NodeFacts, managedOutput?: ConcurrentOutput): ChildHandle {
     const childDir = locateChildDir();
     const nodePath = this.options.nodePath ?? 'node';
     const profile = runtimeProfile(profileName);
@@ -544,10 +356,13 @@ class LocalEnvironment implements WarmEnvironment {
       guardChild(pid, nodePath, env);
       child.once('exit', () => releaseChild(pid));
     }
-    const handle = new ChildHandle(child);
+    const handle = new ChildHandle(
+      child,
+      managedOutput ? { gate: new ConcurrentMessageGate(), onOutput: (stream, chunk) => managedOutput.push(stream, chunk) } : {},
+    );
     child.once('close', () => {
       // Ended while idle (freeze off, killed from outside, or a message the runtime did not send): say so now.
-      if (this.child !== handle || this.state !== 'warm') return;
+      if (this.managed || this.child !== handle || this.state !== 'warm') return;
       const fatal = handle.drain().find((e) => e.kind === 'message' && e.message.type === 'fatal');
       this.endProcess(fatal?.kind === 'message' && fatal.message.type === 'fatal' ? fatal.message.reason : 'crashed');
     });
@@ -572,6 +387,7 @@ class LocalEnvironment implements WarmEnvironment {
       hooksName: HOST_HOOKS_NAME,
       ...preparation,
       initProfile: this.options.initProfile === true,
+      ...(this.options.managedInstances ? { managed: { ...this.options.managedInstances } } : {}),
     };
     handle.send(init);
     return handle;
@@ -582,13 +398,9 @@ class LocalEnvironment implements WarmEnvironment {
     child.send({ type: 'invoke', requestId, event, timeoutMs, invokedFunctionArn: functionArn(this.resolved.region, this.resolved.functionName) });
   }
 
-  private async invokeNow(event: unknown): Promise<RawInvocation> {
-    if (this.disposed) throw new Error('This environment has been disposed.');
-    const requestId = randomUUID();
-    const startedAt = new Date().toISOString();
-    /** The output of this invocation's process, once there is one: it says whether logs were cut. */
-    let output: OutputCollector | null = null;
-    const record = (fields: Partial<RawInvocation>): RawInvocation => applyRecordLimits({
+  /** A record of this environment with the defaults of a local invocation, then `fields`, within the record's limits. */
+  private baseRecord(requestId: string, startedAt: string, fields: Partial<RawInvocation>, logsCut: boolean): RawInvocation {
+    return applyRecordLimits({
       source: 'local',
       cold: false,
       requestId,
@@ -611,7 +423,52 @@ class LocalEnvironment implements WarmEnvironment {
       ...this.runtimeFields(),
       generation: this.generation,
       ...fields,
-    }, (output?.takeCutChars() ?? 0) > 0);
+    }, logsCut);
+  }
+
+  private async invokeManaged(managed: ManagedInvocations, event: unknown): Promise<RawInvocation> {
+    if (this.state === 'warm') this.setState('invoking');
+    const record = await managed.invoke(event);
+    if (this.child && !managed.busy) this.setState('warm');
+    return record;
+  }
+
+  /** What Managed Instances mode (managed-invocations.ts) needs of this environment. */
+  private managedKit(): ConstructorParameters<typeof ManagedInvocations>[0] {
+    return {
+      spawn: async (output) => {
+        this.setState('initializing');
+        const { profile, node } = await this.prepareRuntime();
+        if (profile === 'nodejs20.x') throw new Error(MANAGED_NEEDS_NODE_22);
+        const child = this.spawnChild(profile, node, output);
+        this.child = child;
+        return child;
+      },
+      awaitInit: async (child) => {
+        const outcome = await this.awaitInit(child);
+        if (outcome.kind === 'ready') this.maxRssBytes = Math.max(this.maxRssBytes, outcome.maxRssBytes);
+        return outcome;
+      },
+      ended: (reason) => {
+        if (reason === null) this.generation -= 1; // no environment was created
+        this.endProcess(reason);
+      },
+      warm: () => this.setState('warm'),
+      record: (requestId, startedAt, fields, logsCut) => this.baseRecord(requestId, startedAt, fields, logsCut),
+      sendInvoke: (child, requestId, event) => this.sendInvoke(child, requestId, event),
+      timeoutSeconds: this.resolved.timeoutSeconds,
+      memoryMB: this.resolved.memoryMB,
+    };
+  }
+
+  private async invokeNow(event: unknown): Promise<RawInvocation> {
+    if (this.disposed) throw new Error('This environment has been disposed.');
+    const requestId = randomUUID();
+    const startedAt = new Date().toISOString();
+    /** The output of this invocation's process, once there is one: it says whether logs were cut. */
+    let output: OutputCollector | null = null;
+    const record = (fields: Partial<RawInvocation>): RawInvocation => this.baseRecord(requestId, startedAt, fields, (output?.takeCutChars() ?? 0) > 0);
+
 
     let cold = false;
     let initDurationMs: number | null = null;
@@ -829,7 +686,7 @@ class LocalEnvironment implements WarmEnvironment {
   private async awaitInit(
     child: ChildHandle,
   ): Promise<
-    | { kind: 'ready'; initDurationMs: number; maxRssBytes: number; readyAt: number; initProfile?: InitProfileEntry[] }
+    | { kind: 'ready'; initDurationMs: number; maxRssBytes: number; readyAt: number; initProfile?: InitProfileEntry[]; workerInitMs: number[] }
     | { kind: 'init-error'; initDurationMs: number | null; error: LambdaError; maxRssBytes: number; reset: ResetReason }
     | { kind: 'engine-error'; error: Error }
   > {
@@ -872,7 +729,14 @@ class LocalEnvironment implements WarmEnvironment {
         const readyAt = performance.now();
         this.nodeVersion = message.nodeVersion;
         await child.output.waitFor(INIT_MARKER_ID, OUTPUT_GRACE_MS);
-        return { kind: 'ready', initDurationMs: message.initDurationMs, maxRssBytes: message.maxRssBytes, readyAt, ...(message.initProfile ? { initProfile: message.initProfile } : {}) };
+        return {
+          kind: 'ready',
+          initDurationMs: message.initDurationMs,
+          maxRssBytes: message.maxRssBytes,
+          readyAt,
+          workerInitMs: message.workerInitMs ?? [],
+          ...(message.initProfile ? { initProfile: message.initProfile } : {}),
+        };
       }
       if (message.type === 'init-error') {
         this.nodeVersion = message.nodeVersion;
@@ -940,6 +804,8 @@ function invalidMessageError(requestId: string | null, reason: string): LambdaEr
     trace: [],
   };
 }
+
+const MANAGED_NEEDS_NODE_22 = 'Lambda Managed Instances needs Node.js 22 or later: run as nodejs22.x or nodejs24.x (--runtime), not nodejs20.x.';
 
 /** Creates an environment; no process starts until the first invocation. */
 export function createLocalEnvironment(options: EnvironmentOptions): WarmEnvironment {

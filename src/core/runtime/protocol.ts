@@ -17,7 +17,7 @@
  * at any time. The host checks every message and this order (child-messages.ts): user code can
  * write to the pipe too.
  */
-import type { CapturedVariable, InitProfileEntry, LambdaError, MemoryReading, PendingWork, RuntimeProfileName } from '../model/snapshot';
+import type { CapturedVariable, CrossTalkFinding, InitProfileEntry, LambdaError, MemoryReading, PendingWork, RuntimeProfileName } from '../model/snapshot';
 import type { CaptureBudgets } from './environment-api';
 
 export type ModuleLoadFormat = 'commonjs' | 'module';
@@ -70,6 +70,12 @@ export interface ChildInitMessage {
    * always completes (host-channel.ts).
    */
   frozenBetweenInvocations: boolean;
+  /**
+   * Lambda Managed Instances (worker-pool.ts): the main thread starts `workers` worker threads
+   * and passes them the invocations, up to `concurrency` in flight; each worker gets this
+   * message with its own 0-based `worker`. Absent in the default mode.
+   */
+  managed?: { workers: number; concurrency: number; worker?: number };
 }
 
 export interface ChildInvokeMessage {
@@ -105,6 +111,8 @@ export interface ChildReadyMessage {
   nodeVersion: string;
   /** Peak resident memory so far (process.resourceUsage().maxRSS). */
   maxRssBytes: number;
+  /** Managed Instances: each worker's init time, by worker index (`initDurationMs` is the slowest). */
+  workerInitMs?: number[];
 }
 
 export interface ChildInitErrorMessage {
@@ -138,6 +146,12 @@ export interface ChildResultMessage {
   pendingRan: PendingWork[] | null;
   memory: MemoryReading;
   maxRssBytes: number;
+  /** Managed Instances: the worker that ran it (added by the main thread). */
+  worker?: number;
+  /** Managed Instances: the first invocation that worker was given (its cold one; added by the main thread). */
+  workerFirst?: boolean;
+  /** Managed Instances: cross-talk found while it ran, where it was the reader. */
+  findings?: CrossTalkFinding[];
 }
 
 /** An uncaught exception or unhandled rejection: the child exits right after sending it. */
@@ -181,6 +195,11 @@ export const CHANNEL_FD = 3;
 
 /** Argument after the bootstrap path when capture is off, so the child does not start its worker. */
 export const NO_CAPTURE_FLAG = '--warm-state-no-capture';
+/** In a worker thread's argv (Managed Instances): `--warm-state-worker=<index>`; the bootstrap then plays a worker. */
+export const WORKER_FLAG = '--warm-state-worker=';
 
 /** Marker id closing the init phase. */
 export const INIT_MARKER_ID = 'init';
+
+/** What a worker thread tells the child's main thread (Managed Instances, worker-pool.ts). */
+export type WorkerToMain = ChildReadyMessage | ChildInitErrorMessage | ChildSettledMessage | ChildResultMessage;

@@ -29,6 +29,7 @@ import {
   CHANNEL_FD,
   INIT_MARKER_ID,
   NO_CAPTURE_FLAG,
+  WORKER_FLAG,
   outputMarker,
   type ChildInitMessage,
   type ChildInvokeMessage,
@@ -40,6 +41,8 @@ import { createCapture } from '../services/serializer';
 import { installLambdaConsole } from '../services/lambda-console';
 import { watchOutput } from '../services/child-output';
 import { openHostChannel } from '../services/host-channel';
+import { openParentChannel } from '../services/parent-channel';
+import { startWorkerPool, type WorkerPool } from '../services/worker-pool';
 import { handlerNotFound, hideRuntimeFrames, toInitError, toLambdaError as describeError } from '../../../lambda/errors';
 import { isOverPayloadLimit, limitLambdaError, responseSizeTooLarge, TRANSPORT_ERROR_LIMITS } from '../../../lambda/limits';
 import { isDependencyFile, isTypeScriptFile } from '../services/runtime-globals';
@@ -48,7 +51,7 @@ import { installPendingWorkTracker } from '../services/pending-work';
 import { createInitProfile } from '../services/init-profile-marks';
 import { preparedCodeFor } from '../services/prepared-source';
 import { createModuleProbe, readModuleScope } from '../services/module-scope';
-import { installFrameHooks, setFrameBudgets, startFrameCapture, takeFrameCapture } from '../services/frame-hooks';
+import { installFrameHooks, newFrameState, setFrameBudgets, startFrameCapture, takeFrameCapture, type FrameState } from '../services/frame-hooks';
 import { RUNTIME_IMPORT_KEY, SAVE_CODE_CACHE_KEY } from '../services/code-cache-keys';
 import {
   append,
@@ -80,6 +83,22 @@ import { findHandler, planFileLoad, planModuleLoad } from '../services/client-lo
 import { isHandlerSettingError, parseHandlerSetting, type HandlerSetting } from '../../../lambda/handler-setting';
 
 // ---- before any user code: what we rely on later ----
+/**
+ * Managed Instances: this bundle also runs in each worker thread the main thread starts
+ * (worker-pool.ts), told by its argv. A worker loads the handler and runs many invocations at
+ * once, each in its own async context (its request id, its handler-scope capture).
+ */
+const workerIndex = workerIndexOf(process.argv);
+const concurrent = workerIndex !== null;
+interface InvocationContext {
+  requestId: string;
+  frame: FrameState;
+}
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded only in this mode: the default mode's cold start never pays for them. */
+const workerThreads = concurrent ? (require('node:worker_threads') as typeof import('node:worker_threads')) : null;
+const invocationContext = concurrent ? new (require('node:async_hooks') as typeof import('node:async_hooks')).AsyncLocalStorage<InvocationContext>() : null;
+/* eslint-enable @typescript-eslint/no-require-imports */
+const contextNow = invocationContext ? invocationContext.getStore.bind(invocationContext) : (): InvocationContext | undefined => undefined;
 const captureValues = createCapture();
 const moduleProbe = createModuleProbe();
 /** Times the handler module's top-level statements on a profiled cold start (init-profile-marks.ts). */
@@ -98,9 +117,9 @@ const nodeVersion = process.version;
 const stdout = watchOutput('stdout', 1);
 const stderr = watchOutput('stderr', 2);
 // The host went away (end of file, broken pipe): nothing will ever invoke us again.
-const channel = openHostChannel(CHANNEL_FD, onHostMessage, () => exitProcess(0));
+const channel = workerThreads?.parentPort ? openParentChannel(workerThreads.parentPort, onHostMessage) : openHostChannel(CHANNEL_FD, onHostMessage, () => exitProcess(0));
 const send = (message: ChildToHost): void => channel.send(message);
-const lambdaConsole = installLambdaConsole((text) => stdout.write(text));
+const lambdaConsole = installLambdaConsole((text) => stdout.write(text), concurrent ? () => contextNow()?.requestId : undefined);
 /**
  * Holds the event loop open whenever the handler is not running, as the IPC channel's ref() did:
  * a pending read cannot do it, since none may be pending once an invoke arrived (host-channel.ts),
@@ -117,11 +136,14 @@ const hostPid = parentPid();
 hideRuntimeFrames(__filename);
 /** What the handler leaves running (capture on only: it costs a stack per timer, promise or socket). */
 const runtimeFolder = dirname(__filename);
-const pendingWork = process.argv.includes(NO_CAPTURE_FLAG) ? null : installPendingWorkTracker((file) => startsWithText(file, runtimeFolder));
+// Managed Instances never freeze: there is no "pending at the freeze" to tell.
+const pendingWork = concurrent || process.argv.includes(NO_CAPTURE_FLAG) ? null : installPendingWorkTracker((file) => startsWithText(file, runtimeFolder));
 /** path.dirname, saved: the host's heap-snapshot request is served after user code loaded. */
 const folderOf = dirname;
 
 let config: ChildInitMessage | null = null;
+/** Managed Instances, main thread: the workers that run the handler. */
+let workerPool: WorkerPool | null = null;
 let handler: Handler | null = null;
 /** How the profile's client calls the handler (set at init): its generation, and whether the handler streams. */
 let invocationMode: { client: ClientGeneration; streaming: boolean } = { client: 3, streaming: false };
@@ -294,7 +316,8 @@ function realPath(file: string): string {
 /** Installs the hooks channel; its name, or null (and the reason kept) when that failed. */
 function openHooksChannel(init: ChildInitMessage): string | null {
   try {
-    installFrameHooks(init.hooksName, captureValues, { module: moduleProbe.register, profileMark: initProfile.mark, profileEnd: initProfile.end });
+    const frameOfInvocation = concurrent ? () => contextNow()?.frame : undefined;
+    installFrameHooks(init.hooksName, captureValues, { module: moduleProbe.register, profileMark: initProfile.mark, profileEnd: initProfile.end }, frameOfInvocation);
     return init.hooksName;
   } catch (error) {
     channelFailure = `capture unavailable: ${messageOf(error)}`;
@@ -396,7 +419,7 @@ function resolveHandler(moduleExports: unknown, init: ChildInitMessage, client: 
  * and under 4.x no listeners for uncaught errors.
  */
 function prepareProfileGlobals(client: ClientGeneration): void {
-  awsLambdaGlobal = installAwsLambdaGlobal(client, noGlobalAwsLambda);
+  awsLambdaGlobal = installAwsLambdaGlobal(client, noGlobalAwsLambda, concurrent);
   if (client === 4) leaveFatalErrorsToNode();
 }
 
@@ -465,7 +488,8 @@ async function failInit(thrown: LambdaError): Promise<void> {
   const initDurationMs = nowMs();
   await writeMarkers(INIT_MARKER_ID);
   send({ type: 'init-error', initDurationMs, nodeVersion, error, maxRssBytes: maxRssBytes() });
-  exitProcess(1);
+  // A worker's message reaches the main thread only if the worker lives on: the main thread ends the process.
+  if (!concurrent) exitProcess(1);
 }
 
 // ---- one invocation ----
@@ -475,7 +499,7 @@ const invocationHooks: InvocationHooks = {
     onEmptyEventLoop = hook;
   },
   beforeCall: (event, context) => {
-    if (config?.capture) startFrameCapture(event, context);
+    if (config?.capture) startFrameCapture(event, context, contextNow()?.frame);
   },
   warn: (text) => lambdaConsole.line('WARN', text),
 };
@@ -532,23 +556,32 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
   const fn = handler as Handler;
   // Lambda's clock starts with the invocation (for the first one: after init, not at its send).
   const deadlineMs = dateNow() + message.timeoutMs;
-  currentRequestId = message.requestId;
-  lambdaConsole.setRequestId(message.requestId);
-  // While the handler runs nothing of ours may keep the loop alive, so that an empty event
-  // loop is noticed (callbackWaitsForEmptyEventLoop); it is held again right after.
-  apply(releaseLoop, keepAlive, []);
-  const stopWatching = watchHost();
+  // Managed Instances: other invocations run meanwhile; this one's state lives in its async context.
+  const context: InvocationContext | null = concurrent ? { requestId: message.requestId, frame: newFrameState() } : null;
+  let stopWatching = (): void => undefined;
+  if (!concurrent) {
+    currentRequestId = message.requestId;
+    lambdaConsole.setRequestId(message.requestId);
+    // While the handler runs nothing of ours may keep the loop alive, so that an empty event
+    // loop is noticed (callbackWaitsForEmptyEventLoop); it is held again right after. (Managed
+    // Instances: the loop stays held, as the 4.x client's pending request for the next
+    // invocation holds it there, and the main thread notices the host's end.)
+    apply(releaseLoop, keepAlive, []);
+    stopWatching = watchHost();
+  }
   pendingWork?.start();
   const started = nowMs();
-  awsLambdaGlobal?.enterInvocation(message.requestId);
-  let outcome = await invokeHandler(fn, invocationData(message, deadlineMs), invocationHooks, invocationMode);
+  const data = invocationData(message, deadlineMs);
+  const call = (): Promise<Outcome> => invokeHandler(fn, data, invocationHooks, invocationMode);
+  const inContext = (): Promise<Outcome> => (awsLambdaGlobal ? awsLambdaGlobal.runInvocation(message.requestId, call) : call());
+  let outcome = await (invocationContext && context ? invocationContext.run(context, inContext) : inContext());
   let durationMs = nowMs() - started;
   const pending = pendingWork?.settle() ?? null;
   stopWatching();
-  apply(holdLoop, keepAlive, []);
+  if (!concurrent) apply(holdLoop, keepAlive, []);
   // Taken before anything else runs here (nothing else may call the handler in between).
   const handlerFailed = outcome.error !== undefined;
-  const frame = init.capture ? takeFrameCapture(handlerFailed) : null;
+  const frame = init.capture ? takeFrameCapture(handlerFailed, context?.frame) : null;
   // The time the conditions spent capturing is ours, not the handler's.
   if (frame) durationMs = mathMax(0, durationMs - frame.spentMs);
   send({ type: 'settled', requestId: message.requestId, durationMs });
@@ -593,8 +626,10 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
     saveCodeCache();
   }
   await writeMarkers(message.requestId);
-  lambdaConsole.setRequestId(undefined);
-  currentRequestId = undefined;
+  if (!concurrent) {
+    lambdaConsole.setRequestId(undefined);
+    currentRequestId = undefined;
+  }
   send({
     type: 'result',
     requestId: message.requestId,
@@ -638,9 +673,16 @@ async function invokeAfterInit(message: ChildInvokeMessage): Promise<void> {
 }
 
 function onHostMessage(message: HostToChild): void {
-  if (message.type === 'init') {
+  if (message.type === 'init' && message.managed && !concurrent) {
+    // Managed Instances, main thread: the workers load and run the handler; nothing of the user's runs here.
+    workerPool = startWorkerPool({ ...message, managed: message.managed }, send, (text) => lambdaConsole.line('ERROR', text), exitProcess);
+  } else if (message.type === 'init') {
     if (message.frozenBetweenInvocations) channel.frozenBetweenInvocations();
     initialized = onInit(message);
+  } else if (message.type === 'invoke' && workerPool) {
+    workerPool.dispatch(message);
+  } else if (message.type === 'invoke' && concurrent) {
+    void invokeAfterInit(message);
   } else if (message.type === 'invoke') {
     // Nothing more comes before our result; no read may be pending while the handler runs.
     channel.pause();
@@ -652,3 +694,11 @@ function onHostMessage(message: HostToChild): void {
 }
 
 channel.resume();
+
+function workerIndexOf(argv: readonly string[]): number | null {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg.startsWith(WORKER_FLAG)) return Number(arg.slice(WORKER_FLAG.length));
+  }
+  return null;
+}

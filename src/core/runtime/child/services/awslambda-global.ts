@@ -4,6 +4,7 @@
  * HTTP integration prelude); the 4.x client adds `InvokeStore`. docs/runtime-profiles.md,
  * "The awslambda global", cites the client functions (3.x `_loadUserApp`, 4.x `setupGlobals`).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { LambdaError } from '../../../model/snapshot';
 
 /** The marks streamifyResponse puts on a handler (the clients' `Symbol.for` keys). */
@@ -41,54 +42,83 @@ function streamifyResponse<T extends object>(handler: T, options?: { highWaterMa
   return handler;
 }
 
-/**
- * The 4.x client's invoke store (from `@aws/lambda-invoke-store`, single-concurrency flavour):
- * the current invocation's request id for code that is not handed the context.
- */
-function createInvokeStore(): object {
-  const requestIdKey = Symbol.for('_AWS_LAMBDA_REQUEST_ID');
-  const protectedKeys: unknown[] = [requestIdKey, Symbol.for('_AWS_LAMBDA_X_RAY_TRACE_ID'), Symbol.for('_AWS_LAMBDA_TENANT_ID')];
+/** Where the invoke store keeps the current invocation's context. */
+interface ContextSlot {
+  get(): Record<PropertyKey, unknown> | undefined;
+  /** The context `set` writes to: made when missing in the default mode, an error without one in Managed Instances (as the clients' stores do). */
+  writable(): Record<PropertyKey, unknown>;
+  run<R>(context: Record<PropertyKey, unknown>, fn: () => R): R;
+}
+
+/** One invocation at a time (the default mode): the context of the latest one. */
+function singleSlot(): ContextSlot {
   let current: Record<PropertyKey, unknown> | undefined;
   return {
-    getContext: () => current,
-    hasContext: () => current !== undefined,
-    get: (key: PropertyKey) => current?.[key],
-    set(key: PropertyKey, value: unknown) {
-      if (protectedKeys.includes(key)) throw new Error(`Cannot modify protected Lambda context field: ${String(key)}`);
-      current = current ?? {};
-      current[key] = value;
-    },
-    run<R>(context: Record<PropertyKey, unknown>, fn: () => R): R {
+    get: () => current,
+    writable: () => (current ??= {}),
+    run(context, fn) {
       current = context;
       return fn();
     },
-    getRequestId: () => (current?.[requestIdKey] as string | undefined) ?? '-',
-    getXRayTraceId: () => current?.[Symbol.for('_AWS_LAMBDA_X_RAY_TRACE_ID')],
-    getTenantId: () => current?.[Symbol.for('_AWS_LAMBDA_TENANT_ID')],
+  };
+}
+
+/** Managed Instances: the context of the invocation whose code runs now, as the client's InvokeStoreMulti keeps it. */
+function asyncSlot(storage: AsyncLocalStorage<Record<PropertyKey, unknown>>): ContextSlot {
+  const getStore = storage.getStore.bind(storage);
+  const run = storage.run.bind(storage) as ContextSlot['run'];
+  const writable = (): Record<PropertyKey, unknown> => {
+    const store = getStore();
+    if (!store) throw new Error('No context available');
+    return store;
+  };
+  return { get: getStore, writable, run };
+}
+
+/**
+ * The 4.x client's invoke store (from `@aws/lambda-invoke-store`): the current invocation's
+ * request id for code that is not handed the context.
+ */
+function createInvokeStore(slot: ContextSlot): object {
+  const requestIdKey = Symbol.for('_AWS_LAMBDA_REQUEST_ID');
+  const protectedKeys: unknown[] = [requestIdKey, Symbol.for('_AWS_LAMBDA_X_RAY_TRACE_ID'), Symbol.for('_AWS_LAMBDA_TENANT_ID')];
+  return {
+    getContext: () => slot.get(),
+    hasContext: () => slot.get() !== undefined,
+    get: (key: PropertyKey) => slot.get()?.[key],
+    set(key: PropertyKey, value: unknown) {
+      if (protectedKeys.includes(key)) throw new Error(`Cannot modify protected Lambda context field: ${String(key)}`);
+      slot.writable()[key] = value;
+    },
+    run: <R>(context: Record<PropertyKey, unknown>, fn: () => R): R => slot.run(context, fn),
+    getRequestId: () => (slot.get()?.[requestIdKey] as string | undefined) ?? '-',
+    getXRayTraceId: () => slot.get()?.[Symbol.for('_AWS_LAMBDA_X_RAY_TRACE_ID')],
+    getTenantId: () => slot.get()?.[Symbol.for('_AWS_LAMBDA_TENANT_ID')],
   };
 }
 
 export interface AwsLambdaGlobal {
-  /** The 4.x store, told about each invocation (null under 3.x or without the global). */
-  enterInvocation(requestId: string): void;
+  /** Runs `fn` (the handler's call) as the invocation `requestId` for the 4.x store. */
+  runInvocation<R>(requestId: string, fn: () => R): R;
 }
 
 /**
  * Defines `globalThis.awslambda` as the profile's client does, unless
  * AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA is `1` or `true`. 3.x replaces any existing value;
- * 4.x keeps what is there and adds its members.
+ * 4.x keeps what is there and adds its members. `concurrent`: Managed Instances, where the
+ * store follows each invocation's async context.
  */
-export function installAwsLambdaGlobal(client: 3 | 4, noGlobalSetting: string | undefined): AwsLambdaGlobal {
-  const none: AwsLambdaGlobal = { enterInvocation: () => undefined };
+export function installAwsLambdaGlobal(client: 3 | 4, noGlobalSetting: string | undefined, concurrent = false): AwsLambdaGlobal {
+  const none: AwsLambdaGlobal = { runInvocation: (_requestId, fn) => fn() };
   if (noGlobalSetting === '1' || noGlobalSetting === 'true') return none;
-  const slot = globalThis as { awslambda?: Record<string, unknown> };
+  const global = globalThis as { awslambda?: Record<string, unknown> };
   if (client === 3) {
-    slot.awslambda = { streamifyResponse, HttpResponseStream };
+    global.awslambda = { streamifyResponse, HttpResponseStream };
     return none;
   }
-  const store = createInvokeStore() as { run(context: object, fn: () => void): void };
-  slot.awslambda = { ...slot.awslambda, InvokeStore: store, streamifyResponse, HttpResponseStream };
-  return { enterInvocation: (requestId) => store.run({ [Symbol.for('_AWS_LAMBDA_REQUEST_ID')]: requestId }, () => undefined) };
+  const slot = concurrent ? asyncSlot(new AsyncLocalStorage()) : singleSlot();
+  global.awslambda = { ...global.awslambda, InvokeStore: createInvokeStore(slot), streamifyResponse, HttpResponseStream };
+  return { runInvocation: (requestId, fn) => slot.run({ [Symbol.for('_AWS_LAMBDA_REQUEST_ID')]: requestId }, fn) };
 }
 
 /**

@@ -24,7 +24,7 @@
 import type { CapturedVariable, SizeMeasure, ValueNode } from '../../../model/snapshot';
 import type { CaptureBudgets } from '../../environment-api';
 import { installHooksChannel } from './hooks-channel';
-import { append, freeze, isArray, itemAt, messageOf, nowMs, objectCreate } from './intrinsics';
+import { append, defineProperty, freeze, isArray, itemAt, messageOf, nowMs, objectCreate } from './intrinsics';
 import type { CapturedValue, CaptureFunction } from './serializer';
 import { decodeSite, type SiteInfo } from '../../instrument/site-descriptor';
 
@@ -59,26 +59,47 @@ interface FrameHooks {
   refused(reason: unknown): void;
 }
 
+/** One invocation's capture: what its handler's hooks recorded so far. */
+export interface FrameState {
+  /** Pending and recognised key of this invocation (see FrameHooks; mirrored there in the default mode). */
+  p: boolean;
+  h: string | null;
+  latest: Taken | null;
+  recorded: Recorded | null;
+  /** Order of the hook calls within the invocation: the last one wins. */
+  sequence: number;
+  failure: string | null;
+  recognised: boolean;
+  /**
+   * Recognised by a function that names neither the event nor the context (no parameters, a
+   * destructured event): a later function that does receive the event or the context (a wrapped
+   * handler's base handler after a user middleware) takes its place.
+   */
+  provisional: boolean;
+  /** The recognised function is too long to have its statements recorded (frame-instrument.ts). */
+  statementsLeftOut: boolean;
+  spentMs: number;
+  event: unknown;
+  context: unknown;
+}
+
+export function newFrameState(): FrameState {
+  return { p: false, h: null, latest: null, recorded: null, sequence: 0, failure: null, recognised: false, provisional: false, statementsLeftOut: false, spentMs: 0, event: undefined, context: undefined };
+}
+
 let hooks: FrameHooks | null = null;
 let capture: CaptureFunction | null = null;
 let budgets: CaptureBudgets | null = null;
-let latest: Taken | null = null;
-let recorded: Recorded | null = null;
-let sequence = 0;
-let failure: string | null = null;
+/** Why the module could not be instrumented for capture (set while it loads), else null. */
 let refusal: string | null = null;
-let recognised = false;
+/** The default mode's one invocation at a time. */
+const single = newFrameState();
 /**
- * Recognised by a function that names neither the event nor the context (no parameters, a
- * destructured event): a later function that does receive the event or the context (a wrapped
- * handler's base handler after a user middleware) takes its place.
+ * Managed Instances: the state of the invocation whose code is running now (its async context),
+ * undefined outside any invocation. Null in the default mode, where `single` is the state.
  */
-let provisional = false;
-/** The recognised function is too long to have its statements recorded (frame-instrument.ts). */
-let statementsLeftOut = false;
-let spentMs = 0;
-let currentEvent: unknown;
-let currentContext: unknown;
+let concurrentState: (() => FrameState | undefined) | null = null;
+const currentState = (): FrameState | undefined => (concurrentState ? concurrentState() : single);
 
 const unreadable = (site: SiteInfo): string => `handler scope capture failed: the handler's variables could not be read at line ${site.line}`;
 
@@ -86,8 +107,9 @@ const unreadable = (site: SiteInfo): string => `handler scope capture failed: th
  * Installs the hooks channel named `name` (before any user code, see the file comment) with the
  * frame hooks and the given other members (the module probe's `module`).
  */
-export function installFrameHooks(name: string, serialize: CaptureFunction, members: Record<string, unknown>): void {
+export function installFrameHooks(name: string, serialize: CaptureFunction, members: Record<string, unknown>, stateOfInvocation?: () => FrameState | undefined): void {
   if (hooks) return;
+  concurrentState = stateOfInvocation ?? null;
   capture = serialize;
   // Decoded once per site; a null-prototype table, so no user-patched prototype is consulted.
   const sites = objectCreate(null) as Record<string, SiteInfo>;
@@ -101,54 +123,57 @@ export function installFrameHooks(name: string, serialize: CaptureFunction, memb
     h: null,
     unknown,
     enter: (key, first, second, leftOut) => {
-      if (!object.p) return;
-      const receives = first === currentEvent || second === currentContext;
+      const state = currentState();
+      if (!state?.p) return;
+      const receives = first === state.event || second === state.context;
       if (!receives && !(first === unknown && second === unknown)) return;
-      if (provisional && !receives) return;
-      if (provisional) {
+      if (state.provisional && !receives) return;
+      if (state.provisional) {
         // What the provisional function recorded is not the handler's.
-        latest = null;
-        recorded = null;
-        failure = null;
+        state.latest = null;
+        state.recorded = null;
+        state.failure = null;
       }
-      object.h = key;
-      recognised = true;
-      provisional = !receives;
-      object.p = provisional;
-      statementsLeftOut = leftOut === 1;
+      state.recognised = true;
+      state.provisional = !receives;
+      setFlags(state, state.provisional, key);
+      state.statementsLeftOut = leftOut === 1;
     },
     x: (descriptor, values) => {
+      const state = currentState();
+      if (!state) return;
       const started = nowMs();
       try {
         if (!budgets || typeof descriptor !== 'string') return;
         const site = siteOf(descriptor);
         if (!isArray(values)) {
           // A name did not resolve: nothing older may stand for this exit.
-          latest = null;
-          recorded = null;
-          failure = unreadable(site);
+          state.latest = null;
+          state.recorded = null;
+          state.failure = unreadable(site);
           return;
         }
-        latest = { site, sequence: ++sequence, values: serialize(budgets, values as unknown[]) };
+        state.latest = { site, sequence: ++state.sequence, values: serialize(budgets, values as unknown[]) };
       } catch (error) {
-        failure = `handler scope capture failed: ${messageOf(error)}`;
+        state.failure = `handler scope capture failed: ${messageOf(error)}`;
       } finally {
-        spentMs += nowMs() - started;
+        state.spentMs += nowMs() - started;
       }
     },
     r: (descriptor, values) => {
+      const state = currentState();
       // Never throws into the user's code (its catch would call this again).
       try {
-        if (typeof descriptor !== 'string') return;
+        if (!state || typeof descriptor !== 'string') return;
         const site = siteOf(descriptor);
         if (!isArray(values)) {
-          recorded = null;
-          failure = unreadable(site);
+          state.recorded = null;
+          state.failure = unreadable(site);
           return;
         }
-        recorded = { site, sequence: ++sequence, values: values as unknown[] };
+        state.recorded = { site, sequence: ++state.sequence, values: values as unknown[] };
       } catch (error) {
-        failure = `handler scope capture failed: ${messageOf(error)}`;
+        if (state) state.failure = `handler scope capture failed: ${messageOf(error)}`;
       }
     },
     refused: (reason) => {
@@ -156,6 +181,13 @@ export function installFrameHooks(name: string, serialize: CaptureFunction, memb
     },
     ...members,
   };
+  if (concurrentState) {
+    // Many invocations at once: what the instrumented code reads as `p` and `h` is its own
+    // invocation's (an accessor per read; the default mode keeps plain, fast fields).
+    const flagsOf = concurrentState;
+    defineProperty(object, 'p', { get: () => flagsOf()?.p ?? false, set: () => undefined, enumerable: true });
+    defineProperty(object, 'h', { get: () => flagsOf()?.h ?? null, set: () => undefined, enumerable: true });
+  }
   installHooksChannel(name, object as unknown as Record<string, unknown>);
   hooks = object;
 }
@@ -168,20 +200,28 @@ export function setFrameBudgets(next: CaptureBudgets): void {
  * Call right before calling the handler (nothing else may run in between): from here the
  * first function entered with this event or context is the handler's.
  */
-export function startFrameCapture(event: unknown, context: unknown): void {
-  latest = null;
-  recorded = null;
-  sequence = 0;
-  failure = null;
-  spentMs = 0;
-  recognised = false;
-  provisional = false;
-  statementsLeftOut = false;
-  currentEvent = event;
-  currentContext = context;
-  if (!hooks) return;
-  hooks.h = null;
-  hooks.p = true;
+export function startFrameCapture(event: unknown, context: unknown, state: FrameState = single): void {
+  state.latest = null;
+  state.recorded = null;
+  state.sequence = 0;
+  state.failure = null;
+  state.spentMs = 0;
+  state.recognised = false;
+  state.provisional = false;
+  state.statementsLeftOut = false;
+  state.event = event;
+  state.context = context;
+  setFlags(state, true, null);
+}
+
+/** The state's `p` and `h`, mirrored on the hooks object in the default mode (the instrumented code reads them there). */
+function setFlags(state: FrameState, pending: boolean, key: string | null): void {
+  state.p = pending;
+  state.h = key;
+  if (hooks && !concurrentState) {
+    hooks.p = pending;
+    hooks.h = key;
+  }
 }
 
 /** Why the handler's frame went unrecognised. */
@@ -197,24 +237,23 @@ function notReached(): string {
  * and the time captures took. When the handler failed after its last capture, the last
  * recorded statement is serialised now. Call right after the handler settled.
  */
-export function takeFrameCapture(handlerFailed: boolean): { capture: FrameCapture | null; error: string | null; spentMs: number } {
-  if (hooks) {
-    hooks.p = false;
-    hooks.h = null;
-  }
-  currentEvent = undefined;
-  currentContext = undefined;
-  let taken = latest;
-  const record = recorded;
-  latest = null;
-  recorded = null;
+export function takeFrameCapture(handlerFailed: boolean, state: FrameState = single): { capture: FrameCapture | null; error: string | null; spentMs: number } {
+  setFlags(state, false, null);
+  state.event = undefined;
+  state.context = undefined;
+  let taken = state.latest;
+  const record = state.recorded;
+  state.latest = null;
+  state.recorded = null;
+  const { spentMs, recognised, statementsLeftOut } = state;
   if (handlerFailed && record && (!taken || record.sequence > taken.sequence) && capture && budgets) {
     try {
       taken = { site: record.site, sequence: record.sequence, values: capture(budgets, record.values) };
     } catch (error) {
-      failure = `handler scope capture failed: ${messageOf(error)}`;
+      state.failure = `handler scope capture failed: ${messageOf(error)}`;
     }
   }
+  const failure = state.failure;
   if (!taken) {
     const tooLong =
       handlerFailed && statementsLeftOut

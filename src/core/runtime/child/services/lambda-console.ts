@@ -13,11 +13,16 @@ export interface LambdaConsole {
   line(level: string, message: string): void;
 }
 
-export function installLambdaConsole(write: (text: string) => void): LambdaConsole {
+/**
+ * `requestIdOf`: Managed Instances, where many invocations run at once: the request id of the
+ * invocation whose code is running (its async context), as the 4.x client's InvokeStore gives it.
+ */
+export function installLambdaConsole(write: (text: string) => void, requestIdOf?: () => string | undefined): LambdaConsole {
   let requestId: string | undefined;
   const line = (level: string, message: string): void => {
+    const id = requestIdOf ? requestIdOf() : requestId;
     // The saved Date: the runtime's own lines must not run a Date the user replaced (fake timers).
-    write(`${isoNow()}\t${requestId ?? 'undefined'}\t${level}\t${message}\n`);
+    write(`${isoNow()}\t${id ?? 'undefined'}\t${level}\t${message}\n`);
   };
   const levels: Array<[keyof Console, string]> = [
     ['log', 'INFO'],

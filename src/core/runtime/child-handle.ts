@@ -1,0 +1,234 @@
+/**
+ * The host's hold on one environment's child process: its message pipe (checked by a gate,
+ * child-messages.ts), its output, its exit, and freeze and thaw of its process group. Events
+ * are queued and taken one at a time with next().
+ */
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { OutputCollector } from './output-collector';
+import { encodeFrame, FrameSplitter, FrameTooLargeError } from './frames';
+import { ChildMessageGate, type Accepted } from './child-messages';
+import { endProcessTree, endTreeOnExit, signalGroup } from './process-group';
+import { CHANNEL_FD, CHILD_MESSAGE_LIMIT_BYTES, type ChildToHost, type HostToChild } from './protocol';
+
+/**
+ * After the child exited, how long its pipes may stay open before the host closes them itself:
+ * only a process that left the group (setsid) and kept them can hold them that long.
+ */
+const CLOSE_GRACE_MS = 1_000;
+/** What V8 prints on stderr when the heap is over `--max-old-space-size`. */
+const OUT_OF_MEMORY = /heap out of memory|Reached heap limit|Allocation failed/i;
+
+/** What checks the pipe's messages: the default mode's order, or Managed Instances' (many at once). */
+export interface MessageGate {
+  expectInvocation(requestId: string): void;
+  expectSnapshot(): void;
+  accept(text: string): Accepted;
+}
+
+export interface ChildHandleOptions {
+  gate?: MessageGate;
+  /** Takes the output instead of `output` (Managed Instances: lines are sorted by request id). */
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
+}
+
+/** A child process event relevant to the invocation in progress. */
+export type ChildEvent =
+  | { kind: 'message'; message: ChildToHost }
+  | { kind: 'exit'; code: number | null; signal: NodeJS.Signals | null }
+  | { kind: 'spawn-error'; error: Error }
+  /** The pipe carried something the runtime does not send (child-messages.ts); the child is being ended. */
+  | { kind: 'violation'; reason: string };
+
+export class ChildHandle {
+  readonly output = new OutputCollector(2);
+  private readonly queue: ChildEvent[] = [];
+  private waiter: ((event: ChildEvent) => void) | null = null;
+  exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  /** Everything the child wrote to stderr recently (for out-of-memory detection). */
+  stderrTail = '';
+  frozen = false;
+  private pendingFreeze: NodeJS.Immediate | null = null;
+  /** The message pipe (protocol.ts); null when the process could not be spawned. */
+  private readonly channel: Socket | null;
+  private readonly gate: MessageGate;
+  /** Set once the pipe carried something invalid: nothing more is read from it. */
+  private violation: string | null = null;
+  private readonly closed: Promise<void>;
+
+  constructor(
+    readonly process: ChildProcess,
+    options: ChildHandleOptions = {},
+  ) {
+    this.gate = options.gate ?? new ChildMessageGate();
+    const onOutput = options.onOutput ?? ((stream: 'stdout' | 'stderr', chunk: string) => this.output.push(stream, chunk));
+    this.channel = (process.stdio[CHANNEL_FD] ?? null) as Socket | null;
+    const frames = new FrameSplitter(CHILD_MESSAGE_LIMIT_BYTES);
+    // 'close' (below) comes after the last 'data': a frame cut off by an exit is dropped.
+    this.channel?.on('data', (chunk: Buffer) => {
+      if (this.violation !== null) return;
+      let texts: string[];
+      try {
+        texts = frames.push(chunk);
+      } catch (error) {
+        if (!(error instanceof FrameTooLargeError)) throw error;
+        return this.violate(error.message);
+      }
+      for (const text of texts) {
+        const accepted = this.gate.accept(text);
+        if (!accepted.ok) return this.violate(accepted.violation);
+        this.push({ kind: 'message', message: accepted.message });
+      }
+    });
+    // A write to a child that just died: its exit reports what happened (and send() pushes it).
+    this.channel?.on('error', () => undefined);
+    this.closed = new Promise((resolve) => process.once('close', () => resolve()));
+    const pid = process.pid;
+    const released = pid === undefined ? null : endTreeOnExit(pid);
+    process.on('error', (error) => this.push({ kind: 'spawn-error', error }));
+    process.on('exit', (code, signal) => {
+      this.exited = { code, signal };
+      this.frozen = false;
+      this.cancelPendingFreeze();
+      if (pid === undefined) return;
+      // The environment ends with its first process: whatever the handler started goes too.
+      signalGroup(pid, 'SIGKILL');
+      released?.();
+      setTimeout(() => this.closePipes(), CLOSE_GRACE_MS).unref();
+    });
+    // 'close' comes after all stdio data: only then is the output complete.
+    process.on('close', () => {
+      this.output.flush();
+      this.output.releaseAll();
+      this.push({ kind: 'exit', code: this.exited?.code ?? null, signal: this.exited?.signal ?? null });
+    });
+    process.stdout?.setEncoding('utf8');
+    process.stderr?.setEncoding('utf8');
+    process.stdout?.on('data', (chunk: string) => onOutput('stdout', chunk));
+    process.stderr?.on('data', (chunk: string) => {
+      this.stderrTail = (this.stderrTail + chunk).slice(-4096);
+      onOutput('stderr', chunk);
+    });
+  }
+
+  /** Ends the environment for a message the runtime did not send; the waiting step records why. */
+  private violate(reason: string): void {
+    this.violation = reason;
+    this.channel?.destroy();
+    this.push({ kind: 'violation', reason });
+    void this.kill();
+  }
+
+  private push(event: ChildEvent): void {
+    const waiter = this.waiter;
+    if (waiter) {
+      this.waiter = null;
+      waiter(event);
+    } else {
+      this.queue.push(event);
+    }
+  }
+
+  /** Takes every queued event (left over from before the current invocation). */
+  drain(): ChildEvent[] {
+    return this.queue.splice(0);
+  }
+
+  /** Next event, or null after `timeoutMs`. */
+  next(timeoutMs: number): Promise<ChildEvent | null> {
+    const queued = this.queue.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiter = null;
+        resolve(null);
+      }, timeoutMs);
+      this.waiter = (event) => {
+        clearTimeout(timer);
+        resolve(event);
+      };
+    });
+  }
+
+  /** A send to a child that just died fails quietly: its exit event reports what happened. */
+  send(message: HostToChild): void {
+    const channel = this.channel;
+    if (this.process.pid === undefined || !channel || channel.destroyed || !channel.writable) return;
+    if (message.type === 'invoke') this.gate.expectInvocation(message.requestId);
+    if (message.type === 'heap-snapshot') this.gate.expectSnapshot();
+    channel.write(encodeFrame(message), (error) => {
+      if (error) this.push({ kind: 'spawn-error', error });
+    });
+  }
+
+  /** Stops every process of the environment (POSIX; the caller never freezes on Windows). */
+  freeze(): void {
+    this.cancelPendingFreeze();
+    if (this.exited || this.frozen || this.process.pid === undefined) return;
+    if (signalGroup(this.process.pid, 'SIGSTOP')) this.frozen = true;
+  }
+
+  /**
+   * Freezes once the current turn of the event loop is over, so the response that the caller
+   * writes in its continuation goes out first: on Lambda too the runtime answers, then asks for
+   * the next event and only then is frozen. Stopping a process group wakes the kernel's
+   * scheduler, which on a busy machine cost the response tenths of a millisecond.
+   */
+  freezeSoon(): void {
+    if (this.pendingFreeze) return;
+    this.pendingFreeze = setImmediate(() => {
+      this.pendingFreeze = null;
+      this.freeze();
+    });
+  }
+
+  /** Frozen, or about to be at the end of this turn (what the environment's status shows). */
+  get frozenOrFreezing(): boolean {
+    return this.frozen || this.pendingFreeze !== null;
+  }
+
+  private cancelPendingFreeze(): void {
+    if (!this.pendingFreeze) return;
+    clearImmediate(this.pendingFreeze);
+    this.pendingFreeze = null;
+  }
+
+  thaw(): void {
+    // An invocation that starts before the scheduled freeze ran: the child was never stopped.
+    this.cancelPendingFreeze();
+    if (this.exited || !this.frozen || this.process.pid === undefined) return;
+    signalGroup(this.process.pid, 'SIGCONT');
+    this.frozen = false;
+  }
+
+  /** Ends every process of the environment and waits until its output is complete. */
+  async kill(): Promise<void> {
+    if (this.process.pid === undefined) return;
+    if (!this.exited) endProcessTree(this.process.pid);
+    await this.closed;
+  }
+
+  /** The pipes stayed open after the exit (an escaped process holds them): stop waiting for them. */
+  private closePipes(): void {
+    for (const stream of this.process.stdio) stream?.destroy();
+  }
+
+  /** True when V8 said, on stderr, that the heap ran out. */
+  ranOutOfMemory(): boolean {
+    return OUT_OF_MEMORY.test(this.stderrTail);
+  }
+
+  /** Peak resident memory of the child from the OS (Linux), else null. */
+  highWaterMarkBytes(): number | null {
+    if (process.platform !== 'linux' || this.process.pid === undefined) return null;
+    try {
+      const status = readFileSync(`/proc/${this.process.pid}/status`, 'utf8');
+      const match = /VmHWM:\s+(\d+)\s+kB/.exec(status);
+      return match ? Number(match[1]) * 1024 : null;
+    } catch {
+      return null;
+    }
+  }
+}
+

@@ -1,0 +1,137 @@
+/**
+ * The child's output in Managed Instances mode, where many invocations write at once: each
+ * line goes to the invocation whose request id it carries (the runtime's console lines are
+ * `<time>\t<requestId>\t<LEVEL>\t<message>`, the request id from the invocation's async
+ * context), a line without one continues the previous line of its stream (a multi-line
+ * message), and what belongs to no invocation in flight (init, the runtime's own worker errors)
+ * is kept for the next record. An invocation's output is complete once the end markers it
+ * writes on both streams arrived (protocol.ts outputMarker).
+ *
+ * Bounded: per invocation and for the shared text, the first LOG_HEAD_CHARS and the last
+ * LOG_TAIL_CHARS characters are kept, with a line saying how much was cut between them.
+ */
+import { LOG_HEAD_CHARS, LOG_TAIL_CHARS, logCutLine } from '../lambda/limits';
+import { OUTPUT_MARKER_PREFIX, OUTPUT_MARKER_SUFFIX } from './protocol';
+
+type Stream = 'stdout' | 'stderr';
+
+/** A console line of the runtime: ISO time, tab, request id, tab. */
+const LINE_OWNER = /^\d{4}-\d\d-\d\dT[^\t]*\t([^\t\n]+)\t/;
+
+class BoundedText {
+  private head = '';
+  private tail = '';
+  private cut = 0;
+
+  append(text: string): void {
+    if (this.head.length < LOG_HEAD_CHARS) {
+      const room = LOG_HEAD_CHARS - this.head.length;
+      this.head += text.slice(0, room);
+      text = text.slice(room);
+    }
+    if (!text) return;
+    this.tail += text;
+    if (this.tail.length > LOG_TAIL_CHARS) {
+      this.cut += this.tail.length - LOG_TAIL_CHARS;
+      this.tail = this.tail.slice(-LOG_TAIL_CHARS);
+    }
+  }
+
+  get cutChars(): number {
+    return this.cut;
+  }
+
+  text(): string {
+    return this.head + (this.cut > 0 ? logCutLine(this.cut) : '') + this.tail;
+  }
+}
+
+interface Owner {
+  text: BoundedText;
+  /** Streams whose end marker arrived. */
+  ended: Set<Stream>;
+  waiters: Array<() => void>;
+}
+
+export class ConcurrentOutput {
+  private readonly owners = new Map<string, Owner>();
+  private shared = new BoundedText();
+  private readonly partial: Record<Stream, string> = { stdout: '', stderr: '' };
+  /** Who wrote the last complete line of each stream (continuation lines follow it). */
+  private readonly lastOwner: Record<Stream, string | null> = { stdout: null, stderr: null };
+
+  /** An invocation starts: lines with its request id are its own from now on. */
+  open(requestId: string): void {
+    this.owners.set(requestId, { text: new BoundedText(), ended: new Set(), waiters: [] });
+  }
+
+  push(stream: Stream, chunk: string): void {
+    const text = this.partial[stream] + chunk;
+    const lines = text.split('\n');
+    this.partial[stream] = lines.pop() ?? '';
+    for (const line of lines) this.route(stream, `${line}\n`);
+    // A marker never ends with a newline: take it as soon as it is whole.
+    const rest = this.partial[stream];
+    if (rest.startsWith(OUTPUT_MARKER_PREFIX) && rest.endsWith(OUTPUT_MARKER_SUFFIX) && rest.length > OUTPUT_MARKER_PREFIX.length) {
+      this.partial[stream] = '';
+      this.route(stream, rest);
+    }
+  }
+
+  /** Resolves once both end markers of `requestId` arrived, or after `timeoutMs`. */
+  waitFor(requestId: string, timeoutMs: number): Promise<void> {
+    const owner = this.owners.get(requestId);
+    if (!owner || owner.ended.size === 2) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      owner.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** The invocation's text (and the shared text gathered since the last take, first); forgets it. */
+  take(requestId: string): { text: string; cut: boolean } {
+    const owner = this.owners.get(requestId);
+    this.owners.delete(requestId);
+    const shared = this.shared;
+    this.shared = new BoundedText();
+    const own = owner?.text ?? new BoundedText();
+    return { text: shared.text() + own.text(), cut: shared.cutChars + own.cutChars > 0 };
+  }
+
+  /** Flushes unterminated lines (the process ended). */
+  flush(): void {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      if (this.partial[stream]) this.route(stream, `${this.partial[stream]}\n`);
+      this.partial[stream] = '';
+    }
+  }
+
+  private route(stream: Stream, line: string): void {
+    // Markers may sit at the start of a line the runtime's write and a user's raw write shared.
+    let text = line;
+    for (;;) {
+      const start = text.indexOf(OUTPUT_MARKER_PREFIX);
+      const end = start < 0 ? -1 : text.indexOf(OUTPUT_MARKER_SUFFIX, start + OUTPUT_MARKER_PREFIX.length);
+      if (end < 0) break;
+      this.markEnded(stream, text.slice(start + OUTPUT_MARKER_PREFIX.length, end));
+      text = text.slice(0, start) + text.slice(end + OUTPUT_MARKER_SUFFIX.length);
+    }
+    if (!text || text === '\n') return;
+    const id = LINE_OWNER.exec(text)?.[1] ?? null;
+    const ownerId = id !== null ? (this.owners.has(id) ? id : null) : this.lastOwner[stream];
+    this.lastOwner[stream] = ownerId;
+    const owner = ownerId === null ? undefined : this.owners.get(ownerId);
+    (owner?.text ?? this.shared).append(text);
+  }
+
+  private markEnded(stream: Stream, id: string): void {
+    const owner = this.owners.get(id);
+    if (!owner) return;
+    owner.ended.add(stream);
+    if (owner.ended.size < 2) return;
+    for (const waiter of owner.waiters.splice(0)) waiter();
+  }
+}
