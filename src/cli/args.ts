@@ -89,6 +89,12 @@ export interface LocalRunOptions {
   parallel: number;
   /** `--max-environments`: environments the function may have (a template's reserved concurrency may lower it). */
   maxEnvironments: number;
+  /**
+   * Lambda Managed Instances (`--concurrency N`, `--workers W`, `--in-flight K`): N invocations
+   * per environment, W worker threads, K kept in flight by the driver (default N). Absent: the
+   * default mode, unless the template's CapacityProviderConfig turns it on.
+   */
+  managed?: { concurrency: number; workers?: number; inFlight?: number };
   nodePath?: string;
   /** `--runtime`: the Lambda runtime profile, over the template's and the local node's. */
   runtime?: RuntimeProfileName;
@@ -127,6 +133,9 @@ const OPTIONS = {
   'init-profile': { type: 'boolean' },
   parallel: { type: 'string' },
   'max-environments': { type: 'string' },
+  concurrency: { type: 'string' },
+  workers: { type: 'string' },
+  'in-flight': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -145,12 +154,12 @@ export function parseLocalArgs(command: LocalCommand, args: readonly string[]): 
     throw new CliUsageError('--handler cannot be used with --resource: the template names the handler');
   }
   if (positionals.length > 1) throw new CliUsageError(`${command} takes one handler file, got ${positionals.length}: ${positionals.join(' ')}`);
-  if (values.json && command === 'check') throw new CliUsageError('check does not take --json (use invoke --json for records)');
   if (values.template !== undefined && values.resource === undefined) {
     throw new CliUsageError('--template needs --resource LOGICAL_ID (the function to run)');
   }
   const parallel = values.parallel === undefined ? 1 : integerIn(values.parallel, '--parallel', 1, MAX_CONCURRENCY);
-  const times = values.times === undefined ? defaultTimes(command, parallel) : integerIn(values.times, '--times', MIN_TIMES[command], MAX_TIMES);
+  const managed = managedFlags(values.concurrency, values.workers, values['in-flight'], values.parallel !== undefined, values.retained === true);
+  const times = values.times === undefined ? defaultTimes(command, managed ? (managed.inFlight ?? managed.concurrency) : parallel) : integerIn(values.times, '--times', MIN_TIMES[command], MAX_TIMES);
   if (parallel > 1) checkParallel(command, parallel, times, values.retained === true);
   return {
     command,
@@ -167,6 +176,7 @@ export function parseLocalArgs(command: LocalCommand, args: readonly string[]): 
     initProfile: values['init-profile'] === true,
     parallel,
     maxEnvironments: maxEnvironmentsFlag(values['max-environments']),
+    ...(managed ? { managed } : {}),
     nodePath: nonEmpty(values.node, '--node'),
     runtime: runtimeFlag(values.runtime),
     template: nonEmpty(values.template, '--template'),
@@ -176,11 +186,12 @@ export function parseLocalArgs(command: LocalCommand, args: readonly string[]): 
 }
 
 /**
- * `--times` when not given: invoke runs one round of `--parallel` invocations; check gives
- * every environment five (growth needs three sizes in a row in one environment).
+ * `--times` when not given: invoke runs one round of the invocations kept in flight
+ * (`--parallel`, `--in-flight` or `--concurrency`); check five rounds (growth needs three sizes
+ * in a row in one environment or worker).
  */
-function defaultTimes(command: LocalCommand, parallel: number): number {
-  return Math.min(MAX_TIMES, DEFAULT_TIMES[command] * parallel);
+function defaultTimes(command: LocalCommand, inFlight: number): number {
+  return Math.min(MAX_TIMES, DEFAULT_TIMES[command] * inFlight);
 }
 
 /** What `--parallel N` needs from the other flags. */
@@ -193,6 +204,30 @@ function checkParallel(command: LocalCommand, parallel: number, times: number, r
   if (retained) {
     throw new CliUsageError('--retained cannot be combined with --parallel: retained bytes are measured between two invocations of one environment, and with --parallel another one is always running');
   }
+}
+
+/** The most worker threads `--workers` may ask for. */
+export const MAX_WORKERS = 64;
+
+/**
+ * `--concurrency N [--workers W] [--in-flight K]`: Managed Instances mode (invoke, check, serve).
+ * Refused: --workers or --in-flight without --concurrency, --concurrency with --parallel (the
+ * default mode's scale-out), --retained (each worker has a heap of its own).
+ */
+export function managedFlags(concurrency: string | undefined, workers: string | undefined, inFlight: string | undefined, parallel: boolean, retained: boolean): LocalRunOptions['managed'] {
+  if (concurrency === undefined) {
+    if (workers !== undefined) throw new CliUsageError('--workers needs --concurrency N (Managed Instances mode): worker threads exist only there');
+    if (inFlight !== undefined) throw new CliUsageError('--in-flight needs --concurrency N (Managed Instances mode); in the default mode use --parallel');
+    return undefined;
+  }
+  if (parallel) throw new CliUsageError('--concurrency cannot be combined with --parallel: --concurrency runs many invocations in one Managed Instances environment, --parallel scales out default-mode environments');
+  if (retained) throw new CliUsageError('--retained cannot be combined with --concurrency: each worker thread has a heap of its own, and another invocation is always in flight');
+  const n = integerIn(concurrency, '--concurrency', 1, MAX_CONCURRENCY);
+  return {
+    concurrency: n,
+    ...(workers === undefined ? {} : { workers: integerIn(workers, '--workers', 1, MAX_WORKERS) }),
+    ...(inFlight === undefined ? {} : { inFlight: integerIn(inFlight, '--in-flight', 1, MAX_CONCURRENCY) }),
+  };
 }
 
 /** `--max-environments`: 1 to MAX_CONCURRENCY, default DEFAULT_MAX_ENVIRONMENTS (invoke, check and serve). */

@@ -6,7 +6,7 @@
  */
 import { describeExtent, previewValue } from '../core/model/preview';
 import { describeEstimate, formatBytes, growthInUnits } from '../core/model/memory-trend';
-import type { Change, InvocationRecord, ModuleVariable, PendingWork, Variable } from '../core/model/snapshot';
+import type { Change, CrossTalkFinding, InvocationRecord, ModuleVariable, PendingWork, Variable } from '../core/model/snapshot';
 import { latestPerEnvironment } from '../core/model/history';
 import { terminalSafe } from './terminal-text';
 
@@ -91,6 +91,8 @@ function header(record: InvocationRecord, width: number, p: Palette, showEnviron
   const facts = [
     `Invocation ${record.invocation}`,
     showEnvironment ? `environment ${record.environment ?? 0}` : null,
+    record.worker !== undefined ? `worker ${record.worker}` : null,
+    record.overlapping?.length ? `${record.overlapping.length} overlapping` : null,
     record.cold ? 'cold start' : 'warm',
     // A new environment says which runtime it runs on (the user's node, or the deployed runtime).
     record.cold ? terminalSafe(record.source === 'local' ? `${record.runtime ? `${record.runtime} on ` : ''}node ${record.runtimeVersion}` : record.runtimeVersion) : null,
@@ -130,6 +132,7 @@ export function renderInvocation(record: InvocationRecord, layout: Layout): stri
   if (record.captureError) {
     lines.push(p.yellow(terminalSafe(`scopes not captured: ${record.captureError}`)));
   }
+  for (const finding of record.findings ?? []) lines.push(p.red(terminalSafe(`✗ ${crossTalkLine(finding)}`)));
 
   const hasScopes = record.moduleScope.length > 0 || record.handlerScope.length > 0 || record.parameters.length > 0 || !record.captureError;
   if (hasScopes) {
@@ -226,4 +229,14 @@ export function invokeSummary(records: readonly InvocationRecord[], layout: Layo
   const growing = latest.flatMap((record) => record.growing.map((name) => (several ? `${name} (environment ${record.environment ?? 0})` : name)));
   const p = palette(layout.color);
   return p.red(`${growing.length === 1 ? '1 module-scope variable keeps' : `${growing.length} module-scope variables keep`} growing: ${terminalSafe(growing.join(', '))}`);
+}
+
+/** One cross-talk finding in a sentence: the variable, the worker, the three request ids and lines. */
+export function crossTalkLine(finding: CrossTalkFinding): string {
+  const id = (site: CrossTalkFinding['writer']): string => site.requestId.slice(0, 8);
+  return (
+    `cross-talk on ${finding.variable} in worker ${finding.worker}: request ${id(finding.writer)} set it at line ${finding.writer.line}, ` +
+    `request ${id(finding.interloper)} set it at line ${finding.interloper.line} meanwhile, ` +
+    `and request ${id(finding.reader)} read the other request's value at line ${finding.reader.line}`
+  );
 }

@@ -11,16 +11,17 @@ import { ConfigError, findDeclaringFunction, resolveTemplateFunction, type Funct
 import { callbackRefusal, detectHandlersWithDiagnostics } from '../core/handlers';
 import { chooseRuntime, describeRuntimeSource, type RuntimeProfileName } from '../core/lambda/runtime-profiles';
 import { InvalidEventError, parseEvent } from '../core/events';
-import type { InvocationRecord, ModuleVariable } from '../core/model/snapshot';
+import type { CrossTalkFinding, InvocationRecord, ModuleVariable } from '../core/model/snapshot';
 import type { EnvironmentOptions } from '../core/runtime/environment-api';
 import { probeNode } from '../core/runtime/node-probe';
 import { localEnvironments, ThrottledError, WarmSession } from '../core/session';
 import { CliUsageError, type LocalRunOptions } from './args';
-import { growthLine, invokeSummary, legend, palette, renderInvocation, type Layout } from './render';
+import { crossTalkLine, growthLine, invokeSummary, legend, palette, renderInvocation, type Layout } from './render';
 import { latestPerEnvironment } from '../core/model/history';
 import { formatBytes } from '../core/model/memory-trend';
 import { MeasurementRefusedError } from '../core/runtime/local-environment';
 import { terminalSafe, terminalSafeWriter } from './terminal-text';
+import { DEFAULT_CONCURRENCY_PER_VCPU, defaultWorkerCount, MANAGED_INSTANCES_RUNTIME_PROBLEM } from '../core/lambda/managed-instances';
 
 export interface CliIO {
   stdout: { write(text: string): unknown };
@@ -47,6 +48,8 @@ export interface ResolvedTarget {
   maxEnvironments: number;
   /** Why that many, for the throttle messages: `--max-environments 10`, `ReservedConcurrentExecutions 2 in template.yaml`. */
   limitLabel: string;
+  /** Invocations the driver keeps in flight: --parallel, or in Managed Instances mode --in-flight (default: the concurrency). */
+  inFlight: number;
 }
 
 /** Exit codes: 0 fine, 1 a failed invocation or growing state (check), 2 bad usage or input. */
@@ -159,6 +162,10 @@ async function withRuntime(
   const warnings = choice.warning ? [choice.warning] : [];
   const refusal = await callbackWarning(environment.file, environment.handlerExport, choice.profile);
   if (refusal) warnings.push(refusal);
+  const managed = managedMode(options, declaring);
+  if (managed && choice.profile === 'nodejs20.x') {
+    throw new CliUsageError(`${MANAGED_INSTANCES_RUNTIME_PROBLEM} (the profile is nodejs20.x ${describeRuntimeSource(choice.source, { templateFile, nodeVersion })}; --runtime nodejs22.x or nodejs24.x)`);
+  }
   const reserved = declaring?.reservedConcurrency;
   const byTemplate = reserved !== undefined && reserved < options.maxEnvironments;
   const maxEnvironments = byTemplate ? reserved : options.maxEnvironments;
@@ -169,13 +176,26 @@ async function withRuntime(
     warnings.push(`--parallel ${options.parallel} is more than the ${maxEnvironments} environment${maxEnvironments === 1 ? '' : 's'} the function may have (${limitLabel}): invocations beyond them are throttled, as Lambda throttles them`);
   }
   return {
-    environment: { ...environment, runtime: choice.profile, runtimeSource: choice.source },
+    environment: { ...environment, runtime: choice.profile, runtimeSource: choice.source, ...(managed ? { managedInstances: { concurrency: managed.concurrency, workers: managed.workers } } : {}) },
+    inFlight: managed ? managed.inFlight : options.parallel,
     label,
     runtimeLabel: `${choice.profile} ${describeRuntimeSource(choice.source, { templateFile, nodeVersion })}`,
     warnings,
     maxEnvironments,
     limitLabel,
   };
+}
+
+/**
+ * Managed Instances: from the flags, else from the declaring template's CapacityProviderConfig
+ * (its per-environment concurrency, else Lambda's default for Node.js); null in the default mode.
+ */
+function managedMode(options: LocalRunOptions, declaring: FunctionConfig | undefined): { concurrency: number; workers: number; inFlight: number } | null {
+  const declared = declaring?.managedInstances;
+  if (!options.managed && !declared) return null;
+  const concurrency = options.managed?.concurrency ?? declared?.concurrency ?? DEFAULT_CONCURRENCY_PER_VCPU;
+  const workers = options.managed?.workers ?? defaultWorkerCount();
+  return { concurrency, workers, inFlight: options.managed?.inFlight ?? concurrency };
 }
 
 /** Where the Handler setting points when no file is there (the child looks it up itself): for names and messages. */
@@ -254,7 +274,12 @@ export async function runLocal(options: LocalRunOptions, cli: CliIO): Promise<nu
   const session = new WarmSession({ environments: localEnvironments(target.environment), maxEnvironments: target.maxEnvironments });
   const records: InvocationRecord[] = [];
   const p = palette(io.layout.color);
-  const inFlight = options.parallel > 1 ? `, ${options.parallel} in flight` : '';
+  const managed = target.environment.managedInstances;
+  const inFlight = managed
+    ? `, Managed Instances: ${managed.workers} worker${managed.workers === 1 ? '' : 's'}, concurrency ${managed.concurrency}, ${target.inFlight} in flight`
+    : options.parallel > 1
+      ? `, ${options.parallel} in flight`
+      : '';
   const layout: Layout = { ...io.layout, showEnvironment: options.parallel > 1 };
   let throttled = 0;
   const runOne = async (index: number): Promise<void> => {
@@ -269,21 +294,22 @@ export async function runLocal(options: LocalRunOptions, cli: CliIO): Promise<nu
       else io.stdout.write(`${p.red(terminalSafe(options.command === 'check' ? `  ${line}` : `✗ ${line}`))}\n${options.command === 'check' ? '' : '\n'}`);
       return;
     }
-    if (measuresRetained(options, index)) record = await measureRetained(session, record, io);
+    if (measuresRetained(options, index, target.environment.managedInstances !== undefined)) record = await measureRetained(session, record, io);
     records.push(record);
     if (records.length === 1) warnNodeMismatch(target, record, io);
-    if (options.command === 'check') io.stdout.write(`${terminalSafe(checkProgressLine(record, layout.showEnvironment === true))}\n`);
-    else if (options.json) io.stdout.write(`${JSON.stringify(record)}\n`);
+    if (options.command === 'check') {
+      if (!options.json) io.stdout.write(`${terminalSafe(checkProgressLine(record, layout.showEnvironment === true))}\n`);
+    } else if (options.json) io.stdout.write(`${JSON.stringify(record)}\n`);
     else io.stdout.write(`${renderInvocation(record, layout)}\n\n`);
   };
   try {
     for (const warning of target.warnings) io.stderr.write(`warning: ${warning}\n`);
     if (options.command === 'invoke' && !options.json) {
       io.stdout.write(`${p.bold('warm-state')} ${terminalSafe(target.label)} · ${terminalSafe(target.runtimeLabel)} · ${options.times} invocation${options.times === 1 ? '' : 's'}${inFlight}\n${legend(io.layout)}\n\n`);
-    } else if (options.command === 'check') {
+    } else if (options.command === 'check' && !options.json) {
       io.stdout.write(`${p.bold('warm-state check')} ${terminalSafe(target.label)} · ${terminalSafe(target.runtimeLabel)} · ${options.times} invocations${inFlight}\n`);
     }
-    await keepInFlight(options.times, options.parallel, runOne);
+    await keepInFlight(options.times, target.inFlight, runOne);
   } catch (error) {
     io.stderr.write(`warm-state ${options.command}: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_FAILED;
@@ -294,6 +320,7 @@ export async function runLocal(options: LocalRunOptions, cli: CliIO): Promise<nu
   if (throttled > 0 && !options.json) {
     io.stdout.write(`${p.yellow(`note: ${throttled} of ${options.times} invocations throttled: every environment the function may have was busy (${terminalSafe(target.limitLabel)})`)}\n`);
   }
+  if (options.command === 'check' && options.json) return reportCheckJson(records, throttled, io);
   if (options.command === 'check') return reportCheck(records, io, layout.showEnvironment === true);
   const summary = options.json ? null : invokeSummary(records, io.layout);
   if (summary) io.stdout.write(`${summary}\n`);
@@ -315,7 +342,9 @@ export async function keepInFlight(times: number, parallel: number, run: (index:
 /** check measures retained bytes after its last invocations: three points to call them growing. */
 export const RETAINED_IN_CHECK = 3;
 
-function measuresRetained(options: LocalRunOptions, index: number): boolean {
+function measuresRetained(options: LocalRunOptions, index: number, managed: boolean): boolean {
+  // Managed Instances: each worker has a heap of its own, and another invocation is always in flight.
+  if (managed) return false;
   // A heap snapshot waits until every environment is idle: it would hold back --parallel.
   if (options.parallel > 1) return false;
   if (options.retained) return true;
@@ -343,10 +372,17 @@ function warnNodeMismatch(target: ResolvedTarget, record: InvocationRecord, io: 
 }
 
 function checkProgressLine(record: InvocationRecord, showEnvironment: boolean): string {
-  const parts = [`  #${record.invocation}`, ...(showEnvironment ? [`environment ${record.environment ?? 0}`] : []), record.cold ? 'cold' : 'warm', `${record.durationMs.toFixed(1)} ms`];
+  const parts = [
+    `  #${record.invocation}`,
+    ...(showEnvironment ? [`environment ${record.environment ?? 0}`] : []),
+    ...(record.worker !== undefined ? [`worker ${record.worker}`] : []),
+    record.cold ? 'cold' : 'warm',
+    `${record.durationMs.toFixed(1)} ms`,
+  ];
   if (record.error) parts.push(`${record.error.errorType}: ${record.error.errorMessage}`);
   if (record.reset) parts.push(`environment reset (${record.reset})`);
   if (record.captureError) parts.push(`scopes not captured: ${record.captureError}`);
+  if (record.findings?.length) parts.push(`${record.findings.length} cross-talk finding${record.findings.length === 1 ? '' : 's'}`);
   return parts.join('  ');
 }
 
@@ -357,21 +393,55 @@ function checkProgressLine(record: InvocationRecord, showEnvironment: boolean): 
  * invocations and then stopped is not reported; state lost to a reset is judged by what
  * came before.
  */
-export function growingVariables(records: readonly InvocationRecord[]): Array<ModuleVariable & { environment: number }> {
+export function growingVariables(records: readonly InvocationRecord[]): Array<ModuleVariable & { environment: number; worker?: number }> {
   const captured = records.filter((record) => record.moduleScope.length > 0);
   return latestPerEnvironment(captured).flatMap((record) =>
-    record.moduleScope.filter((v) => v.growing).map((variable) => ({ ...variable, environment: record.environment ?? 0 })),
+    record.moduleScope
+      .filter((v) => v.growing)
+      .map((variable) => ({ ...variable, environment: record.environment ?? 0, ...(record.worker !== undefined ? { worker: record.worker } : {}) })),
   );
+}
+
+/** Every cross-talk finding of the run (Managed Instances), in the order the readers finished. */
+export function crossTalkFindings(records: readonly InvocationRecord[]): CrossTalkFinding[] {
+  return records.flatMap((record) => record.findings ?? []);
+}
+
+/** `check --json`: one summary object on stdout; the exit code as without --json. */
+function reportCheckJson(records: readonly InvocationRecord[], throttled: number, io: CliIO): number {
+  const growing = growingVariables(records).map((v) => ({ name: v.name, environment: v.environment, ...(v.worker !== undefined ? { worker: v.worker } : {}), sizeSeries: v.sizeSeries }));
+  const findings = crossTalkFindings(records);
+  const captured = records.some((r) => r.captureError === null && r.reset !== 'init-error');
+  const ok = captured && growing.length === 0 && findings.length === 0;
+  const summary = {
+    ok,
+    invocations: records.length,
+    failed: records.filter(failed).length,
+    throttled,
+    environments: new Set(records.map((r) => r.environment ?? 0)).size,
+    workers: new Set(records.filter((r) => r.worker !== undefined).map((r) => `${r.environment ?? 0}:${r.worker}`)).size,
+    growing,
+    findings,
+    ...(captured ? {} : { error: records.find((r) => r.error)?.error?.errorMessage ?? records.find((r) => r.captureError)?.captureError ?? 'no invocation was captured' }),
+  };
+  io.stdout.write(`${JSON.stringify(summary)}\n`);
+  return ok ? EXIT_OK : EXIT_FAILED;
 }
 
 function reportCheck(records: readonly InvocationRecord[], io: CliIO, showEnvironment: boolean): number {
   const p = palette(io.layout.color);
   const failures = records.filter(failed).length;
   if (failures > 0) io.stdout.write(`${p.yellow(`note: ${failures} of ${records.length} invocations failed (see above)`)}\n`);
+  const findings = crossTalkFindings(records);
+  for (const finding of findings) io.stdout.write(`${p.red(terminalSafe(`✗ ${crossTalkLine(finding)}`))}\n`);
+  if (findings.length > 0) {
+    const variables = new Set(findings.map((f) => f.variable));
+    io.stdout.write(`${findings.length} cross-talk finding${findings.length === 1 ? '' : 's'} on ${[...variables].join(', ')}: concurrent invocations of one worker share its module scope (keep per-request state in the handler or in AsyncLocalStorage).\n`);
+  }
   const growing = growingVariables(records);
   if (growing.length > 0) {
     for (const variable of growing) {
-      const where = showEnvironment ? ` [environment ${variable.environment}]` : '';
+      const where = variable.worker !== undefined ? ` [environment ${variable.environment}, worker ${variable.worker}]` : showEnvironment ? ` [environment ${variable.environment}]` : '';
       io.stdout.write(`${p.red(`✗ ${growthLine(variable).replace(/^⚠ /, '')}${where}`)}\n`);
     }
     const names = new Set(growing.map((variable) => variable.name)).size;
@@ -381,6 +451,7 @@ function reportCheck(records: readonly InvocationRecord[], io: CliIO, showEnviro
     writeInvocationsLeft(records, io, showEnvironment);
     return EXIT_FAILED;
   }
+  if (findings.length > 0) return EXIT_FAILED;
   const captured = records.filter((r) => r.captureError === null && r.reset !== 'init-error');
   if (captured.length === 0) {
     const reason = records.find((r) => r.error)?.error?.errorMessage ?? records.find((r) => r.captureError)?.captureError ?? 'no invocation was captured';

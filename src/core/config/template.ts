@@ -102,6 +102,7 @@ class TemplateFunctionReader {
     this.readNumber('ReservedConcurrentExecutions', 'reservedConcurrency', (v) => (config.reservedConcurrency = v), undefined, CONCURRENCY);
     this.readArchitecture();
     this.readEnvironment();
+    this.readCapacityProvider();
     const image = this.find('PackageType');
     if (image && image.value === 'Image') {
       addProblem(config, 'error', 'a container image function (PackageType: Image) has no handler file to run; Warm State runs zip functions.', this.place(image.path));
@@ -117,6 +118,21 @@ class TemplateFunctionReader {
       runtime: this.lineOf(this.find('Runtime')?.path ?? ['Resources', this.id]),
     });
     return config;
+  }
+
+  /**
+   * Managed Instances: SAM's CapacityProviderConfig, CloudFormation's
+   * CapacityProviderConfig.LambdaManagedInstancesCapacityProviderConfig; the per-environment
+   * concurrency when it is a literal whole number.
+   */
+  private readCapacityProvider(): void {
+    const found = this.find('CapacityProviderConfig');
+    if (!found || !isPlainObject(found.value)) return;
+    const inner = this.sam ? found.value : found.value.LambdaManagedInstancesCapacityProviderConfig;
+    if (!isPlainObject(inner)) return;
+    const declared = inner.PerExecutionEnvironmentMaxConcurrency;
+    const concurrency = typeof declared === 'number' && Number.isInteger(declared) && declared >= 1 ? declared : null;
+    this.config.managedInstances = { concurrency };
   }
 
   /** A property of the function, else of Globals.Function (SAM only). */

@@ -60,6 +60,13 @@ export interface FunctionConfig {
    * Local runs start at most this many environments (and at most --max-environments).
    */
   reservedConcurrency?: number;
+  /**
+   * Lambda Managed Instances: declared by a CapacityProviderConfig (SAM, or CloudFormation's
+   * LambdaManagedInstancesCapacityProviderConfig); `concurrency` is its
+   * PerExecutionEnvironmentMaxConcurrency, null when not declared (Lambda's default applies).
+   * Absent for functions in the default mode.
+   */
+  managedInstances?: { concurrency: number | null };
   /** Environment variables with literal (or resolved) values: what a local run should set. */
   environment: Record<string, string>;
   /**
