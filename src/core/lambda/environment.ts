@@ -82,6 +82,8 @@ export interface LambdaEnvInput {
   runtimeDir: string;
   nodeMajor: number | null;
   logStreamName: string;
+  /** Managed Instances: the environment's concurrency and worker threads, which the 4.x client reads from these variables. */
+  managed?: { concurrency: number; workers: number };
   user: Record<string, string>;
   host: NodeJS.ProcessEnv;
   platform: NodeJS.Platform;
@@ -110,6 +112,10 @@ export function lambdaEnvironment(input: LambdaEnvInput): Record<string, string>
     // Lambda runs in UTC; ':UTC' is how its runtime spells it (Windows only knows 'UTC').
     TZ: input.platform === 'win32' ? 'UTC' : ':UTC',
   });
+  if (input.managed) {
+    env.AWS_LAMBDA_MAX_CONCURRENCY = String(input.managed.concurrency);
+    env.AWS_LAMBDA_NODEJS_WORKER_COUNT = String(input.managed.workers);
+  }
   env.LANG ??= 'en_US.UTF-8';
   Object.assign(env, input.user);
   return env;

@@ -336,6 +336,7 @@ class LocalEnvironment implements WarmEnvironment {
       runtimeDir: childDir,
       nodeMajor: profile.nodeMajor,
       logStreamName: logStreamName(new Date(), this.generation),
+      ...(this.options.managedInstances ? { managed: this.options.managedInstances } : {}),
     });
     // Lambda's flags for this runtime, minus those the function's NODE_OPTIONS turns back on and
     // those this node does not know (it would refuse to start: Node 20.9 has neither flag).

@@ -445,7 +445,8 @@ function setInvocationMode(fn: Handler, client: ClientGeneration): LambdaError |
 async function onInit(init: ChildInitMessage): Promise<boolean> {
   config = init;
   process.argv = [process.execPath, join(init.childDir, 'bootstrap.js')];
-  const client = runtimeProfile(init.runtime).client;
+  // Managed Instances run the 4.x client on every runtime that has them (nodejs22.x too).
+  const client = init.managed ? 4 : runtimeProfile(init.runtime).client;
   // The Handler setting read as the client reads it; a malformed one fails init before anything loads.
   const setting = init.loadBy === 'setting' ? parseHandlerSetting(init.handlerString) : null;
   if (setting && isHandlerSettingError(setting)) {
