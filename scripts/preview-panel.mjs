@@ -285,6 +285,15 @@ try {
     console.log(`lanes (${theme}): ${file} (bars ${bars})`);
     await check(`lanes (${theme})`);
   }
+  // The bars are keyboard targets in a real browser too: Tab reaches one, Enter selects it.
+  await page.focus('.ws-lane-bar[data-invocation="16"]');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('Enter');
+  const picked = await page.evaluate(() => window.__posted.filter((m) => m.type === 'selectInvocation').map((m) => m.invocation));
+  if (picked.at(-1) !== 14) {
+    failed = true;
+    console.error(`lanes: ArrowLeft then Enter from #16 asked for ${JSON.stringify(picked)}, not 14`);
+  }
 
   // A narrow panel (editor split in two on a small screen): one column.
   await page.setViewportSize({ width: 600, height: 900 });

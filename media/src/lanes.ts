@@ -366,7 +366,6 @@ export class LanesView {
       'aria-current': bar.selected ? 'true' : null,
       'data-invocation': bar.invocation,
     },
-    svg(doc, 'title', {}, label),
     bar.initMs !== null ? svg(doc, 'rect', { class: 'ws-lane-init', x: pct(bar.x), width: pct(Math.max(0, bar.runX - bar.x)), y, height: BAR_PX, rx: 2 }) : null,
     svg(doc, 'rect', { class: 'ws-lane-run', x: pct(bar.runX), width: pct(Math.max(0.002, bar.end - bar.runX)), y, height: BAR_PX, rx: 2 }),
     svg(doc, 'svg', { x: pct(bar.x), y, overflow: 'visible' },
