@@ -54,9 +54,16 @@ function laneId(lane: LaneKey): string {
   return `${lane.environment}/${lane.worker ?? ''}`;
 }
 
-/** Distinct lanes in the history: the lanes view shows when there is more than one. */
+/**
+ * Distinct lanes among the local invocations: the lanes view shows when there is more than one.
+ * Deployed invocations stay out: which of the cloud's environments ran them is not known.
+ */
 export function laneCount(timeline: readonly TimelineEntry[]): number {
-  return new Set(timeline.map((entry) => laneId(laneOf(entry)))).size;
+  return new Set(localOnly(timeline).map((entry) => laneId(laneOf(entry)))).size;
+}
+
+function localOnly(timeline: readonly TimelineEntry[]): TimelineEntry[] {
+  return timeline.filter((entry) => entry.source === 'local');
 }
 
 export interface LaneBar {
@@ -177,8 +184,9 @@ function overlaps(a: Span, b: Span): boolean {
 
 /** Null when the history involves one lane only (then the panel shows no lanes). */
 export function layoutLanes(timeline: readonly TimelineEntry[], selected: number | null, limit = MAX_LANE_BARS): LaneLayout | null {
-  if (laneCount(timeline) <= 1) return null;
-  const shown = laneWindow(timeline, selected, limit);
+  const local = localOnly(timeline);
+  if (laneCount(local) <= 1) return null;
+  const shown = laneWindow(local, selected, limit);
   const spans = shown.map(spanOf).filter((span): span is Span => span !== null);
   if (spans.length === 0) return null;
   const axis = timeAxis(spans);
@@ -226,7 +234,7 @@ export function layoutLanes(timeline: readonly TimelineEntry[], selected: number
     maxInFlight: maxInFlight(spans),
     first: shown[0].invocation,
     last: shown[shown.length - 1].invocation,
-    total: timeline.length,
+    total: local.length,
   };
 }
 

@@ -87,6 +87,10 @@ describe('webview lanes: layout', () => {
     assert.equal(laneCount(stateOf(scaleOutRecords()).timeline), 2);
     assert.equal(laneCount(managedState().timeline), 2);
     assert.equal(layoutLanes(scenarioState(3).timeline, 3), null, 'one lane: no lanes view');
+    const deployed: TimelineEntry = { ...scenarioState(3).timeline[2], invocation: 4, source: 'deployed', environment: 3 };
+    assert.equal(layoutLanes([...scenarioState(3).timeline, deployed], 4), null, 'a deployed invocation is in no local lane');
+    const layout = layoutLanes([...stateOf(scaleOutRecords()).timeline, deployed], 4)!;
+    assert.deepEqual(layout.lanes.map((lane) => lane.bars.map((b) => b.invocation)), [[1, 3], [2]]);
   });
 
   it('stacks invocations in flight together in one lane and draws init before the run', () => {
