@@ -29,6 +29,7 @@ const width = widthArg >= 0 ? Number(args[widthArg + 1]) : 1200;
 
 const { panelHtml, createNonce } = await tsImport('../src/webview-protocol/html.ts', import.meta.url);
 const { scenarioRecord, scenarioState } = await tsImport('../media/src/sample/scenario.ts', import.meta.url);
+const { managedState } = await tsImport('../media/src/sample/managed-scenario.ts', import.meta.url);
 
 // Theme variables as VS Code's Default Dark Modern / Light Modern / High Contrast define them
 // (the subset the panel uses plus the webview defaults VS Code injects).
@@ -213,7 +214,7 @@ function failedState() {
     eventName: 'events/api-gateway.json',
     timeline: [...base.timeline, { ...base.timeline[2], invocation: 4, durationMs: 3000.4, error: true, reset: 'timeout', maxMemoryUsedMB: 56 }],
     selected: record,
-    growth: [{ name: 'arrayB', kind: 'var', sizeSeries: [1, 2, 3, 4] }],
+    growth: [{ name: 'arrayB', kind: 'var', sizeSeries: [1, 2, 3, 4], itemSeries: [1, 2, 3, 4] }],
     errors: [{ message: 'events/broken.json is not valid JSON: Unexpected token } in JSON at position 42. Nothing was run.' }],
   };
 }
@@ -270,6 +271,29 @@ try {
   await page.waitForSelector('.ws-empty-detail');
   await page.screenshot({ path: join(out, 'panel-empty.png') });
   await check('empty');
+
+  // Managed Instances: 2 workers x 4 in flight, lanes on one time axis, one cross-talk finding.
+  for (const theme of ['dark', 'light']) {
+    await page.goto(`http://127.0.0.1:${port}/${theme}.html`);
+    await page.waitForSelector('.ws-invocation');
+    await page.evaluate((state) => window.dispatchEvent(new MessageEvent('message', { data: { type: 'state', state } })), managedState());
+    await page.waitForSelector('.ws-lanes');
+    await page.evaluate(() => document.fonts.ready);
+    const bars = await page.evaluate(() => document.querySelectorAll('.ws-lane-bar').length);
+    const file = join(out, `panel-lanes-${theme}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    console.log(`lanes (${theme}): ${file} (bars ${bars})`);
+    await check(`lanes (${theme})`);
+  }
+  // The bars are keyboard targets in a real browser too: Tab reaches one, Enter selects it.
+  await page.focus('.ws-lane-bar[data-invocation="16"]');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('Enter');
+  const picked = await page.evaluate(() => window.__posted.filter((m) => m.type === 'selectInvocation').map((m) => m.invocation));
+  if (picked.at(-1) !== 14) {
+    failed = true;
+    console.error(`lanes: ArrowLeft then Enter from #16 asked for ${JSON.stringify(picked)}, not 14`);
+  }
 
   // A narrow panel (editor split in two on a small screen): one column.
   await page.setViewportSize({ width: 600, height: 900 });
@@ -354,8 +378,8 @@ try {
     await audit.evaluate(() => document.querySelector('.ws-scope-parameters .ws-section-toggle').click());
     await runAxe(theme);
   }
-  for (const [label, state] of [['error (light)', failedState()], ['1,000 invocations (light)', longHistoryState(1000)]]) {
-    await audit.goto(`http://127.0.0.1:${port}/light.html`);
+  for (const [label, state] of [['error (light)', failedState()], ['1,000 invocations (light)', longHistoryState(1000)], ['lanes (light)', managedState()], ['lanes (dark)', managedState()]]) {
+    await audit.goto(`http://127.0.0.1:${port}/${label.includes('(dark)') ? 'dark' : 'light'}.html`);
     await audit.waitForSelector('.ws-invocation');
     await audit.evaluate((data) => window.dispatchEvent(new MessageEvent('message', { data: { type: 'state', state: data } })), state);
     await runAxe(label);

@@ -5,9 +5,11 @@
 import type { Change, InvocationRecord, ModuleVariable, PendingWork, Variable } from '../../src/core/model/snapshot';
 import { codicon, el, spaced } from './dom';
 import { formatCount } from '../../src/core/model/preview';
-import { bytesToMB, describeReset, formatMB, formatMs, formatSeries } from './format';
+import { bytesToMB, describeReset, formatMB, formatMs, formatSeries, plural } from './format';
 import { asNode } from '../../src/core/model/node-fields';
 import { type TreeRootItem, ValueTree } from './value-tree';
+import { findingsBody } from './findings-view';
+import { laneName, laneOf } from './lanes';
 import { initProfileBody, initProfileTitle, pendingBody, retainedDecoration, retainedText, type SourceLinks } from './memory-view';
 
 export interface InvocationViewContext {
@@ -152,6 +154,7 @@ export function renderInvocation(ctx: InvocationViewContext, record: InvocationR
     metric(doc, 'Max memory', `${formatMB(record.maxMemoryUsedMB)} of ${formatMB(record.memorySizeMB)}`),
     record.memory ? metric(doc, 'Heap used', formatMB(bytesToMB(record.memory.heapUsedBytes))) : null,
     record.retained ? metric(doc, 'Retained measured', `child paused ${formatMs(record.retained.snapshotMs)}, analysed in ${formatMs(record.retained.analysisMs)}`) : null,
+    record.overlapping ? metric(doc, 'In flight with', plural(record.overlapping.length, 'other invocation')) : null,
     metric(doc, 'Runtime', record.runtime ? `${record.runtime} on Node ${record.runtimeVersion}` : record.runtimeVersion),
     metric(doc, 'Request ID', record.requestId, 'ws-metric-id'),
   );
@@ -168,9 +171,11 @@ export function renderInvocation(ctx: InvocationViewContext, record: InvocationR
       : null,
   ];
 
+  // Managed Instances: each worker loads the handler, so this is one worker's module scope.
+  const perWorker = record.worker !== undefined;
   const moduleSection = section(ctx, 'module', {
-    title: 'Module scope',
-    subtitle: 'survives warm invocations',
+    title: perWorker ? `Module scope — ${laneName(laneOf(record))}` : 'Module scope',
+    subtitle: perWorker ? 'shared by the invocations of this worker' : 'survives warm invocations',
     icon: 'symbol-namespace',
     count: String(record.moduleScope.length),
     countNoun: 'variables',
@@ -227,6 +232,17 @@ export function renderInvocation(ctx: InvocationViewContext, record: InvocationR
     extraClass: 'ws-pending-section',
   }, () => pendingBody(doc, ctx.links, record, ctx.ranNext)) : null;
 
+  const findings = record.findings ?? [];
+  const findingsSection = findings.length ? section(ctx, 'findings', {
+    title: 'Cross-talk',
+    subtitle: 'another invocation changed what this one wrote',
+    icon: 'warning',
+    count: String(findings.length),
+    countNoun: findings.length === 1 ? 'finding' : 'findings',
+    defaultOpen: true,
+    extraClass: 'ws-findings-section',
+  }, () => findingsBody(doc, ctx.links, findings)) : null;
+
   const profile = record.cold ? record.initProfile ?? [] : [];
   const initSection = profile.length ? section(ctx, 'init-profile', {
     title: initProfileTitle(record.initDurationMs, profile),
@@ -256,6 +272,7 @@ export function renderInvocation(ctx: InvocationViewContext, record: InvocationR
   return el(doc, 'div', { class: 'ws-invocation', attrs: { 'data-invocation': record.invocation } },
     el(doc, 'div', { class: 'ws-detail-head' }, title, metrics),
     ...notices,
+    findingsSection,
     el(doc, 'div', { class: 'ws-scopes' }, moduleSection, handlerSection),
     pendingSection,
     initSection,

@@ -130,7 +130,7 @@ export interface SourceLinks {
 }
 
 /** A button that asks the host to open `file` at `line`. */
-function lineButton(doc: Document, links: SourceLinks, file: string, line: number, text: string, label: string): HTMLButtonElement {
+export function lineButton(doc: Document, links: SourceLinks, file: string, line: number, text: string, label: string): HTMLButtonElement {
   const button = el(doc, 'button', { class: 'ws-link ws-source-link', attrs: { type: 'button', title: `Open ${file} at line ${line}`, 'aria-label': label } },
     codicon(doc, 'go-to-file'), el(doc, 'span', { text }));
   button.addEventListener('click', () => links.openSource(file, line));

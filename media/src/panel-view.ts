@@ -19,6 +19,7 @@ import { estimateBasis, estimateText, workspaceRootOf } from './memory-view';
 import { HeaderView } from './header';
 import { renderInvocation } from './invocation-view';
 import { TimelineView } from './timeline';
+import { laneName, laneOf, LanesView } from './lanes';
 
 export interface PanelOptions {
   post(message: WebviewToHostMessage): void;
@@ -57,6 +58,7 @@ export class PanelController {
   private readonly errors: HTMLElement;
   private readonly growth: HTMLElement;
   private readonly timeline: TimelineView;
+  private readonly lanes: LanesView;
   private readonly chart: HTMLElement;
   private readonly detail: HTMLElement;
   private readonly live: HTMLElement;
@@ -72,6 +74,7 @@ export class PanelController {
     this.errors = el(doc, 'div', { class: 'ws-errors', attrs: { role: 'alert' } });
     this.growth = el(doc, 'div', { class: 'ws-growth-area' });
     this.timeline = new TimelineView({ doc, onSelect: (n) => this.select(n) });
+    this.lanes = new LanesView({ doc, onSelect: (n) => this.select(n) });
     this.chart = el(doc, 'div', { class: 'ws-chart-area' });
     this.detail = el(doc, 'div', { class: 'ws-detail', attrs: { 'aria-live': 'off' } });
     this.live = el(doc, 'div', { class: 'ws-sr-only', attrs: { role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' } });
@@ -89,7 +92,7 @@ export class PanelController {
     // Landmarks: the header (banner), then main with the warnings, the history (complementary)
     // and the selected invocation (a region named by its title).
     const selected = el(doc, 'section', { class: 'ws-main', attrs: { 'aria-labelledby': 'ws-detail-title' } }, this.detail);
-    const main = el(doc, 'main', { class: 'ws-content' }, this.errors, this.growth, el(doc, 'div', { class: 'ws-body' }, history, selected, memory));
+    const main = el(doc, 'main', { class: 'ws-content' }, this.errors, this.growth, this.lanes.element, el(doc, 'div', { class: 'ws-body' }, history, selected, memory));
     replaceChildren(root, this.header.element, main, this.live);
     root.classList.add('ws-panel', 'is-waiting');
     root.appendChild(this.waiting);
@@ -133,6 +136,7 @@ export class PanelController {
     this.renderGrowth(state.growth, state.selected, state.estimate, state.selected?.memorySizeMB ?? state.settings?.memoryMB ?? null);
     this.renderDetail();
     this.timeline.update(state.timeline, this.displayedInvocation());
+    this.lanes.update(state.timeline, this.displayedInvocation());
     replaceChildren(this.chart, memoryChart(this.doc, state.timeline, this.displayedInvocation()));
     if (first) {
       const scroller = this.doc.scrollingElement;
@@ -204,6 +208,7 @@ export class PanelController {
     if (!this.state) return;
     this.renderDetail();
     this.timeline.update(this.state.timeline, this.displayedInvocation());
+    this.lanes.update(this.state.timeline, this.displayedInvocation());
     replaceChildren(this.chart, memoryChart(this.doc, this.state.timeline, this.displayedInvocation()));
   }
 
@@ -233,8 +238,10 @@ export class PanelController {
       return;
     }
     const names = growth.map((g) => g.name);
+    // Managed Instances: growth compares within one worker, so the warning names it.
+    const where = latest?.worker !== undefined ? ` in ${laneName(laneOf(latest))}` : '';
     const headline = names.length
-      ? `${names.join(', ')} ${names.length === 1 ? 'keeps' : 'keep'} growing across warm invocations`
+      ? `${names.join(', ')} ${names.length === 1 ? 'keeps' : 'keep'} growing${where} across warm invocations`
       : 'Memory keeps rising across warm invocations';
     replaceChildren(this.growth, el(doc, 'div', { class: 'ws-growth', attrs: { role: 'note', 'aria-label': 'Growth warning' } },
       codicon(doc, 'warning', 'ws-growth-icon'),

@@ -15,15 +15,18 @@
  * is the latest invocation's full record. When the user picks another invocation the
  * webview posts `selectInvocation` and the host answers with `detail` for that one.
  */
-import type { BindingKind, Change, InitProfileEntry, InvocationRecord, PendingWork, PendingWorkKind, ResetReason, RuntimeProfileName, RuntimeSource } from '../core/model/snapshot';
+import type { BindingKind, Change, CrossTalkFinding, InitProfileEntry, InvocationSite, InvocationRecord, PendingWork, PendingWorkKind, ResetReason, RuntimeProfileName, RuntimeSource } from '../core/model/snapshot';
 import type { EnvironmentState, EnvironmentStatus } from '../core/model/environment-status';
 import type { MemoryEstimate } from '../core/model/memory-trend';
 
 /** The webview panel's view type (registerWebviewPanelSerializer, createWebviewPanel). */
 export const PANEL_VIEW_TYPE = 'warmState.panel';
 
-/** Bumped when a message shape changes incompatibly (2: memory truth, measureRetained and openSource). */
-export const PANEL_PROTOCOL_VERSION = 2;
+/**
+ * Bumped when a message shape changes incompatibly (2: memory truth, measureRetained and
+ * openSource; 3: environments and workers as lanes, cross-talk findings).
+ */
+export const PANEL_PROTOCOL_VERSION = 3;
 
 /**
  * Version of the UI state the webview saves (PersistedPanelState), apart from the message
@@ -87,6 +90,14 @@ export interface TimelineEntry {
   /** Module variables flagged as growing at this invocation. */
   growing: string[];
   generation: number;
+  /**
+   * The lane it ran in (lanes.ts): its execution environment and, in Managed Instances mode,
+   * its worker. Present only when the record has them, so default-mode entries stay small.
+   */
+  environment?: number;
+  worker?: number;
+  /** Cross-talk findings of this invocation (the record's `findings`), when it has any. */
+  findings?: number;
 }
 
 /** A module-scope variable that keeps growing, with its sizes over the current warm run. */
@@ -209,6 +220,9 @@ export function toTimelineEntry(record: InvocationRecord): TimelineEntry {
     reset: record.reset,
     growing: record.growing.slice(),
     generation: record.generation,
+    ...(record.environment !== undefined ? { environment: record.environment } : {}),
+    ...(record.worker !== undefined ? { worker: record.worker } : {}),
+    ...(record.findings?.length ? { findings: record.findings.length } : {}),
   };
 }
 
@@ -260,7 +274,7 @@ function isFiniteNumber(value: unknown): value is number {
 function isInvocationNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
 }
-function isEnvironmentIndex(value: unknown): value is number {
+function isNonNegativeInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 function isNullable<T>(value: unknown, guard: (v: unknown) => v is T): value is T | null {
@@ -342,6 +356,26 @@ function isInitProfileEntry(value: unknown): value is InitProfileEntry {
   return isObject(value) && isString(value.what) && isFiniteNumber(value.line) && isFiniteNumber(value.ms);
 }
 
+function isLineNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
+}
+
+function isInvocationSite(value: unknown): value is InvocationSite {
+  return isObject(value) && isString(value.requestId) && isLineNumber(value.line);
+}
+
+function isCrossTalkFinding(value: unknown): value is CrossTalkFinding {
+  return (
+    isObject(value) &&
+    value.kind === 'cross-talk' &&
+    isString(value.variable) &&
+    isNonNegativeInteger(value.worker) &&
+    isInvocationSite(value.writer) &&
+    isInvocationSite(value.interloper) &&
+    isInvocationSite(value.reader)
+  );
+}
+
 function isMemoryEstimate(value: unknown): value is MemoryEstimate {
   return (
     isObject(value) &&
@@ -394,7 +428,11 @@ export function isInvocationRecord(value: unknown): value is InvocationRecord {
     (value.handlerWarnings === undefined || isArrayOf(value.handlerWarnings, isString)) &&
     isFiniteNumber(value.generation) &&
     // Optional: records saved by versions before the session numbered environments have none.
-    (value.environment === undefined || isEnvironmentIndex(value.environment)) &&
+    (value.environment === undefined || isNonNegativeInteger(value.environment)) &&
+    // Managed Instances mode only: absent in default-mode records and in older history.
+    (value.worker === undefined || isNonNegativeInteger(value.worker)) &&
+    (value.overlapping === undefined || isArrayOf(value.overlapping, isString)) &&
+    (value.findings === undefined || isArrayOf(value.findings, isCrossTalkFinding)) &&
     (value.truncatedFields === undefined || isArrayOf(value.truncatedFields, isString)) &&
     // Memory truth: optional, absent in history saved before it and where not measured.
     (value.pendingAtFreeze === undefined || isArrayOf(value.pendingAtFreeze, isPendingWork)) &&
@@ -421,7 +459,10 @@ function isTimelineEntry(value: unknown): value is TimelineEntry {
     typeof value.error === 'boolean' &&
     isNullable(value.reset, isResetReason) &&
     isArrayOf(value.growing, isString) &&
-    isFiniteNumber(value.generation)
+    isFiniteNumber(value.generation) &&
+    (value.environment === undefined || isNonNegativeInteger(value.environment)) &&
+    (value.worker === undefined || isNonNegativeInteger(value.worker)) &&
+    (value.findings === undefined || isNonNegativeInteger(value.findings))
   );
 }
 
