@@ -72,15 +72,15 @@ export class ManagedInvocations {
 
   async invoke(event: unknown): Promise<RawInvocation> {
     const requestId = randomUUID();
-    const startedAt = new Date().toISOString();
-    const running = this.running ?? (await this.start());
+    const arrivedAt = new Date().toISOString();
+    const running = this.running ?? this.start();
     const init = await running.init;
     if (init.kind === 'engine-error') throw init.error;
     if (init.kind === 'init-error') {
       const durationMs = init.initDurationMs ?? 0;
       const { text, cut } = running.output.take(requestId);
       const report = reportLine({ requestId, durationMs, billedDurationMs: billedDuration(durationMs), memorySizeMB: this.kit.memoryMB, maxMemoryUsedMB: bytesToMB(init.maxRssBytes), initDurationMs: durationMs });
-      return this.kit.record(requestId, startedAt, {
+      return this.kit.record(requestId, arrivedAt, {
         cold: true,
         durationMs,
         billedDurationMs: billedDuration(durationMs),
@@ -93,7 +93,8 @@ export class ManagedInvocations {
       }, cut);
     }
     if (this.running !== running) return this.invoke(event); // ended while this one waited: a new environment
-    return this.run(running, requestId, startedAt, event);
+    // Started when the workers could take it (an invocation sent during init waited for them).
+    return this.run(running, requestId, new Date().toISOString(), event);
   }
 
   /** Ends the process; invocations in flight fail with `reason`. */
