@@ -29,6 +29,16 @@ Options for invoke and check:
   --max-environments N environments the function may have, 1 to 1000 (default 10; the
                        template's ReservedConcurrentExecutions lowers it): an invocation
                        finding them all busy is throttled, as Lambda throttles it (exit 1)
+  --concurrency N      Lambda Managed Instances: one environment runs up to N invocations at
+                       once (PerExecutionEnvironmentMaxConcurrency) in worker threads that each
+                       load the handler once and share their module scope between the
+                       invocations they run; never frozen; nodejs22.x or later. A template's
+                       CapacityProviderConfig turns it on too. Records name the worker and
+                       the overlapping invocations; check fails (exit 1) on cross-talk
+                       between invocations of one worker or on growth in any worker
+  --workers W          worker threads in that mode (default 8 x CPUs as the 4.x client
+                       computes, at most 4 here unless given)
+  --in-flight K        invocations the driver keeps in flight in that mode (default N)
   --timeout S          Lambda timeout in seconds, 0.1 to 900 (default 3)
   --memory MB          Lambda memory size, enforced on the V8 heap (default 128)
   --env K=V            an environment variable for the function; repeatable
@@ -43,7 +53,8 @@ Options for invoke and check:
                        (heap snapshot between invocations; check does it after its last 3;
                        not with --parallel)
   --init-profile       time each top-level statement of the handler module on the cold start
-  --json               invoke only: one JSON object per invocation per line (docs/snapshot-format.md)
+  --json               invoke: one JSON object per invocation per line (docs/snapshot-format.md);
+                       check: one summary object (ok, growing, cross-talk findings)
   -h, --help           this help;  --version  the version
 
 Exit codes: 0 success; 1 an invocation failed (error, timeout, crash) or was throttled or,

@@ -7,7 +7,9 @@ import { dirname, relative, resolve } from 'node:path';
 import { localEndpointKeyFile } from '../../core/deployed/local-endpoint-key';
 import { createBackendFactory } from '../../core/endpoint/backend-factory';
 import { startLambdaEndpoint, type LambdaEndpoint } from '../../core/endpoint/server';
-import { CliUsageError, integerIn, maxEnvironmentsFlag, parseFlags, runtimeFlag, timeoutIn } from '../args';
+import { CliUsageError, integerIn, managedFlags, maxEnvironmentsFlag, parseFlags, runtimeFlag, timeoutIn } from '../args';
+import { DEFAULT_CONCURRENCY_PER_VCPU, defaultWorkerCount, MANAGED_INSTANCES_RUNTIME_PROBLEM } from '../../core/lambda/managed-instances';
+import type { ManagedInstancesOptions } from '../../core/runtime/environment-api';
 import { createLocalEnvironment } from '../../core/runtime/local-environment';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../../core/lambda/defaults';
 import { chooseDefaultHandler } from '../default-handler';
@@ -58,6 +60,11 @@ Options:
                       concurrent requests each get their own, with its own cold start and
                       module state; one more is throttled (429 TooManyRequestsException).
                       Idle ones end after 5 minutes, except the most recently used
+  --concurrency N     Lambda Managed Instances for every function: each environment runs up
+                      to N requests at once in worker threads (nodejs22.x or later); a
+                      template's CapacityProviderConfig turns it on for its function
+  --workers W         worker threads per environment in that mode (default 8 x CPUs,
+                      at most 4)
   -h, --help          show this text
 
 Then, for example:
@@ -87,6 +94,8 @@ export interface ServedFunctionSpec {
   runtime?: string;
   /** The template's ReservedConcurrentExecutions (serverless reservedConcurrency). */
   reservedConcurrency?: number;
+  /** The template's CapacityProviderConfig (Managed Instances): its per-environment concurrency, null for Lambda's default. */
+  managedConcurrency?: number | null;
   /** The template that declared the function, as shown to the user. */
   templateFile?: string;
   /** Where the chosen runtime came from, for the banner ("from template.yaml"). */
@@ -107,6 +116,8 @@ export interface ServeOptions {
   allowAnyCredentials: boolean;
   /** `--max-environments`: environments per function (a template's reserved concurrency may lower it). */
   maxEnvironments: number;
+  /** `--concurrency N [--workers W]`: every function in Managed Instances mode. */
+  managed?: { concurrency: number; workers?: number };
 }
 
 /**
@@ -131,6 +142,8 @@ const OPTIONS = {
   runtime: { type: 'string' },
   'allow-any-credentials': { type: 'boolean' },
   'max-environments': { type: 'string' },
+  concurrency: { type: 'string' },
+  workers: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -174,6 +187,7 @@ export function parseServeArgs(args: readonly string[], cwd = process.cwd()): Se
     ...(runtime !== undefined ? { runtime } : {}),
     allowAnyCredentials: values['allow-any-credentials'] === true,
     maxEnvironments: maxEnvironmentsFlag(values['max-environments']),
+    ...serveManagedFlags(values.concurrency, values.workers),
   };
 }
 
@@ -244,12 +258,29 @@ async function chooseRuntimes(options: ServeOptions): Promise<void> {
         fn.templateFile = relative(process.cwd(), declaring.configFile) || declaring.configFile;
       }
       if (declaring?.reservedConcurrency !== undefined) fn.reservedConcurrency = declaring.reservedConcurrency;
+      if (declaring?.managedInstances) fn.managedConcurrency = declaring.managedInstances.concurrency;
     }
     const choice = chooseRuntime({ flag: options.runtime, template: fn.runtime, nodeVersion });
     if (choice.warning) err.write(`warm-state serve: ${fn.name}: ${choice.warning}\n`);
     fn.runtimeOrigin = describeRuntimeSource(choice.source, { templateFile: fn.templateFile, nodeVersion });
     fn.runtime = choice.profile;
+    if (managedOf(fn, options) && choice.profile === 'nodejs20.x') throw new CliUsageError(`${fn.name}: ${MANAGED_INSTANCES_RUNTIME_PROBLEM} (--runtime nodejs22.x or nodejs24.x)`);
   }
+}
+
+/** `--concurrency`, `--workers`: serve takes them as invoke does (no --parallel, no --in-flight here). */
+function serveManagedFlags(concurrency: string | undefined, workers: string | undefined): Pick<ServeOptions, 'managed'> {
+  const managed = managedFlags(concurrency, workers, undefined, false, false);
+  return managed ? { managed: { concurrency: managed.concurrency, ...(managed.workers !== undefined ? { workers: managed.workers } : {}) } } : {};
+}
+
+/** Managed Instances for this function: the flags, else its template's CapacityProviderConfig; undefined in the default mode. */
+function managedOf(fn: ServedFunctionSpec, options: ServeOptions): ManagedInstancesOptions | undefined {
+  if (!options.managed && fn.managedConcurrency === undefined) return undefined;
+  return {
+    concurrency: options.managed?.concurrency ?? fn.managedConcurrency ?? DEFAULT_CONCURRENCY_PER_VCPU,
+    workers: options.managed?.workers ?? defaultWorkerCount(),
+  };
 }
 
 /** The --resource functions of the template, as served functions (their settings included). */
@@ -287,6 +318,7 @@ async function resolveResources(options: ServeOptions): Promise<ServedFunctionSp
       templateFile: relative(process.cwd(), fn.configFile) || fn.configFile,
       ...(fn.runtime ? { runtime: fn.runtime } : {}),
       ...(fn.reservedConcurrency !== undefined ? { reservedConcurrency: fn.reservedConcurrency } : {}),
+      ...(fn.managedInstances ? { managedConcurrency: fn.managedInstances.concurrency } : {}),
     });
   }
   return specs;
@@ -332,7 +364,7 @@ async function serve(options: ServeOptions): Promise<number> {
         timeoutSeconds: fn.timeoutSeconds ?? options.timeoutSeconds,
         ...(fn.environment ? { environment: fn.environment } : {}),
         ...(fn.runtime ? { runtime: fn.runtime } : {}),
-        reservedConcurrency: environmentsOf(fn, options),
+        ...servedConcurrency(fn, options),
       })),
       onRequest: (entry) => {
         const outcome = entry.errorType ? `${entry.status} ${entry.errorType}` : String(entry.status);
@@ -382,12 +414,25 @@ async function serve(options: ServeOptions): Promise<number> {
   return 0;
 }
 
+/** Environments (and in Managed Instances mode, invocations) the function may have at once. */
+function servedConcurrency(fn: ServedFunctionSpec, options: ServeOptions): { reservedConcurrency: number; managedInstances?: ManagedInstancesOptions } {
+  const managed = managedOf(fn, options);
+  if (!managed) return { reservedConcurrency: environmentsOf(fn, options) };
+  // A reserved concurrency counts invocations; --max-environments environments of `concurrency` each.
+  return { reservedConcurrency: Math.min(fn.reservedConcurrency ?? Infinity, options.maxEnvironments * managed.concurrency), managedInstances: managed };
+}
+
 /** The smaller of --max-environments and the template's reserved concurrency (Lambda throttles beyond that). */
 function environmentsOf(fn: ServedFunctionSpec, options: ServeOptions): number {
   return Math.min(fn.reservedConcurrency ?? options.maxEnvironments, options.maxEnvironments);
 }
 
 function describeEnvironments(fn: ServedFunctionSpec, options: ServeOptions): string {
+  const managed = managedOf(fn, options);
+  if (managed) {
+    const { reservedConcurrency } = servedConcurrency(fn, options);
+    return `Managed Instances: ${managed.workers} worker${managed.workers === 1 ? '' : 's'} per environment, up to ${managed.concurrency} requests at once in each, ${reservedConcurrency} in all`;
+  }
   const count = environmentsOf(fn, options);
   if (count === 0) return 'every request throttled (ReservedConcurrentExecutions 0)';
   const why = fn.reservedConcurrency !== undefined && fn.reservedConcurrency <= options.maxEnvironments ? ' (reserved concurrency)' : '';

@@ -4,6 +4,7 @@
  * Runtime API (used when a function has layers or a wrapper, e.g. the attached probe, or a
  * custom runtime). The endpoint only sees this interface.
  */
+import type { ManagedInstancesOptions } from '../runtime/environment-api';
 import type { WireFunctionConfiguration } from './state';
 
 export interface BackendInvocation {
@@ -56,6 +57,8 @@ export interface BackendContext {
   region: string;
   /** Environments the function may have at once (ServedFunction.reservedConcurrency); default DEFAULT_MAX_ENVIRONMENTS. */
   maxEnvironments?: number;
+  /** Lambda Managed Instances: every environment runs this many invocations at once in worker threads. */
+  managedInstances?: ManagedInstancesOptions;
 }
 
 export type BackendFactory = (context: BackendContext) => FunctionBackend;

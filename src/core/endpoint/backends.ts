@@ -32,7 +32,10 @@ export class BackendPool {
       optDir: null,
       backend: this.extractLayers(fn).then((optDir) => {
         entry.optDir = optDir;
-        return this.factory({ name: fn.name, code: fn.code, configuration: fn.configuration, optDir, region: this.state.region, maxEnvironments: fn.reservedConcurrency });
+        // Managed Instances: reserved concurrency counts invocations, each environment runs `concurrency` of them.
+        const managed = fn.managedInstances;
+        const maxEnvironments = managed ? Math.ceil(fn.reservedConcurrency / managed.concurrency) : fn.reservedConcurrency;
+        return this.factory({ name: fn.name, code: fn.code, configuration: fn.configuration, optDir, region: this.state.region, maxEnvironments, ...(managed ? { managedInstances: managed } : {}) });
       }),
     };
     // A failed start is not kept: the next invoke tries again.

@@ -29,11 +29,12 @@ export function createLocalEnvironmentBackend(context: BackendContext, createEnv
     // The function's configuration plays the template's part: its Runtime is what the endpoint
     // reports (`warm-state serve` registers the profile it chose), so the environment runs as it.
     ...(isRuntimeProfileName(configuration.Runtime) ? { runtime: configuration.Runtime, runtimeSource: 'template' as const } : {}),
+    ...(context.managedInstances ? { managedInstances: context.managedInstances } : {}),
   };
   const maxEnvironments = context.maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS;
   const environments = new EnvironmentPool({ create: () => createEnvironment(options), maxEnvironments });
   return {
-    capacity: maxEnvironments,
+    capacity: maxEnvironments * (context.managedInstances?.concurrency ?? 1),
     async invoke(invocation: BackendInvocation): Promise<BackendResult> {
       const raw = await environments.invoke(invocation.event);
       const payload = raw.error ? JSON.stringify(raw.error) : JSON.stringify(raw.response ?? null);

@@ -3,6 +3,7 @@
  * versions, shaped as Lambda's JSON wire format so that what the SDK reads back is what
  * the service would return. Nothing is persisted: restarting `serve` starts over.
  */
+import type { ManagedInstancesOptions } from '../runtime/environment-api';
 import { createHash, randomUUID } from 'node:crypto';
 import type { FunctionCode } from './backend';
 import { ACCOUNT_ID, functionArn, layerArn } from './service-error';
@@ -50,6 +51,11 @@ export interface ServedFunction {
    * at a time whatever this says (FunctionBackend.capacity).
    */
   reservedConcurrency: number;
+  /**
+   * Lambda Managed Instances: each environment runs up to `concurrency` invocations at once in
+   * `workers` worker threads, and `reservedConcurrency` counts invocations, not environments.
+   */
+  managedInstances?: ManagedInstancesOptions;
   /** Invocations in flight. */
   inFlight: number;
   /**
@@ -87,6 +93,7 @@ export interface FunctionRegistration {
   description?: string;
   /** See ServedFunction.reservedConcurrency. */
   reservedConcurrency?: number;
+  managedInstances?: ManagedInstancesOptions;
   reportLines?: boolean;
 }
 
@@ -126,6 +133,7 @@ export class EndpointState {
       code: registration.code,
       configuration,
       reservedConcurrency: registration.reservedConcurrency ?? DEFAULT_MAX_ENVIRONMENTS,
+      ...(registration.managedInstances ? { managedInstances: { ...registration.managedInstances } } : {}),
       inFlight: 0,
       reportLines: registration.reportLines ?? true,
     };
