@@ -21,7 +21,7 @@ import { latestPerEnvironment } from '../core/model/history';
 import { formatBytes } from '../core/model/memory-trend';
 import { MeasurementRefusedError } from '../core/runtime/local-environment';
 import { terminalSafe, terminalSafeWriter } from './terminal-text';
-import { DEFAULT_CONCURRENCY_PER_VCPU, defaultWorkerCount, MANAGED_INSTANCES_RUNTIME_PROBLEM } from '../core/lambda/managed-instances';
+import { DEFAULT_CONCURRENCY_PER_VCPU, defaultWorkerCount, MANAGED_INSTANCES_RUNTIME_PROBLEM } from '../core/lambda/defaults';
 
 export interface CliIO {
   stdout: { write(text: string): unknown };

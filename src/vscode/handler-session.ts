@@ -11,7 +11,8 @@
  */
 import type { InvocationHistory } from '../core/model/history';
 import type { InvocationRecord } from '../core/model/snapshot';
-import type { EnvironmentOptions, EnvironmentStatus } from '../core/runtime/environment-api';
+import type { EnvironmentOptions, EnvironmentStatus, ManagedInstancesOptions } from '../core/runtime/environment-api';
+import { DEFAULT_CONCURRENCY_PER_VCPU, defaultWorkerCount, MANAGED_INSTANCES_RUNTIME_PROBLEM } from '../core/lambda/defaults';
 import type { WarmSession } from '../core/session';
 import type { BusyKind, FunctionSettingsView, PanelError } from '../webview-protocol/panel';
 import type { FunctionConfig } from '../core/config/types';
@@ -228,6 +229,8 @@ export class HandlerSession {
     this.settingsView = resolved.view;
     this.notices = resolved.notes.map((message) => ({ message }));
     if (!node.ok) return { error: node.message };
+    const managed = managedInstancesFor(settings, config);
+    if (managed && resolved.runtime?.profile === 'nodejs20.x') return { error: `${MANAGED_INSTANCES_RUNTIME_PROBLEM} (set warmState.runtime, or the template's Runtime).` };
     const options: EnvironmentOptions = {
       file: config?.handlerFile ?? this.file,
       handlerExport: resolved.handlerExport,
@@ -245,6 +248,7 @@ export class HandlerSession {
       runtimeSource: resolved.runtime?.source,
       // Only when on: options are compared as JSON, so environments made before the setting existed stay warm.
       ...(settings.initProfile ? { initProfile: true } : {}),
+      ...(managed ? { managedInstances: managed } : {}),
     };
     // An Invoke Warm while another runs gets an environment of its own, up to the template's
     // reserved concurrency (else the engine's default, 10).
@@ -312,4 +316,13 @@ export class HandlerSession {
     this.session = undefined;
     await session?.dispose();
   }
+}
+
+/**
+ * Managed Instances for a handler: `warmState.managedInstances.concurrency` when above 0, else
+ * the declaring template's CapacityProviderConfig; undefined in the default mode.
+ */
+function managedInstancesFor(settings: WarmSettings, config: FunctionConfig | undefined): ManagedInstancesOptions | undefined {
+  const concurrency = settings.managedConcurrency > 0 ? settings.managedConcurrency : config?.managedInstances ? (config.managedInstances.concurrency ?? DEFAULT_CONCURRENCY_PER_VCPU) : 0;
+  return concurrency > 0 ? { concurrency, workers: defaultWorkerCount(settings.maxWorkers) } : undefined;
 }

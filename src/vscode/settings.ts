@@ -6,6 +6,7 @@
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../core/lambda/defaults';
 import { MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS } from '../core/lambda/timeout-range';
 import { DEFAULT_BUDGETS, type CaptureBudgets } from '../core/runtime/environment-api';
+import { DEFAULT_MAX_WORKERS } from '../core/lambda/defaults';
 
 export interface WarmSettings {
   nodePath: string;
@@ -20,6 +21,14 @@ export interface WarmSettings {
   historyLength: number;
   /** `warmState.initProfile`: time each top-level statement of the handler module on cold starts. */
   initProfile: boolean;
+  /**
+   * `warmState.managedInstances.concurrency`: run handlers in Lambda Managed Instances mode with
+   * this many invocations in flight per environment; 0 = off (unless a template's
+   * CapacityProviderConfig turns it on).
+   */
+  managedConcurrency: number;
+  /** `warmState.managedInstances.maxWorkers`: the cap on worker threads (the 4.x client's default is 8 x CPUs). */
+  maxWorkers: number;
   /** Which of timeout and memory the user set explicitly (else they are defaults). */
   explicit: { timeoutSeconds: boolean; memoryMB: boolean };
 }
@@ -55,6 +64,8 @@ export function readSettings(reader: SettingsReader): WarmSettings {
     environmentVariables: stringRecord(reader.get('environmentVariables')),
     historyLength: Math.round(numberSetting(reader.get('historyLength'), SETTING_DEFAULTS.historyLength, 1, 5000)),
     initProfile: booleanSetting(reader.get('initProfile'), false),
+    managedConcurrency: Math.round(numberSetting(reader.get('managedInstances.concurrency'), 0, 0, 1000)),
+    maxWorkers: Math.round(numberSetting(reader.get('managedInstances.maxWorkers'), DEFAULT_MAX_WORKERS, 1, 64)),
     explicit: { timeoutSeconds: reader.isExplicit('timeoutSeconds'), memoryMB: reader.isExplicit('memoryMB') },
   };
 }

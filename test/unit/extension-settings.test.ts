@@ -23,8 +23,17 @@ describe('extension: settings', () => {
       environmentVariables: {},
       historyLength: 200,
       initProfile: false,
+      managedConcurrency: 0,
+      maxWorkers: 4,
       explicit: { timeoutSeconds: false, memoryMB: false },
     });
+  });
+
+  it('reads the Managed Instances settings, clamped to what the engine accepts', () => {
+    const settings = readSettings(reader({ 'managedInstances.concurrency': 8, 'managedInstances.maxWorkers': 500 }));
+    assert.equal(settings.managedConcurrency, 8);
+    assert.equal(settings.maxWorkers, 64);
+    assert.equal(readSettings(reader({ 'managedInstances.concurrency': -3 })).managedConcurrency, 0);
   });
 
   it('reads every setting and records which were set explicitly', () => {

@@ -8,7 +8,7 @@ import { localEndpointKeyFile } from '../../core/deployed/local-endpoint-key';
 import { createBackendFactory } from '../../core/endpoint/backend-factory';
 import { startLambdaEndpoint, type LambdaEndpoint } from '../../core/endpoint/server';
 import { CliUsageError, integerIn, managedFlags, maxEnvironmentsFlag, parseFlags, runtimeFlag, timeoutIn } from '../args';
-import { DEFAULT_CONCURRENCY_PER_VCPU, defaultWorkerCount, MANAGED_INSTANCES_RUNTIME_PROBLEM } from '../../core/lambda/managed-instances';
+import { DEFAULT_CONCURRENCY_PER_VCPU, defaultWorkerCount, MANAGED_INSTANCES_RUNTIME_PROBLEM } from '../../core/lambda/defaults';
 import type { ManagedInstancesOptions } from '../../core/runtime/environment-api';
 import { createLocalEnvironment } from '../../core/runtime/local-environment';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../../core/lambda/defaults';
