@@ -11,6 +11,8 @@
 //     small objects, a 100 MB Buffer and a 100,000-entry Map, against plain node writing a heap
 //     snapshot of the same value; the pending-work tracker's cost per invocation; the cold start
 //     with the init profile on (in (b)).
+// (g) Managed Instances: throughput of one worker keeping 64 invocations of an async handler
+//     that awaits 10 ms in flight, with capture (and cross-talk tracking) against without.
 //
 // `BENCH_QUICK=1` runs a few iterations only, to check the script itself.
 import * as esbuild from 'esbuild';
@@ -32,6 +34,9 @@ const BIG_RUNS = quick ? 3 : 25;
 const ACTIVATION_RUNS = quick ? 3 : 15;
 const RETAINED_RUNS = quick ? 2 : 5;
 const TRACKER_RUNS = quick ? 200 : 5000;
+const MANAGED_IN_FLIGHT = 64;
+const MANAGED_INVOCATIONS = quick ? 128 : 1280;
+const MANAGED_ROUNDS = quick ? 1 : 5;
 
 // The engine is TypeScript: bundle its entry points next to dist/child so the child runtime is
 // found exactly as the CLI finds it.
@@ -362,6 +367,43 @@ for (const [label, name, declaration] of retainedCases) {
 const tracker = trackerCost();
 const trackerMs = tracker.withTracker - tracker.without;
 
+log('(g) Managed Instances...');
+// A handler touching 10 module variables around an await of 10 ms: what the tracking watches.
+const managedHandler = join(work, 'managed-handler.mjs');
+writeFileSync(
+  managedHandler,
+  `${Array.from({ length: 10 }, (_, i) => `let v${i} = 0;`).join('\n')}
+export const handler = async (event) => {
+${Array.from({ length: 10 }, (_, i) => `  v${i} = event.n;`).join('\n')}
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  return { sum: ${Array.from({ length: 10 }, (_, i) => `v${i}`).join(' + ')} };
+};
+`,
+);
+/** Invocations per second of one environment (1 worker) kept at MANAGED_IN_FLIGHT in flight. */
+async function managedThroughput(capture) {
+  const environment = createLocalEnvironment({ file: managedHandler, handlerExport: 'handler', runtime: 'nodejs22.x', capture, managedInstances: { concurrency: MANAGED_IN_FLIGHT, workers: 1 } });
+  try {
+    await Promise.all(Array.from({ length: MANAGED_IN_FLIGHT }, (_, n) => environment.invoke({ n })));
+    let next = 0;
+    const started = performance.now();
+    const lane = async () => {
+      while (next < MANAGED_INVOCATIONS) await environment.invoke({ n: next++ });
+    };
+    await Promise.all(Array.from({ length: MANAGED_IN_FLIGHT }, lane));
+    return MANAGED_INVOCATIONS / ((performance.now() - started) / 1000);
+  } finally {
+    await environment.dispose();
+  }
+}
+const managedWith = [];
+const managedWithout = [];
+for (let round = 0; round < MANAGED_ROUNDS; round++) {
+  managedWithout.push(await managedThroughput(false));
+  managedWith.push(await managedThroughput(true));
+}
+const managedRatio = median(managedWith) / median(managedWithout);
+
 log('(d) extension activation...');
 // Fresh process per sample: require() of the bundle plus activate() with a stand-in vscode
 // module (scripts/measure-activation.cjs), against a minimal one-command extension.
@@ -392,6 +434,7 @@ for (const r of retained) {
   target(`(f) ${r.label}: extra child memory while measuring`, mb(r.extraBytes), '<= 100 MB', r.extraBytes <= 100 * 1048576);
 }
 target('(f) pending-work tracking per warm invocation (with - without tracker)', ms(trackerMs), '<= 0.1 ms', trackerMs <= 0.1);
+target(`(g) Managed Instances throughput, ${MANAGED_IN_FLIGHT} in flight in one worker: capture on / off`, `${managedRatio.toFixed(2)}x`, '>= 0.8x', managedRatio >= 0.8);
 
 const lines = [
   '# Benchmarks',
@@ -478,6 +521,17 @@ const lines = [
   '',
   `Cold start with the init profile on (\`initProfile\`, alternating with the rows of (b)): ${ms(cold.profiled)}, ${cold.profiledRatio.toFixed(2)}x plain node.`,
   '',
+  '## (g) Managed Instances',
+  '',
+  `One environment with one worker thread keeps ${MANAGED_IN_FLIGHT} invocations in flight of a handler that writes 10 module`,
+  `variables, awaits 10 ms and reads them back: ${MANAGED_INVOCATIONS} invocations after ${MANAGED_IN_FLIGHT} warm-up ones, ${MANAGED_ROUNDS} rounds each, alternating.`,
+  'Capture on includes module and handler scope capture of every invocation, and the cross-talk tracking where the build has it.',
+  '',
+  '| Configuration | Invocations per second (median) | Ratio |',
+  '|---|---|---|',
+  `| Capture off (\`capture: false\`) | ${median(managedWithout).toFixed(0)} | 1.00x |`,
+  `| Capture on (default) | ${median(managedWith).toFixed(0)} | ${managedRatio.toFixed(2)}x |`,
+  '',
 ];
 // The serve comparison (section e) comes from `npm run bench:serve`: kept as it was.
 const benchmarksFile = join(root, 'BENCHMARKS.md');
@@ -494,5 +548,6 @@ for (const b of big) log(`(c) ${b.label}: engine ${ms(b.captureMs)}, moduleScope
 log(`(b) init profile on: ${ms(cold.profiled)} (${cold.profiledRatio.toFixed(2)}x plain node)`);
 for (const r of retained) log(`(f) ${r.label}: retained sizes ${ms(r.ms)} (child paused ${ms(r.pauseMs)}; plain node snapshot ${ms(r.plainMs)}, ${(r.ms / r.plainMs).toFixed(2)}x), extra child memory ${mb(r.extraBytes)}, big retains ${mb(r.retainedBytes)}, snapshot ${mb(r.snapshotBytes)}`);
 log(`(f) pending-work tracker: without ${ms(tracker.without)}, with ${ms(tracker.withTracker)} (${(tracker.withTracker / tracker.without).toFixed(2)}x), +${ms(trackerMs)} per invocation`);
+log(`(g) Managed Instances: ${median(managedWithout).toFixed(0)}/s without capture, ${median(managedWith).toFixed(0)}/s with (${managedRatio.toFixed(2)}x)`);
 log(`(d) medians: minimal extension ${ms(activationMinimalMs)}, warm-state ${ms(activationMs)}`);
 log('wrote BENCHMARKS.md');

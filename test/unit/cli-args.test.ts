@@ -97,7 +97,18 @@ describe('cli: parseLocalArgs', () => {
     usageError(() => parseLocalArgs('invoke', ['a.js', '--timeout', '-1']), /--timeout/);
     usageError(() => parseLocalArgs('invoke', ['a.js', '--memory', '64']), /between 128 and 10240/);
     usageError(() => parseLocalArgs('invoke', ['a.js', '--env', 'NOVALUE']), /NAME=VALUE/);
-    usageError(() => parseLocalArgs('check', ['a.js', '--json']), /check does not take --json/);
+    // check --json prints one summary object (Managed Instances issue).
+    assert.equal(parseLocalArgs('check', ['a.js', '--json']).json, true);
+    usageError(() => parseLocalArgs('check', ['a.js', '--workers', '2']), /--workers needs --concurrency/);
+    usageError(() => parseLocalArgs('invoke', ['a.js', '--in-flight', '2']), /--in-flight needs --concurrency/);
+    usageError(() => parseLocalArgs('invoke', ['a.js', '--concurrency', '2', '--parallel', '2']), /cannot be combined with --parallel/);
+    usageError(() => parseLocalArgs('check', ['a.js', '--concurrency', '2', '--retained']), /--retained cannot be combined with --concurrency/);
+    usageError(() => parseLocalArgs('invoke', ['a.js', '--concurrency', '0']), /between 1 and/);
+    usageError(() => parseLocalArgs('invoke', ['a.js', '--concurrency', '2', '--workers', '65']), /between 1 and 64/);
+    assert.deepEqual(parseLocalArgs('invoke', ['a.js', '--concurrency', '8', '--workers', '2', '--in-flight', '4']).managed, { concurrency: 8, workers: 2, inFlight: 4 });
+    // invoke runs one round of what is kept in flight; check five.
+    assert.equal(parseLocalArgs('invoke', ['a.js', '--concurrency', '8']).times, 8);
+    assert.equal(parseLocalArgs('check', ['a.js', '--concurrency', '8', '--in-flight', '4']).times, 20);
     // check with fewer than three invocations could never see growth, so it could never fail.
     usageError(() => parseLocalArgs('check', ['a.js', '--times', '2']), /between 3 and/);
     assert.equal(parseLocalArgs('check', ['a.js', '--times', '3']).times, 3);
