@@ -49,17 +49,22 @@ describe('model: memory trend', () => {
     assert.equal(estimateInvocationsLeft(128, 200, MB, 'heap').invocationsLeft, 0, 'over the limit already');
   });
 
-  it('gives records a heap-based estimate once heap used rose three times in a row', () => {
+  it('gives records a heap-based estimate once ten heap readings rise along a line, never from three or from noise', () => {
     const history = new InvocationHistory();
-    const records = [1, 2, 3].map((n) => history.add(raw(n)));
-    assert.equal(records[1].memoryEstimate, undefined, 'two points are no trend');
-    const estimate = records[2].memoryEstimate;
+    const records = Array.from({ length: 10 }, (_, i) => history.add(raw(i + 1)));
+    assert.equal(records[2].memoryEstimate, undefined, 'three readings are no trend: uncollected garbage moves them as much');
+    assert.equal(records[8].memoryEstimate, undefined, 'nine are not a full window');
+    const estimate = records[9].memoryEstimate;
     assert.ok(estimate && estimate.basis === 'heap');
     assert.equal(Math.round(estimate.bytesPerInvocation), 100 * 1024);
     assert.equal(estimate.invocationsLeft, Math.floor((88 * MB) / (100 * 1024)));
     const flat = new InvocationHistory();
-    for (const n of [1, 2, 3]) flat.add(raw(n, { memory: { rssBytes: 1, heapUsedBytes: 5 * MB } }));
+    for (let n = 1; n <= 10; n++) flat.add(raw(n, { memory: { rssBytes: 1, heapUsedBytes: 5 * MB } }));
     assert.equal(flat.latest()?.memoryEstimate, undefined, 'a flat heap has no estimate');
+    // A sawtooth (allocation, then a collection) rises overall but is no line: no estimate.
+    const sawtooth = new InvocationHistory();
+    for (let n = 1; n <= 10; n++) sawtooth.add(raw(n, { memory: { rssBytes: 1, heapUsedBytes: 5 * MB + (n % 3) * 2 * MB + n * 1024 } }));
+    assert.equal(sawtooth.latest()?.memoryEstimate, undefined, 'a sawtooth has no estimate');
   });
 
   it('says growth in items and, once measured, in retained bytes; the estimate then follows retained growth', () => {

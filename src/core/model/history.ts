@@ -6,7 +6,7 @@
  */
 import { changeOf, removedSince } from './compare';
 import { extendSeries, isGrowing, GROWTH_MIN_POINTS, SIZE_SERIES_LIMIT } from './growth';
-import { estimateInvocationsLeft, heldBytes, itemCount, MIN_TREND_POINTS, perInvocation, retainedSlope, slope } from './memory-trend';
+import { estimateInvocationsLeft, fitQuality, HEAP_TREND_MIN_FIT, heldBytes, itemCount, MIN_TREND_POINTS, perInvocation, retainedSlope, slope } from './memory-trend';
 import type { CapturedVariable, InvocationRecord, ModuleVariable, RawInvocation, RetainedMeasurement, Variable } from './snapshot';
 
 /**
@@ -112,9 +112,11 @@ export class InvocationHistory {
       parameters: params,
       growing: module.filter((v) => v.growing).map((v) => v.name),
     };
-    // Heap used moves with allocation and collection timing: only a steady rise is a trend.
-    if (isGrowing(state.held, MIN_TREND_POINTS)) {
-      record.memoryEstimate = estimateInvocationsLeft(raw.memorySizeMB, raw.maxMemoryUsedMB, slope(perInvocation(state.held)), 'heap');
+    // Heap used moves with allocation and collection timing: only a steady rise over a full
+    // window, close to a line, is a trend.
+    const heldPoints = perInvocation(state.held);
+    if (state.held.length >= MIN_TREND_POINTS && fitQuality(heldPoints) >= HEAP_TREND_MIN_FIT) {
+      record.memoryEstimate = estimateInvocationsLeft(raw.memorySizeMB, raw.maxMemoryUsedMB, slope(heldPoints), 'heap');
     }
     this.kept.push(record);
     const limit = this.limit();

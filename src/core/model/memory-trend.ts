@@ -78,8 +78,32 @@ export interface MemoryEstimate {
 
 /** Below this rate (bytes per invocation) the trend is noise: allocation and GC timing move the heap by more. */
 export const MIN_TREND_BYTES = 1024;
-/** Points needed before a trend is trusted; the same three invocations growth detection needs. */
-export const MIN_TREND_POINTS = 3;
+/**
+ * Heap readings needed before the heap's trend is trusted. Heap used after an invocation counts
+ * the garbage not yet collected: over three readings a handler that keeps one letter per
+ * invocation "grew" 300 KB per invocation (the demo printed ~277 invocations left for 128 MB).
+ * Ten readings span collections, and the fit must be close too (HEAP_TREND_MIN_FIT).
+ */
+export const MIN_TREND_POINTS = 10;
+/** How well a straight line must fit the heap readings (R²) for their slope to be a trend. */
+export const HEAP_TREND_MIN_FIT = 0.8;
+
+/** R² of the least-squares line through `points`: 1 on a line, near 0 for noise; 0 when y is flat. */
+export function fitQuality(points: ReadonlyArray<readonly [number, number]>): number {
+  const n = points.length;
+  if (n < 3) return 0;
+  const k = slope(points);
+  const mx = points.reduce((sum, [x]) => sum + x, 0) / n;
+  const my = points.reduce((sum, [, y]) => sum + y, 0) / n;
+  let residual = 0;
+  let total = 0;
+  for (const [x, y] of points) {
+    const fitted = my + k * (x - mx);
+    residual += (y - fitted) ** 2;
+    total += (y - my) ** 2;
+  }
+  return total === 0 ? 0 : 1 - residual / total;
+}
 
 /**
  * An estimate, labelled as such wherever it is shown: the memory left (memory size minus Max
