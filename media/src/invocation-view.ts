@@ -169,6 +169,10 @@ export function renderInvocation(ctx: InvocationViewContext, record: InvocationR
     record.nodeMismatch
       ? el(doc, 'p', { class: 'ws-notice ws-notice-warning' }, codicon(doc, 'warning'), el(doc, 'span', { text: record.nodeMismatch }))
       : null,
+    // What the static checks of the handler found before it ran (a Handler naming no file, a missing export): hints next to Lambda's own error.
+    ...(record.handlerWarnings ?? []).map((warning) =>
+      el(doc, 'p', { class: 'ws-notice ws-notice-warning ws-handler-warning' }, codicon(doc, 'lightbulb'), el(doc, 'span', { text: `Checked before it ran: ${warning}` })),
+    ),
   ];
 
   // Managed Instances: each worker loads the handler, so this is one worker's module scope.

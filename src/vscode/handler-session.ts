@@ -249,6 +249,8 @@ export class HandlerSession {
       // Only when on: options are compared as JSON, so environments made before the setting existed stay warm.
       ...(settings.initProfile ? { initProfile: true } : {}),
       ...(managed ? { managedInstances: managed } : {}),
+      // The template's warnings about this function: an init failure's record shows them next to Lambda's error.
+      ...(config?.problems.some((p) => p.severity === 'warning') ? { handlerWarnings: config.problems.filter((p) => p.severity === 'warning').map((p) => p.message) } : {}),
     };
     // An Invoke Warm while another runs gets an environment of its own, up to the template's
     // reserved concurrency (else the engine's default, 10).

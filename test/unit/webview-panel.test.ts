@@ -240,6 +240,23 @@ describe('webview panel: the motivating scenario', () => {
     assert.equal(dom.root.querySelector('.ws-fact-warning'), null);
   });
 
+  it('shows what the static checks found before an init failure, as text next to Lambda\'s error', () => {
+    const warning = 'template.yaml: Handler "src/app.run" names no file: <img src=x onerror=alert(1)>';
+    const record: InvocationRecord = {
+      ...scenarioRecord(1),
+      error: { errorType: 'Runtime.ImportModuleError', errorMessage: "Error: Cannot find module 'app'", trace: [] },
+      reset: 'init-error',
+      handlerWarnings: [warning],
+    };
+    renderPanel(dom.root, stateWith(record), undefined, () => {});
+    const shown = dom.root.querySelectorAll('.ws-handler-warning');
+    assert.equal(shown.length, 1);
+    assert.equal(shown[0]?.textContent, `Checked before it ran: ${warning}`);
+    assert.equal(dom.root.querySelector('.ws-handler-warning img'), null, 'text, never markup');
+    renderPanel(dom.root, stateWith(scenarioRecord(1)), undefined, () => {});
+    assert.equal(dom.root.querySelectorAll('.ws-handler-warning').length, 0);
+  });
+
   it('keeps the DOM contract the end-to-end suite reads (test/e2e/support/panel-dom.ts)', () => {
     renderPanel(dom.root, scenarioState(3), undefined, () => {});
     const row = (prefix: string, name: string) => dom.root.querySelector(`li[role="treeitem"][aria-level="1"][data-path="${prefix}:${name}"]`);

@@ -459,6 +459,7 @@ class LocalEnvironment implements WarmEnvironment {
       sendInvoke: (child, requestId, event) => this.sendInvoke(child, requestId, event),
       timeoutSeconds: this.resolved.timeoutSeconds,
       memoryMB: this.resolved.memoryMB,
+      handlerWarnings: this.options.handlerWarnings ?? [],
     };
   }
 

@@ -40,6 +40,8 @@ export interface ManagedKit {
   sendInvoke(child: ChildHandle, requestId: string, event: unknown): void;
   timeoutSeconds: number;
   memoryMB: number;
+  /** What the caller's static checks found (EnvironmentOptions.handlerWarnings). */
+  handlerWarnings: readonly string[];
 }
 
 interface InFlight {
@@ -90,6 +92,7 @@ export class ManagedInvocations {
         logs: text + startLine(requestId) + endLine(requestId) + report,
         reset: init.reset,
         captureError: 'the handler module failed to load',
+        ...(init.reset === 'init-error' && this.kit.handlerWarnings.length ? { handlerWarnings: [...this.kit.handlerWarnings] } : {}),
       }, cut);
     }
     if (this.running !== running) return this.invoke(event); // ended while this one waited: a new environment
