@@ -23,6 +23,8 @@ import { isTypeScriptFile } from '../child/services/runtime-globals';
 import { instrumentFrames } from './frame-instrument';
 import { instrumentInitProfile } from './init-profile';
 import type { AnyNode as AcornAnyNode, CommentRange } from './handler-exits';
+import { crossTalkTableCall, instrumentCrossTalk } from './cross-talk';
+import type { CrossTalkSiteTable } from './cross-talk-sites';
 
 let sucraseTransform: typeof import('./typescript').transform | null = null;
 
@@ -61,6 +63,8 @@ export interface InstrumentResult {
   bindings: ModuleBinding[];
   /** Why the functions of this file got no frame hooks (see frame-instrument.ts), else null. */
   frameRefusal: string | null;
+  /** With `crossTalk`: the cross-talk sites put in (cross-talk.ts), also handed to the runtime by the appended line. */
+  crossTalk?: CrossTalkSiteTable;
 }
 
 const IMPORT_MAP_FUNCTION = '__warmStateImportMap__';
@@ -229,6 +233,11 @@ export interface InstrumentOptions {
   frameKeyPrefix?: string | null;
   /** Time each top-level statement (init-profile.ts): the handler module, on request only. */
   initProfile?: boolean;
+  /**
+   * Report accesses to module-scope bindings from inside the handler module's functions
+   * (cross-talk.ts, Managed Instances): only with `probe`.
+   */
+  crossTalk?: boolean;
 }
 
 /**
@@ -264,6 +273,21 @@ export function instrumentModule(source: string, filename: string, format: Modul
     const root = tryParse(code, format === 'module' ? 'module' : 'script') ?? tryParse(code, 'module');
     if (root) code = instrumentInitProfile(code, (root as unknown as { body: Parameters<typeof instrumentInitProfile>[1] }).body, options.hooks);
   }
+  // A module declaring the channel's own name (never by accident: it is drawn at random) would
+  // shadow it: no probe then.
+  const channelShadowed = bindings.some((b) => b.name === options.hooks);
+  let crossTalk: CrossTalkSiteTable | undefined;
+  if (options.crossTalk && options.probe && !channelShadowed) {
+    // After the init profile (its labels quote the statements as written), before the frame
+    // hooks (their positions must be those of the code V8 compiles).
+    const root = tryParse(code, format === 'module' ? 'module' : 'script') ?? tryParse(code, 'module');
+    if (root) {
+      const tracked = new Set(bindings.filter((b) => b.kind !== 'import' && b.name !== 'arguments' && b.name !== 'eval').map((b) => b.binding));
+      const instrumented = instrumentCrossTalk(code, root as unknown as AcornAnyNode, tracked, options.hooks);
+      code = instrumented.code;
+      crossTalk = instrumented.table;
+    }
+  }
   let frameRefusal: string | null = null;
   if (options.frameKeyPrefix) {
     // The TypeScript import rewrite changed the code: its hooks must name the new positions.
@@ -274,9 +298,8 @@ export function instrumentModule(source: string, filename: string, format: Modul
       frameRefusal = framed.refusal;
     }
   }
-  // A module declaring the channel's own name (never by accident: it is drawn at random) would
-  // shadow it: no probe then.
-  if (options.probe && !bindings.some((b) => b.name === options.hooks)) code += `\n;${moduleProbeCall(options.hooks, bindings)}\n`;
+  if (options.probe && !channelShadowed) code += `\n;${moduleProbeCall(options.hooks, bindings)}\n`;
   if (options.probe && frameRefusal) code += `;${options.hooks}.refused(${JSON.stringify(frameRefusal)});\n`;
-  return { code, bindings, frameRefusal };
+  if (crossTalk && crossTalk.sites.length > 0) code += `${crossTalkTableCall(options.hooks, crossTalk)}\n`;
+  return crossTalk ? { code, bindings, frameRefusal, crossTalk } : { code, bindings, frameRefusal };
 }
