@@ -100,8 +100,9 @@ describe('cross-talk: tracker on instrumented handlers', () => {
     assert.deepEqual(tracker.takeFindings('A'), [
       { kind: 'cross-talk', variable: 'state.currentUser', worker: WORKER, writer: { requestId: 'A', line: 3 }, interloper: { requestId: 'B', line: 3 }, reader: { requestId: 'A', line: 5 } },
     ]);
-    // Outside any invocation (no request id): ignored, and nothing breaks.
-    assert.equal(await handler({ user: 'x' }), 'xx');
+    // An access outside any invocation (no request id, like a timer set at init) is ignored.
+    assert.deepEqual(await Promise.all([invoke('solo', { user: 's' }), handler({ user: 'x' })]), ['xx', 'xx']);
+    assert.deepEqual(tracker.takeFindings('solo'), []);
     tracker.end('A');
     tracker.end('B');
     // An ended invocation's state is gone: a new one under its id is reported afresh.
