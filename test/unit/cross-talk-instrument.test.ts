@@ -149,12 +149,21 @@ describe('cross-talk: instrumentation', () => {
       '  state.user = await (async () => { await null; log.push("resolved"); return event.user; })();',
       '  const seen = state.user;',
       '  await (async () => { await null; log.push("later"); })();',
+      '  state.self = state;',
       '  return seen;',
       '};',
     ].join('\n');
     const log: Array<Access | string> = [];
     assert.equal(await runHandler(instrument(handler).code, { user: 'bo' }, log), 'bo');
-    assert.deepEqual(log, ['resolved', { kind: 'write', path: 'state.user', line: 3 }, { kind: 'read', path: 'state.user', line: 4 }, 'later']);
+    assert.deepEqual(log, [
+      'resolved',
+      { kind: 'write', path: 'state.user', line: 3 },
+      { kind: 'read', path: 'state.user', line: 4 },
+      'later',
+      // The right side is read before the write it feeds is recorded.
+      { kind: 'read', path: 'state', line: 6 },
+      { kind: 'write', path: 'state.self', line: 6 },
+    ]);
   });
 
   it('keeps statements written without semicolons apart, and `new` calling the member it named', async () => {

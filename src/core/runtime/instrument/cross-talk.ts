@@ -341,8 +341,10 @@ class CrossTalkWalker {
     const writes: Site[] = [];
     this.visitTargets(node.left as AnyNode, scope, inFunction, writes);
     const right = node.right as AnyNode;
-    this.visit(right, scope, inFunction);
-    if (writes.length === 0) return;
+    if (writes.length === 0) {
+      this.visit(right, scope, inFunction);
+      return;
+    }
     const update = node.operator !== '=';
     if (update) for (const write of writes) write.kind = SITE_UPDATE;
     // `x += await f()` reads x where it starts: that read is recorded before the right side runs.
@@ -356,6 +358,9 @@ class CrossTalkWalker {
       const close = (read || sequence ? ')' : '') + ')'.repeat(kept.length);
       out.push({ offset: right.start, text: open, closing: false, span: right.end }, { offset: right.end, text: close, closing: true, span: right.start });
     });
+    // After the emitter: a read that is the whole right side (`x = y`) then opens inside the
+    // write (`x = H.write(1, H.read(2, y))`), so it is recorded first, as it happens.
+    this.visit(right, scope, inFunction);
   }
 
   /** An update or delete of a module path, wrapped whole: the hook runs once the write is done. */
