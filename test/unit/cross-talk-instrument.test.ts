@@ -183,6 +183,20 @@ describe('cross-talk: instrumentation', () => {
     assert.deepEqual(await runHandler(code, { user: 'di' }), [1, 'di', true, 'c']);
   });
 
+  it('keeps the name an anonymous function takes from the binding it is assigned to', async () => {
+    const handler = [
+      'let fn, Klass, arrow;',
+      'exports.handler = async () => {',
+      '  fn = function () {}; Klass = class {}; arrow ||= () => 1;',
+      '  await null;',
+      '  return [fn.name, Klass.name, arrow.name];',
+      '};',
+    ].join('\n');
+    const { code, table } = instrument(handler);
+    assert.equal(table.sites.length, 6);
+    assert.deepEqual(await runHandler(code, {}), ['fn', 'Klass', 'arrow']);
+  });
+
   it('leaves shadowed names alone: parameters, locals, catch and loop bindings, top-level blocks', () => {
     const handler = [
       'let state = {};',

@@ -23,7 +23,8 @@
  * through the hook (`x.a.f()` becomes `H.read(1, x).a.f()`, so `f` still gets `this === x.a`);
  * an assignment passes its right side through the hook (`x.a = await f()` becomes
  * `x.a = H.write(2, await f())`: recorded after the await, right before the store, and only
- * when a logical assignment does assign); an update or `delete` is wrapped whole. Only text
+ * when a logical assignment does assign); an update or `delete` is wrapped whole, and so is
+ * `fn = () => {}` (the function takes its name from the binding only as a direct right side). Only text
  * without line breaks is inserted, so every line stays where it is (stack traces, go-to-line);
  * columns after an instrumented access on the same line move, as with the frame hooks.
  */
@@ -104,6 +105,11 @@ function functionVarNames(node: AnyNode, out: Set<string>): void {
     }
     functionVarNames(child, out);
   }
+}
+
+/** An anonymous function or class, which takes its name from the binding it is assigned to. */
+function namedByTarget(node: AnyNode): boolean {
+  return node.type === 'ArrowFunctionExpression' || ((node.type === 'FunctionExpression' || node.type === 'ClassExpression') && !node.id);
 }
 
 /** An await or yield of this function's own code (nested functions excluded). */
@@ -347,6 +353,13 @@ class CrossTalkWalker {
     }
     const update = node.operator !== '=';
     if (update) for (const write of writes) write.kind = SITE_UPDATE;
+    if ((node.left as AnyNode).type === 'Identifier' && namedByTarget(right)) {
+      // `fn = () => {}` names the function `fn`; passed through a call it would stay nameless.
+      // So the whole assignment is wrapped: recorded right after the store instead of before.
+      this.visitWrappedWrite(node, node.left as AnyNode, (writes[0] as Site).kind, scope, inFunction, writes[0]);
+      this.visit(right, scope, inFunction);
+      return;
+    }
     // `x += await f()` reads x where it starts: that read is recorded before the right side runs.
     const startRead = update && suspends(right) ? this.site((writes[0] as Site).path, node.start, SITE_READ) : null;
     const sequence = right.type === 'SequenceExpression';
@@ -364,14 +377,14 @@ class CrossTalkWalker {
   }
 
   /** An update or delete of a module path, wrapped whole: the hook runs once the write is done. */
-  private visitWrappedWrite(node: AnyNode, target: AnyNode, kind: number, scope: Scope | null, inFunction: boolean): void {
+  private visitWrappedWrite(node: AnyNode, target: AnyNode, kind: number, scope: Scope | null, inFunction: boolean, known?: Site): void {
     const path = !inFunction ? null : target.type === 'Identifier' ? (this.resolvesToModule(target.name as string, scope) ? (target.name as string) : null) : target.type === 'MemberExpression' ? this.staticPath(target, scope) : null;
     if (!path) {
       if (target.type === 'MemberExpression') this.readMember(target, scope, inFunction, 'object');
       else if (target.type !== 'Identifier') this.visit(target, scope, inFunction);
       return;
     }
-    const write = this.site(path, node.start, kind);
+    const write = known ?? this.site(path, node.start, kind);
     this.emitters.push((out) => {
       if (write.id < 0) return;
       out.push({ offset: node.start, text: this.call(CROSS_TALK_HOOKS.write, write), closing: false, span: node.end }, { offset: node.end, text: ')', closing: true, span: node.start });
