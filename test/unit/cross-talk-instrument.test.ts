@@ -4,6 +4,7 @@ import { sep } from 'node:path';
 import { tokenizer } from 'acorn';
 import { instrumentModule } from '../../src/core/runtime/instrument/instrument';
 import { CROSS_TALK_HOOKS, type CrossTalkSiteTable } from '../../src/core/runtime/instrument/cross-talk-sites';
+import { MAX_FRAMED_FILE_CHARS } from '../../src/core/runtime/instrument/frame-instrument';
 import { hooksNameFrom } from '../../src/core/runtime/child/services/runtime-globals';
 
 const HOOKS = hooksNameFrom(new Uint8Array(16).fill(0xcd));
@@ -257,12 +258,14 @@ describe('cross-talk: instrumentation', () => {
     ]);
   });
 
-  it('is off unless asked, and refuses a script with a with statement', () => {
+  it('is off unless asked, and refuses a script with a with statement or the size of a bundle', () => {
     const handler = 'const state = {};\nexports.handler = async () => { state.a = 1; return state.a; };';
     const plain = instrumentModule(handler, '/t/handler.js', 'commonjs', { hooks: HOOKS, probe: true });
     assert.equal(plain.crossTalk, undefined);
     assert.ok(!plain.code.includes('crossTalk'));
     const withStatement = `${handler}\nfunction f(o) { with (o) { state.a = 2; } }`;
     assert.deepEqual(instrument(withStatement).table.sites, []);
+    assert.equal(instrument(handler).table.sites.length, 2);
+    assert.deepEqual(instrument(`${handler}\n// ${'x'.repeat(MAX_FRAMED_FILE_CHARS)}`).table.sites, [], 'a bundle-sized file gets none');
   });
 });

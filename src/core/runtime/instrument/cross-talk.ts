@@ -32,6 +32,7 @@ import type { AnyNode } from './handler-exits';
 import { children, FUNCTION_TYPES, lineStarts, toPosition } from './handler-exits';
 import { patternNames } from './patterns';
 import { scriptRefusal } from './capture-sites';
+import { MAX_FRAMED_FILE_CHARS } from './frame-instrument';
 import { CROSS_TALK_HOOKS, MAX_PATH_DEPTH, SITE_READ, SITE_SET, SITE_UPDATE, type CrossTalkSiteTable } from './cross-talk-sites';
 
 export interface CrossTalkInstrumentResult {
@@ -459,19 +460,35 @@ class CrossTalkWalker {
   }
 }
 
+/** `a`, `a.b`, `a.b.c` for `a.b.c`. */
+function prefixesOf(path: string): string[] {
+  const parts = path.split('.');
+  return parts.map((_part, i) => parts.slice(0, i + 1).join('.'));
+}
+
+/** Whether `path` overlaps one of `paths` (given as `exact` and every prefix of them, `prefixes`): no pairwise scan. */
+function overlapsAny(path: string, exact: ReadonlySet<string>, prefixes: ReadonlySet<string>): boolean {
+  return prefixes.has(path) || prefixesOf(path).some((prefix) => exact.has(prefix));
+}
+
 /**
  * Keeps the sites that can take part in a finding: reads of paths that some write overlaps,
  * and writes of paths that some read overlaps; numbers them and builds the table.
  */
 function keepUseful(sites: Site[]): CrossTalkSiteTable {
-  const written = sites.filter((site) => site.kind !== SITE_READ).map((site) => site.path);
-  const read = sites.filter((site) => site.kind === SITE_READ).map((site) => site.path);
+  const exact = [new Set<string>(), new Set<string>()];
+  const prefixes = [new Set<string>(), new Set<string>()];
+  for (const site of sites) {
+    const side = site.kind === SITE_READ ? 0 : 1;
+    exact[side]?.add(site.path);
+    for (const prefix of prefixesOf(site.path)) prefixes[side]?.add(prefix);
+  }
   const paths: string[] = [];
   const index = new Map<string, number>();
   const table: CrossTalkSiteTable = { paths, sites: [], overlaps: [] };
   for (const site of sites) {
-    const others = site.kind === SITE_READ ? written : read;
-    if (!others.some((other) => pathsOverlap(site.path, other))) continue;
+    const other = site.kind === SITE_READ ? 1 : 0;
+    if (!overlapsAny(site.path, exact[other] as Set<string>, prefixes[other] as Set<string>)) continue;
     let pathIndex = index.get(site.path);
     if (pathIndex === undefined) {
       pathIndex = paths.length;
@@ -488,10 +505,12 @@ function keepUseful(sites: Site[]): CrossTalkSiteTable {
 /**
  * `code` (parsed as `root`) with cross-talk hooks calling the channel `hooks`, tracking the
  * module-scope bindings named in `tracked`. A script with a `with` statement or declaring the
- * channel's name gets none (a name there may not resolve where the parse says).
+ * channel's name gets none (a name there may not resolve where the parse says), nor does a
+ * file over the frame hooks' size limit (a bundle: its dependencies' module state is not the user's).
  */
 export function instrumentCrossTalk(code: string, root: AnyNode, tracked: ReadonlySet<string>, hooks: string): CrossTalkInstrumentResult {
-  if (scriptRefusal(root, hooks)) return { code, table: { paths: [], sites: [], overlaps: [] } };
+  // A bundle with its dependencies inlined is left alone, as the frame hooks leave it.
+  if (code.length > MAX_FRAMED_FILE_CHARS || scriptRefusal(root, hooks)) return { code, table: { paths: [], sites: [], overlaps: [] } };
   const walker = new CrossTalkWalker(tracked, lineStarts(code), hooks);
   walker.visitAll(children(root), null, false);
   const table = keepUseful(walker.sites);
