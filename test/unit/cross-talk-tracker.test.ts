@@ -15,6 +15,8 @@ import { instrumentModule } from '../../src/core/runtime/instrument/instrument';
 import { createCrossTalkTracker, type CrossTalkTracker } from '../../src/core/runtime/child/services/cross-talk';
 import { installHooksChannel } from '../../src/core/runtime/child/services/hooks-channel';
 import { hooksNameFrom } from '../../src/core/runtime/child/services/runtime-globals';
+import { CROSS_TALK_HOOKS, SITE_READ, SITE_SET, type CrossTalkSiteTable } from '../../src/core/runtime/instrument/cross-talk-sites';
+import { HostileRealm } from './hostile-realm';
 
 const MANAGED = resolve(__dirname, '../fixtures/handlers/managed');
 const WORKER = 3;
@@ -109,5 +111,43 @@ describe('cross-talk: tracker on instrumented handlers', () => {
     await Promise.all([invoke('A', { user: 'c' }), invoke('C', { user: 'd' })]);
     assert.equal(tracker.takeFindings('A').length, 1);
     assert.deepEqual(tracker.takeFindings('C'), []);
+  });
+
+  it('calls no user code: built-ins replaced after the runtime loaded are never reached', () => {
+    const table: CrossTalkSiteTable = {
+      paths: ['state', 'state.user'],
+      sites: [[1, 4, SITE_SET], [0, 5, SITE_SET], [1, 6, SITE_READ]],
+      overlaps: [[0, 1], [0, 1]],
+    };
+    const json = JSON.stringify(table);
+    let current: string | undefined;
+    const tracker = createCrossTalkTracker({ worker: WORKER, currentRequestId: () => current });
+    const hook = (name: string) => tracker.hooks[name] as (site: unknown, value?: unknown) => unknown;
+    const constructors = new HostileRealm();
+    for (const name of ['Float64Array', 'Int32Array', 'Uint8Array']) constructors.method(globalThis, name, name);
+    const realm = HostileRealm.patchEverything();
+    let findings: CrossTalkFinding[] = [];
+    try {
+      constructors.run(() => realm.run(() => {
+        hook(CROSS_TALK_HOOKS.sites)(json);
+        current = 'A';
+        hook(CROSS_TALK_HOOKS.write)(0, 'a');
+        current = 'B';
+        hook(CROSS_TALK_HOOKS.write)(1, {});
+        current = 'A';
+        hook(CROSS_TALK_HOOKS.read)(2, 'value');
+        hook(CROSS_TALK_HOOKS.read)(2, 'value');
+        findings = tracker.takeFindings('A');
+        tracker.end('A');
+        tracker.end('B');
+      }));
+    } finally {
+      realm.dispose();
+      constructors.dispose();
+    }
+    assert.deepEqual({ ...realm.calls, ...constructors.calls }, {}, 'calls into user code');
+    assert.deepEqual(findings, [
+      { kind: 'cross-talk', variable: 'state.user', worker: WORKER, writer: { requestId: 'A', line: 4 }, interloper: { requestId: 'B', line: 5 }, reader: { requestId: 'A', line: 6 } },
+    ]);
   });
 });

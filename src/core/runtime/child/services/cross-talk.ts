@@ -22,7 +22,7 @@
  */
 import type { CrossTalkFinding } from '../../../model/snapshot';
 import { CROSS_TALK_HOOKS, SITE_SET } from '../../instrument/cross-talk-sites';
-import { append, isArray, itemAt, jsonParse, objectCreate, ownValue } from './intrinsics';
+import { append, isArray, itemAt, jsonParse, objectCreate, ownValue, Uint8ArrayCtor } from './intrinsics';
 
 export interface CrossTalkTracker {
   /** Members to add to the hooks channel object (installed by the runtime before user code loads). */
@@ -58,6 +58,10 @@ interface Sites {
   lastRequest: string[];
 }
 
+// Saved when the runtime loads, before any user code could replace the globals (as intrinsics.ts does).
+const Float64ArrayCtor = Float64Array;
+const Int32ArrayCtor = Int32Array;
+
 const isIndex = (value: unknown, below: number): value is number => typeof value === 'number' && value >= 0 && value < below && value % 1 === 0;
 
 /** The table the module handed over (a CrossTalkSiteTable as JSON, read as plain data), or null when it is not one. */
@@ -77,13 +81,13 @@ function decodeTable(json: unknown): Sites | null {
   const table: Sites = {
     count: sites.length,
     paths: [],
-    sitePath: new Int32Array(sites.length),
-    siteLine: new Float64Array(sites.length),
-    siteKind: new Uint8Array(sites.length),
+    sitePath: new Int32ArrayCtor(sites.length),
+    siteLine: new Float64ArrayCtor(sites.length),
+    siteKind: new Uint8ArrayCtor(sites.length),
     overlaps: [],
-    overlapMatrix: new Uint8Array(pathCount * pathCount),
-    lastSeq: new Float64Array(pathCount),
-    lastLine: new Float64Array(pathCount),
+    overlapMatrix: new Uint8ArrayCtor(pathCount * pathCount),
+    lastSeq: new Float64ArrayCtor(pathCount),
+    lastLine: new Float64ArrayCtor(pathCount),
     lastRequest: [],
   };
   for (let p = 0; p < pathCount; p++) {
@@ -123,7 +127,7 @@ export function createCrossTalkTracker(options: { worker: number; currentRequest
   let invocations = objectCreate(null) as Record<string, Invocation | undefined>;
 
   function newInvocation(pathCount: number): Invocation {
-    return { setSeq: new Float64Array(pathCount), setLine: new Float64Array(pathCount), reported: new Uint8Array(pathCount), findings: [] };
+    return { setSeq: new Float64ArrayCtor(pathCount), setLine: new Float64ArrayCtor(pathCount), reported: new Uint8ArrayCtor(pathCount), findings: [] };
   }
 
   /** Checks a read of `path` at `line` by `requestId` against the writes before it. */
