@@ -110,6 +110,40 @@ describe('Managed Instances: invocations in flight share their worker’s module
     assert.equal(record.reset, 'init-error');
   });
 
+  it('flags AWS’s example as cross-talk with the variable, the lines and both request ids, in the records', async () => {
+    const environment = open('aws-example.mjs', 1, 3);
+    const records = await Promise.all(['alice', 'bob', 'carol'].map((user) => environment.invoke({ user })));
+    const findings = records.flatMap((record) => (record.findings ?? []).map((finding) => ({ finding, record })));
+    assert.equal(findings.length, 2, 'the two readers whose write was overwritten; the last writer read its own value');
+    const ids = new Set(records.map((record) => record.requestId));
+    for (const { finding, record } of findings) {
+      assert.equal(finding.kind, 'cross-talk');
+      assert.equal(finding.variable, 'state.currentUser');
+      assert.equal(finding.worker, 0);
+      assert.deepEqual([finding.writer.line, finding.interloper.line, finding.reader.line], [6, 6, 8]);
+      assert.equal(finding.reader.requestId, record.requestId, 'a finding sits in its reader’s record');
+      assert.equal(finding.writer.requestId, record.requestId);
+      assert.notEqual(finding.interloper.requestId, record.requestId);
+      assert.ok(ids.has(finding.interloper.requestId), 'the interloper is one of the invocations in flight');
+      assert.ok(record.overlapping?.includes(finding.interloper.requestId));
+    }
+  });
+
+  for (const [file, why] of [
+    ['als-fix.mjs', 'per-request state in AsyncLocalStorage'],
+    ['readonly-client.mjs', 'a client made at init and only read'],
+    ['counter.mjs', 'count++ with no await between its read and its write'],
+  ] as const) {
+    it(`does not flag ${why} (${file})`, async () => {
+      const environment = createLocalEnvironment({ file: join(FIXTURES, 'managed', file), handlerExport: 'handler', runtime: 'nodejs22.x', managedInstances: { workers: 1, concurrency: 4 } });
+      environments.push(environment);
+      const records = await Promise.all(['alice', 'bob', 'carol', 'dave'].map((user) => environment.invoke({ user })));
+      assert.ok(records.every((record) => record.error === null));
+      assert.deepEqual(records.flatMap((record) => record.findings ?? []), []);
+      if (file === 'als-fix.mjs') assert.deepEqual(records.map((record) => (record.response as { user: string }).user).sort(), ['alice', 'bob', 'carol', 'dave']);
+    });
+  }
+
   it('nodejs20.x has no Managed Instances: the environment refuses the option', () => {
     assert.throws(() => managedEnvironment('counter.mjs', 1, 2, { runtime: 'nodejs20.x' }), /needs Node\.js 22 or later/);
   });
@@ -140,6 +174,17 @@ describe('warm-state CLI in Managed Instances mode', function () {
       assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
       assert.match(run.stderr, message);
     }
+  });
+
+  it('check --concurrency exits 1 on cross-talk, naming the variable, the lines and the request ids', () => {
+    const run = cli('check', 'aws-example.mjs', '--concurrency', '3', '--workers', '1', '--runtime', 'nodejs22.x', '--times', '6');
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(run.stdout, /✗ cross-talk on state\.currentUser in worker 0: request [0-9a-f]{8} set it at line 6, request [0-9a-f]{8} set it at line 6 meanwhile, and request [0-9a-f]{8} read the other request's value at line 8/);
+    const json = cli('check', 'aws-example.mjs', '--concurrency', '3', '--workers', '1', '--runtime', 'nodejs22.x', '--times', '6', '--json');
+    assert.equal(json.status, 1);
+    const summary = JSON.parse(json.stdout) as { ok: boolean; findings: Array<{ variable: string }> };
+    assert.equal(summary.ok, false);
+    assert.ok(summary.findings.length > 0 && summary.findings.every((finding) => finding.variable === 'state.currentUser'));
   });
 
   it('check --concurrency --json prints one summary object, per worker', () => {

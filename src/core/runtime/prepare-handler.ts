@@ -46,7 +46,8 @@ export function handlerDefinedIn(source: string, file: string, handlerExport: st
   return candidate !== undefined && candidate.shape !== 'unknown' && candidate.definition !== undefined;
 }
 
-export function prepareHandler(file: string, format: ModuleLoadFormat, capture: boolean, handlerExport: string): HandlerPreparation {
+/** `crossTalk`: Managed Instances, where the handler module also reports its module-scope reads and writes. */
+export function prepareHandler(file: string, format: ModuleLoadFormat, capture: boolean, handlerExport: string, crossTalk = false): HandlerPreparation {
   let source: string;
   try {
     source = readFileSync(file, 'utf8');
@@ -58,6 +59,6 @@ export function prepareHandler(file: string, format: ModuleLoadFormat, capture: 
   if (source.length > MAX_FRAMED_FILE_CHARS) return { handlerInFile: false, prepared: null };
   const handlerInFile = capture && handlerDefinedIn(source, file, handlerExport);
   if (format !== 'commonjs' || !['.js', '.cjs'].includes(extname(file).toLowerCase())) return { handlerInFile, prepared: null };
-  const { code } = instrumentModule(source, file, 'commonjs', { hooks: HOST_HOOKS_NAME, probe: true, frameKeyPrefix: capture ? HOST_KEY_PREFIX : null });
+  const { code } = instrumentModule(source, file, 'commonjs', { hooks: HOST_HOOKS_NAME, probe: true, frameKeyPrefix: capture ? HOST_KEY_PREFIX : null, crossTalk: capture && crossTalk });
   return { handlerInFile, prepared: { sourceLength: source.length, sourceHash: fnv1a(source), code } };
 }

@@ -43,6 +43,7 @@ import { watchOutput } from '../services/child-output';
 import { openHostChannel } from '../services/host-channel';
 import { openParentChannel } from '../services/parent-channel';
 import { startWorkerPool, type WorkerPool } from '../services/worker-pool';
+import { createCrossTalkTracker } from '../services/cross-talk';
 import { handlerNotFound, hideRuntimeFrames, toInitError, toLambdaError as describeError } from '../../../lambda/errors';
 import { isOverPayloadLimit, limitLambdaError, responseSizeTooLarge, TRANSPORT_ERROR_LIMITS } from '../../../lambda/limits';
 import { isDependencyFile, isTypeScriptFile } from '../services/runtime-globals';
@@ -99,6 +100,8 @@ const workerThreads = concurrent ? (require('node:worker_threads') as typeof imp
 const invocationContext = concurrent ? new (require('node:async_hooks') as typeof import('node:async_hooks')).AsyncLocalStorage<InvocationContext>() : null;
 /* eslint-enable @typescript-eslint/no-require-imports */
 const contextNow = invocationContext ? invocationContext.getStore.bind(invocationContext) : (): InvocationContext | undefined => undefined;
+/** Managed Instances: which invocation wrote and read which module binding, between awaits (cross-talk.ts). */
+const crossTalk = workerIndex !== null ? createCrossTalkTracker({ worker: workerIndex, currentRequestId: () => contextNow()?.requestId }) : null;
 const captureValues = createCapture();
 const moduleProbe = createModuleProbe();
 /** Times the handler module's top-level statements on a profiled cold start (init-profile-marks.ts). */
@@ -293,7 +296,7 @@ function installCommonJsHooks(handlerFile: string, hooks: string | null, frames:
       content = ready;
     } else if (probe || isTypeScriptFile(filename) || framed) {
       const frameKeyPrefix = framed ? `c${++instrumentedFiles}_` : null;
-      content = instrumenter().instrumentModule(content, filename, 'commonjs', { hooks: hooks ?? '', probe, frameKeyPrefix, initProfile: probe && initProfile }).code;
+      content = instrumenter().instrumentModule(content, filename, 'commonjs', { hooks: hooks ?? '', probe, frameKeyPrefix, initProfile: probe && initProfile, crossTalk: probe && crossTalk !== null && frames }).code;
     }
     return apply(originalCompile, this, argumentList(content, filename, rest));
   };
@@ -317,7 +320,7 @@ function realPath(file: string): string {
 function openHooksChannel(init: ChildInitMessage): string | null {
   try {
     const frameOfInvocation = concurrent ? () => contextNow()?.frame : undefined;
-    installFrameHooks(init.hooksName, captureValues, { module: moduleProbe.register, profileMark: initProfile.mark, profileEnd: initProfile.end }, frameOfInvocation);
+    installFrameHooks(init.hooksName, captureValues, { module: moduleProbe.register, profileMark: initProfile.mark, profileEnd: initProfile.end, ...(crossTalk?.hooks ?? {}) }, frameOfInvocation);
     return init.hooksName;
   } catch (error) {
     channelFailure = `capture unavailable: ${messageOf(error)}`;
@@ -403,7 +406,7 @@ function registerEsmHooks(init: ChildInitMessage, hooks: string | null, handlerU
       code: 'MODULE_NOT_FOUND',
     });
   }
-  register(pathToFileURL(join(init.childDir, 'esm-hooks.mjs')).href, { data: { handlerUrl, hooks, frames: init.capture, handlerInFile: init.handlerInFile, initProfile: init.initProfile } });
+  register(pathToFileURL(join(init.childDir, 'esm-hooks.mjs')).href, { data: { handlerUrl, hooks, frames: init.capture, handlerInFile: init.handlerInFile, initProfile: init.initProfile, crossTalk: crossTalk !== null && init.capture } });
 }
 
 function resolveHandler(moduleExports: unknown, init: ChildInitMessage, client: ClientGeneration, exportPath: string[]): Handler | LambdaError {
@@ -626,6 +629,9 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
     codeCacheSaved = true;
     saveCodeCache();
   }
+  // Taken before end(), which drops them with the rest of this invocation's record.
+  const findings = crossTalk?.takeFindings(message.requestId) ?? [];
+  crossTalk?.end(message.requestId);
   await writeMarkers(message.requestId);
   if (!concurrent) {
     lambdaConsole.setRequestId(undefined);
@@ -646,6 +652,7 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
     pendingRan: pending?.ran ?? null,
     memory: { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, externalBytes: usage.external },
     maxRssBytes: maxRssBytes(),
+    ...(findings.length > 0 ? { findings } : {}),
   });
 }
 

@@ -40,8 +40,10 @@ let frames = false;
 let handlerInFile = false;
 let instrumentedFiles = 0;
 let initProfile = false;
+/** Managed Instances: the handler module reports its module-scope reads and writes (cross-talk.ts). */
+let crossTalk = false;
 
-export function initialize(data: { handlerUrl?: string; hooks?: string; frames?: boolean; handlerInFile?: boolean; initProfile?: boolean } | undefined): void {
+export function initialize(data: { handlerUrl?: string; hooks?: string; frames?: boolean; handlerInFile?: boolean; initProfile?: boolean; crossTalk?: boolean } | undefined): void {
   handlerUrl = data?.handlerUrl ?? '';
   hooks = isHooksName(data?.hooks) ? data.hooks : '';
   // Without the channel's name nothing may call it: no probe, no frame hooks, no profile marks.
@@ -49,6 +51,7 @@ export function initialize(data: { handlerUrl?: string; hooks?: string; frames?:
   initProfile = data?.initProfile === true && hooks !== '';
   frames = data?.frames === true && hooks !== '';
   handlerInFile = data?.handlerInFile === true;
+  crossTalk = data?.crossTalk === true && hooks !== '';
 }
 
 /**
@@ -87,12 +90,12 @@ export async function load(url: string, context: LoadContext, nextLoad: NextLoad
     const format = formatOfTypeScript(path);
     if (format === 'commonjs') return { format: 'commonjs', shortCircuit: true };
     const source = await readFile(path, 'utf8');
-    return { format: 'module', source: instrumentModule(source, path, 'module', { hooks, probe: url === handlerUrl, frameKeyPrefix: frameKeyPrefix(url, path), initProfile: initProfile && url === handlerUrl }).code, shortCircuit: true };
+    return { format: 'module', source: instrumentModule(source, path, 'module', { hooks, probe: url === handlerUrl, frameKeyPrefix: frameKeyPrefix(url, path), initProfile: initProfile && url === handlerUrl, crossTalk }).code, shortCircuit: true };
   }
   const result = await nextLoad(url, context);
   if (result.format !== 'module' || result.source === null || result.source === undefined) return result;
   const prefix = frameKeyPrefix(url, path);
   if (url !== handlerUrl && prefix === null) return result;
   const source = typeof result.source === 'string' ? result.source : Buffer.from(result.source as Uint8Array).toString('utf8');
-  return { ...result, source: instrumentModule(source, path, 'module', { hooks, probe: url === handlerUrl, frameKeyPrefix: prefix, initProfile: initProfile && url === handlerUrl }).code };
+  return { ...result, source: instrumentModule(source, path, 'module', { hooks, probe: url === handlerUrl, frameKeyPrefix: prefix, initProfile: initProfile && url === handlerUrl, crossTalk }).code };
 }
