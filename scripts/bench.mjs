@@ -44,7 +44,7 @@ const engineFile = join(root, 'dist', 'bench', 'engine.cjs');
 mkdirSync(dirname(engineFile), { recursive: true });
 await esbuild.build({
   stdin: {
-    contents: "export { createLocalEnvironment } from '../src/core/runtime/local-environment';\nexport { createCapture } from '../src/core/runtime/child/services/serializer';\nexport { DEFAULT_BUDGETS } from '../src/core/runtime/environment-api';\nexport { installPendingWorkTracker } from '../src/core/runtime/child/services/pending-work';\n",
+    contents: "export { createLocalEnvironment } from '../src/core/runtime/local-environment';\nexport { createCapture } from '../src/core/runtime/child/services/serializer';\nexport { DEFAULT_BUDGETS } from '../src/core/runtime/environment-api';\nexport { installPendingWorkTracker } from '../src/core/runtime/child/services/pending-work';\nexport { instrumentModule } from '../src/core/runtime/instrument/instrument';\nexport { createCrossTalkTracker } from '../src/core/runtime/child/services/cross-talk';\nexport { installHooksChannel } from '../src/core/runtime/child/services/hooks-channel';\nexport { hooksNameFrom } from '../src/core/runtime/child/services/runtime-globals';\n",
     resolveDir: join(root, 'scripts'),
     loader: 'ts',
   },
@@ -404,6 +404,55 @@ for (let round = 0; round < MANAGED_ROUNDS; round++) {
 }
 const managedRatio = median(managedWith) / median(managedWithout);
 
+/**
+ * Cross-talk tracking alone, in a fresh node process: the 10-variable handler above (with a
+ * resolved await instead of the timer, so the handler itself is cheap) run in an async context
+ * per invocation as a worker runs it, plain against instrumented with a tracker (hooks, findings
+ * taken and the invocation forgotten at its end); the difference per invocation.
+ */
+function crossTalkCost() {
+  const file = join(work, 'cross-talk-cost.mjs');
+  const handlerSource = readFileSync(managedHandler, 'utf8').replace('new Promise((resolve) => setTimeout(resolve, 10))', 'Promise.resolve()');
+  writeFileSync(file, `
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+const engine = createRequire(import.meta.url)(${JSON.stringify(engineFile)});
+const source = ${JSON.stringify(handlerSource)};
+const hooks = engine.hooksNameFrom(randomBytes(16));
+const als = new AsyncLocalStorage();
+const tracker = engine.createCrossTalkTracker({ worker: 0, currentRequestId: () => als.getStore() });
+engine.installHooksChannel(hooks, { module: () => undefined, refused: () => undefined, ...tracker.hooks });
+const plainFile = ${JSON.stringify(join(work, 'cross-talk-plain.mjs'))};
+const trackedFile = ${JSON.stringify(join(work, 'cross-talk-tracked.mjs'))};
+writeFileSync(plainFile, source);
+writeFileSync(trackedFile, engine.instrumentModule(source, trackedFile, 'module', { hooks, probe: true, crossTalk: true }).code);
+const plain = (await import(pathToFileURL(plainFile).href)).handler;
+const tracked = (await import(pathToFileURL(trackedFile).href)).handler;
+const median = (values) => { const sorted = [...values].sort((a, b) => a - b); const mid = sorted.length >> 1; return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2; };
+async function run(handler, withTracker) {
+  const times = [];
+  for (let i = 0; i < ${TRACKER_RUNS}; i++) {
+    const id = 'r' + i;
+    const started = performance.now();
+    await als.run(id, () => handler({ n: i }));
+    if (withTracker) { tracker.takeFindings(id); tracker.end(id); }
+    times.push(performance.now() - started);
+  }
+  return median(times);
+}
+await run(plain, false); await run(tracked, true);
+const without = await run(plain, false);
+const withTracking = await run(tracked, true);
+process.stdout.write(JSON.stringify({ without, withTracking }));
+`);
+  return JSON.parse(execFileSync(process.execPath, [file], { encoding: 'utf8' }));
+}
+const crossTalk = crossTalkCost();
+const crossTalkMs = crossTalk.withTracking - crossTalk.without;
+
 log('(d) extension activation...');
 // Fresh process per sample: require() of the bundle plus activate() with a stand-in vscode
 // module (scripts/measure-activation.cjs), against a minimal one-command extension.
@@ -434,6 +483,7 @@ for (const r of retained) {
   target(`(f) ${r.label}: extra child memory while measuring`, mb(r.extraBytes), '<= 100 MB', r.extraBytes <= 100 * 1048576);
 }
 target('(f) pending-work tracking per warm invocation (with - without tracker)', ms(trackerMs), '<= 0.1 ms', trackerMs <= 0.1);
+target('(g) cross-talk tracking per invocation, handler touching 10 module variables (with - without)', ms(crossTalkMs), '<= 0.1 ms', crossTalkMs <= 0.1);
 target(`(g) Managed Instances throughput, ${MANAGED_IN_FLIGHT} in flight in one worker: capture on / off`, `${managedRatio.toFixed(2)}x`, '>= 0.8x', managedRatio >= 0.8);
 
 const lines = [
@@ -532,6 +582,9 @@ const lines = [
   `| Capture off (\`capture: false\`) | ${median(managedWithout).toFixed(0)} | 1.00x |`,
   `| Capture on (default) | ${median(managedWith).toFixed(0)} | ${managedRatio.toFixed(2)}x |`,
   '',
+  `Cross-talk tracking alone, in a fresh node process: the same handler with a resolved await, one invocation at a time in an async context each,`,
+  `${TRACKER_RUNS} each: plain ${ms(crossTalk.without)}, instrumented with the tracker ${ms(crossTalk.withTracking)}: ${ms(crossTalkMs)} per invocation.`,
+  '',
 ];
 // The serve comparison (section e) comes from `npm run bench:serve`: kept as it was.
 const benchmarksFile = join(root, 'BENCHMARKS.md');
@@ -548,6 +601,7 @@ for (const b of big) log(`(c) ${b.label}: engine ${ms(b.captureMs)}, moduleScope
 log(`(b) init profile on: ${ms(cold.profiled)} (${cold.profiledRatio.toFixed(2)}x plain node)`);
 for (const r of retained) log(`(f) ${r.label}: retained sizes ${ms(r.ms)} (child paused ${ms(r.pauseMs)}; plain node snapshot ${ms(r.plainMs)}, ${(r.ms / r.plainMs).toFixed(2)}x), extra child memory ${mb(r.extraBytes)}, big retains ${mb(r.retainedBytes)}, snapshot ${mb(r.snapshotBytes)}`);
 log(`(f) pending-work tracker: without ${ms(tracker.without)}, with ${ms(tracker.withTracker)} (${(tracker.withTracker / tracker.without).toFixed(2)}x), +${ms(trackerMs)} per invocation`);
+log(`(g) cross-talk tracking: plain ${ms(crossTalk.without)}, tracked ${ms(crossTalk.withTracking)}, +${ms(crossTalkMs)} per invocation`);
 log(`(g) Managed Instances: ${median(managedWithout).toFixed(0)}/s without capture, ${median(managedWith).toFixed(0)}/s with (${managedRatio.toFixed(2)}x)`);
 log(`(d) medians: minimal extension ${ms(activationMinimalMs)}, warm-state ${ms(activationMs)}`);
 log('wrote BENCHMARKS.md');

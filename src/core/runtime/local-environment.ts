@@ -359,7 +359,7 @@ class LocalEnvironment implements WarmEnvironment {
     }
     const handle = new ChildHandle(
       child,
-      managedOutput ? { gate: new ConcurrentMessageGate(), onOutput: (stream, chunk) => managedOutput.push(stream, chunk) } : {},
+      managedOutput ? { gate: new ConcurrentMessageGate(), onOutput: (stream, chunk) => managedOutput.push(stream, chunk), batchWrites: true } : {},
     );
     child.once('close', () => {
       // Ended while idle (freeze off, killed from outside, or a message the runtime did not send): say so now.

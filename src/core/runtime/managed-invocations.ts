@@ -21,6 +21,8 @@ import { billedDuration, bytesToMB, endLine, reportLine, startLine, timeoutMessa
 /** How long the host waits for capture after the handler settled before giving up on it. */
 const CAPTURE_GRACE_MS = 10_000;
 const OUTPUT_GRACE_MS = 1_000;
+/** Max Memory Used reads /proc at most this often: results arrive many per millisecond. */
+const HIGH_WATER_MARK_AGE_MS = 100;
 
 export type InitOutcome =
   | { kind: 'ready'; initDurationMs: number; maxRssBytes: number; workerInitMs: number[] }
@@ -168,7 +170,7 @@ export class ManagedInvocations {
     const worker = result?.worker;
     const cold = result?.workerFirst === true;
     const initDurationMs = cold && worker !== undefined ? (running.workerInitMs[worker] ?? null) : null;
-    if (result) running.maxRssBytes = Math.max(running.maxRssBytes, result.maxRssBytes, running.child.highWaterMarkBytes() ?? 0);
+    if (result) running.maxRssBytes = Math.max(running.maxRssBytes, result.maxRssBytes, running.child.highWaterMarkBytes(HIGH_WATER_MARK_AGE_MS) ?? 0);
     const maxMemoryUsedMB = bytesToMB(running.maxRssBytes);
     let durationMs = result ? Math.min(result.durationMs, entry.settledAfterMs ?? elapsedMs) : elapsedMs;
     let error: LambdaError | null = result ? result.error : null;

@@ -201,5 +201,12 @@ export const WORKER_FLAG = '--warm-state-worker=';
 /** Marker id closing the init phase. */
 export const INIT_MARKER_ID = 'init';
 
-/** What a worker thread tells the child's main thread (Managed Instances, worker-pool.ts). */
-export type WorkerToMain = ChildReadyMessage | ChildInitErrorMessage | ChildSettledMessage | ChildResultMessage;
+/**
+ * What a worker thread tells the child's main thread (Managed Instances, worker-pool.ts): init's
+ * answer as data (the main thread combines the workers'), an invocation's messages already
+ * encoded for the host (the main thread, which runs no user code, passes them on unparsed).
+ */
+export type WorkerToMain =
+  | { type: 'ready'; message: ChildReadyMessage }
+  | { type: 'init-error'; message: ChildInitErrorMessage }
+  | { type: 'settled' | 'result'; requestId: string; text: string };

@@ -683,7 +683,7 @@ async function invokeAfterInit(message: ChildInvokeMessage): Promise<void> {
 function onHostMessage(message: HostToChild): void {
   if (message.type === 'init' && message.managed && !concurrent) {
     // Managed Instances, main thread: the workers load and run the handler; nothing of the user's runs here.
-    workerPool = startWorkerPool({ ...message, managed: message.managed }, send, (text) => lambdaConsole.line('ERROR', text), exitProcess);
+    workerPool = startWorkerPool({ ...message, managed: message.managed }, send, (text) => channel.sendEncoded(text), (text) => lambdaConsole.line('ERROR', text), exitProcess);
   } else if (message.type === 'init') {
     if (message.frozenBetweenInvocations) channel.frozenBetweenInvocations();
     initialized = onInit(message);

@@ -55,6 +55,8 @@ const READ_RETRY_MS = 5;
 export interface HostChannel {
   /** Writes the whole message before returning; the host's absence ends the process (onClosed). */
   send(message: ChildToHost): void;
+  /** The same for a message already encoded (one JSON object, no newline). */
+  sendEncoded(text: string): void;
   /** Reads no further once the read in progress (if any) completes. */
   pause(): void;
   /** Reads again (the next message is due, or the host's exit is to be noticed). */
@@ -168,9 +170,12 @@ export function openHostChannel(fd: number, onMessage: (message: HostToChild) =>
 
   return {
     send(message) {
+      this.sendEncoded(encodeJson(message));
+    },
+    sendEncoded(text) {
       if (closed) return;
       try {
-        writeAllSync(fd, `${encodeJson(message)}\n`);
+        writeAllSync(fd, `${text}\n`);
       } catch {
         close();
       }

@@ -31,6 +31,7 @@ const WORKER_FLAGS_REMOVED = ['--expose-gc', '--max-semi-space-size', '--max-old
 export function startWorkerPool(
   init: ChildInitMessage & { managed: NonNullable<ChildInitMessage['managed']> },
   send: (message: ChildToHost) => void,
+  sendEncoded: (text: string) => void,
   log: (text: string) => void,
   exit: (code: number) => void,
 ): WorkerPool {
@@ -62,9 +63,9 @@ export function startWorkerPool(
     workers[chosen]?.postMessage(message);
   };
 
-  const onWorkerMessage = (index: number, message: WorkerToMain): void => {
-    if (message.type === 'ready') {
-      ready[index] = message;
+  const onWorkerMessage = (index: number, data: WorkerToMain): void => {
+    if (data.type === 'ready') {
+      ready[index] = data.message;
       if (!initDone && ready.every((entry) => entry !== null)) {
         initDone = true;
         const entries = ready as ChildReadyMessage[];
@@ -72,18 +73,18 @@ export function startWorkerPool(
         send({ ...slowest, maxRssBytes: process.resourceUsage().maxRSS * 1024, workerInitMs: entries.map((entry) => entry.initDurationMs) });
         for (const queued of waiting.splice(0)) dispatchNow(queued);
       }
-    } else if (message.type === 'init-error') {
+    } else if (data.type === 'init-error') {
       if (initDone) return;
       initDone = true;
-      send({ ...message, maxRssBytes: process.resourceUsage().maxRSS * 1024 });
+      send({ ...data.message, maxRssBytes: process.resourceUsage().maxRSS * 1024 });
       exit(1);
-    } else if (message.type === 'result') {
-      owner.delete(message.requestId);
+    } else if ((data.type === 'settled' || data.type === 'result') && owner.get(data.requestId) === index && typeof data.text === 'string' && data.text.startsWith('{')) {
+      // User code in a worker can post to this thread too: only an invocation this worker was given is passed on (the host checks the rest).
+      if (data.type === 'settled') return sendEncoded(data.text);
+      owner.delete(data.requestId);
       inFlight[index] = Math.max(0, (inFlight[index] as number) - 1);
-      const workerFirst = firsts.delete(message.requestId);
-      send({ ...message, worker: index, ...(workerFirst ? { workerFirst } : {}) });
-    } else {
-      send(message);
+      const first = firsts.delete(data.requestId) ? '"workerFirst":true,' : '';
+      sendEncoded(`{"worker":${index},${first}${data.text.slice(1)}`);
     }
   };
 
