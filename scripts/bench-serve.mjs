@@ -1,4 +1,4 @@
-// `npm run bench:serve`: a warm Invoke through `warm-state serve` (capture on) against
+// `npm run bench:serve`: a warm Invoke through `warm-state serve` (which captures no scopes: Invoke returns none) against
 // serverless-offline 13 (with the Serverless Framework 3, which needs no login), measured in
 // one run on this machine, same handler, same client. Writes the serve section of
 // BENCHMARKS.md and prints the figures. Nothing here is a test: figures are measured, never
@@ -290,7 +290,7 @@ const ratio = ours / theirs;
 const runs = BLOCK * BLOCKS;
 const load = `${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after`;
 const cpuPerInvoke = (target) => (process.platform === 'linux' ? `${(target.cpuNs / runs / 1e6).toFixed(3)} ms` : 'n/a');
-log(`warm-state serve (capture on): ${ms(ours)} median; serverless-offline ${offlineVersion}: ${ms(theirs)} median; ratio ${ratio.toFixed(2)}x (target <= 0.5x: ${ratio <= 0.5 ? 'met' : 'MISSED'})`);
+log(`warm-state serve: ${ms(ours)} median; serverless-offline ${offlineVersion}: ${ms(theirs)} median; ratio ${ratio.toFixed(2)}x (target <= 0.5x: ${ratio <= 0.5 ? 'met' : 'MISSED'})`);
 log(`server CPU per invocation: serve ${cpuPerInvoke(targets[0])}, serverless-offline ${cpuPerInvoke(targets[1])}; load average ${load}`);
 
 const section = [
@@ -303,13 +303,13 @@ const section = [
   'connection per server, every request signed with SigV4 (@smithy/signature-v4) before the timer starts, for both',
   '(serve verifies the signature with its per-run key; serverless-offline ignores it). Timed: request written to',
   `response read. serverless-offline ${offlineVersion} runs under the Serverless Framework ${frameworkVersion} with its defaults (worker`,
-  'threads, no capture); serve captures module and handler scope on every invocation (its default).',
+  'threads, no capture); serve captures no scopes either (Invoke returns the payload and the log tail only).',
   quick ? '\n**Quick check run (BENCH_QUICK=1): too few iterations to be a measurement.**' : '',
   '',
   '| Server | Median | Ratio | Server CPU per invocation |',
   '|---|---|---|---|',
   `| serverless-offline ${offlineVersion} (baseline) | ${ms(theirs)} | 1.00x | ${cpuPerInvoke(targets[1])} |`,
-  `| \`warm-state serve\`, capture on | ${ms(ours)} | ${ratio.toFixed(2)}x | ${cpuPerInvoke(targets[0])} |`,
+  `| \`warm-state serve\` | ${ms(ours)} | ${ratio.toFixed(2)}x | ${cpuPerInvoke(targets[0])} |`,
   '',
   'Server CPU: every thread of the server\'s processes (serve, and the child process running the function) on CPU',
   'during the measured invocations, per invocation (/proc/PID/task/TID/schedstat).',

@@ -30,6 +30,9 @@ export function createLocalEnvironmentBackend(context: BackendContext, createEnv
     // reports (`warm-state serve` registers the profile it chose), so the environment runs as it.
     ...(isRuntimeProfileName(configuration.Runtime) ? { runtime: configuration.Runtime, runtimeSource: 'template' as const } : {}),
     ...(context.managedInstances ? { managedInstances: context.managedInstances } : {}),
+    // Invoke answers with the payload and the log tail only: scopes captured here would be
+    // thrown away, and capture is most of an invocation's cost (BENCHMARKS.md (a)).
+    capture: false,
   };
   const maxEnvironments = context.maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS;
   const environments = new EnvironmentPool({ create: () => createEnvironment(options), maxEnvironments });
