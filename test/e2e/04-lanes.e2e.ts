@@ -1,0 +1,150 @@
+/**
+ * Lambda Managed Instances in the packaged extension (issue 12): AWS's own example of module
+ * state shared by concurrent invocations, run as a burst with "Invoke Warm Concurrently"
+ * (4 in flight per environment, 2 workers), then read in the panel's lanes: one lane per
+ * worker, a bar per invocation, overlaps marked; a bar selects by click and by Enter, and the
+ * detail's module scope names the worker it belongs to. The lanes are saved as a screenshot.
+ */
+import * as assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Frame } from 'playwright-core';
+import { profileNode } from '../../scripts/oracle/clients';
+import { e2eContext } from './support/context';
+import { evaluateIn } from './support/panel-dom';
+import { startSession, type Session } from './support/session';
+import type { Workbench } from './support/workbench';
+
+const FILE = 'lanes/handler.mjs';
+const BURST = 8;
+const LANES_SELECTOR = '.ws-lanes';
+
+interface BarSnapshot {
+  invocation: number;
+  /** The name of the lane holding the bar: `environment 0, worker 1`. */
+  lane: string;
+  classes: string;
+  label: string;
+}
+
+interface LanesSnapshot {
+  lanes: string[];
+  bars: BarSnapshot[];
+  summary: string;
+  /** `data-invocation` of the invocation the detail shows. */
+  invocation: number | null;
+  moduleTitle: string;
+}
+
+/** Runs in the panel's document (plain JavaScript source: see panel-dom.ts). */
+const READ_LANES_SOURCE = `(() => {
+  const text = (element) => (element && element.textContent) || '';
+  const invocation = document.querySelector('.ws-invocation');
+  return {
+    lanes: Array.from(document.querySelectorAll('.ws-lane > .ws-lane-label')).map(text),
+    bars: Array.from(document.querySelectorAll('.ws-lane-bar')).map((bar) => ({
+      invocation: Number(bar.getAttribute('data-invocation')),
+      lane: text(bar.closest('.ws-lane') && bar.closest('.ws-lane').querySelector('.ws-lane-label')),
+      classes: bar.getAttribute('class') || '',
+      label: bar.getAttribute('aria-label') || '',
+    })),
+    summary: text(document.querySelector('.ws-lanes-summary')),
+    invocation: invocation ? Number(invocation.getAttribute('data-invocation')) : null,
+    moduleTitle: text(document.querySelector('.ws-scope-module .ws-section-title')),
+  };
+})()`;
+
+function readLanes(frame: Frame): Promise<LanesSnapshot> {
+  return evaluateIn<LanesSnapshot>(frame, READ_LANES_SOURCE);
+}
+
+describe('end to end: Managed Instances lanes after Invoke Warm Concurrently', function () {
+  let session: Session;
+  let workbench: Workbench;
+  const artifacts = e2eContext().artifacts;
+
+  before(async function () {
+    this.timeout(300_000);
+    const context = e2eContext();
+    session = await startSession('lanes', {
+      trusted: true,
+      settings: {
+        // Managed Instances needs Node 22 or later: the profile, and a Node 22 to run it (PATH has the developer's).
+        'warmState.runtime': 'nodejs22.x',
+        'warmState.nodePath': await profileNode(context.root, 'nodejs22.x'),
+        'warmState.managedInstances.concurrency': 4,
+        'warmState.managedInstances.maxWorkers': 2,
+      },
+      files: { [FILE]: 'test/fixtures/handlers/managed-engine/aws-example.mjs' },
+    });
+    workbench = await session.open();
+    mkdirSync(artifacts, { recursive: true });
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    if (workbench) await workbench.page.screenshot({ path: join(e2eContext().stateDir, 'lanes-last.png') }).catch(() => undefined);
+    await session?.close();
+  });
+
+  function lanesAt(description: string, accept: (read: LanesSnapshot) => boolean, timeoutMs?: number): Promise<LanesSnapshot> {
+    return workbench.waitForWebview(LANES_SELECTOR, description, readLanes, accept, timeoutMs);
+  }
+
+  function bar(frame: Frame, invocation: number) {
+    return frame.locator(`.ws-lane-bar[data-invocation="${invocation}"]`);
+  }
+
+  it('Invoke Warm Concurrently asks how many, proposing the concurrency and refusing 1', async () => {
+    await workbench.openFile(FILE);
+    await workbench.runCommand('Warm State: Invoke Warm Concurrently', { opensPicker: true });
+    const { page } = workbench;
+    const widget = page.locator('.quick-input-widget');
+    await widget.locator('.quick-input-title', { hasText: 'Invoke handler.handler Concurrently' }).waitFor({ timeout: 20_000 });
+    const input = widget.locator('.quick-input-box input');
+    assert.equal(await input.inputValue(), '4', 'the Managed Instances concurrency');
+    await input.fill('1');
+    await widget.locator('.quick-input-message', { hasText: 'A whole number from 2 to 100.' }).waitFor({ timeout: 10_000 });
+    await input.fill(String(BURST));
+    await page.keyboard.press('Enter');
+    await widget.waitFor({ state: 'hidden', timeout: 10_000 });
+  });
+
+  it(`shows the ${BURST} invocations as bars in lanes per worker, overlapping`, async () => {
+    const read = await lanesAt(`${BURST} bars in the lanes`, (lanes) => lanes.bars.length === BURST, 120_000);
+    assert.ok(read.lanes.includes('environment 0, worker 0') && read.lanes.includes('environment 0, worker 1'), `lanes: ${read.lanes.join(' | ')}`);
+    assert.ok(read.lanes.every((lane) => /^environment \d+, worker [01]$/.test(lane)), `every lane is a worker of at most 2: ${read.lanes.join(' | ')}`);
+    assert.deepEqual(read.bars.map((b) => b.invocation).sort((a, b) => a - b), Array.from({ length: BURST }, (_, i) => i + 1));
+    assert.match(read.summary, /up to 4 in flight/, read.summary);
+    assert.ok(read.bars.some((b) => b.classes.split(' ').includes('is-overlapping')), `an overlapping bar: ${read.bars.map((b) => `${b.invocation} ${b.classes}`).join(' | ')}`);
+    const notifications = await workbench.notifications();
+    assert.ok(!notifications.some((text) => /throttled|failed/i.test(text)), `notifications: ${notifications.join(' | ')}`);
+    const frame = await workbench.webviewFrame(LANES_SELECTOR);
+    await frame.locator(LANES_SELECTOR).screenshot({ path: join(artifacts, 'lanes-burst.png') });
+  });
+
+  it('a click on a bar shows that invocation, its module scope named after its worker', async () => {
+    const before = await lanesAt('the lanes', (lanes) => lanes.bars.length === BURST);
+    const target = before.bars.find((b) => b.lane === 'environment 0, worker 1' && b.invocation !== before.invocation);
+    assert.ok(target, `a bar of worker 1 not on display: ${JSON.stringify(before.bars)}`);
+    const frame = await workbench.webviewFrame(LANES_SELECTOR);
+    await bar(frame, target.invocation).locator('.ws-lane-run').click();
+    const read = await lanesAt(`invocation ${target.invocation} in the detail`, (lanes) => lanes.invocation === target.invocation);
+    assert.equal(read.moduleTitle, 'Module scope — environment 0, worker 1');
+    const selected = read.bars.find((b) => b.invocation === target.invocation);
+    assert.ok(selected && selected.classes.split(' ').includes('is-selected'), selected?.classes);
+    assert.match(selected.label, new RegExp(`^#${target.invocation}, invocation ${target.invocation} in environment 0, worker 1, `));
+  });
+
+  it('a focused bar selects with Enter', async () => {
+    const before = await lanesAt('the lanes', (lanes) => lanes.bars.length === BURST);
+    const target = before.bars.find((b) => b.lane === 'environment 0, worker 0' && b.invocation !== before.invocation);
+    assert.ok(target, `a bar of worker 0 not on display: ${JSON.stringify(before.bars)}`);
+    const frame = await workbench.webviewFrame(LANES_SELECTOR);
+    await bar(frame, target.invocation).focus();
+    await bar(frame, target.invocation).press('Enter');
+    const read = await lanesAt(`invocation ${target.invocation} selected with Enter`, (lanes) => lanes.invocation === target.invocation);
+    assert.equal(read.moduleTitle, 'Module scope — environment 0, worker 0');
+    assert.ok(read.bars.some((b) => b.classes.split(' ').includes('is-overlapping')), 'what ran with it is marked');
+  });
+});
