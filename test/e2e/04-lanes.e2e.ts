@@ -147,4 +147,12 @@ describe('end to end: Managed Instances lanes after Invoke Warm Concurrently', f
     assert.equal(read.moduleTitle, 'Module scope — environment 0, worker 0');
     assert.ok(read.bars.some((b) => b.classes.split(' ').includes('is-overlapping')), 'what ran with it is marked');
   });
+
+  it('Invoke Warm from the palette after the burst runs one more, not another burst', async () => {
+    // The palette lists the recently used "Invoke Warm Concurrently" first for this text.
+    await workbench.runCommand('Warm State: Invoke Warm');
+    const read = await lanesAt(`${BURST + 1} bars`, (lanes) => lanes.bars.length === BURST + 1, 60_000);
+    assert.ok(read.bars.some((b) => b.invocation === BURST + 1 && /^environment \d+, worker [01]$/.test(b.lane)), JSON.stringify(read.bars));
+  });
 });
+
