@@ -7,13 +7,13 @@
  */
 import * as vscode from 'vscode';
 import type { InvocationRecord } from '../core/model/snapshot';
-import { BURST_MAX, BURST_MIN, burstSizeProblem, defaultBurstSize, failedMessage, parseBurstSize, summarizeBurst, throttledMessage } from './burst';
 import type { CommandArgs } from './command-args';
 import { commandId } from './command-ids';
 import { targetHandler } from './command-target';
 import type { EventService } from './event-service';
 import type { HandlerIndex } from './handler-index';
 import { handlerLabel, type HandlerRef } from './handler-key';
+import { load } from './lazy';
 import type { PanelManager } from './panel-host';
 import type { HandlerSession, SessionStore } from './sessions';
 
@@ -62,6 +62,7 @@ export class LocalCommands {
     if (!ref) return undefined;
     const label = handlerLabel(ref);
     const session = this.deps.sessions.getOrCreate(ref);
+    const { BURST_MAX, BURST_MIN, burstSizeProblem, defaultBurstSize, failedMessage, parseBurstSize, summarizeBurst, throttledMessage } = await load('burst');
     const managed = await session.managedInstances();
     const answer = await vscode.window.showInputBox({
       title: `Warm State: Invoke ${label} Concurrently`,

@@ -7,6 +7,7 @@ import { burstSizeProblem, defaultBurstSize, parseBurstSize } from '../../src/vs
 import { commandId } from '../../src/vscode/command-ids';
 import { registerCommands, type CommandTargets } from '../../src/vscode/command-registry';
 import type { InvokeOutcome } from '../../src/vscode/handler-session';
+import { load } from '../../src/vscode/lazy';
 import { LocalCommands, type LocalCommandDeps } from '../../src/vscode/local-commands';
 
 const REF = { fileUri: 'file:///w/lanes/handler.js', exportName: 'handler' };
@@ -73,6 +74,8 @@ async function started(h: Harness, count: number): Promise<void> {
 }
 
 describe('extension: Invoke Warm Concurrently', () => {
+  // The command loads its helpers on first use (lazy.ts); loaded here, its steps take a few event-loop turns.
+  before(async () => void (await load('burst')));
   beforeEach(() => fake.reset());
 
   it('accepts a whole number from 2 to 100 and says what it wants otherwise', () => {
