@@ -3,7 +3,9 @@
  * state shared by concurrent invocations, run as a burst with "Invoke Warm Concurrently"
  * (4 in flight per environment, 2 workers), then read in the panel's lanes: one lane per
  * worker, a bar per invocation, overlaps marked; a bar selects by click and by Enter, and the
- * detail's module scope names the worker it belongs to. The lanes are saved as a screenshot.
+ * detail's module scope names the worker it belongs to; a bar with a cross-talk finding shows
+ * it with links to the write and the read in the editor. The lanes and the finding are saved as
+ * screenshots.
  */
 import * as assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -13,11 +15,14 @@ import { profileNode } from '../../scripts/oracle/clients';
 import { e2eContext } from './support/context';
 import { evaluateIn } from './support/panel-dom';
 import { startSession, type Session } from './support/session';
-import type { Workbench } from './support/workbench';
+import { poll, type Workbench } from './support/workbench';
 
 const FILE = 'lanes/handler.mjs';
 const BURST = 8;
 const LANES_SELECTOR = '.ws-lanes';
+/** Lines of test/fixtures/handlers/managed-engine/aws-example.mjs: `state.currentUser = event.user`, and its read after the await. */
+const WRITE_LINE = 6;
+const READ_LINE = 8;
 
 interface BarSnapshot {
   invocation: number;
@@ -34,6 +39,8 @@ interface LanesSnapshot {
   /** `data-invocation` of the invocation the detail shows. */
   invocation: number | null;
   moduleTitle: string;
+  /** The detail's cross-talk findings: the variable, then each site's text (`written by <id> · line 6`). */
+  findings: { variable: string; sites: string[] }[];
 }
 
 /** Runs in the panel's document (plain JavaScript source: see panel-dom.ts). */
@@ -51,6 +58,10 @@ const READ_LANES_SOURCE = `(() => {
     summary: text(document.querySelector('.ws-lanes-summary')),
     invocation: invocation ? Number(invocation.getAttribute('data-invocation')) : null,
     moduleTitle: text(document.querySelector('.ws-scope-module .ws-section-title')),
+    findings: Array.from(document.querySelectorAll('.ws-finding')).map((finding) => ({
+      variable: text(finding.querySelector('.ws-finding-variable')),
+      sites: Array.from(finding.querySelectorAll('.ws-finding-site')).map((site) => site.innerText.replace(/\\s+/g, ' ').trim()),
+    })),
   };
 })()`;
 
@@ -146,6 +157,30 @@ describe('end to end: Managed Instances lanes after Invoke Warm Concurrently', f
     const read = await lanesAt(`invocation ${target.invocation} selected with Enter`, (lanes) => lanes.invocation === target.invocation);
     assert.equal(read.moduleTitle, 'Module scope — environment 0, worker 0');
     assert.ok(read.bars.some((b) => b.classes.split(' ').includes('is-overlapping')), 'what ran with it is marked');
+  });
+
+  it('a bar with a cross-talk finding shows it, and its line links go to the handler’s lines', async () => {
+    const hasFindings = (b: BarSnapshot): boolean => b.classes.split(' ').includes('has-findings');
+    const before = await lanesAt('a bar with cross-talk findings', (lanes) => lanes.bars.some(hasFindings));
+    const target = before.bars.find(hasFindings);
+    assert.ok(target);
+    assert.match(target.label, /\d+ cross-talk findings?/, target.label);
+    const frame = await workbench.webviewFrame(LANES_SELECTOR);
+    await bar(frame, target.invocation).locator('.ws-lane-run').click();
+    const read = await lanesAt(`the findings of invocation ${target.invocation}`, (lanes) => lanes.invocation === target.invocation && lanes.findings.length > 0);
+    const [finding] = read.findings;
+    assert.equal(finding.variable, 'state.currentUser');
+    assert.equal(finding.sites.length, 3, finding.sites.join(' | '));
+    assert.match(finding.sites[0], new RegExp(`^written by \\S+ · line ${WRITE_LINE}$`), finding.sites[0]);
+    assert.match(finding.sites[1], new RegExp(`^overwritten meanwhile by \\S+ · line ${WRITE_LINE}$`), finding.sites[1]);
+    assert.match(finding.sites[2], new RegExp(`^read back by \\S+ · line ${READ_LINE}$`), finding.sites[2]);
+    await frame.locator('.ws-findings-section').screenshot({ path: join(artifacts, 'lanes-finding.png') });
+
+    const selection = workbench.page.locator('[id="status.editor.selection"]');
+    for (const [site, line] of [[2, READ_LINE], [0, WRITE_LINE]] as const) {
+      await frame.locator('.ws-finding').first().locator('.ws-finding-site').nth(site).locator('.ws-source-link').click();
+      await poll(`the editor at line ${line}`, async () => ((await selection.innerText().catch(() => '')).includes(`Ln ${line},`) ? true : undefined), 20_000);
+    }
   });
 
   it('Invoke Warm from the palette after the burst runs one more, not another burst', async () => {
