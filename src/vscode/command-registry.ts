@@ -39,6 +39,8 @@ export const COMMAND_TABLE = {
   invokeWarm: { trust: 'runs-handler-code', run: (t, args) => t.local.invoke(args, false) },
   /** Reset the environment, then invoke: a cold start. Resolves to the InvocationRecord. */
   invokeCold: { trust: 'runs-handler-code', run: (t, args) => t.local.invoke(args, true) },
+  /** Asks how many, then starts that many invocations at once (a burst). Resolves to the records of those that ran. */
+  invokeConcurrently: { trust: 'runs-handler-code', run: (t, args) => t.local.invokeConcurrently(args) },
   /** End the handler's environment; the next invocation is cold. */
   resetEnvironment: { trust: 'none', run: (t, args) => t.local.resetEnvironment(args) },
   /** Choose the event for the handler; optional third argument: an event choice id (see event-choice.ts). */

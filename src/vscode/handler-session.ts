@@ -47,7 +47,8 @@ export interface SessionDeps {
   notify(message: string): void;
 }
 
-export type InvokeOutcome = { ok: true; record: InvocationRecord } | { ok: false; message: string };
+/** `throttled`: every environment the function may have was busy; nothing ran (Lambda's 429). */
+export type InvokeOutcome = { ok: true; record: InvocationRecord } | { ok: false; message: string; throttled?: true };
 
 export class HandlerSession {
   readonly key: string;
@@ -157,10 +158,15 @@ export class HandlerSession {
         return { ok: true, record };
       } catch (error) {
         // Every environment busy (ThrottledError; matched by name: the engine loads lazily).
-        if (error instanceof Error && error.name === 'ThrottledError') return this.fail(`${this.label}: throttled, nothing ran: ${error.message}`);
+        if (error instanceof Error && error.name === 'ThrottledError') return this.fail(`${this.label}: throttled, nothing ran: ${error.message}`, true);
         return this.fail(`${this.label}: the engine failed: ${error instanceof Error ? error.message : String(error)}`);
       }
     });
+  }
+
+  /** The Managed Instances options the next invocation runs with (settings, else the template); undefined in the default mode. */
+  async managedInstances(): Promise<ManagedInstancesOptions | undefined> {
+    return managedInstancesFor(this.deps.settings(), await this.deps.functionFor(this.file, this.ref.exportName));
   }
 
   /**
@@ -257,10 +263,10 @@ export class HandlerSession {
     return { options, resolved, node: node.runtime, maxEnvironments: config?.reservedConcurrency };
   }
 
-  private fail(message: string): InvokeOutcome {
+  private fail(message: string, throttled?: true): InvokeOutcome {
     this.lastError = { message };
     this.deps.log.error(message);
-    return { ok: false, message };
+    return throttled ? { ok: false, message, throttled } : { ok: false, message };
   }
 
   /** The local session, its environments made with these options; new ones (cold) when the options changed. */

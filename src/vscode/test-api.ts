@@ -11,6 +11,8 @@
  * - `warmState.invokeWarm` / `warmState.invokeCold` resolve to the new InvocationRecord
  *   once the invocation finished (undefined when nothing ran: restricted workspace,
  *   invalid event JSON, engine failure, which are reported to the user instead);
+ * - `warmState.invokeConcurrently` asks how many (an input box), then resolves to the
+ *   records of the invocations of the burst that ran;
  * - `warmState.resetEnvironment` resolves once the process is gone;
  * - `warmState.selectEvent(fileUri, exportName, choiceId)` sets the event without a
  *   quick pick (`sample:s3-put`, `uri:<file uri>`, `empty`; see event-choice.ts);

@@ -41,7 +41,7 @@ describe('extension: the command table', () => {
 
   it('needs a trusted workspace for what runs handler code or changes a deployed function', () => {
     const needingTrust = names.filter((name) => COMMAND_TABLE[name].trust !== 'none');
-    assert.deepEqual(needingTrust.sort(), ['attachProbe', 'detachProbe', 'invokeCold', 'invokeDeployed', 'invokeWarm', 'startLocalEndpoint']);
+    assert.deepEqual(needingTrust.sort(), ['attachProbe', 'detachProbe', 'invokeCold', 'invokeConcurrently', 'invokeDeployed', 'invokeWarm', 'startLocalEndpoint']);
   });
 
   it('in Restricted Mode refuses those commands with one message and runs the others', async () => {

@@ -55,6 +55,7 @@ describe('extension: package.json contributions', () => {
     const title = (id: string): string | undefined => manifest.contributes.commands.find((c) => c.command === id)?.title;
     assert.equal(title(commandId('invokeWarm')), 'Invoke Warm');
     assert.equal(title(commandId('invokeCold')), 'Invoke Cold');
+    assert.equal(title(commandId('invokeConcurrently')), 'Invoke Warm Concurrently');
     assert.equal(title(commandId('resetEnvironment')), 'Reset Environment');
     assert.equal(title(commandId('selectEvent')), 'Select Event...');
     assert.equal(title(commandId('showPanel')), 'Show Panel');

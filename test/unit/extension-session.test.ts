@@ -345,6 +345,7 @@ describe('extension: handler session', () => {
     const third = await h.session.invoke({ n: 3 }, false);
     assert.equal(third.ok, false);
     assert.match(third.ok ? '' : third.message, /^handler\.test: throttled, nothing ran: Rate Exceeded\. All 2 environments the function may have are busy/);
+    assert.equal(!third.ok && third.throttled, true, 'marked throttled, so a burst reports it with the others');
     assert.ok(h.logs.some((line) => /^error .*throttled, nothing ran/.test(line)), 'and the log says so');
     release();
     const outcomes = [await first, await second];
@@ -352,5 +353,20 @@ describe('extension: handler session', () => {
     assert.deepEqual(records.map((record) => record.environment).sort(), [0, 1]);
     assert.deepEqual(records.map((record) => record.generation).sort(), [1, 2], 'two processes, numbered apart');
     assert.equal(h.session.history().length, 2, 'the throttled one left no record');
+  });
+
+  it('tells which Managed Instances options the next invocation runs with: the settings, else the template, else none', async () => {
+    const h = harness();
+    assert.equal(await h.session.managedInstances(), undefined, 'the default mode');
+    h.declared = {
+      id: 'test', kind: 'sam', configFile: '/w/template.yaml', line: 8, handler: 'handler.test', codeDir: '/w/freeze-demo',
+      handlerFile: '/w/freeze-demo/handler.js', exportName: 'test', nestedPath: [], runtime: 'nodejs22.x', timeoutSeconds: 3, memoryMB: 128,
+      architecture: 'x86_64', environment: {}, unresolvedEnvironment: {}, unresolvedSettings: {}, functionName: null, inlineCode: false, sources: {}, problems: [],
+      managedInstances: { concurrency: 16 },
+    };
+    h.values = { 'managedInstances.maxWorkers': 1 };
+    assert.deepEqual(await h.session.managedInstances(), { concurrency: 16, workers: 1 }, 'the template');
+    h.values = { 'managedInstances.maxWorkers': 2, 'managedInstances.concurrency': 4 };
+    assert.deepEqual(await h.session.managedInstances(), { concurrency: 4, workers: 2 }, 'the setting wins');
   });
 });

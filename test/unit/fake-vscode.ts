@@ -15,6 +15,13 @@ export interface Shown {
   message: string;
 }
 
+export interface InputBoxOptions {
+  title?: string;
+  prompt?: string;
+  value?: string;
+  validateInput?(value: string): string | undefined | null;
+}
+
 /** What a test controls and observes. */
 export const fake = {
   /** Command id -> callback, as `vscode.commands.registerCommand` received them. */
@@ -23,6 +30,12 @@ export const fake = {
   shown: [] as Shown[],
   /** Commands the extension executed that it does not own (e.g. `workbench.trust.manage`). */
   executedElsewhere: [] as string[],
+  /** Every input box asked for, in order (its options, `validateInput` included). */
+  inputBoxes: [] as InputBoxOptions[],
+  /** Titles of the progress notifications shown. */
+  progress: [] as string[],
+  /** What the next input boxes answer, in order (undefined: the user pressed Escape); none left: Escape. */
+  inputAnswers: [] as (string | undefined)[],
   /** `vscode.workspace.isTrusted`. */
   trusted: true,
   /** Settings by full key (`warmState.localEndpoint.port`). */
@@ -33,6 +46,9 @@ export const fake = {
     this.commands.clear();
     this.shown = [];
     this.executedElsewhere = [];
+    this.inputBoxes = [];
+    this.progress = [];
+    this.inputAnswers = [];
     this.trusted = true;
     this.settings = {};
     this.diagnostics.clear();
@@ -172,7 +188,14 @@ const api = {
     showInformationMessage: show('info'),
     showWarningMessage: show('warning'),
     showErrorMessage: show('error'),
-    withProgress: <T>(_options: unknown, task: (progress: { report(value: unknown): void }) => Promise<T>): Promise<T> => task({ report: () => undefined }),
+    showInputBox: async (options: InputBoxOptions = {}): Promise<string | undefined> => {
+      fake.inputBoxes.push(options);
+      return fake.inputAnswers.shift();
+    },
+    withProgress: <T>(options: { title?: string }, task: (progress: { report(value: unknown): void }) => Promise<T>): Promise<T> => {
+      fake.progress.push(options.title ?? '');
+      return task({ report: () => undefined });
+    },
   },
   env: { clipboard: { writeText: async (): Promise<void> => undefined } },
 };

@@ -55,7 +55,7 @@ export class Workbench {
    * re-renders while results stream in, so clicking a row can hit a stale element), then
    * presses Enter. One retry from scratch if the widget stays open.
    */
-  private async quickInput(prefixKeys: string[], text: string, rowTexts: string[], closes = true): Promise<void> {
+  private async quickInput(prefixKeys: string[], text: string, rowTexts: string[], closes = true, exactLabel?: string): Promise<void> {
     const { page } = this;
     const widget = page.locator('.quick-input-widget');
     for (let attempt = 1; ; attempt++) {
@@ -64,7 +64,7 @@ export class Workbench {
       await input.waitFor({ state: 'visible', timeout: 10_000 });
       for (const key of prefixKeys) await page.keyboard.press(key);
       await input.pressSequentially(text, { delay: 10 });
-      await this.enterFocusedRow(rowTexts);
+      await this.enterFocusedRow(rowTexts, exactLabel);
       if (!closes) return;
       const closed = await widget.waitFor({ state: 'hidden', timeout: 5_000 }).then(() => true, () => false);
       if (closed) return;
@@ -74,15 +74,21 @@ export class Workbench {
     }
   }
 
-  /** Moves the list focus (arrow keys) to the first row showing every one of `rowTexts`, then presses Enter. */
-  private async enterFocusedRow(rowTexts: string[]): Promise<void> {
+  /**
+   * Moves the list focus (arrow keys) to the first row showing every one of `rowTexts` (and,
+   * given `exactLabel`, labelled exactly so: `Invoke Warm` must not pick a recently used
+   * `Invoke Warm Concurrently`, listed first), then presses Enter.
+   */
+  private async enterFocusedRow(rowTexts: string[], exactLabel?: string): Promise<void> {
     const rows = this.page.locator('.quick-input-widget .monaco-list-row');
     let wanted = rows;
     for (const rowText of rowTexts) wanted = wanted.filter({ hasText: rowText });
     await wanted.first().waitFor({ state: 'visible', timeout: 20_000 });
     for (let step = 0; step < 40; step++) {
-      const focusedText = await rows.and(this.page.locator('.focused')).first().innerText({ timeout: 2_000 }).catch(() => '');
-      if (rowTexts.every((rowText) => focusedText.includes(rowText))) {
+      const focused = rows.and(this.page.locator('.focused')).first();
+      const focusedText = await focused.innerText({ timeout: 2_000 }).catch(() => '');
+      const labelMatches = exactLabel === undefined || (await focused.locator('.label-name').first().innerText({ timeout: 2_000 }).catch(() => '')).trim() === exactLabel;
+      if (labelMatches && rowTexts.every((rowText) => focusedText.includes(rowText))) {
         await this.page.keyboard.press('Enter');
         return;
       }
@@ -105,7 +111,7 @@ export class Workbench {
 
   /** Runs a command from the palette by its full title, e.g. `Warm State: Invoke Warm`. */
   async runCommand(title: string, options: { opensPicker?: boolean } = {}): Promise<void> {
-    await this.quickInput([], title, [title], !options.opensPicker);
+    await this.quickInput([], title, [title], !options.opensPicker, title);
   }
 
   /** Opens a file through Quick Open (the palette without its `>`), e.g. `marker/handler.js`. */
