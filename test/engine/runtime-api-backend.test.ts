@@ -19,17 +19,29 @@ describe('Runtime API emulator: what the real clients need', function () {
     await Promise.all(backends.splice(0).map((backend) => backend.dispose()));
   });
 
-  function backendFor(behaviour: string, nodeArgs?: string[]): { invoke(): Promise<RuntimeApiResult> } {
-    const served = new EndpointState('us-east-1').addFunction({ name: `fake-${behaviour}`, code: { taskRoot: resolve(__dirname, '../fixtures/runtime-api') }, handler: behaviour });
+  function backendFor(
+    behaviour: string,
+    nodeArgs?: string[],
+    more: { maxConcurrency?: number; timeoutSeconds?: number } = {},
+  ): { invoke(event?: object): Promise<RuntimeApiResult>; capacity: number } {
+    const served = new EndpointState('us-east-1').addFunction({
+      name: `fake-${behaviour}`,
+      code: { taskRoot: resolve(__dirname, '../fixtures/runtime-api') },
+      handler: behaviour,
+      ...(more.timeoutSeconds !== undefined ? { timeoutSeconds: more.timeoutSeconds } : {}),
+    });
     const backend = createRuntimeApiBackend(
       { name: served.name, code: served.code, configuration: served.configuration, optDir: null, region: 'us-east-1' },
-      { clientEntry: FAKE_CLIENT, nodeArgs, freeze: false },
+      { clientEntry: FAKE_CLIENT, nodeArgs, freeze: false, ...(more.maxConcurrency !== undefined ? { maxConcurrency: more.maxConcurrency } : {}) },
     );
     backends.push(backend);
     return {
-      invoke: () => backend.invoke({ requestId: randomUUID(), event: {}, payload: Buffer.from('{}'), configuration: served.configuration }),
+      capacity: backend.capacity,
+      invoke: (event = {}) => backend.invoke({ requestId: randomUUID(), event, payload: Buffer.from(JSON.stringify(event)), configuration: served.configuration }),
     };
   }
+
+  const body = (result: RuntimeApiResult): { peak: number; pid: number; maxConcurrency: string | null } => JSON.parse(result.payload.toString());
 
   it('holds several /next polls open and hands each event to the oldest', async () => {
     const fn = backendFor('twoPollers');
@@ -76,6 +88,49 @@ describe('Runtime API emulator: what the real clients need', function () {
     const error = JSON.parse(result.payload.toString());
     assert.equal(error.errorType, 'Runtime.ExitError');
     assert.match(error.errorMessage, /^RequestId: [0-9a-f-]{36} Error: Runtime exited without providing a reason$/);
+  });
+
+  describe('Managed Instances mode (maxConcurrency)', () => {
+    it('keeps up to maxConcurrency invocations in flight across the open polls, never more', async () => {
+      const fn = backendFor('concurrent', undefined, { maxConcurrency: 3 });
+      assert.equal(fn.capacity, 3);
+      const results = await Promise.all(Array.from({ length: 5 }, () => fn.invoke()));
+      // The first three are held by the client until three are in flight at once; an emulator
+      // serving one at a time leaves the peak at 1, one without the cap lets it reach 5.
+      assert.equal(Math.max(...results.map((result) => body(result).peak)), 3);
+      for (const result of results) {
+        assert.equal(result.functionError, null);
+        assert.equal(body(result).maxConcurrency, '3');
+      }
+      assert.equal(new Set(results.map((result) => body(result).pid)).size, 1);
+    });
+
+    it('gives each invocation the lines that name its request id', async () => {
+      const fn = backendFor('concurrent', undefined, { maxConcurrency: 2 });
+      const results = await Promise.all([fn.invoke(), fn.invoke()]);
+      for (const result of results) {
+        const own = result.logs.split('\n').filter((line) => line.startsWith('line of '));
+        assert.deepEqual(own, [`line of ${result.requestId}`]);
+      }
+    });
+
+    it('fails a timed-out invocation alone: the process and the others run on', async () => {
+      const fn = backendFor('concurrent', undefined, { maxConcurrency: 2, timeoutSeconds: 1 });
+      const [hung, answered] = await Promise.all([fn.invoke({ hang: true }), fn.invoke()]);
+      assert.equal(hung.functionError, 'Unhandled');
+      assert.match(JSON.parse(hung.payload.toString()).errorMessage, /Task timed out after 1\.00 seconds$/);
+      assert.equal(answered.functionError, null);
+      const later = await fn.invoke();
+      assert.equal(later.cold, false);
+      assert.equal(body(later).pid, body(answered).pid);
+    });
+
+    it('stays one at a time without it, and sets no AWS_LAMBDA_MAX_CONCURRENCY', async () => {
+      const fn = backendFor('concurrent');
+      assert.equal(fn.capacity, 1);
+      const results = await Promise.all([fn.invoke(), fn.invoke()]);
+      assert.deepEqual(results.map((result) => [body(result).peak, body(result).maxConcurrency]), [[1, null], [1, null]]);
+    });
   });
 
   it('starts node with the flags given, before the client', async () => {

@@ -7,6 +7,12 @@
  * function's own `bootstrap`. The process is frozen (SIGSTOP) between
  * invocations and kept warm until the configuration changes, it crashes or times out.
  *
+ * With `maxConcurrency` (Lambda Managed Instances, `PerExecutionEnvironmentMaxConcurrency`)
+ * the process gets AWS_LAMBDA_MAX_CONCURRENCY, as Lambda sets it, and up to that many
+ * invocations are in flight at once, handed to whichever /next polls are open (the 4.x client
+ * polls from each worker thread). As on Managed Instances (docs/managed-instances.md): no
+ * freeze, and a timeout fails that invocation only, the process keeps running.
+ *
  * Used by the local endpoint for functions with layers or a wrapper (the attached probe)
  * and for custom runtimes; plain Node.js functions use the warm local environment.
  */
@@ -35,6 +41,11 @@ export interface RuntimeApiBackendOptions {
   clientEntry?: string;
   /** Flags `node` gets before the client, as the runtime image's bootstrap passes them. */
   nodeArgs?: string[];
+  /**
+   * Lambda Managed Instances: invocations in flight at once in the one process (its
+   * AWS_LAMBDA_MAX_CONCURRENCY). Unset: one at a time, Lambda's default mode.
+   */
+  maxConcurrency?: number;
 }
 
 /** An invocation as the Runtime API saw it: the Invoke API's answer plus what the runtime reported. */
@@ -62,9 +73,10 @@ interface Pending {
   requestId: string;
   payload: Buffer;
   deadlineMs: number;
-  startedAt: number;
   /** Set when the event has been handed to the runtime. */
   deliveredAt: number | null;
+  /** Set when the invocation got its outcome. */
+  endedAt: number | null;
   resolve: (outcome: Outcome) => void;
 }
 
@@ -83,8 +95,13 @@ export function createRuntimeApiBackend(context: BackendContext, options: Runtim
 }
 
 class RuntimeApiBackend implements RuntimeApiFunctionBackend {
-  /** One process, one invocation at a time: a function served this way does not scale out. */
-  readonly capacity = 1;
+  /**
+   * One process: one invocation at a time (a function served this way does not scale out), or
+   * up to `maxConcurrency` in Managed Instances mode.
+   */
+  readonly capacity: number;
+  /** Managed Instances mode: several invocations in flight, no freeze, timeouts spare the process. */
+  private readonly concurrent: boolean;
   private server: Server | null = null;
   private port = 0;
   private child: ChildProcess | null = null;
@@ -95,7 +112,12 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
    * (the 4.x client's worker threads each poll); every one waits until there is an event.
    */
   private readonly waiting: ServerResponse[] = [];
-  private pending: Pending | null = null;
+  /** Invocations not settled yet, by request id, in arrival order (the undelivered ones wait their turn). */
+  private readonly pending = new Map<string, Pending>();
+  /** Delivered invocations whose output has not been taken yet (Managed Instances mode). */
+  private readonly untaken = new Set<string>();
+  /** The process being started, so that invocations arriving meanwhile share one start. */
+  private starting: Promise<void> | null = null;
   private initStartedAt = 0;
   private initDurationMs: number | null = null;
   private initError: Buffer | null = null;
@@ -107,41 +129,47 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
     private readonly context: BackendContext,
     private readonly options: RuntimeApiBackendOptions,
   ) {
-    this.freeze = (options.freeze ?? true) && process.platform !== 'win32';
+    this.concurrent = options.maxConcurrency !== undefined;
+    this.capacity = Math.max(1, options.maxConcurrency ?? 1);
+    // Managed Instances environments are never frozen between invocations.
+    this.freeze = (options.freeze ?? true) && !this.concurrent && process.platform !== 'win32';
   }
 
   async invoke(invocation: BackendInvocation): Promise<RuntimeApiResult> {
-    const cold = this.child === null;
-    if (cold) await this.start();
+    const cold = this.child === null || this.starting !== null;
+    if (cold) await (this.starting ??= this.start().finally(() => (this.starting = null)));
     const timeoutMs = this.context.configuration.Timeout * 1000;
+    const { requestId } = invocation;
+    let pending!: Pending;
     const outcomePromise = new Promise<Outcome>((resolve) => {
-      this.pending = {
-        requestId: invocation.requestId,
+      pending = {
+        requestId,
         payload: invocation.payload.length > 0 ? invocation.payload : Buffer.from('{}'),
         deadlineMs: Date.now() + timeoutMs,
-        startedAt: performance.now(),
         deliveredAt: null,
+        endedAt: null,
         resolve,
       };
     });
-    if (this.initError) this.settle({ payload: this.initError, error: true, status: 'error', errorType: 'Runtime.Unknown', initError: true });
+    this.pending.set(requestId, pending);
+    if (this.initError) this.settle(requestId, { payload: this.initError, error: true, status: 'error', errorType: 'Runtime.Unknown', initError: true });
     else this.deliver();
     const timer = setTimeout(() => {
-      this.settle({
-        payload: Buffer.from(JSON.stringify({ errorMessage: `${new Date().toISOString()} ${invocation.requestId} Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` })),
+      this.settle(requestId, {
+        payload: Buffer.from(JSON.stringify({ errorMessage: `${new Date().toISOString()} ${requestId} Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` })),
         error: true,
         status: 'timeout',
       });
     }, timeoutMs);
     const outcome = await outcomePromise;
     clearTimeout(timer);
-    const timing = this.lastSettled;
     // Output written right after the response (still in the same invocation) arrives a moment later.
     if (outcome.status === 'ok' || outcome.status === 'error') await this.quiet();
-    const durationMs = timing.deliveredAt != null && timing.endedAt !== undefined ? timing.endedAt - timing.deliveredAt : 0;
+    const durationMs = pending.deliveredAt !== null && pending.endedAt !== null ? pending.endedAt - pending.deliveredAt : 0;
     const maxMemoryUsedMB = this.maxMemoryUsedMB();
-    const logs = this.takeOutput();
-    if (outcome.status === 'timeout' || outcome.status === 'exit' || this.initError) await this.stop();
+    const logs = this.takeOutput(requestId);
+    // A timeout ends the process, except on Managed Instances: there it fails this invocation only.
+    if ((outcome.status === 'timeout' && !this.concurrent) || outcome.status === 'exit' || this.initError) await this.stop();
     else this.suspend();
     const report = formatReportLine({
       requestId: invocation.requestId,
@@ -164,26 +192,42 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
     };
   }
 
-  private lastSettled: { deliveredAt?: number | null; endedAt?: number } = {};
-
-  private settle(outcome: Outcome): void {
-    const pending = this.pending;
+  private settle(requestId: string, outcome: Outcome): void {
+    const pending = this.pending.get(requestId);
     if (!pending) return;
-    this.pending = null;
-    this.lastSettled = { deliveredAt: pending.deliveredAt, endedAt: performance.now() };
+    this.pending.delete(requestId);
+    pending.endedAt = performance.now();
     pending.resolve(outcome);
+    // A slot is free again (Managed Instances mode): the next undelivered event may go.
+    this.deliver();
   }
 
-  /** Hands the pending event to the oldest waiting /next request, thawing the process first. */
+  /** Every invocation not settled yet gets the same outcome (the process ended, init failed). */
+  private settleAll(outcome: (requestId: string) => Outcome): void {
+    for (const requestId of [...this.pending.keys()]) this.settle(requestId, outcome(requestId));
+  }
+
+  /**
+   * Hands undelivered events, oldest first, to the oldest waiting /next requests, thawing the
+   * process first, while fewer than `capacity` delivered invocations are still running.
+   */
   private deliver(): void {
-    const pending = this.pending;
-    if (!pending || pending.deliveredAt !== null) return;
+    for (;;) {
+      const all = [...this.pending.values()];
+      const running = all.filter((pending) => pending.deliveredAt !== null).length;
+      const next = all.find((pending) => pending.deliveredAt === null);
+      if (!next || running >= this.capacity || !this.deliverTo(next)) return;
+    }
+  }
+
+  private deliverTo(pending: Pending): boolean {
     let response = this.waiting.shift();
     // A poll whose connection closed meanwhile (its thread or process ended) cannot take it.
     while (response && (response.destroyed || response.writableEnded)) response = this.waiting.shift();
-    if (!response) return;
+    if (!response) return false;
     this.thaw();
     pending.deliveredAt = performance.now();
+    if (this.concurrent) this.untaken.add(pending.requestId);
     response.writeHead(200, {
       'Content-Type': 'application/json',
       'Lambda-Runtime-Aws-Request-Id': pending.requestId,
@@ -192,6 +236,7 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
       'Lambda-Runtime-Trace-Id': `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replace(/-/g, '').slice(0, 24)};Sampled=0`,
     });
     response.end(pending.payload);
+    return true;
   }
 
   private async start(): Promise<void> {
@@ -247,6 +292,9 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
       NODE_PATH: nodePaths,
       // Not in Lambda: where /opt really is here, so layer scripts can find their files.
       ...(optDir ? { WARM_STATE_OPT_DIR: optDir } : {}),
+      // Set by Lambda on Managed Instances (PerExecutionEnvironmentMaxConcurrency); its presence
+      // is what puts the 4.x client in its multi-concurrent mode.
+      ...(this.concurrent ? { AWS_LAMBDA_MAX_CONCURRENCY: String(this.capacity) } : {}),
     };
     delete env.AWS_LAMBDA_EXEC_WRAPPER;
     if (userVariables.NODE_OPTIONS) env.NODE_OPTIONS = this.mapOptPaths(userVariables.NODE_OPTIONS);
@@ -267,12 +315,12 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
       child.once('exit', (code, signal) => {
         released?.();
         if (this.child === child) this.child = null;
-        this.settle({
-          payload: Buffer.from(JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${this.pending?.requestId ?? ''} Error: ${exitReason(code, signal)}` })),
+        this.settleAll((requestId) => ({
+          payload: Buffer.from(JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: ${exitReason(code, signal)}` })),
           error: true,
           status: 'exit',
           errorType: 'Runtime.ExitError',
-        });
+        }));
         resolve();
       });
       child.once('error', (error) => {
@@ -306,9 +354,10 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
         return;
       }
       const result = /\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
-      if (request.method === 'POST' && result && this.pending?.requestId === decodeURIComponent(result[1] ?? '')) {
+      const resultFor = result ? this.pending.get(decodeURIComponent(result[1] ?? '')) : undefined;
+      if (request.method === 'POST' && result && resultFor?.deliveredAt != null) {
         response.writeHead(202, { 'Content-Type': 'application/json' }).end('{"status":"OK"}');
-        this.settle(result[2] === 'error' ? { payload: body, error: true, status: 'error' } : this.responseOutcome(request, body));
+        this.settle(resultFor.requestId, result[2] === 'error' ? { payload: body, error: true, status: 'error' } : this.responseOutcome(request, body));
         return;
       }
       if (request.method === 'POST' && url.endsWith('/runtime/init/error')) {
@@ -316,7 +365,7 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
         this.initError = body;
         if (this.initDurationMs === null) this.initDurationMs = performance.now() - this.initStartedAt;
         const errorType = headerValue(request.headers[ERROR_TYPE_HEADER]) ?? 'Runtime.Unknown';
-        this.settle({ payload: body, error: true, status: 'error', errorType, initError: true });
+        this.settleAll(() => ({ payload: body, error: true, status: 'error', errorType, initError: true }));
         return;
       }
       response.writeHead(404, { 'Content-Type': 'application/json' }).end('{"errorMessage":"unknown runtime API route"}');
@@ -344,6 +393,11 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
 
   /** Waits until the runtime asks for the next event (its work for this one is done), 1 s at most. */
   private async quiet(): Promise<void> {
+    if (this.concurrent) {
+      // Its workers poll again without waiting for their invocations: a poll says nothing here.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      return;
+    }
     if (!this.child || this.waiting.length > 0) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, 1000);
@@ -361,10 +415,29 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
-  private takeOutput(): string {
-    const text = this.output;
-    this.output = '';
-    return text === '' || text.endsWith('\n') ? text : `${text}\n`;
+  /**
+   * The runtime's output for this invocation. One at a time: all of it. In Managed Instances
+   * mode the lines of invocations in flight interleave; each line names its request id (the
+   * 4.x client's InvokeStore), so an invocation takes its own lines plus those naming no other
+   * delivered invocation whose output is still to be taken (the environment's: init, a worker's
+   * crash), and leaves the others' lines, and a line not finished yet, for them.
+   */
+  private takeOutput(requestId: string): string {
+    if (!this.concurrent) {
+      const text = this.output;
+      this.output = '';
+      return text === '' || text.endsWith('\n') ? text : `${text}\n`;
+    }
+    const end = this.output.lastIndexOf('\n') + 1;
+    this.untaken.delete(requestId);
+    const others = [...this.untaken];
+    const taken: string[] = [];
+    const left: string[] = [];
+    for (const line of this.output.slice(0, end).split('\n').slice(0, -1)) {
+      (others.some((id) => line.includes(id)) ? left : taken).push(`${line}\n`);
+    }
+    this.output = left.join('') + this.output.slice(end);
+    return taken.join('');
   }
 
   /** Peak resident memory of the process (VmHWM), like Lambda's Max Memory Used; 0 where /proc is missing. */
@@ -400,6 +473,7 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
       await this.exited;
     }
     this.child = null;
+    this.untaken.clear();
     for (const response of this.waiting.splice(0)) response.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server?.closeAllConnections();
@@ -409,7 +483,7 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
   }
 
   async dispose(): Promise<void> {
-    this.settle({ payload: Buffer.from('{"errorMessage":"environment stopped"}'), error: true, status: 'exit' });
+    this.settleAll(() => ({ payload: Buffer.from('{"errorMessage":"environment stopped"}'), error: true, status: 'exit' }));
     await this.stop();
   }
 }
