@@ -101,6 +101,21 @@ describe('Managed Instances: the real 4.x client with AWS_LAMBDA_MAX_CONCURRENCY
     }
   });
 
+  describe("libuv's thread pool, shared by the workers and their native /next polls", () => {
+    // The client's native next() blocks a pool thread (Napi::AsyncWorker) per polling worker;
+    // the pool has UV_THREADPOOL_SIZE threads (4 by default) for the whole process. With more
+    // workers than that, the polls hold every thread and async file I/O waits behind them.
+    it('8 workers: a handler awaiting fs.promises.readFile never gets its data (times out)', async () => {
+      const [wave = []] = await run('reads-file.handler', { workers: 8, concurrency: 8, timeoutSeconds: 2, waves: [[{}]] });
+      assertTimedOut(wave[0]);
+    });
+
+    it('8 workers with UV_THREADPOOL_SIZE=16: it answers', async () => {
+      const [wave = []] = await run('reads-file.handler', { workers: 8, concurrency: 8, environment: { UV_THREADPOOL_SIZE: '16' }, waves: [[{}]] });
+      assert.equal(wave[0]?.outcome.kind, 'response', JSON.stringify(wave[0]?.outcome));
+    });
+  });
+
   describe('faults, one worker, so that every invocation shares it', () => {
     it('a handler that throws fails alone; logs are JSON lines carrying each request id', async () => {
       const [wave = []] = await run('faults.handler', { workers: 1, concurrency: 3, waves: [[{ kind: 'ok', id: 1 }, { kind: 'throws', id: 2 }, { kind: 'ok', id: 3 }]] });

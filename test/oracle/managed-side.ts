@@ -41,6 +41,8 @@ export interface ManagedRunOptions {
   waves: unknown[][];
   /** The function's timeout; default 3 s, Lambda's default. */
   timeoutSeconds?: number;
+  /** More environment variables of the function. */
+  environment?: Record<string, string>;
 }
 
 export interface ManagedInvocation {
@@ -66,7 +68,7 @@ export async function runManagedReal(root: string, fixture: ManagedFixture, opti
     handler: fixture.handler,
     memoryMB: MEMORY_MB,
     timeoutSeconds: options.timeoutSeconds ?? 3,
-    environment: { AWS_LAMBDA_NODEJS_WORKER_COUNT: String(options.workers) },
+    environment: { ...options.environment, AWS_LAMBDA_NODEJS_WORKER_COUNT: String(options.workers) },
   });
   const { configuration } = served;
   const backend = createRuntimeApiBackend(
