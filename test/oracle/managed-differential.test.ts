@@ -42,7 +42,7 @@ const ONE_WORKER: ManagedCase[] = [
   {
     name: "AWS's shared-state example, four in flight",
     handler: 'shared-state.handler',
-    options: { runtime: 'nodejs24.x', workers: 1, concurrency: 4, waves: [[{ user: 'ann' }, { user: 'ben' }, { user: 'cy' }, { user: 'dee' }]] },
+    options: { runtime: 'nodejs24.x', workers: 1, concurrency: 4, waves: [['ann', 'ben', 'cy', 'dee'].map((user) => ({ user, waitMs: 300 }))] },
     knownDifference: `${ONE_WORKER_ORDER}: all answer ann instead of dee`,
   },
   {
@@ -81,7 +81,7 @@ const ONE_WORKER: ManagedCase[] = [
     handler: 'faults.handler',
     options: {
       runtime: 'nodejs24.x', workers: 1, concurrency: 3, timeoutSeconds: 2,
-      waves: [[{ kind: 'ok', id: 1 }, { kind: 'uncaught', id: 2 }], [{ kind: 'ok', id: 3 }], [{ kind: 'ok', id: 4 }]],
+      waves: [[{ kind: 'ok', id: 1, waitMs: 1000 }, { kind: 'uncaught', id: 2 }], [{ kind: 'ok', id: 3 }], [{ kind: 'ok', id: 4 }]],
     },
     knownDifference:
       "the engine ends the environment when its worker dies (in-flight invocations fail with Runtime.ExitError at once, the next one starts a new environment); the real client leaves them to time out and aborts at the next event handed to the dead worker's poll",

@@ -59,7 +59,7 @@ describe('Managed Instances: the real 4.x client with AWS_LAMBDA_MAX_CONCURRENCY
 
     it('one worker, four in flight: every response shows the last request\'s user', async () => {
       const users = ['ann', 'ben', 'cy', 'dee'];
-      const [wave] = await run('shared-state.handler', { workers: 1, concurrency: 4, waves: [users.map((user) => ({ user }))] });
+      const [wave] = await run('shared-state.handler', { workers: 1, concurrency: 4, waves: [users.map((user) => ({ user, waitMs: 300 }))] });
       assert.deepEqual(responses(wave), users.map(() => ({ user: 'dee' })));
     });
   });
@@ -105,13 +105,16 @@ describe('Managed Instances: the real 4.x client with AWS_LAMBDA_MAX_CONCURRENCY
     // The client's native next() blocks a pool thread (Napi::AsyncWorker) per polling worker;
     // the pool has UV_THREADPOOL_SIZE threads (4 by default) for the whole process. With more
     // workers than that, the polls hold every thread and async file I/O waits behind them.
+    // The read starts 2 s in, once every worker has loaded the handler and polls (a read that
+    // starts earlier may find a free thread while workers are still initialising).
     it('8 workers: a handler awaiting fs.promises.readFile never gets its data (times out)', async () => {
-      const [wave = []] = await run('reads-file.handler', { workers: 8, concurrency: 8, timeoutSeconds: 2, waves: [[{}]] });
-      assertTimedOut(wave[0]);
+      const [wave = []] = await run('reads-file.handler', { workers: 8, concurrency: 8, timeoutSeconds: 5, waves: [[{ delayMs: 2000 }]] });
+      assert.equal(wave[0]?.outcome.kind, 'error', JSON.stringify(wave[0]?.outcome));
+      assert.match(wave[0].outcome.errorMessage ?? '', /Task timed out after 5\.00 seconds$/);
     });
 
     it('8 workers with UV_THREADPOOL_SIZE=16: it answers', async () => {
-      const [wave = []] = await run('reads-file.handler', { workers: 8, concurrency: 8, environment: { UV_THREADPOOL_SIZE: '16' }, waves: [[{}]] });
+      const [wave = []] = await run('reads-file.handler', { workers: 8, concurrency: 8, timeoutSeconds: 15, environment: { UV_THREADPOOL_SIZE: '16' }, waves: [[{ delayMs: 2000 }]] });
       assert.equal(wave[0]?.outcome.kind, 'response', JSON.stringify(wave[0]?.outcome));
     });
   });
@@ -146,7 +149,7 @@ describe('Managed Instances: the real 4.x client with AWS_LAMBDA_MAX_CONCURRENCY
         workers: 1,
         concurrency: 3,
         timeoutSeconds: 2,
-        waves: [[{ kind: 'ok', id: 1 }, { kind: 'uncaught', id: 2 }], [{ kind: 'ok', id: 3 }], [{ kind: 'ok', id: 4 }]],
+        waves: [[{ kind: 'ok', id: 1, waitMs: 1000 }, { kind: 'uncaught', id: 2 }], [{ kind: 'ok', id: 3 }], [{ kind: 'ok', id: 4 }]],
       });
       crash.forEach(assertTimedOut);
       assertAborted(handedToDeadWorker[0]);
