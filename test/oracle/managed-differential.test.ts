@@ -29,21 +29,16 @@ interface ManagedCase {
   knownDifference?: string;
 }
 
-const ONE_WORKER_ORDER =
-  'the engine hands the first invocation of a wave to its worker after the others (it runs last), where the emulator hands them out in order';
-
 const ONE_WORKER: ManagedCase[] = [
   {
     name: "AWS's shared-state example, two in flight",
     handler: 'shared-state.handler',
     options: { runtime: 'nodejs24.x', workers: 1, concurrency: 2, waves: [[{ user: 'alice' }, { user: 'bob' }]] },
-    knownDifference: `${ONE_WORKER_ORDER}: both answer alice instead of bob`,
   },
   {
     name: "AWS's shared-state example, four in flight",
     handler: 'shared-state.handler',
     options: { runtime: 'nodejs24.x', workers: 1, concurrency: 4, waves: [['ann', 'ben', 'cy', 'dee'].map((user) => ({ user, waitMs: 300 }))] },
-    knownDifference: `${ONE_WORKER_ORDER}: all answer ann instead of dee`,
   },
   {
     name: "AWS's shared-state example, one at a time",
@@ -59,13 +54,11 @@ const ONE_WORKER: ManagedCase[] = [
     name: 'callback handler [nodejs22.x]',
     handler: 'callback.handler',
     options: { runtime: 'nodejs22.x', workers: 1, concurrency: 2, waves: [[{}, {}]] },
-    knownDifference: 'under nodejs22.x the engine does not refuse the callback handler: every invocation times out instead of Runtime.CallbackHandlerDeprecated',
   },
   {
     name: 'a throw among answers',
     handler: 'faults.handler',
     options: { runtime: 'nodejs24.x', workers: 1, concurrency: 3, waves: [[{ kind: 'ok', id: 1 }, { kind: 'throws', id: 2 }, { kind: 'ok', id: 3 }]] },
-    knownDifference: `${ONE_WORKER_ORDER}: the counts of id 1 and 3 differ`,
   },
   {
     name: 'a promise that never settles among answers, then a warm one',
@@ -74,7 +67,6 @@ const ONE_WORKER: ManagedCase[] = [
       runtime: 'nodejs24.x', workers: 1, concurrency: 3, timeoutSeconds: 2,
       waves: [[{ kind: 'ok', id: 1 }, { kind: 'never', id: 2 }, { kind: 'ok', id: 3 }], [{ kind: 'ok', id: 4 }]],
     },
-    knownDifference: `${ONE_WORKER_ORDER}: the counts of id 1 and 3 differ`,
   },
   {
     name: 'an uncaught exception in the worker',
