@@ -203,10 +203,11 @@ export const INIT_MARKER_ID = 'init';
 
 /**
  * What a worker thread tells the child's main thread (Managed Instances, worker-pool.ts): init's
- * answer as data (the main thread combines the workers'), an invocation's messages already
- * encoded for the host (the main thread, which runs no user code, passes them on unparsed).
+ * answer (the main thread combines the workers'), and that an invocation is done (the worker
+ * wrote its messages to the host's pipe itself).
  */
 export type WorkerToMain =
   | { type: 'ready'; message: ChildReadyMessage }
   | { type: 'init-error'; message: ChildInitErrorMessage }
-  | { type: 'settled' | 'result'; requestId: string; text: string };
+  /** The worker wrote the invocation's result to the host's pipe itself (shared-pipe.ts): one fewer in flight there. */
+  | { type: 'done'; requestId: string };

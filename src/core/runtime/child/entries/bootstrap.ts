@@ -42,6 +42,7 @@ import { installLambdaConsole } from '../services/lambda-console';
 import { watchOutput } from '../services/child-output';
 import { openHostChannel } from '../services/host-channel';
 import { openParentChannel } from '../services/parent-channel';
+import type { PipeLock } from '../services/shared-pipe';
 import { startWorkerPool, type WorkerPool } from '../services/worker-pool';
 import { createCrossTalkTracker } from '../services/cross-talk';
 import { handlerNotFound, hideRuntimeFrames, toInitError, toLambdaError as describeError } from '../../../lambda/errors';
@@ -117,10 +118,13 @@ const logStreamName = process.env.AWS_LAMBDA_LOG_STREAM_NAME;
 const executionEnv = process.env.AWS_EXECUTION_ENV;
 const noGlobalAwsLambda = process.env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA;
 const nodeVersion = process.version;
-const stdout = watchOutput('stdout', 1);
-const stderr = watchOutput('stderr', 2);
+const stdout = watchOutput('stdout', 1, concurrent);
+const stderr = watchOutput('stderr', 2, concurrent);
 // The host went away (end of file, broken pipe): nothing will ever invoke us again.
-const channel = workerThreads?.parentPort ? openParentChannel(workerThreads.parentPort, onHostMessage) : openHostChannel(CHANNEL_FD, onHostMessage, () => exitProcess(0));
+const channel =
+  workerThreads?.parentPort && workerIndex !== null
+    ? openParentChannel(workerThreads.parentPort, (workerThreads.workerData as { pipeLock: PipeLock }).pipeLock, workerIndex, onHostMessage)
+    : openHostChannel(CHANNEL_FD, onHostMessage, () => exitProcess(0));
 const send = (message: ChildToHost): void => channel.send(message);
 const lambdaConsole = installLambdaConsole((text) => stdout.write(text), concurrent ? () => contextNow()?.requestId : undefined);
 /**
@@ -683,7 +687,7 @@ async function invokeAfterInit(message: ChildInvokeMessage): Promise<void> {
 function onHostMessage(message: HostToChild): void {
   if (message.type === 'init' && message.managed && !concurrent) {
     // Managed Instances, main thread: the workers load and run the handler; nothing of the user's runs here.
-    workerPool = startWorkerPool({ ...message, managed: message.managed }, send, (text) => channel.sendEncoded(text), (text) => lambdaConsole.line('ERROR', text), exitProcess);
+    workerPool = startWorkerPool({ ...message, managed: message.managed }, send, (text) => lambdaConsole.line('ERROR', text), exitProcess);
   } else if (message.type === 'init') {
     if (message.frozenBetweenInvocations) channel.frozenBetweenInvocations();
     initialized = onInit(message);

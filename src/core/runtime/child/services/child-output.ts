@@ -30,7 +30,21 @@ function writeQuietly(fd: number, text: string): void {
   }
 }
 
-export function watchOutput(name: StdioName, fd: number): ChildOutput {
+/**
+ * `direct`: a worker thread (Managed Instances), whose process.stdout is a stream the main
+ * thread relays (a message and a write on the main thread for each write): the runtime's own
+ * lines and markers go to the descriptor the threads share instead.
+ */
+export function watchOutput(name: StdioName, fd: number, direct = false): ChildOutput {
+  if (direct) {
+    return {
+      write: (text) => writeQuietly(fd, text),
+      writeAndFlush(text) {
+        writeQuietly(fd, text);
+        return done;
+      },
+    };
+  }
   let stream: NodeJS.WriteStream | null = null;
   const descriptor = Object.getOwnPropertyDescriptor(process, name);
   const create = descriptor?.get;

@@ -18,6 +18,7 @@
  * left, the process ends.
  */
 import { Worker } from 'node:worker_threads';
+import { createPipeLock } from './shared-pipe';
 import { join } from 'node:path';
 import { WORKER_FLAG, type ChildInitMessage, type ChildInvokeMessage, type ChildReadyMessage, type ChildToHost, type WorkerToMain } from '../../protocol';
 
@@ -31,7 +32,6 @@ const WORKER_FLAGS_REMOVED = ['--expose-gc', '--max-semi-space-size', '--max-old
 export function startWorkerPool(
   init: ChildInitMessage & { managed: NonNullable<ChildInitMessage['managed']> },
   send: (message: ChildToHost) => void,
-  sendEncoded: (text: string) => void,
   log: (text: string) => void,
   exit: (code: number) => void,
 ): WorkerPool {
@@ -42,9 +42,8 @@ export function startWorkerPool(
   /** Invocations sent before every worker was ready (the first ones, sent with init). */
   const waiting: ChildInvokeMessage[] = [];
   const owner = new Map<string, number>();
-  /** The request id each worker was given first (its cold invocation). */
-  const firsts = new Set<string>();
-  const given: boolean[] = [];
+  /** Held by whichever thread writes a frame to the host's pipe (shared-pipe.ts). */
+  const lock = createPipeLock();
   let initDone = false;
   let alive = count;
   const execArgv = process.execArgv.filter((flag) => !WORKER_FLAGS_REMOVED.some((removed) => flag.startsWith(removed)));
@@ -57,8 +56,6 @@ export function startWorkerPool(
     // No worker left: the process is on its way out; the host times the invocation out.
     if (chosen < 0) return;
     inFlight[chosen] = (inFlight[chosen] as number) + 1;
-    if (!given[chosen]) firsts.add(message.requestId);
-    given[chosen] = true;
     owner.set(message.requestId, chosen);
     workers[chosen]?.postMessage(message);
   };
@@ -78,20 +75,17 @@ export function startWorkerPool(
       initDone = true;
       send({ ...data.message, maxRssBytes: process.resourceUsage().maxRSS * 1024 });
       exit(1);
-    } else if ((data.type === 'settled' || data.type === 'result') && owner.get(data.requestId) === index && typeof data.text === 'string' && data.text.startsWith('{')) {
-      // User code in a worker can post to this thread too: only an invocation this worker was given is passed on (the host checks the rest).
-      if (data.type === 'settled') return sendEncoded(data.text);
+    } else if (data.type === 'done' && owner.get(data.requestId) === index) {
+      // User code in a worker can post to this thread too: only an invocation this worker was given counts.
       owner.delete(data.requestId);
       inFlight[index] = Math.max(0, (inFlight[index] as number) - 1);
-      const first = firsts.delete(data.requestId) ? '"workerFirst":true,' : '';
-      sendEncoded(`{"worker":${index},${first}${data.text.slice(1)}`);
     }
   };
 
   for (let index = 0; index < count; index++) {
     inFlight.push(0);
     ready.push(null);
-    const worker = new Worker(join(init.childDir, 'bootstrap.js'), { argv: [`${WORKER_FLAG}${index}`], env: process.env, execArgv, stdout: false, stderr: false });
+    const worker = new Worker(join(init.childDir, 'bootstrap.js'), { argv: [`${WORKER_FLAG}${index}`], workerData: { pipeLock: lock }, env: process.env, execArgv, stdout: false, stderr: false });
     workers.push(worker);
     worker.on('message', (message: WorkerToMain) => onWorkerMessage(index, message));
     worker.on('error', (error) => log(`Worker ${index} error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
