@@ -144,6 +144,26 @@ describe('Managed Instances: invocations in flight share their worker’s module
     });
   }
 
+  it('logs as the 4.x client does in this mode: JSON lines with each invocation’s own request id, sorted into its record', async () => {
+    const environment = open('logs.mjs', 1, 3);
+    const records = await Promise.all(['alice', 'bob', 'carol'].map((user) => environment.invoke({ user })));
+    for (const [i, record] of records.entries()) {
+      const user = ['alice', 'bob', 'carol'][i];
+      const lines = record.logs.split('\n').filter((line) => line.startsWith('{'));
+      assert.deepEqual(
+        lines.map((line) => {
+          const { level, requestId, message } = JSON.parse(line) as { level: string; requestId: string; message: unknown };
+          return { level, requestId, message };
+        }),
+        [
+          { level: 'INFO', requestId: record.requestId, message: `start ${user}` },
+          { level: 'INFO', requestId: record.requestId, message: { user } },
+        ],
+        record.logs,
+      );
+    }
+  });
+
   it('nodejs20.x has no Managed Instances: the environment refuses the option', () => {
     assert.throws(() => managedEnvironment('counter.mjs', 1, 2, { runtime: 'nodejs20.x' }), /needs Node\.js 22 or later/);
   });

@@ -1,8 +1,7 @@
 /**
  * The child's output in Managed Instances mode, where many invocations write at once: each
- * line goes to the invocation whose request id it carries (the runtime's console lines are
- * `<time>\t<requestId>\t<LEVEL>\t<message>`, the request id from the invocation's async
- * context), a line without one continues the previous line of its stream (a multi-line
+ * line goes to the invocation whose request id it carries (the runtime's console lines are JSON
+ * objects with a `requestId`, from the invocation's async context), a line without one continues the previous line of its stream (a multi-line
  * message), and what belongs to no invocation in flight (init, the runtime's own worker errors)
  * is kept for the next record. An invocation's output is complete once the end markers it
  * writes on both streams arrived (protocol.ts outputMarker).
@@ -15,8 +14,12 @@ import { OUTPUT_MARKER_PREFIX, OUTPUT_MARKER_SUFFIX } from './protocol';
 
 type Stream = 'stdout' | 'stderr';
 
-/** A console line of the runtime: ISO time, tab, request id, tab. */
-const LINE_OWNER = /^\d{4}-\d\d-\d\dT[^\t]*\t([^\t\n]+)\t/;
+/**
+ * A console line of the runtime in this mode: JSON with the request id third, as the 4.x client
+ * writes it (`{"timestamp":...,"level":...,"requestId":...}`), or the text format's ISO time,
+ * tab, request id, tab.
+ */
+const LINE_OWNER = /^(?:\{"timestamp":"[^"]*","level":"[A-Z]+","requestId":"([^"]+)"|\d{4}-\d\d-\d\dT[^\t]*\t([^\t\n]+)\t)/;
 
 class BoundedText {
   private head = '';
@@ -120,7 +123,8 @@ export class ConcurrentOutput {
       text = text.slice(0, start) + text.slice(end + OUTPUT_MARKER_SUFFIX.length);
     }
     if (!text || text === '\n') return;
-    const id = LINE_OWNER.exec(text)?.[1] ?? null;
+    const match = LINE_OWNER.exec(text);
+    const id = match ? (match[1] ?? match[2] ?? null) : null;
     const ownerId = id !== null ? (this.owners.has(id) ? id : null) : this.lastOwner[stream];
     this.lastOwner[stream] = ownerId;
     const owner = ownerId === null ? undefined : this.owners.get(ownerId);
