@@ -141,6 +141,25 @@ describe('Managed Instances: local engine versus the real 4.x client', function 
     }
   });
 
+  it('one worker: the console lines of overlapping invocations, JSON with each one’s own request id, on both sides', async () => {
+    const options: ManagedRunOptions = { runtime: 'nodejs24.x', workers: 1, concurrency: 3, waves: [['ann', 'ben', 'cy'].map((user) => ({ user }))] };
+    const fixture = { taskRoot: MANAGED, handler: 'logs.handler' };
+    // Level and message of each JSON line, and whether it names the invocation whose log holds it.
+    const lines = (invocation: ManagedInvocation) =>
+      invocation.logs
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => {
+          const { level, requestId, message } = JSON.parse(line) as { level: string; requestId: string; message: unknown };
+          return { level, own: requestId === invocation.requestId, message };
+        });
+    const [local = []] = await runManagedLocal(ROOT, fixture, options);
+    const [real = []] = await runManagedReal(ROOT, fixture, options);
+    assert.equal(real.length, 3);
+    assert.deepStrictEqual(local.map(lines), real.map(lines), 'local (actual) versus the real client (expected)');
+    assert.ok(real.every((invocation) => lines(invocation).length === 2), JSON.stringify(real.map((invocation) => invocation.logs)));
+  });
+
   it('three workers: module scope per worker, counts per worker add up to the invocations, on both sides', async () => {
     const options: ManagedRunOptions = { runtime: 'nodejs24.x', workers: 3, concurrency: 6, waves: [Array.from({ length: 12 }, () => ({}))] };
     const fixture = { taskRoot: MANAGED, handler: 'per-worker-counter.handler' };
