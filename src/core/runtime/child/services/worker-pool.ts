@@ -17,7 +17,7 @@
  * go on; its invocations in flight get no answer and time out, as on Lambda. When no worker is
  * left, the process ends.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker as WorkerThread } from 'node:worker_threads';
 import { createPipeLock } from './shared-pipe';
 import { join } from 'node:path';
 import { WORKER_FLAG, type ChildInitMessage, type ChildInvokeMessage, type ChildReadyMessage, type ChildToHost, type WorkerToMain } from '../../protocol';
@@ -37,7 +37,10 @@ export function startWorkerPool(
 ): WorkerPool {
   const count = init.managed.workers;
   const inFlight: number[] = [];
-  const workers: Array<Worker | null> = [];
+  // Loaded here, not with the bundle: a default-mode cold start must not compile this built-in.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
+  const workers: Array<WorkerThread | null> = [];
   const ready: Array<ChildReadyMessage | null> = [];
   /** Invocations sent before every worker was ready (the first ones, sent with init). */
   const waiting: ChildInvokeMessage[] = [];
