@@ -73,9 +73,9 @@ export interface ChildInitMessage {
   /**
    * Lambda Managed Instances (worker-pool.ts): the main thread starts `workers` worker threads
    * and passes them the invocations, up to `concurrency` in flight; each worker gets this
-   * message with its own 0-based `worker`. Absent in the default mode.
+   * message too (its index is in its argv, WORKER_FLAG). Absent in the default mode.
    */
-  managed?: { workers: number; concurrency: number; worker?: number };
+  managed?: { workers: number; concurrency: number };
 }
 
 export interface ChildInvokeMessage {
@@ -146,9 +146,9 @@ export interface ChildResultMessage {
   pendingRan: PendingWork[] | null;
   memory: MemoryReading;
   maxRssBytes: number;
-  /** Managed Instances: the worker that ran it (added by the main thread). */
+  /** Managed Instances: the worker that ran it. */
   worker?: number;
-  /** Managed Instances: the first invocation that worker was given (its cold one; added by the main thread). */
+  /** Managed Instances: the first invocation that worker was given (its cold one). */
   workerFirst?: boolean;
   /** Managed Instances: cross-talk found while it ran, where it was the reader. */
   findings?: CrossTalkFinding[];

@@ -55,8 +55,6 @@ const READ_RETRY_MS = 5;
 export interface HostChannel {
   /** Writes the whole message before returning; the host's absence ends the process (onClosed). */
   send(message: ChildToHost): void;
-  /** The same for a message already encoded (one JSON object, no newline). */
-  sendEncoded(text: string): void;
   /** Reads no further once the read in progress (if any) completes. */
   pause(): void;
   /** Reads again (the next message is due, or the host's exit is to be noticed). */
@@ -170,12 +168,9 @@ export function openHostChannel(fd: number, onMessage: (message: HostToChild) =>
 
   return {
     send(message) {
-      this.sendEncoded(encodeJson(message));
-    },
-    sendEncoded(text) {
       if (closed) return;
       try {
-        writeAllSync(fd, `${text}\n`);
+        writeAllSync(fd, `${encodeJson(message)}\n`);
       } catch {
         close();
       }

@@ -32,7 +32,6 @@ export function openParentChannel(port: MessagePort, lock: PipeLock, worker: num
         post({ type: 'done', requestId: message.requestId });
       }
     },
-    sendEncoded: write,
     pause: nothing,
     resume: nothing,
     frozenBetweenInvocations: nothing,

@@ -2,7 +2,8 @@
  * Lambda Managed Instances inside the child (the 4.x client's WorkerManager, read from
  * aws-lambda-ric 4.0.2): the process's main thread loads no user code; it starts one worker
  * thread per configured worker, each loading the handler once (bootstrap.ts, worker side), and
- * passes invocations to them. Every worker answers the host through this thread.
+ * passes invocations to them. Init's answers come back through this thread; an invocation's
+ * messages the worker writes to the host's pipe itself (parent-channel.ts, shared-pipe.ts).
  *
  * Which worker runs an invocation: on Lambda each worker asks the Runtime API for the next
  * invocation as soon as it dispatched the last one, so whichever worker asks first gets it.
@@ -110,7 +111,7 @@ export function startWorkerPool(
       }
       if (alive === 0) exit(1);
     });
-    worker.postMessage({ ...init, managed: { ...init.managed, worker: index } });
+    worker.postMessage(init);
   }
 
   return {
