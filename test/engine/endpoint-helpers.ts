@@ -1,6 +1,24 @@
-/** Shared by the suites of the local endpoint: serve's key file, hostile archives. */
+/** Shared by the suites of the local endpoint: serve's key file, hostile archives, a warm endpoint with its client. */
 import { readFileSync, statSync } from 'node:fs';
 import { constants, deflateRawSync } from 'node:zlib';
+import { LambdaClient, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
+import { createBackendFactory } from '../../src/core/endpoint/backend-factory';
+import { startLambdaEndpoint, type LambdaEndpoint } from '../../src/core/endpoint/server';
+import type { FunctionRegistration } from '../../src/core/endpoint/state';
+import { decodeLogResult, parseLogTail } from '../../src/core/lambda/report';
+import { createLocalEnvironment } from '../../src/core/runtime/local-environment';
+
+/** The local endpoint serving `functions` from real local environments, and an SDK client signed for it (no retries). */
+export async function localEndpoint(functions: FunctionRegistration[]): Promise<{ endpoint: LambdaEndpoint; lambda: LambdaClient }> {
+  const endpoint = await startLambdaEndpoint({ port: 0, backendFactory: createBackendFactory({ createEnvironment: createLocalEnvironment }), functions });
+  const lambda = new LambdaClient({ region: 'us-east-1', endpoint: endpoint.url, credentials: endpoint.credentials, maxAttempts: 1 });
+  return { endpoint, lambda };
+}
+
+/** The Init Duration of the REPORT line in an Invoke's log tail: null for a warm invocation. */
+export function initDurationOf(result: InvokeCommandOutput): number | null {
+  return parseLogTail(decodeLogResult(result.LogResult)).report?.initDurationMs ?? null;
+}
 
 export interface ServedKey {
   accessKeyId: string;

@@ -6,18 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { InvokeCommand, LambdaClient, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
-import { createBackendFactory } from '../../src/core/endpoint/backend-factory';
-import { startLambdaEndpoint, type LambdaEndpoint } from '../../src/core/endpoint/server';
-import { decodeLogResult, parseLogTail } from '../../src/core/lambda/report';
-import { createLocalEnvironment } from '../../src/core/runtime/local-environment';
+import { InvokeCommand, type LambdaClient, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
+import type { LambdaEndpoint } from '../../src/core/endpoint/server';
+import { initDurationOf as initOf, localEndpoint } from './endpoint-helpers';
 import { FIXTURES } from './environment-helpers';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const root = join(FIXTURES, 'managed-engine');
 const code = { taskRoot: root, file: join(root, 'aws-example.mjs'), handlerExport: 'handler' };
 const userOf = (result: InvokeCommandOutput): string => (JSON.parse(Buffer.from(result.Payload ?? []).toString('utf8')) as { user: string }).user;
-const initOf = (result: InvokeCommandOutput) => parseLogTail(decodeLogResult(result.LogResult)).report?.initDurationMs ?? null;
 
 describe('serve: Managed Instances take concurrent requests in one environment', function () {
   this.timeout(60000);
@@ -25,12 +22,7 @@ describe('serve: Managed Instances take concurrent requests in one environment',
   let lambda: LambdaClient;
 
   before(async () => {
-    endpoint = await startLambdaEndpoint({
-      port: 0,
-      backendFactory: createBackendFactory({ createEnvironment: createLocalEnvironment }),
-      functions: [{ name: 'shared', code, runtime: 'nodejs22.x', reservedConcurrency: 3, managedInstances: { concurrency: 3, workers: 1 } }],
-    });
-    lambda = new LambdaClient({ region: 'us-east-1', endpoint: endpoint.url, credentials: endpoint.credentials, maxAttempts: 1 });
+    ({ endpoint, lambda } = await localEndpoint([{ name: 'shared', code, runtime: 'nodejs22.x', reservedConcurrency: 3, managedInstances: { concurrency: 3, workers: 1 } }]));
   });
 
   after(async () => {

@@ -10,11 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvokeCommand, LambdaClient, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
-import { createBackendFactory } from '../../src/core/endpoint/backend-factory';
-import { startLambdaEndpoint, type LambdaEndpoint } from '../../src/core/endpoint/server';
-import { decodeLogResult, parseLogTail } from '../../src/core/lambda/report';
-import { createLocalEnvironment } from '../../src/core/runtime/local-environment';
-import { servedKey } from './endpoint-helpers';
+import type { LambdaEndpoint } from '../../src/core/endpoint/server';
+import { initDurationOf as initOf, localEndpoint, servedKey } from './endpoint-helpers';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const root = join(__dirname, '..', 'fixtures', 'remote', 'scale-out');
@@ -27,7 +24,6 @@ interface Answer {
 }
 
 const answer = (result: InvokeCommandOutput): Answer => JSON.parse(Buffer.from(result.Payload ?? []).toString('utf8')) as Answer;
-const initOf = (result: InvokeCommandOutput) => parseLogTail(decodeLogResult(result.LogResult)).report?.initDurationMs ?? null;
 
 describe('serve: concurrent invocations scale out to environments of their own', function () {
   this.timeout(60000);
@@ -35,15 +31,10 @@ describe('serve: concurrent invocations scale out to environments of their own',
   let lambda: LambdaClient;
 
   before(async () => {
-    endpoint = await startLambdaEndpoint({
-      port: 0,
-      backendFactory: createBackendFactory({ createEnvironment: createLocalEnvironment }),
-      functions: [
-        { name: 'scaled', code, runtime: 'nodejs22.x' },
-        { name: 'two', code, runtime: 'nodejs22.x', reservedConcurrency: 2 },
-      ],
-    });
-    lambda = new LambdaClient({ region: 'us-east-1', endpoint: endpoint.url, credentials: endpoint.credentials, maxAttempts: 1 });
+    ({ endpoint, lambda } = await localEndpoint([
+      { name: 'scaled', code, runtime: 'nodejs22.x' },
+      { name: 'two', code, runtime: 'nodejs22.x', reservedConcurrency: 2 },
+    ]));
   });
 
   after(async () => {
