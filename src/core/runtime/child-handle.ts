@@ -38,6 +38,12 @@ export interface ChildHandleOptions {
   batchWrites?: boolean;
 }
 
+/**
+ * How long an environment stays idle before its whole process group is stopped (freezeSoon).
+ * Short next to anything a person does, long next to a load test's gap between invocations.
+ */
+const GROUP_FREEZE_DELAY_MS = 20;
+
 /** A child process event relevant to the invocation in progress. */
 export type ChildEvent =
   | { kind: 'message'; message: ChildToHost }
@@ -54,7 +60,7 @@ export class ChildHandle {
   /** Everything the child wrote to stderr recently (for out-of-memory detection). */
   stderrTail = '';
   frozen = false;
-  private pendingFreeze: NodeJS.Immediate | null = null;
+  private pendingFreeze: NodeJS.Timeout | null = null;
   /** The message pipe (protocol.ts); null when the process could not be spawned. */
   private readonly channel: Socket | null;
   private readonly gate: MessageGate;
@@ -181,17 +187,22 @@ export class ChildHandle {
   }
 
   /**
-   * Freezes once the current turn of the event loop is over, so the response that the caller
-   * writes in its continuation goes out first: on Lambda too the runtime answers, then asks for
-   * the next event and only then is frozen. Stopping a process group wakes the kernel's
-   * scheduler, which on a busy machine cost the response tenths of a millisecond.
+   * Stops the process group once the environment has stayed idle for GROUP_FREEZE_DELAY_MS.
+   * The child's own JavaScript is frozen already: it waits for the next message in a blocking
+   * read as soon as its result is out (host-channel.ts). The signal is for what runs outside
+   * that thread (processes the handler started, worker threads), and it waits because stopping
+   * and continuing a group wakes every thread of every process in it: on a busy machine that
+   * cost each warm invocation tenths of a millisecond, and invocations that follow each other
+   * at once (a load test, `serve` behind a client) now pay none of it.
    */
   freezeSoon(): void {
     if (this.pendingFreeze) return;
-    this.pendingFreeze = setImmediate(() => {
+    this.pendingFreeze = setTimeout(() => {
       this.pendingFreeze = null;
       this.freeze();
-    });
+    }, GROUP_FREEZE_DELAY_MS);
+    // Never what keeps the CLI or a test alive: ending the environment kills the group anyway.
+    this.pendingFreeze.unref();
   }
 
   /** Frozen, or about to be at the end of this turn (what the environment's status shows). */
@@ -201,7 +212,7 @@ export class ChildHandle {
 
   private cancelPendingFreeze(): void {
     if (!this.pendingFreeze) return;
-    clearImmediate(this.pendingFreeze);
+    clearTimeout(this.pendingFreeze);
     this.pendingFreeze = null;
   }
 

@@ -1,7 +1,8 @@
 /**
- * The child's end of the message pipe (protocol.ts): frames read with `fs.read` (libuv's
- * threadpool) and written with `fs.writeSync`, so that no `net`, `stream` or `child_process`
- * module loads on the start-up path, as they would for Node's IPC channel or a stream.
+ * The child's end of the message pipe (protocol.ts): frames written with `fs.writeSync`, read
+ * with `fs.read` (libuv's threadpool) or, between the invocations of a frozen environment, with
+ * `fs.readSync` on this thread, so that no `net`, `stream` or `child_process` module loads on
+ * the start-up path, as they would for Node's IPC channel or a stream.
  *
  * A pending read keeps the event loop alive and cannot be cancelled, so reading is paused
  * while an invocation is under way: the bootstrap calls pause() when an `invoke` arrives and
@@ -9,18 +10,25 @@
  * handler's empty event loop stays observable (Lambda's callbackWaitsForEmptyEventLoop).
  * End of file or a failed read or write means the host went away.
  *
- * A pending read also holds up process.exit(): Node joins libuv's threadpool on exit, and the
- * thread blocked in read() returns only when the host writes or goes away. Until the first
- * invoke has arrived that is soon (the host sends init and the first invoke at once), but
- * between invocations the host may never write again. So an exit while idle (freeze off: a
+ * Frozen between invocations (the host's default, as on Lambda): once an invocation's result is
+ * sent and the turn of the event loop it was sent in is over (what the runtime client does
+ * before it asks for the next event), this thread waits in a blocking read until the host
+ * writes again. No JavaScript of this process runs meanwhile: no timer, no callback, no
+ * promise, exactly what Lambda's freeze shows a handler. The host stops the whole process
+ * group too, but only once the environment stayed idle for a moment (child-handle.ts), for
+ * what runs outside this thread (processes the handler started, worker threads): a warm
+ * invocation that follows at once pays for no signals and no threadpool hand-offs, each of
+ * which wakes threads in two processes. A read on this thread also never holds up an exit
+ * the way a threadpool read does.
+ *
+ * A pending threadpool read holds up process.exit(): Node joins libuv's threadpool on exit,
+ * and the thread blocked in read() returns only when the host writes or goes away. Such a
+ * read is pending only until the first invoke arrives (the host sends init and the first
+ * invoke at once), or between invocations when freeze is off: there an exit while idle (a
  * timer calls process.exit() or throws) ends the process with SIGKILL once the 'exit'
  * listeners ran: the host tells an idle exit by its `fatal` message or by the process being
  * gone, never by its exit code. An exit during init or an invocation keeps its code, and so
- * does one while frozen between invocations: a frozen process runs again only when the host
- * continues it and at once sends a message, the next invoke or a heap snapshot request (or
- * when the host is gone: end of file), so
- * the pending read completes and the exit with it (a timer that came due while frozen and
- * calls process.exit(7) as the process thaws reports `exit status 7`).
+ * does one that a timer makes as a frozen process runs again (it reports `exit status 7`).
  *
  * User code shares this process, so this end runs none of it: frames are encoded by
  * json-encode.ts (no toJSON, no prototypes), written and read with fs functions saved before
@@ -37,11 +45,13 @@ import {
   byteIndexOf,
   copyBytes,
   fsRead,
+  fsReadSync,
   itemAt,
   jsonParse,
   killSelf,
   ownByteLength,
   ownValue,
+  setImmediateSaved,
   setTimeoutSaved,
   Uint8ArrayCtor,
   utf8Text,
@@ -59,7 +69,7 @@ export interface HostChannel {
   pause(): void;
   /** Reads again (the next message is due, or the host's exit is to be noticed). */
   resume(): void;
-  /** The host freezes this process between invocations: a pending read never blocks an exit for long. */
+  /** The environment is frozen between invocations: wait for the host on this thread then (file comment). */
   frozenBetweenInvocations(): void;
 }
 
@@ -148,6 +158,33 @@ export function openHostChannel(fd: number, onMessage: (message: HostToChild) =>
     onMessage(message as HostToChild);
   });
 
+  /** Waits for the host's next message on this thread (the file comment's freeze); an invoke pauses reading. */
+  const waitForHost = (): void => {
+    while (!paused && !closed) {
+      let bytesRead: number;
+      try {
+        bytesRead = fsReadSync(fd, buffer, 0, READ_SIZE, null);
+      } catch (error) {
+        const code = ownValue(error, 'code');
+        if (code === 'EINTR') continue;
+        // A non-blocking descriptor cannot be waited on here: the threadpool read retries.
+        if (code === 'EAGAIN' || code === 'EWOULDBLOCK') return arm();
+        return close();
+      }
+      if (bytesRead === 0) return close();
+      receive(bytesRead);
+    }
+  };
+  let waitScheduled = false;
+  const waitAfterThisTurn = (): void => {
+    if (waitScheduled) return;
+    waitScheduled = true;
+    setImmediateSaved(() => {
+      waitScheduled = false;
+      waitForHost();
+    });
+  };
+
   const arm = (): void => {
     if (reading || paused || closed) return;
     reading = true;
@@ -180,7 +217,8 @@ export function openHostChannel(fd: number, onMessage: (message: HostToChild) =>
     },
     resume() {
       paused = false;
-      arm();
+      if (invoked && frozenWhileIdle) waitAfterThisTurn();
+      else arm();
     },
     frozenBetweenInvocations() {
       frozenWhileIdle = true;

@@ -63,6 +63,7 @@ const kill = process.kill;
 const exit = process.exit;
 const originalPpid = process.ppid;
 export const fsRead = fs.read;
+export const fsReadSync = fs.readSync;
 export const fsWriteSync = fs.writeSync;
 const textEncoder = new TextEncoder();
 const encodeMethod = TextEncoder.prototype.encode;
