@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import type { CapturedVariable } from '../../src/core/model/snapshot';
-import { ChildMessageGate, decodeChildMessage } from '../../src/core/runtime/child-messages';
+import { ChildMessageGate, ConcurrentMessageGate, decodeChildMessage } from '../../src/core/runtime/child-messages';
 import { FrameSplitter, FrameTooLargeError } from '../../src/core/runtime/frames';
 
 const VARIABLE: CapturedVariable = { name: 'cache', kind: 'var', value: { type: 'array', className: 'Array', length: 1, items: [{ type: 'number', value: 1 }], truncated: false }, size: { total: 1, exact: true } };
@@ -32,7 +32,7 @@ const settled = (requestId: string): string => JSON.stringify({ type: 'settled',
 const READY = JSON.stringify({ type: 'ready', initDurationMs: 5, nodeVersion: 'v20.0.0', maxRssBytes: 1 });
 const FATAL = JSON.stringify({ type: 'fatal', reason: 'uncaught-exception', error: { errorType: 'Error', errorMessage: 'x', trace: [] } });
 
-function violation(gate: ChildMessageGate, text: string): string {
+function violation(gate: Pick<ChildMessageGate, 'accept'>, text: string): string {
   const accepted = gate.accept(text);
   assert.equal(accepted.ok, false, `accepted ${text.slice(0, 80)}`);
   return accepted.ok ? '' : accepted.violation;
@@ -84,14 +84,22 @@ describe('runtime: checking what the child sends', () => {
     assert.equal(decodeChildMessage(result('r', { moduleScope: [{ ...VARIABLE, value: node }] })).ok, false);
   });
 
-  it('takes init once, then per invocation one settled and one result with its request id', () => {
+  it('takes init once, then per invocation one result with its request id (after one settled when capturing)', () => {
     const gate = new ChildMessageGate();
     gate.expectInvocation('first');
     assert.match(violation(gate, settled('first')), /during init/);
     const fresh = new ChildMessageGate();
     fresh.expectInvocation('first');
     assert.equal(fresh.accept(READY).ok, true);
-    assert.match(violation(fresh, result('first')), /while the handler ran/);
+    assert.match(violation(fresh, result('first')), /while the handler ran \(expected "settled"/);
+    // Without capture there is no `settled`: the result ends the invocation, and only once.
+    const uncaptured = new ChildMessageGate(false);
+    uncaptured.expectInvocation('first');
+    assert.equal(uncaptured.accept(READY).ok, true);
+    assert.match(violation(uncaptured, settled('first')), /while the handler ran \(expected "result"/);
+    assert.match(violation(uncaptured, result('other')), /while the handler ran/);
+    assert.equal(uncaptured.accept(result('first')).ok, true);
+    assert.match(violation(uncaptured, result('first')), /between invocations/);
   });
 
   it('accepts the order the runtime follows, and fatal at any time', () => {
@@ -133,5 +141,22 @@ describe('runtime: checking what the child sends', () => {
     idle.expectInvocation('a');
     for (const text of [READY, settled('a'), result('a')]) idle.accept(text);
     assert.match(violation(idle, result('a')), /between invocations/);
+  });
+
+  it('Managed Instances: many invocations under way, each result after its settled, or alone without capture', () => {
+    const capturing = new ConcurrentMessageGate();
+    assert.equal(capturing.accept(READY).ok, true);
+    capturing.expectInvocation('a');
+    capturing.expectInvocation('b');
+    assert.match(violation(capturing, result('a')), /for no invocation that settled/);
+    for (const text of [settled('b'), settled('a'), result('a'), result('b')]) assert.equal(capturing.accept(text).ok, true, text);
+    assert.match(violation(capturing, result('a')), /for no invocation that settled/);
+    const uncaptured = new ConcurrentMessageGate(false);
+    assert.equal(uncaptured.accept(READY).ok, true);
+    uncaptured.expectInvocation('a');
+    uncaptured.expectInvocation('b');
+    assert.match(violation(uncaptured, settled('a')), /for no invocation under way/);
+    for (const text of [result('b'), result('a')]) assert.equal(uncaptured.accept(text).ok, true, text);
+    assert.match(violation(uncaptured, result('a')), /for no invocation under way/);
   });
 });

@@ -2,9 +2,9 @@
  * What the host accepts on the child's message pipe (protocol.ts). User code shares the child's
  * process and can write to the pipe too, so every line is checked before the host acts on it:
  * its shape (one schema per message type, every field) and its place in the protocol's order
- * (one `settled` and then one `result` per invocation, each for the invocation under way; the
- * init answer once; one snapshot answer per heap-snapshot request). Anything else is a
- * violation: the host ends the environment and says why.
+ * (one `result` per invocation, after one `settled` when the child captures scopes, each for
+ * the invocation under way; the init answer once; one snapshot answer per heap-snapshot
+ * request). Anything else is a violation: the host ends the environment and says why.
  *
  * A well-formed message in its expected place cannot be told from the runtime's own: see
  * docs/security.md ("The child's pipe").
@@ -70,6 +70,7 @@ const SCHEMAS: { [T in ChildToHost['type']]: Schema<MessageOf<T>> } = {
     worker: optional(isCount),
     workerFirst: optional((value) => typeof value === 'boolean'),
     findings: optional(listOf(isCrossTalkFinding)),
+    quietStreams: optional(listOf((value) => value === 'stdout' || value === 'stderr')),
   },
   fatal: { reason: (value) => value === 'uncaught-exception' || value === 'unhandled-rejection', error: isLambdaError },
   'heap-snapshot-written': (message) =>
@@ -114,12 +115,16 @@ type Phase =
 
 /**
  * The protocol's order, as the host sees it: init answers once (`ready`, `init-error`), then per
- * invocation the host sent one `settled` and one `result` with its request id, and per heap
+ * invocation the host sent one `result` with its request id (after one `settled` when the child
+ * captures scopes), and per heap
  * snapshot it asked for one `heap-snapshot-written`; `fatal` may come at any time before the end.
  * One gate per child process.
  */
 export class ChildMessageGate {
   private phase: Phase = { name: 'init', firstRequestId: null };
+
+  /** `capturing`: the child captures scopes, so each result must follow its `settled`. */
+  constructor(private readonly capturing = true) {}
 
   /** The host sent an invoke (during init: the first one, run once init is done). */
   expectInvocation(requestId: string): void {
@@ -153,7 +158,9 @@ export class ChildMessageGate {
         if (message.type !== 'ready') return null;
         return phase.firstRequestId === null ? { name: 'idle' } : { name: 'running', requestId: phase.firstRequestId };
       case 'running':
-        return message.type === 'settled' && message.requestId === phase.requestId ? { name: 'capturing', requestId: phase.requestId } : null;
+        if (message.type === 'settled' && this.capturing && message.requestId === phase.requestId) return { name: 'capturing', requestId: phase.requestId };
+        // Without capture the result comes with no `settled` before it.
+        return message.type === 'result' && !this.capturing && message.requestId === phase.requestId ? { name: 'idle' } : null;
       case 'capturing':
         return message.type === 'result' && message.requestId === phase.requestId ? { name: 'idle' } : null;
       case 'snapshot':
@@ -168,7 +175,7 @@ export class ChildMessageGate {
       case 'init':
         return 'during init (expected "ready" or "init-error")';
       case 'running':
-        return 'while the handler ran (expected "settled" for the invocation under way)';
+        return `while the handler ran (expected "${this.capturing ? 'settled' : 'result'}" for the invocation under way)`;
       case 'capturing':
         return 'after the handler settled (expected one "result" for the invocation under way)';
       case 'snapshot':
@@ -183,14 +190,17 @@ export class ChildMessageGate {
 
 /**
  * The protocol's order in Managed Instances mode: init answers once, then any number of
- * invocations are under way at once, each with one `settled` and then one `result` for a
- * request id the host sent. No heap snapshots (the host does not ask for them in this mode).
+ * invocations are under way at once, each with one `result` (after one `settled` when the child
+ * captures scopes) for a request id the host sent. No heap snapshots (the host does not ask for them in this mode).
  */
 export class ConcurrentMessageGate {
   private initAnswered = false;
   private ended = false;
   /** Request ids sent and not yet answered, with whether they settled. */
   private readonly underWay = new Map<string, 'running' | 'capturing'>();
+
+  /** `capturing`: the child captures scopes, so each result must follow its `settled`. */
+  constructor(private readonly capturing = true) {}
 
   expectInvocation(requestId: string): void {
     this.underWay.set(requestId, 'running');
@@ -226,11 +236,12 @@ export class ConcurrentMessageGate {
     if (message.type === 'heap-snapshot-written') return 'in Managed Instances mode (no heap snapshot was asked for)';
     const state = this.underWay.get(message.requestId);
     if (message.type === 'settled') {
-      if (state !== 'running') return 'for no invocation under way';
+      if (state !== 'running' || !this.capturing) return 'for no invocation under way';
       this.underWay.set(message.requestId, 'capturing');
       return null;
     }
-    if (state !== 'capturing') return 'for no invocation that settled';
+    // Without capture the result comes with no `settled` before it.
+    if (state !== (this.capturing ? 'capturing' : 'running')) return this.capturing ? 'for no invocation that settled' : 'for no invocation under way';
     this.underWay.delete(message.requestId);
     return null;
   }

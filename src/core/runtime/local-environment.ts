@@ -40,7 +40,7 @@ import { guardChild, releaseChild } from './orphan-reaper';
 import { OutputCollector } from './output-collector';
 import { HOST_HOOKS_NAME, prepareHandler } from './prepare-handler';
 import { ChildHandle } from './child-handle';
-import { ConcurrentMessageGate } from './child-messages';
+import { ChildMessageGate, ConcurrentMessageGate } from './child-messages';
 import { ConcurrentOutput } from './concurrent-output';
 import { ManagedInvocations } from './managed-invocations';
 import { OWN_PROCESS_GROUP } from './process-group';
@@ -359,7 +359,7 @@ class LocalEnvironment implements WarmEnvironment {
     }
     const handle = new ChildHandle(
       child,
-      managedOutput ? { gate: new ConcurrentMessageGate(), onOutput: (stream, chunk) => managedOutput.push(stream, chunk), batchWrites: true } : {},
+      managedOutput ? { gate: new ConcurrentMessageGate(this.resolved.capture), onOutput: (stream, chunk) => managedOutput.push(stream, chunk), batchWrites: true } : { gate: new ChildMessageGate(this.resolved.capture) },
     );
     child.once('close', () => {
       // Ended while idle (freeze off, killed from outside, or a message the runtime did not send): say so now.
@@ -786,6 +786,12 @@ class LocalEnvironment implements WarmEnvironment {
         settledAfterMs = performance.now() - invokedAt;
         deadline = performance.now() + CAPTURE_GRACE_MS;
       } else if (message.type === 'result') {
+        if (message.quietStreams) {
+          // Anything that did reach those outputs before the result (written straight to the
+          // descriptor, unseen by the child) arrived with it: it is read in this turn of the loop.
+          await new Promise((resolve) => setImmediate(resolve));
+          for (const stream of message.quietStreams) child.output.markQuiet(stream, message.requestId);
+        }
         await child.output.waitFor(message.requestId, OUTPUT_GRACE_MS);
         return { kind: 'result', result: message, settledAfterMs: settledAfterMs ?? performance.now() - invokedAt };
       } else if (message.type === 'fatal') {

@@ -122,6 +122,14 @@ export class OutputCollector {
     return text;
   }
 
+  /**
+   * Ends `stream`'s phase at `id` as its marker would have: the child wrote none there, having
+   * written nothing since its last one (ChildResultMessage.quietStreams).
+   */
+  markQuiet(stream: string, id: string): void {
+    this.mark(stream, id);
+  }
+
   /** Flushes held-back fragments, e.g. when the process has exited. */
   flush(): void {
     for (const [stream, rest] of this.partial) {

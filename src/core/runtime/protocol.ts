@@ -13,7 +13,8 @@
  * sends one `invoke` at a time, only after the previous `result` (or after a kill), and sends
  * nothing while an invocation runs: the child relies on that to leave its event loop empty
  * (no pending read) while the handler runs. The child answers init once (`ready` or
- * `init-error`) and each invocation with one `settled` and then one `result`; `fatal` may come
+ * `init-error`) and each invocation with one `result`, after one `settled` when it captures
+ * scopes (capture's time is not the handler's); `fatal` may come
  * at any time. The host checks every message and this order (child-messages.ts): user code can
  * write to the pipe too.
  */
@@ -152,6 +153,11 @@ export interface ChildResultMessage {
   workerFirst?: boolean;
   /** Managed Instances: cross-talk found while it ran, where it was the reader. */
   findings?: CrossTalkFinding[];
+  /**
+   * Outputs that carried nothing since their last marker, so the child wrote no end marker on
+   * them: the host ends their phase itself, once what it already received is read.
+   */
+  quietStreams?: Array<'stdout' | 'stderr'>;
 }
 
 /** An uncaught exception or unhandled rejection: the child exits right after sending it. */
@@ -174,7 +180,10 @@ export type ChildHeapSnapshotMessage =
 
 export type ChildToHost = ChildReadyMessage | ChildInitErrorMessage | ChildSettledMessage | ChildResultMessage | ChildFatalMessage | ChildHeapSnapshotMessage;
 
-/** Written to stdout and stderr at the end of init and of each invocation: `\0ws:<id>\0`. */
+/**
+ * Written to stdout and stderr at the end of init and of each invocation (an invocation's only on
+ * the outputs that may have carried something: ChildResultMessage.quietStreams): `\0ws:<id>\0`.
+ */
 export const OUTPUT_MARKER_PREFIX = '\u0000ws:';
 export const OUTPUT_MARKER_SUFFIX = '\u0000';
 

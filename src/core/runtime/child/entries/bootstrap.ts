@@ -194,6 +194,20 @@ async function writeMarkers(id: string): Promise<void> {
   await err;
 }
 
+/**
+ * An invocation's end markers, only on the outputs that may have carried something since the
+ * last ones: the host ends the others' phase itself when the result says so (`quietStreams`),
+ * which spares a write here and a wake of the host for each.
+ */
+async function writeInvocationMarkers(id: string, quiet: Array<'stdout' | 'stderr'>): Promise<void> {
+  const marker = outputMarker(id);
+  const out = stdout.mayHaveWritten() ? stdout.writeAndFlush(marker) : (append(quiet, 'stdout'), null);
+  const err = stderr.mayHaveWritten() ? stderr.writeAndFlush(marker) : (append(quiet, 'stderr'), null);
+  // (Resolved with nothing: resolving with an object would look up its `then`, user code's to define.)
+  await out;
+  await err;
+}
+
 // ---- fatal errors: reported, then the process ends (the host resets the environment) ----
 let fatalReported = false;
 function fatal(reason: 'uncaught-exception' | 'unhandled-rejection', thrown: unknown): void {
@@ -592,7 +606,9 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
   const frame = init.capture ? takeFrameCapture(handlerFailed, context?.frame) : null;
   // The time the conditions spent capturing is ours, not the handler's.
   if (frame) durationMs = mathMax(0, durationMs - frame.spentMs);
-  send({ type: 'settled', requestId: message.requestId, durationMs });
+  // Capture comes next, and it is ours: the host stops the Lambda clock here. Without capture
+  // the result follows at once and stops it itself (one message and one wake of the host less).
+  if (init.capture) send({ type: 'settled', requestId: message.requestId, durationMs });
   if (!outcome.error) outcome = toJsonResponse(outcome.response);
   if (outcome.error) outcome = failed(forHost(outcome.error));
   if (outcome.error) lambdaConsole.line('ERROR', `Invoke Error \t${encodeJson(outcome.error)}`);
@@ -636,7 +652,10 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
   // Taken before end(), which drops them with the rest of this invocation's record.
   const findings = crossTalk?.takeFindings(message.requestId) ?? [];
   crossTalk?.end(message.requestId);
-  await writeMarkers(message.requestId);
+  // Managed Instances sort output by request id and wait for both markers of each (concurrent-output.ts).
+  const quietStreams: Array<'stdout' | 'stderr'> = [];
+  if (concurrent) await writeMarkers(message.requestId);
+  else await writeInvocationMarkers(message.requestId, quietStreams);
   if (!concurrent) {
     lambdaConsole.setRequestId(undefined);
     currentRequestId = undefined;
@@ -657,6 +676,7 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
     memory: { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, externalBytes: usage.external },
     maxRssBytes: maxRssBytes(),
     ...(findings.length > 0 ? { findings } : {}),
+    ...(quietStreams.length > 0 ? { quietStreams } : {}),
   });
 }
 

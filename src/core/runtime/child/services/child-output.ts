@@ -17,6 +17,12 @@ export interface ChildOutput {
   write(text: string): void;
   /** Same as write(), and resolves once the text is out of the process (end markers). */
   writeAndFlush(text: string): Promise<void>;
+  /**
+   * False when nothing can have been written since the last writeAndFlush(): no write() and no
+   * stream for user code (once user code holds one, always true). Writes straight to the
+   * descriptor (`fs.writeSync(1)`, a native addon's printf) are not seen.
+   */
+  mayHaveWritten(): boolean;
 }
 
 type StdioName = 'stdout' | 'stderr';
@@ -43,6 +49,7 @@ export function watchOutput(name: StdioName, fd: number, direct = false): ChildO
         writeQuietly(fd, text);
         return done;
       },
+      mayHaveWritten: () => true,
     };
   }
   let stream: NodeJS.WriteStream | null = null;
@@ -63,13 +70,16 @@ export function watchOutput(name: StdioName, fd: number, direct = false): ChildO
   // A destroyed stdio stream does not close its fd: writes still get out that way.
   const liveStream = (): NodeJS.WriteStream | null => (stream && !stream.destroyed && !stream.writableEnded ? stream : null);
 
+  let written = false;
   return {
     write(text) {
+      written = true;
       const target = liveStream();
       if (target) target.write(text);
       else writeQuietly(fd, text);
     },
     writeAndFlush(text) {
+      written = false;
       const target = liveStream();
       if (!target) {
         writeQuietly(fd, text);
@@ -77,5 +87,6 @@ export function watchOutput(name: StdioName, fd: number, direct = false): ChildO
       }
       return new PromiseCtor<void>((resolve) => target.write(text, () => resolve()));
     },
+    mayHaveWritten: () => written || stream !== null,
   };
 }
