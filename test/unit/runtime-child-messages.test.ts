@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { CapturedVariable } from '../../src/core/model/snapshot';
 import { ChildMessageGate, ConcurrentMessageGate, decodeChildMessage } from '../../src/core/runtime/child-messages';
 import { FrameSplitter, FrameTooLargeError } from '../../src/core/runtime/frames';
+import { findingFromWire, type WireCrossTalkFinding } from '../../src/core/runtime/protocol';
 
 const VARIABLE: CapturedVariable = { name: 'cache', kind: 'var', value: { type: 'array', className: 'Array', length: 1, items: [{ type: 'number', value: 1 }], truncated: false }, size: { total: 1, exact: true } };
 
@@ -76,6 +77,23 @@ describe('runtime: checking what the child sends', () => {
     assert.match(refused('{"type":"hello"}'), /unknown type "hello"/);
     assert.match(refused('[1]'), /without a type/);
     assert.match(refused('\u001b[2Jnot json'), /not JSON \("\?\[2Jnot json"\)/);
+  });
+
+  it('takes cross-talk findings in their wire form and rebuilds the record\'s finding from the result\'s request id', () => {
+    const wire: WireCrossTalkFinding = ['state.currentUser', 1, 3, 'b', 3, 5];
+    const decoded = decodeChildMessage(result('a', { worker: 1, findings: [wire] }));
+    assert.equal(decoded.ok, true);
+    for (const bad of [['state.currentUser', 1, 3, 'b', 3], ['state.currentUser', 1, 3, null, 3, 5], ['x', -1, 3, 'b', 3, 5], { variable: 'x' }]) {
+      assert.match(decodeChildMessage(result('a', { findings: [bad] })).ok ? '' : 'refused', /refused/, JSON.stringify(bad));
+    }
+    assert.deepEqual(findingFromWire('a', wire), {
+      kind: 'cross-talk',
+      variable: 'state.currentUser',
+      worker: 1,
+      writer: { requestId: 'a', line: 3 },
+      interloper: { requestId: 'b', line: 3 },
+      reader: { requestId: 'a', line: 5 },
+    });
   });
 
   it('refuses value trees nested past any budget', () => {

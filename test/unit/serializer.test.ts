@@ -6,7 +6,7 @@ import { createModuleProbe, readModuleScope } from '../../src/core/runtime/child
 import { installFrameHooks, setFrameBudgets, startFrameCapture, takeFrameCapture } from '../../src/core/runtime/child/services/frame-hooks';
 import { installHooksChannel } from '../../src/core/runtime/child/services/hooks-channel';
 import { hooksNameFrom } from '../../src/core/runtime/child/services/runtime-globals';
-import { encodeJson } from '../../src/core/runtime/child/services/json-encode';
+import { encodeJson, encodeMessage } from '../../src/core/runtime/child/services/json-encode';
 import { decodeSite } from '../../src/core/runtime/instrument/site-descriptor';
 import { instrumentModule } from '../../src/core/runtime/instrument/instrument';
 import { HostileRealm } from './hostile-realm';
@@ -607,5 +607,62 @@ describe('channel encoder (json-encode.ts)', () => {
     for (let i = 0; i < 200_000; i++) deep = [deep];
     const text = encodeJson(deep);
     assert.equal(text, `${'['.repeat(200_000)}"leaf"${']'.repeat(200_000)}`);
+  });
+});
+
+describe('channel messages (encodeMessage)', () => {
+  /** Runtime-built data as a result message carries it: nested plain objects, arrays, a null-prototype table, a hole. */
+  const message = (): Record<string, unknown> => ({
+    type: 'result',
+    requestId: 'r-1',
+    moduleScope: [{ name: 'v0', kind: 'let', value: { type: 'number', value: -0 }, size: { total: 0, exact: true } }],
+    findings: [{ kind: 'cross-talk', variable: 'state.user', worker: 0, writer: { requestId: 'r-1', line: 3 } }],
+    table: Object.assign(Object.create(null) as object, { a: 1, 'ü"\n': [null, true] }),
+    list: [1, , 3], // eslint-disable-line no-sparse-arrays
+    missing: undefined,
+    n: NaN,
+  });
+
+  it('writes what encodeJson writes, a bigint and nesting deeper than the native recursion included', () => {
+    assert.equal(encodeMessage(message()), encodeJson(message()));
+    assert.equal(encodeMessage({ big: 5n }), '{"big":"5"}');
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    assert.equal(encodeMessage(deep), `${'['.repeat(200_000)}"leaf"${']'.repeat(200_000)}`);
+  });
+
+  it('asks the program for nothing, whichever prototype it changed: toJSON on Object, Array or BigInt, an index, the chain', () => {
+    const expected = encodeJson({ ...message(), big: 5n });
+    const variants: Array<[string, (realm: HostileRealm) => void]> = [
+      ['Object.prototype.toJSON', (realm) => realm.accessor(Object.prototype, 'toJSON', 'toJSON')],
+      ['Array.prototype.toJSON', (realm) => realm.accessor(Array.prototype, 'toJSON', 'toJSON')],
+      ['BigInt.prototype.toJSON', (realm) => realm.accessor(BigInt.prototype, 'toJSON', 'toJSON')],
+      ['Array.prototype[1]', (realm) => realm.accessor(Array.prototype, 1, 'index')],
+      ['Object.prototype[1]', (realm) => realm.accessor(Object.prototype, 1, 'index')],
+    ];
+    for (const [label, patch] of variants) {
+      const realm = new HostileRealm();
+      let text: string;
+      try {
+        patch(realm);
+        text = realm.run(() => encodeMessage({ ...message(), big: 5n }));
+      } finally {
+        realm.dispose();
+      }
+      assert.deepEqual({ ...realm.calls }, {}, `calls into user code with ${label}`);
+      assert.equal(text!, expected, label);
+    }
+    // Array.prototype given another prototype, with a toJSON getter on it.
+    let asked = 0;
+    const chain = Object.create(Object.prototype, { toJSON: { get: () => void asked++ } }) as object;
+    Object.setPrototypeOf(Array.prototype, chain);
+    let text: string;
+    try {
+      text = encodeMessage(message());
+    } finally {
+      Object.setPrototypeOf(Array.prototype, Object.prototype);
+    }
+    assert.equal(asked, 0, 'a getter on the chain of Array.prototype ran');
+    assert.equal(text, encodeJson(message()));
   });
 });

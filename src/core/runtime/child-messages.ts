@@ -36,9 +36,9 @@ const PENDING_KINDS: readonly PendingWorkKind[] = ['timer', 'interval', 'immedia
 const isVariables = listOf(isCapturedVariable);
 const isPendingWork = listOf((value) => isObject(value) && PENDING_KINDS.includes(value.kind as PendingWorkKind) && isString(value.createdAt));
 const isInitProfile = listOf((value) => isObject(value) && isString(value.what) && isCount(value.line) && isCount(value.ms));
-const isSite: Check = (value) => isObject(value) && isString(value.requestId) && isCount(value.line);
-const isCrossTalkFinding: Check = (value) =>
-  isObject(value) && value.kind === 'cross-talk' && isString(value.variable) && isCount(value.worker) && isSite(value.writer) && isSite(value.interloper) && isSite(value.reader);
+/** A WireCrossTalkFinding: [variable, worker, writer's line, interloper's request id, its line, reader's line]. */
+const isWireFinding: Check = (value) =>
+  Array.isArray(value) && value.length === 6 && isString(value[0]) && isCount(value[1]) && isCount(value[2]) && isString(value[3]) && isCount(value[4]) && isCount(value[5]);
 const isBinding: Check = (value) => isObject(value) && isString(value.name) && isString(value.variable);
 
 /** The first field of `message` that fails its check, or null. */
@@ -69,7 +69,7 @@ const SCHEMAS: { [T in ChildToHost['type']]: Schema<MessageOf<T>> } = {
     maxRssBytes: isCount,
     worker: optional(isCount),
     workerFirst: optional((value) => typeof value === 'boolean'),
-    findings: optional(listOf(isCrossTalkFinding)),
+    findings: optional(listOf(isWireFinding)),
     quietStreams: optional(listOf((value) => value === 'stdout' || value === 'stderr')),
   },
   fatal: { reason: (value) => value === 'uncaught-exception' || value === 'unhandled-rejection', error: isLambdaError },

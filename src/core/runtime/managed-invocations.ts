@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { LambdaError, RawInvocation, ResetReason } from '../model/snapshot';
 import type { ChildHandle, ChildEvent } from './child-handle';
 import { ConcurrentOutput } from './concurrent-output';
-import type { ChildResultMessage } from './protocol';
+import { findingFromWire, type ChildResultMessage } from './protocol';
 import { billedDuration, bytesToMB, endLine, reportLine, startLine, timeoutMessage } from '../lambda/log-lines';
 
 /** How long the host waits for capture after the handler settled before giving up on it. */
@@ -207,7 +207,7 @@ export class ManagedInvocations {
       captureError: result ? result.captureError : outcome.kind === 'timeout' ? 'the invocation timed out; its code may still be running in its worker, and nothing was captured' : 'the environment ended during the invocation; nothing was captured',
       ...(worker !== undefined ? { worker } : {}),
       overlapping: entry.overlapping,
-      ...(result?.findings ? { findings: result.findings } : {}),
+      ...(result?.findings ? { findings: result.findings.map((finding) => findingFromWire(requestId, finding)) } : {}),
     }, cut);
   }
 

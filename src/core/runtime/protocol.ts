@@ -152,12 +152,33 @@ export interface ChildResultMessage {
   /** Managed Instances: the first invocation that worker was given (its cold one). */
   workerFirst?: boolean;
   /** Managed Instances: cross-talk found while it ran, where it was the reader. */
-  findings?: CrossTalkFinding[];
+  findings?: WireCrossTalkFinding[];
   /**
    * Outputs that carried nothing since their last marker, so the child wrote no end marker on
    * them: the host ends their phase itself, once what it already received is read.
    */
   quietStreams?: Array<'stdout' | 'stderr'>;
+}
+
+/**
+ * A cross-talk finding as the result message carries it: the record's `CrossTalkFinding` without
+ * what the message already says (the writer and the reader are the invocation whose result it
+ * is: findings are reported per reader, about its own writes). A few similar findings are most
+ * of a result's bytes otherwise (three request ids and four objects each), which the child
+ * encodes and the host parses once per invocation. `findingFromWire` rebuilds the record's form.
+ */
+export type WireCrossTalkFinding = [variable: string, worker: number, writerLine: number, interloperRequestId: string, interloperLine: number, readerLine: number];
+
+export function findingFromWire(requestId: string, wire: WireCrossTalkFinding): CrossTalkFinding {
+  const [variable, worker, writerLine, interloperRequestId, interloperLine, readerLine] = wire;
+  return {
+    kind: 'cross-talk',
+    variable,
+    worker,
+    writer: { requestId, line: writerLine },
+    interloper: { requestId: interloperRequestId, line: interloperLine },
+    reader: { requestId, line: readerLine },
+  };
 }
 
 /** An uncaught exception or unhandled rejection: the child exits right after sending it. */

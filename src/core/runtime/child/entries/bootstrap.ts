@@ -44,7 +44,7 @@ import { openHostChannel } from '../services/host-channel';
 import { openParentChannel } from '../services/parent-channel';
 import type { PipeLock } from '../services/shared-pipe';
 import { startWorkerPool, type WorkerPool } from '../services/worker-pool';
-import { createCrossTalkTracker } from '../services/cross-talk';
+import { createCrossTalkTracker, wireFindings } from '../services/cross-talk';
 import { handlerNotFound, hideRuntimeFrames, toInitError, toLambdaError as describeError } from '../../../lambda/errors';
 import { isOverPayloadLimit, limitLambdaError, responseSizeTooLarge, TRANSPORT_ERROR_LIMITS } from '../../../lambda/limits';
 import { isDependencyFile, isTypeScriptFile } from '../services/runtime-globals';
@@ -675,7 +675,7 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
     pendingRan: pending?.ran ?? null,
     memory: { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, externalBytes: usage.external },
     maxRssBytes: maxRssBytes(),
-    ...(findings.length > 0 ? { findings } : {}),
+    ...(findings.length > 0 ? { findings: wireFindings(findings) } : {}),
     ...(quietStreams.length > 0 ? { quietStreams } : {}),
   });
 }

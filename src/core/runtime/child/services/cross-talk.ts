@@ -21,6 +21,7 @@
  * findings are built with `append` (intrinsics.ts).
  */
 import type { CrossTalkFinding } from '../../../model/snapshot';
+import type { WireCrossTalkFinding } from '../../protocol';
 import { CROSS_TALK_HOOKS, SITE_SET } from '../../instrument/cross-talk-sites';
 import { append, isArray, itemAt, jsonParse, objectCreate, ownValue, Uint8ArrayCtor } from './intrinsics';
 
@@ -220,4 +221,18 @@ export function createCrossTalkTracker(options: { worker: number; currentRequest
       delete invocations[requestId];
     },
   };
+}
+
+/**
+ * Findings as the result message carries them (protocol.ts): the writer and the reader are the
+ * invocation the result is for, so only their lines travel. An array literal defines its
+ * elements (no inherited setter is reached); the findings are the tracker's own objects.
+ */
+export function wireFindings(findings: readonly CrossTalkFinding[]): WireCrossTalkFinding[] {
+  const wire: WireCrossTalkFinding[] = [];
+  for (let i = 0; i < findings.length; i++) {
+    const finding = itemAt(findings, i) as CrossTalkFinding;
+    append(wire, [finding.variable, finding.worker, finding.writer.line, finding.interloper.requestId, finding.interloper.line, finding.reader.line]);
+  }
+  return wire;
 }

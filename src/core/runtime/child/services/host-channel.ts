@@ -37,7 +37,7 @@
  */
 import type { ChildToHost, HostToChild } from '../../protocol';
 import { writeAllSync } from './fd-write';
-import { encodeJson } from './json-encode';
+import { encodeMessage } from './json-encode';
 import {
   apply,
   append,
@@ -207,7 +207,7 @@ export function openHostChannel(fd: number, onMessage: (message: HostToChild) =>
     send(message) {
       if (closed) return;
       try {
-        writeAllSync(fd, `${encodeJson(message)}\n`);
+        writeAllSync(fd, `${encodeMessage(message)}\n`);
       } catch {
         close();
       }

@@ -11,7 +11,7 @@
  * by the runtime) is null rather than trapped. Iterative, so no depth of nesting overflows the
  * stack; a cycle (never built by the runtime either) throws once MAX_DEPTH is reached.
  */
-import { hasOwn, isArray, isProxy, jsonStringify, objectCreate, objectKeys } from './intrinsics';
+import { arrayPrototype, getPrototypeOf, hasOwn, isArray, isProxy, itemAt, jsonStringify, objectCreate, objectKeys, objectPrototype, ownKeys } from './intrinsics';
 
 const MAX_DEPTH = 1_000_000;
 
@@ -93,4 +93,49 @@ export function encodeJson(root: unknown): string {
     top = open(value as Record<string, unknown> | unknown[]);
     text += top.keys === null ? '[' : '{';
   }
+}
+
+const bigIntPrototype: object = BigInt.prototype;
+
+/** An own property key that is an array index: ownKeys lists those first, in ascending order. */
+function isIndexKey(key: string | symbol | undefined): boolean {
+  return typeof key === 'string' && key !== '' && key.length < 11 && `${+key >>> 0}` === key;
+}
+
+/**
+ * Whether the saved JSON.stringify, given data built the way `encodeMessage` expects, would ask
+ * nothing of the program: no `toJSON` on the prototypes it looks one up on (those of objects,
+ * arrays and bigints, which it then throws on), their chains the built-in ones, and no element
+ * on the prototypes a hole would be read from. Own keys and prototypes only: no code runs.
+ */
+function stringifyAsksNothing(): boolean {
+  return (
+    getPrototypeOf(arrayPrototype) === objectPrototype &&
+    getPrototypeOf(bigIntPrototype) === objectPrototype &&
+    !hasOwn(objectPrototype, 'toJSON') &&
+    !hasOwn(arrayPrototype, 'toJSON') &&
+    !hasOwn(bigIntPrototype, 'toJSON') &&
+    !isIndexKey(itemAt(ownKeys(arrayPrototype), 0)) &&
+    !isIndexKey(itemAt(ownKeys(objectPrototype), 0))
+  );
+}
+
+/**
+ * A message of the runtime's to the host: the same text as `encodeJson`, written by the saved
+ * JSON.stringify (several times faster, and a result record can be a few KB per invocation)
+ * when `stringifyAsksNothing`, else by `encodeJson`. Only for data the runtime built itself:
+ * plain objects (or null-prototype ones) with own data properties, arrays, primitives; never a
+ * Proxy or a program's object (JSON.stringify would trap the one and ask the other for
+ * `toJSON`). Nesting too deep for the native recursion, or a bigint, throws there: `encodeJson`.
+ */
+export function encodeMessage(message: unknown): string {
+  if (stringifyAsksNothing()) {
+    try {
+      const text: unknown = jsonStringify(message);
+      if (typeof text === 'string') return text;
+    } catch {
+      // Too deep for the native recursion, or a bigint: the iterative encoder below.
+    }
+  }
+  return encodeJson(message);
 }

@@ -7,7 +7,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { CHANNEL_FD, type HostToChild, type WorkerToMain } from '../../protocol';
 import type { HostChannel } from './host-channel';
-import { encodeJson } from './json-encode';
+import { encodeMessage } from './json-encode';
 import { writeFrameLocked, type PipeLock } from './shared-pipe';
 
 export function openParentChannel(port: MessagePort, lock: PipeLock, worker: number, onMessage: (message: HostToChild) => void): HostChannel {
@@ -26,9 +26,9 @@ export function openParentChannel(port: MessagePort, lock: PipeLock, worker: num
       if (message.type === 'ready' || message.type === 'init-error') {
         post(message.type === 'ready' ? { type: 'ready', message } : { type: 'init-error', message });
       } else if (message.type === 'settled') {
-        write(encodeJson(message));
+        write(encodeMessage(message));
       } else if (message.type === 'result') {
-        write(encodeJson({ ...message, worker, ...(first === message.requestId ? { workerFirst: true } : {}) }));
+        write(encodeMessage({ ...message, worker, ...(first === message.requestId ? { workerFirst: true } : {}) }));
         post({ type: 'done', requestId: message.requestId });
       }
     },

@@ -637,6 +637,11 @@ export function createCapture(): CaptureFunction {
    */
   const measure = (root: unknown, cache: KeyCache): SizeMeasure => {
     const result: SizeMeasure = { total: 0, exact: true };
+    // Not an object (most of module scope: numbers, strings, functions): nothing to walk, so no stack and no visited set.
+    if (typeof root !== 'object' || root === null) {
+      if (typeof root === 'string') result.total = stringBytes(root, result);
+      return result;
+    }
     const state: Measuring = { result, stack: createNullObject() as Record<number, unknown>, top: 0, visits: MEASURE_VISIT_BUDGET, cache };
     const stack = state.stack;
     stack[state.top++] = root;
@@ -687,9 +692,15 @@ export function createCapture(): CaptureFunction {
     return result;
   };
 
-  const captureOne = (value: unknown, budgets: CaptureBudgets, output: { left: number }): CapturedValue => {
-    const keys: KeyCache = new MapCtor();
-    const walk: Walk = { budgets, nodesLeft: budgets.nodes, output, seen: new MapCtor<object, string>(), keys };
+  /**
+   * `unwalked`: the tables given to a value that is not an object (a number, a string, a
+   * function: most of module scope). serialize and measure return before they reach the walk's
+   * tables for such a value, so one pair per capture call stands in for a fresh pair each.
+   */
+  const captureOne = (value: unknown, budgets: CaptureBudgets, output: { left: number }, unwalked: { seen: Map<object, string>; keys: KeyCache }): CapturedValue => {
+    const walked = typeof value === 'object' && value !== null;
+    const keys: KeyCache = walked ? new MapCtor() : unwalked.keys;
+    const walk: Walk = { budgets, nodesLeft: budgets.nodes, output, seen: walked ? new MapCtor<object, string>() : unwalked.seen, keys };
     let node: ValueNode;
     try {
       node = serialize(value, '$', 0, walk);
@@ -711,7 +722,8 @@ export function createCapture(): CaptureFunction {
     const results: CapturedValue[] = [];
     // The callers' own arrays; anything else (a Proxy passed by forged hook calls) gives nothing.
     if (!isArray(values) || isProxy(values)) return results;
-    for (let i = 0; i < values.length; i++) append(results, captureOne(hasOwn(values, i) ? values[i] : undefined, budgets, output));
+    const unwalked = { seen: new MapCtor<object, string>(), keys: new MapCtor() as KeyCache };
+    for (let i = 0; i < values.length; i++) append(results, captureOne(hasOwn(values, i) ? values[i] : undefined, budgets, output, unwalked));
     return results;
   };
 }
