@@ -371,7 +371,7 @@ async function loadHandlerModule(init: ChildInitMessage, client: ClientGeneratio
   // Nothing found by name: the last resort resolves now (its failure is the init error), and is the handler file.
   const fallbackFile = first ? null : resolveFallback();
   const handlerFile = realPath(first ? (first.via === 'require' ? requireTarget(runtimeRequire, first.file) : first.file) : (fallbackFile ?? init.file));
-  installCommonJsHooks(handlerFile, hooks, init.capture, init.initProfile ? null : init.prepared, init.handlerInFile, init.initProfile);
+  installCommonJsHooks(handlerFile, hooks, init.capture, init.prepared, init.handlerInFile, init.initProfile);
   let clientImport: ((url: string) => Promise<unknown>) | null = null;
   for (const step of plan.steps) {
     let exports: unknown;
