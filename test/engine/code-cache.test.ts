@@ -74,3 +74,14 @@ describe('child runtime code cache (real child processes)', function () {
     assert.ok(rewritten.length > 10_000);
   });
 });
+
+describe('child runtime bundle (dist/child, as built)', () => {
+  it('leaves acorn and the instrumenter to dist/child/instrument.js, which runtime.js requires only when the child instruments a file', () => {
+    const childDir = join(EXAMPLES, '..', 'dist', 'child');
+    const runtime = readFileSync(join(childDir, 'runtime.js'), 'utf8');
+    const instrumenter = readFileSync(join(childDir, 'instrument.js'), 'utf8');
+    assert.ok(instrumenter.includes('node_modules/acorn/'), 'the instrumenter bundle carries acorn');
+    assert.ok(!runtime.includes('node_modules/acorn/'), 'every cold start reads runtime.js: acorn is not in it');
+    assert.ok(runtime.includes('require("./instrument.js")'));
+  });
+});

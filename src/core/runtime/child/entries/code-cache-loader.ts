@@ -1,8 +1,8 @@
 /**
  * The child's entry (dist/child/bootstrap.js): loads the real runtime bundle
  * (dist/child/runtime.js, built from bootstrap.ts) with V8's code cache, so a cold start does
- * not parse and compile the ~270 KB bundle (and the acorn functions the first invocation
- * runs) from scratch. Node 20 has no `module.enableCompileCache` (22.1+): where it exists it
+ * not parse and compile the ~115 KB bundle (and the functions the first invocation runs) from
+ * scratch. Node 20 has no `module.enableCompileCache` (22.1+): where it exists it
  * is used and the bundle is required normally.
  *
  * The cache is one file per (bundle, node, flags) in a folder of the current user
