@@ -75,7 +75,26 @@ describe('child runtime code cache (real child processes)', function () {
   });
 });
 
-describe('child runtime bundle (dist/child, as built)', () => {
+describe('what a cold start of the child loads (dist/child, as built)', () => {
+  const pool = new EnvironmentPool();
+  after(() => pool.disposeAll());
+
+  it('loads none of the built-ins it does not need before the handler (each compiles from source under the V8 flags)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'warm-builtins-'));
+    try {
+      const file = join(dir, 'builtins.js');
+      writeFileSync(file, "const loaded = process.moduleLoadList.filter((name) => name.startsWith('NativeModule ')).map((name) => name.slice(13));\nexports.handler = async () => loaded;\n");
+      const env = pool.create({ file, handlerExport: 'handler' });
+      const record = await env.invoke({});
+      assert.equal(record.error, null);
+      const loaded = record.response as string[];
+      assert.ok(loaded.includes('vm'), 'the list is the child runtime one');
+      assert.deepEqual(['os', 'worker_threads', 'net', 'child_process', 'stream', 'crypto'].filter((name) => loaded.includes(name)), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('leaves acorn and the instrumenter to dist/child/instrument.js, which runtime.js requires only when the child instruments a file', () => {
     const childDir = join(EXAMPLES, '..', 'dist', 'child');
     const runtime = readFileSync(join(childDir, 'runtime.js'), 'utf8');
