@@ -36,6 +36,19 @@ const lazyTypeScript = {
   },
 };
 /**
+ * The child runtime loads the instrumenter (and acorn, over half of its code) only when the
+ * child must instrument a file itself: `../../instrument/instrument` stays a separate bundle
+ * (dist/child/instrument.js) that runtime.js requires on demand.
+ */
+const lazyInstrumenter = {
+  name: 'lazy-instrumenter',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/\.\.\/instrument\/instrument$/ }, (args) =>
+      /[\\/]src[\\/]core[\\/]runtime[\\/]child[\\/]entries[\\/]bootstrap\.ts$/.test(args.importer) && args.kind === 'require-call' ? { path: './instrument.js', external: true } : undefined,
+    );
+  },
+};
+/**
  * The host bundles (CLI, extension) instrument JavaScript handlers only (prepare-handler.ts)
  * and never strip TypeScript: the same lazy require points at the shipped child bundle
  * rather than pulling sucrase into them.
@@ -64,7 +77,9 @@ const targets = {
     // bootstrap.js is the small entry the host spawns: it loads runtime.js (the real bootstrap)
     // through V8's code cache (src/core/runtime/child/entries/code-cache-loader.ts).
     { ...lambdaNode, entryPoints: ['src/core/runtime/child/entries/code-cache-loader.ts'], outfile: 'dist/child/bootstrap.js', format: 'cjs' },
-    { ...lambdaNode, entryPoints: ['src/core/runtime/child/entries/bootstrap.ts'], outfile: 'dist/child/runtime.js', format: 'cjs', plugins: [lazyTypeScript] },
+    { ...lambdaNode, entryPoints: ['src/core/runtime/child/entries/bootstrap.ts'], outfile: 'dist/child/runtime.js', format: 'cjs', plugins: [lazyTypeScript, lazyInstrumenter] },
+    // The instrumenter and acorn, required by runtime.js only when the child instruments a file itself.
+    { ...lambdaNode, entryPoints: ['src/core/runtime/instrument/instrument.ts'], outfile: 'dist/child/instrument.js', format: 'cjs', plugins: [lazyTypeScript] },
     { ...lambdaNode, entryPoints: ['src/core/deployed/probe/lambda/capture-worker.ts'], outfile: 'dist/child/capture-worker.js', format: 'cjs' },
     { ...lambdaNode, entryPoints: ['src/core/runtime/child/entries/client-import.ts'], outfile: 'dist/child/index.mjs', format: 'esm' },
     { ...lambdaNode, entryPoints: ['src/core/runtime/child/entries/esm-hooks.ts'], outfile: 'dist/child/esm-hooks.mjs', format: 'esm', plugins: [lazyTypeScript], banner: { js: esmRequireBanner } },

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EnvironmentPool, fixture, isRunning, leftoverChildren, waitUntil } from './environment-helpers';
@@ -31,6 +31,23 @@ describe('host <-> child transport (real child processes)', function () {
   });
 
   describe('the message pipe', () => {
+    it('reads init and the first invoke without starting libuv threadpool, whose threads appear with the first threadpool read (Linux, freeze off)', async function () {
+      if (process.platform !== 'linux') this.skip();
+      const dir = mkdtempSync(join(tmpdir(), 'warm-first-read-'));
+      try {
+        const file = join(dir, 'threads.js');
+        writeFileSync(file, "const { readdirSync } = require('fs');\nconst threads = () => readdirSync('/proc/self/task').length;\nconst atInit = threads();\nexports.handler = async () => ({ atInit, now: threads() });\n");
+        // Freeze off: between invocations the child waits on the threadpool, which shows the count sees it.
+        const env = pool.create({ file, handlerExport: 'handler', freeze: false, env: { UV_THREADPOOL_SIZE: '3' } });
+        const first = (await env.invoke({})).response as { atInit: number; now: number };
+        const second = (await env.invoke({})).response as { atInit: number; now: number };
+        assert.equal(first.now, first.atInit, 'no thread started during the first invocation');
+        assert.equal(second.now, first.atInit + 3, 'the threadpool (UV_THREADPOOL_SIZE) started for the read after the first result');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it('carries records larger than a pipe buffer whole, both ways, on a cold and a warm invocation', async () => {
       const env = pool.create({ file: fixture('channel.js'), handlerExport: 'big' });
       const payload = `${'e'.repeat(400 * 1024)}é€end`;

@@ -74,3 +74,33 @@ describe('child runtime code cache (real child processes)', function () {
     assert.ok(rewritten.length > 10_000);
   });
 });
+
+describe('what a cold start of the child loads (dist/child, as built)', () => {
+  const pool = new EnvironmentPool();
+  after(() => pool.disposeAll());
+
+  it('loads none of the built-ins it does not need before the handler (each compiles from source under the V8 flags)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'warm-builtins-'));
+    try {
+      const file = join(dir, 'builtins.js');
+      writeFileSync(file, "const loaded = process.moduleLoadList.filter((name) => name.startsWith('NativeModule ')).map((name) => name.slice(13));\nexports.handler = async () => loaded;\n");
+      const env = pool.create({ file, handlerExport: 'handler' });
+      const record = await env.invoke({});
+      assert.equal(record.error, null);
+      const loaded = record.response as string[];
+      assert.ok(loaded.includes('vm'), 'the list is the child runtime one');
+      assert.deepEqual(['os', 'worker_threads', 'net', 'child_process', 'stream', 'crypto'].filter((name) => loaded.includes(name)), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves acorn and the instrumenter to dist/child/instrument.js, which runtime.js requires only when the child instruments a file', () => {
+    const childDir = join(EXAMPLES, '..', 'dist', 'child');
+    const runtime = readFileSync(join(childDir, 'runtime.js'), 'utf8');
+    const instrumenter = readFileSync(join(childDir, 'instrument.js'), 'utf8');
+    assert.ok(instrumenter.includes('node_modules/acorn/'), 'the instrumenter bundle carries acorn');
+    assert.ok(!runtime.includes('node_modules/acorn/'), 'every cold start reads runtime.js: acorn is not in it');
+    assert.ok(runtime.includes('require("./instrument.js")'));
+  });
+});

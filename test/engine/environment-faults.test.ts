@@ -4,6 +4,9 @@
  * state, values that must not run user code, and the temporal dead zone.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { RawInvocation, ValueNode } from '../../src/core/model/snapshot';
 import { EnvironmentPool, fixture, leftoverChildren, property, variable } from './environment-helpers';
 
@@ -157,6 +160,20 @@ describe('local environment faults, freeze and capture limits (real child proces
         assert.equal(env.status().state, 'cold');
       });
     }
+
+    it('a TypeScript syntax error shows no runtime frame (the instrumenter that found it is a bundle of its own)', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'warm-ts-syntax-'));
+      try {
+        writeFileSync(join(dir, 'handler.ts'), 'export const handler = async (event: unknown) => {\n  return <<>>;\n};\n');
+        const env = pool.create({ file: join(dir, 'handler.ts'), handlerExport: 'handler' });
+        const result = await env.invoke({});
+        assert.equal(result.error?.errorType, 'Runtime.UserCodeSyntaxError');
+        assert.match(result.error?.errorMessage ?? '', /^SyntaxError: Error transforming .*handler\.ts: Unexpected token \(2:10\)/);
+        assert.deepEqual(result.error?.trace.filter((line) => line.includes('dist/child')), []);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
 
     it('keeps output written during a failed init in the logs', async () => {
       const env = pool.create({ file: fixture('init-throws.js'), handlerExport: 'handler' });

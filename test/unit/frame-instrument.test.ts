@@ -199,6 +199,29 @@ describe('runtime: what the host works out about the handler file (prepareHandle
     assert.equal(handlerDefinedIn('export { impl as handler } from "./impl";\n', join(dir, 'h.mjs'), 'handler'), false);
   });
 
+  it('puts in the init profile marks when asked, so the child never loads the instrumenter for them', () => {
+    const file = join(dir, 'profiled.js');
+    writeFileSync(file, "'use strict';\nconst a = 1;\nexports.handler = async () => a;\n");
+    const profiled = prepareHandler(file, 'commonjs', true, 'handler', false, true).prepared?.code ?? '';
+    assert.ok(profiled.includes(`${HOST_HOOKS_NAME}.profileMark(0)`), profiled);
+    assert.ok(profiled.includes(`${HOST_HOOKS_NAME}.profileEnd(2, [{"what":"const a = 1;","line":2}`), profiled);
+    const plain = prepareHandler(file, 'commonjs', true, 'handler').prepared?.code ?? '';
+    assert.ok(!plain.includes('.profileMark('), 'no marks unless asked');
+  });
+
+  it('reuses its work for an unchanged file with the same options, and prepares an edited file again', () => {
+    const file = join(dir, 'kept.js');
+    writeFileSync(file, 'exports.handler = async () => 1;\n');
+    const first = prepareHandler(file, 'commonjs', true, 'handler');
+    assert.equal(prepareHandler(file, 'commonjs', true, 'handler'), first, 'the same preparation, not parsed again');
+    assert.notEqual(prepareHandler(file, 'commonjs', false, 'handler'), first, 'other options: prepared for them');
+    writeFileSync(file, 'exports.handler = async () => 2;\n');
+    const edited = prepareHandler(file, 'commonjs', true, 'handler');
+    assert.notEqual(edited, first);
+    assert.equal(preparedCodeFor('exports.handler = async () => 2;\n', edited.prepared), edited.prepared?.code);
+    assert.notEqual(edited.prepared?.sourceHash, first.prepared?.sourceHash);
+  });
+
   it('leaves TypeScript and ES modules to the child, saying where the handler is', () => {
     writeFileSync(join(dir, 'h.ts'), 'export const handler = async (e: unknown) => {\n  return 1;\n};\n');
     writeFileSync(join(dir, 'h.mjs'), 'export async function handler() {\n  return 1;\n}\n');

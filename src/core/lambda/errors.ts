@@ -5,16 +5,22 @@ import type { LambdaError } from '../model/snapshot';
 // Saved when the runtime loads, before any user code could replace it.
 const isProxy = types.isProxy;
 
-let runtimeFile: string | null = null;
+let runtimeFiles: readonly string[] = [];
 
-/** Trace lines from this file (the bundled bootstrap) and the Node internals below it are dropped. */
-export function hideRuntimeFrames(file: string): void {
-  runtimeFile = file;
+/** Trace lines from these files (the bundled bootstrap, its instrumenter) and the Node internals below them are dropped. */
+export function hideRuntimeFrames(...files: string[]): void {
+  runtimeFiles = files;
+}
+
+function isRuntimeFrame(line: string): boolean {
+  if (!/^\s+at /.test(line)) return false;
+  for (let i = 0; i < runtimeFiles.length; i++) if (line.includes(runtimeFiles[i] as string)) return true;
+  return false;
 }
 
 function cleanTrace(lines: string[]): string[] {
-  if (!runtimeFile) return lines;
-  const first = lines.findIndex((line) => /^\s+at /.test(line) && line.includes(runtimeFile as string));
+  if (runtimeFiles.length === 0) return lines;
+  const first = lines.findIndex(isRuntimeFrame);
   if (first < 0) return lines;
   // Everything from our first frame down is the runtime calling the handler.
   return lines.slice(0, first);

@@ -369,7 +369,7 @@ class LocalEnvironment implements WarmEnvironment {
     });
     const format = moduleFormatOf(this.file);
     // Done while the child boots (spawn has returned; node is starting on its own core).
-    const preparation = child.pid !== undefined ? prepareHandler(this.file, format, this.resolved.capture, this.options.handlerExport, this.options.managedInstances !== undefined) : { prepared: null, handlerInFile: false };
+    const preparation = child.pid !== undefined ? prepareHandler(this.file, format, this.resolved.capture, this.options.handlerExport, this.options.managedInstances !== undefined, this.options.initProfile === true) : { prepared: null, handlerInFile: false };
     const init: ChildInitMessage = {
       type: 'init',
       file: this.file,

@@ -18,7 +18,6 @@
  * `Function.prototype.toString()` of the user's functions shows the hooks.
  */
 import { planFunctionSites, scriptRefusal, type CaptureSite } from './capture-sites';
-import { encodeSite } from './site-descriptor';
 import { children, FUNCTION_TYPES, lineStarts, type AnyNode, type CommentRange } from './handler-exits';
 
 /**
@@ -30,6 +29,12 @@ import { children, FUNCTION_TYPES, lineStarts, type AnyNode, type CommentRange }
  */
 export const MAX_STATEMENT_READS = 5_000;
 export const MAX_FRAMED_FILE_CHARS = 1_500_000;
+
+/** A site as its hook call passes it, `reason|line|name:kind,name:kind|deadName,deadName` (decoded by site-descriptor.ts). */
+export function encodeSite(site: CaptureSite): string {
+  const bindings = site.bindings.map((binding) => `${binding.name}:${binding.kind}`).join(',');
+  return `${site.reason}|${site.position.lineNumber + 1}|${bindings}|${site.uninitialized.join(',')}`;
+}
 
 interface Insertion {
   offset: number;

@@ -3,7 +3,10 @@
  * code passes with each hook call (so a site needs no registration that could be skipped),
  * `reason|line|name:kind,name:kind|deadName,deadName`. Binding names are JavaScript
  * identifiers, which never contain `|`, `,` or `:`. The values array the hook receives holds
- * the bindings in order, minus the dead-zone names (reading one would throw).
+ * the bindings in order, minus the dead-zone names (reading one would throw). Written by
+ * `encodeSite` (frame-instrument.ts), which stays out of this module: the instrumenter is a
+ * bundle of its own in the child (dist/child/instrument.js), loaded late, and must not carry a
+ * second copy of the built-ins saved here (intrinsics.ts).
  */
 import type { BindingKind } from '../../model/snapshot';
 import type { CaptureSite, FrameBinding } from './capture-sites';
@@ -15,11 +18,6 @@ export interface SiteInfo {
   line: number;
   bindings: FrameBinding[];
   uninitialized: string[];
-}
-
-export function encodeSite(site: CaptureSite): string {
-  const bindings = site.bindings.map((binding) => `${binding.name}:${binding.kind}`).join(',');
-  return `${site.reason}|${site.position.lineNumber + 1}|${bindings}|${site.uninitialized.join(',')}`;
 }
 
 /**

@@ -10,6 +10,15 @@
  * handler's empty event loop stays observable (Lambda's callbackWaitsForEmptyEventLoop).
  * End of file or a failed read or write means the host went away.
  *
+ * The first read (POSIX) is a blocking read on this thread too: the host writes init and the
+ * first invoke as soon as it has spawned us, and nothing runs here before init. A threadpool
+ * read would start the threadpool, which creates its four threads and waits for each to run,
+ * on every cold start, for a message that is usually in the pipe already. It reads until one
+ * frame is complete and delivers what it got from an immediate, after the entry module has
+ * finished loading, as a threadpool read's callback would; anything after that first frame
+ * (an invoke the host wrote later) comes through the usual reads. A descriptor that turns out
+ * non-blocking falls back to the threadpool.
+ *
  * Frozen between invocations (the host's default, as on Lambda): once an invocation's result is
  * sent and the turn of the event loop it was sent in is over (what the runtime client does
  * before it asks for the next event), this thread waits in a blocking read until the host
@@ -23,8 +32,8 @@
  *
  * A pending threadpool read holds up process.exit(): Node joins libuv's threadpool on exit,
  * and the thread blocked in read() returns only when the host writes or goes away. Such a
- * read is pending only until the first invoke arrives (the host sends init and the first
- * invoke at once), or between invocations when freeze is off: there an exit while idle (a
+ * read is pending between invocations when freeze is off (and, on Windows or when the first
+ * read fell back to the threadpool, until the first invoke arrives): there an exit while idle (a
  * timer calls process.exit() or throws) ends the process with SIGKILL once the 'exit'
  * listeners ran: the host tells an idle exit by its `fatal` message or by the process being
  * gone, never by its exit code. An exit during init or an invocation keeps its code, and so
@@ -147,7 +156,7 @@ export function openHostChannel(fd: number, onMessage: (message: HostToChild) =>
     onClosed();
   };
 
-  const receive = frameReader(buffer, source, (text) => {
+  const deliver = (text: string): void => {
     let message: unknown;
     try {
       message = jsonParse(text);
@@ -156,21 +165,53 @@ export function openHostChannel(fd: number, onMessage: (message: HostToChild) =>
     }
     if (ownValue(message, 'type') === 'invoke') invoked = true;
     onMessage(message as HostToChild);
-  });
+  };
+  /** Frames of the first, blocking read, kept until they are delivered; null once it is over. */
+  let firstFrames: string[] | null = process.platform === 'win32' ? null : [];
+  const receive = frameReader(buffer, source, (text) => (firstFrames ? append(firstFrames, text) : deliver(text)));
+
+  /**
+   * One blocking read on this thread: the bytes read (0: end of file or a failed read, the host
+   * went away), or null when the descriptor is non-blocking and cannot be waited on here.
+   */
+  const readHere = (): number | null => {
+    for (;;) {
+      try {
+        return fsReadSync(fd, buffer, 0, READ_SIZE, null);
+      } catch (error) {
+        const code = ownValue(error, 'code');
+        if (code === 'EINTR') continue;
+        return code === 'EAGAIN' || code === 'EWOULDBLOCK' ? null : 0;
+      }
+    }
+  };
+
+  /** Reads on this thread until a frame is complete; false when the descriptor would block (then nothing is delivered yet). */
+  const readFirstFrames = (frames: string[]): boolean => {
+    let ended = false;
+    while (frames.length === 0 && !ended) {
+      const bytesRead = readHere();
+      if (bytesRead === null) return false;
+      if (bytesRead === 0) ended = true;
+      else receive(bytesRead);
+    }
+    reading = true;
+    setImmediateSaved(() => {
+      reading = false;
+      firstFrames = null;
+      for (let i = 0; i < frames.length; i++) deliver(itemAt(frames, i) as string);
+      if (ended) close();
+      else arm();
+    });
+    return true;
+  };
 
   /** Waits for the host's next message on this thread (the file comment's freeze); an invoke pauses reading. */
   const waitForHost = (): void => {
     while (!paused && !closed) {
-      let bytesRead: number;
-      try {
-        bytesRead = fsReadSync(fd, buffer, 0, READ_SIZE, null);
-      } catch (error) {
-        const code = ownValue(error, 'code');
-        if (code === 'EINTR') continue;
-        // A non-blocking descriptor cannot be waited on here: the threadpool read retries.
-        if (code === 'EAGAIN' || code === 'EWOULDBLOCK') return arm();
-        return close();
-      }
+      const bytesRead = readHere();
+      // A non-blocking descriptor cannot be waited on here: the threadpool read retries.
+      if (bytesRead === null) return arm();
       if (bytesRead === 0) return close();
       receive(bytesRead);
     }
@@ -187,6 +228,10 @@ export function openHostChannel(fd: number, onMessage: (message: HostToChild) =>
 
   const arm = (): void => {
     if (reading || paused || closed) return;
+    if (firstFrames) {
+      if (readFirstFrames(firstFrames)) return;
+      firstFrames = null;
+    }
     reading = true;
     fsRead(fd, buffer, 0, READ_SIZE, null, (error, bytesRead) => {
       reading = false;
