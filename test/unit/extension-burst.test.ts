@@ -68,9 +68,13 @@ function harness(): Harness {
   return h;
 }
 
-/** Lets the command's awaits run until it has started `count` invocations (or gives up). */
+/**
+ * Lets the command's awaits run until it has started `count` invocations (or gives up after 5 s:
+ * some of its steps wait for I/O, which a busy machine can hold up for more than a few turns).
+ */
 async function started(h: Harness, count: number): Promise<void> {
-  for (let i = 0; i < 200 && h.session.events.length < count; i++) await new Promise((resolve) => setImmediate(resolve));
+  const deadline = Date.now() + 5000;
+  while (h.session.events.length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
 }
 
 describe('extension: Invoke Warm Concurrently', () => {
