@@ -156,7 +156,8 @@ describe('local environment faults, freeze and capture limits (real child proces
         assert.equal(result.error?.errorType, errorType);
         assert.match(result.error?.errorMessage ?? '', message);
         assert.ok((result.initDurationMs ?? 0) > 0);
-        assert.ok(result.logs.includes('\tundefined\tERROR\tInit Error \t'));
+        // The 3.x client's uncaughtException listener writes the line (nodejs20.x here).
+        assert.ok(result.logs.includes('\tundefined\tERROR\tUncaught Exception \t'), result.logs);
         assert.equal(env.status().state, 'cold');
       });
     }
@@ -179,6 +180,23 @@ describe('local environment faults, freeze and capture limits (real child proces
       const env = pool.create({ file: fixture('init-throws.js'), handlerExport: 'handler' });
       const result = await env.invoke({});
       assert.match(result.logs, /^\S+Z\tundefined\tINFO\tinitialising\n/);
+    });
+
+    it('writes init lines as the 4.x client does under nodejs24.x: request id -, Init Error', async () => {
+      const env = pool.create({ file: fixture('init-throws.js'), handlerExport: 'handler', runtime: 'nodejs24.x' });
+      const result = await env.invoke({});
+      assert.match(result.logs, /^\S+Z\t-\tINFO\tinitialising\n/);
+      assert.ok(result.logs.includes('\t-\tERROR\tInit Error \t{"errorType":"Error","errorMessage":"config missing"'), result.logs);
+    });
+  });
+
+  describe('console lines outside an invocation', () => {
+    it('keeps the last request id for output between invocations, as both clients do', async () => {
+      const env = pool.create({ file: fixture('timer-after-response.js'), handlerExport: 'handler', freeze: false });
+      const first = await env.invoke({});
+      await sleep(200);
+      const second = await env.invoke({});
+      assert.ok(`${first.logs}${second.logs}`.includes(`\t${first.requestId}\tINFO\ttimer after the response`), `${first.logs}${second.logs}`);
     });
   });
 

@@ -37,7 +37,7 @@ export const CORPUS: OracleCase[] = [
   ric('nested export path', 'nestedHandler.nested.somethingComplex.handler'),
   ric('module root in the handler', 'handlers/nestedHandler.nested.somethingComplex.handler', { taskRoot: RIC }),
   ric('".." in the handler', 'malformed..handler'),
-  ric('no dot in the handler', 'malformedHandler'),
+  ric('no dot in the handler', 'malformedHandler', { compareLogs: true }),
   ric('missing module', 'noModule.echo'),
   ric('missing nested export', 'nestedHandler.nested.somethingComplex.nonHandler'),
   ric('missing export', 'core.noFunctionHandler'),
@@ -53,7 +53,7 @@ export const CORPUS: OracleCase[] = [
   ric('module root below a module package', 'even/more/index.handler', { taskRoot: join(HANDLERS, 'async_init_package/nested') }),
   ric('type neither module nor commonjs', 'index.ret42', { taskRoot: join(HANDLERS, 'async_init_type_not_module') }),
   ric('type lookup stops at node_modules', 'node_modules/index.ret42', { taskRoot: join(HANDLERS, 'async_init_with_node_modules') }),
-  ric('rejection during init', 'asyncInitRejection.handler', { events: [{}] }),
+  ric('rejection during init', 'asyncInitRejection.handler', { events: [{}], compareLogs: true }),
   ric('CommonJS in a module package', 'cjsModuleInEsmPackage.echo', { taskRoot: join(HANDLERS, 'async_init_package') }),
   ric('CommonJS module.exports.default', 'defaultHandler.default'),
   ric('ESM export default', 'defaultHandlerESM.default'),
@@ -112,6 +112,9 @@ export const CORPUS: OracleCase[] = [
   own('process.exit during the invocation', 'errors.exits'),
   own('export is not a function', 'errors.notAFunction'),
   own('module throws during init', 'init-throws.handler', { compareLogs: true }),
+
+  // ---- console lines: the request id outside an invocation ----
+  own('console output at init and in invocations', 'console-lines.handler', { compareLogs: true }),
 
   // ---- module formats and the flags the runtime image sets ----
   own('require() of an ES module', 'require-esm/index.handler'),

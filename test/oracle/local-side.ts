@@ -15,7 +15,7 @@ import { profileNode, type OracleProfile } from '../../scripts/oracle/clients';
 import type { RawInvocation } from '../../src/core/model/snapshot';
 import type { EnvironmentOptions, WarmEnvironment } from '../../src/core/runtime/environment-api';
 import { createLocalEnvironment } from '../../src/core/runtime/local-environment';
-import { infoLines, type InvocationOutcome, type OracleCase } from './outcome';
+import { consoleLines, type InvocationOutcome, type OracleCase } from './outcome';
 import { FUNCTION_NAME, MEMORY_MB, TIMEOUT_SECONDS } from './real-side';
 
 /** Warm State's own runtime files, as messages and stacks name them. */
@@ -107,7 +107,7 @@ function refused(message: string): InvocationOutcome {
 }
 
 function toOutcome(record: RawInvocation, withLogs: boolean): InvocationOutcome {
-  const logs = withLogs ? { logs: infoLines(record.logs) } : {};
+  const logs = withLogs ? { logs: consoleLines(record.logs) } : {};
   if (!record.error) return { cold: record.cold, kind: 'response', response: record.response, ...logs };
   return {
     cold: record.cold,

@@ -16,7 +16,7 @@ export interface InvocationOutcome {
   response?: unknown;
   errorType?: string;
   errorMessage?: string;
-  /** The messages of the INFO lines the invocation logged, when the case compares logs. */
+  /** The console lines the invocation logged (consoleLines), when the case compares logs. */
   logs?: string[];
 }
 
@@ -31,7 +31,10 @@ export interface OracleCase {
   events: unknown[];
   profiles: readonly OracleProfile[];
   env?: Record<string, string>;
-  /** Compare the INFO lines too (for state that only shows in logs, as in the freeze demo). */
+  /**
+   * Compare the console lines too: state that only shows in logs (the freeze demo), the request
+   * id written outside an invocation, the runtime's init and invoke error lines.
+   */
   compareLogs?: boolean;
 }
 
@@ -85,14 +88,35 @@ function normaliseValue(value: unknown, how: Normalisation): unknown {
   return value;
 }
 
-/** The messages of the INFO lines of a Lambda-format log (`time\trequestId\tINFO\tmessage`). */
-export function infoLines(logs: string): string[] {
+/** The runtime's own ERROR lines: a label, a space, a tab, then the error as JSON (`toFormatted`). */
+const RUNTIME_ERROR_LINE = /^(Uncaught Exception|Unhandled Promise Rejection|Init Error|Invoke Error) \t(\{.*\})$/;
+
+/**
+ * The console lines of a Lambda-format log (`time\trequestId\tLEVEL\tmessage`), each written
+ * `requestId\tLEVEL\tmessage`: the request id column shows what a client writes outside an
+ * invocation (`undefined`, `-`), a real id is normalised later. A runtime error line keeps its
+ * label and the error's type and message: the stack in its JSON is each side's own code.
+ */
+export function consoleLines(logs: string): string[] {
   const lines: string[] = [];
   for (const line of logs.split('\n')) {
-    const match = /^\S+\t\S+\tINFO\t(.*)$/.exec(line);
-    if (match?.[1] !== undefined) lines.push(match[1].replace(/\r/g, '\n'));
+    const match = /^\S+\t(\S+)\t([A-Z]+)\t(.*)$/.exec(line);
+    if (!match) continue;
+    const [, requestId, level, message] = match as unknown as [string, string, string, string];
+    lines.push(`${requestId}\t${level}\t${runtimeErrorLine(message) ?? message.replace(/\r/g, '\n')}`);
   }
   return lines;
+}
+
+function runtimeErrorLine(message: string): string | null {
+  const match = RUNTIME_ERROR_LINE.exec(message);
+  if (!match) return null;
+  try {
+    const { errorType, errorMessage } = JSON.parse(match[2] as string) as { errorType?: unknown; errorMessage?: unknown };
+    return `${match[1] as string} \t${JSON.stringify({ errorType, errorMessage })}`;
+  } catch {
+    return message;
+  }
 }
 
 /** The error fields of a Lambda error document, or a note saying the payload was not one. */

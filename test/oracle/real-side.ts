@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { clientEntry, clientPackageDir, PROFILES, profileNode, type OracleProfile } from '../../scripts/oracle/clients';
 import { createRuntimeApiBackend, type RuntimeApiResult } from '../../src/core/endpoint/runtime/runtime-api-backend';
 import { EndpointState } from '../../src/core/endpoint/state';
-import { errorFields, infoLines, type InvocationOutcome, type OracleCase } from './outcome';
+import { errorFields, consoleLines, type InvocationOutcome, type OracleCase } from './outcome';
 import { bootstrapNodeArgs } from './runtime-image';
 
 export const FUNCTION_NAME = 'oracle-function';
@@ -68,7 +68,7 @@ export function toOutcome(result: RuntimeApiResult, withLogs: boolean): Invocati
   } catch {
     // A streamed response is whatever bytes the handler wrote.
   }
-  const logs = withLogs ? { logs: infoLines(result.logs) } : {};
+  const logs = withLogs ? { logs: consoleLines(result.logs) } : {};
   if (result.failedPhase === null) return { cold: result.cold, kind: 'response', response: body, ...logs };
   return { cold: result.cold, kind: result.failedPhase === 'init' ? 'init-error' : 'error', ...errorFields(body), ...logs };
 }

@@ -20,6 +20,26 @@ export function reportLine(figures: ReportFigures): string {
   return `${formatReportLine({ ...figures, status: null, errorType: null }).replace(/\t$/, '')}\n`;
 }
 
+/**
+ * The request id a runtime client writes in a console line outside any invocation (module
+ * scope at init, and the init failure's own line): 3.x prints its unset global
+ * (`logTextToStdout` reads `global[Symbol.for('aws.lambda.runtime.requestId')]`, src/LogPatch.js),
+ * 4.x its InvokeStore's placeholder (`InvokeStoreBase.getRequestId`, `?? "-"`). Neither clears
+ * the id when an invocation ends: output between invocations keeps the last one.
+ */
+export function requestIdOutsideInvocation(client: 3 | 4): string {
+  return client === 3 ? 'undefined' : '-';
+}
+
+/**
+ * The label of the ERROR line a failed init writes before its error document. 3.x: `run()`
+ * rejects and its `uncaughtException` listener logs `Uncaught Exception` (src/index.mjs); 4.x:
+ * `createRuntime` logs `Init Error` itself (dist/utils/runtime-setup.js).
+ */
+export function initFailureLabel(client: 3 | 4): string {
+  return client === 3 ? 'Uncaught Exception' : 'Init Error';
+}
+
 export function timeoutMessage(timeoutSeconds: number): string {
   return `Task timed out after ${timeoutSeconds.toFixed(2)} seconds`;
 }

@@ -81,6 +81,7 @@ import { encodeJson } from '../services/json-encode';
 import { deprecatedCallbackError, failed, invokeHandler, succeeded, type ClientGeneration, type Handler, type InvocationData, type InvocationHooks, type Outcome } from '../services/handler-invocation';
 import { installAwsLambdaGlobal, streamingMark, type AwsLambdaGlobal } from '../services/awslambda-global';
 import { runtimeProfile } from '../../../lambda/runtime-profiles';
+import { initFailureLabel, requestIdOutsideInvocation } from '../../../lambda/log-lines';
 import { findHandler, planFileLoad, planModuleLoad } from '../services/client-loader';
 import { isHandlerSettingError, parseHandlerSetting, type HandlerSetting } from '../../../lambda/handler-setting';
 
@@ -471,6 +472,9 @@ async function onInit(init: ChildInitMessage): Promise<boolean> {
   process.argv = [process.execPath, join(init.childDir, 'bootstrap.js')];
   // Managed Instances run the 4.x client on every runtime that has them (nodejs22.x too).
   const client = init.managed ? 4 : runtimeProfile(init.runtime).client;
+  // Known before anything can log or fail: the init lines are written as this client writes them.
+  invocationMode = { client, streaming: false };
+  lambdaConsole.setRequestId(requestIdOutsideInvocation(client));
   // The Handler setting read as the client reads it; a malformed one fails init before anything loads.
   const setting = init.loadBy === 'setting' ? parseHandlerSetting(init.handlerString) : null;
   if (setting && isHandlerSettingError(setting)) {
@@ -509,7 +513,7 @@ async function onInit(init: ChildInitMessage): Promise<boolean> {
 
 async function failInit(thrown: LambdaError): Promise<void> {
   const error = forHost(thrown);
-  lambdaConsole.line('ERROR', `Init Error \t${encodeJson(error)}`);
+  lambdaConsole.line('ERROR', `${initFailureLabel(invocationMode.client)} \t${encodeJson(error)}`);
   const initDurationMs = nowMs();
   await writeMarkers(INIT_MARKER_ID);
   send({ type: 'init-error', initDurationMs, nodeVersion, error, maxRssBytes: maxRssBytes() });
@@ -659,10 +663,8 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
   const quietStreams: Array<'stdout' | 'stderr'> = [];
   if (concurrent) await writeMarkers(message.requestId);
   else await writeInvocationMarkers(message.requestId, quietStreams);
-  if (!concurrent) {
-    lambdaConsole.setRequestId(undefined);
-    currentRequestId = undefined;
-  }
+  // The console keeps this invocation's id for what runs before the next (both clients do).
+  if (!concurrent) currentRequestId = undefined;
   send({
     type: 'result',
     requestId: message.requestId,

@@ -1,14 +1,17 @@
 /**
  * Console output in the Lambda Node.js runtime's text format:
- * `<ISO time>\t<requestId>\t<LEVEL>\t<message>\n`, with `undefined` as the request id during
- * init, as on Lambda. Lambda also turns newlines inside a message into `\r` for CloudWatch;
+ * `<ISO time>\t<requestId>\t<LEVEL>\t<message>\n`. Before the first invocation the request id
+ * is what the profile's client writes there (`undefined` or `-`, set at init:
+ * lambda/log-lines.ts `requestIdOutsideInvocation`); after an invocation it stays the last
+ * one's, as both clients leave it. Lambda also turns newlines inside a message into `\r` for CloudWatch;
  * we keep `\n` because the output is read in a terminal or a panel, not in CloudWatch.
  */
 import { format } from 'node:util';
 import { isoNow, jsonStringify } from './intrinsics';
 
 export interface LambdaConsole {
-  setRequestId(id: string | undefined): void;
+  /** The request id of the lines from now on (an invocation's, or the client's text before the first). */
+  setRequestId(id: string): void;
   /** Writes one Lambda-format line (used for the runtime's own `Invoke Error` lines too). */
   line(level: string, message: string): void;
 }
@@ -22,14 +25,14 @@ export interface LambdaConsole {
  * added.
  */
 export function installLambdaConsole(write: (text: string) => void, requestIdOf?: () => string | undefined): LambdaConsole {
-  let requestId: string | undefined;
+  let requestId = 'undefined';
   const line = (level: string, message: string): void => {
     if (requestIdOf) {
       write(`${jsonStringify({ timestamp: isoNow(), level, requestId: requestIdOf() ?? '-', message })}\n`);
       return;
     }
     // The saved Date: the runtime's own lines must not run a Date the user replaced (fake timers).
-    write(`${isoNow()}\t${requestId ?? 'undefined'}\t${level}\t${message}\n`);
+    write(`${isoNow()}\t${requestId}\t${level}\t${message}\n`);
   };
   const log = (level: string, args: unknown[]): void => {
     if (!requestIdOf) return line(level, format(...args));
