@@ -15,11 +15,12 @@ import { decodeProbeLine, type ProbeSnapshot } from '../../src/core/deployed/pro
 import { buildProbeLayer, PROBE_WRAPPER_PATH } from '../../src/core/deployed/probe/probe-layer';
 import { UNZIPPED_LIMIT, unzip } from '../../src/core/lambda/zip';
 import type { CapturedVariable } from '../../src/core/model/snapshot';
-import { normaliseOutcome, type OracleCase } from './outcome';
+import { normaliseOutcome, type InvocationOutcome, type OracleCase } from './outcome';
 import { realRuntimeDirs, runRealResults, toOutcome } from './real-side';
 
 const ROOT = resolve(__dirname, '../..');
 const CASES = resolve(__dirname, 'fixtures/cases');
+const RIC_HANDLERS = resolve(__dirname, 'fixtures/ric/handlers');
 const PROBE_TARGET = resolve(__dirname, '../fixtures/remote/probe-target');
 const PROFILES: readonly OracleProfile[] = ['nodejs20.x', 'nodejs22.x', 'nodejs24.x'];
 
@@ -30,6 +31,14 @@ const CASES_UNDER_PROBE: Omit<OracleCase, 'profiles'>[] = [
   { name: 'callback handler', taskRoot: CASES, handler: 'callback.waits', events: [{}, {}] },
   { name: 'rejects with an object', taskRoot: CASES, handler: 'errors.rejectsObject', events: [{}, {}] },
   { name: 'streaming handler', taskRoot: CASES, handler: 'streaming.handler', events: [{}, {}] },
+  // Handler loading: the probe finds and loads the module as the client of the function's generation.
+  { name: 'a package in node_modules named by the handler', taskRoot: CASES, handler: 'oracle-package.handler', events: [{}, {}] },
+  { name: 'a folder named as the module', taskRoot: CASES, handler: 'dir-module.handler', events: [{}, {}] },
+  { name: 'ESM default export object holding the handler', taskRoot: CASES, handler: 'esm-default-object.handler', events: [{}, {}] },
+  { name: 'CommonJS module.exports.default', taskRoot: RIC_HANDLERS, handler: 'defaultHandler.default', events: [{}, {}] },
+  { name: 'extensionless file before .js', taskRoot: RIC_HANDLERS, handler: 'precedence.handler', events: [{}, {}] },
+  { name: 'missing module', taskRoot: RIC_HANDLERS, handler: 'noModule.echo', events: [{}] },
+  { name: 'export is not a function', taskRoot: CASES, handler: 'errors.notAFunction', events: [{}] },
 ];
 
 /** The probe layer as Lambda would extract it into /opt. */
@@ -49,6 +58,24 @@ async function extractProbeLayer(): Promise<string> {
     };
   });
   return optDir;
+}
+
+/**
+ * The two paths a probe's load error names where the client's names its own bundle: the
+ * require stack's runtime file, made in LAMBDA_RUNTIME_DIR (/var/runtime on Lambda, a temporary
+ * folder of the emulator here), and the importer Node names for an ES module (a directory
+ * import under 4.x): the probe's shim, since the probe calls import() itself.
+ */
+function asTheClientsImporter(outcome: InvocationOutcome): InvocationOutcome {
+  if (outcome.errorMessage === undefined) return outcome;
+  const errorMessage = outcome.errorMessage
+    .replace(new RegExp(`${escapeRegExp(tmpdir())}/warm-state-runtime-[^/]+/index\\.mjs`, 'g'), '/var/runtime/index.mjs')
+    .replace(/imported from \/var\/runtime\/shim\.mjs/g, 'imported from /var/runtime/index.mjs');
+  return { ...outcome, errorMessage };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function moduleVariable(snapshot: ProbeSnapshot, name: string): CapturedVariable | undefined {
@@ -75,7 +102,7 @@ describe('the probe layer under the real runtime interface client (AWS_LAMBDA_EX
         const withoutProbe = await runRealResults(ROOT, plain, profile, null);
         const withProbe = await runRealResults(ROOT, probed, profile, optDir);
         const outcomes = (results: typeof withProbe) => results.map((r) => normaliseOutcome(toOutcome(r, false), normalise));
-        assert.deepStrictEqual(outcomes(withProbe), outcomes(withoutProbe), 'with the probe (actual) versus without (expected)');
+        assert.deepStrictEqual(outcomes(withProbe).map(asTheClientsImporter), outcomes(withoutProbe), 'with the probe (actual) versus without (expected)');
 
         // Every invocation that reached the handler logged its line, numbered within the environment.
         const ran = withProbe.filter((r) => r.failedPhase !== 'init');

@@ -3,6 +3,7 @@ import {
   RUNTIME_PROFILE_NAMES,
   UnknownRuntimeError,
   chooseRuntime,
+  deployedClientGeneration,
   describeRuntimeSource,
   lambdaNodeFlags,
   nodeMajorMismatch,
@@ -75,5 +76,15 @@ describe('lambda runtime profiles', () => {
     assert.equal(describeRuntimeSource('setting'), 'from the warmState.runtime setting');
     assert.equal(describeRuntimeSource('template', { templateFile: 'app/template.yaml' }), 'from app/template.yaml');
     assert.equal(describeRuntimeSource('node-major', { nodeVersion: 'v22.23.5' }), 'from the local Node 22');
+  });
+
+  it("tells a deployed function's client generation from Lambda's variables (the probe's loader)", () => {
+    assert.equal(deployedClientGeneration({ AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs20.x' }), 3);
+    assert.equal(deployedClientGeneration({ AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' }), 3);
+    assert.equal(deployedClientGeneration({ AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x' }), 4);
+    assert.equal(deployedClientGeneration({ AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs26.x' }), 4);
+    // Managed Instances run the 4.x client on nodejs22.x too.
+    assert.equal(deployedClientGeneration({ AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x', AWS_LAMBDA_MAX_CONCURRENCY: '8' }), 4);
+    assert.equal(deployedClientGeneration({}), 3);
   });
 });

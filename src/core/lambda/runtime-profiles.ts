@@ -48,6 +48,18 @@ export function runtimeProfile(name: RuntimeProfileName, options: { managedInsta
   return options.managedInstances && profile.client === 3 ? { ...profile, client: 4 } : profile;
 }
 
+/**
+ * The client generation a deployed function runs under, from the variables Lambda sets (the
+ * probe reads them inside the function): the 4.x client from nodejs24.x on (AWS_EXECUTION_ENV
+ * `AWS_Lambda_nodejs<major>.x`), and on Managed Instances whatever the runtime (their
+ * AWS_LAMBDA_MAX_CONCURRENCY); else 3.x.
+ */
+export function deployedClientGeneration(env: Readonly<Record<string, string | undefined>>): 3 | 4 {
+  if (env.AWS_LAMBDA_MAX_CONCURRENCY !== undefined) return 4;
+  const major = /^AWS_Lambda_nodejs(\d+)\.x$/.exec(env.AWS_EXECUTION_ENV ?? '')?.[1];
+  return major !== undefined && Number(major) >= 24 ? 4 : 3;
+}
+
 export class UnknownRuntimeError extends Error {
   constructor(readonly value: string, readonly source: 'flag' | 'setting') {
     super(`Unknown runtime '${value}'${source === 'setting' ? ' in the warmState.runtime setting' : ''}: supported runtimes are ${RUNTIME_PROFILE_NAMES.join(', ')}.`);

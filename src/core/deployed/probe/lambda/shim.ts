@@ -13,23 +13,25 @@
  * and the line carries the reason in `captureError`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, writeSync } from 'node:fs';
+import { realpathSync, writeSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { CapturedVariable } from '../../../model/snapshot';
 import type { CaptureBudgets } from '../../../runtime/environment-api';
 import { instrumentModule } from '../../../runtime/instrument/instrument';
-import { hooksNameFrom } from '../../../runtime/child/services/runtime-globals';
+import { hooksNameFrom, isTypeScriptFile } from '../../../runtime/child/services/runtime-globals';
 import { installHooksChannel } from '../../../runtime/child/services/hooks-channel';
 import { createModuleProbe, readModuleScope } from '../../../runtime/child/services/module-scope';
-import { nearestPackageType } from '../../../runtime/child/services/package-type';
+import { findHandler, loadPlannedModule, planModuleLoad, plannedHandlerFile } from '../../../runtime/child/services/client-loader';
 import { createCapture } from '../../../runtime/child/services/serializer';
 import { installPendingWorkTracker, type PendingWorkTracker } from '../../../runtime/child/services/pending-work';
 import type { MainToWorker, StopReport, WorkerData, WorkerToMain } from './worker-protocol';
+import { handlerNotFound } from '../../../lambda/errors';
 import { isHandlerSettingError, parseHandlerSetting } from '../../../lambda/handler-setting';
+import { deployedClientGeneration } from '../../../lambda/runtime-profiles';
 import { maskCapturedVariables, SecretForms, secretValuesOf } from '../../../lambda/mask';
 import { encodeProbeLine, limitPending } from '../probe-line';
 
@@ -79,26 +81,13 @@ class RuntimeError extends Error {
   }
 }
 
-/** The handler file Lambda would load for `handlerString` (the rules of the Node.js runtime client). */
-function locateHandler(handlerString: string, taskRoot: string): { file: string; exportPath: string } {
-  const setting = parseHandlerSetting(handlerString);
-  if (isHandlerSettingError(setting)) throw new RuntimeError(setting.errorType, setting.errorMessage);
-  const base = resolve(taskRoot, setting.moduleRoot, setting.moduleName);
-  const candidates = [base, `${base}.js`, `${base}.mjs`, `${base}.cjs`];
-  const file = candidates.find((candidate) => existsSync(candidate));
-  if (!file) throw new RuntimeError('Runtime.ImportModuleError', `Error: Cannot find module '${setting.moduleName}'`);
-  return { file, exportPath: setting.exportPath };
-}
-
-function isEsm(file: string): boolean {
-  return file.endsWith('.mjs') || (file.endsWith('.js') && nearestPackageType(file) === 'module');
-}
-
 function installCommonJsHook(handlerFile: string): void {
-  type CompilableModule = { _compile(content: string, filename: string): unknown };
+  type CompilableModule = { _compile(content: string, filename: string, ...rest: unknown[]): unknown };
   const Module = nodeModule.Module as unknown as { prototype: CompilableModule };
   const originalCompile = Module.prototype._compile;
-  Module.prototype._compile = function compile(this: CompilableModule, content: string, filename: string) {
+  // Every argument forwarded: Node 20.19+/22.12+ pass the module's format third, and without it
+  // fall back to syntax detection (ESM syntax in a .cjs would run instead of failing).
+  Module.prototype._compile = function compile(this: CompilableModule, content: string, filename: string, ...rest: unknown[]) {
     if (filename === handlerFile && channelReady) {
       try {
         content = instrumentModule(content, filename, 'commonjs', { hooks: hooksName, probe: true }).code;
@@ -106,27 +95,58 @@ function installCommonJsHook(handlerFile: string): void {
         problems.push(`module scope unavailable: ${(error as Error).message}`);
       }
     }
-    return originalCompile.call(this, content, filename);
+    return originalCompile.call(this, content, filename, ...rest);
   };
 }
 
+function registerEsmHooks(handlerFile: string): void {
+  const register = (nodeModule as { register?: (specifier: string, options?: object) => void }).register;
+  if (typeof register === 'function') register(pathToFileURL(join(here, 'esm-hooks.mjs')).href, { data: { handlerUrl: pathToFileURL(handlerFile).href, hooks: channelReady ? hooksName : null } });
+  else problems.push(`module scope unavailable: ES module handlers need Node.js 20.6 or later (${process.version})`);
+}
+
+function realPathOf(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
+/**
+ * Loads the user's handler as the runtime client of the function's generation would have
+ * (the local engine's client-loader.ts: its files in the client's order, require or import()
+ * each, the last-resort require.resolve, the export path walk), with the capture hooks in place.
+ * A loading error is thrown as is: the client that loaded this module maps it as it would have
+ * mapped the user's (ImportModuleError, UserCodeSyntaxError).
+ */
 async function loadUserHandler(): Promise<Handler> {
   const handlerString = process.env.WARM_STATE_HANDLER ?? '';
   const taskRoot = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
-  const { file, exportPath } = locateHandler(handlerString, taskRoot);
-  let loaded: unknown;
-  if (isEsm(file)) {
-    const register = (nodeModule as { register?: (specifier: string, options?: object) => void }).register;
-    if (typeof register === 'function') register(pathToFileURL(join(here, 'esm-hooks.mjs')).href, { data: { handlerUrl: pathToFileURL(file).href, hooks: channelReady ? hooksName : null } });
-    else problems.push(`module scope unavailable: ES module handlers need Node.js 20.6 or later (${process.version})`);
-    loaded = await import(pathToFileURL(file).href);
-  } else {
-    installCommonJsHook(file);
-    loaded = createRequire(join(taskRoot, 'index.js'))(file);
+  const setting = parseHandlerSetting(handlerString);
+  if (isHandlerSettingError(setting)) throw new RuntimeError(setting.errorType, setting.errorMessage);
+  const client = deployedClientGeneration(process.env);
+  // The clients' require: a MODULE_NOT_FOUND's require stack names the runtime's index.mjs, as theirs does.
+  const runtimeRequire = createRequire(join(runtimeDir, 'index.mjs'));
+  const planned = planModuleLoad(client, taskRoot, setting, (text, error) => console.warn(text, error));
+  // TypeScript sources are the local engine's addition: Lambda's clients never load them.
+  const plan = { ...planned, steps: planned.steps.filter((step) => !isTypeScriptFile(step.file)) };
+  const handlerFile = realPathOf(plannedHandlerFile(plan, runtimeRequire) ?? '');
+  installCommonJsHook(handlerFile);
+  let esmHooksRegistered = false;
+  const { exports } = await loadPlannedModule(plan, {
+    require: runtimeRequire,
+    import: (file) => {
+      if (!esmHooksRegistered) registerEsmHooks(handlerFile);
+      esmHooksRegistered = true;
+      return import(pathToFileURL(file).href);
+    },
+  });
+  const value = findHandler(client, exports, setting.exportPath.split('.'));
+  if (!value || typeof value !== 'function') {
+    const { errorType, errorMessage } = handlerNotFound(handlerString, value ? 'not-function' : 'missing');
+    throw new RuntimeError(errorType, errorMessage);
   }
-  let value: unknown = loaded;
-  for (const part of exportPath.split('.')) value = value === null || value === undefined ? undefined : (value as Record<string, unknown>)[part];
-  if (typeof value !== 'function') throw new RuntimeError('Runtime.HandlerNotFound', `${handlerString} is undefined or not exported`);
   return value as Handler;
 }
 

@@ -82,7 +82,7 @@ import { deprecatedCallbackError, failed, invokeHandler, succeeded, type ClientG
 import { installAwsLambdaGlobal, streamingMark, type AwsLambdaGlobal } from '../services/awslambda-global';
 import { runtimeProfile } from '../../../lambda/runtime-profiles';
 import { initFailureLabel, requestIdOutsideInvocation } from '../../../lambda/log-lines';
-import { findHandler, planFileLoad, planModuleLoad } from '../services/client-loader';
+import { findHandler, loadPlannedModule, type LoadedModule, planFileLoad, planModuleLoad, plannedHandlerFile } from '../services/client-loader';
 import { isHandlerSettingError, parseHandlerSetting, type HandlerSetting } from '../../../lambda/handler-setting';
 
 // ---- before any user code: what we rely on later ----
@@ -354,10 +354,6 @@ function openHooksChannel(init: ChildInitMessage): string | null {
  * What the handler module exported, boxed: resolving a promise with an object looks its `then`
  * up, on Object.prototype for plain exports (a getter the module put there would run).
  */
-interface LoadedModule {
-  exports: unknown;
-}
-
 /**
  * Loads the handler module the way the profile's runtime interface client does
  * (client-loader.ts says which file and how), with the capture hooks in place for whichever
@@ -370,30 +366,23 @@ async function loadHandlerModule(init: ChildInitMessage, client: ClientGeneratio
   const runtimeRequire = createRequire(join(init.childDir, 'index.mjs'));
   const warn = (text: string, error: unknown): void => console.warn(text, error);
   const plan = setting ? planModuleLoad(client, process.cwd(), setting, warn) : planFileLoad(client, init.file, warn);
-  const resolveFallback = (): string | null => (plan.fallback ? runtimeRequire.resolve(plan.fallback.moduleName, { paths: plan.fallback.paths }) : null);
-  const first = plan.steps[0];
-  // Nothing found by name: the last resort resolves now (its failure is the init error), and is the handler file.
-  const fallbackFile = first ? null : resolveFallback();
-  const handlerFile = realPath(first ? (first.via === 'require' ? requireTarget(runtimeRequire, first.file) : first.file) : (fallbackFile ?? init.file));
+  // Nothing found by name: the last resort resolves now (its failure is the init error).
+  const handlerFile = realPath(plannedHandlerFile(plan, runtimeRequire) ?? init.file);
   installCommonJsHooks(handlerFile, hooks, init.capture, init.prepared, init.handlerInFile, init.initProfile);
-  let clientImport: ((url: string) => Promise<unknown>) | null = null;
-  for (const step of plan.steps) {
-    let exports: unknown;
-    if (step.via === 'require') {
-      exports = runtimeRequire(step.file);
-    } else {
-      // Loaded before the ESM hooks are registered: they would take it for a user file.
-      clientImport ??= await loadClientImport(init);
+  // Loaded before any user code runs, and before the ESM hooks are registered (they would take
+  // it for a user file); only when the plan imports at all.
+  const clientImport = plan.steps.some((step) => step.via === 'import') ? await loadClientImport(init) : null;
+  // Awaited here, not returned: an async function that returns a promise calls its then(), which
+  // the handler module may have replaced by now.
+  const loaded = await loadPlannedModule(plan, {
+    require: runtimeRequire,
+    import: (file) => {
       if (!esmHooksRegistered) registerEsmHooks(init, hooks, pathToFileURL(handlerFile).href);
       esmHooksRegistered = true;
-      exports = await clientImport(pathToFileURL(step.file).href);
-    }
-    // The 3.x client moves on when a file's exports are falsy (`module.exports = 0`); a namespace never is.
-    if (exports) return { __proto__: null, exports } as LoadedModule;
-  }
-  const last = fallbackFile ?? resolveFallback();
-  if (last === null) return { __proto__: null, exports: undefined } as LoadedModule;
-  return { __proto__: null, exports: runtimeRequire(last) } as LoadedModule;
+      return (clientImport as (url: string) => Promise<unknown>)(pathToFileURL(file).href);
+    },
+  });
+  return loaded;
 }
 
 let esmHooksRegistered = false;
@@ -410,15 +399,6 @@ async function loadClientImport(init: ChildInitMessage): Promise<(url: string) =
     // An incomplete build: the loader's import() still loads the handler.
   }
   return loaderImport;
-}
-
-/** The file require() loads for a path (a folder: its index.js), or the path when it cannot tell. */
-function requireTarget(runtimeRequire: NodeJS.Require, path: string): string {
-  try {
-    return runtimeRequire.resolve(path);
-  } catch {
-    return path;
-  }
 }
 
 function registerEsmHooks(init: ChildInitMessage, hooks: string | null, handlerUrl: string): void {

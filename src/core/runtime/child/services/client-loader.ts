@@ -118,6 +118,55 @@ export function planFileLoad(client: ClientGeneration, file: string, warn: Packa
 }
 
 /**
+ * How one side loads a plan's files: a require made for the runtime's `index.mjs` (its
+ * MODULE_NOT_FOUND require stack then names that file, as the clients' does), and an import().
+ * The local child and the deployed probe each hook them their own way.
+ */
+export interface PlanLoaders {
+  require: NodeJS.Require;
+  import(file: string): Promise<unknown>;
+}
+
+/**
+ * The file that becomes the handler module (the one the capture hooks instrument): the first
+ * step's file (a folder loaded by require: the file require picks in it), else what the last
+ * resort resolves to, which throws the clients' MODULE_NOT_FOUND when nothing does.
+ */
+export function plannedHandlerFile(plan: ModuleLoadPlan, runtimeRequire: NodeJS.Require): string | null {
+  const first = plan.steps[0];
+  if (first) return first.via === 'require' ? requireTarget(runtimeRequire, first.file) : first.file;
+  return plan.fallback ? runtimeRequire.resolve(plan.fallback.moduleName, { paths: plan.fallback.paths }) : null;
+}
+
+/** A module's exports, boxed: exports that are a thenable must not be adopted by the async loader. */
+export interface LoadedModule {
+  exports: unknown;
+}
+
+/**
+ * Loads a plan as the clients do: each file in turn until one gives truthy exports (3.x moves on
+ * when `module.exports` is falsy; a namespace never is), then the last resort,
+ * `require(require.resolve(moduleName, {paths}))`. Undefined exports when the plan has neither.
+ */
+export async function loadPlannedModule(plan: ModuleLoadPlan, loaders: PlanLoaders): Promise<LoadedModule> {
+  for (const step of plan.steps) {
+    const exports = step.via === 'require' ? loaders.require(step.file) : await loaders.import(step.file);
+    if (exports) return { __proto__: null, exports } as LoadedModule;
+  }
+  const exports = plan.fallback ? loaders.require(loaders.require.resolve(plan.fallback.moduleName, { paths: plan.fallback.paths })) : undefined;
+  return { __proto__: null, exports } as LoadedModule;
+}
+
+/** The file require() loads for a path (a folder: its index.js), or the path when it cannot tell. */
+function requireTarget(runtimeRequire: NodeJS.Require, path: string): string {
+  try {
+    return runtimeRequire.resolve(path);
+  } catch {
+    return path;
+  }
+}
+
+/**
  * The value the export path names. 3.x walks through any truthy value (`o && o[k]`); 4.x only
  * through objects, and tries the whole path again under `default` when the module has one.
  */
