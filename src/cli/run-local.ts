@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { chooseDefaultHandler } from './default-handler';
-import { handlerFileProblem } from './handler-file';
+import { handlerFileProblem, templateHandler } from './handler-file';
 import { ConfigError, findDeclaringFunction, resolveTemplateFunction, type FunctionConfig } from '../core/config';
 import { callbackRefusal, detectHandlersWithDiagnostics } from '../core/handlers';
 import { chooseRuntime, describeRuntimeSource, type RuntimeProfileName } from '../core/lambda/runtime-profiles';
@@ -74,25 +74,18 @@ export async function resolveTarget(options: LocalRunOptions, io: Pick<CliIO, 'c
       }
       throw error;
     }
-    // Only what cannot run at all is refused (no Node.js runtime, no handler, inline code); a handler
-    // Lambda would fail to load runs too, and its init error is the invocation's record.
-    const errors = fn.problems.filter((p) => p.severity === 'error');
-    if (errors.length > 0 || fn.handler === null || fn.inlineCode) {
-      const why = errors.map((p) => p.message).join('\n  ') || `${fn.id} has no runnable handler file.`;
-      throw new CliUsageError(`cannot run ${fn.id}:\n  ${why}`);
-    }
+    const run = templateHandler(fn);
+    if ('problem' in run) throw new CliUsageError(`cannot run ${fn.id}:\n  ${run.problem}`);
     for (const [name, text] of Object.entries(fn.unresolvedEnvironment)) {
       io.stderr.write(`warning: environment variable ${name} (${text}) cannot be resolved locally and is not set; pass --env ${name}=VALUE\n`);
     }
-    const handlerExport = fn.exportName === null ? '' : [fn.exportName, ...fn.nestedPath].join('.');
-    const file = fn.handlerFile ?? guessedHandlerFile(fn.codeDir, fn.handler);
-    const checks = fn.problems.filter((p) => p.severity === 'warning').map((p) => p.message);
+    const { file, handlerExport, handler, warnings: checks } = run;
     const target = await withRuntime(
       {
         ...common,
         file,
         handlerExport,
-        handler: fn.handler,
+        handler,
         handlerWarnings: checks,
         taskRoot: fn.codeDir,
         timeoutSeconds: options.timeoutSeconds ?? fn.timeoutSeconds,
@@ -100,7 +93,7 @@ export async function resolveTarget(options: LocalRunOptions, io: Pick<CliIO, 'c
         env: { ...fn.environment, ...options.env },
         functionName: fn.functionName ?? fn.id,
       },
-      `${fn.id} (${relative(io.cwd, file) || file}, handler ${fn.handler})`,
+      `${fn.id} (${relative(io.cwd, file) || file}, handler ${handler})`,
       options,
       fn,
       io,
@@ -196,13 +189,6 @@ function managedMode(options: LocalRunOptions, declaring: FunctionConfig | undef
   const concurrency = options.managed?.concurrency ?? declared?.concurrency ?? DEFAULT_CONCURRENCY_PER_VCPU;
   const workers = options.managed?.workers ?? defaultWorkerCount();
   return { concurrency, workers, inFlight: options.managed?.inFlight ?? concurrency };
-}
-
-/** Where the Handler setting points when no file is there (the child looks it up itself): for names and messages. */
-function guessedHandlerFile(codeDir: string, handler: string): string {
-  const slash = handler.lastIndexOf('/');
-  const dot = handler.indexOf('.', slash + 1);
-  return resolve(codeDir, dot < 0 ? handler : handler.slice(0, dot));
 }
 
 /** The nodejs24.x warning for a callback-style handler (a nested export path is not looked into). */

@@ -13,7 +13,7 @@ import type { ManagedInstancesOptions } from '../../core/runtime/environment-api
 import { createLocalEnvironment } from '../../core/runtime/local-environment';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../../core/lambda/defaults';
 import { chooseDefaultHandler } from '../default-handler';
-import { handlerFileProblem } from '../handler-file';
+import { handlerFileProblem, templateHandler } from '../handler-file';
 import { terminalSafeWriter } from '../terminal-text';
 import { chooseRuntime, describeRuntimeSource, type RuntimeProfileName } from '../../core/lambda/runtime-profiles';
 import { probeNode } from '../../core/runtime/node-probe';
@@ -85,6 +85,12 @@ export interface ServedFunctionSpec {
    * does (it reads the file); until then handlerExport is empty.
    */
   chooseHandler?: boolean;
+  /**
+   * From a template: its Handler setting, which the environment loads the handler by (as
+   * Lambda's runtime client does); `file` and `handlerExport` are then the template reader's
+   * reading of it, for the banner.
+   */
+  handler?: string;
   /** From a template: the code folder (LAMBDA_TASK_ROOT), settings and variables. */
   taskRoot?: string;
   memoryMB?: number;
@@ -222,7 +228,8 @@ export async function runServe(args: string[]): Promise<number> {
       return 2;
     }
     names.add(fn.name);
-    const problem = await handlerFileProblem(fn.file, fn.file);
+    // A template's function runs by its Handler setting: a module Lambda would not find is the invocation's init error.
+    const problem = fn.handler === undefined ? await handlerFileProblem(fn.file, fn.file) : null;
     if (problem !== null) {
       err.write(`warm-state serve: ${problem} (function ${fn.name})\n`);
       return 2;
@@ -299,18 +306,18 @@ async function resolveResources(options: ServeOptions): Promise<ServedFunctionSp
       }
       throw error;
     }
-    const errors = fn.problems.filter((p) => p.severity === 'error').map((p) => p.message);
-    if (errors.length > 0 || !fn.handlerFile || !fn.exportName) {
-      throw new CliUsageError(`cannot serve ${fn.id}: ${errors.join(' ') || 'it has no runnable handler file'}`);
-    }
+    const run = templateHandler(fn);
+    if ('problem' in run) throw new CliUsageError(`cannot serve ${fn.id}: ${run.problem}`);
+    for (const warning of run.warnings) err.write(`warm-state serve: warning: ${warning}\n`);
     for (const [name, text] of Object.entries(fn.unresolvedEnvironment)) {
       err.write(`warm-state serve: ${fn.id}: variable ${name} (${text}) cannot be known locally and is not set\n`);
     }
     const name = (fn.functionName ?? fn.id).replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
     specs.push({
       name,
-      file: fn.handlerFile,
-      handlerExport: [fn.exportName, ...fn.nestedPath].join('.'),
+      file: run.file,
+      handlerExport: run.handlerExport,
+      handler: run.handler,
       taskRoot: fn.codeDir,
       memoryMB: fn.memoryMB,
       timeoutSeconds: fn.timeoutSeconds,
@@ -359,7 +366,8 @@ async function serve(options: ServeOptions): Promise<number> {
       keyFile: (port) => localEndpointKeyFile(port),
       functions: options.functions.map((fn) => ({
         name: fn.name,
-        code: { taskRoot: fn.taskRoot ?? dirname(fn.file), file: fn.file, handlerExport: fn.handlerExport },
+        code: { taskRoot: fn.taskRoot ?? dirname(fn.file), file: fn.file, handlerExport: fn.handlerExport, ...(fn.handler !== undefined ? { loadByHandler: true } : {}) },
+        ...(fn.handler !== undefined ? { handler: fn.handler } : {}),
         memoryMB: fn.memoryMB ?? options.memoryMB,
         timeoutSeconds: fn.timeoutSeconds ?? options.timeoutSeconds,
         ...(fn.environment ? { environment: fn.environment } : {}),
@@ -392,7 +400,8 @@ async function serve(options: ServeOptions): Promise<number> {
   process.on('SIGTERM', stop);
   out.write(`Local Lambda endpoint on ${endpoint.url} (127.0.0.1 only)\n`);
   for (const fn of options.functions) {
-    out.write(`  ${fn.name}  ->  ${fn.file} (export ${fn.handlerExport}) as ${fn.runtime} ${fn.runtimeOrigin ?? ''}, ${describeEnvironments(fn, options)}\n`);
+    const what = fn.handlerExport ? `${fn.file} (export ${fn.handlerExport})` : `handler ${fn.handler ?? ''} in ${fn.taskRoot ?? dirname(fn.file)}`;
+    out.write(`  ${fn.name}  ->  ${what} as ${fn.runtime} ${fn.runtimeOrigin ?? ''}, ${describeEnvironments(fn, options)}\n`);
   }
   const { accessKeyId, secretAccessKey } = endpoint.credentials;
   const name = options.functions[0].name;

@@ -46,6 +46,12 @@ export interface FunctionCode {
   file?: string;
   /** Export name, possibly nested (Node.js runtimes). */
   handlerExport?: string;
+  /**
+   * The function's Handler setting finds the handler, as Lambda's runtime client finds it (a
+   * template's function): `file` and `handlerExport` are then only the host's reading of it.
+   * Without it the warm local environment loads `file` as named.
+   */
+  loadByHandler?: boolean;
 }
 
 export interface BackendContext {

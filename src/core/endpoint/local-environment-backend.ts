@@ -16,10 +16,12 @@ export type CreateEnvironment = (options: EnvironmentOptions) => WarmEnvironment
 
 export function createLocalEnvironmentBackend(context: BackendContext, createEnvironment: CreateEnvironment): FunctionBackend {
   const { code, configuration } = context;
-  if (!code.file || !code.handlerExport) throw new Error(`function ${context.name} has no handler file to run locally`);
+  if (!code.file || (!code.handlerExport && !code.loadByHandler)) throw new Error(`function ${context.name} has no handler file to run locally`);
   const options: EnvironmentOptions = {
     file: code.file,
-    handlerExport: code.handlerExport,
+    handlerExport: code.handlerExport ?? '',
+    // The configuration's Handler (UpdateFunctionConfiguration may change it), read by the child as the client reads it.
+    ...(code.loadByHandler ? { handler: configuration.Handler } : {}),
     taskRoot: code.taskRoot,
     timeoutSeconds: configuration.Timeout,
     memoryMB: configuration.MemorySize,
