@@ -240,6 +240,8 @@ export class HandlerSession {
     const options: EnvironmentOptions = {
       file: config?.handlerFile ?? this.file,
       handlerExport: resolved.handlerExport,
+      // A declared function runs by its Handler setting, loaded as Lambda's runtime client loads it (as the CLI's --resource).
+      ...(config?.handler ? { handler: config.handler } : {}),
       taskRoot: resolved.taskRoot,
       nodePath: node.runtime.path,
       nodeEnv: node.runtime.nodeEnv,

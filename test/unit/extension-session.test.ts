@@ -146,6 +146,7 @@ describe('extension: handler session', () => {
     await Promise.all([h.session.invoke({ n: 1 }, false), h.session.invoke({ n: 2 }, false)]);
     const options = h.engines[0].options;
     assert.deepEqual([options.file, options.handlerExport, options.nodePath, options.timeoutSeconds, options.memoryMB, options.freeze, options.env, options.budgets?.depth], ['/w/freeze-demo/handler.js', 'test', '/usr/bin/node', 10, 256, false, { TABLE: 'local' }, 2]);
+    assert.equal(options.handler, undefined, 'no template: the file is loaded as named');
     assert.deepEqual(h.session.history().map((r) => r.invocation), [1, 2]);
   });
 
@@ -228,6 +229,7 @@ describe('extension: handler session', () => {
     await invoke(h);
     const options = h.engines[0].options;
     assert.deepEqual([options.timeoutSeconds, options.memoryMB, options.taskRoot, options.functionName, options.env], [6, 1024, '/w/freeze-demo', 'freeze-demo-dev-test', { STAGE: 'dev' }]);
+    assert.equal(options.handler, 'handler.test', 'loaded by the Handler setting, as the runtime client loads it');
     assert.deepEqual([options.runtime, options.runtimeSource], ['nodejs20.x', 'template']);
     assert.deepEqual(h.session.settings()?.runtime, { profile: 'nodejs20.x', source: 'template', origin: 'from freeze-demo/serverless.yml' });
     assert.equal(h.notified.length, 1, 'the fake engine reports v22 against nodejs20.x: one notice');
