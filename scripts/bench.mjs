@@ -12,7 +12,8 @@
 //     snapshot of the same value; the pending-work tracker's cost per invocation; the cold start
 //     with the init profile on (in (b)).
 // (g) Managed Instances: throughput of one worker keeping 64 invocations of an async handler
-//     that awaits 10 ms in flight, with capture (and cross-talk tracking) against without.
+//     that awaits 10 ms in flight, with capture (and cross-talk tracking) against without: over
+//     a fresh environment's first invocations and in steady state (the target).
 //
 // `BENCH_QUICK=1` runs a few iterations only, to check the script itself.
 import * as esbuild from 'esbuild';
@@ -36,6 +37,7 @@ const RETAINED_RUNS = quick ? 2 : 5;
 const TRACKER_RUNS = quick ? 200 : 5000;
 const MANAGED_IN_FLIGHT = 64;
 const MANAGED_INVOCATIONS = quick ? 128 : 1280;
+const MANAGED_STEADY_INVOCATIONS = quick ? 256 : 5120;
 const MANAGED_ROUNDS = quick ? 1 : 5;
 
 // The engine is TypeScript: bundle its entry points next to dist/child so the child runtime is
@@ -380,18 +382,29 @@ ${Array.from({ length: 10 }, (_, i) => `  v${i} = event.n;`).join('\n')}
 };
 `,
 );
-/** Invocations per second of one environment (1 worker) kept at MANAGED_IN_FLIGHT in flight. */
+/**
+ * Invocations per second of one environment (1 worker) kept at MANAGED_IN_FLIGHT in flight, over
+ * its first MANAGED_INVOCATIONS (V8 still compiling the runtime's and the handler's hot paths:
+ * more of them with capture) and then over the next MANAGED_STEADY_INVOCATIONS (steady state,
+ * what a Managed Instances environment, which runs for hours, spends most of its life in).
+ */
 async function managedThroughput(capture) {
   const environment = createLocalEnvironment({ file: managedHandler, handlerExport: 'handler', runtime: 'nodejs22.x', capture, managedInstances: { concurrency: MANAGED_IN_FLIGHT, workers: 1 } });
-  try {
-    await Promise.all(Array.from({ length: MANAGED_IN_FLIGHT }, (_, n) => environment.invoke({ n })));
-    let next = 0;
+  let next = 0;
+  const phase = async (count) => {
+    const end = next + count;
     const started = performance.now();
     const lane = async () => {
-      while (next < MANAGED_INVOCATIONS) await environment.invoke({ n: next++ });
+      while (next < end) await environment.invoke({ n: next++ });
     };
     await Promise.all(Array.from({ length: MANAGED_IN_FLIGHT }, lane));
-    return MANAGED_INVOCATIONS / ((performance.now() - started) / 1000);
+    return count / ((performance.now() - started) / 1000);
+  };
+  try {
+    await Promise.all(Array.from({ length: MANAGED_IN_FLIGHT }, (_, n) => environment.invoke({ n })));
+    const first = await phase(MANAGED_INVOCATIONS);
+    const steady = await phase(MANAGED_STEADY_INVOCATIONS);
+    return { first, steady };
   } finally {
     await environment.dispose();
   }
@@ -402,7 +415,9 @@ for (let round = 0; round < MANAGED_ROUNDS; round++) {
   managedWithout.push(await managedThroughput(false));
   managedWith.push(await managedThroughput(true));
 }
-const managedRatio = median(managedWith) / median(managedWithout);
+const managedMedian = (runs, phase) => median(runs.map((run) => run[phase]));
+const managedFirstRatio = managedMedian(managedWith, 'first') / managedMedian(managedWithout, 'first');
+const managedRatio = managedMedian(managedWith, 'steady') / managedMedian(managedWithout, 'steady');
 
 /**
  * Cross-talk tracking alone, in a fresh node process: the 10-variable handler above (with a
@@ -484,7 +499,7 @@ for (const r of retained) {
 }
 target('(f) pending-work tracking per warm invocation (with - without tracker)', ms(trackerMs), '<= 0.1 ms', trackerMs <= 0.1);
 target('(g) cross-talk tracking per invocation, handler touching 10 module variables (with - without)', ms(crossTalkMs), '<= 0.1 ms', crossTalkMs <= 0.1);
-target(`(g) Managed Instances throughput, ${MANAGED_IN_FLIGHT} in flight in one worker: capture on / off`, `${managedRatio.toFixed(2)}x`, '>= 0.8x', managedRatio >= 0.8);
+target(`(g) Managed Instances throughput (steady state), ${MANAGED_IN_FLIGHT} in flight in one worker: capture on / off`, `${managedRatio.toFixed(2)}x`, '>= 0.8x', managedRatio >= 0.8);
 
 const lines = [
   '# Benchmarks',
@@ -574,13 +589,15 @@ const lines = [
   '## (g) Managed Instances',
   '',
   `One environment with one worker thread keeps ${MANAGED_IN_FLIGHT} invocations in flight of a handler that writes 10 module`,
-  `variables, awaits 10 ms and reads them back: ${MANAGED_INVOCATIONS} invocations after ${MANAGED_IN_FLIGHT} warm-up ones, ${MANAGED_ROUNDS} rounds each, alternating.`,
+  `variables, awaits 10 ms and reads them back. After ${MANAGED_IN_FLIGHT} first invocations, a fresh environment's next ${MANAGED_INVOCATIONS}`,
+  `(V8 still compiling the hot paths, more of them with capture) and then its next ${MANAGED_STEADY_INVOCATIONS} (steady state), ${MANAGED_ROUNDS} rounds each, alternating.`,
   'Capture on includes module and handler scope capture of every invocation, and the cross-talk tracking where the build has it.',
+  'The target is judged on the steady state: an environment of this mode runs for hours, its first second is warm-up.',
   '',
-  '| Configuration | Invocations per second (median) | Ratio |',
-  '|---|---|---|',
-  `| Capture off (\`capture: false\`) | ${median(managedWithout).toFixed(0)} | 1.00x |`,
-  `| Capture on (default) | ${median(managedWith).toFixed(0)} | ${managedRatio.toFixed(2)}x |`,
+  '| Configuration | First invocations per second (median) | Ratio | Steady state per second (median) | Ratio |',
+  '|---|---|---|---|---|',
+  `| Capture off (\`capture: false\`) | ${managedMedian(managedWithout, 'first').toFixed(0)} | 1.00x | ${managedMedian(managedWithout, 'steady').toFixed(0)} | 1.00x |`,
+  `| Capture on (default) | ${managedMedian(managedWith, 'first').toFixed(0)} | ${managedFirstRatio.toFixed(2)}x | ${managedMedian(managedWith, 'steady').toFixed(0)} | ${managedRatio.toFixed(2)}x |`,
   '',
   `Cross-talk tracking alone, in a fresh node process: the same handler with a resolved await, one invocation at a time in an async context each,`,
   `${TRACKER_RUNS} each: plain ${ms(crossTalk.without)}, instrumented with the tracker ${ms(crossTalk.withTracking)}: ${ms(crossTalkMs)} per invocation.`,
@@ -602,6 +619,6 @@ log(`(b) init profile on: ${ms(cold.profiled)} (${cold.profiledRatio.toFixed(2)}
 for (const r of retained) log(`(f) ${r.label}: retained sizes ${ms(r.ms)} (child paused ${ms(r.pauseMs)}; plain node snapshot ${ms(r.plainMs)}, ${(r.ms / r.plainMs).toFixed(2)}x), extra child memory ${mb(r.extraBytes)}, big retains ${mb(r.retainedBytes)}, snapshot ${mb(r.snapshotBytes)}`);
 log(`(f) pending-work tracker: without ${ms(tracker.without)}, with ${ms(tracker.withTracker)} (${(tracker.withTracker / tracker.without).toFixed(2)}x), +${ms(trackerMs)} per invocation`);
 log(`(g) cross-talk tracking: plain ${ms(crossTalk.without)}, tracked ${ms(crossTalk.withTracking)}, +${ms(crossTalkMs)} per invocation`);
-log(`(g) Managed Instances: ${median(managedWithout).toFixed(0)}/s without capture, ${median(managedWith).toFixed(0)}/s with (${managedRatio.toFixed(2)}x)`);
+log(`(g) Managed Instances: first ${MANAGED_INVOCATIONS}: ${managedMedian(managedWithout, 'first').toFixed(0)}/s without capture, ${managedMedian(managedWith, 'first').toFixed(0)}/s with (${managedFirstRatio.toFixed(2)}x); steady: ${managedMedian(managedWithout, 'steady').toFixed(0)}/s, ${managedMedian(managedWith, 'steady').toFixed(0)}/s (${managedRatio.toFixed(2)}x)`);
 log(`(d) medians: minimal extension ${ms(activationMinimalMs)}, warm-state ${ms(activationMs)}`);
 log('wrote BENCHMARKS.md');
