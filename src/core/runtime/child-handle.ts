@@ -205,7 +205,7 @@ export class ChildHandle {
     this.pendingFreeze.unref();
   }
 
-  /** Frozen, or about to be at the end of this turn (what the environment's status shows). */
+  /** Frozen, or about to be: its JavaScript waits already, the group stops soon (what the environment's status shows). */
   get frozenOrFreezing(): boolean {
     return this.frozen || this.pendingFreeze !== null;
   }

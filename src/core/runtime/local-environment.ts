@@ -4,11 +4,13 @@
  * invoking -> warm. Faults in user code come back as records; a fault that ends the process
  * (exit, uncaught error, timeout, out of memory, init error) makes the next invocation cold.
  *
- * Freeze: on Linux and macOS the child is stopped with SIGSTOP between invocations and
- * continued with SIGCONT just before the next one, so module-scope timers do not tick while
- * idle and fire inside the next invocation, as on Lambda. Windows has no way to stop a
- * process from Node (no SIGSTOP): there the `freeze` option is ignored and the child keeps
- * running between invocations (timers tick while idle); everything else behaves the same.
+ * Freeze: on Linux and macOS no JavaScript of the child runs between invocations (it waits for
+ * the next message in a blocking read once its result is out, host-channel.ts), and after a
+ * short idle time the host stops its whole process group with SIGSTOP, continued with SIGCONT
+ * before the next invocation (child-handle.ts). Module-scope timers do not tick while idle and
+ * fire inside the next invocation, as on Lambda. Windows has no way to stop a process from
+ * Node (no SIGSTOP): there the `freeze` option is ignored and the child keeps running between
+ * invocations (timers tick while idle); everything else behaves the same.
  *
  * The environment is a process group (process-group.ts): freeze, thaw and the end reach every
  * process the handler started, as Lambda freezes and ends the whole sandbox. On Windows the end
