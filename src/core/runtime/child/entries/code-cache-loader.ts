@@ -3,7 +3,7 @@
  * (dist/child/runtime.js, built from bootstrap.ts) with V8's code cache, so a cold start does
  * not parse and compile the ~115 KB bundle (and the functions the first invocation runs) from
  * scratch. Node 20 has no `module.enableCompileCache` (22.1+): where it exists it
- * is used and the bundle is required normally.
+ * is used (its cache in a folder inside ours) and the bundle is required normally.
  *
  * The cache is one file per (bundle, node, flags) in a folder of the current user
  * (`<tmpdir>/warm-state-v8-cache-<uid>`, mode 0700, used only when owned by this user and not
@@ -118,10 +118,13 @@ function loadWithCodeCache(): void {
   compiled.call(runtimeModule.exports, runtimeModule.exports, nodeModule.createRequire(runtimeFile), runtimeModule, runtimeFile, __dirname);
 }
 
-const enableCompileCache = (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache;
+const enableCompileCache = (nodeModule as { enableCompileCache?: (directory: string) => unknown }).enableCompileCache;
 if (typeof enableCompileCache === 'function') {
+  // A folder of ours: Node's default one is found through node:os (see temporaryFolder), and
+  // is shared by every user of the machine.
+  const folder = cacheFolder();
   try {
-    enableCompileCache();
+    if (folder) enableCompileCache(join(folder, 'node-compile-cache'));
   } catch {
     // no cache: plain compile
   }
