@@ -34,6 +34,8 @@ interface Tracked {
   invocation: number;
   /** A promise with a `then`/`await` on it (a reaction that will run when it settles). */
   hasReaction: boolean;
+  /** Timers and immediates: Node's object, to tell one cleared whose destroy is still queued. */
+  resource: object | null;
 }
 
 /** Null-prototype: an async resource type that is not listed is never looked up on Object.prototype. */
@@ -108,7 +110,8 @@ export function installPendingWorkTracker(isRuntimeFrame: (file: string) => bool
       SavedError.stackTraceLimit = SITE_FRAMES;
       captureStackTrace(site);
       SavedError.stackTraceLimit = limit;
-      live.set(asyncId, { kind: kind === 'timer' && isInterval(resource) ? 'interval' : kind, site, invocation, hasReaction: false });
+      const clearable = kind === 'timer' || kind === 'immediate';
+      live.set(asyncId, { kind: kind === 'timer' && isInterval(resource) ? 'interval' : kind, site, invocation, hasReaction: false, resource: clearable ? resource : null });
     },
     // Whatever runs after a settle ran, on Lambda, after the thaw: inside the next invocation.
     before(asyncId) {
@@ -141,6 +144,10 @@ export function installPendingWorkTracker(isRuntimeFrame: (file: string) => bool
       const next = mapOf<PendingWork>();
       live.forEach((asyncId, tracked) => {
         if (tracked.kind === 'promise' && (tracked.invocation !== invocation || !tracked.hasReaction)) return;
+        if (tracked.resource && isCleared(tracked.resource)) {
+          live.delete(asyncId);
+          return;
+        }
         const createdAt = siteOf(tracked.site, isRuntimeFrame);
         // Created by our runtime or by Node itself with no user frame: not the user's work.
         if (createdAt === null) return;
@@ -154,6 +161,16 @@ export function installPendingWorkTracker(isRuntimeFrame: (file: string) => bool
       return { pending, ran };
     },
   };
+}
+
+/**
+ * A Node Timeout or Immediate that clearTimeout/clearInterval/clearImmediate ended: its destroy
+ * event is batched into a later turn of the event loop (a native immediate), which may come after
+ * the handler settled. Read from its own data property only.
+ */
+function isCleared(resource: object): boolean {
+  const descriptor = getOwnPropertyDescriptor(resource, '_destroyed');
+  return !!descriptor && hasOwn(descriptor, 'value') && descriptor.value === true;
 }
 
 /** A Node Timeout with a repeat interval: read from its own data property only. */
