@@ -187,25 +187,18 @@ function plainError(error: LambdaError): LambdaError {
   return { errorType: text(ownValue(error, 'errorType')), errorMessage: text(ownValue(error, 'errorMessage')), trace };
 }
 
-/** Closes a phase's output: after everything it wrote, user streams included (child-output.ts). */
-async function writeMarkers(id: string): Promise<void> {
-  const marker = outputMarker(id);
-  const out = stdout.writeAndFlush(marker);
-  const err = stderr.writeAndFlush(marker);
-  await out;
-  await err;
-}
-
 /**
- * An invocation's end markers, only on the outputs that may have carried something since the
- * last ones: the host ends the others' phase itself when the result says so (`quietStreams`),
- * which spares a write here and a wake of the host for each.
+ * Closes a phase's output with end markers on stdout and stderr, after everything it wrote,
+ * user streams included (child-output.ts). With `quiet` (an invocation's end, one environment per
+ * process), only on the outputs that may have carried something since their last marker: the
+ * others go into `quiet`, and the host ends their phase itself when the result names them
+ * (`quietStreams`), which spares a write here and a wake of the host for each. The promise
+ * resolves with nothing: resolving with an object would look up its `then`, user code's to define.
  */
-async function writeInvocationMarkers(id: string, quiet: Array<'stdout' | 'stderr'>): Promise<void> {
+async function writeMarkers(id: string, quiet: Array<'stdout' | 'stderr'> | null = null): Promise<void> {
   const marker = outputMarker(id);
-  const out = stdout.mayHaveWritten() ? stdout.writeAndFlush(marker) : (append(quiet, 'stdout'), null);
-  const err = stderr.mayHaveWritten() ? stderr.writeAndFlush(marker) : (append(quiet, 'stderr'), null);
-  // (Resolved with nothing: resolving with an object would look up its `then`, user code's to define.)
+  const out = quiet && !stdout.mayHaveWritten() ? (append(quiet, 'stdout'), null) : stdout.writeAndFlush(marker);
+  const err = quiet && !stderr.mayHaveWritten() ? (append(quiet, 'stderr'), null) : stderr.writeAndFlush(marker);
   await out;
   await err;
 }
@@ -641,8 +634,7 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
   crossTalk?.end(message.requestId);
   // Managed Instances sort output by request id and wait for both markers of each (concurrent-output.ts).
   const quietStreams: Array<'stdout' | 'stderr'> = [];
-  if (concurrent) await writeMarkers(message.requestId);
-  else await writeInvocationMarkers(message.requestId, quietStreams);
+  await writeMarkers(message.requestId, concurrent ? null : quietStreams);
   // The console keeps this invocation's id for what runs before the next (both clients do).
   if (!concurrent) currentRequestId = undefined;
   send({
