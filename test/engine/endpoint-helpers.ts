@@ -1,5 +1,7 @@
-/** Shared by the suites of the local endpoint: serve's key file, hostile archives, a warm endpoint with its client. */
+/** Shared by the suites of the local endpoint: serve's CLI and key file, hostile archives, a warm endpoint with its client. */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { constants, deflateRawSync } from 'node:zlib';
 import { LambdaClient, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import { createBackendFactory } from '../../src/core/endpoint/backend-factory';
@@ -83,4 +85,42 @@ export function zipBomb(megabytes: number, declared: number | null): Buffer {
   end.writeUInt32LE(central.length + name.length, 12);
   end.writeUInt32LE(local.length + name.length + data.length + descriptor.length, 16);
   return Buffer.concat([local, name, data, descriptor, central, name, end]);
+}
+
+/** `warm-state serve` from source in a process of its own, with `home` as its HOME. */
+export interface ServeProcess {
+  child: ChildProcessWithoutNullStreams;
+  output: () => { stdout: string; stderr: string };
+  exited: Promise<number | null>;
+}
+
+export function startServe(args: string[], home: string): ServeProcess {
+  const root = join(__dirname, '..', '..');
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'serve', '--port', '0', ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: home },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => ({ stdout, stderr }), exited };
+}
+
+/** The endpoint's URL once the whole banner is out (the signal handlers are installed before it); rejects if serve exits first. */
+export function servedUrl(served: ServeProcess, timeoutMs = 20000): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL printed: ${JSON.stringify(served.output())}`)), timeoutMs);
+    const check = (): void => {
+      const match = /Local Lambda endpoint on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*Ctrl\+C stops/.exec(served.output().stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    served.child.stdout.on('data', check);
+    check();
+    void served.exited.then((code) => reject(new Error(`serve exited with ${code}: ${JSON.stringify(served.output())}`)));
+  });
 }

@@ -4,27 +4,13 @@
  * The CLI runs in its own process from the sources through tsx; a real SDK client calls it.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { servedKey } from './endpoint-helpers';
+import { servedKey, servedUrl, startServe } from './endpoint-helpers';
 
 const root = join(__dirname, '..', '..');
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
-function startServe(args: string[], home: string): { child: ChildProcessWithoutNullStreams; output: () => { stdout: string; stderr: string }; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'serve', '--port', '0', ...args], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: home },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => ({ stdout, stderr }), exited };
-}
 
 describe('warm-state serve FILE: the default handler', function () {
   this.timeout(60000);
@@ -40,18 +26,7 @@ describe('warm-state serve FILE: the default handler', function () {
     // Pinned: the freeze demo is a callback handler, which nodejs24.x refuses.
     const served = startServe([join(root, 'examples', 'freeze-demo', 'handler.js'), '--runtime', 'nodejs20.x'], home);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no URL printed: ${JSON.stringify(served.output())}`)), 20000);
-        served.child.stdout.on('data', () => {
-          // The whole banner (the signal handlers are installed before it).
-          const match = /Local Lambda endpoint on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*Ctrl\+C stops/.exec(served.output().stdout);
-          if (match) {
-            clearTimeout(timer);
-            resolve(match[1]);
-          }
-        });
-        void served.exited.then((code) => reject(new Error(`serve exited with ${code}: ${JSON.stringify(served.output())}`)));
-      });
+      const url = await servedUrl(served);
       assert.match(served.output().stdout, /handler {2}-> {2}.*freeze-demo\/handler\.js \(export test\) as nodejs20\.x from --runtime/);
       const lambda = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: servedKey(served.output().stdout) });
       try {
@@ -91,15 +66,8 @@ describe('warm-state serve FILE: the default handler', function () {
     writeFileSync(file, 'exports.first = async () => 1;\nexports.second = async () => 2;\n');
     const served = startServe([file, '--handler', 'second'], home);
     try {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no URL printed: ${JSON.stringify(served.output())}`)), 20000);
-        served.child.stdout.on('data', () => {
-          if (/\(export second\)[\s\S]*Ctrl\+C stops/.test(served.output().stdout)) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-      });
+      await servedUrl(served);
+      assert.match(served.output().stdout, /\(export second\)[\s\S]*Ctrl\+C stops/);
     } finally {
       served.child.kill('SIGTERM');
     }

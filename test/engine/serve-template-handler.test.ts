@@ -5,13 +5,11 @@
  * init error rather than a refusal to serve. The CLI runs in its own process; a real SDK client calls it.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { servedKey } from './endpoint-helpers';
+import { servedKey, servedUrl, startServe } from './endpoint-helpers';
 
-const root = join(__dirname, '..', '..');
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const FUNCTIONS: Record<string, string> = { Package: 'greeter.handler', Folder: 'lib.handler', NoModule: 'missing.handler' };
@@ -43,27 +41,10 @@ describe('warm-state serve --resource: the Handler setting, loaded as the runtim
   it('serves handlers found only by the client, and answers a missing module with its init error', async () => {
     const { InvokeCommand, LambdaClient } = await import('@aws-sdk/client-lambda');
     const resources = Object.keys(FUNCTIONS).flatMap((id) => ['--resource', id]);
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'serve', '--port', '0', '--template', join(dir, 'template.yaml'), ...resources], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '', HOME: dir },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const served = startServe(['--template', join(dir, 'template.yaml'), ...resources], dir);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no URL printed: ${stdout}${stderr}`)), 20000);
-        child.stdout.on('data', () => {
-          const match = /Local Lambda endpoint on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*Ctrl\+C stops/.exec(stdout);
-          if (match) {
-            clearTimeout(timer);
-            resolve(match[1]);
-          }
-        });
-        void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stdout}${stderr}`)));
-      });
+      const url = await servedUrl(served);
+      const { stdout, stderr } = served.output();
       // The template reader's check is a warning, said before serving.
       assert.match(stderr, /warning: .*NoModule: Handler "missing\.handler"/);
       const lambda = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: servedKey(stdout) });
@@ -85,8 +66,8 @@ describe('warm-state serve --resource: the Handler setting, loaded as the runtim
         lambda.destroy();
       }
     } finally {
-      child.kill('SIGTERM');
+      served.child.kill('SIGTERM');
     }
-    assert.equal(await exited, 0);
+    assert.equal(await served.exited, 0);
   });
 });
