@@ -13,13 +13,14 @@
  * without a secret (an expired session, a read-only policy, for tests) are known by key id
  * alone, so they are unverified too.
  *
- * Signatures are checked with @smithy/signature-v4 (the AWS SDK's own signer): the request is
- * signed again with the principal's secret, over exactly the headers the caller signed, and the
- * two signatures are compared in constant time.
+ * Signatures are checked with @smithy/signature-v4 (the AWS SDK's own signer): the request's
+ * canonical form and string to sign are built by the library, over exactly the headers the
+ * caller signed, signed with the principal's key for that day (the library's derivation), and
+ * the two signatures are compared in constant time (signature-check.ts).
  */
-import { createHash, createHmac, timingSafeEqual, type Hash, type Hmac } from 'node:crypto';
+import { createHash, createHmac, hash, timingSafeEqual, type Hash, type Hmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { SignatureCheck } from './signature-check';
 import { ACCOUNT_ID, errors, ServiceError } from './service-error';
 
 export interface Principal {
@@ -73,20 +74,36 @@ const AUTH_HEADER = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^
 /** How far a request's x-amz-date may be from our clock, as in AWS. */
 const CLOCK_SKEW_MS = 15 * 60 * 1000;
 
-/** The `sha256` the signer asks for: a hash, or an HMAC when given a secret, over node:crypto. */
-class NodeSha256 {
-  private readonly hash: Hash | Hmac;
+/**
+ * The `sha256` the signer asks for: a hash, or an HMAC when given a secret, over node:crypto.
+ * The library updates a plain hash once (the payload, the canonical request): that case takes
+ * node's one-shot hash, which builds no hash object.
+ */
+export class NodeSha256 {
+  private readonly secret: string | Buffer | undefined;
+  private pending: string | Buffer | null = null;
+  private running: Hash | Hmac | null = null;
 
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
+    this.secret = secret === undefined ? undefined : bytes(secret);
   }
 
   update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(bytes(data));
+    const chunk = bytes(data);
+    if (this.running) this.running.update(chunk);
+    else if (this.pending === null && this.secret === undefined) this.pending = chunk;
+    else {
+      this.running = this.secret === undefined ? createHash('sha256') : createHmac('sha256', this.secret);
+      if (this.pending !== null) this.running.update(this.pending);
+      this.running.update(chunk);
+      this.pending = null;
+    }
   }
 
   async digest(): Promise<Uint8Array> {
-    return this.hash.digest();
+    if (this.running) return this.running.digest();
+    if (this.secret !== undefined) return createHmac('sha256', this.secret).digest();
+    return hash('sha256', this.pending ?? '', 'buffer');
   }
 }
 
@@ -96,7 +113,7 @@ function bytes(data: string | ArrayBuffer | ArrayBufferView): string | Buffer {
 }
 
 export class Authenticator {
-  private readonly signers = new Map<string, SignatureV4>();
+  private readonly checks = new Map<string, SignatureCheck>();
 
   constructor(private readonly policy: AccessPolicy) {}
 
@@ -135,31 +152,22 @@ export class Authenticator {
       const value = request.headers[name];
       if (value !== undefined) signed[name] = Array.isArray(value) ? value.join(',') : value;
     }
-    const expected = await this.signerFor(admission.caller.accessKeyId, secret).sign(
-      {
-        method: request.method,
-        protocol: 'http:',
-        hostname: '127.0.0.1',
-        path: request.rawPath,
-        query: parseQuery(request.rawQuery),
-        headers: signed,
-        body: request.body,
-      },
-      { signingDate, signingRegion: admission.caller.region, signingService: admission.service, signableHeaders: new Set(admission.signedHeaders) },
+    const computed = await this.checkFor(admission.caller.accessKeyId, secret).signature(
+      { method: request.method, path: request.rawPath, query: parseQuery(request.rawQuery), headers: signed, body: request.body },
+      { signingDate, region: admission.caller.region, service: admission.service, signedHeaders: admission.signedHeaders },
     );
-    const computed = /Signature=([0-9a-f]{64})$/.exec(expected.headers.authorization ?? '')?.[1] ?? '';
+    if (computed === null) throw new ServiceError(403, 'InvalidSignatureException', 'The x-amz-content-sha256 header the request signed is not the SHA-256 of its body.');
     if (computed.length !== admission.signature.length || !timingSafeEqual(Buffer.from(computed), Buffer.from(admission.signature))) throw invalidSignature();
     return { ...admission.caller, verified: true };
   }
 
-  private signerFor(accessKeyId: string, secretAccessKey: string): SignatureV4 {
-    let signer = this.signers.get(accessKeyId);
-    if (!signer) {
-      // applyChecksum off: clients of Lambda do not sign x-amz-content-sha256, so neither may we.
-      signer = new SignatureV4({ credentials: { accessKeyId, secretAccessKey }, region: 'us-east-1', service: 'lambda', sha256: NodeSha256, applyChecksum: false });
-      this.signers.set(accessKeyId, signer);
+  private checkFor(accessKeyId: string, secretAccessKey: string): SignatureCheck {
+    let check = this.checks.get(accessKeyId);
+    if (!check) {
+      check = new SignatureCheck({ accessKeyId, secretAccessKey }, NodeSha256);
+      this.checks.set(accessKeyId, check);
     }
-    return signer;
+    return check;
   }
 }
 
