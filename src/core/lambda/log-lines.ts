@@ -1,6 +1,6 @@
 /** Lambda's own log lines around an invocation (START / END / REPORT), formatted like the real ones. */
 
-import { billedDuration, formatEndLine, formatReportLine, formatStartLine, type ReportLine } from './report';
+import { billedDuration, formatEndLine, formatStartLine, reportFields, type ReportLine } from './report';
 
 // One formatter for Lambda's platform lines, shared with the deployed client and the local
 // endpoint (lambda/report.ts); the local log keeps one line per entry, without REPORT's trailing tab.
@@ -17,7 +17,7 @@ export function endLine(requestId: string): string {
 }
 
 export function reportLine(figures: ReportFigures): string {
-  return `${formatReportLine({ ...figures, status: null, errorType: null }).replace(/\t$/, '')}\n`;
+  return `${reportFields({ ...figures, status: null, errorType: null })}\n`;
 }
 
 /**

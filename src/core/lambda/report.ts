@@ -138,18 +138,17 @@ export function formatEndLine(requestId: string): string {
 
 /** Lambda's `REPORT` line, with the trailing tab Lambda writes. Durations keep two decimals, billed ones are whole. */
 export function formatReportLine(report: Omit<ReportLine, 'restoreDurationMs'> & { restoreDurationMs?: number | null }): string {
-  const parts = [
-    `${REPORT_PREFIX}${report.requestId}`,
-    `Duration: ${report.durationMs.toFixed(2)} ms`,
-    `Billed Duration: ${Math.round(report.billedDurationMs)} ms`,
-    `Memory Size: ${report.memorySizeMB} MB`,
-    `Max Memory Used: ${report.maxMemoryUsedMB} MB`,
-  ];
-  if (report.initDurationMs !== null) parts.push(`Init Duration: ${report.initDurationMs.toFixed(2)} ms`);
-  if (report.restoreDurationMs != null) parts.push(`Restore Duration: ${report.restoreDurationMs.toFixed(2)} ms`);
-  if (report.status) parts.push(`Status: ${report.status}`);
-  if (report.errorType) parts.push(`Error Type: ${report.errorType}`);
-  return `${parts.join('\t')}\t`;
+  return `${reportFields(report)}\t`;
+}
+
+/** The REPORT line's fields, tab-separated, without the trailing tab (the local log's form; built on every invocation, so plain concatenation). */
+export function reportFields(report: Omit<ReportLine, 'restoreDurationMs'> & { restoreDurationMs?: number | null }): string {
+  let line = `${REPORT_PREFIX}${report.requestId}\tDuration: ${report.durationMs.toFixed(2)} ms\tBilled Duration: ${Math.round(report.billedDurationMs)} ms\tMemory Size: ${report.memorySizeMB} MB\tMax Memory Used: ${report.maxMemoryUsedMB} MB`;
+  if (report.initDurationMs !== null) line += `\tInit Duration: ${report.initDurationMs.toFixed(2)} ms`;
+  if (report.restoreDurationMs != null) line += `\tRestore Duration: ${report.restoreDurationMs.toFixed(2)} ms`;
+  if (report.status) line += `\tStatus: ${report.status}`;
+  if (report.errorType) line += `\tError Type: ${report.errorType}`;
+  return line;
 }
 
 /** Lambda bills whole milliseconds, rounding up (since December 2020). */

@@ -65,7 +65,7 @@ const SCHEMAS: { [T in ChildToHost['type']]: Schema<MessageOf<T>> } = {
     captureMs: isCount,
     pendingAtFreeze: orNull(isPendingWork),
     pendingRan: orNull(isPendingWork),
-    memory: isMemoryReading,
+    memory: orNull(isMemoryReading),
     maxRssBytes: isCount,
     worker: optional(isCount),
     workerFirst: optional((value) => typeof value === 'boolean'),

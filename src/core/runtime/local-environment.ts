@@ -563,10 +563,10 @@ class LocalEnvironment implements WarmEnvironment {
 
     if (outcome.kind === 'result') {
       const result = outcome.result;
-      this.lastMemory = result.memory;
+      this.lastMemory = result.memory ?? this.lastMemory;
       // The child's own peak (getrusage) is the kernel's figure that /proc's VmHWM shows: no file
       // read on every warm invocation (that is for a child that cannot report any more).
-      this.maxRssBytes = Math.max(this.maxRssBytes, this.memoryBaseline ? estimatedRss(this.memoryBaseline, result.memory) : result.maxRssBytes);
+      this.maxRssBytes = Math.max(this.maxRssBytes, this.memoryBaseline && result.memory ? estimatedRss(this.memoryBaseline, result.memory) : result.maxRssBytes);
       this.warmInvocations += 1;
       // The child's own measure is the finer one, but never more than the host's clock saw.
       const durationMs = Math.min(result.durationMs, outcome.settledAfterMs);

@@ -145,7 +145,12 @@ export interface ChildResultMessage {
   /** Null when capture is off. */
   pendingAtFreeze: PendingWork[] | null;
   pendingRan: PendingWork[] | null;
-  memory: MemoryReading;
+  /**
+   * Heap and resident memory after the invocation; null when capture is off (`warm-state serve`
+   * returns only the payload and the log tail: reading them costs the child three system calls
+   * an invocation, for figures nobody would see). maxRssBytes, which the REPORT line shows, is always there.
+   */
+  memory: MemoryReading | null;
   maxRssBytes: number;
   /** Managed Instances: the worker that ran it. */
   worker?: number;

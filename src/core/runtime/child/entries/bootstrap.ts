@@ -58,7 +58,6 @@ import { RUNTIME_IMPORT_KEY, SAVE_CODE_CACHE_KEY } from '../services/code-cache-
 import {
   append,
   apply,
-  clearIntervalSaved,
   isArray,
   isProxy,
   itemAt,
@@ -560,7 +559,6 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
   const deadlineMs = dateNow() + message.timeoutMs;
   // Managed Instances: other invocations run meanwhile; this one's state lives in its async context.
   const context: InvocationContext | null = concurrent ? { requestId: message.requestId, frame: newFrameState() } : null;
-  let stopWatching = (): void => undefined;
   if (!concurrent) {
     currentRequestId = message.requestId;
     lambdaConsole.setRequestId(message.requestId);
@@ -569,7 +567,6 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
     // Instances: the loop stays held, as the 4.x client's pending request for the next
     // invocation holds it there, and the main thread notices the host's end.)
     apply(releaseLoop, keepAlive, []);
-    stopWatching = watchHost();
   }
   pendingWork?.start();
   const started = nowMs();
@@ -579,7 +576,6 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
   let outcome = await (invocationContext && context ? invocationContext.run(context, inContext) : inContext());
   let durationMs = nowMs() - started;
   const pending = pendingWork?.settle() ?? null;
-  stopWatching();
   if (!concurrent) apply(holdLoop, keepAlive, []);
   // Taken before anything else runs here (nothing else may call the handler in between).
   const handlerFailed = outcome.error !== undefined;
@@ -622,7 +618,7 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
     }
   }
   const captureMs = nowMs() - captureStarted;
-  const usage = processMemory();
+  const usage = init.capture ? processMemory() : null;
   // First result of a runtime without a code cache: the loader writes it now (once), before the
   // host can freeze or end us, so the next cold start skips compiling what this one compiled.
   if (saveCodeCache && !codeCacheSaved) {
@@ -650,7 +646,7 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
     captureMs,
     pendingAtFreeze: pending?.pending ?? null,
     pendingRan: pending?.ran ?? null,
-    memory: { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, externalBytes: usage.external },
+    memory: usage && { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, externalBytes: usage.external },
     maxRssBytes: maxRssBytes(),
     ...(findings.length > 0 ? { findings: wireFindings(findings) } : {}),
     ...(quietStreams.length > 0 ? { quietStreams } : {}),
@@ -659,17 +655,19 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
 
 /**
  * The pipe is not read while the handler runs, so its end of file cannot tell that the host
- * died: POSIX reparents an orphan, so a changed parent pid does (unref'd: the check itself
- * never keeps the loop alive). Windows keeps the old parent pid; there the host's death is
+ * died: POSIX reparents an orphan, so a changed parent pid does. One timer for the process's
+ * life, unref'd (the check itself never keeps the loop alive): it can only fire while the loop
+ * runs, i.e. during init and invocations (a frozen environment waits in a read meanwhile), so
+ * it costs an invocation nothing. Windows keeps the old parent pid; there the host's death is
  * noticed after the invocation, when the pipe is read again.
  */
-function watchHost(): () => void {
+function watchHost(): void {
   const timer = setIntervalSaved(() => {
     if (parentPid() !== hostPid) exitProcess(0);
   }, 1000);
   apply(releaseLoop, timer, []);
-  return () => clearIntervalSaved(timer);
 }
+if (!concurrent) watchHost();
 
 /** Settles when init is done: true when the handler can be invoked. */
 let initialized: Promise<boolean> | null = null;
