@@ -618,7 +618,7 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
     }
   }
   const captureMs = nowMs() - captureStarted;
-  const usage = init.capture ? processMemory() : null;
+  const usage = init.capture ? (concurrent ? sharedMemoryReading() : processMemory()) : null;
   // First result of a runtime without a code cache: the loader writes it now (once), before the
   // host can freeze or end us, so the next cold start skips compiling what this one compiled.
   if (saveCodeCache && !codeCacheSaved) {
@@ -668,6 +668,19 @@ function watchHost(): void {
   apply(releaseLoop, timer, []);
 }
 if (!concurrent) watchHost();
+
+/**
+ * Managed Instances: invocations of a worker share its heap and the process, and under load many
+ * end within the same millisecond; they share one reading taken within the last millisecond
+ * instead of paying its system calls each (process.memoryUsage() reads /proc on Linux).
+ */
+const SHARED_READING_MS = 1;
+let lastReading: { at: number; usage: ReturnType<typeof processMemory> } | null = null;
+function sharedMemoryReading(): ReturnType<typeof processMemory> {
+  const now = nowMs();
+  if (!lastReading || now - lastReading.at > SHARED_READING_MS) lastReading = { at: now, usage: processMemory() };
+  return lastReading.usage;
+}
 
 /** Settles when init is done: true when the handler can be invoked. */
 let initialized: Promise<boolean> | null = null;
