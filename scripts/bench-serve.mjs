@@ -96,9 +96,9 @@ function start(label, command, args, options, ready) {
     const timer = setTimeout(() => reject(new Error(`${label} did not start in 60 s:\n${output}`)), 60000);
     let started = false;
     const onData = (chunk) => {
-      // Keep reading (the servers print a line per request) but keep and search only the
-      // start-up text: searching all of it on every request line would cost the client time
-      // inside the measurement, more for the server that prints more.
+      // Keep reading (the servers print a line per request) but keep at most 100 KB, and search
+      // it only until the server is ready: searching it on every request line would cost the
+      // client time inside the measurement, more for the server that prints more.
       if (output.length < 100000) output += chunk.toString();
       if (started) return;
       const match = ready.exec(output);

@@ -10,6 +10,7 @@ import { createHash, createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Authenticator, NodeSha256 } from '../../src/core/endpoint/auth';
+import { SignatureCheck } from '../../src/core/endpoint/signature-check';
 import { ServiceError } from '../../src/core/endpoint/service-error';
 
 const KEY = { accessKeyId: 'AKIDWARMSTATETEST', secretAccessKey: 'secret/with+characters=' };
@@ -27,23 +28,32 @@ function binary(data: string | ArrayBuffer | ArrayBufferView): string | Buffer {
   return ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
 }
 
-/** How the AWS SDK signs a request (its own hash over node:crypto; none of the endpoint's code). */
-async function signWithSdk(request: Sent, options: { region?: string; date?: Date; secret?: string } = {}): Promise<Record<string, string>> {
-  class SdkHash {
-    private readonly inner;
-    constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-      this.inner = secret === undefined ? createHash('sha256') : createHmac('sha256', binary(secret));
-    }
-    update(data: string | ArrayBuffer | ArrayBufferView) {
-      this.inner.update(binary(data));
-    }
-    async digest() {
-      return this.inner.digest();
-    }
+/** The sha256 the SDK's signer asks for, over node:crypto (none of the endpoint's code). */
+class SdkHash {
+  private readonly inner;
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.inner = secret === undefined ? createHash('sha256') : createHmac('sha256', binary(secret));
   }
-  const signer = new SignatureV4({ credentials: { ...KEY, secretAccessKey: options.secret ?? KEY.secretAccessKey }, region: options.region ?? 'us-east-1', service: 'lambda', sha256: SdkHash });
+  update(data: string | ArrayBuffer | ArrayBufferView) {
+    this.inner.update(binary(data));
+  }
+  async digest() {
+    return this.inner.digest();
+  }
+}
+
+/** How the AWS SDK signs a request (its own hash over node:crypto; none of the endpoint's code). */
+async function signWithSdk(request: Sent, options: { region?: string; date?: Date; secret?: string; signPayloadHash?: boolean } = {}): Promise<Record<string, string>> {
+  // applyChecksum: the SDK for JavaScript signs x-amz-content-sha256 (the default); other clients (the AWS CLI) hash the body into the signature only.
+  const signer = new SignatureV4({ credentials: { ...KEY, secretAccessKey: options.secret ?? KEY.secretAccessKey }, region: options.region ?? 'us-east-1', service: 'lambda', sha256: SdkHash, applyChecksum: options.signPayloadHash ?? true });
   const signed = await signer.sign({ ...request, protocol: 'http:', hostname: '127.0.0.1' }, { signingDate: options.date ?? new Date() });
   return signed.headers;
+}
+
+/** The SDK's signature for a request on a given day, region and service. */
+async function signSdkFor(request: Sent, date: Date, region: string, service: string): Promise<Record<string, string>> {
+  const signer = new SignatureV4({ credentials: KEY, region, service, sha256: SdkHash });
+  return (await signer.sign({ ...request, protocol: 'http:', hostname: '127.0.0.1' }, { signingDate: date })).headers;
 }
 
 /** What the endpoint does with a request: admit on the headers, then verify with the body. */
@@ -90,9 +100,41 @@ describe('endpoint signature check against the AWS SDK signer', () => {
   for (const [label, request] of CASES) {
     it(`verifies what the SDK signs: ${label}`, async () => {
       const headers = lowerCased(await signWithSdk(request));
+      assert.ok(headers['x-amz-content-sha256'], 'the SDK signed the payload hash');
+      assert.equal(await check(auth, request, headers), 'verified');
+    });
+    it(`verifies what a client that does not sign the payload hash signs: ${label}`, async () => {
+      const headers = lowerCased(await signWithSdk(request, { signPayloadHash: false }));
+      assert.equal(headers['x-amz-content-sha256'], undefined);
       assert.equal(await check(auth, request, headers), 'verified');
     });
   }
+
+  it('computes what sign() computes on fixed dates across days, regions and services (more pairs than the keys it keeps)', async () => {
+    const check = new SignatureCheck(KEY, NodeSha256);
+    const request = invoke('{"n":5}');
+    const days = ['2026-01-31T23:59:59Z', '2026-02-01T00:00:00Z', '2026-12-03T10:00:00Z'].map((text) => new Date(text));
+    const regions = ['us-east-1', 'eu-west-1', 'ap-south-1', 'sa-east-1', 'us-west-2', 'eu-central-1', 'ca-central-1'];
+    let pairs = 0;
+    for (const round of [1, 2]) {
+      for (const date of days) {
+        for (const region of regions) {
+          for (const service of ['lambda', 'execute-api']) {
+            const headers = lowerCased(await signSdkFor(request, date, region, service));
+            const claimed = /Signature=([0-9a-f]{64})$/.exec(String(headers.authorization))?.[1];
+            const signedHeaders = /SignedHeaders=([^,]+)/.exec(String(headers.authorization))?.[1].split(';') ?? [];
+            const computed = await check.signature(
+              { method: request.method, path: request.path, query: request.query, headers: Object.fromEntries(signedHeaders.map((name) => [name, String(headers[name])])), body: Buffer.from(request.body) },
+              { signingDate: date, region, service, signedHeaders },
+            );
+            assert.equal(computed, claimed, `round ${round}, ${date.toISOString()} ${region} ${service}`);
+            pairs += 1;
+          }
+        }
+      }
+    }
+    assert.ok(pairs > 2 * 16, 'more day/region/service keys than the check keeps at once');
+  });
 
   it('verifies requests signed for other regions and days alike (one signing key each)', async () => {
     const request = invoke('{"n":2}');
@@ -113,6 +155,17 @@ describe('endpoint signature check against the AWS SDK signer', () => {
       ['method', { ...request, method: 'PUT' }, headers],
     ];
     for (const [part, sent, sentHeaders] of changed) assert.equal(await check(auth, sent, sentHeaders), 'InvalidSignatureException', part);
+  });
+
+  it('refuses a correctly signed x-amz-content-sha256 that is not the hash of the body sent, saying so', async () => {
+    const request = invoke('{"n":6}');
+    const forged = { ...request, headers: { ...request.headers, 'x-amz-content-sha256': createHash('sha256').update('{"n":7}').digest('hex') } };
+    const headers = lowerCased(await signWithSdk(forged));
+    const admission = auth.admit(headers, 'lambda:InvokeFunction', () => 'arn');
+    await assert.rejects(
+      auth.verify(admission, { method: 'POST', rawPath: request.path, rawQuery: '', headers, body: Buffer.from(request.body) }),
+      (error: unknown) => error instanceof ServiceError && /not the SHA-256 of its body/.test(error.message),
+    );
   });
 
   it('refuses a wrong secret, a date outside the 15-minute window and a region the signature was not made for', async () => {

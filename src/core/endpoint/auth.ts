@@ -77,7 +77,8 @@ const CLOCK_SKEW_MS = 15 * 60 * 1000;
 /**
  * The `sha256` the signer asks for: a hash, or an HMAC when given a secret, over node:crypto.
  * The library updates a plain hash once (the payload, the canonical request): that case takes
- * node's one-shot hash, which builds no hash object.
+ * node's one-shot hash, which builds no hash object. The chunk is kept uncopied until digest():
+ * the library hashes strings it made and the request's body, neither of which changes meanwhile.
  */
 export class NodeSha256 {
   private readonly secret: string | Buffer | undefined;
@@ -103,7 +104,9 @@ export class NodeSha256 {
   async digest(): Promise<Uint8Array> {
     if (this.running) return this.running.digest();
     if (this.secret !== undefined) return createHmac('sha256', this.secret).digest();
-    return hash('sha256', this.pending ?? '', 'buffer');
+    // crypto.hash came with Node 20.12; VS Code 1.90's extension host runs Node 20.9.
+    const data = this.pending ?? '';
+    return typeof hash === 'function' ? hash('sha256', data, 'buffer') : createHash('sha256').update(data).digest();
   }
 }
 
@@ -152,12 +155,13 @@ export class Authenticator {
       const value = request.headers[name];
       if (value !== undefined) signed[name] = Array.isArray(value) ? value.join(',') : value;
     }
-    const computed = await this.checkFor(admission.caller.accessKeyId, secret).signature(
-      { method: request.method, path: request.rawPath, query: parseQuery(request.rawQuery), headers: signed, body: request.body },
-      { signingDate, region: admission.caller.region, service: admission.service, signedHeaders: admission.signedHeaders },
-    );
-    if (computed === null) throw new ServiceError(403, 'InvalidSignatureException', 'The x-amz-content-sha256 header the request signed is not the SHA-256 of its body.');
+    const check = this.checkFor(admission.caller.accessKeyId, secret);
+    const signedRequest = { method: request.method, path: request.rawPath, query: parseQuery(request.rawQuery), headers: signed, body: request.body };
+    const computed = await check.signature(signedRequest, { signingDate, region: admission.caller.region, service: admission.service, signedHeaders: admission.signedHeaders });
     if (computed.length !== admission.signature.length || !timingSafeEqual(Buffer.from(computed), Buffer.from(admission.signature))) throw invalidSignature();
+    if (!(await check.payloadHashHolds(signedRequest))) {
+      throw new ServiceError(403, 'InvalidSignatureException', 'The x-amz-content-sha256 header the request signed is not the SHA-256 of its body.');
+    }
     return { ...admission.caller, verified: true };
   }
 

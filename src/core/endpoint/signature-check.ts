@@ -8,7 +8,7 @@
  * library's own cache first computes an HMAC of the credentials on every call to find it), and
  * no signed copy of the request is built around the signature. On the endpoint's hot path
  * `sign()` cost as much CPU as everything else an Invoke does on the host (BENCHMARKS.md (e)).
- * signature-check tests hold this to `sign()`'s output on varied requests.
+ * test/unit/endpoint-signature.test.ts holds this to `sign()`'s output on varied requests.
  */
 import { createHmac } from 'node:crypto';
 import {
@@ -19,6 +19,7 @@ import {
   getCanonicalHeaders,
   getPayloadHash,
   getSigningKey,
+  hasHeader,
   SHA256_HEADER,
   SignatureV4,
 } from '@smithy/signature-v4';
@@ -33,7 +34,7 @@ export interface RequestToCheck {
   /** The path as sent (still URL-encoded). */
   path: string;
   query: Record<string, string | string[]>;
-  /** The headers the caller signed, names in lower case. */
+  /** The headers the caller signed. */
   headers: Record<string, string>;
   body: Buffer;
 }
@@ -56,30 +57,42 @@ export class SignatureCheck extends SignatureV4 {
     private readonly credentials: Credentials,
     private readonly hashConstructor: HashConstructor,
   ) {
-    // applyChecksum off: clients of Lambda do not sign x-amz-content-sha256, so neither may we.
-    super({ credentials, region: 'us-east-1', service: 'lambda', sha256: hashConstructor, applyChecksum: false });
+    super({ credentials, region: 'us-east-1', service: 'lambda', sha256: hashConstructor });
   }
 
-  /**
-   * The hex signature `sign()` would put in this request's Authorization header; null when the
-   * request signs an x-amz-content-sha256 that is not its body's.
-   */
-  async signature(request: RequestToCheck, scope: SigningScope): Promise<string | null> {
+  /** The hex signature `sign()` would put in this request's Authorization header. */
+  async signature(request: RequestToCheck, scope: SigningScope): Promise<string> {
     const { longDate, shortDate } = this.formatDate(scope.signingDate);
-    // As sign() prepares it: the generated headers dropped, x-amz-date set from the signing date.
-    const headers: Record<string, string> = {};
-    for (const name of Object.keys(request.headers)) if (!GENERATED_HEADERS.includes(name)) headers[name] = request.headers[name];
-    headers[AMZ_DATE_HEADER] = longDate;
-    const prepared = { method: request.method, protocol: 'http:', hostname: '127.0.0.1', path: request.path, query: request.query, headers, body: request.body } as LibraryRequest;
+    const prepared = this.prepared(request, longDate);
     const payloadHash = await getPayloadHash(prepared, this.hashConstructor);
-    // The library takes a signed x-amz-content-sha256 as the payload's hash without reading the
-    // body; a signature is only proof of the body when that claim is true.
-    if (SHA256_HEADER in headers && payloadHash !== (await getPayloadHash({ headers: {}, body: request.body } as LibraryRequest, this.hashConstructor))) return null;
     const canonicalHeaders = getCanonicalHeaders(prepared, undefined, new Set(scope.signedHeaders));
     const credentialScope = createScope(shortDate, scope.region, scope.service);
     const stringToSign = await this.createStringToSign(longDate, credentialScope, this.createCanonicalRequest(prepared, canonicalHeaders, payloadHash), ALGORITHM_IDENTIFIER);
     const key = await this.signingKey(shortDate, scope.region, scope.service);
     return createHmac('sha256', key).update(stringToSign).digest('hex');
+  }
+
+  /**
+   * False when the request signs an x-amz-content-sha256 that is not its body's SHA-256. The
+   * library takes that header as the payload's hash without reading the body, so a signature
+   * is only proof of the body when the claim is true.
+   */
+  async payloadHashHolds(request: RequestToCheck): Promise<boolean> {
+    const prepared = this.prepared(request, '');
+    if (!hasHeader(SHA256_HEADER, prepared.headers)) return true;
+    const claimed = await getPayloadHash(prepared, this.hashConstructor);
+    return claimed === (await getPayloadHash({ ...prepared, headers: {} }, this.hashConstructor));
+  }
+
+  /** The request as sign() prepares it: header names in lower case, the generated ones dropped, x-amz-date from the signing date. */
+  private prepared(request: RequestToCheck, longDate: string): LibraryRequest {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+      const lower = name.toLowerCase();
+      if (!GENERATED_HEADERS.includes(lower)) headers[lower] = value;
+    }
+    headers[AMZ_DATE_HEADER] = longDate;
+    return { method: request.method, protocol: 'http:', hostname: '127.0.0.1', path: request.path, query: request.query, headers, body: request.body };
   }
 
   private signingKey(shortDate: string, region: string, service: string): Promise<Uint8Array> {

@@ -656,10 +656,11 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
 /**
  * The pipe is not read while the handler runs, so its end of file cannot tell that the host
  * died: POSIX reparents an orphan, so a changed parent pid does. One timer for the process's
- * life, unref'd (the check itself never keeps the loop alive): it can only fire while the loop
- * runs, i.e. during init and invocations (a frozen environment waits in a read meanwhile), so
- * it costs an invocation nothing. Windows keeps the old parent pid; there the host's death is
- * noticed after the invocation, when the pipe is read again.
+ * life, unref'd (the check itself never keeps the loop alive), rather than one per invocation:
+ * in a frozen environment it can only fire during init and invocations (between them the
+ * thread waits in a read); unfrozen, it also fires while idle, where the pipe's end of file
+ * would tell as well. Windows keeps the old parent pid, so there is no timer: the host's death
+ * is noticed after the invocation, when the pipe is read again.
  */
 function watchHost(): void {
   const timer = setIntervalSaved(() => {
@@ -667,7 +668,7 @@ function watchHost(): void {
   }, 1000);
   apply(releaseLoop, timer, []);
 }
-if (!concurrent) watchHost();
+if (!concurrent && process.platform !== 'win32') watchHost();
 
 /**
  * Managed Instances: invocations of a worker share its heap and the process, and under load many
