@@ -157,24 +157,15 @@ function stop(child) {
 }
 
 const work = mkdtempSync(join(tmpdir(), 'warm-bench-serve-'));
-const servePort = await freePort();
-const serve = await start(
-  'warm-state serve',
-  process.execPath,
-  [join(root, 'dist', 'cli.js'), 'serve', '--port', String(servePort), join(app, 'handler.js'), '--handler', 'handler', '--name', 'bench'],
-  // The per-run key goes to WARM_STATE_HOME/endpoints; read from there below, as the CLI would.
-  { cwd: app, env: { ...process.env, WARM_STATE_HOME: work } },
-  /Ctrl\+C stops/,
-);
-const keyFile = join(work, 'endpoints', `${servePort}.json`);
-const serveCredentials = JSON.parse(readFileSync(keyFile, 'utf8'));
 
-const lambdaPort = await freePort();
-const httpPort = await freePort();
-const websocketPort = await freePort();
-writeFileSync(
-  join(app, 'serverless.yml'),
-  `service: bench
+/** Starts serverless-offline afresh (each phase gets a new one: its latency grows over a long run). */
+async function startOffline() {
+  const lambdaPort = await freePort();
+  const httpPort = await freePort();
+  const websocketPort = await freePort();
+  writeFileSync(
+    join(app, 'serverless.yml'),
+    `service: bench
 frameworkVersion: '3'
 provider:
   name: aws
@@ -194,26 +185,28 @@ functions:
   bench:
     handler: handler.handler
 `,
-);
-const offline = await start(
-  'serverless-offline',
-  process.execPath,
-  [join(benchDir, 'node_modules', 'serverless', 'bin', 'serverless.js'), 'offline', 'start'],
-  {
-    cwd: app,
-    env: {
-      ...process.env,
-      SLS_TELEMETRY_DISABLED: '1',
-      SLS_NOTIFICATIONS_MODE: 'off',
-      SLS_DEPRECATION_DISABLE: '*',
-      AWS_ACCESS_KEY_ID: 'AKIDBENCH',
-      AWS_SECRET_ACCESS_KEY: 'bench-secret',
+  );
+  const offline = await start(
+    'serverless-offline',
+    process.execPath,
+    [join(benchDir, 'node_modules', 'serverless', 'bin', 'serverless.js'), 'offline', 'start'],
+    {
+      cwd: app,
+      env: {
+        ...process.env,
+        SLS_TELEMETRY_DISABLED: '1',
+        SLS_NOTIFICATIONS_MODE: 'off',
+        SLS_DEPRECATION_DISABLE: '*',
+        AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+        AWS_SECRET_ACCESS_KEY: 'bench-secret',
+      },
     },
-  },
-  /listening on http:\/\/127\.0\.0\.1:\d+/,
-);
-// serverless-offline prints its lambda port line after the HTTP one; wait for it too.
-for (let i = 0; i < 100 && !new RegExp(`127\\.0\\.0\\.1:${lambdaPort}`).test(offline.output()); i++) await new Promise((r) => setTimeout(r, 100));
+    /listening on http:\/\/127\.0\.0\.1:\d+/,
+  );
+  // serverless-offline prints its lambda port line after the HTTP one; wait for it too.
+  for (let i = 0; i < 100 && !new RegExp(`127\\.0\\.0\\.1:${lambdaPort}`).test(offline.output()); i++) await new Promise((r) => setTimeout(r, 100));
+  return { server: offline, target: target(`serverless-offline ${offlineVersion}`, lambdaPort, 'bench-dev-bench', { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' }, offline.child.pid) };
+}
 
 /** The `sha256` the signer wants: a hash (an HMAC when given a secret) over node:crypto. */
 class Hash {
@@ -228,17 +221,31 @@ class Hash {
   }
 }
 
-const targets = [
-  { label: 'warm-state serve', port: servePort, functionName: 'bench', credentials: serveCredentials },
-  { label: `serverless-offline ${offlineVersion}`, port: lambdaPort, functionName: 'bench-dev-bench', credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' } },
-];
-targets[0].pid = serve.child.pid;
-targets[1].pid = offline.child.pid;
-for (const target of targets) {
-  target.cpuNs = 0;
-  target.agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  target.signer = new SignatureV4({ credentials: target.credentials, region: 'us-east-1', service: 'lambda', sha256: Hash });
-  target.samples = [];
+/** What the client calls: a server's port, function name, signing key and process. */
+function target(label, port, functionName, credentials, pid) {
+  return { label, port, functionName, pid, agent: new Agent({ keepAlive: true, maxSockets: 1 }), signer: new SignatureV4({ credentials, region: 'us-east-1', service: 'lambda', sha256: Hash }) };
+}
+
+/** Starts `warm-state serve` with `extraArgs`; signed with its per-run key unless `credentials` are given. */
+async function startServe(label, extraArgs, credentials) {
+  const port = await freePort();
+  const home = mkdtempSync(join(work, 'home-'));
+  const server = await start(
+    label,
+    process.execPath,
+    [join(root, 'dist', 'cli.js'), 'serve', ...extraArgs, '--port', String(port), join(app, 'handler.js'), '--handler', 'handler', '--name', 'bench'],
+    // The per-run key goes to WARM_STATE_HOME/endpoints; read from there, as the CLI would.
+    { cwd: app, env: { ...process.env, WARM_STATE_HOME: home } },
+    /Ctrl\+C stops/,
+  );
+  const runKey = JSON.parse(readFileSync(join(home, 'endpoints', `${port}.json`), 'utf8'));
+  return { server, target: target(label, port, 'bench', credentials ?? runKey, server.child.pid) };
+}
+
+async function startFloor(label) {
+  const port = await freePort();
+  const server = await start(label, process.execPath, [join(root, 'scripts', 'bench-serve', 'floor.mjs'), '--port', String(port), join(app, 'handler.js'), 'handler'], { cwd: app, env: process.env }, /listening on http:\/\/127\.0\.0\.1:\d+/);
+  return { server, target: target(label, port, 'bench', { accessKeyId: 'AKIDFLOOR', secretAccessKey: 'floor-secret' }, server.child.pid) };
 }
 
 let sequence = 0;
@@ -271,55 +278,98 @@ async function invoke(target) {
   return elapsed;
 }
 
-const loadBefore = loadavg()[0];
-try {
-  for (const target of targets) for (let i = 0; i < WARM_UP; i++) await invoke(target);
+/**
+ * One phase: `server` against a fresh serverless-offline, two servers up at a time (more servers side by
+ * side slowed some of them on this machine in ways two identical servers should not differ by).
+ * Both warm up, then alternate in blocks; which goes first alternates too, so drift on a shared
+ * machine hits both alike.
+ */
+async function measure(server, offline) {
+  const pair = [server, offline];
+  const figures = pair.map(() => ({ samples: [], cpuNs: 0 }));
+  for (const one of pair) for (let i = 0; i < WARM_UP; i++) await invoke(one);
   for (let block = 0; block < BLOCKS; block++) {
-    // Alternate which server goes first, so drift on a shared machine hits both alike.
-    const order = block % 2 ? [...targets].reverse() : targets;
-    for (const target of order) {
-      const cpuBefore = cpuNs(target.pid);
-      for (let i = 0; i < BLOCK; i++) target.samples.push(await invoke(target));
-      if (cpuBefore !== null) target.cpuNs += cpuNs(target.pid) - cpuBefore;
+    const order = block % 2 ? [1, 0] : [0, 1];
+    for (const index of order) {
+      const cpuBefore = cpuNs(pair[index].pid);
+      for (let i = 0; i < BLOCK; i++) figures[index].samples.push(await invoke(pair[index]));
+      if (cpuBefore !== null) figures[index].cpuNs += cpuNs(pair[index].pid) - cpuBefore;
+    }
+  }
+  const runs = BLOCK * BLOCKS;
+  const [ours, theirs] = figures.map((figure) => ({ median: median(figure.samples), cpuMs: process.platform === 'linux' ? figure.cpuNs / runs / 1e6 : null }));
+  return { label: server.label, ours, theirs, ratio: ours.median / theirs.median };
+}
+
+// serve itself, then two references that show where its time goes: serve without its signature
+// check, and the floor of any server that runs the function in a process of its own.
+const phases = [
+  () => startServe('`warm-state serve`', []),
+  () => startServe('Reference: `warm-state serve --allow-any-credentials`', ['--allow-any-credentials'], { accessKeyId: 'AKIDANY', secretAccessKey: 'any-secret' }),
+  () => startFloor('Reference: the floor (scripts/bench-serve/floor.mjs)'),
+];
+const loadBefore = loadavg()[0];
+const results = [];
+try {
+  for (const phase of phases) {
+    const started = [await phase(), await startOffline()];
+    try {
+      results.push(await measure(started[0].target, started[1].target));
+    } finally {
+      for (const { server, target: measured } of started) {
+        stop(server.child);
+        measured.agent.destroy();
+      }
     }
   }
 } finally {
-  stop(serve.child);
-  stop(offline.child);
-  for (const target of targets) target.agent.destroy();
   rmSync(work, { recursive: true, force: true });
 }
 
-const [ours, theirs] = targets.map((target) => median(target.samples));
-const ratio = ours / theirs;
+const [serveResult, anyResult, floorResult] = results;
 const runs = BLOCK * BLOCKS;
 const load = `${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after`;
-const cpuPerInvoke = (target) => (process.platform === 'linux' ? `${(target.cpuNs / runs / 1e6).toFixed(3)} ms` : 'n/a');
-log(`warm-state serve: ${ms(ours)} median; serverless-offline ${offlineVersion}: ${ms(theirs)} median; ratio ${ratio.toFixed(2)}x (target <= 0.5x: ${ratio <= 0.5 ? 'met' : 'MISSED'})`);
-log(`server CPU per invocation: serve ${cpuPerInvoke(targets[0])}, serverless-offline ${cpuPerInvoke(targets[1])}; load average ${load}`);
+const cpu = (figure) => (figure.cpuMs === null ? 'n/a' : ms(figure.cpuMs));
+const met = serveResult.ratio <= 0.5;
+for (const result of results) {
+  log(`${result.label}: ${ms(result.ours.median)} median (CPU ${cpu(result.ours)}); serverless-offline ${offlineVersion} in the same phase: ${ms(result.theirs.median)} (CPU ${cpu(result.theirs)}); ratio ${result.ratio.toFixed(2)}x`);
+}
+log(`target: serve <= 0.5x serverless-offline: ${met ? 'met' : 'MISSED'}; load average ${load}`);
 
+const x = (ratio) => `${ratio.toFixed(2)}x`;
 const section = [
   '## (e) `warm-state serve` against serverless-offline',
   '',
   `Measured by \`npm run bench:serve\` (scripts/bench-serve.mjs) in one run on ${new Date().toISOString().slice(0, 10)}: node ${process.version},`,
   `${cpus().length} CPU(s) (${cpus()[0]?.model ?? 'unknown'}), 1-minute load average ${load} (a machine shared with other work).`,
-  'Warm synchronous Invoke of the same small handler on both servers,',
-  `${runs} invocations each after ${WARM_UP} warm-up ones, in alternating blocks of ${BLOCK}. Client: node:http, one keep-alive`,
-  'connection per server, every request signed with SigV4 (@smithy/signature-v4) before the timer starts, for both',
-  '(serve verifies the signature with its per-run key; serverless-offline ignores it). Timed: request written to',
-  `response read. serverless-offline ${offlineVersion} runs under the Serverless Framework ${frameworkVersion} with its defaults (worker`,
-  'threads, no capture); serve captures no scopes either (Invoke returns the payload and the log tail only).',
+  'Warm synchronous Invoke of the same small handler. Each row is a phase of its own: that server against',
+  `a fresh serverless-offline, two servers up at a time, ${runs} invocations each after ${WARM_UP} warm-up ones, in alternating blocks of ${BLOCK}.`,
+  'Client: node:http, one keep-alive connection per server, every request signed with SigV4 (@smithy/signature-v4)',
+  'before the timer starts (serve verifies the signature with its per-run key; serverless-offline ignores it).',
+  `Timed: request written to response read. serverless-offline ${offlineVersion} runs under the Serverless Framework`,
+  `${frameworkVersion} with its defaults (worker threads, no capture); serve captures no scopes either (Invoke returns the`,
+  'payload and the log tail only).',
   quick ? '\n**Quick check run (BENCH_QUICK=1): too few iterations to be a measurement.**' : '',
   '',
-  '| Server | Median | Ratio | Server CPU per invocation |',
-  '|---|---|---|---|',
-  `| serverless-offline ${offlineVersion} (baseline) | ${ms(theirs)} | 1.00x | ${cpuPerInvoke(targets[1])} |`,
-  `| \`warm-state serve\` | ${ms(ours)} | ${ratio.toFixed(2)}x | ${cpuPerInvoke(targets[0])} |`,
+  '| Server | Median | serverless-offline in the same phase | Ratio | Server CPU per invocation (theirs) |',
+  '|---|---|---|---|---|',
+  ...results.map((result) => `| ${result.label} | ${ms(result.ours.median)} | ${ms(result.theirs.median)} | ${x(result.ratio)} | ${cpu(result.ours)} (${cpu(result.theirs)}) |`),
   '',
   'Server CPU: every thread of the server\'s processes (serve, and the child process running the function) on CPU',
   'during the measured invocations, per invocation (/proc/PID/task/TID/schedstat).',
   '',
-  `Target: serve's median <= 0.5x serverless-offline's: ${ratio <= 0.5 ? 'met' : '**missed**'}.`,
+  `Target: serve's median <= 0.5x serverless-offline's: ${met ? 'met' : '**missed**'} (${x(serveResult.ratio)}).`,
+  '',
+  '`--allow-any-credentials` is serve without its SigV4 check (the client signs with a key serve does not know).',
+  'The floor is the least a server with the function in a process of its own does: node:http, the body over a',
+  'pipe to a child process that calls the same handler, its JSON back as the response; no signature check and no',
+  'Lambda runtime (no context, timeout, logs, REPORT line, freeze or message validation). serve keeps the',
+  'function out of its own process so that a handler cannot crash, block or read the server and so that freeze',
+  'stops the whole environment (docs/security.md); serverless-offline runs handlers in worker threads of its own.',
+  `In this run the target is ${ms(serveResult.theirs.median / 2)}. The floor answers in ${ms(floorResult.ours.median)}; serve's signature check`,
+  `costs ${ms(serveResult.ours.median - anyResult.ours.median)} (serve minus serve without it) and the rest of serve (routing, the Lambda runtime and`,
+  `its record on both sides of the pipe) ${ms(anyResult.ours.median - floorResult.ours.median)} above the floor. These differences are taken`,
+  "between phases from serve's own medians, which move less between phases than serverless-offline's do.",
   '',
 ];
 const benchmarks = join(root, 'BENCHMARKS.md');
