@@ -2,10 +2,11 @@
  * The child's runtime bundle loads through V8's code cache (code-cache-loader.ts), with real
  * child processes and a private TMPDIR: the first cold start writes the cache (a folder and
  * file only this user can read), the next one uses it as is, a corrupt cache is rejected by
- * V8 and rewritten, and every one of them still loads and captures the handler.
+ * V8 and rewritten, writing one prunes old ones, and every one of them still loads and
+ * captures the handler.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +73,73 @@ describe('child runtime code cache (real child processes)', function () {
     const rewritten = readFileSync(join(folder, file));
     assert.ok(!rewritten.equals(garbage), 'the rejected cache was replaced');
     assert.ok(rewritten.length > 10_000);
+  });
+
+  it('writing a cache keeps the 16 newest cache files and removes older ones and stale partial writes, nothing else', async () => {
+    const [current] = cacheFiles();
+    unlinkSync(join(folder, current));
+    const day = 24 * 60 * 60;
+    const now = Date.now() / 1000;
+    // Twenty caches of other builds, 1 to 20 days old.
+    const others = Array.from({ length: 20 }, (_, i) => `runtime-v0.0.${i}-0000000${i % 10}.bin`);
+    others.forEach((name, i) => {
+      writeFileSync(join(folder, name), 'old cache');
+      utimesSync(join(folder, name), now - (i + 1) * day, now - (i + 1) * day);
+    });
+    const stalePartial = `${others[0]}.4242.tmp`;
+    writeFileSync(join(folder, stalePartial), 'half');
+    utimesSync(join(folder, stalePartial), now - 3600, now - 3600);
+    const freshPartial = `${others[1]}.4343.tmp`;
+    writeFileSync(join(folder, freshPartial), 'being written');
+    writeFileSync(join(folder, 'notes.txt'), 'not ours');
+
+    const record = await coldInvoke(join(EXAMPLES, 'freeze-demo', 'handler.js'), 'test');
+    assert.equal(variable(record.moduleScope, 'arrayA').value.type, 'array');
+    const kept = cacheFiles().sort();
+    assert.equal(kept.length, 16, `kept: ${kept.join(', ')}`);
+    assert.ok(kept.includes(current), 'the cache just written is kept');
+    assert.deepEqual(kept.filter((name) => name !== current), others.slice(0, 15).sort(), 'the 15 newest others are kept, the 5 oldest removed');
+    assert.equal(existsSync(join(folder, stalePartial)), false, 'a partial write an hour old is removed');
+    assert.equal(existsSync(join(folder, freshPartial)), true, 'a partial write in progress is left alone');
+    assert.equal(existsSync(join(folder, 'notes.txt')), true, 'files not named as ours are left alone');
+  });
+
+  it('prunes as well under a handler that replaced what the pruning could call (fs, path, string and typed-array methods, Date.now)', async () => {
+    const current = cacheFiles().filter((name) => name.startsWith(`runtime-${process.version}-`));
+    assert.equal(current.length, 1, `this node's caches: ${current.join(', ')}`);
+    unlinkSync(join(folder, current[0]));
+    const now = Date.now() / 1000;
+    const others = Array.from({ length: 17 }, (_, i) => `runtime-v0.1.${i}-00000000.bin`);
+    others.forEach((name, i) => {
+      writeFileSync(join(folder, name), 'old cache');
+      utimesSync(join(folder, name), now - (i + 1) * 3600, now - (i + 1) * 3600);
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'warm-prune-hostile-'));
+    try {
+      const file = join(dir, 'hostile.js');
+      writeFileSync(
+        file,
+        [
+          "const fs = require('node:fs');",
+          "const path = require('node:path');",
+          "const broken = () => { throw new Error('user code was called'); };",
+          'for (const name of ["readdirSync", "statSync", "unlinkSync"]) fs[name] = broken;',
+          'path.join = broken;',
+          'String.prototype.startsWith = broken;',
+          'String.prototype.endsWith = broken;',
+          'Object.getPrototypeOf(Float64Array.prototype).sort = broken;',
+          'Date.now = broken;',
+          'exports.handler = async () => "ran";',
+        ].join('\n'),
+      );
+      const record = await coldInvoke(file, 'handler');
+      assert.equal(record.response, 'ran');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const kept = cacheFiles();
+    assert.equal(kept.length, 16, `kept: ${kept.join(', ')}`);
+    assert.ok(!kept.includes(others[16]) && !kept.includes(others[15]), 'the two oldest are gone');
   });
 });
 

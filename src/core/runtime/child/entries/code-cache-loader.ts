@@ -10,14 +10,15 @@
  * writable by others: cached data is code). It is written once, by the runtime, right before
  * its first result, so it holds the functions that first invocation compiled; a cache V8
  * rejects (other flags, other build) is rewritten the same way. Any failure falls back to
- * compiling from source: the cache only ever saves time.
+ * compiling from source: the cache only ever saves time. Writing a cache prunes the folder to
+ * its newest few files (each build, node version and memory size has one of its own).
  *
  * The bundle runs under the file name runtime.js (stack traces, `hideRuntimeFrames`), with a
  * `require` of that file; its dynamic `import()` of ES module handlers goes through
  * `RUNTIME_IMPORT_KEY`, because code compiled by `vm.Script` has no module loader of its own.
  */
 import * as fs from 'node:fs';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
@@ -28,11 +29,27 @@ const runtimeFile = join(__dirname, 'runtime.js');
 // The cache is written after user code has loaded: with these, saved now, never with what user
 // code may have put in their place (they write code that later cold starts run). Not
 // writeFileSync: it calls fs.openSync and fs.writeSync through the module's exports.
-const { chmodSync, closeSync, openSync, renameSync, unlinkSync, writeSync } = fs;
+const { chmodSync, closeSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } = fs;
 const createCachedData = Script.prototype.createCachedData;
 const apply = Reflect.apply;
 const defineProperty = Reflect.defineProperty;
-const bufferLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype) as object, 'length')?.get as () => number;
+const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const bufferLength = Object.getOwnPropertyDescriptor(typedArrayPrototype, 'length')?.get as () => number;
+const typedSort = (typedArrayPrototype as { sort: (this: Float64Array) => Float64Array }).sort;
+const startsWith = String.prototype.startsWith;
+const endsWith = String.prototype.endsWith;
+const Float64ArrayCtor = Float64Array;
+const dateNow = Date.now;
+
+/**
+ * Cache files kept in the folder. Each build of the runtime, node version and set of flags
+ * (the memory size is one) has a file of its own, and nothing else ever removes them: when a
+ * new one is written, all but the newest this many go. One that is still in use elsewhere is
+ * written again by its next cold start.
+ */
+const KEPT_CACHE_FILES = 16;
+/** A partial write this old was left by a process that died while writing. */
+const STALE_PARTIAL_MS = 10 * 60 * 1000;
 
 /** Writes all of `data` to a new file only this user can read. */
 function writeNewFile(file: string, data: Buffer): void {
@@ -48,6 +65,50 @@ function writeNewFile(file: string, data: Buffer): void {
 }
 const globals = globalThis as Record<symbol, unknown>;
 globals[Symbol.for(RUNTIME_IMPORT_KEY)] = (specifier: string): Promise<unknown> => import(specifier);
+
+/**
+ * Removes all but the KEPT_CACHE_FILES newest cache files and stale partial writes. Runs after
+ * user code has loaded, so it calls nothing user code can replace: saved fs and string
+ * functions, paths joined by hand (node:path is looked up when called), a typed array for the
+ * times (no prototype can catch its stores) and the saved typed-array sort. Only our own names are touched; a failure leaves the folder as it is.
+ */
+function pruneCacheFolder(folder: string, now: number): void {
+  const names = readdirSync(folder);
+  const count = names.length;
+  // NaN: not one of ours (or gone meanwhile); partial writes are judged on their own.
+  const times = new Float64ArrayCtor(count);
+  let caches = 0;
+  for (let i = 0; i < count; i++) {
+    times[i] = NaN;
+    const name = names[i];
+    if (typeof name !== 'string' || !apply(startsWith, name, ['runtime-'])) continue;
+    let modified: number;
+    try {
+      modified = statSync(`${folder}/${name}`).mtimeMs;
+    } catch {
+      continue;
+    }
+    if (apply(endsWith, name, ['.bin'])) {
+      times[i] = modified;
+      caches++;
+    } else if (apply(endsWith, name, ['.tmp']) && now - modified > STALE_PARTIAL_MS) {
+      removeQuietly(`${folder}/${name}`);
+    }
+  }
+  if (caches <= KEPT_CACHE_FILES) return;
+  // Sorted ascending, NaN last: the oldest time still kept.
+  const sorted = apply(typedSort, new Float64ArrayCtor(times), []) as Float64Array;
+  const oldestKept = sorted[caches - KEPT_CACHE_FILES];
+  for (let i = 0; i < count; i++) if (times[i] < oldestKept) removeQuietly(`${folder}/${names[i] as string}`);
+}
+
+function removeQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // gone already, or not ours to remove
+  }
+}
 
 /**
  * os.tmpdir() as Node computes it on POSIX, without node:os: like every built-in beyond the
@@ -104,6 +165,7 @@ function loadWithCodeCache(): void {
         writeNewFile(partial, apply(createCachedData, script, []) as Buffer);
         chmodSync(partial, 0o600);
         renameSync(partial, cacheFile);
+        pruneCacheFolder(folder as string, dateNow());
       } catch {
         try {
           unlinkSync(partial);
