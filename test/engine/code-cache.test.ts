@@ -104,7 +104,7 @@ describe('child runtime code cache (real child processes)', function () {
     assert.equal(existsSync(join(folder, 'notes.txt')), true, 'files not named as ours are left alone');
   });
 
-  it('prunes as well under a handler that replaced what the pruning could call (fs, path, string and typed-array methods, Date.now)', async () => {
+  it('prunes as well under a handler that replaced what the pruning could call (fs, path, string and typed-array methods, Date.now, Stats times)', async () => {
     const current = cacheFiles().filter((name) => name.startsWith(`runtime-${process.version}-`));
     assert.equal(current.length, 1, `this node's caches: ${current.join(', ')}`);
     unlinkSync(join(folder, current[0]));
@@ -129,6 +129,7 @@ describe('child runtime code cache (real child processes)', function () {
           'String.prototype.endsWith = broken;',
           'Object.getPrototypeOf(Float64Array.prototype).sort = broken;',
           'Date.now = broken;',
+          "Object.defineProperty(fs.Stats.prototype, 'mtimeMs', { get: broken, set() {} });",
           'exports.handler = async () => "ran";',
         ].join('\n'),
       );

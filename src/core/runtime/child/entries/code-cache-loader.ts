@@ -33,13 +33,7 @@ const { chmodSync, closeSync, openSync, readdirSync, renameSync, statSync, unlin
 const createCachedData = Script.prototype.createCachedData;
 const apply = Reflect.apply;
 const defineProperty = Reflect.defineProperty;
-const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
-const bufferLength = Object.getOwnPropertyDescriptor(typedArrayPrototype, 'length')?.get as () => number;
-const typedSort = (typedArrayPrototype as { sort: (this: Float64Array) => Float64Array }).sort;
-const startsWith = String.prototype.startsWith;
-const endsWith = String.prototype.endsWith;
-const Float64ArrayCtor = Float64Array;
-const dateNow = Date.now;
+const bufferLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype) as object, 'length')?.get as () => number;
 
 /**
  * Cache files kept in the folder. Each build of the runtime, node version and set of flags
@@ -67,39 +61,29 @@ const globals = globalThis as Record<symbol, unknown>;
 globals[Symbol.for(RUNTIME_IMPORT_KEY)] = (specifier: string): Promise<unknown> => import(specifier);
 
 /**
- * Removes all but the KEPT_CACHE_FILES newest cache files and stale partial writes. Runs after
- * user code has loaded, so it calls nothing user code can replace: saved fs and string
- * functions, paths joined by hand (node:path is looked up when called), a typed array for the
- * times (no prototype can catch its stores) and the saved typed-array sort. Only our own names are touched; a failure leaves the folder as it is.
+ * The files to remove once `keep` is written: every cache file but the KEPT_CACHE_FILES - 1
+ * newest others, and partial writes left by a process that died. Chosen before user code loads
+ * (so nothing it may have replaced decides), removed after the new cache is in place.
  */
-function pruneCacheFolder(folder: string, now: number): void {
-  const names = readdirSync(folder);
-  const count = names.length;
-  // NaN: not one of ours (or gone meanwhile); partial writes are judged on their own.
-  const times = new Float64ArrayCtor(count);
-  let caches = 0;
-  for (let i = 0; i < count; i++) {
-    times[i] = NaN;
-    const name = names[i];
-    if (typeof name !== 'string' || !apply(startsWith, name, ['runtime-'])) continue;
+function outdatedCacheFiles(folder: string, keep: string): string[] {
+  const now = Date.now();
+  const caches: { file: string; modified: number }[] = [];
+  const outdated: string[] = [];
+  for (const name of readdirSync(folder)) {
+    const file = join(folder, name);
+    if (!name.startsWith('runtime-') || file === keep) continue;
     let modified: number;
     try {
-      modified = statSync(`${folder}/${name}`).mtimeMs;
+      modified = statSync(file).mtimeMs;
     } catch {
-      continue;
+      continue; // gone meanwhile
     }
-    if (apply(endsWith, name, ['.bin'])) {
-      times[i] = modified;
-      caches++;
-    } else if (apply(endsWith, name, ['.tmp']) && now - modified > STALE_PARTIAL_MS) {
-      removeQuietly(`${folder}/${name}`);
-    }
+    if (name.endsWith('.bin')) caches.push({ file, modified });
+    else if (name.endsWith('.tmp') && now - modified > STALE_PARTIAL_MS) outdated.push(file);
   }
-  if (caches <= KEPT_CACHE_FILES) return;
-  // Sorted ascending, NaN last: the oldest time still kept.
-  const sorted = apply(typedSort, new Float64ArrayCtor(times), []) as Float64Array;
-  const oldestKept = sorted[caches - KEPT_CACHE_FILES];
-  for (let i = 0; i < count; i++) if (times[i] < oldestKept) removeQuietly(`${folder}/${names[i] as string}`);
+  caches.sort((a, b) => b.modified - a.modified);
+  for (const { file } of caches.slice(KEPT_CACHE_FILES - 1)) outdated.push(file);
+  return outdated;
 }
 
 function removeQuietly(file: string): void {
@@ -154,6 +138,12 @@ function loadWithCodeCache(): void {
   }
   const script = new Script(nodeModule.wrap(source), { filename: runtimeFile, cachedData });
   if (cacheFile && (!cachedData || script.cachedDataRejected)) {
+    let outdated: string[] = [];
+    try {
+      outdated = outdatedCacheFiles(folder as string, cacheFile);
+    } catch {
+      // the folder cannot be listed: nothing is pruned
+    }
     // Called by the runtime once, before its first result: by then the functions a cold start
     // needs (loading, instrumenting, arming, capturing) have been compiled and are included.
     let saved = false;
@@ -165,14 +155,12 @@ function loadWithCodeCache(): void {
         writeNewFile(partial, apply(createCachedData, script, []) as Buffer);
         chmodSync(partial, 0o600);
         renameSync(partial, cacheFile);
-        pruneCacheFolder(folder as string, dateNow());
       } catch {
-        try {
-          unlinkSync(partial);
-        } catch {
-          // nothing was written
-        }
+        removeQuietly(partial);
+        return;
       }
+      // An array of our own, indexed: nothing user code put on Array.prototype is asked.
+      for (let i = 0; i < outdated.length; i++) removeQuietly(outdated[i]);
     };
   }
   const compiled = script.runInThisContext() as (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string) => void;
