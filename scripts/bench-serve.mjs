@@ -88,12 +88,19 @@ const freePort = () =>
     });
   });
 
+/** Every server process started and not yet stopped: the run stops them all however it ends. */
+const running = new Set();
+
 /** Starts a server process and resolves once `ready` matches its output. */
 function start(label, command, args, options, ready) {
   const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
+  running.add(child);
   let output = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${label} did not start in 60 s:\n${output}`)), 60000);
+    const timer = setTimeout(() => {
+      void stop(child);
+      reject(new Error(`${label} did not start in 60 s:\n${output}`));
+    }, 60000);
     let started = false;
     const onData = (chunk) => {
       // Keep reading (the servers print a line per request) but keep at most 100 KB, and search
@@ -148,12 +155,22 @@ function cpuNs(rootPid) {
   return total;
 }
 
-function stop(child) {
-  try {
-    process.kill(process.platform === 'win32' ? child.pid : -child.pid, 'SIGTERM');
-  } catch {
-    // already gone
-  }
+/** Stops a server's whole process group and waits for it to exit (SIGKILL after 5 s), so the next phase has the machine to itself. */
+async function stop(child) {
+  running.delete(child);
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const signal = (name) => {
+    try {
+      process.kill(process.platform === 'win32' ? child.pid : -child.pid, name);
+    } catch {
+      // already gone
+    }
+  };
+  signal('SIGTERM');
+  const timer = setTimeout(() => signal('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
 }
 
 const work = mkdtempSync(join(tmpdir(), 'warm-bench-serve-'));
@@ -271,6 +288,8 @@ async function invoke(target) {
       res.on('error', reject);
     });
     req.on('error', reject);
+    // A server that stopped answering fails the run instead of hanging it.
+    req.setTimeout(30000, () => req.destroy(new Error(`${target.label} did not answer in 30 s`)));
     req.end(body);
   });
   const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
@@ -279,13 +298,11 @@ async function invoke(target) {
 }
 
 /**
- * One phase: `server` against a fresh serverless-offline, two servers up at a time (more servers side by
- * side slowed some of them on this machine in ways two identical servers should not differ by).
- * Both warm up, then alternate in blocks; which goes first alternates too, so drift on a shared
- * machine hits both alike.
+ * One phase: two servers, both warmed up, then alternating in blocks; which goes first alternates
+ * too, so drift on a shared machine hits both alike. Two servers up at a time: with four side by
+ * side, one of two identical serve processes ran 0.1-0.2 ms slower than the other on this machine.
  */
-async function measure(server, offline) {
-  const pair = [server, offline];
+async function measure(pair) {
   const figures = pair.map(() => ({ samples: [], cpuNs: 0 }));
   for (const one of pair) for (let i = 0; i < WARM_UP; i++) await invoke(one);
   for (let block = 0; block < BLOCKS; block++) {
@@ -297,79 +314,85 @@ async function measure(server, offline) {
     }
   }
   const runs = BLOCK * BLOCKS;
-  const [ours, theirs] = figures.map((figure) => ({ median: median(figure.samples), cpuMs: process.platform === 'linux' ? figure.cpuNs / runs / 1e6 : null }));
-  return { label: server.label, ours, theirs, ratio: ours.median / theirs.median };
+  return figures.map((figure, index) => ({ label: pair[index].label, median: median(figure.samples), cpuMs: process.platform === 'linux' ? figure.cpuNs / runs / 1e6 : null }));
 }
 
-// serve itself, then two references that show where its time goes: serve without its signature
-// check, and the floor of any server that runs the function in a process of its own.
+const SERVE = '`warm-state serve`';
+const ANY_CREDENTIALS = '`warm-state serve --allow-any-credentials`';
+const FLOOR = 'the floor (scripts/bench-serve/floor.mjs)';
+const serveWithCheck = () => startServe(SERVE, []);
+// Signed with a key serve does not know: let in unverified, no signature computed.
+const serveWithoutCheck = () => startServe(ANY_CREDENTIALS, ['--allow-any-credentials'], { accessKeyId: 'AKIDANY', secretAccessKey: 'any-secret' });
+// The target, then two references, each paired with the server it is compared with.
 const phases = [
-  () => startServe('`warm-state serve`', []),
-  () => startServe('Reference: `warm-state serve --allow-any-credentials`', ['--allow-any-credentials'], { accessKeyId: 'AKIDANY', secretAccessKey: 'any-secret' }),
-  () => startFloor('Reference: the floor (scripts/bench-serve/floor.mjs)'),
+  [serveWithCheck, startOffline],
+  [serveWithCheck, serveWithoutCheck],
+  [serveWithoutCheck, () => startFloor(FLOOR)],
 ];
 const loadBefore = loadavg()[0];
 const results = [];
 try {
   for (const phase of phases) {
-    const started = [await phase(), await startOffline()];
+    const started = [];
     try {
-      results.push(await measure(started[0].target, started[1].target));
+      for (const startServer of phase) started.push(await startServer());
+      results.push(await measure(started.map((one) => one.target)));
     } finally {
       for (const { server, target: measured } of started) {
-        stop(server.child);
         measured.agent.destroy();
+        await stop(server.child);
       }
     }
   }
 } finally {
+  for (const child of running) await stop(child);
   rmSync(work, { recursive: true, force: true });
 }
 
-const [serveResult, anyResult, floorResult] = results;
-const runs = BLOCK * BLOCKS;
+const [[serve, offline], [withCheck, withoutCheck], [unverified, floor]] = results;
+const ratio = serve.median / offline.median;
+const met = ratio <= 0.5;
 const load = `${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after`;
 const cpu = (figure) => (figure.cpuMs === null ? 'n/a' : ms(figure.cpuMs));
-const met = serveResult.ratio <= 0.5;
-for (const result of results) {
-  log(`${result.label}: ${ms(result.ours.median)} median (CPU ${cpu(result.ours)}); serverless-offline ${offlineVersion} in the same phase: ${ms(result.theirs.median)} (CPU ${cpu(result.theirs)}); ratio ${result.ratio.toFixed(2)}x`);
-}
-log(`target: serve <= 0.5x serverless-offline: ${met ? 'met' : 'MISSED'}; load average ${load}`);
+const runs = BLOCK * BLOCKS;
+const x = (value) => `${value.toFixed(2)}x`;
+results.forEach(([first, second], index) => {
+  log(`phase ${index + 1}: ${first.label} ${ms(first.median)} (CPU ${cpu(first)}), ${second.label} ${ms(second.median)} (CPU ${cpu(second)}), ratio ${x(first.median / second.median)}`);
+});
+log(`target: serve <= 0.5x serverless-offline: ${met ? 'met' : 'MISSED'} (${x(ratio)}); load average ${load}`);
 
-const x = (ratio) => `${ratio.toFixed(2)}x`;
 const section = [
   '## (e) `warm-state serve` against serverless-offline',
   '',
   `Measured by \`npm run bench:serve\` (scripts/bench-serve.mjs) in one run on ${new Date().toISOString().slice(0, 10)}: node ${process.version},`,
   `${cpus().length} CPU(s) (${cpus()[0]?.model ?? 'unknown'}), 1-minute load average ${load} (a machine shared with other work).`,
-  'Warm synchronous Invoke of the same small handler. Each row is a phase of its own: that server against',
-  `a fresh serverless-offline, two servers up at a time, ${runs} invocations each after ${WARM_UP} warm-up ones, in alternating blocks of ${BLOCK}.`,
-  'Client: node:http, one keep-alive connection per server, every request signed with SigV4 (@smithy/signature-v4)',
-  'before the timer starts (serve verifies the signature with its per-run key; serverless-offline ignores it).',
-  `Timed: request written to response read. serverless-offline ${offlineVersion} runs under the Serverless Framework`,
-  `${frameworkVersion} with its defaults (worker threads, no capture); serve captures no scopes either (Invoke returns the`,
-  'payload and the log tail only).',
+  'Warm synchronous Invoke of the same small handler, in three phases of two freshly started servers each:',
+  `${runs} invocations per server after ${WARM_UP} warm-up ones, in alternating blocks of ${BLOCK}. Client: node:http, one keep-alive`,
+  'connection per server, every request signed with SigV4 (@smithy/signature-v4) before the timer starts (serve',
+  'verifies the signature with its per-run key; serverless-offline ignores it). Timed: request written to response',
+  `read. serverless-offline ${offlineVersion} runs under the Serverless Framework ${frameworkVersion} with its defaults (worker threads,`,
+  'no capture); serve captures no scopes either (Invoke returns the payload and the log tail only).',
   quick ? '\n**Quick check run (BENCH_QUICK=1): too few iterations to be a measurement.**' : '',
   '',
-  '| Server | Median | serverless-offline in the same phase | Ratio | Server CPU per invocation (theirs) |',
-  '|---|---|---|---|---|',
-  ...results.map((result) => `| ${result.label} | ${ms(result.ours.median)} | ${ms(result.theirs.median)} | ${x(result.ratio)} | ${cpu(result.ours)} (${cpu(result.theirs)}) |`),
+  '| Phase | Server | Median | Server CPU per invocation | Against | Its median | Its CPU | Ratio |',
+  '|---|---|---|---|---|---|---|---|',
+  ...results.map(([first, second], index) => `| ${index + 1} | ${first.label} | ${ms(first.median)} | ${cpu(first)} | ${second.label} | ${ms(second.median)} | ${cpu(second)} | ${x(first.median / second.median)} |`),
   '',
   'Server CPU: every thread of the server\'s processes (serve, and the child process running the function) on CPU',
   'during the measured invocations, per invocation (/proc/PID/task/TID/schedstat).',
   '',
-  `Target: serve's median <= 0.5x serverless-offline's: ${met ? 'met' : '**missed**'} (${x(serveResult.ratio)}).`,
+  `Target (phase 1): serve's median <= 0.5x serverless-offline's: ${met ? 'met' : '**missed**'} (${x(ratio)}).`,
   '',
-  '`--allow-any-credentials` is serve without its SigV4 check (the client signs with a key serve does not know).',
-  'The floor is the least a server with the function in a process of its own does: node:http, the body over a',
-  'pipe to a child process that calls the same handler, its JSON back as the response; no signature check and no',
-  'Lambda runtime (no context, timeout, logs, REPORT line, freeze or message validation). serve keeps the',
-  'function out of its own process so that a handler cannot crash, block or read the server and so that freeze',
-  'stops the whole environment (docs/security.md); serverless-offline runs handlers in worker threads of its own.',
-  `In this run the target is ${ms(serveResult.theirs.median / 2)}. The floor answers in ${ms(floorResult.ours.median)}; serve's signature check`,
-  `costs ${ms(serveResult.ours.median - anyResult.ours.median)} (serve minus serve without it) and the rest of serve (routing, the Lambda runtime and`,
-  `its record on both sides of the pipe) ${ms(anyResult.ours.median - floorResult.ours.median)} above the floor. These differences are taken`,
-  "between phases from serve's own medians, which move less between phases than serverless-offline's do.",
+  'Phases 2 and 3 show where serve\'s time goes. `--allow-any-credentials` is serve without its SigV4 check (the',
+  'client signs with a key serve does not know, which serve lets in unverified). The floor is the least a server',
+  'with the function in a process of its own does: node:http, the body over a pipe to a child process that calls',
+  'the same handler, its JSON back as the response; no signature check and no Lambda runtime (no context,',
+  'timeout, logs, REPORT line, freeze or message validation). serve keeps the function out of its own process',
+  'so that a handler cannot crash, block or read the server and so that freeze stops the whole environment',
+  '(docs/security.md); serverless-offline runs handlers in worker threads of its own process.',
+  `In this run: the signature check took ${ms(withCheck.median - withoutCheck.median)} of serve's median (phase 2), and serve without it`,
+  `answered ${ms(unverified.median - floor.median)} slower than the floor's ${ms(floor.median)} (phase 3): routing, the Lambda runtime and its`,
+  `record on both sides of the pipe. The target, half of serverless-offline's median, was ${ms(offline.median / 2)} (phase 1).`,
   '',
 ];
 const benchmarks = join(root, 'BENCHMARKS.md');

@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process';
 import { readSync, writeSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
+import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
 
 if (process.argv[2] === '--child') {
@@ -19,11 +20,13 @@ if (process.argv[2] === '--child') {
   // between requests, as serve's runtime does while the environment is frozen.
   const handler = createRequire(import.meta.url)(process.argv[3])[process.argv[4]];
   const buffer = Buffer.alloc(64 * 1024);
+  // A character split between two reads is decoded whole.
+  const decoder = new StringDecoder('utf8');
   let pending = '';
   for (;;) {
     const read = readSync(3, buffer, 0, buffer.length, null);
     if (read === 0) process.exit(0);
-    pending += buffer.toString('utf8', 0, read);
+    pending += decoder.write(buffer.subarray(0, read));
     for (let newline = pending.indexOf('\n'); newline >= 0; newline = pending.indexOf('\n')) {
       const event = JSON.parse(pending.slice(0, newline));
       pending = pending.slice(newline + 1);
@@ -35,6 +38,11 @@ if (process.argv[2] === '--child') {
   const [handlerFile, exportName] = process.argv.slice(-2);
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', handlerFile, exportName], { stdio: ['ignore', 'inherit', 'inherit', 'pipe'] });
   const channel = child.stdio[3];
+  // Without its child the floor cannot answer: end, so that a client fails at once instead of waiting.
+  child.on('exit', (code, signal) => {
+    process.stderr.write(`the floor's child process ended (${signal ?? code})\n`);
+    process.exit(1);
+  });
   // One request at a time per connection and one connection: answers come back in order.
   const waiting = [];
   let received = '';
@@ -59,8 +67,8 @@ if (process.argv[2] === '--child') {
     });
   });
   process.on('SIGTERM', () => {
+    child.removeAllListeners('exit');
     child.kill();
-    server.close();
     process.exit(0);
   });
   server.listen(port, '127.0.0.1', () => process.stdout.write(`listening on http://127.0.0.1:${port}\n`));
