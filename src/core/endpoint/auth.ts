@@ -159,7 +159,7 @@ export class Authenticator {
     const signedRequest = { method: request.method, path: request.rawPath, query: parseQuery(request.rawQuery), headers: signed, body: request.body };
     const computed = await check.signature(signedRequest, { signingDate, region: admission.caller.region, service: admission.service, signedHeaders: admission.signedHeaders });
     if (computed.length !== admission.signature.length || !timingSafeEqual(Buffer.from(computed), Buffer.from(admission.signature))) throw invalidSignature();
-    if (!(await check.payloadHashHolds(signedRequest))) {
+    if (!check.payloadHashHolds(signedRequest)) {
       throw new ServiceError(403, 'InvalidSignatureException', 'The x-amz-content-sha256 header the request signed is not the SHA-256 of its body.');
     }
     return { ...admission.caller, verified: true };

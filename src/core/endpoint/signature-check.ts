@@ -3,21 +3,23 @@
  * own signer) the way its `sign()` computes it: the library prepares the request, hashes the
  * payload, builds the canonical request and the string to sign, and derives the signing key.
  *
- * What differs from calling `sign()` for every request is only what repeats: the signing key
- * depends on the day, region and service alone, so it is derived once per day and kept (the
- * library's own cache first computes an HMAC of the credentials on every call to find it), and
- * no signed copy of the request is built around the signature. On the endpoint's hot path
- * `sign()` cost as much CPU as everything else an Invoke does on the host (BENCHMARKS.md (e)).
+ * What differs from calling `sign()` for every request is only what repeats or waits: the
+ * signing key depends on the day, region and service alone, so it is derived once per day and
+ * kept (the library's own cache first computes an HMAC of the credentials on every call to find
+ * it); the dates are formatted once per signing second; no signed copy of the request is built
+ * around the signature; and the two SHA-256 hashes (payload, canonical request) are node's
+ * one-shot hash, computed as the library's getPayloadHash and createStringToSign compute them but
+ * without a promise each. On the endpoint's hot path `sign()` cost as much CPU as everything else
+ * an Invoke does on the host (BENCHMARKS.md (e)).
  * test/unit/endpoint-signature.test.ts holds this to `sign()`'s output on varied requests.
  */
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac, hash } from 'node:crypto';
 import {
   ALGORITHM_IDENTIFIER,
   AMZ_DATE_HEADER,
   createScope,
   GENERATED_HEADERS,
   getCanonicalHeaders,
-  getPayloadHash,
   getSigningKey,
   hasHeader,
   SHA256_HEADER,
@@ -27,7 +29,7 @@ import {
 type SignerInit = ConstructorParameters<typeof SignatureV4>[0];
 type HashConstructor = NonNullable<SignerInit['sha256']> & Parameters<typeof getSigningKey>[0];
 type Credentials = { accessKeyId: string; secretAccessKey: string };
-type LibraryRequest = Parameters<typeof getPayloadHash>[0] & Parameters<typeof getCanonicalHeaders>[0];
+type LibraryRequest = Parameters<typeof getCanonicalHeaders>[0] & { body: Buffer };
 
 export interface RequestToCheck {
   method: string;
@@ -52,6 +54,9 @@ const KEPT_SIGNING_KEYS = 16;
 
 export class SignatureCheck extends SignatureV4 {
   private readonly signingKeys = new Map<string, Promise<Uint8Array>>();
+  /** Keys derived already, for the checks that follow without a wait. */
+  private readonly derivedKeys = new Map<string, Uint8Array>();
+  private formatted: { time: number; longDate: string; shortDate: string } | null = null;
 
   constructor(
     private readonly credentials: Credentials,
@@ -62,13 +67,15 @@ export class SignatureCheck extends SignatureV4 {
 
   /** The hex signature `sign()` would put in this request's Authorization header. */
   async signature(request: RequestToCheck, scope: SigningScope): Promise<string> {
-    const { longDate, shortDate } = this.formatDate(scope.signingDate);
+    const { longDate, shortDate } = this.dates(scope.signingDate);
+    const keyName = `${shortDate}/${scope.region}/${scope.service}`;
+    // Once per day, region and service the key is derived (the library's getSigningKey); after that no wait.
+    const key = this.derivedKeys.get(keyName) ?? (await this.signingKey(keyName, shortDate, scope.region, scope.service));
     const prepared = this.prepared(request, longDate);
-    const payloadHash = await getPayloadHash(prepared, this.hashConstructor);
     const canonicalHeaders = getCanonicalHeaders(prepared, undefined, new Set(scope.signedHeaders));
-    const credentialScope = createScope(shortDate, scope.region, scope.service);
-    const stringToSign = await this.createStringToSign(longDate, credentialScope, this.createCanonicalRequest(prepared, canonicalHeaders, payloadHash), ALGORITHM_IDENTIFIER);
-    const key = await this.signingKey(shortDate, scope.region, scope.service);
+    const canonicalRequest = this.createCanonicalRequest(prepared, canonicalHeaders, payloadHash(prepared));
+    // createStringToSign's string, its hash computed here.
+    const stringToSign = `${ALGORITHM_IDENTIFIER}\n${longDate}\n${createScope(shortDate, scope.region, scope.service)}\n${sha256Hex(canonicalRequest)}`;
     return createHmac('sha256', key).update(stringToSign).digest('hex');
   }
 
@@ -77,12 +84,18 @@ export class SignatureCheck extends SignatureV4 {
    * library takes that header as the payload's hash without reading the body, so a signature
    * is only proof of the body when the claim is true.
    */
-  async payloadHashHolds(request: RequestToCheck): Promise<boolean> {
+  payloadHashHolds(request: RequestToCheck): boolean {
     // Most clients sign no such header: then nothing is prepared or hashed a second time.
     if (!hasHeader(SHA256_HEADER, request.headers)) return true;
     const prepared = this.prepared(request, '');
-    const claimed = await getPayloadHash(prepared, this.hashConstructor);
-    return claimed === (await getPayloadHash({ ...prepared, headers: {} }, this.hashConstructor));
+    return payloadHash(prepared) === payloadHash({ ...prepared, headers: {} });
+  }
+
+  /** formatDate's strings for the signing date, kept while requests come in the same second. */
+  private dates(signingDate: Date): { longDate: string; shortDate: string } {
+    const time = signingDate.getTime();
+    if (this.formatted?.time !== time) this.formatted = { time, ...this.formatDate(signingDate) };
+    return this.formatted;
   }
 
   /** The request as sign() prepares it: header names in lower case, the generated ones dropped, x-amz-date from the signing date. */
@@ -96,16 +109,37 @@ export class SignatureCheck extends SignatureV4 {
     return { method: request.method, protocol: 'http:', hostname: '127.0.0.1', path: request.path, query: request.query, headers, body: request.body };
   }
 
-  private signingKey(shortDate: string, region: string, service: string): Promise<Uint8Array> {
-    const name = `${shortDate}/${region}/${service}`;
+  private signingKey(name: string, shortDate: string, region: string, service: string): Promise<Uint8Array> {
     let key = this.signingKeys.get(name);
     if (!key) {
-      if (this.signingKeys.size >= KEPT_SIGNING_KEYS) this.signingKeys.clear();
+      if (this.signingKeys.size >= KEPT_SIGNING_KEYS) {
+        this.signingKeys.clear();
+        this.derivedKeys.clear();
+      }
       key = getSigningKey(this.hashConstructor, this.credentials, shortDate, region, service);
       // A failed derivation is not kept: the next request derives again.
-      key.catch(() => this.signingKeys.delete(name));
+      key.then(
+        (derived) => {
+          if (this.signingKeys.get(name) === key) this.derivedKeys.set(name, derived);
+        },
+        () => this.signingKeys.delete(name),
+      );
       this.signingKeys.set(name, key);
     }
     return key;
   }
+}
+
+/**
+ * The payload hash as the library's getPayloadHash finds it: a signed x-amz-content-sha256 taken
+ * as it is, else the SHA-256 of the body (here always bytes), in hex.
+ */
+function payloadHash({ headers, body }: { headers: Record<string, string>; body: Buffer }): string {
+  for (const name of Object.keys(headers)) if (name.toLowerCase() === SHA256_HEADER) return headers[name];
+  return sha256Hex(body);
+}
+
+/** crypto.hash came with Node 20.12; VS Code 1.90's extension host runs Node 20.9. */
+function sha256Hex(data: string | Buffer): string {
+  return typeof hash === 'function' ? hash('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex');
 }
