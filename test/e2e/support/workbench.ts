@@ -118,8 +118,10 @@ export class Workbench {
   async openFile(relativePath: string): Promise<void> {
     const parts = relativePath.split('/');
     const name = parts.pop() ?? relativePath;
-    // The row shows the name and, as its description, the folder: both must match.
-    await this.quickInput(['Backspace'], relativePath, parts.length > 0 ? [name, parts.join('/')] : [name]);
+    // The row shows the name and, as its description, the folder: both must match, the name
+    // exactly (`handler.js` must not pick `async-handler.js` in the same folder, which Quick Open
+    // may list first).
+    await this.quickInput(['Backspace'], relativePath, parts.length > 0 ? [name, parts.join('/')] : [name], true, name);
     await this.page.locator(`.monaco-editor[data-uri$="/${relativePath}"] .view-lines`).first().waitFor({ timeout: 20_000 });
   }
 
