@@ -53,9 +53,8 @@ export interface SigningScope {
 const KEPT_SIGNING_KEYS = 16;
 
 export class SignatureCheck extends SignatureV4 {
-  private readonly signingKeys = new Map<string, Promise<Uint8Array>>();
-  /** Keys derived already, for the checks that follow without a wait. */
-  private readonly derivedKeys = new Map<string, Uint8Array>();
+  /** Per day, region and service: the key, or its derivation while under way. */
+  private readonly signingKeys = new Map<string, Uint8Array | Promise<Uint8Array>>();
   private formatted: { time: number; longDate: string; shortDate: string } | null = null;
 
   constructor(
@@ -70,7 +69,8 @@ export class SignatureCheck extends SignatureV4 {
     const { longDate, shortDate } = this.dates(scope.signingDate);
     const keyName = `${shortDate}/${scope.region}/${scope.service}`;
     // Once per day, region and service the key is derived (the library's getSigningKey); after that no wait.
-    const key = this.derivedKeys.get(keyName) ?? (await this.signingKey(keyName, shortDate, scope.region, scope.service));
+    const kept = this.signingKeys.get(keyName);
+    const key = kept instanceof Uint8Array ? kept : await (kept ?? this.deriveSigningKey(keyName, shortDate, scope.region, scope.service));
     const prepared = this.prepared(request, longDate);
     const canonicalHeaders = getCanonicalHeaders(prepared, undefined, new Set(scope.signedHeaders));
     const canonicalRequest = this.createCanonicalRequest(prepared, canonicalHeaders, payloadHash(prepared));
@@ -87,8 +87,7 @@ export class SignatureCheck extends SignatureV4 {
   payloadHashHolds(request: RequestToCheck): boolean {
     // Most clients sign no such header: then nothing is prepared or hashed a second time.
     if (!hasHeader(SHA256_HEADER, request.headers)) return true;
-    const prepared = this.prepared(request, '');
-    return payloadHash(prepared) === payloadHash({ ...prepared, headers: {} });
+    return payloadHash(this.prepared(request, '')) === sha256Hex(request.body);
   }
 
   /** formatDate's strings for the signing date, kept while requests come in the same second. */
@@ -109,24 +108,21 @@ export class SignatureCheck extends SignatureV4 {
     return { method: request.method, protocol: 'http:', hostname: '127.0.0.1', path: request.path, query: request.query, headers, body: request.body };
   }
 
-  private signingKey(name: string, shortDate: string, region: string, service: string): Promise<Uint8Array> {
-    let key = this.signingKeys.get(name);
-    if (!key) {
-      if (this.signingKeys.size >= KEPT_SIGNING_KEYS) {
-        this.signingKeys.clear();
-        this.derivedKeys.clear();
-      }
-      key = getSigningKey(this.hashConstructor, this.credentials, shortDate, region, service);
-      // A failed derivation is not kept: the next request derives again.
-      key.then(
-        (derived) => {
-          if (this.signingKeys.get(name) === key) this.derivedKeys.set(name, derived);
-        },
-        () => this.signingKeys.delete(name),
-      );
-      this.signingKeys.set(name, key);
-    }
-    return key;
+  private deriveSigningKey(name: string, shortDate: string, region: string, service: string): Promise<Uint8Array> {
+    if (this.signingKeys.size >= KEPT_SIGNING_KEYS) this.signingKeys.clear();
+    const derivation = getSigningKey(this.hashConstructor, this.credentials, shortDate, region, service);
+    this.signingKeys.set(name, derivation);
+    // Kept as bytes once derived (unless cleared meanwhile); a failed derivation is not kept:
+    // the next request derives again.
+    derivation.then(
+      (key) => {
+        if (this.signingKeys.get(name) === derivation) this.signingKeys.set(name, key);
+      },
+      () => {
+        if (this.signingKeys.get(name) === derivation) this.signingKeys.delete(name);
+      },
+    );
+    return derivation;
   }
 }
 

@@ -18,7 +18,7 @@
  * `RUNTIME_IMPORT_KEY`, because code compiled by `vm.Script` has no module loader of its own.
  */
 import * as fs from 'node:fs';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
@@ -29,7 +29,7 @@ const runtimeFile = join(__dirname, 'runtime.js');
 // The cache is written after user code has loaded: with these, saved now, never with what user
 // code may have put in their place (they write code that later cold starts run). Not
 // writeFileSync: it calls fs.openSync and fs.writeSync through the module's exports.
-const { chmodSync, closeSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } = fs;
+const { chmodSync, closeSync, openSync, renameSync, unlinkSync, writeSync } = fs;
 const createCachedData = Script.prototype.createCachedData;
 const apply = Reflect.apply;
 const defineProperty = Reflect.defineProperty;
