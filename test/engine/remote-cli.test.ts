@@ -19,6 +19,16 @@ const counter = { taskRoot: join(fixtures, 'counter'), file: join(fixtures, 'cou
 const SECRET = 'cli-secret-0123456789';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
+/** `env` with `changes` applied: a key set to undefined is removed. */
+function withChanges(env: Record<string, string>, changes: Record<string, string | undefined>): Record<string, string> {
+  const result = { ...env };
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === undefined) delete result[key];
+    else result[key] = value;
+  }
+  return result;
+}
+
 interface Run {
   code: number | null;
   stdout: string;
@@ -30,11 +40,11 @@ describe('remote CLI: warm-state invoke --function', function () {
   let endpoint: LambdaEndpoint;
   let home: string;
 
-  const cli = (args: string[]): Promise<Run> =>
+  const cli = (args: string[], envChanges: Record<string, string | undefined> = {}): Promise<Run> =>
     new Promise((resolve, reject) => {
       const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), ...args], {
         cwd: root, // where `--import tsx` resolves
-        env: {
+        env: withChanges({
           PATH: process.env.PATH ?? '',
           HOME: home,
           WARM_STATE_HOME: join(home, '.warm-state'),
@@ -43,7 +53,7 @@ describe('remote CLI: warm-state invoke --function', function () {
           AWS_REGION: 'eu-central-1',
           AWS_EC2_METADATA_DISABLED: 'true',
           NO_COLOR: '1',
-        },
+        }, envChanges),
       });
       let stdout = '';
       let stderr = '';
@@ -93,6 +103,16 @@ describe('remote CLI: warm-state invoke --function', function () {
     assert.ok(records[0].initDurationMs > 0);
     assert.equal(records[2].initDurationMs, null);
     assert.match(records[2].logs, /Array B: \[ 'B', 'B', 'B' \]/);
+  });
+
+  it('needs no region for a local endpoint (it plays every region): what serve suggests works as printed', async () => {
+    const run = await cli(['invoke', '--function', 'counter', '--endpoint-url', endpoint.url, '--json'], { AWS_REGION: undefined });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(JSON.parse(run.stdout).deployed.region, 'us-east-1');
+    // Elsewhere a region is still required (the SDK cannot pick an AWS endpoint without one).
+    const remote = await cli(['invoke', '--function', 'counter', '--endpoint-url', 'http://192.0.2.1:9'], { AWS_REGION: undefined });
+    assert.equal(remote.code, 1);
+    assert.match(remote.stderr, /No AWS region is set/);
   });
 
   it('reads the event from a file and never prints secrets', async () => {

@@ -63,14 +63,14 @@ Options:
   --concurrency N     Lambda Managed Instances for every function: each environment runs up
                       to N requests at once in worker threads (nodejs22.x or later); a
                       template's CapacityProviderConfig turns it on for its function
-  --workers W         worker threads per environment in that mode (default 8 x CPUs,
-                      at most 4)
+  --workers W         worker threads per environment in that mode (default 8 x CPUs
+                      as the 4.x client computes, at most 4 here unless given)
   -h, --help          show this text
 
 Then, for example:
   warm-state invoke --function NAME --endpoint-url http://127.0.0.1:3001
   AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... aws lambda invoke \\
-    --endpoint-url http://127.0.0.1:3001 --function-name NAME --log-type Tail \\
+    --endpoint-url http://127.0.0.1:3001 --region us-east-1 --function-name NAME --log-type Tail \\
     --cli-binary-format raw-in-base64-out --payload '{}' out.json
   (with the key pair printed at start)
 Stop with Ctrl+C.`;

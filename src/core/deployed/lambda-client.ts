@@ -4,9 +4,11 @@
  * Credentials and region come from the SDK's default chain (environment, shared files,
  * SSO, container/instance roles), optionally for a named profile; an endpoint URL reaches
  * LocalStack, `warm-state serve` or other emulators. For a local Warm State endpoint the key
- * pair of its run is used instead (local-endpoint-key.ts): it accepts no other.
+ * pair of its run is used instead (local-endpoint-key.ts): it accepts no other, and it plays
+ * every region, so one is not required there (DEFAULT_REGION when none is configured).
  */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { DEFAULT_REGION } from '../lambda/environment';
 import { localEndpointKey } from './local-endpoint-key';
 
 export interface ConnectionOptions {
@@ -47,6 +49,11 @@ export async function createLambdaClient(options: ConnectionOptions, onAttemptFa
     ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
     maxAttempts: options.maxAttempts ?? 4,
   });
+  // What serve's banner suggests must work in a shell with no AWS region configured.
+  if (runKey && !options.region && (await resolvedRegion(client)) === null) {
+    client.destroy();
+    return createLambdaClient({ ...options, region: DEFAULT_REGION }, onAttemptFailed);
+  }
   if (onAttemptFailed) {
     // Below the retry middleware (finalizeRequest, low priority) this runs once per HTTP attempt: failures seen
     // here are the ones the SDK may retry, so the user can be told about the backoff.
