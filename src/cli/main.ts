@@ -124,7 +124,13 @@ export async function main(args: readonly string[], io: CliIO = defaultIO()): Pr
 
 if (require.main === module) {
   // Ctrl-C: exiting runs the engine's exit hook, which kills the child (even a frozen one).
-  process.once('SIGINT', () => process.exit(130));
+  // A command that stops on its own (serve closes its endpoint and removes its key file)
+  // listens too: then the signal is its to handle, and only a second Ctrl-C, once it has
+  // stopped listening, exits at once.
+  const interrupted = (): void => {
+    if (process.listenerCount('SIGINT') === 1) process.exit(130);
+  };
+  process.on('SIGINT', interrupted);
   // A closed pipe (`warm-state invoke ... | head`) is the reader's choice, not an error.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {

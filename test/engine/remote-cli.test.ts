@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localEndpointKeyFile } from '../../src/core/deployed/local-endpoint-key';
@@ -161,7 +161,7 @@ describe('remote CLI: warm-state invoke --function', function () {
     assert.match(detach.stderr, /not attached to counter/);
   });
 
-  it('serves a template function with its settings until stopped (warm-state serve)', async () => {
+  it('serves a template function with its settings until Ctrl+C, which stops it cleanly (warm-state serve)', async () => {
     const { InvokeCommand, LambdaClient } = await import('@aws-sdk/client-lambda');
     const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'serve', '--port', '0', '--template', join(fixtures, 'sam-app', 'template.yaml'), '--resource', 'OrdersFunction'], {
       cwd: root,
@@ -170,6 +170,7 @@ describe('remote CLI: warm-state invoke --function', function () {
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let keyFile = '';
     try {
       const url = await new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no URL printed: ${stdout}`)), 20000);
@@ -182,6 +183,7 @@ describe('remote CLI: warm-state invoke --function', function () {
         });
       });
       const key = servedKey(stdout);
+      keyFile = key.file;
       if (process.platform !== 'win32') assert.equal(key.mode, 0o600, 'the key file is readable by its user only');
       const lambda = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: key });
       const bodies = [];
@@ -196,10 +198,12 @@ describe('remote CLI: warm-state invoke --function', function () {
       ]);
       assert.match(stdout, /orders-api {2}-> {2}.*src\/app\.js \(export handler\)/);
     } finally {
-      child.kill('SIGTERM');
+      // What Ctrl+C sends: serve stops its endpoint (the CLI's own Ctrl+C exit must not cut that short).
+      child.kill('SIGINT');
     }
     assert.equal(await exited, 0);
     assert.match(stdout, /Stopped\./);
+    assert.ok(keyFile && !existsSync(keyFile), 'the run key file is removed when serve stops');
   });
 
   it('refuses bad usage with exit code 2 and the usage text', async () => {
