@@ -41,6 +41,23 @@ async function rejectsWith(promise: Promise<unknown>, name: string, message?: Re
   assert.fail(`expected ${name}`);
 }
 
+/** Function `two` (fixtures/remote/two-handlers) runs the export its Handler setting names, also after UpdateFunctionConfiguration changes it. */
+async function assertRunsTheHandlerSetting(lambda: LambdaClient): Promise<void> {
+  const invoke = async () => {
+    const result = await lambda.send(new InvokeCommand({ FunctionName: 'two', Payload: '{}' }));
+    return { error: result.FunctionError ?? null, body: JSON.parse(text(result.Payload)) as Record<string, unknown> };
+  };
+  assert.deepEqual(await invoke(), { error: null, body: { from: 'handler' } });
+  await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'two', Handler: 'handler.other' }));
+  assert.deepEqual(await invoke(), { error: null, body: { from: 'other' } });
+  await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'two', Handler: 'handler.missing' }));
+  const missing = await invoke();
+  assert.equal(missing.error, 'Unhandled');
+  assert.equal(missing.body.errorType, 'Runtime.HandlerNotFound');
+}
+
+const twoHandlers = { taskRoot: join(fixtures, 'two-handlers'), file: join(fixtures, 'two-handlers', 'handler.js'), handlerExport: 'handler' };
+
 describe('remote endpoint: Lambda API on 127.0.0.1 with the real SDK', function () {
   this.timeout(30000);
   let endpoint: LambdaEndpoint;
@@ -54,6 +71,7 @@ describe('remote endpoint: Lambda API on 127.0.0.1 with the real SDK', function 
         { name: 'counter', code: counter },
         { name: 'other', code: counter },
         { name: 'slow', code: counter, timeoutSeconds: 1 },
+        { name: 'two', code: twoHandlers },
         { name: 'plain', runtime: 'provided.al2023', handler: 'bootstrap', code: { taskRoot: join(fixtures, 'custom-runtime') } },
       ],
       access: { principals: { AKIDSIGNED: { secretAccessKey: 'the-right-secret' } } },
@@ -171,7 +189,7 @@ describe('remote endpoint: Lambda API on 127.0.0.1 with the real SDK', function 
       marker = page.NextMarker;
       pages++;
     } while (marker);
-    assert.deepEqual(names, ['counter', 'other', 'plain', 'slow']);
+    assert.deepEqual(names, ['counter', 'other', 'plain', 'slow', 'two']);
     assert.equal(pages, 2);
     await rejectsWith(lambda.send(new ListFunctionsCommand({ Marker: 'garbage' })), 'InvalidParameterValueException');
   });
@@ -197,6 +215,8 @@ describe('remote endpoint: Lambda API on 127.0.0.1 with the real SDK', function 
       /does not exist/,
     );
   });
+
+  it('runs the handler a configuration change names, found as the runtime client finds it', () => assertRunsTheHandlerSetting(lambda));
 
   it('publishes and reads layer versions', async () => {
     const zip = writeZip([{ path: 'nodejs/node_modules/x/index.js', data: Buffer.from('module.exports = 1;') }]);
@@ -243,6 +263,7 @@ describe('remote endpoint: backed by the warm local environment (engine)', funct
       functions: [
         { name: 'freeze-demo', code: { taskRoot: demo, file: join(demo, 'handler.js'), handlerExport: 'test' } },
         { name: 'counter', code: counter },
+        { name: 'two', code: twoHandlers },
       ],
     });
     lambda = client(endpoint);
@@ -277,6 +298,7 @@ describe('remote endpoint: backed by the warm local environment (engine)', funct
     const next = await lambda.send(new InvokeCommand({ FunctionName: 'counter', Payload: JSON.stringify({ id: 2 }) }));
     assert.equal(JSON.parse(text(next.Payload)).invocations, 2);
   });
+  it('runs the handler a configuration change names, found as the runtime client finds it', () => assertRunsTheHandlerSetting(lambda));
 });
 
 describe('remote endpoint: host guard', () => {

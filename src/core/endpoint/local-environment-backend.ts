@@ -10,12 +10,16 @@ import { isRuntimeProfileName } from '../lambda/runtime-profiles';
 import type { EnvironmentOptions, WarmEnvironment } from '../runtime/environment-api';
 import { DEFAULT_MAX_ENVIRONMENTS, EnvironmentPool } from '../runtime/environment-pool';
 import type { BackendContext, BackendInvocation, BackendResult, FunctionBackend } from './backend';
+import { defaultHandlerString } from './state';
 
 /** Makes a local environment (the engine's createLocalEnvironment, or a test double). */
 export type CreateEnvironment = (options: EnvironmentOptions) => WarmEnvironment;
 
 export function createLocalEnvironmentBackend(context: BackendContext, createEnvironment: CreateEnvironment): FunctionBackend {
-  const { code, configuration } = context;
+  const { configuration } = context;
+  // A function served from a file runs its export until UpdateFunctionConfiguration names
+  // another Handler; from then on, as on Lambda, it runs what the setting names.
+  const code = configuration.Handler === defaultHandlerString(context.code) ? context.code : { ...context.code, loadByHandler: true };
   if (!code.file || (!code.handlerExport && !code.loadByHandler)) throw new Error(`function ${context.name} has no handler file to run locally`);
   const options: EnvironmentOptions = {
     file: code.file,

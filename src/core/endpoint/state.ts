@@ -193,8 +193,8 @@ export class EndpointState {
   }
 }
 
-/** `file.export` relative to the task root, as a Lambda handler string. */
-function defaultHandlerString(code: FunctionCode): string {
+/** `file.export` relative to the task root, as a Lambda handler string: a function's Handler until a configuration change sets another. */
+export function defaultHandlerString(code: FunctionCode): string {
   if (!code.file || !code.handlerExport) return 'index.handler';
   const relative = code.file.startsWith(`${code.taskRoot}/`) ? code.file.slice(code.taskRoot.length + 1) : code.file;
   return `${relative.replace(/\.(c|m)?(j|t)s$/, '')}.${code.handlerExport}`;
