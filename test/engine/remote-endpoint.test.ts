@@ -301,6 +301,32 @@ describe('remote endpoint: backed by the warm local environment (engine)', funct
   it('runs the handler a configuration change names, found as the runtime client finds it', () => assertRunsTheHandlerSetting(lambda));
 });
 
+describe('remote endpoint: a runtime entrypoint that cannot start', function () {
+  this.timeout(20000);
+
+  it('fails the invocation at once with Runtime.InvalidEntrypoint, not at its timeout, every time', async () => {
+    const endpoint = await startLambdaEndpoint({
+      port: 0,
+      backendFactory: createBackendFactory(),
+      functions: [{ name: 'wrapped', code: counter, timeoutSeconds: 60, environment: { AWS_LAMBDA_EXEC_WRAPPER: join(fixtures, 'no-such-wrapper') } }],
+    });
+    const lambda = client(endpoint);
+    try {
+      for (let i = 0; i < 2; i++) {
+        const result = await lambda.send(new InvokeCommand({ FunctionName: 'wrapped', Payload: '{}', LogType: 'Tail' }));
+        assert.equal(result.FunctionError, 'Unhandled');
+        const body = JSON.parse(text(result.Payload)) as { errorType: string; errorMessage: string };
+        assert.equal(body.errorType, 'Runtime.InvalidEntrypoint');
+        assert.match(body.errorMessage, /no-such-wrapper: no such file or directory/);
+        assert.match(decodeLogResult(result.LogResult), /ENOENT/);
+      }
+    } finally {
+      lambda.destroy();
+      await endpoint.close();
+    }
+  });
+});
+
 describe('remote endpoint: host guard', () => {
   it('refuses requests addressed to another host name (DNS rebinding)', async () => {
     const endpoint = await startLambdaEndpoint({ port: 0, backendFactory: createBackendFactory(), functions: [{ name: 'counter', code: counter }] });

@@ -121,6 +121,7 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
   private initStartedAt = 0;
   private initDurationMs: number | null = null;
   private initError: Buffer | null = null;
+  private initErrorType = 'Runtime.Unknown';
   private frozen = false;
   private exited: Promise<void> | null = null;
   private readonly freeze: boolean;
@@ -152,7 +153,7 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
       };
     });
     this.pending.set(requestId, pending);
-    if (this.initError) this.settle(requestId, { payload: this.initError, error: true, status: 'error', errorType: 'Runtime.Unknown', initError: true });
+    if (this.initError) this.settle(requestId, { payload: this.initError, error: true, status: 'error', errorType: this.initErrorType, initError: true });
     else this.deliver();
     const timer = setTimeout(() => {
       this.settle(requestId, {
@@ -243,6 +244,7 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
     if (this.server) await this.stop(); // the previous process ended between invocations
     this.output = '';
     this.initError = null;
+    this.initErrorType = 'Runtime.Unknown';
     this.initDurationMs = null;
     this.runtimeDir = mkdtempSync(join(tmpdir(), 'warm-state-runtime-'));
     this.server = createServer((request, response) => this.onRuntimeApi(request, response));
@@ -325,6 +327,18 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
       });
       child.once('error', (error) => {
         this.output += `${error.message}\n`;
+        if (child.pid !== undefined) return;
+        // It never started (the wrapper or bootstrap is missing or cannot be run), and no 'exit'
+        // follows: Lambda fails the init with its entrypoint error. Kept for an invocation that
+        // registers after this, so that none waits for its timeout.
+        released?.();
+        if (this.child === child) this.child = null;
+        const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : error.message;
+        this.initError = Buffer.from(JSON.stringify({ errorType: ENTRYPOINT_ERROR, errorMessage: `fork/exec ${command[0]}: ${why}` }));
+        this.initErrorType = ENTRYPOINT_ERROR;
+        const initError = this.initError;
+        this.settleAll(() => ({ payload: initError, error: true, status: 'error', errorType: ENTRYPOINT_ERROR, initError: true }));
+        resolve();
       });
     });
   }
@@ -487,6 +501,9 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
     await this.stop();
   }
 }
+
+/** Lambda's errorType when the runtime's entrypoint (bootstrap, exec wrapper) cannot be started. */
+const ENTRYPOINT_ERROR = 'Runtime.InvalidEntrypoint';
 
 /**
  * Lambda's words for a runtime process that ended during an invocation. A clean exit (status 0,
