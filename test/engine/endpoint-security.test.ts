@@ -158,6 +158,9 @@ describe('endpoint security: --allow-any-credentials lets any key in, never to r
       ['AWS_LAMBDA_EXEC_WRAPPER', evil.script],
       ['LD_PRELOAD', join(dir, 'evil.so')],
       ['NODE_PATH', dir],
+      // Windows reads variable names without regard to case: so does the check, everywhere.
+      ['node_options', `--require ${evil.script}`],
+      ['Aws_Lambda_Exec_Wrapper', evil.script],
     ]) {
       await rejectsWith(
         other.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'target', Environment: { Variables: { ...current, [name]: value } } })),

@@ -121,8 +121,9 @@ function applyUpdate(state: EndpointState, current: WireFunctionConfiguration, b
  * Variables read to load code before or besides the handler: Node's own (NODE_OPTIONS --require,
  * NODE_PATH...; NODE_ENV is only a convention of libraries), the runtime's wrapper, the dynamic
  * loader's (LD_PRELOAD...), and what picks the programs and shell start-up files a process runs.
+ * Any case: Windows reads `node_options` as NODE_OPTIONS.
  */
-const CODE_LOADING_VARIABLE = /^(NODE_(?!ENV$)\w+|AWS_LAMBDA_EXEC_WRAPPER|LD_\w+|DYLD_\w+|PATH|BASH_ENV|ENV)$/;
+const CODE_LOADING_VARIABLE = /^(NODE_(?!ENV$)\w+|AWS_LAMBDA_EXEC_WRAPPER|LD_\w+|DYLD_\w+|PATH|BASH_ENV|ENV)$/i;
 
 /** What in `next` could make the function run code `current` would not: empty when nothing. */
 export function codeRunningChanges(current: WireFunctionConfiguration, next: WireFunctionConfiguration): string[] {
