@@ -80,7 +80,25 @@ describe('warm-state serve: --max-environments and the template\'s reserved conc
     dir = mkdtempSync(join(tmpdir(), 'warm-serve-scale-'));
     writeFileSync(
       join(dir, 'template.yaml'),
-      ['Transform: AWS::Serverless-2016-10-31', 'Resources:', '  Limited:', '    Type: AWS::Serverless::Function', '    Properties:', '      Handler: handler.handler', '      Runtime: nodejs20.x', '      ReservedConcurrentExecutions: 2', ''].join('\n'),
+      [
+        'Transform: AWS::Serverless-2016-10-31',
+        'Resources:',
+        '  Limited:',
+        '    Type: AWS::Serverless::Function',
+        '    Properties:',
+        '      Handler: handler.handler',
+        '      Runtime: nodejs20.x',
+        '      ReservedConcurrentExecutions: 2',
+        '  WithOptions:',
+        '    Type: AWS::Serverless::Function',
+        '    Properties:',
+        '      Handler: handler.handler',
+        '      Runtime: nodejs20.x',
+        '      Environment:',
+        '        Variables:',
+        '          NODE_OPTIONS: --enable-source-maps',
+        '',
+      ].join('\n'),
     );
     writeFileSync(join(dir, 'handler.js'), `exports.handler = ${String(async (event: { sleepMs: number }) => {
       await new Promise((resolve) => setTimeout(resolve, event.sleepMs));
@@ -89,14 +107,19 @@ describe('warm-state serve: --max-environments and the template\'s reserved conc
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('serves a function with the smaller of the two: two concurrent requests run, a third gets 429', async () => {
+  /** `warm-state serve ARGS` in `dir` (the built CLI), once its banner is out; stop() ends it. */
+  async function startServe(args: string[]): Promise<{ url: string; stdout: string; stop: () => Promise<void> }> {
     const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
-    const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--resource', 'Limited', '--max-environments', '5'], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir } });
+    const child = spawn(process.execPath, [cli, 'serve', '--port', '0', ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const stop = async () => {
+      child.kill('SIGTERM');
+      await exited;
+    };
     try {
       const url = await new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no banner: ${stdout}${stderr}`)), 30000);
@@ -109,6 +132,16 @@ describe('warm-state serve: --max-environments and the template\'s reserved conc
           }
         });
       });
+      return { url, stdout, stop };
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+  }
+
+  it('serves a function with the smaller of the two: two concurrent requests run, a third gets 429', async () => {
+    const { url, stdout, stop } = await startServe(['--resource', 'Limited', '--max-environments', '5']);
+    try {
       assert.match(stdout, /Limited {2}-> .*handler\.js \(export handler\) as nodejs20\.x .*, up to 2 environments \(reserved concurrency\)/);
       const client = new LambdaClient({ region: 'us-east-1', endpoint: url, credentials: servedKey(stdout), maxAttempts: 1 });
       try {
@@ -121,8 +154,13 @@ describe('warm-state serve: --max-environments and the template\'s reserved conc
         client.destroy();
       }
     } finally {
-      child.kill('SIGTERM');
-      await exited;
+      await stop();
     }
+  });
+
+  it('says in its banner that a function with NODE_OPTIONS has one environment (it runs through the Runtime API)', async () => {
+    const { stdout, stop } = await startServe(['--resource', 'WithOptions']);
+    await stop();
+    assert.match(stdout, /WithOptions {2}-> .*, one environment \(its NODE_OPTIONS runs it through the Lambda Runtime API, one request at a time\)/);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { dirname, relative, resolve } from 'node:path';
 import { localEndpointKeyFile } from '../../core/deployed/local-endpoint-key';
-import { createBackendFactory } from '../../core/endpoint/backend-factory';
+import { createBackendFactory, runtimeApiVariable } from '../../core/endpoint/backend-factory';
 import { startLambdaEndpoint, type LambdaEndpoint } from '../../core/endpoint/server';
 import { CliUsageError, integerIn, managedFlags, maxEnvironmentsFlag, parseFlags, runtimeFlag, timeoutIn } from '../args';
 import { DEFAULT_CONCURRENCY_PER_VCPU, defaultWorkerCount, MANAGED_INSTANCES_RUNTIME_PROBLEM } from '../../core/lambda/defaults';
@@ -444,6 +444,8 @@ function describeEnvironments(fn: ServedFunctionSpec, options: ServeOptions): st
   }
   const count = environmentsOf(fn, options);
   if (count === 0) return 'every request throttled (ReservedConcurrentExecutions 0)';
+  const viaRuntimeApi = runtimeApiVariable(fn.environment);
+  if (viaRuntimeApi) return `one environment (its ${viaRuntimeApi} runs it through the Lambda Runtime API, one request at a time)`;
   const why = fn.reservedConcurrency !== undefined && fn.reservedConcurrency <= options.maxEnvironments ? ' (reserved concurrency)' : '';
   return `up to ${count} environment${count === 1 ? '' : 's'}${why}`;
 }

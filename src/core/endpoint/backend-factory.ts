@@ -1,21 +1,29 @@
 /**
  * Chooses how the endpoint runs each function. Plain Node.js functions run in the warm local
  * environment (the engine) when one is available. A function whose configuration has
- * layers or an AWS_LAMBDA_EXEC_WRAPPER (e.g. the Warm State probe attached), or a custom
- * runtime, runs through the Lambda Runtime API instead, because only that path loads
- * wrappers and /opt layers the way Lambda does.
+ * layers, an AWS_LAMBDA_EXEC_WRAPPER (e.g. the Warm State probe attached) or NODE_OPTIONS, or a
+ * custom runtime, runs through the Lambda Runtime API instead, because only that path loads
+ * wrappers, node options and /opt layers the way Lambda does. That path runs one process, so
+ * such a function has one environment (one invocation at a time).
  */
 import type { BackendContext, BackendFactory } from './backend';
 import { createLocalEnvironmentBackend, type CreateEnvironment } from './local-environment-backend';
 import { createRuntimeApiBackend, isNodeRuntime, type RuntimeApiBackendOptions } from './runtime/runtime-api-backend';
+
+/** Variables that make a Node.js function run through the Runtime API: they change how node starts (`--require /opt/...`, a wrapper script). */
+export const RUNTIME_API_VARIABLES = ['AWS_LAMBDA_EXEC_WRAPPER', 'NODE_OPTIONS'] as const;
+
+/** The variable of `variables` that makes its function run through the Runtime API, if any. */
+export function runtimeApiVariable(variables: Readonly<Record<string, string>> | undefined): string | undefined {
+  return RUNTIME_API_VARIABLES.find((name) => variables?.[name] !== undefined);
+}
 
 export function needsRuntimeApi(context: BackendContext): boolean {
   const configuration = context.configuration;
   return (
     !isNodeRuntime(configuration.Runtime) ||
     (configuration.Layers?.length ?? 0) > 0 ||
-    configuration.Environment?.Variables.AWS_LAMBDA_EXEC_WRAPPER !== undefined ||
-    configuration.Environment?.Variables.NODE_OPTIONS !== undefined ||
+    runtimeApiVariable(configuration.Environment?.Variables) !== undefined ||
     !context.code.file
   );
 }
