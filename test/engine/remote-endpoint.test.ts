@@ -13,7 +13,7 @@ import {
   PublishLayerVersionCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { startLambdaEndpoint, type LambdaEndpoint } from '../../src/core/endpoint/server';
+import { requestLine, startLambdaEndpoint, type LambdaEndpoint, type RequestEntry } from '../../src/core/endpoint/server';
 import { createBackendFactory } from '../../src/core/endpoint/backend-factory';
 import { decodeLogResult, parseLogTail } from '../../src/core/lambda/report';
 import { writeZip } from '../../src/core/lambda/zip';
@@ -253,6 +253,7 @@ describe('remote endpoint: backed by the warm local environment (engine)', funct
   this.timeout(30000);
   let endpoint: LambdaEndpoint;
   let lambda: LambdaClient;
+  const requests: RequestEntry[] = [];
   const demo = join(__dirname, '..', '..', 'examples', 'freeze-demo');
 
   before(async () => {
@@ -265,6 +266,7 @@ describe('remote endpoint: backed by the warm local environment (engine)', funct
         { name: 'counter', code: counter },
         { name: 'two', code: twoHandlers },
       ],
+      onRequest: (entry) => requests.push(entry),
     });
     lambda = client(endpoint);
   });
@@ -297,6 +299,12 @@ describe('remote endpoint: backed by the warm local environment (engine)', funct
     assert.equal(JSON.parse(text(failed.Payload)).errorType, 'TypeError');
     const next = await lambda.send(new InvokeCommand({ FunctionName: 'counter', Payload: JSON.stringify({ id: 2 }) }));
     assert.equal(JSON.parse(text(next.Payload)).invocations, 2);
+    // The request log tells the failed invocation from the one that answered, both 200 to the caller.
+    const [failedLine, nextLine] = requests.slice(-2).map(requestLine);
+    assert.match(failedLine, /^POST \/2015-03-31\/functions\/counter\/invocations -> 200, the function failed \(TypeError\) \(\d+ ms\)$/);
+    assert.match(nextLine, /^POST \/2015-03-31\/functions\/counter\/invocations -> 200 \(\d+ ms\)$/);
+    await rejectsWith(lambda.send(new InvokeCommand({ FunctionName: 'nope', Payload: '{}' })), 'ResourceNotFoundException');
+    assert.match(requestLine(requests[requests.length - 1]), /-> 404 ResourceNotFoundException \(\d+ ms\)$/);
   });
   it('runs the handler a configuration change names, found as the runtime client finds it', () => assertRunsTheHandlerSetting(lambda));
 });

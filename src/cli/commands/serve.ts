@@ -6,7 +6,7 @@
 import { dirname, relative, resolve } from 'node:path';
 import { localEndpointKeyFile } from '../../core/deployed/local-endpoint-key';
 import { createBackendFactory, runtimeApiVariable } from '../../core/endpoint/backend-factory';
-import { startLambdaEndpoint, type LambdaEndpoint } from '../../core/endpoint/server';
+import { requestLine, startLambdaEndpoint, type LambdaEndpoint } from '../../core/endpoint/server';
 import { CliUsageError, integerIn, managedFlags, maxEnvironmentsFlag, parseFlags, runtimeFlag, timeoutIn } from '../args';
 import { DEFAULT_CONCURRENCY_PER_VCPU, defaultWorkerCount, MANAGED_INSTANCES_RUNTIME_PROBLEM } from '../../core/lambda/defaults';
 import type { ManagedInstancesOptions } from '../../core/runtime/environment-api';
@@ -374,10 +374,7 @@ async function serve(options: ServeOptions): Promise<number> {
         ...(fn.runtime ? { runtime: fn.runtime } : {}),
         ...servedConcurrency(fn, options),
       })),
-      onRequest: (entry) => {
-        const outcome = entry.errorType ? `${entry.status} ${entry.errorType}` : String(entry.status);
-        requestLog.write(`${new Date().toISOString()} ${entry.method} ${entry.path} -> ${outcome} (${entry.ms} ms)\n`);
-      },
+      onRequest: (entry) => requestLog.write(`${new Date().toISOString()} ${requestLine(entry)}\n`),
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

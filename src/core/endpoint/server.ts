@@ -37,8 +37,36 @@ export interface EndpointOptions {
    * port; removed on close. Without it the key is only in `LambdaEndpoint.credentials`.
    */
   keyFile?: (port: number) => string;
-  /** Called for every request after it is answered (the CLI prints a line per call). */
-  onRequest?: (entry: { method: string; path: string; status: number; errorType: string | null; ms: number }) => void;
+  /** Called for every request after it is answered (the CLI prints a line per call: requestLine). */
+  onRequest?: (entry: RequestEntry) => void;
+}
+
+/** One answered request, for the request log. */
+export interface RequestEntry {
+  method: string;
+  path: string;
+  status: number;
+  /** The service's error (403 AccessDeniedException...), null when the call succeeded. */
+  errorType: string | null;
+  /** An invocation whose function failed (200 with X-Amz-Function-Error): its errorType; else null. */
+  functionError: string | null;
+  ms: number;
+}
+
+/** `POST /path -> 200, the function failed (TypeError) (3 ms)`: what the request log prints. */
+export function requestLine(entry: RequestEntry): string {
+  const outcome = entry.errorType ? `${entry.status} ${entry.errorType}` : entry.functionError ? `${entry.status}, the function failed (${entry.functionError})` : String(entry.status);
+  return `${entry.method} ${entry.path} -> ${outcome} (${entry.ms} ms)`;
+}
+
+/** The errorType of a failed invocation's payload (`Unhandled` when it names none, e.g. a custom runtime's). */
+function functionErrorType(payload: Buffer): string {
+  try {
+    const errorType: unknown = (JSON.parse(payload.toString('utf8')) as { errorType?: unknown } | null)?.errorType;
+    return typeof errorType === 'string' && errorType !== '' ? errorType : 'Unhandled';
+  } catch {
+    return 'Unhandled';
+  }
 }
 
 export interface LambdaEndpoint {
@@ -81,6 +109,7 @@ export async function startLambdaEndpoint(options: EndpointOptions): Promise<Lam
     let pathname = rawPath;
     let status = 500;
     let errorType: string | null = null;
+    let functionError: string | null = null;
     try {
       // DNS rebinding guard: a web page whose name resolves to 127.0.0.1 must not reach the
       // functions (it could sign requests itself); only local host names are served.
@@ -101,6 +130,7 @@ export async function startLambdaEndpoint(options: EndpointOptions): Promise<Lam
       const reply = await route.handle({ method, params, query: new URLSearchParams(rawQuery), headers: request.headers, body, region: caller.region, caller });
       status = reply.status;
       send(response, reply.status, reply.body, reply.headers);
+      if (reply.headers['X-Amz-Function-Error']) functionError = functionErrorType(reply.body);
       if (reply.after) void reply.after();
     } catch (error) {
       const serviceError = error instanceof ServiceError ? error : errors.internal(error instanceof Error ? error.message : String(error));
@@ -110,7 +140,7 @@ export async function startLambdaEndpoint(options: EndpointOptions): Promise<Lam
       if (!response.headersSent) sendError(response, serviceError);
       else response.destroy();
     }
-    options.onRequest?.({ method, path: pathname, status, errorType, ms: Date.now() - started });
+    options.onRequest?.({ method, path: pathname, status, errorType, functionError, ms: Date.now() - started });
   };
 
   const server = createServer((request, response) => {

@@ -116,7 +116,7 @@ export class DeployedController implements vscode.Disposable {
   startLocalEndpoint(args: CommandArgs): Promise<string | undefined> {
     return this.withHandler(args, async (handler) => {
       await this.stopLocalEndpoint();
-      const { startLambdaEndpoint } = await load('endpointServer');
+      const { startLambdaEndpoint, requestLine } = await load('endpointServer');
       const { createBackendFactory } = await load('endpointBackends');
       const { createLocalEnvironment } = await load('localEnvironment');
       const { localEndpointKeyFile } = await load('localEndpointKey');
@@ -129,7 +129,7 @@ export class DeployedController implements vscode.Disposable {
         // The run's key pair, where Warm State's own clients (and the user) find it.
         keyFile: (port) => localEndpointKeyFile(port),
         functions: [{ name, code: { taskRoot: dirname(handler.file), file: handler.file, handlerExport: handler.ref.exportName } }],
-        onRequest: (entry) => log.info(`local endpoint: ${entry.method} ${entry.path} -> ${entry.status}${entry.errorType ? ` ${entry.errorType}` : ''} (${entry.ms} ms)`),
+        onRequest: (entry) => log.info(`local endpoint: ${requestLine(entry)}`),
       });
       const url = this.endpoint.url;
       log.info(`Local Lambda endpoint on ${url}: function ${name} -> ${handler.relativePath}:${handler.ref.exportName}`);
