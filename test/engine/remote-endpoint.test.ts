@@ -265,6 +265,7 @@ describe('remote endpoint: backed by the warm local environment (engine)', funct
         { name: 'freeze-demo', code: { taskRoot: demo, file: join(demo, 'handler.js'), handlerExport: 'test' } },
         { name: 'counter', code: counter },
         { name: 'two', code: twoHandlers },
+        { name: 'arn', code: { ...twoHandlers, handlerExport: 'arn' } },
       ],
       onRequest: (entry) => requests.push(entry),
     });
@@ -307,6 +308,12 @@ describe('remote endpoint: backed by the warm local environment (engine)', funct
     assert.match(requestLine(requests[requests.length - 1]), /-> 404 ResourceNotFoundException \(\d+ ms\)$/);
   });
   it('runs the handler a configuration change names, found as the runtime client finds it', () => assertRunsTheHandlerSetting(lambda));
+
+  it("gives the handler the function's ARN as the endpoint reports it", async () => {
+    const { FunctionArn } = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'arn' }));
+    const result = JSON.parse(text((await lambda.send(new InvokeCommand({ FunctionName: 'arn', Payload: '{}' }))).Payload)) as { arn: string };
+    assert.equal(result.arn, FunctionArn);
+  });
 });
 
 describe('remote endpoint: a runtime entrypoint that cannot start', function () {

@@ -3,6 +3,8 @@
  * code, an `X-Amzn-ErrorType` header and a JSON body `{ Type, message }`, which is what
  * the AWS SDKs and the AWS CLI read to raise e.g. `ResourceNotFoundException`.
  */
+import { LOCAL_ACCOUNT_ID } from '../lambda/environment';
+
 export class ServiceError extends Error {
   constructor(
     readonly status: number,
@@ -22,7 +24,7 @@ export class ServiceError extends Error {
   }
 }
 
-export const ACCOUNT_ID = '123456789012';
+export const ACCOUNT_ID = LOCAL_ACCOUNT_ID;
 
 export function functionArn(region: string, name: string, qualifier?: string): string {
   return `arn:aws:lambda:${region}:${ACCOUNT_ID}:function:${name}${qualifier ? `:${qualifier}` : ''}`;

@@ -6,8 +6,11 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, sep } from 'node:path';
 
 export const DEFAULT_REGION = 'us-east-1';
-/** Lambda's placeholder account in local ARNs. */
-export const LOCAL_ACCOUNT_ID = '000000000000';
+/**
+ * The account in local ARNs (the AWS documentation's example account): one for the handler's
+ * context and for everything the local endpoint reports, so that they name the same function.
+ */
+export const LOCAL_ACCOUNT_ID = '123456789012';
 
 /**
  * The module file for a path given without its extension, in the Lambda runtime's order: the
