@@ -266,6 +266,7 @@ describe('remote endpoint: backed by the warm local environment (engine)', funct
         { name: 'counter', code: counter },
         { name: 'two', code: twoHandlers },
         { name: 'arn', code: { ...twoHandlers, handlerExport: 'arn' } },
+        { name: 'queued', code: counter, reservedConcurrency: 1 },
       ],
       onRequest: (entry) => requests.push(entry),
     });
@@ -308,6 +309,30 @@ describe('remote endpoint: backed by the warm local environment (engine)', funct
     assert.match(requestLine(requests[requests.length - 1]), /-> 404 ResourceNotFoundException \(\d+ ms\)$/);
   });
   it('runs the handler a configuration change names, found as the runtime client finds it', () => assertRunsTheHandlerSetting(lambda));
+
+  it('answers an asynchronous invocation 202 while the function is busy, and runs it once an environment is free', async () => {
+    const busy = lambda.send(new InvokeCommand({ FunctionName: 'queued', Payload: JSON.stringify({ sleepMs: 600 }) }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const queued = await lambda.send(new InvokeCommand({ FunctionName: 'queued', InvocationType: 'Event', Payload: '{}' }));
+    assert.equal(queued.StatusCode, 202);
+    assert.equal(JSON.parse(text((await busy).Payload)).invocations, 1);
+    // Synchronous calls (throttled while the queued one runs) until one sees it ran: once.
+    let synchronous = 1;
+    for (let tries = 0; tries < 100; tries++) {
+      try {
+        const { invocations } = JSON.parse(text((await lambda.send(new InvokeCommand({ FunctionName: 'queued', Payload: '{}' }))).Payload)) as { invocations: number };
+        synchronous += 1;
+        if (invocations > synchronous) {
+          assert.equal(invocations, synchronous + 1, 'the queued invocation ran exactly once');
+          return;
+        }
+      } catch (error) {
+        if (!(error instanceof Error && error.name === 'TooManyRequestsException')) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.fail('the queued invocation never ran');
+  });
 
   it("gives the handler the function's ARN as the endpoint reports it", async () => {
     const { FunctionArn } = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'arn' }));

@@ -19,6 +19,8 @@ interface Live {
 
 export class BackendPool {
   private readonly live = new Map<string, Live>();
+  /** Set by dispose(): the endpoint closed, and nothing starts again (a queued Event invocation retrying, say). */
+  private disposed = false;
 
   constructor(
     private readonly state: EndpointState,
@@ -26,6 +28,7 @@ export class BackendPool {
   ) {}
 
   get(fn: ServedFunction): Promise<FunctionBackend> {
+    if (this.disposed) return Promise.reject(new Error('the endpoint has stopped'));
     const existing = this.live.get(fn.name);
     if (existing) return existing.backend;
     const entry: Live = {
@@ -58,6 +61,7 @@ export class BackendPool {
   }
 
   async dispose(): Promise<void> {
+    this.disposed = true;
     await Promise.all([...this.live.keys()].map((name) => this.drop(name)));
   }
 

@@ -9,7 +9,7 @@ import { encodeLogTail } from '../lambda/report';
 import type { BackendPool } from './backends';
 import { ThrottledError } from '../runtime/environment-pool';
 import { jsonReply, type Reply, type Route, type RouteRequest } from './router';
-import { errors, functionArn } from './service-error';
+import { errors, functionArn, ServiceError } from './service-error';
 import type { EndpointState, ServedFunction } from './state';
 
 /** Lambda's synchronous payload limit, request and response alike. */
@@ -46,25 +46,16 @@ async function invoke(state: EndpointState, pool: BackendPool, request: RouteReq
   if (invocationType !== 'RequestResponse' && invocationType !== 'Event') {
     throw errors.invalidParameter(`Invalid invocation type: ${invocationType}`);
   }
+  const run = () => runOnce(pool, fn, event, request.body);
+  if (invocationType === 'Event') {
+    // Lambda queues an asynchronous invocation and answers 202 at once; a throttled one goes
+    // back to its queue and is tried again later (for up to 6 hours there; here while serving).
+    return { status: 202, body: Buffer.alloc(0), headers: { 'x-amzn-RequestId': randomUUID() }, after: () => runWhenThrottlingEnds(run) };
+  }
   // Each concurrent invocation takes an environment of its own; none left: Lambda's 429. The
   // check and the count it guards (run() counts at once) share one turn after the await.
   const backend = await pool.get(fn);
   if (fn.inFlight >= Math.min(fn.reservedConcurrency, backend.capacity)) throw errors.throttled();
-
-  const run = () => runOnce(pool, fn, event, request.body);
-  if (invocationType === 'Event') {
-    fn.inFlight++;
-    const requestId = randomUUID();
-    return {
-      status: 202,
-      body: Buffer.alloc(0),
-      headers: { 'x-amzn-RequestId': requestId },
-      after: async () => {
-        fn.inFlight--;
-        await run().catch(() => undefined);
-      },
-    };
-  }
   const result = await run();
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
@@ -98,6 +89,27 @@ async function runOnce(pool: BackendPool, fn: ServedFunction, event: unknown, pa
     return result;
   } finally {
     fn.inFlight--;
+  }
+}
+
+/** Waits between tries of a throttled asynchronous invocation: from the first to the longest. */
+const EVENT_RETRY_FIRST_MS = 50;
+const EVENT_RETRY_LONGEST_MS = 2000;
+
+/**
+ * Runs an asynchronous invocation, trying again while it is throttled; any other failure (the
+ * function's own is in its result, not thrown) or the endpoint closing ends it. Nobody waits
+ * for the outcome: the caller had its 202.
+ */
+async function runWhenThrottlingEnds(run: () => Promise<unknown>): Promise<void> {
+  for (let waitMs = EVENT_RETRY_FIRST_MS; ; waitMs = Math.min(waitMs * 2, EVENT_RETRY_LONGEST_MS)) {
+    try {
+      await run();
+      return;
+    } catch (error) {
+      if (!(error instanceof ServiceError && error.status === 429)) return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, waitMs).unref());
   }
 }
 
