@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { requestLine, startLambdaEndpoint, type LambdaEndpoint, type RequestEntry } from '../../src/core/endpoint/server';
 import { createBackendFactory } from '../../src/core/endpoint/backend-factory';
+import { EVENT_PAYLOAD_LIMIT, EVENT_QUEUE_LIMIT } from '../../src/core/endpoint/invoke-route';
 import { decodeLogResult, parseLogTail } from '../../src/core/lambda/report';
 import { writeZip } from '../../src/core/lambda/zip';
 
@@ -56,6 +57,35 @@ async function assertRunsTheHandlerSetting(lambda: LambdaClient): Promise<void> 
   assert.equal(missing.body.errorType, 'Runtime.HandlerNotFound');
 }
 
+/**
+ * Function `queued` (the counter, one environment, a timeout of 2 s or more) answers an Event
+ * 202 while busy and runs it once when free, whole: 1.5 s of work that would not fit in its
+ * timeout if the clock had started while it waited.
+ */
+async function assertQueuesEvent(lambda: LambdaClient): Promise<void> {
+  const busy = lambda.send(new InvokeCommand({ FunctionName: 'queued', Payload: JSON.stringify({ sleepMs: 1200 }) }));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const queued = await lambda.send(new InvokeCommand({ FunctionName: 'queued', InvocationType: 'Event', Payload: JSON.stringify({ sleepMs: 1500 }) }));
+  assert.equal(queued.StatusCode, 202);
+  assert.equal(JSON.parse(text((await busy).Payload)).invocations, 1);
+  // Synchronous calls (throttled while the queued one runs) until one sees it ran: once.
+  let synchronous = 1;
+  for (let tries = 0; tries < 100; tries++) {
+    try {
+      const { invocations } = JSON.parse(text((await lambda.send(new InvokeCommand({ FunctionName: 'queued', Payload: '{}' }))).Payload)) as { invocations: number };
+      synchronous += 1;
+      if (invocations > synchronous) {
+        assert.equal(invocations, synchronous + 1, 'the queued invocation ran exactly once');
+        return;
+      }
+    } catch (error) {
+      if (!(error instanceof Error && error.name === 'TooManyRequestsException')) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.fail('the queued invocation never ran');
+}
+
 const twoHandlers = { taskRoot: join(fixtures, 'two-handlers'), file: join(fixtures, 'two-handlers', 'handler.js'), handlerExport: 'handler' };
 
 describe('remote endpoint: Lambda API on 127.0.0.1 with the real SDK', function () {
@@ -72,6 +102,10 @@ describe('remote endpoint: Lambda API on 127.0.0.1 with the real SDK', function 
         { name: 'other', code: counter },
         { name: 'slow', code: counter, timeoutSeconds: 1 },
         { name: 'two', code: twoHandlers },
+        // Through the Runtime API like any function here: a wrapper-less NODE_OPTIONS one.
+        { name: 'queued', code: counter, timeoutSeconds: 2, environment: { NODE_OPTIONS: '--no-warnings' } },
+        // Reserved concurrency 0: every invocation throttled, every Event queued.
+        { name: 'closed', code: counter, reservedConcurrency: 0 },
         { name: 'plain', runtime: 'provided.al2023', handler: 'bootstrap', code: { taskRoot: join(fixtures, 'custom-runtime') } },
       ],
       access: { principals: { AKIDSIGNED: { secretAccessKey: 'the-right-secret' } } },
@@ -189,8 +223,8 @@ describe('remote endpoint: Lambda API on 127.0.0.1 with the real SDK', function 
       marker = page.NextMarker;
       pages++;
     } while (marker);
-    assert.deepEqual(names, ['counter', 'other', 'plain', 'slow', 'two']);
-    assert.equal(pages, 2);
+    assert.deepEqual(names, ['closed', 'counter', 'other', 'plain', 'queued', 'slow', 'two']);
+    assert.equal(pages, 3);
     await rejectsWith(lambda.send(new ListFunctionsCommand({ Marker: 'garbage' })), 'InvalidParameterValueException');
   });
 
@@ -217,6 +251,17 @@ describe('remote endpoint: Lambda API on 127.0.0.1 with the real SDK', function 
   });
 
   it('runs the handler a configuration change names, found as the runtime client finds it', () => assertRunsTheHandlerSetting(lambda));
+
+  it('queues an asynchronous invocation behind a busy function and runs it whole (its timeout starts when it runs)', () => assertQueuesEvent(lambda));
+
+  it('bounds asynchronous invocations: 1 MB events, 100 queued per function, then 429', async () => {
+    const tooBig = lambda.send(new InvokeCommand({ FunctionName: 'closed', InvocationType: 'Event', Payload: JSON.stringify({ pad: 'x'.repeat(EVENT_PAYLOAD_LIMIT) }) }));
+    await rejectsWith(tooBig, 'RequestTooLargeException');
+    for (let i = 0; i < EVENT_QUEUE_LIMIT; i++) {
+      assert.equal((await lambda.send(new InvokeCommand({ FunctionName: 'closed', InvocationType: 'Event', Payload: '{}' }))).StatusCode, 202);
+    }
+    await rejectsWith(lambda.send(new InvokeCommand({ FunctionName: 'closed', InvocationType: 'Event', Payload: '{}' })), 'TooManyRequestsException');
+  });
 
   it('publishes and reads layer versions', async () => {
     const zip = writeZip([{ path: 'nodejs/node_modules/x/index.js', data: Buffer.from('module.exports = 1;') }]);
@@ -311,27 +356,8 @@ describe('remote endpoint: backed by the warm local environment (engine)', funct
   it('runs the handler a configuration change names, found as the runtime client finds it', () => assertRunsTheHandlerSetting(lambda));
 
   it('answers an asynchronous invocation 202 while the function is busy, and runs it once an environment is free', async () => {
-    const busy = lambda.send(new InvokeCommand({ FunctionName: 'queued', Payload: JSON.stringify({ sleepMs: 600 }) }));
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const queued = await lambda.send(new InvokeCommand({ FunctionName: 'queued', InvocationType: 'Event', Payload: '{}' }));
-    assert.equal(queued.StatusCode, 202);
-    assert.equal(JSON.parse(text((await busy).Payload)).invocations, 1);
-    // Synchronous calls (throttled while the queued one runs) until one sees it ran: once.
-    let synchronous = 1;
-    for (let tries = 0; tries < 100; tries++) {
-      try {
-        const { invocations } = JSON.parse(text((await lambda.send(new InvokeCommand({ FunctionName: 'queued', Payload: '{}' }))).Payload)) as { invocations: number };
-        synchronous += 1;
-        if (invocations > synchronous) {
-          assert.equal(invocations, synchronous + 1, 'the queued invocation ran exactly once');
-          return;
-        }
-      } catch (error) {
-        if (!(error instanceof Error && error.name === 'TooManyRequestsException')) throw error;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    assert.fail('the queued invocation never ran');
+    await assertQueuesEvent(lambda);
+    assert.ok(requests.some((entry) => /\/queued\/invocations \(queued\) -> 200 \(\d+ ms\)$/.test(requestLine(entry))), 'the request log tells when the queued invocation ran');
   });
 
   it("gives the handler the function's ARN as the endpoint reports it", async () => {

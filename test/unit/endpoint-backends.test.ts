@@ -5,7 +5,7 @@ import { BackendPool } from '../../src/core/endpoint/backends';
 import { EndpointState } from '../../src/core/endpoint/state';
 
 describe('endpoint backends', () => {
-  it('creates a function backend once, and none after dispose (a queued Event invocation retrying then ends)', async () => {
+  it('creates a function backend once, and refuses to create one after dispose (what ends a queued Event invocation retrying)', async () => {
     const state = new EndpointState('us-east-1');
     const fn = state.addFunction({ name: 'f', code: { taskRoot: '/tmp', file: '/tmp/f.js', handlerExport: 'handler' } });
     const created: BackendContext[] = [];

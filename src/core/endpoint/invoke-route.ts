@@ -6,9 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { PAYLOAD_LIMIT_BYTES, responseSizeTooLarge } from '../lambda/limits';
 import { encodeLogTail } from '../lambda/report';
+import type { BackendResult } from './backend';
 import type { BackendPool } from './backends';
 import { ThrottledError } from '../runtime/environment-pool';
-import { jsonReply, type Reply, type Route, type RouteRequest } from './router';
+import { jsonReply, type AfterOutcome, type Reply, type Route, type RouteRequest } from './router';
 import { errors, functionArn, ServiceError } from './service-error';
 import type { EndpointState, ServedFunction } from './state';
 
@@ -47,15 +48,7 @@ async function invoke(state: EndpointState, pool: BackendPool, request: RouteReq
     throw errors.invalidParameter(`Invalid invocation type: ${invocationType}`);
   }
   const run = () => runOnce(pool, fn, event, request.body);
-  if (invocationType === 'Event') {
-    // Lambda queues an asynchronous invocation and answers 202 at once; a throttled one goes
-    // back to its queue and is tried again later (for up to 6 hours there; here while serving).
-    return { status: 202, body: Buffer.alloc(0), headers: { 'x-amzn-RequestId': randomUUID() }, after: () => runWhenThrottlingEnds(run) };
-  }
-  // Each concurrent invocation takes an environment of its own; none left: Lambda's 429. The
-  // check and the count it guards (run() counts at once) share one turn after the await.
-  const backend = await pool.get(fn);
-  if (fn.inFlight >= Math.min(fn.reservedConcurrency, backend.capacity)) throw errors.throttled();
+  if (invocationType === 'Event') return queueEvent(fn, request.body, run);
   const result = await run();
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
@@ -71,9 +64,13 @@ async function invoke(state: EndpointState, pool: BackendPool, request: RouteReq
 }
 
 async function runOnce(pool: BackendPool, fn: ServedFunction, event: unknown, payload: Buffer) {
+  // Each concurrent invocation takes an environment of its own; none left: Lambda's 429. The
+  // check and the count it guards share one turn after the await.
+  const backend = await pool.get(fn);
+  if (fn.inFlight >= Math.min(fn.reservedConcurrency, backend.capacity)) throw errors.throttled();
   fn.inFlight++;
   try {
-    const result = await (await pool.get(fn))
+    const result = await backend
       .invoke({ requestId: randomUUID(), event, payload, configuration: fn.configuration })
       .catch((error: unknown) => {
         // The environments' own limit (an Event invocation accepted earlier finds them busy).
@@ -92,24 +89,65 @@ async function runOnce(pool: BackendPool, fn: ServedFunction, event: unknown, pa
   }
 }
 
+/**
+ * Lambda's payload limit for an asynchronous invocation (1 MB since October 2025, 256 KB
+ * before), and what the endpoint holds per function: queued invocations keep their events in
+ * memory, so there are at most EVENT_QUEUE_LIMIT of them (a caller with any key may queue them
+ * under --allow-any-credentials); beyond it, 429. Lambda keeps an event for 6 hours by default.
+ */
+export const EVENT_PAYLOAD_LIMIT = 1024 * 1024;
+export const EVENT_QUEUE_LIMIT = 100;
+const EVENT_MAX_AGE_MS = 6 * 60 * 60_000;
 /** Waits between tries of a throttled asynchronous invocation: from the first to the longest. */
 const EVENT_RETRY_FIRST_MS = 50;
 const EVENT_RETRY_LONGEST_MS = 2000;
 
 /**
- * Runs an asynchronous invocation, trying again while it is throttled; any other failure (the
- * function's own is in its result, not thrown) or the endpoint closing ends it. Nobody waits
- * for the outcome: the caller had its 202.
+ * An asynchronous invocation (InvocationType Event): Lambda queues it and answers 202 at once;
+ * a throttled one goes back to the queue and is tried again later. What became of it is the
+ * reply's `after` outcome (the request log's second line for it).
  */
-async function runWhenThrottlingEnds(run: () => Promise<unknown>): Promise<void> {
+function queueEvent(fn: ServedFunction, body: Buffer, run: () => Promise<BackendResult>): Reply {
+  if (body.length > EVENT_PAYLOAD_LIMIT) throw errors.requestTooLarge(EVENT_PAYLOAD_LIMIT);
+  if (fn.queuedEvents >= EVENT_QUEUE_LIMIT) throw errors.throttled();
+  fn.queuedEvents++;
+  const expiresAt = Date.now() + EVENT_MAX_AGE_MS;
+  return {
+    status: 202,
+    body: Buffer.alloc(0),
+    headers: { 'x-amzn-RequestId': randomUUID() },
+    after: () => runWhenThrottlingEnds(run, expiresAt).finally(() => fn.queuedEvents--),
+  };
+}
+
+/**
+ * Runs a queued invocation, trying again while it is throttled and not expired. Any other
+ * failure to run it (the endpoint stopped, its environment could not start) ends it; a failure
+ * of the function is in its result. Nobody waits for it: the caller had its 202.
+ */
+async function runWhenThrottlingEnds(run: () => Promise<BackendResult>, expiresAt: number): Promise<AfterOutcome> {
+  const started = Date.now();
   for (let waitMs = EVENT_RETRY_FIRST_MS; ; waitMs = Math.min(waitMs * 2, EVENT_RETRY_LONGEST_MS)) {
     try {
-      await run();
-      return;
+      const result = await run();
+      return { status: 200, errorType: null, functionError: result.functionError ? functionErrorType(result.payload) : null, ms: Date.now() - started };
     } catch (error) {
-      if (!(error instanceof ServiceError && error.status === 429)) return;
+      const serviceError = error instanceof ServiceError ? error : null;
+      if (serviceError?.status !== 429 || Date.now() + waitMs > expiresAt) {
+        return { status: serviceError?.status ?? 500, errorType: serviceError?.errorType ?? (error instanceof Error ? error.message : String(error)), functionError: null, ms: Date.now() - started };
+      }
     }
     await new Promise((resolve) => setTimeout(resolve, waitMs).unref());
+  }
+}
+
+/** The errorType of a failed invocation's payload (`Unhandled` when it names none, e.g. a custom runtime's). */
+export function functionErrorType(payload: Buffer): string {
+  try {
+    const errorType: unknown = (JSON.parse(payload.toString('utf8')) as { errorType?: unknown } | null)?.errorType;
+    return typeof errorType === 'string' && errorType !== '' ? errorType : 'Unhandled';
+  } catch {
+    return 'Unhandled';
   }
 }
 

@@ -22,8 +22,16 @@ export interface Reply {
   status: number;
   body: Buffer;
   headers: Record<string, string>;
-  /** Work to run after the reply is sent (asynchronous `Event` invocations). */
-  after?: () => Promise<void>;
+  /** Work to run after the reply is sent (asynchronous `Event` invocations); its outcome goes to the request log. */
+  after?: () => Promise<AfterOutcome>;
+}
+
+/** What became of work done after the reply (a queued invocation): as a request's outcome. */
+export interface AfterOutcome {
+  status: number;
+  errorType: string | null;
+  functionError: string | null;
+  ms: number;
 }
 
 export interface Route<Result = Reply> {

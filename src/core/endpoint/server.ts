@@ -16,7 +16,7 @@ import type { BackendFactory } from './backend';
 import { BackendPool } from './backends';
 import { configurationRoutes } from './configuration-routes';
 import { discardBody, readBody, send, sendError } from './http';
-import { invokeRoute } from './invoke-route';
+import { functionErrorType, invokeRoute } from './invoke-route';
 import { layerRoutes } from './layer-routes';
 import { CONTROL_BODY_LIMIT, matchRoute, type Route } from './router';
 import { createRunKey, writeRunKey, type RunKey } from './run-key';
@@ -59,15 +59,7 @@ export function requestLine(entry: RequestEntry): string {
   return `${entry.method} ${entry.path} -> ${outcome} (${entry.ms} ms)`;
 }
 
-/** The errorType of a failed invocation's payload (`Unhandled` when it names none, e.g. a custom runtime's). */
-function functionErrorType(payload: Buffer): string {
-  try {
-    const errorType: unknown = (JSON.parse(payload.toString('utf8')) as { errorType?: unknown } | null)?.errorType;
-    return typeof errorType === 'string' && errorType !== '' ? errorType : 'Unhandled';
-  } catch {
-    return 'Unhandled';
-  }
-}
+
 
 export interface LambdaEndpoint {
   /** e.g. http://127.0.0.1:3001 */
@@ -131,7 +123,8 @@ export async function startLambdaEndpoint(options: EndpointOptions): Promise<Lam
       status = reply.status;
       send(response, reply.status, reply.body, reply.headers);
       if (reply.headers['X-Amz-Function-Error']) functionError = functionErrorType(reply.body);
-      if (reply.after) void reply.after();
+      // A queued invocation's fate gets a line of its own once known.
+      if (reply.after) void reply.after().then((outcome) => options.onRequest?.({ method, path: `${pathname} (queued)`, ...outcome }));
     } catch (error) {
       const serviceError = error instanceof ServiceError ? error : errors.internal(error instanceof Error ? error.message : String(error));
       status = serviceError.status;

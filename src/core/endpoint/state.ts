@@ -8,6 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FunctionCode } from './backend';
 import { ACCOUNT_ID, functionArn, layerArn } from './service-error';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../lambda/defaults';
+import { handlerString } from '../lambda/environment';
 import { DEFAULT_MAX_ENVIRONMENTS } from '../runtime/environment-pool';
 
 export interface WireLayer {
@@ -58,6 +59,8 @@ export interface ServedFunction {
   managedInstances?: ManagedInstancesOptions;
   /** Invocations in flight. */
   inFlight: number;
+  /** Asynchronous invocations accepted (202) and not run yet (invoke-route.ts bounds them). */
+  queuedEvents: number;
   /**
    * False imitates emulators whose log tail carries no platform REPORT line (LocalStack
    * style), so clients can be tested against it. Default true.
@@ -135,6 +138,7 @@ export class EndpointState {
       reservedConcurrency: registration.reservedConcurrency ?? DEFAULT_MAX_ENVIRONMENTS,
       ...(registration.managedInstances ? { managedInstances: { ...registration.managedInstances } } : {}),
       inFlight: 0,
+      queuedEvents: 0,
       reportLines: registration.reportLines ?? true,
     };
     this.functions.set(registration.name, served);
@@ -195,7 +199,5 @@ export class EndpointState {
 
 /** `file.export` relative to the task root, as a Lambda handler string: a function's Handler until a configuration change sets another. */
 export function defaultHandlerString(code: FunctionCode): string {
-  if (!code.file || !code.handlerExport) return 'index.handler';
-  const relative = code.file.startsWith(`${code.taskRoot}/`) ? code.file.slice(code.taskRoot.length + 1) : code.file;
-  return `${relative.replace(/\.(c|m)?(j|t)s$/, '')}.${code.handlerExport}`;
+  return code.file && code.handlerExport ? handlerString(code.taskRoot, code.file, code.handlerExport) : 'index.handler';
 }
