@@ -97,6 +97,14 @@ describe('warm-state serve: --max-environments and the template\'s reserved conc
         '      Environment:',
         '        Variables:',
         '          NODE_OPTIONS: --enable-source-maps',
+        '  ManagedWithOptions:',
+        '    Type: AWS::Serverless::Function',
+        '    Properties:',
+        '      Handler: handler.handler',
+        '      Runtime: nodejs22.x',
+        '      Environment:',
+        '        Variables:',
+        '          node_options: --enable-source-maps',
         '',
       ].join('\n'),
     );
@@ -162,5 +170,9 @@ describe('warm-state serve: --max-environments and the template\'s reserved conc
     const { stdout, stop } = await startServe(['--resource', 'WithOptions']);
     await stop();
     assert.match(stdout, /WithOptions {2}-> .*, one environment \(its NODE_OPTIONS runs it through the Lambda Runtime API, one request at a time\)/);
+    // In Managed Instances mode too, and whatever the variable's case.
+    const managed = await startServe(['--resource', 'ManagedWithOptions', '--concurrency', '3']);
+    await managed.stop();
+    assert.match(managed.stdout, /ManagedWithOptions {2}-> .*, one environment \(its node_options runs it through the Lambda Runtime API, one request at a time\)/);
   });
 });

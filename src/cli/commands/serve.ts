@@ -434,14 +434,15 @@ function environmentsOf(fn: ServedFunctionSpec, options: ServeOptions): number {
 }
 
 function describeEnvironments(fn: ServedFunctionSpec, options: ServeOptions): string {
-  const managed = managedOf(fn, options);
+  // The Runtime API backend runs one process, one invocation at a time, Managed Instances or not.
+  const viaRuntimeApi = runtimeApiVariable(fn.environment);
+  const managed = viaRuntimeApi ? undefined : managedOf(fn, options);
   if (managed) {
     const { reservedConcurrency } = servedConcurrency(fn, options);
     return `Managed Instances: ${managed.workers} worker${managed.workers === 1 ? '' : 's'} per environment, up to ${managed.concurrency} requests at once in each, ${reservedConcurrency} in all`;
   }
   const count = environmentsOf(fn, options);
   if (count === 0) return 'every request throttled (ReservedConcurrentExecutions 0)';
-  const viaRuntimeApi = runtimeApiVariable(fn.environment);
   if (viaRuntimeApi) return `one environment (its ${viaRuntimeApi} runs it through the Lambda Runtime API, one request at a time)`;
   const why = fn.reservedConcurrency !== undefined && fn.reservedConcurrency <= options.maxEnvironments ? ' (reserved concurrency)' : '';
   return `up to ${count} environment${count === 1 ? '' : 's'}${why}`;

@@ -13,9 +13,10 @@ import { createRuntimeApiBackend, isNodeRuntime, type RuntimeApiBackendOptions }
 /** Variables that make a Node.js function run through the Runtime API: they change how node starts (`--require /opt/...`, a wrapper script). */
 export const RUNTIME_API_VARIABLES = ['AWS_LAMBDA_EXEC_WRAPPER', 'NODE_OPTIONS'] as const;
 
-/** The variable of `variables` that makes its function run through the Runtime API, if any. */
+/** The variable of `variables` that makes its function run through the Runtime API, if any (any case: Windows reads `node_options` as NODE_OPTIONS). */
 export function runtimeApiVariable(variables: Readonly<Record<string, string>> | undefined): string | undefined {
-  return RUNTIME_API_VARIABLES.find((name) => variables?.[name] !== undefined);
+  const names = Object.keys(variables ?? {});
+  return names.find((name) => (RUNTIME_API_VARIABLES as readonly string[]).includes(name.toUpperCase()));
 }
 
 export function needsRuntimeApi(context: BackendContext): boolean {

@@ -333,7 +333,8 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
         // registers after this, so that none waits for its timeout.
         released?.();
         if (this.child === child) this.child = null;
-        const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : error.message;
+        const code = (error as NodeJS.ErrnoException).code;
+        const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : error.message;
         this.initError = Buffer.from(JSON.stringify({ errorType: ENTRYPOINT_ERROR, errorMessage: `fork/exec ${command[0]}: ${why}` }));
         this.initErrorType = ENTRYPOINT_ERROR;
         const initError = this.initError;
