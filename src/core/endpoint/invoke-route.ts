@@ -73,7 +73,7 @@ async function runOnce(pool: BackendPool, fn: ServedFunction, event: unknown, pa
     const result = await backend
       .invoke({ requestId: randomUUID(), event, payload, configuration: fn.configuration })
       .catch((error: unknown) => {
-        // The environments' own limit (an Event invocation accepted earlier finds them busy).
+        // The environments' own limit, which the count above normally reaches first.
         throw error instanceof ThrottledError ? errors.throttled() : error;
       });
     if (result.payload.length > PAYLOAD_LIMIT) {

@@ -59,8 +59,6 @@ export function requestLine(entry: RequestEntry): string {
   return `${entry.method} ${entry.path} -> ${outcome} (${entry.ms} ms)`;
 }
 
-
-
 export interface LambdaEndpoint {
   /** e.g. http://127.0.0.1:3001 */
   url: string;
