@@ -26,10 +26,12 @@ export interface Reply {
   after?: () => Promise<AfterOutcome>;
 }
 
-/** What became of work done after the reply (a queued invocation): as a request's outcome. */
+/** A request's outcome, or that of work done after its reply (a queued invocation). */
 export interface AfterOutcome {
   status: number;
+  /** The service's error (403 AccessDeniedException...), null when the call succeeded. */
   errorType: string | null;
+  /** An invocation whose function failed (200 with X-Amz-Function-Error): its errorType; else null. */
   functionError: string | null;
   ms: number;
 }

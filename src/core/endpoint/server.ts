@@ -18,7 +18,7 @@ import { configurationRoutes } from './configuration-routes';
 import { discardBody, readBody, send, sendError } from './http';
 import { functionErrorType, invokeRoute } from './invoke-route';
 import { layerRoutes } from './layer-routes';
-import { CONTROL_BODY_LIMIT, matchRoute, type Route } from './router';
+import { CONTROL_BODY_LIMIT, matchRoute, type AfterOutcome, type Route } from './router';
 import { createRunKey, writeRunKey, type RunKey } from './run-key';
 import { errors, ServiceError } from './service-error';
 import { EndpointState, type FunctionRegistration } from './state';
@@ -41,16 +41,10 @@ export interface EndpointOptions {
   onRequest?: (entry: RequestEntry) => void;
 }
 
-/** One answered request, for the request log. */
-export interface RequestEntry {
+/** One answered request (or what became of a queued invocation), for the request log. */
+export interface RequestEntry extends AfterOutcome {
   method: string;
   path: string;
-  status: number;
-  /** The service's error (403 AccessDeniedException...), null when the call succeeded. */
-  errorType: string | null;
-  /** An invocation whose function failed (200 with X-Amz-Function-Error): its errorType; else null. */
-  functionError: string | null;
-  ms: number;
 }
 
 /** `POST /path -> 200, the function failed (TypeError) (3 ms)`: what the request log prints. */
