@@ -4,7 +4,8 @@
  * fails as it does on Lambda; each cut is named in `truncatedFields`.
  */
 import assert from 'node:assert/strict';
-import { LOG_HEAD_CHARS, LOG_TAIL_CHARS, PAYLOAD_LIMIT_BYTES, RECORD_ERROR_LIMITS } from '../../src/core/lambda/limits';
+import { limitOutcome, LOG_HEAD_CHARS, LOG_TAIL_CHARS, PAYLOAD_LIMIT_BYTES, RECORD_ERROR_LIMITS } from '../../src/core/lambda/limits';
+import type { EarlyPayload } from '../../src/core/runtime/environment-api';
 import { EnvironmentPool, fixture, leftoverChildren } from './environment-helpers';
 
 describe('record size limits (real child processes)', function () {
@@ -49,5 +50,34 @@ describe('record size limits (real child processes)', function () {
     assert.equal(atLimit.cold, false);
     assert.equal(atLimit.error, null);
     assert.equal((atLimit.response as string).length, PAYLOAD_LIMIT_BYTES - 2);
+  });
+
+  it("gives Invoke's payload before the record (onPayload), the same the record gives, within the same limits", async () => {
+    const chatty = pool.create({ file: fixture('big-record.js'), handlerExport: 'chatty', timeoutSeconds: 20 });
+    const longError = pool.create({ file: fixture('big-record.js'), handlerExport: 'longError' });
+    const sized = pool.create({ file: fixture('big-record.js'), handlerExport: 'sized' });
+    const cases = [
+      { env: chatty, event: { megabytes: 2 }, failed: false },
+      { env: longError, event: { length: 1024 * 1024 }, failed: true },
+      { env: sized, event: { bytes: PAYLOAD_LIMIT_BYTES + 1 }, failed: true },
+      { env: sized, event: { bytes: 1000 }, failed: false },
+    ];
+    for (const { env, event, failed } of cases) {
+      const early: EarlyPayload[] = [];
+      let recordDone = false;
+      const record = await env
+        .invoke(event, {
+          onPayload: (payload) => {
+            assert.equal(recordDone, false, 'the payload comes before the record');
+            early.push(payload);
+          },
+        })
+        .finally(() => (recordDone = true));
+      assert.equal(early.length, 1, `one early payload for ${JSON.stringify(event)}`);
+      assert.equal(early[0].requestId, record.requestId);
+      assert.equal(early[0].failed, failed);
+      assert.equal(early[0].payload, limitOutcome(record.response, record.error).payload);
+      if (failed) assert.equal(JSON.parse(early[0].payload).errorType, record.error?.errorType);
+    }
   });
 });

@@ -18,6 +18,8 @@ import { createBackendFactory } from '../../src/core/endpoint/backend-factory';
 import { EVENT_PAYLOAD_LIMIT, EVENT_QUEUE_LIMIT } from '../../src/core/endpoint/invoke-route';
 import { decodeLogResult, parseLogTail } from '../../src/core/lambda/report';
 import { writeZip } from '../../src/core/lambda/zip';
+import type { RawInvocation } from '../../src/core/model/snapshot';
+import type { EnvironmentStatus, InvokeOptions, WarmEnvironment } from '../../src/core/runtime/environment-api';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const fixtures = join(__dirname, '..', 'fixtures', 'remote');
@@ -364,6 +366,95 @@ describe('remote endpoint: backed by the warm local environment (engine)', funct
     const { FunctionArn } = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'arn' }));
     const result = JSON.parse(text((await lambda.send(new InvokeCommand({ FunctionName: 'arn', Payload: '{}' }))).Payload)) as { arn: string };
     assert.equal(result.arn, FunctionArn);
+  });
+});
+
+/**
+ * An environment that gives each invocation's payload at once and completes its record only
+ * when the test says so: the window in which a real one still reads the logs, made to last.
+ */
+class RecordOnCueEnvironment implements WarmEnvironment {
+  readonly source = 'local' as const;
+  readonly capacity = 1;
+  readonly started: unknown[] = [];
+  private readonly completions: Array<() => void> = [];
+
+  status(): EnvironmentStatus {
+    return { state: this.completions.length > 0 ? 'invoking' : 'warm', frozen: false, warmInvocations: this.started.length, generation: 1, nodeVersion: 'v20.0.0', lastReset: null };
+  }
+
+  /** Records not completed yet. */
+  get finishing(): number {
+    return this.completions.length;
+  }
+
+  completeOldest(): void {
+    this.completions.shift()?.();
+  }
+
+  async invoke(event: unknown, options: InvokeOptions = {}): Promise<RawInvocation> {
+    this.started.push(event);
+    const requestId = `request-${this.started.length}`;
+    options.onPayload?.({ requestId, payload: JSON.stringify({ answered: event }), failed: false });
+    await new Promise<void>((resolve) => this.completions.push(resolve));
+    return {
+      source: 'local', cold: this.started.length === 1, requestId, startedAt: new Date(0).toISOString(), durationMs: 1, billedDurationMs: 1, initDurationMs: null,
+      memorySizeMB: 128, maxMemoryUsedMB: 40, response: { answered: event }, error: null, logs: '', moduleScope: null, handlerScope: null, parameters: null,
+      memory: null, reset: null, captureError: null, runtimeVersion: 'v20.0.0', generation: 1,
+    };
+  }
+
+  async reset(): Promise<void> {}
+
+  onStatusChange(): { dispose(): void } {
+    return { dispose: () => undefined };
+  }
+
+  async dispose(): Promise<void> {
+    while (this.completions.length > 0) this.completeOldest();
+  }
+}
+
+describe('remote endpoint: the answer goes out when the payload is known', function () {
+  this.timeout(30000);
+
+  it('answers before the record is complete; the next call waits for that environment (reserved concurrency 1: no 429), and LogType Tail waits for the logs', async () => {
+    const environments: RecordOnCueEnvironment[] = [];
+    const endpoint = await startLambdaEndpoint({
+      port: 0,
+      backendFactory: createBackendFactory({
+        createEnvironment: () => {
+          environments.push(new RecordOnCueEnvironment());
+          return environments[environments.length - 1];
+        },
+      }),
+      functions: [{ name: 'single', code: counter, reservedConcurrency: 1 }],
+    });
+    const lambda = client(endpoint);
+    try {
+      const first = await lambda.send(new InvokeCommand({ FunctionName: 'single', Payload: '1' }));
+      assert.equal(text(first.Payload), '{"answered":1}');
+      assert.equal(environments[0].finishing, 1, 'answered while its record was still being completed');
+      let secondAnswered = false;
+      const second = lambda.send(new InvokeCommand({ FunctionName: 'single', Payload: '2' })).finally(() => (secondAnswered = true));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(secondAnswered, false, 'the second call waits for the environment');
+      assert.deepEqual(environments[0].started, [1]);
+      environments[0].completeOldest();
+      assert.equal(text((await second).Payload), '{"answered":2}', 'then runs in it, not throttled');
+      assert.equal(environments.length, 1);
+      environments[0].completeOldest();
+
+      let tailAnswered = false;
+      const tail = lambda.send(new InvokeCommand({ FunctionName: 'single', LogType: 'Tail', Payload: '3' })).finally(() => (tailAnswered = true));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(tailAnswered, false, 'with the log tail the answer waits for the record');
+      environments[0].completeOldest();
+      assert.equal(text((await tail).Payload), '{"answered":3}');
+    } finally {
+      lambda.destroy();
+      await endpoint.close();
+    }
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { CapturedVariable, InvocationRecord, RawInvocation } from '../../src/core/model/snapshot';
-import type { EnvironmentStatus, WarmEnvironment } from '../../src/core/runtime/environment-api';
+import type { EnvironmentStatus, InvokeOptions, WarmEnvironment } from '../../src/core/runtime/environment-api';
 import { ThrottledError, WarmSession, type WarmSessionOptions } from '../../src/core/session';
 import { EnvironmentPool, type ReaperTimers } from '../../src/core/runtime/environment-pool';
 
@@ -15,6 +15,8 @@ class HeldEnvironment implements WarmEnvironment {
   readonly started: unknown[] = [];
   readonly resets: string[] = [];
   private readonly pending: Array<() => void> = [];
+  /** The running invocations' onPayload, oldest first (undefined: none given). */
+  private readonly payloadListeners: Array<InvokeOptions['onPayload']> = [];
   private readonly listeners = new Set<(status: EnvironmentStatus) => void>();
   private served = 0;
   private generation = 0;
@@ -41,13 +43,21 @@ class HeldEnvironment implements WarmEnvironment {
     next();
   }
 
-  async invoke(event: unknown): Promise<RawInvocation> {
+  /** The oldest running invocation gives its payload (as a runtime's answer does before the record). */
+  answer(): void {
+    const index = this.started.length - this.pending.length;
+    this.payloadListeners[0]?.({ requestId: `env${this.index}-${index + 1}`, payload: JSON.stringify(this.started[index]), failed: false });
+  }
+
+  async invoke(event: unknown, options: InvokeOptions = {}): Promise<RawInvocation> {
     this.started.push(event);
+    this.payloadListeners.push(options.onPayload);
     // A local environment starts its process (a new generation) on its first invocation.
     const cold = this.generation === 0 || this.served === 0;
     if (cold) this.generation += 1;
     this.emit();
     await new Promise<void>((resolve) => this.pending.push(resolve));
+    this.payloadListeners.shift();
     this.served += 1;
     this.emit();
     const list: CapturedVariable = {
@@ -306,6 +316,67 @@ describe('session: several environments per function', () => {
     assert.deepEqual([cold.environment, cold.cold], [0, true], 'the new environment takes the free index 0, with a cold start');
     await pool.dispose();
     assert.equal(timers.armed.size, 0, 'no timer outlives the pool');
+  });
+});
+
+describe('environment pool: an invocation whose payload is out (InvokeOptions.onPayload)', () => {
+  function pool(maxEnvironments: number) {
+    const environments: HeldEnvironment[] = [];
+    const created = new EnvironmentPool({
+      maxEnvironments,
+      create: (index) => {
+        environments.push(new HeldEnvironment(index));
+        return environments[environments.length - 1];
+      },
+    });
+    return { pool: created, environments };
+  }
+
+  it('passes the payload on once, and the next invocation waits for that environment instead of starting another', async () => {
+    const { pool: functionPool, environments } = pool(3);
+    const payloads: string[] = [];
+    const first = functionPool.invoke('a', { onPayload: (early) => payloads.push(early.payload) });
+    await settle();
+    environments[0].answer();
+    environments[0].answer();
+    assert.deepEqual(payloads, ['"a"'], 'given once');
+    const second = functionPool.invoke('b', { onPayload: () => undefined });
+    await settle();
+    assert.equal(environments.length, 1, 'no second environment while the first finishes');
+    assert.deepEqual(environments[0].started, ['a']);
+    environments[0].finish();
+    assert.equal((await first).environment, 0);
+    await settle();
+    assert.deepEqual(environments[0].started, ['a', 'b'], 'b runs warm in the same environment');
+    environments[0].finish();
+    const record = await second;
+    assert.deepEqual([record.environment, record.cold], [0, false]);
+    await functionPool.dispose();
+  });
+
+  it('waits rather than throttles with maxEnvironments 1, and still scales out for an invocation that is running unanswered', async () => {
+    const { pool: single, environments: one } = pool(1);
+    const first = single.invoke('a', { onPayload: () => undefined });
+    await settle();
+    one[0].answer();
+    const second = single.invoke('b');
+    await settle();
+    one[0].finish();
+    await first;
+    await settle();
+    one[0].finish();
+    assert.equal((await second).response, 'b', 'not throttled: it ran after a');
+
+    const { pool: two, environments } = pool(2);
+    const running = two.invoke('x', { onPayload: () => undefined });
+    await settle();
+    const concurrent = two.invoke('y', { onPayload: () => undefined });
+    await settle();
+    assert.deepEqual(environments.map((environment) => environment.started), [['x'], ['y']], 'no payload out yet: y gets an environment of its own');
+    environments[0].finish();
+    environments[1].finish();
+    await Promise.all([running, concurrent]);
+    await Promise.all([single.dispose(), two.dispose()]);
   });
 });
 

@@ -14,15 +14,24 @@ export interface BackendInvocation {
   /** The raw event bytes, for runtimes that receive the payload verbatim. */
   payload: Buffer;
   configuration: WireFunctionConfiguration;
+  /**
+   * Called once with the payload as soon as it is known, when that is before the logs are
+   * complete (the warm local backend; a backend that cannot tell earlier never calls it).
+   */
+  onPayload?: (early: BackendPayload) => void;
 }
 
-export interface BackendResult {
+/** What Invoke returns without the log tail. */
+export interface BackendPayload {
   /** The request id the logs use (a backend may assign its own). */
   requestId: string;
   /** Response bytes as the runtime produced them (JSON for Node.js runtimes, anything for custom ones). */
   payload: Buffer;
   /** 'Unhandled' when the function failed (threw, timed out, crashed), else null. */
   functionError: 'Unhandled' | null;
+}
+
+export interface BackendResult extends BackendPayload {
   /** Lambda-format log text of this invocation, START to REPORT. */
   logs: string;
 }

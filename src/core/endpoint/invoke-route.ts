@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { PAYLOAD_LIMIT_BYTES, responseSizeTooLarge } from '../lambda/limits';
 import { encodeLogTail } from '../lambda/report';
-import type { BackendResult } from './backend';
+import type { BackendPayload, BackendResult } from './backend';
 import type { BackendPool } from './backends';
 import { ThrottledError } from '../runtime/environment-pool';
 import { jsonReply, type AfterOutcome, type Reply, type Route, type RouteRequest } from './router';
@@ -47,46 +47,65 @@ async function invoke(state: EndpointState, pool: BackendPool, request: RouteReq
   if (invocationType !== 'RequestResponse' && invocationType !== 'Event') {
     throw errors.invalidParameter(`Invalid invocation type: ${invocationType}`);
   }
-  const run = () => runOnce(pool, fn, event, request.body);
-  if (invocationType === 'Event') return queueEvent(fn, request.body, run);
-  const result = await run();
+  const run = (onPayload?: (early: BackendPayload) => void) => runOnce(pool, fn, event, request.body, onPayload);
+  if (invocationType === 'Event') return queueEvent(fn, request.body, () => run());
+  // With the log tail the answer waits for the logs. Without it, it goes out as soon as the
+  // payload is known, as Lambda's does; the environment completes the record meanwhile, and
+  // nothing after that changes what the caller was told.
+  const full = header(request, 'x-amz-log-type') === 'Tail' ? await run() : null;
+  const result = full ?? (await new Promise<BackendPayload>((resolve, reject) => run(resolve).then(resolve, reject)));
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
     'x-amzn-RequestId': result.requestId,
     'X-Amz-Executed-Version': '$LATEST',
   };
   if (result.functionError) headers['X-Amz-Function-Error'] = result.functionError;
-  if (header(request, 'x-amz-log-type') === 'Tail') {
-    const logs = fn.reportLines ? result.logs : result.logs.replace(/^REPORT RequestId:.*\n?/gm, '');
-    headers['X-Amz-Log-Result'] = encodeLogTail(logs);
-  }
+  if (full) headers['X-Amz-Log-Result'] = encodeLogTail(fn.reportLines ? full.logs : full.logs.replace(/^REPORT RequestId:.*\n?/gm, ''));
   return { status: 200, body: result.payload, headers };
 }
 
-async function runOnce(pool: BackendPool, fn: ServedFunction, event: unknown, payload: Buffer) {
+/**
+ * Runs one invocation. `onPayload` gets the payload as soon as the backend knows it: the
+ * invocation stops counting against the function's concurrency then, since its environment
+ * takes the next one as soon as it is done (the pool holds that one back instead of starting
+ * another environment).
+ */
+async function runOnce(pool: BackendPool, fn: ServedFunction, event: unknown, payload: Buffer, onPayload?: (early: BackendPayload) => void): Promise<BackendResult> {
   // Each concurrent invocation takes an environment of its own; none left: Lambda's 429. The
   // check and the count it guards share one turn after the await.
   const backend = await pool.get(fn);
   if (fn.inFlight >= Math.min(fn.reservedConcurrency, backend.capacity)) throw errors.throttled();
   fn.inFlight++;
+  let counted = true;
+  const stopCounting = () => {
+    if (counted) fn.inFlight--;
+    counted = false;
+  };
   try {
+    const early = onPayload && ((answer: BackendPayload) => {
+      stopCounting();
+      onPayload(withinPayloadLimit(answer));
+    });
     const result = await backend
-      .invoke({ requestId: randomUUID(), event, payload, configuration: fn.configuration })
+      .invoke({ requestId: randomUUID(), event, payload, configuration: fn.configuration, ...(early ? { onPayload: early } : {}) })
       .catch((error: unknown) => {
         // The environments' own limit, which the count above normally reaches first.
         throw error instanceof ThrottledError ? errors.throttled() : error;
       });
-    if (result.payload.length > PAYLOAD_LIMIT) {
-      // What Lambda returns when a function's response is over the limit (a local environment
-      // already answers so itself; a real runtime client behind the Runtime API does not).
-      const { errorType, errorMessage } = responseSizeTooLarge();
-      const tooLarge = jsonReply(200, { errorType, errorMessage });
-      return { ...result, payload: tooLarge.body, functionError: 'Unhandled' as const };
-    }
-    return result;
+    return withinPayloadLimit(result);
   } finally {
-    fn.inFlight--;
+    stopCounting();
   }
+}
+
+/**
+ * What Lambda returns when a function's response is over the limit (a local environment
+ * already answers so itself; a real runtime client behind the Runtime API does not).
+ */
+function withinPayloadLimit<Result extends BackendPayload>(result: Result): Result {
+  if (result.payload.length <= PAYLOAD_LIMIT) return result;
+  const { errorType, errorMessage } = responseSizeTooLarge();
+  return { ...result, payload: jsonReply(200, { errorType, errorMessage }).body, functionError: 'Unhandled' };
 }
 
 /**

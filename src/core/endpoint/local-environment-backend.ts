@@ -9,6 +9,7 @@
 import { isRuntimeProfileName } from '../lambda/runtime-profiles';
 import type { EnvironmentOptions, WarmEnvironment } from '../runtime/environment-api';
 import { DEFAULT_MAX_ENVIRONMENTS, EnvironmentPool } from '../runtime/environment-pool';
+import { limitOutcome } from '../lambda/limits';
 import type { BackendContext, BackendInvocation, BackendResult, FunctionBackend } from './backend';
 import { defaultHandlerString } from './state';
 
@@ -45,14 +46,14 @@ export function createLocalEnvironmentBackend(context: BackendContext, createEnv
   return {
     capacity: maxEnvironments * (context.managedInstances?.concurrency ?? 1),
     async invoke(invocation: BackendInvocation): Promise<BackendResult> {
-      const raw = await environments.invoke(invocation.event);
-      const payload = raw.error ? JSON.stringify(raw.error) : JSON.stringify(raw.response ?? null);
-      return {
-        requestId: raw.requestId,
-        payload: Buffer.from(payload ?? 'null'),
-        functionError: raw.error ? 'Unhandled' : null,
-        logs: raw.logs,
-      };
+      const onPayload = invocation.onPayload;
+      const raw = await environments.invoke(
+        invocation.event,
+        onPayload && { onPayload: (early) => onPayload({ requestId: early.requestId, payload: Buffer.from(early.payload), functionError: early.failed ? 'Unhandled' : null }) },
+      );
+      // The record is within its limits already: this gives the payload the early answer gave.
+      const { payload, error } = limitOutcome(raw.response, raw.error);
+      return { requestId: raw.requestId, payload: Buffer.from(payload), functionError: error ? 'Unhandled' : null, logs: raw.logs };
     },
     dispose: () => environments.dispose(),
   };

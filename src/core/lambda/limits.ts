@@ -97,23 +97,40 @@ export function logCutLine(cutChars: number): string {
   return `\n[Warm State cut ${cutChars} characters of output here: the logs of one invocation keep their first ${LOG_HEAD_CHARS} and last ${LOG_TAIL_CHARS} characters]\n`;
 }
 
+/** An invocation's outcome within the record's limits, and what Invoke returns for it. */
+export interface LimitedOutcome {
+  response: unknown;
+  error: LambdaError | null;
+  /** The error was cut to RECORD_ERROR_LIMITS. */
+  errorCut: boolean;
+  /** Invoke's payload: the response's JSON, or the error's when the function failed. */
+  payload: string;
+}
+
 /**
- * `raw` within the record's limits: a response over the payload limit becomes Lambda's
- * `Function.ResponseSizeTooLarge` error, an error is cut to RECORD_ERROR_LIMITS, and every cut
- * is named in `truncatedFields` (with `logs` when the caller cut the output; empty: no cut).
+ * A response over the payload limit becomes Lambda's `Function.ResponseSizeTooLarge` error and
+ * an error is cut to RECORD_ERROR_LIMITS. One function for the record and for the payload an
+ * endpoint returns before the record is built, so the two never differ.
+ */
+export function limitOutcome(response: unknown, error: LambdaError | null): LimitedOutcome {
+  if (error === null) {
+    const payload = JSON.stringify(response) ?? 'null';
+    if (!isOverPayloadLimit(payload)) return { response, error, errorCut: false, payload };
+    response = null;
+    error = responseSizeTooLarge();
+  }
+  const limited = limitLambdaError(error, RECORD_ERROR_LIMITS);
+  return { response, error: limited.error, errorCut: limited.cut, payload: JSON.stringify(limited.error) };
+}
+
+/**
+ * `raw` within the record's limits (limitOutcome), every cut named in `truncatedFields` (with
+ * `logs` when the caller cut the output; empty: no cut).
  */
 export function applyRecordLimits(raw: RawInvocation, logsCut: boolean): RawInvocation {
   const truncated = new Set<TruncatedField>(raw.truncatedFields ?? []);
   if (logsCut) truncated.add('logs');
-  let { response, error } = raw;
-  if (error === null && isOverPayloadLimit(JSON.stringify(response) ?? 'null')) {
-    response = null;
-    error = responseSizeTooLarge();
-  }
-  if (error !== null) {
-    const limited = limitLambdaError(error, RECORD_ERROR_LIMITS);
-    error = limited.error;
-    if (limited.cut) truncated.add('error');
-  }
+  const { response, error, errorCut } = limitOutcome(raw.response, raw.error);
+  if (errorCut) truncated.add('error');
   return { ...raw, response, error, truncatedFields: [...truncated] };
 }

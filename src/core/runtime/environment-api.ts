@@ -111,7 +111,7 @@ export interface WarmEnvironment {
    * and `reset`. Rejects only for faults of the engine itself (node not found, bad options,
    * more invocations at once than `capacity`).
    */
-  invoke(event: unknown): Promise<RawInvocation>;
+  invoke(event: unknown, options?: InvokeOptions): Promise<RawInvocation>;
   /** Ends the process; the next invocation is cold. */
   reset(reason?: string): Promise<void>;
   /**
@@ -122,6 +122,25 @@ export interface WarmEnvironment {
   onStatusChange(listener: (status: EnvironmentStatus) => void): { dispose(): void };
   /** Ends the process for good. */
   dispose(): Promise<void>;
+}
+
+export interface InvokeOptions {
+  /**
+   * Called once with what Invoke returns as soon as the runtime's answer is accepted, before
+   * the logs are complete and the record is built: a caller that needs only the payload (the
+   * endpoint without LogType Tail) answers then, as Lambda answers once the runtime has posted
+   * the response. The invocation runs on until its record is complete. Environments that
+   * cannot tell earlier than the record (Managed Instances, a deployed function) never call it.
+   */
+  onPayload?: (early: EarlyPayload) => void;
+}
+
+/** Invoke's answer, known before the record: the record's `response`/`error` give the same payload. */
+export interface EarlyPayload {
+  requestId: string;
+  /** The response's JSON, or the error's when the function failed (limitOutcome's payload). */
+  payload: string;
+  failed: boolean;
 }
 
 /** Makes the environment with this 0-based index among a function's environments. */

@@ -17,7 +17,7 @@
  * queue of invocations in the engine.
  */
 import type { RawInvocation } from '../model/snapshot';
-import type { EnvironmentFactory, EnvironmentStatus, WarmEnvironment } from './environment-api';
+import type { EnvironmentFactory, EnvironmentStatus, InvokeOptions, WarmEnvironment } from './environment-api';
 
 export interface EnvironmentPoolOptions {
   create: EnvironmentFactory;
@@ -103,6 +103,8 @@ const BY_ACTIVITY: readonly EnvironmentStatus['state'][] = ['invoking', 'initial
 
 class Slot implements PooledEnvironment {
   inFlight = 0;
+  /** Of those, invocations whose payload is out (InvokeOptions.onPayload): the slot is about to be free. */
+  answered = 0;
   /** When it was last given or gave back an invocation (a counter, not a clock). */
   lastUsed = 0;
   /** The environment's own generation numbers -> the pool's. */
@@ -165,14 +167,17 @@ export class EnvironmentPool {
    * Runs one invocation in an environment of the pool; `cold` makes it a cold start (an idle
    * environment is reset first). The record says which environment ran it (`environment`)
    * and carries the pool's generation number. Rejects with ThrottledError when no
-   * environment can take it (overflow `throttle`).
+   * environment can take it (overflow `throttle`). With `onPayload`, an invocation that
+   * arrives while an environment finishes one whose payload is out waits for it: it would be
+   * free sooner than a new one starts (a client answered early sends its next request then).
    */
-  invoke(event: unknown, options: { cold?: boolean } = {}): Promise<RawInvocation> {
+  invoke(event: unknown, options: { cold?: boolean } & InvokeOptions = {}): Promise<RawInvocation> {
     const cold = options.cold ?? false;
     return this.enqueue((resolve, reject) => {
       if (this.exclusiveRunning) return false;
       const idle = this.idleSlot(cold);
       let slot = idle;
+      if (!slot && this.slots.some((candidate) => candidate.answered > 0)) return false;
       if (!slot) {
         try {
           slot = this.newSlot();
@@ -186,7 +191,7 @@ export class EnvironmentPool {
         reject(new ThrottledError(this.maxEnvironments));
         return true;
       }
-      this.run(slot, event, cold && idle !== undefined).then(resolve, reject);
+      this.run(slot, event, cold && idle !== undefined, options.onPayload).then(resolve, reject);
       return true;
     });
   }
@@ -280,16 +285,28 @@ export class EnvironmentPool {
     while (!this.disposed && this.waiting.length > 0 && this.waiting[0].tryStart()) this.waiting.shift();
   }
 
-  private async run(slot: Slot, event: unknown, resetFirst: boolean): Promise<RawInvocation> {
+  private async run(slot: Slot, event: unknown, resetFirst: boolean, onPayload: InvokeOptions['onPayload']): Promise<RawInvocation> {
     slot.inFlight += 1;
+    let answered = false;
     slot.lastUsed = ++this.uses;
     this.timers.clear(slot.reaper);
     slot.reaper = undefined;
     try {
       if (resetFirst) await slot.environment.reset('requested');
-      const raw = await slot.environment.invoke(event);
+      const raw = await slot.environment.invoke(
+        event,
+        onPayload && {
+          onPayload: (early) => {
+            if (answered) return;
+            answered = true;
+            slot.answered += 1;
+            onPayload(early);
+          },
+        },
+      );
       return { ...raw, environment: slot.index, generation: slot.generation(raw.generation) };
     } finally {
+      if (answered) slot.answered -= 1;
       slot.inFlight -= 1;
       slot.lastUsed = ++this.uses;
       if (slot.inFlight === 0) this.armReaper(slot);

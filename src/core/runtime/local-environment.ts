@@ -28,14 +28,14 @@ import { randomUUID } from 'node:crypto';
 import { extname, isAbsolute, join } from 'node:path';
 import type { InitProfileEntry, LambdaError, MemoryReading, RawInvocation, ResetReason, RetainedMeasurement, RuntimeProfileName, RuntimeSource } from '../model/snapshot';
 import { analyseSnapshot, snapshotSize, snapshotTarget } from './heap/measure-retained';
-import { DEFAULT_BUDGETS, type EnvironmentOptions, type EnvironmentStatus, type WarmEnvironment } from './environment-api';
+import { DEFAULT_BUDGETS, type EnvironmentOptions, type EnvironmentStatus, type InvokeOptions, type WarmEnvironment } from './environment-api';
 import { locateChildDir } from './child-locator';
 import { nearestPackageType } from './child/services/package-type';
 import { DEFAULT_REGION, defaultFunctionName, defaultTaskRoot, functionArn, handlerString, logStreamName, resolveHandlerFile } from '../lambda/environment';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../lambda/defaults';
 import { childEnvironment } from './child-environment';
 import { billedDuration, bytesToMB, endLine, reportLine, startLine, timeoutMessage } from '../lambda/log-lines';
-import { applyRecordLimits } from '../lambda/limits';
+import { applyRecordLimits, limitOutcome } from '../lambda/limits';
 import { chooseRuntime, lambdaNodeFlags, nodeMajorMismatch, runtimeProfile } from '../lambda/runtime-profiles';
 import { probeNode, type NodeFacts } from './node-probe';
 import { guardChild, releaseChild } from './orphan-reaper';
@@ -202,14 +202,14 @@ class LocalEnvironment implements WarmEnvironment {
     return { dispose: () => this.listeners.delete(listener) };
   }
 
-  invoke(event: unknown): Promise<RawInvocation> {
+  invoke(event: unknown, options: InvokeOptions = {}): Promise<RawInvocation> {
     if (this.disposed) return Promise.reject(new Error('This environment has been disposed.'));
     if (this.managed) return this.invokeManaged(this.managed, event);
     // Queueing is the session's job (runtime/environment-pool.ts); interleaving two invocations
     // in one child would mix their output and state, so a second one is an engine error.
     if (this.running) return Promise.reject(new Error('This environment is already running an invocation; it runs one at a time (send invocations through a WarmSession).'));
     this.running = true;
-    return this.invokeNow(event).finally(() => {
+    return this.invokeNow(event, options.onPayload).finally(() => {
       this.running = false;
     });
   }
@@ -465,7 +465,7 @@ class LocalEnvironment implements WarmEnvironment {
     };
   }
 
-  private async invokeNow(event: unknown): Promise<RawInvocation> {
+  private async invokeNow(event: unknown, onPayload: InvokeOptions['onPayload']): Promise<RawInvocation> {
     if (this.disposed) throw new Error('This environment has been disposed.');
     const requestId = randomUUID();
     const startedAt = new Date().toISOString();
@@ -544,7 +544,7 @@ class LocalEnvironment implements WarmEnvironment {
       if (child.exited || fatal || stale.some((e) => e.kind === 'exit' || e.kind === 'violation')) {
         await child.kill();
         this.endProcess(fatal ? fatal.message.reason : 'crashed');
-        return this.invokeNow(event);
+        return this.invokeNow(event, onPayload);
       }
     }
     this.setState('invoking');
@@ -556,7 +556,7 @@ class LocalEnvironment implements WarmEnvironment {
       this.sendInvoke(child, requestId, event);
     }
     const stopSampling = this.memoryBaseline ? () => undefined : this.sampleMemory(child);
-    const outcome = await this.awaitResult(child, invokedAt + timeoutMs, invokedAt);
+    const outcome = await this.awaitResult(child, invokedAt + timeoutMs, invokedAt, onPayload);
     stopSampling();
     const elapsedMs = performance.now() - invokedAt;
     const invocationOutput = child.output.takeThrough(requestId);
@@ -765,6 +765,7 @@ class LocalEnvironment implements WarmEnvironment {
     child: ChildHandle,
     timeoutAt: number,
     invokedAt: number,
+    onPayload: InvokeOptions['onPayload'],
   ): Promise<
     | { kind: 'result'; result: ChildResultMessage; settledAfterMs: number }
     | { kind: 'timeout' }
@@ -788,6 +789,12 @@ class LocalEnvironment implements WarmEnvironment {
         settledAfterMs = performance.now() - invokedAt;
         deadline = performance.now() + CAPTURE_GRACE_MS;
       } else if (message.type === 'result') {
+        // The answer is final now (the record keeps it within the same limits): what follows
+        // only completes the logs.
+        if (onPayload) {
+          const { payload, error } = limitOutcome(message.response, message.error);
+          onPayload({ requestId: message.requestId, payload, failed: error !== null });
+        }
         if (message.quietStreams) {
           // Anything that did reach those outputs before the result (written straight to the
           // descriptor, unseen by the child) arrived with it: it is read in this turn of the loop.
