@@ -67,6 +67,18 @@ export interface RouteMatch<Result> {
   params: Record<string, string>;
 }
 
+/** A path the SDKs send: no dot (so no dot segment), backslash, `//host` form or character URL parsing would encode. */
+const PLAIN_PATH = /^\/(?!\/)[\w\-~!$&'()*+,;=:@%/]*$/;
+
+/**
+ * The pathname routes match, as WHATWG URL parsing gives it (dot segments resolved, a backslash read
+ * as `/`, a `//host/...` target taken as a host): a plain path is its own pathname, and skips
+ * the parse (every Invoke's path is one).
+ */
+export function routePath(rawPath: string): string {
+  return PLAIN_PATH.test(rawPath) ? rawPath : new URL(rawPath, 'http://127.0.0.1').pathname;
+}
+
 export function matchRoute<Result>(routes: readonly Route<Result>[], method: string, pathname: string): RouteMatch<Result> | null {
   const segments = pathname.split('/').filter((s) => s !== '');
   for (const route of routes) {

@@ -18,7 +18,7 @@ import { configurationRoutes } from './configuration-routes';
 import { discardBody, readBody, send, sendError } from './http';
 import { functionErrorType, invokeRoute } from './invoke-route';
 import { layerRoutes } from './layer-routes';
-import { CONTROL_BODY_LIMIT, matchRoute, type AfterOutcome, type Route } from './router';
+import { CONTROL_BODY_LIMIT, matchRoute, routePath, type AfterOutcome, type Route } from './router';
 import { createRunKey, writeRunKey, type RunKey } from './run-key';
 import { errors, ServiceError } from './service-error';
 import { EndpointState, type FunctionRegistration } from './state';
@@ -100,7 +100,7 @@ export async function startLambdaEndpoint(options: EndpointOptions): Promise<Lam
       if (!isLocalHost(request.headers.host)) {
         throw new ServiceError(403, 'AccessDeniedException', `The local endpoint only answers requests addressed to 127.0.0.1 or localhost, not ${String(request.headers.host)}`);
       }
-      pathname = new URL(rawPath, 'http://127.0.0.1').pathname;
+      pathname = routePath(rawPath);
       const match = matchRoute(routes, method, pathname);
       if (!match) throw errors.unknownOperation(method, pathname);
       const { route, params } = match;

@@ -358,6 +358,8 @@ export class EnvironmentPool {
   }
 
   private notify(): void {
+    // serve's pools have no listener: no status is built twice per invocation for nobody.
+    if (this.listeners.size === 0) return;
     const overall = this.status();
     for (const listener of [...this.listeners]) listener(overall);
   }

@@ -547,7 +547,6 @@ class LocalEnvironment implements WarmEnvironment {
         return this.invokeNow(event, onPayload);
       }
     }
-    this.setState('invoking');
     const timeoutMs = this.resolved.timeoutSeconds * 1000;
     if (!cold) {
       child.thaw();
@@ -555,6 +554,8 @@ class LocalEnvironment implements WarmEnvironment {
       invokedAt = performance.now();
       this.sendInvoke(child, requestId, event);
     }
+    // Told once the child has the event: the listeners' work overlaps the invocation.
+    this.setState('invoking');
     const stopSampling = this.memoryBaseline ? () => undefined : this.sampleMemory(child);
     const outcome = await this.awaitResult(child, invokedAt + timeoutMs, invokedAt, onPayload);
     stopSampling();

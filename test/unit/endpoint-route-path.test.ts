@@ -1,0 +1,38 @@
+/** The endpoint's route path: a plain path skips URL parsing and must come out as URL parsing gives it. */
+import assert from 'node:assert/strict';
+import { routePath } from '../../src/core/endpoint/router';
+
+describe('endpoint route path', () => {
+  const viaUrl = (rawPath: string) => new URL(rawPath, 'http://127.0.0.1').pathname;
+
+  it('gives what WHATWG URL parsing gives, plain or not', () => {
+    const paths = [
+      '/2015-03-31/functions/my-function/invocations',
+      '/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Afn/invocations',
+      "/2015-03-31/functions/a_b~c!$&'()*+,;=:@/configuration",
+      '/2018-10-31/layers/layer/versions/1',
+      '/a//b/',
+      '/',
+      '',
+      '/%zz/%2F..%2F',
+      '/2015-03-31/functions/x/../y/invocations',
+      '/2015-03-31/functions/./x/invocations',
+      '/2015-03-31\\functions\\x\\invocations',
+      '//evil.example/2015-03-31/functions/x/invocations',
+      'http://127.0.0.1/2015-03-31/functions/x/invocations',
+      '/functions/caf\u00e9/invocations',
+      '/functions/a b/invocations',
+      '/functions/a"b<c>d`e{f}g/invocations',
+      '/functions/a#b/invocations',
+      '/functions/a\tb/invocations',
+      '/functions/.%2e/x',
+    ];
+    for (const rawPath of paths) assert.equal(routePath(rawPath), viaUrl(rawPath), JSON.stringify(rawPath));
+  });
+
+  it('keeps an ordinary path as it is, resolves a dot segment and drops a //host form', () => {
+    assert.equal(routePath('/2015-03-31/functions/fn/invocations'), '/2015-03-31/functions/fn/invocations');
+    assert.equal(routePath('/2015-03-31/functions/x/../y/invocations'), '/2015-03-31/functions/y/invocations');
+    assert.equal(routePath('//evil.example/2015-03-31/functions/x/invocations'), '/2015-03-31/functions/x/invocations');
+  });
+});
