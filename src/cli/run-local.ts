@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import { chooseDefaultHandler } from './default-handler';
+import { chooseDefaultHandler, missingExportWarning } from './default-handler';
 import { handlerFileProblem, templateHandler } from './handler-file';
 import { ConfigError, findDeclaringFunction, resolveTemplateFunction, type FunctionConfig } from '../core/config';
 import { callbackRefusal, detectHandlersWithDiagnostics } from '../core/handlers';
@@ -119,21 +119,6 @@ export async function resolveTarget(options: LocalRunOptions, io: Pick<CliIO, 'c
     io,
   );
   return { ...target, warnings: [...checks, ...target.warnings] };
-}
-
-/**
- * `--handler NAME` that the file does not seem to export: a warning, never a refusal (an export
- * made at run time still runs); Lambda's own error is the record's. Dotted paths are not looked into.
- */
-async function missingExportWarning(file: string, shown: string, handlerExport: string): Promise<string | null> {
-  if (handlerExport.includes('.')) return null;
-  const source = await readFile(file, 'utf8').catch(() => null);
-  if (source === null) return null;
-  const detection = detectHandlersWithDiagnostics(source, file);
-  if (detection.error || detection.candidates.some((c) => c.exportName === handlerExport)) return null;
-  const exported = detection.candidates.map((c) => c.exportName);
-  const list = exported.length ? `it exports ${exported.join(', ')}` : 'it exports no functions';
-  return `${shown} has no exported function "${handlerExport}" (${list}); unless it is made at run time, Lambda fails with Runtime.HandlerNotFound.`;
 }
 
 /**

@@ -116,7 +116,7 @@ describe('warm-state serve: --max-environments and the template\'s reserved conc
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   /** `warm-state serve ARGS` in `dir` (the built CLI), once its banner is out; stop() ends it. */
-  async function startServe(args: string[]): Promise<{ url: string; stdout: string; stop: () => Promise<void> }> {
+  async function startServe(args: string[]): Promise<{ url: string; stdout: string; stderr: string; stop: () => Promise<void> }> {
     const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
     const child = spawn(process.execPath, [cli, 'serve', '--port', '0', ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir } });
     let stdout = '';
@@ -140,7 +140,7 @@ describe('warm-state serve: --max-environments and the template\'s reserved conc
           }
         });
       });
-      return { url, stdout, stop };
+      return { url, stdout, stderr, stop };
     } catch (error) {
       await stop();
       throw error;
@@ -164,6 +164,16 @@ describe('warm-state serve: --max-environments and the template\'s reserved conc
     } finally {
       await stop();
     }
+  });
+
+  it('warns at start about an export the file does not seem to have, and serves it all the same', async () => {
+    const missing = await startServe(['handler.js', '--handler', 'nope']);
+    await missing.stop();
+    assert.match(missing.stderr, /^warm-state serve: handler: warning: handler\.js has no exported function "nope" \(it exports handler\); unless it is made at run time, Lambda fails with Runtime\.HandlerNotFound\.\n$/);
+    assert.match(missing.stdout, /handler {2}-> .*handler\.js \(export nope\)/);
+    const present = await startServe(['--function', 'named=handler.js:handler']);
+    await present.stop();
+    assert.equal(present.stderr, '', 'no warning for an export the file has');
   });
 
   it('says in its banner that a function with NODE_OPTIONS has one environment (it runs through the Runtime API)', async () => {

@@ -12,7 +12,7 @@ import { DEFAULT_CONCURRENCY_PER_VCPU, defaultWorkerCount, MANAGED_INSTANCES_RUN
 import type { ManagedInstancesOptions } from '../../core/runtime/environment-api';
 import { createLocalEnvironment } from '../../core/runtime/local-environment';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../../core/lambda/defaults';
-import { chooseDefaultHandler } from '../default-handler';
+import { chooseDefaultHandler, missingExportWarning } from '../default-handler';
 import { handlerFileProblem, templateHandler } from '../handler-file';
 import { terminalSafeWriter } from '../terminal-text';
 import { chooseRuntime, describeRuntimeSource, type RuntimeProfileName } from '../../core/lambda/runtime-profiles';
@@ -243,6 +243,11 @@ export async function runServe(args: string[]): Promise<number> {
       }
       fn.handlerExport = choice.handler;
       fn.chooseHandler = false;
+    } else if (fn.handler === undefined) {
+      // A named export the file does not seem to have: served anyway (it may be made at run
+      // time), but said now rather than at the first call, as invoke says it.
+      const missing = await missingExportWarning(fn.file, relative(process.cwd(), fn.file) || fn.file, fn.handlerExport);
+      if (missing !== null) err.write(`warm-state serve: ${fn.name}: warning: ${missing}\n`);
     }
   }
   await chooseRuntimes(options);
