@@ -26,13 +26,19 @@ describe('endpoint route path', () => {
       '/functions/a#b/invocations',
       '/functions/a\tb/invocations',
       '/functions/.%2e/x',
+      '/a/%2e%2e/b',
+      '/a/%2E/b',
+      '/a/%2e',
+      '/a/%2E%2e/',
+      '/a/b%2ec/d',
     ];
     for (const rawPath of paths) assert.equal(routePath(rawPath), viaUrl(rawPath), JSON.stringify(rawPath));
   });
 
-  it('keeps an ordinary path as it is, resolves a dot segment and drops a //host form', () => {
+  it('keeps an ordinary path as it is, resolves a dot segment (plain or encoded) and drops a //host form', () => {
     assert.equal(routePath('/2015-03-31/functions/fn/invocations'), '/2015-03-31/functions/fn/invocations');
     assert.equal(routePath('/2015-03-31/functions/x/../y/invocations'), '/2015-03-31/functions/y/invocations');
+    assert.equal(routePath('/2015-03-31/functions/x/%2e%2E/y/invocations'), '/2015-03-31/functions/y/invocations');
     assert.equal(routePath('//evil.example/2015-03-31/functions/x/invocations'), '/2015-03-31/functions/x/invocations');
   });
 });

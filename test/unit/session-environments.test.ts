@@ -354,6 +354,24 @@ describe('environment pool: an invocation whose payload is out (InvokeOptions.on
     await functionPool.dispose();
   });
 
+  it('holds back one invocation per finishing environment; the ones behind it start environments of their own', async () => {
+    const { pool: functionPool, environments } = pool(5);
+    const first = functionPool.invoke('a', { onPayload: () => undefined });
+    await settle();
+    environments[0].answer();
+    const later = ['b', 'c', 'd'].map((event) => functionPool.invoke(event, { onPayload: () => undefined }));
+    await settle();
+    assert.deepEqual(environments.map((environment) => environment.started), [['a'], ['c'], ['d']], 'b waits for environment 0; c and d do not wait behind it');
+    environments[0].finish();
+    await first;
+    await settle();
+    assert.deepEqual(environments[0].started, ['a', 'b'], 'then b runs warm in environment 0');
+    for (const environment of environments) environment.finish();
+    const records = await Promise.all(later);
+    assert.deepEqual(records.map((record) => [record.environment, record.cold]), [[0, false], [1, true], [2, true]]);
+    await functionPool.dispose();
+  });
+
   it('waits rather than throttles with maxEnvironments 1, and still scales out for an invocation that is running unanswered', async () => {
     const { pool: single, environments: one } = pool(1);
     const first = single.invoke('a', { onPayload: () => undefined });

@@ -50,8 +50,9 @@ async function invoke(state: EndpointState, pool: BackendPool, request: RouteReq
   const run = (onPayload?: (early: BackendPayload) => void) => runOnce(pool, fn, event, request.body, onPayload);
   if (invocationType === 'Event') return queueEvent(fn, request.body, () => run());
   // With the log tail the answer waits for the logs. Without it, it goes out as soon as the
-  // payload is known, as Lambda's does; the environment completes the record meanwhile, and
-  // nothing after that changes what the caller was told.
+  // payload is known, as Lambda's does (the warm local backend in the default mode tells it;
+  // the Runtime API backend and Managed Instances answer with the record); the environment
+  // completes the record meanwhile, and nothing after that changes what the caller was told.
   const full = header(request, 'x-amz-log-type') === 'Tail' ? await run() : null;
   const result = full ?? (await new Promise<BackendPayload>((resolve, reject) => run(resolve).then(resolve, reject)));
   const headers: Record<string, string> = {
@@ -71,8 +72,9 @@ async function invoke(state: EndpointState, pool: BackendPool, request: RouteReq
  * another environment).
  */
 async function runOnce(pool: BackendPool, fn: ServedFunction, event: unknown, payload: Buffer, onPayload?: (early: BackendPayload) => void): Promise<BackendResult> {
-  // Each concurrent invocation takes an environment of its own; none left: Lambda's 429. The
-  // check and the count it guards share one turn after the await.
+  // Each concurrent invocation takes an environment of its own (one that has answered and is
+  // finishing counts as free: see below); none left: Lambda's 429. The check and the count it
+  // guards share one turn after the await.
   const backend = await pool.get(fn);
   if (fn.inFlight >= Math.min(fn.reservedConcurrency, backend.capacity)) throw errors.throttled();
   fn.inFlight++;

@@ -10,7 +10,7 @@ import { isRuntimeProfileName } from '../lambda/runtime-profiles';
 import type { EnvironmentOptions, WarmEnvironment } from '../runtime/environment-api';
 import { DEFAULT_MAX_ENVIRONMENTS, EnvironmentPool } from '../runtime/environment-pool';
 import { limitOutcome } from '../lambda/limits';
-import type { BackendContext, BackendInvocation, BackendResult, FunctionBackend } from './backend';
+import type { BackendContext, BackendInvocation, BackendPayload, BackendResult, FunctionBackend } from './backend';
 import { defaultHandlerString } from './state';
 
 /** Makes a local environment (the engine's createLocalEnvironment, or a test double). */
@@ -47,11 +47,19 @@ export function createLocalEnvironmentBackend(context: BackendContext, createEnv
     capacity: maxEnvironments * (context.managedInstances?.concurrency ?? 1),
     async invoke(invocation: BackendInvocation): Promise<BackendResult> {
       const onPayload = invocation.onPayload;
+      // Set in a callback, which control-flow narrowing does not follow: typed, not inferred from null.
+      let answered = null as BackendPayload | null;
       const raw = await environments.invoke(
         invocation.event,
-        onPayload && { onPayload: (early) => onPayload({ requestId: early.requestId, payload: Buffer.from(early.payload), functionError: early.failed ? 'Unhandled' : null }) },
+        onPayload && {
+          onPayload: (early) => {
+            answered = { requestId: early.requestId, payload: Buffer.from(early.payload), functionError: early.failed ? 'Unhandled' : null };
+            onPayload(answered);
+          },
+        },
       );
-      // The record is within its limits already: this gives the payload the early answer gave.
+      if (answered) return { ...answered, logs: raw.logs };
+      // The record keeps the limits limitOutcome applies: the payload an early answer would have given.
       const { payload, error } = limitOutcome(raw.response, raw.error);
       return { requestId: raw.requestId, payload: Buffer.from(payload), functionError: error ? 'Unhandled' : null, logs: raw.logs };
     },

@@ -67,8 +67,11 @@ export interface RouteMatch<Result> {
   params: Record<string, string>;
 }
 
-/** A path the SDKs send: no dot (so no dot segment), backslash, `//host` form or character URL parsing would encode. */
-const PLAIN_PATH = /^\/(?!\/)[\w\-~!$&'()*+,;=:@%/]*$/;
+/**
+ * A path the SDKs send: no dot, plain or encoded (`%2e` too is a dot segment), backslash,
+ * `//host` form or character URL parsing would encode.
+ */
+const PLAIN_PATH = /^\/(?!\/)(?!.*%2e)[\w\-~!$&'()*+,;=:@%/]*$/i;
 
 /**
  * The pathname routes match, as WHATWG URL parsing gives it (dot segments resolved, a backslash read

@@ -41,14 +41,18 @@ const isWireFinding: Check = (value) =>
   Array.isArray(value) && value.length === 6 && isString(value[0]) && isCount(value[1]) && isCount(value[2]) && isString(value[3]) && isCount(value[4]) && isCount(value[5]);
 const isBinding: Check = (value) => isObject(value) && isString(value.name) && isString(value.variable);
 
+type FieldChecks = ReadonlyArray<readonly [string, Check]>;
+
 /** The first field of `message` that fails its check, or null. */
-function invalidField(message: Record<string, unknown>, fields: Record<string, Check>): string | null {
-  // for...in over the schema (own keys of a literal): no array of entries per message.
-  for (const field in fields) {
-    if (!fields[field](Object.prototype.hasOwnProperty.call(message, field) ? message[field] : undefined)) return field;
+function invalidField(message: Record<string, unknown>, fields: FieldChecks): string | null {
+  for (const [field, check] of fields) {
+    if (!check(Object.prototype.hasOwnProperty.call(message, field) ? message[field] : undefined)) return field;
   }
   return null;
 }
+
+const SNAPSHOT_WRITTEN: FieldChecks = Object.entries({ anchorKey: isString, durationMs: isCount, bindings: listOf(isBinding) });
+const SNAPSHOT_REFUSED: FieldChecks = Object.entries({ reason: isString });
 
 const SCHEMAS: { [T in ChildToHost['type']]: Schema<MessageOf<T>> } = {
   ready: { initDurationMs: isCount, initProfile: optional(isInitProfile), nodeVersion: isString, maxRssBytes: isCount, workerInitMs: optional(listOf(isCount)) },
@@ -75,12 +79,14 @@ const SCHEMAS: { [T in ChildToHost['type']]: Schema<MessageOf<T>> } = {
   },
   fatal: { reason: (value) => value === 'uncaught-exception' || value === 'unhandled-rejection', error: isLambdaError },
   'heap-snapshot-written': (message) =>
-    message.ok === true
-      ? invalidField(message, { anchorKey: isString, durationMs: isCount, bindings: listOf(isBinding) })
-      : message.ok === false
-        ? invalidField(message, { reason: isString })
-        : 'ok',
+    message.ok === true ? invalidField(message, SNAPSHOT_WRITTEN) : message.ok === false ? invalidField(message, SNAPSHOT_REFUSED) : 'ok',
 };
+
+/** Each type's checks, listed once (not per message). */
+type WholeCheck = (message: Record<string, unknown>) => string | null;
+const CHECKS = new Map<string, FieldChecks | WholeCheck>(
+  Object.entries(SCHEMAS as Record<string, Record<string, Check> | WholeCheck>).map(([type, schema]) => [type, typeof schema === 'function' ? schema : Object.entries(schema)]),
+);
 
 /** A bounded, printable excerpt of something the child sent, for the violation's text. */
 function quote(text: string): string {
@@ -98,9 +104,9 @@ export function decodeChildMessage(text: string): Accepted {
   }
   if (!isObject(value) || typeof value.type !== 'string') return { ok: false, violation: `a message without a type (${quote(text)})` };
   const type = value.type;
-  if (!Object.prototype.hasOwnProperty.call(SCHEMAS, type)) return { ok: false, violation: `a message of unknown type ${quote(type)}` };
-  const schema = SCHEMAS[type as ChildToHost['type']] as Schema<ChildToHost>;
-  const invalid = typeof schema === 'function' ? schema(value) : invalidField(value, schema);
+  const checks = CHECKS.get(type);
+  if (checks === undefined) return { ok: false, violation: `a message of unknown type ${quote(type)}` };
+  const invalid = typeof checks === 'function' ? checks(value) : invalidField(value, checks);
   if (invalid !== null) return { ok: false, violation: `a "${type}" message with an invalid ${invalid}` };
   return { ok: true, message: value as unknown as ChildToHost };
 }

@@ -7,7 +7,9 @@
  * `overflow: 'queue'`, waits its turn. Exclusive work (a reset, replacing the environments)
  * waits until every environment is idle, and nothing queued after it overtakes it (an
  * invocation that arrives meanwhile waits for it instead of being throttled: the wait is
- * ours, not the function's).
+ * ours, not the function's). An environment that has given its invocation's payload early
+ * (InvokeOptions.onPayload) and is finishing it is as good as idle for one invocation, which
+ * waits for it rather than start another environment or be throttled.
  *
  * Idle environments are reaped as Lambda reaps them, so a burst does not leave a laptop
  * with `maxEnvironments` frozen processes: one idle for `idleTimeoutMs` ends, except the
@@ -136,8 +138,13 @@ class Slot implements PooledEnvironment {
   }
 }
 
-/** A queued piece of work: starts if it can now (true) or stays queued (false). */
-type Waiting = { tryStart(): boolean; reject(error: Error): void };
+/**
+ * What a queued piece of work did when the pool looked at it: it started (or was refused),
+ * it waits and holds everything behind it (`blocked`), or it waits for an environment that
+ * answered its invocation and is finishing it (`held`) and lets later work be looked at.
+ */
+type Attempt = 'started' | 'blocked' | 'held';
+type Waiting = { tryStart(): Attempt; reject(error: Error): void };
 
 export class EnvironmentPool {
   private create: EnvironmentFactory;
@@ -149,6 +156,8 @@ export class EnvironmentPool {
   private slots: Slot[] = [];
   private readonly waiting: Waiting[] = [];
   private exclusiveRunning = false;
+  /** While pump() runs: finishing environments (answered invocations) no held invocation has claimed yet. */
+  private unclaimedFinishing = 0;
   private uses = 0;
   private disposed = false;
   private readonly listeners = new Set<(status: EnvironmentStatus) => void>();
@@ -167,39 +176,44 @@ export class EnvironmentPool {
    * Runs one invocation in an environment of the pool; `cold` makes it a cold start (an idle
    * environment is reset first). The record says which environment ran it (`environment`)
    * and carries the pool's generation number. Rejects with ThrottledError when no
-   * environment can take it (overflow `throttle`). With `onPayload`, an invocation that
-   * arrives while an environment finishes one whose payload is out waits for it: it would be
-   * free sooner than a new one starts (a client answered early sends its next request then).
+   * environment can take it (overflow `throttle`). An invocation that finds no idle
+   * environment while one finishes an invocation whose payload is out (`onPayload`) waits for
+   * that one instead: it is free sooner than a new one starts (a client answered early sends
+   * its next call then). One waits per finishing environment; the next ones scale out.
    */
   invoke(event: unknown, options: { cold?: boolean } & InvokeOptions = {}): Promise<RawInvocation> {
     const cold = options.cold ?? false;
     return this.enqueue((resolve, reject) => {
-      if (this.exclusiveRunning) return false;
+      if (this.exclusiveRunning) return 'blocked';
       const idle = this.idleSlot(cold);
       let slot = idle;
-      if (!slot && this.slots.some((candidate) => candidate.answered > 0)) return false;
+      if (!slot && this.unclaimedFinishing > 0) {
+        // One invocation per finishing environment waits for it; the next ones go on.
+        this.unclaimedFinishing -= 1;
+        return 'held';
+      }
       if (!slot) {
         try {
           slot = this.newSlot();
         } catch (error) {
           reject(error instanceof Error ? error : new Error(String(error)));
-          return true;
+          return 'started';
         }
       }
       if (!slot) {
-        if (!this.throttles) return false;
+        if (!this.throttles) return 'blocked';
         reject(new ThrottledError(this.maxEnvironments));
-        return true;
+        return 'started';
       }
       this.run(slot, event, cold && idle !== undefined, options.onPayload).then(resolve, reject);
-      return true;
+      return 'started';
     });
   }
 
   /** Runs `task` once every environment is idle; nothing queued after it starts before it ends. */
   exclusive<T>(task: (environments: readonly PooledEnvironment[]) => Promise<T>): Promise<T> {
     return this.enqueue((resolve, reject) => {
-      if (this.exclusiveRunning || this.slots.some((slot) => slot.inFlight > 0)) return false;
+      if (this.exclusiveRunning || this.slots.some((slot) => slot.inFlight > 0)) return 'blocked';
       this.exclusiveRunning = true;
       const done = () => {
         this.exclusiveRunning = false;
@@ -217,7 +231,7 @@ export class EnvironmentPool {
             reject(error instanceof Error ? error : new Error(String(error)));
           },
         );
-      return true;
+      return 'started';
     });
   }
 
@@ -272,7 +286,7 @@ export class EnvironmentPool {
     return Math.max(this.throttles ? 0 : 1, Math.floor(maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS));
   }
 
-  private enqueue<T>(tryStart: (resolve: (value: T) => void, reject: (error: Error) => void) => boolean): Promise<T> {
+  private enqueue<T>(tryStart: (resolve: (value: T) => void, reject: (error: Error) => void) => Attempt): Promise<T> {
     if (this.disposed) return Promise.reject(new Error(POOL_DISPOSED));
     return new Promise<T>((resolve, reject) => {
       this.waiting.push({ tryStart: () => tryStart(resolve, reject), reject });
@@ -280,14 +294,24 @@ export class EnvironmentPool {
     });
   }
 
-  /** Starts queued work in order while it can start; the first that cannot holds the rest back. */
+  /**
+   * Starts queued work in order while it can start; the first that cannot holds the rest back,
+   * except an invocation held for a finishing environment, which lets later ones be looked at.
+   */
   private pump(): void {
-    while (!this.disposed && this.waiting.length > 0 && this.waiting[0].tryStart()) this.waiting.shift();
+    this.unclaimedFinishing = this.slots.reduce((sum, slot) => sum + slot.answered, 0);
+    for (let index = 0; !this.disposed && index < this.waiting.length; ) {
+      const attempt = this.waiting[index].tryStart();
+      if (attempt === 'started') this.waiting.splice(index, 1);
+      else if (attempt === 'held') index += 1;
+      else break;
+    }
   }
 
   private async run(slot: Slot, event: unknown, resetFirst: boolean, onPayload: InvokeOptions['onPayload']): Promise<RawInvocation> {
     slot.inFlight += 1;
     let answered = false;
+    let finished = false;
     slot.lastUsed = ++this.uses;
     this.timers.clear(slot.reaper);
     slot.reaper = undefined;
@@ -297,7 +321,8 @@ export class EnvironmentPool {
         event,
         onPayload && {
           onPayload: (early) => {
-            if (answered) return;
+            // Once, and never after the run ended (the count would stay up for good).
+            if (answered || finished) return;
             answered = true;
             slot.answered += 1;
             onPayload(early);
@@ -306,6 +331,7 @@ export class EnvironmentPool {
       );
       return { ...raw, environment: slot.index, generation: slot.generation(raw.generation) };
     } finally {
+      finished = true;
       if (answered) slot.answered -= 1;
       slot.inFlight -= 1;
       slot.lastUsed = ++this.uses;
