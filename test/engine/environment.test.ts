@@ -232,6 +232,19 @@ describe('local environment (real child processes)', function () {
     });
   });
 
+  describe("the caller's ClientContext (InvokeOptions.clientContext)", () => {
+    const handler = join(__dirname, '..', 'fixtures', 'remote', 'two-handlers', 'handler.js');
+    for (const runtime of ['nodejs20.x', 'nodejs24.x'] as const) {
+      it(`is context.clientContext for that invocation only (${runtime})`, async () => {
+        const env = pool.create({ file: handler, handlerExport: 'clientContext', runtime });
+        const sent = { custom: { tenant: 'a' }, env: { platform: 'test' } };
+        assert.deepEqual((await env.invoke({}, { clientContext: sent })).response, { clientContext: sent }, 'given on the cold invocation');
+        assert.deepEqual((await env.invoke({})).response, { clientContext: 'none' }, 'the next one without any');
+        assert.deepEqual((await env.invoke({}, { clientContext: [1, 'two'] })).response, { clientContext: [1, 'two'] }, 'any JSON, warm');
+      });
+    }
+  });
+
   describe('engine options', () => {
     it('skips capture entirely with capture: false', async () => {
       const env = pool.create({ file: join(EXAMPLES, 'freeze-demo/handler.js'), handlerExport: 'test', capture: false });

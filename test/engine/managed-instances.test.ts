@@ -57,6 +57,16 @@ describe('Managed Instances: invocations in flight share their worker’s module
     assert.deepEqual(later.overlapping, []);
   });
 
+  it("gives each invocation its own ClientContext (context.clientContext), in flight together", async () => {
+    const environment = createLocalEnvironment({ file: resolve(FIXTURES, '..', 'remote', 'two-handlers', 'handler.js'), handlerExport: 'clientContext', runtime: 'nodejs22.x', managedInstances: { workers: 1, concurrency: 3 } });
+    environments.push(environment);
+    const records = await Promise.all([environment.invoke({}, { clientContext: { custom: { n: 1 } } }), environment.invoke({}), environment.invoke({}, { clientContext: { custom: { n: 3 } } })]);
+    assert.deepEqual(
+      records.map((record) => record.response),
+      [{ clientContext: { custom: { n: 1 } } }, { clientContext: 'none' }, { clientContext: { custom: { n: 3 } } }],
+    );
+  });
+
   it('module state per worker: each worker loads the handler once, and the counters add up to the invocations', async () => {
     const environment = open('counter.mjs', 3, 6);
     const records: RawInvocation[] = [];

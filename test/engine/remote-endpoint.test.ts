@@ -64,6 +64,18 @@ async function assertRunsTheHandlerSetting(lambda: LambdaClient): Promise<void> 
  * 202 while busy and runs it once when free, whole: 1.5 s of work that would not fit in its
  * timeout if the clock had started while it waited.
  */
+/** Function `context` (fixtures/remote/two-handlers, export clientContext) answers its context.clientContext. */
+async function assertPassesClientContext(lambda: LambdaClient): Promise<void> {
+  const sent = { client: { app_title: 'café ☕ 😀' }, custom: { tenant: 'a', n: 1 }, env: { platform: 'test\n' } };
+  const invoke = (ClientContext?: string) => lambda.send(new InvokeCommand({ FunctionName: 'context', Payload: '{}', ...(ClientContext === undefined ? {} : { ClientContext }) }));
+  const given = await invoke(Buffer.from(JSON.stringify(sent)).toString('base64'));
+  assert.deepEqual(JSON.parse(text(given.Payload)), { clientContext: sent });
+  assert.deepEqual(JSON.parse(text((await invoke()).Payload)), { clientContext: 'none' }, 'none without one');
+  await rejectsWith(invoke('not base64!'), 'InvalidRequestContentException');
+  await rejectsWith(invoke(Buffer.from('{not json').toString('base64')), 'InvalidRequestContentException');
+  await rejectsWith(invoke(Buffer.from(JSON.stringify({ custom: { pad: 'x'.repeat(3000) } })).toString('base64')), 'InvalidRequestContentException');
+}
+
 async function assertQueuesEvent(lambda: LambdaClient): Promise<void> {
   const busy = lambda.send(new InvokeCommand({ FunctionName: 'queued', Payload: JSON.stringify({ sleepMs: 1200 }) }));
   await new Promise((resolve) => setTimeout(resolve, 200));
@@ -109,6 +121,7 @@ describe('remote endpoint: Lambda API on 127.0.0.1 with the real SDK', function 
         // Reserved concurrency 0: every invocation throttled, every Event queued.
         { name: 'closed', code: counter, reservedConcurrency: 0 },
         { name: 'plain', runtime: 'provided.al2023', handler: 'bootstrap', code: { taskRoot: join(fixtures, 'custom-runtime') } },
+        { name: 'context', code: { ...twoHandlers, handlerExport: 'clientContext' } },
       ],
       access: { principals: { AKIDSIGNED: { secretAccessKey: 'the-right-secret' } } },
     });
@@ -225,7 +238,7 @@ describe('remote endpoint: Lambda API on 127.0.0.1 with the real SDK', function 
       marker = page.NextMarker;
       pages++;
     } while (marker);
-    assert.deepEqual(names, ['closed', 'counter', 'other', 'plain', 'queued', 'slow', 'two']);
+    assert.deepEqual(names, ['closed', 'context', 'counter', 'other', 'plain', 'queued', 'slow', 'two']);
     assert.equal(pages, 3);
     await rejectsWith(lambda.send(new ListFunctionsCommand({ Marker: 'garbage' })), 'InvalidParameterValueException');
   });
@@ -253,6 +266,8 @@ describe('remote endpoint: Lambda API on 127.0.0.1 with the real SDK', function 
   });
 
   it('runs the handler a configuration change names, found as the runtime client finds it', () => assertRunsTheHandlerSetting(lambda));
+
+  it("passes Invoke's ClientContext to the handler's context.clientContext (the Runtime API header); a bad one is a 400", () => assertPassesClientContext(lambda));
 
   it('queues an asynchronous invocation behind a busy function and runs it whole (its timeout starts when it runs)', () => assertQueuesEvent(lambda));
 
@@ -313,6 +328,7 @@ describe('remote endpoint: backed by the warm local environment (engine)', funct
         { name: 'counter', code: counter },
         { name: 'two', code: twoHandlers },
         { name: 'arn', code: { ...twoHandlers, handlerExport: 'arn' } },
+        { name: 'context', code: { ...twoHandlers, handlerExport: 'clientContext' } },
         { name: 'queued', code: counter, reservedConcurrency: 1 },
       ],
       onRequest: (entry) => requests.push(entry),
@@ -361,6 +377,8 @@ describe('remote endpoint: backed by the warm local environment (engine)', funct
     await assertQueuesEvent(lambda);
     assert.ok(requests.some((entry) => /\/queued\/invocations \(queued\) -> 200 \(\d+ ms\)$/.test(requestLine(entry))), 'the request log tells when the queued invocation ran');
   });
+
+  it("passes Invoke's ClientContext to the handler's context.clientContext; a bad one is a 400", () => assertPassesClientContext(lambda));
 
   it("gives the handler the function's ARN as the endpoint reports it", async () => {
     const { FunctionArn } = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'arn' }));

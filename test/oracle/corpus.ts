@@ -132,6 +132,8 @@ export const CORPUS: OracleCase[] = [
   // ---- what surrounds the handler ----
   own('the awslambda global', 'globals.awslambdaGlobal'),
   own('the context object', 'globals.contextShape'),
+  own("the context object's clientContext, none given", 'globals.clientContext'),
+  own("the context object's clientContext, Invoke's ClientContext given", 'globals.clientContext', { clientContext: { client: { app_title: 'café ☕' }, custom: { n: 1 }, env: { platform: 'oracle\n' } } }),
   own("Lambda's environment variables", 'globals.environment'),
   own('node flags of the runtime image', 'globals.nodeFlags'),
 

@@ -91,7 +91,8 @@ export async function runLocal(root: string, testCase: OracleCase, profile: Orac
   try {
     for (const event of testCase.events) {
       try {
-        outcomes.push(toOutcome(await environment.invoke(event), testCase.compareLogs === true));
+        const options = testCase.clientContext === undefined ? {} : { clientContext: testCase.clientContext };
+        outcomes.push(toOutcome(await environment.invoke(event, options), testCase.compareLogs === true));
       } catch (error) {
         outcomes.push(refused((error as Error).message));
       }

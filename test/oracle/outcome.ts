@@ -31,6 +31,8 @@ export interface OracleCase {
   events: unknown[];
   profiles: readonly OracleProfile[];
   env?: Record<string, string>;
+  /** Invoke's ClientContext (decoded) given to every invocation of the case. */
+  clientContext?: unknown;
   /**
    * Compare the console lines too: state that only shows in logs (the freeze demo), the request
    * id written outside an invocation, the runtime's init and invoke error lines.

@@ -52,7 +52,8 @@ export async function runRealResults(root: string, testCase: OracleCase, profile
   try {
     for (const event of testCase.events) {
       const payload = Buffer.from(JSON.stringify(event));
-      results.push(await backend.invoke({ requestId: randomUUID(), event, payload, configuration }));
+      const clientContext = testCase.clientContext === undefined ? {} : { clientContext: testCase.clientContext };
+      results.push(await backend.invoke({ requestId: randomUUID(), event, payload, configuration, ...clientContext }));
     }
   } finally {
     await backend.dispose();

@@ -14,6 +14,8 @@ export interface BackendInvocation {
   /** The raw event bytes, for runtimes that receive the payload verbatim. */
   payload: Buffer;
   configuration: WireFunctionConfiguration;
+  /** The caller's ClientContext, decoded (Invoke's base64 JSON), for the handler's `context.clientContext`. */
+  clientContext?: unknown;
   /**
    * Called once with the payload as soon as it is known, when that is before the logs are
    * complete (the warm local backend; a backend that cannot tell earlier never calls it).

@@ -10,7 +10,7 @@ import type { BackendPayload, BackendResult } from './backend';
 import type { BackendPool } from './backends';
 import { ThrottledError } from '../runtime/environment-pool';
 import { jsonReply, type AfterOutcome, type Reply, type Route, type RouteRequest } from './router';
-import { errors, functionArn, ServiceError } from './service-error';
+import { CLIENT_CONTEXT_LIMIT, errors, functionArn, ServiceError } from './service-error';
 import type { EndpointState, ServedFunction } from './state';
 
 /** Lambda's synchronous payload limit, request and response alike. */
@@ -47,7 +47,9 @@ async function invoke(state: EndpointState, pool: BackendPool, request: RouteReq
   if (invocationType !== 'RequestResponse' && invocationType !== 'Event') {
     throw errors.invalidParameter(`Invalid invocation type: ${invocationType}`);
   }
-  const run = (onPayload?: (early: BackendPayload) => void) => runOnce(pool, fn, event, request.body, onPayload);
+  // Lambda passes the ClientContext to the function for synchronous invocations only.
+  const clientContext = invocationType === 'RequestResponse' ? decodeClientContext(header(request, 'x-amz-client-context')) : undefined;
+  const run = (onPayload?: (early: BackendPayload) => void) => runOnce(pool, fn, { event, payload: request.body, clientContext }, onPayload);
   if (invocationType === 'Event') return queueEvent(fn, request.body, () => run());
   // With the log tail the answer waits for the logs. Without it, it goes out as soon as the
   // payload is known, as Lambda's does (the warm local backend in the default mode tells it;
@@ -71,7 +73,12 @@ async function invoke(state: EndpointState, pool: BackendPool, request: RouteReq
  * takes the next one as soon as it is done (the pool holds that one back instead of starting
  * another environment).
  */
-async function runOnce(pool: BackendPool, fn: ServedFunction, event: unknown, payload: Buffer, onPayload?: (early: BackendPayload) => void): Promise<BackendResult> {
+async function runOnce(
+  pool: BackendPool,
+  fn: ServedFunction,
+  input: { event: unknown; payload: Buffer; clientContext: unknown },
+  onPayload?: (early: BackendPayload) => void,
+): Promise<BackendResult> {
   // Each concurrent invocation takes an environment of its own (one that has answered and is
   // finishing counts as free: see below); none left: Lambda's 429. The check and the count it
   // guards share one turn after the await.
@@ -89,7 +96,14 @@ async function runOnce(pool: BackendPool, fn: ServedFunction, event: unknown, pa
       onPayload(withinPayloadLimit(answer));
     });
     const result = await backend
-      .invoke({ requestId: randomUUID(), event, payload, configuration: fn.configuration, ...(early ? { onPayload: early } : {}) })
+      .invoke({
+        requestId: randomUUID(),
+        event: input.event,
+        payload: input.payload,
+        configuration: fn.configuration,
+        ...(input.clientContext === undefined ? {} : { clientContext: input.clientContext }),
+        ...(early ? { onPayload: early } : {}),
+      })
       .catch((error: unknown) => {
         // The environments' own limit, which the count above normally reaches first.
         throw error instanceof ThrottledError ? errors.throttled() : error;
@@ -159,6 +173,18 @@ async function runWhenThrottlingEnds(run: () => Promise<BackendResult>, expiresA
       }
     }
     await new Promise((resolve) => setTimeout(resolve, waitMs).unref());
+  }
+}
+
+/** The X-Amz-Client-Context header (base64 of a JSON value, as the SDKs send ClientContext), decoded; undefined without one. */
+function decodeClientContext(encoded: string | undefined): unknown {
+  if (encoded === undefined || encoded === '') return undefined;
+  if (Buffer.byteLength(encoded) > CLIENT_CONTEXT_LIMIT) throw errors.invalidClientContext(`it has ${Buffer.byteLength(encoded)}`);
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(encoded) || encoded.length % 4 !== 0) throw errors.invalidClientContext('it is not base64');
+  try {
+    return JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
+  } catch {
+    throw errors.invalidClientContext('it does not decode to JSON');
   }
 }
 

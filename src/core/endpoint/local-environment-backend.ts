@@ -7,7 +7,7 @@
  * masked (the caller gets what Lambda returns).
  */
 import { isRuntimeProfileName } from '../lambda/runtime-profiles';
-import type { EnvironmentOptions, WarmEnvironment } from '../runtime/environment-api';
+import type { EarlyPayload, EnvironmentOptions, WarmEnvironment } from '../runtime/environment-api';
 import { DEFAULT_MAX_ENVIRONMENTS, EnvironmentPool } from '../runtime/environment-pool';
 import { limitOutcome } from '../lambda/limits';
 import type { BackendContext, BackendInvocation, BackendPayload, BackendResult, FunctionBackend } from './backend';
@@ -49,15 +49,15 @@ export function createLocalEnvironmentBackend(context: BackendContext, createEnv
       const onPayload = invocation.onPayload;
       // Set in a callback, which control-flow narrowing does not follow: typed, not inferred from null.
       let answered = null as BackendPayload | null;
-      const raw = await environments.invoke(
-        invocation.event,
-        onPayload && {
-          onPayload: (early) => {
+      const raw = await environments.invoke(invocation.event, {
+        ...(invocation.clientContext === undefined ? {} : { clientContext: invocation.clientContext }),
+        ...(onPayload && {
+          onPayload: (early: EarlyPayload) => {
             answered = { requestId: early.requestId, payload: Buffer.from(early.payload), functionError: early.failed ? 'Unhandled' : null };
             onPayload(answered);
           },
-        },
-      );
+        }),
+      });
       if (answered) return { ...answered, logs: raw.logs };
       // The record keeps the limits limitOutcome applies: the payload an early answer would have given.
       const { payload, error } = limitOutcome(raw.response, raw.error);

@@ -34,6 +34,9 @@ export function layerArn(region: string, name: string, version?: number): string
   return `arn:aws:lambda:${region}:${ACCOUNT_ID}:layer:${name}${version === undefined ? '' : `:${version}`}`;
 }
 
+/** Invoke's ClientContext: "up to 3,583 bytes of base64-encoded data" (the API reference). */
+export const CLIENT_CONTEXT_LIMIT = 3583;
+
 export const errors = {
   functionNotFound: (region: string, name: string, qualifier?: string) =>
     new ServiceError(404, 'ResourceNotFoundException', `Function not found: ${functionArn(region, name, qualifier)}`),
@@ -41,6 +44,8 @@ export const errors = {
   invalidJson: (detail: string) =>
     new ServiceError(400, 'InvalidRequestContentException', `Could not parse request body into json: ${detail}`),
   invalidParameter: (message: string) => new ServiceError(400, 'InvalidParameterValueException', message),
+  /** Our wording: the service's own for a bad ClientContext is not documented. */
+  invalidClientContext: (why: string) => new ServiceError(400, 'InvalidRequestContentException', `ClientContext must be base64-encoded JSON of at most ${CLIENT_CONTEXT_LIMIT} bytes: ${why}`),
   /** Invoke's own error for an oversized event; other operations answer RequestEntityTooLargeException. */
   requestTooLarge: (limit: number, operation = 'InvokeFunction') =>
     new ServiceError(

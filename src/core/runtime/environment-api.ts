@@ -126,6 +126,11 @@ export interface WarmEnvironment {
 
 export interface InvokeOptions {
   /**
+   * The caller's ClientContext (what Invoke's base64 `ClientContext` decodes to, as JSON): the
+   * handler's `context.clientContext`, as Lambda passes it for synchronous invocations.
+   */
+  clientContext?: unknown;
+  /**
    * Called once with what Invoke returns as soon as the runtime's answer is accepted, before
    * the logs are complete and the record is built: a caller that needs only the payload (the
    * endpoint without LogType Tail) answers then, as Lambda answers once the runtime has posted

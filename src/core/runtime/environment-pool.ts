@@ -19,7 +19,7 @@
  * queue of invocations in the engine.
  */
 import type { RawInvocation } from '../model/snapshot';
-import type { EnvironmentFactory, EnvironmentStatus, InvokeOptions, WarmEnvironment } from './environment-api';
+import type { EarlyPayload, EnvironmentFactory, EnvironmentStatus, InvokeOptions, WarmEnvironment } from './environment-api';
 
 export interface EnvironmentPoolOptions {
   create: EnvironmentFactory;
@@ -205,7 +205,7 @@ export class EnvironmentPool {
         reject(new ThrottledError(this.maxEnvironments));
         return 'started';
       }
-      this.run(slot, event, cold && idle !== undefined, options.onPayload).then(resolve, reject);
+      this.run(slot, event, cold && idle !== undefined, options).then(resolve, reject);
       return 'started';
     });
   }
@@ -308,7 +308,7 @@ export class EnvironmentPool {
     }
   }
 
-  private async run(slot: Slot, event: unknown, resetFirst: boolean, onPayload: InvokeOptions['onPayload']): Promise<RawInvocation> {
+  private async run(slot: Slot, event: unknown, resetFirst: boolean, { clientContext, onPayload }: InvokeOptions): Promise<RawInvocation> {
     slot.inFlight += 1;
     let answered = false;
     let finished = false;
@@ -317,18 +317,18 @@ export class EnvironmentPool {
     slot.reaper = undefined;
     try {
       if (resetFirst) await slot.environment.reset('requested');
-      const raw = await slot.environment.invoke(
-        event,
-        onPayload && {
-          onPayload: (early) => {
+      const raw = await slot.environment.invoke(event, {
+        ...(clientContext === undefined ? {} : { clientContext }),
+        ...(onPayload && {
+          onPayload: (early: EarlyPayload) => {
             // Once, and never after the run ended (the count would stay up for good).
             if (answered || finished) return;
             answered = true;
             slot.answered += 1;
             onPayload(early);
           },
-        },
-      );
+        }),
+      });
       return { ...raw, environment: slot.index, generation: slot.generation(raw.generation) };
     } finally {
       finished = true;

@@ -204,12 +204,12 @@ class LocalEnvironment implements WarmEnvironment {
 
   invoke(event: unknown, options: InvokeOptions = {}): Promise<RawInvocation> {
     if (this.disposed) return Promise.reject(new Error('This environment has been disposed.'));
-    if (this.managed) return this.invokeManaged(this.managed, event);
+    if (this.managed) return this.invokeManaged(this.managed, event, options.clientContext);
     // Queueing is the session's job (runtime/environment-pool.ts); interleaving two invocations
     // in one child would mix their output and state, so a second one is an engine error.
     if (this.running) return Promise.reject(new Error('This environment is already running an invocation; it runs one at a time (send invocations through a WarmSession).'));
     this.running = true;
-    return this.invokeNow(event, options.onPayload).finally(() => {
+    return this.invokeNow(event, options).finally(() => {
       this.running = false;
     });
   }
@@ -396,9 +396,10 @@ class LocalEnvironment implements WarmEnvironment {
     return handle;
   }
 
-  private sendInvoke(child: ChildHandle, requestId: string, event: unknown): void {
+  private sendInvoke(child: ChildHandle, requestId: string, event: unknown, clientContext: unknown): void {
     const timeoutMs = this.resolved.timeoutSeconds * 1000;
-    child.send({ type: 'invoke', requestId, event, timeoutMs, invokedFunctionArn: functionArn(this.resolved.region, this.resolved.functionName) });
+    const invokedFunctionArn = functionArn(this.resolved.region, this.resolved.functionName);
+    child.send({ type: 'invoke', requestId, event, timeoutMs, invokedFunctionArn, ...(clientContext === undefined ? {} : { clientContext }) });
   }
 
   /** A record of this environment with the defaults of a local invocation, then `fields`, within the record's limits. */
@@ -429,9 +430,9 @@ class LocalEnvironment implements WarmEnvironment {
     }, logsCut);
   }
 
-  private async invokeManaged(managed: ManagedInvocations, event: unknown): Promise<RawInvocation> {
+  private async invokeManaged(managed: ManagedInvocations, event: unknown, clientContext: unknown): Promise<RawInvocation> {
     if (this.state === 'warm') this.setState('invoking');
-    const record = await managed.invoke(event);
+    const record = await managed.invoke(event, clientContext);
     if (this.child && !managed.busy) this.setState('warm');
     return record;
   }
@@ -458,14 +459,15 @@ class LocalEnvironment implements WarmEnvironment {
       },
       warm: () => this.setState('warm'),
       record: (requestId, startedAt, fields, logsCut) => this.baseRecord(requestId, startedAt, fields, logsCut),
-      sendInvoke: (child, requestId, event) => this.sendInvoke(child, requestId, event),
+      sendInvoke: (child, requestId, event, clientContext) => this.sendInvoke(child, requestId, event, clientContext),
       timeoutSeconds: this.resolved.timeoutSeconds,
       memoryMB: this.resolved.memoryMB,
       handlerWarnings: this.options.handlerWarnings ?? [],
     };
   }
 
-  private async invokeNow(event: unknown, onPayload: InvokeOptions['onPayload']): Promise<RawInvocation> {
+  private async invokeNow(event: unknown, options: InvokeOptions): Promise<RawInvocation> {
+    const { onPayload, clientContext } = options;
     if (this.disposed) throw new Error('This environment has been disposed.');
     const requestId = randomUUID();
     const startedAt = new Date().toISOString();
@@ -496,7 +498,7 @@ class LocalEnvironment implements WarmEnvironment {
       this.setState('initializing');
       // Sent now, run by the child as soon as init is done (dropped if init fails): no round
       // trip between `ready` and the invocation.
-      this.sendInvoke(child, requestId, event);
+      this.sendInvoke(child, requestId, event, clientContext);
       const outcome = await this.awaitInit(child);
       // The invocation may have written already: cut at the init marker.
       initLogs = child.output.takeThrough(INIT_MARKER_ID);
@@ -544,7 +546,7 @@ class LocalEnvironment implements WarmEnvironment {
       if (child.exited || fatal || stale.some((e) => e.kind === 'exit' || e.kind === 'violation')) {
         await child.kill();
         this.endProcess(fatal ? fatal.message.reason : 'crashed');
-        return this.invokeNow(event, onPayload);
+        return this.invokeNow(event, options);
       }
     }
     const timeoutMs = this.resolved.timeoutSeconds * 1000;
@@ -552,7 +554,7 @@ class LocalEnvironment implements WarmEnvironment {
       child.thaw();
       // Output written while thawing (timers that were due) belongs to this invocation, as on Lambda.
       invokedAt = performance.now();
-      this.sendInvoke(child, requestId, event);
+      this.sendInvoke(child, requestId, event, clientContext);
     }
     // Told once the child has the event: the listeners' work overlaps the invocation.
     this.setState('invoking');

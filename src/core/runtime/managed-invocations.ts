@@ -39,7 +39,7 @@ export interface ManagedKit {
   warm(): void;
   /** A record with the environment's fields, then `fields`. */
   record(requestId: string, startedAt: string, fields: Partial<RawInvocation>, logsCut: boolean): RawInvocation;
-  sendInvoke(child: ChildHandle, requestId: string, event: unknown): void;
+  sendInvoke(child: ChildHandle, requestId: string, event: unknown, clientContext: unknown): void;
   timeoutSeconds: number;
   memoryMB: number;
   /** What the caller's static checks found (EnvironmentOptions.handlerWarnings). */
@@ -74,7 +74,7 @@ export class ManagedInvocations {
     return this.inFlight.size > 0;
   }
 
-  async invoke(event: unknown): Promise<RawInvocation> {
+  async invoke(event: unknown, clientContext?: unknown): Promise<RawInvocation> {
     const requestId = randomUUID();
     const arrivedAt = new Date().toISOString();
     const running = this.running ?? this.start();
@@ -97,9 +97,9 @@ export class ManagedInvocations {
         ...(init.reset === 'init-error' && this.kit.handlerWarnings.length ? { handlerWarnings: [...this.kit.handlerWarnings] } : {}),
       }, cut);
     }
-    if (this.running !== running) return this.invoke(event); // ended while this one waited: a new environment
+    if (this.running !== running) return this.invoke(event, clientContext); // ended while this one waited: a new environment
     // Started when the workers could take it (an invocation sent during init waited for them).
-    return this.run(running, requestId, new Date().toISOString(), event);
+    return this.run(running, requestId, new Date().toISOString(), event, clientContext);
   }
 
   /** Ends the process; invocations in flight fail with `reason`. */
@@ -143,7 +143,7 @@ export class ManagedInvocations {
     return outcome;
   }
 
-  private async run(running: Running, requestId: string, startedAt: string, event: unknown): Promise<RawInvocation> {
+  private async run(running: Running, requestId: string, startedAt: string, event: unknown, clientContext: unknown): Promise<RawInvocation> {
     const timeoutMs = this.kit.timeoutSeconds * 1000;
     const others = [...this.inFlight.keys()];
     for (const id of others) this.inFlight.get(id)?.overlapping.push(requestId);
@@ -159,7 +159,7 @@ export class ManagedInvocations {
       this.inFlight.set(requestId, { startedAt: performance.now(), overlapping: others, settledAfterMs: null, finish: resolve, timer });
     });
     const entry = this.inFlight.get(requestId) as InFlight;
-    this.kit.sendInvoke(running.child, requestId, event);
+    this.kit.sendInvoke(running.child, requestId, event, clientContext);
     const outcome = await finished;
     clearTimeout(entry.timer);
     this.inFlight.delete(requestId);

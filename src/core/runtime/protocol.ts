@@ -89,6 +89,8 @@ export interface ChildInvokeMessage {
    */
   timeoutMs: number;
   invokedFunctionArn: string;
+  /** The caller's ClientContext (Invoke's, decoded JSON), the runtime client's `context.clientContext`; absent when none. */
+  clientContext?: unknown;
 }
 
 /**

@@ -73,6 +73,8 @@ interface Pending {
   requestId: string;
   payload: Buffer;
   deadlineMs: number;
+  /** The caller's ClientContext as JSON text (the Lambda-Runtime-Client-Context header), or null. */
+  clientContext: string | null;
   /** Set when the event has been handed to the runtime. */
   deliveredAt: number | null;
   /** Set when the invocation got its outcome. */
@@ -147,6 +149,7 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
         requestId,
         payload: invocation.payload.length > 0 ? invocation.payload : Buffer.from('{}'),
         deadlineMs: Date.now() + timeoutMs,
+        clientContext: invocation.clientContext === undefined ? null : asciiJson(invocation.clientContext),
         deliveredAt: null,
         endedAt: null,
         resolve,
@@ -235,6 +238,7 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
       'Lambda-Runtime-Deadline-Ms': String(pending.deadlineMs),
       'Lambda-Runtime-Invoked-Function-Arn': this.context.configuration.FunctionArn,
       'Lambda-Runtime-Trace-Id': `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replace(/-/g, '').slice(0, 24)};Sampled=0`,
+      ...(pending.clientContext === null ? {} : { 'Lambda-Runtime-Client-Context': pending.clientContext }),
     });
     response.end(pending.payload);
     return true;
@@ -518,4 +522,9 @@ function exitReason(code: number | null, signal: NodeJS.Signals | null): string 
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** JSON with every character past ASCII escaped (\uXXXX): the same value, and a valid header (node refuses others). */
+function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

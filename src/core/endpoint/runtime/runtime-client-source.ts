@@ -143,7 +143,8 @@ async function main() {
       logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
       logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
       identity: undefined,
-      clientContext: undefined,
+      // As the real client reads it: the header's JSON, parsed; absent without one.
+      clientContext: next.headers['lambda-runtime-client-context'] === undefined ? undefined : JSON.parse(next.headers['lambda-runtime-client-context']),
       getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     };
     const { error, result } = await invokeHandler(handler, JSON.parse(next.body.toString('utf8') || 'null'), context);

@@ -511,6 +511,7 @@ function invocationData(message: ChildInvokeMessage, deadlineMs: number): Invoca
     event: message.event,
     requestId: message.requestId,
     invokedFunctionArn: message.invokedFunctionArn,
+    clientContext: message.clientContext,
     deadlineMs,
     functionName: init.functionName,
     memoryMB: init.memoryMB,

@@ -34,6 +34,8 @@ export interface InvocationData {
   event: unknown;
   requestId: string;
   invokedFunctionArn: string;
+  /** The caller's ClientContext, parsed as the clients parse the Lambda-Runtime-Client-Context header; undefined without one. */
+  clientContext: unknown;
   deadlineMs: number;
   functionName: string;
   memoryMB: number;
@@ -63,7 +65,7 @@ function contextData(data: InvocationData): Record<string, unknown> {
     memoryLimitInMB: `${data.memoryMB}`,
     logGroupName: data.logGroupName,
     logStreamName: data.logStreamName,
-    clientContext: undefined,
+    clientContext: data.clientContext,
     identity: undefined,
     invokedFunctionArn: data.invokedFunctionArn,
     awsRequestId: data.requestId,
