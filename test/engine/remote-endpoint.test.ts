@@ -71,9 +71,29 @@ async function assertPassesClientContext(lambda: LambdaClient): Promise<void> {
   const given = await invoke(Buffer.from(JSON.stringify(sent)).toString('base64'));
   assert.deepEqual(JSON.parse(text(given.Payload)), { clientContext: sent });
   assert.deepEqual(JSON.parse(text((await invoke()).Payload)), { clientContext: 'none' }, 'none without one');
-  await rejectsWith(invoke('not base64!'), 'InvalidRequestContentException');
-  await rejectsWith(invoke(Buffer.from('{not json').toString('base64')), 'InvalidRequestContentException');
-  await rejectsWith(invoke(Buffer.from(JSON.stringify({ custom: { pad: 'x'.repeat(3000) } })).toString('base64')), 'InvalidRequestContentException');
+  // The API reference's limit: 3,583 bytes of base64 (3,580 is the longest padded length under it).
+  const padded = (jsonLength: number) => Buffer.from(JSON.stringify({ pad: 'x'.repeat(jsonLength - 10) })).toString('base64');
+  assert.equal(padded(2685).length, 3580);
+  assert.equal(JSON.parse(text((await invoke(padded(2685))).Payload)).clientContext.pad.length, 2675, 'at the limit');
+  const bad = [
+    padded(2686), // 3,584 bytes
+    'not base64!',
+    Buffer.from('{not json').toString('base64'),
+    Buffer.from('[1,2]').toString('base64'), // JSON, not an object
+    Buffer.from([0x22, ...new Array<number>(2683).fill(0xff), 0x22]).toString('base64'), // not UTF-8
+  ];
+  for (const value of bad) {
+    const error = await lambda.send(new InvokeCommand({ FunctionName: 'context', Payload: '{}', ClientContext: value })).then(
+      () => null,
+      (thrown: Error) => thrown,
+    );
+    assert.equal(error?.name, 'InvalidRequestContentException', value.slice(0, 40));
+    assert.equal(error?.message, 'Client context must be a valid Base64-encoded JSON object.');
+  }
+  // Checked for every invocation type, as the event is.
+  for (const InvocationType of ['DryRun', 'Event'] as const) {
+    await rejectsWith(lambda.send(new InvokeCommand({ FunctionName: 'context', Payload: '{}', InvocationType, ClientContext: 'not base64!' })), 'InvalidRequestContentException');
+  }
 }
 
 async function assertQueuesEvent(lambda: LambdaClient): Promise<void> {

@@ -43,12 +43,14 @@ async function invoke(state: EndpointState, pool: BackendPool, request: RouteReq
     }
   }
   const invocationType = header(request, 'x-amz-invocation-type') ?? 'RequestResponse';
+  // Checked for every type, as the event is (DryRun validates), ...
+  const givenContext = decodeClientContext(header(request, 'x-amz-client-context'));
   if (invocationType === 'DryRun') return { status: 204, body: Buffer.alloc(0), headers: {} };
   if (invocationType !== 'RequestResponse' && invocationType !== 'Event') {
     throw errors.invalidParameter(`Invalid invocation type: ${invocationType}`);
   }
-  // Lambda passes the ClientContext to the function for synchronous invocations only.
-  const clientContext = invocationType === 'RequestResponse' ? decodeClientContext(header(request, 'x-amz-client-context')) : undefined;
+  // ... and passed to the function for synchronous invocations only, as Lambda passes it.
+  const clientContext = invocationType === 'RequestResponse' ? givenContext : undefined;
   const run = (onPayload?: (early: BackendPayload) => void) => runOnce(pool, fn, { event, payload: request.body, clientContext }, onPayload);
   if (invocationType === 'Event') return queueEvent(fn, request.body, () => run());
   // With the log tail the answer waits for the logs. Without it, it goes out as soon as the
@@ -176,16 +178,24 @@ async function runWhenThrottlingEnds(run: () => Promise<BackendResult>, expiresA
   }
 }
 
-/** The X-Amz-Client-Context header (base64 of a JSON value, as the SDKs send ClientContext), decoded; undefined without one. */
-function decodeClientContext(encoded: string | undefined): unknown {
+/** Refuses bytes that are not UTF-8 (the default decoder would turn them into U+FFFD, each six bytes once escaped for a header). */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The X-Amz-Client-Context header (base64 of a JSON object, as the SDKs send ClientContext),
+ * decoded; undefined without one. At most CLIENT_CONTEXT_LIMIT bytes of padded base64 of UTF-8.
+ */
+function decodeClientContext(encoded: string | undefined): Record<string, unknown> | undefined {
   if (encoded === undefined || encoded === '') return undefined;
-  if (Buffer.byteLength(encoded) > CLIENT_CONTEXT_LIMIT) throw errors.invalidClientContext(`it has ${Buffer.byteLength(encoded)}`);
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(encoded) || encoded.length % 4 !== 0) throw errors.invalidClientContext('it is not base64');
+  if (encoded.length > CLIENT_CONTEXT_LIMIT || encoded.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(encoded)) throw errors.invalidClientContext();
+  let value: unknown;
   try {
-    return JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
+    value = JSON.parse(STRICT_UTF8.decode(Buffer.from(encoded, 'base64')));
   } catch {
-    throw errors.invalidClientContext('it does not decode to JSON');
+    throw errors.invalidClientContext();
   }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw errors.invalidClientContext();
+  return value as Record<string, unknown>;
 }
 
 /** The errorType of a failed invocation's payload (`Unhandled` when it names none, e.g. a custom runtime's). */

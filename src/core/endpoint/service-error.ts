@@ -44,8 +44,8 @@ export const errors = {
   invalidJson: (detail: string) =>
     new ServiceError(400, 'InvalidRequestContentException', `Could not parse request body into json: ${detail}`),
   invalidParameter: (message: string) => new ServiceError(400, 'InvalidParameterValueException', message),
-  /** Our wording: the service's own for a bad ClientContext is not documented. */
-  invalidClientContext: (why: string) => new ServiceError(400, 'InvalidRequestContentException', `ClientContext must be base64-encoded JSON of at most ${CLIENT_CONTEXT_LIMIT} bytes: ${why}`),
+  /** The service's words (as SDK issues and tests quote them); also for one over CLIENT_CONTEXT_LIMIT. */
+  invalidClientContext: () => new ServiceError(400, 'InvalidRequestContentException', 'Client context must be a valid Base64-encoded JSON object.'),
   /** Invoke's own error for an oversized event; other operations answer RequestEntityTooLargeException. */
   requestTooLarge: (limit: number, operation = 'InvokeFunction') =>
     new ServiceError(
