@@ -543,4 +543,24 @@ describe('remote endpoint: host guard', () => {
       await endpoint.close();
     }
   });
+
+  it('answers a target URL parsing refuses (`//` then no valid host) 404 UnknownOperation, not a 500', async () => {
+    const endpoint = await startLambdaEndpoint({ port: 0, backendFactory: createBackendFactory(), functions: [{ name: 'counter', code: counter }] });
+    try {
+      const { request } = await import('node:http');
+      for (const path of ['//', '//[/2015-03-31/functions/counter/invocations', '//x:99999/2015-03-31/functions/counter/invocations']) {
+        const answer = await new Promise<{ status: number; type: string | undefined }>((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port: endpoint.port, method: 'POST', path, headers: { Authorization: 'x' } }, (res) => {
+            res.resume();
+            resolve({ status: res.statusCode ?? 0, type: res.headers['x-amzn-errortype'] as string | undefined });
+          });
+          req.on('error', reject);
+          req.end('{}');
+        });
+        assert.deepEqual(answer, { status: 404, type: 'UnknownOperationException' }, path);
+      }
+    } finally {
+      await endpoint.close();
+    }
+  });
 });

@@ -41,4 +41,11 @@ describe('endpoint route path', () => {
     assert.equal(routePath('/2015-03-31/functions/x/%2e%2E/y/invocations'), '/2015-03-31/functions/y/invocations');
     assert.equal(routePath('//evil.example/2015-03-31/functions/x/invocations'), '/2015-03-31/functions/x/invocations');
   });
+
+  it('gives null, not an exception, for a target URL parsing refuses', () => {
+    for (const rawPath of ['//', '/// ', '//[', '//x:99999/', '//[/2015-03-31/functions/x/invocations']) {
+      assert.throws(() => new URL(rawPath, 'http://127.0.0.1'), TypeError, JSON.stringify(rawPath));
+      assert.equal(routePath(rawPath), null, JSON.stringify(rawPath));
+    }
+  });
 });

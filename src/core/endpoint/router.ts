@@ -76,10 +76,16 @@ const PLAIN_PATH = /^\/(?!\/)(?!.*%2e)[\w\-~!$&'()*+,;=:@%/]*$/i;
 /**
  * The pathname routes match, as WHATWG URL parsing gives it (dot segments resolved, a backslash read
  * as `/`, a `//host/...` target taken as a host): a plain path is its own pathname, and skips
- * the parse (every Invoke's path is one).
+ * the parse (every Invoke's path is one). Null when URL parsing refuses the target.
  */
-export function routePath(rawPath: string): string {
-  return PLAIN_PATH.test(rawPath) ? rawPath : new URL(rawPath, 'http://127.0.0.1').pathname;
+export function routePath(rawPath: string): string | null {
+  if (PLAIN_PATH.test(rawPath)) return rawPath;
+  try {
+    return new URL(rawPath, 'http://127.0.0.1').pathname;
+  } catch {
+    // A target URL parsing refuses (`//` then no valid host, e.g. `//[` or `//x:99999/`) names no route.
+    return null;
+  }
 }
 
 export function matchRoute<Result>(routes: readonly Route<Result>[], method: string, pathname: string): RouteMatch<Result> | null {

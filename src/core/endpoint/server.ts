@@ -100,7 +100,9 @@ export async function startLambdaEndpoint(options: EndpointOptions): Promise<Lam
       if (!isLocalHost(request.headers.host)) {
         throw new ServiceError(403, 'AccessDeniedException', `The local endpoint only answers requests addressed to 127.0.0.1 or localhost, not ${String(request.headers.host)}`);
       }
-      pathname = routePath(rawPath);
+      const routed = routePath(rawPath);
+      if (routed === null) throw errors.unknownOperation(method, rawPath);
+      pathname = routed;
       const match = matchRoute(routes, method, pathname);
       if (!match) throw errors.unknownOperation(method, pathname);
       const { route, params } = match;
