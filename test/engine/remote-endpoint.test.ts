@@ -543,7 +543,9 @@ describe('remote endpoint: host guard', () => {
       await endpoint.close();
     }
   });
+});
 
+describe('remote endpoint: request targets', () => {
   it('answers a target URL parsing refuses (`//` then no valid host) 404 UnknownOperation, not a 500', async () => {
     const endpoint = await startLambdaEndpoint({ port: 0, backendFactory: createBackendFactory(), functions: [{ name: 'counter', code: counter }] });
     try {

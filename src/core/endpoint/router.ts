@@ -83,7 +83,7 @@ export function routePath(rawPath: string): string | null {
   try {
     return new URL(rawPath, 'http://127.0.0.1').pathname;
   } catch {
-    // A target URL parsing refuses (`//` then no valid host, e.g. `//[` or `//x:99999/`) names no route.
+    // A target URL parsing refuses (e.g. `//`, `//[`, `//x:99999/`, `https:`) names no route.
     return null;
   }
 }
