@@ -15,7 +15,7 @@ function result(requestId: string, fields: Record<string, unknown> = {}): string
     type: 'result',
     requestId,
     durationMs: 1,
-    response: { ok: true },
+    responseJson: '{"ok":true}',
     error: null,
     moduleScope: [VARIABLE],
     handlerScope: [],
@@ -71,8 +71,11 @@ describe('runtime: checking what the child sends', () => {
     assert.match(refused(result('r', { durationMs: 'NaN' })), /invalid durationMs/);
     assert.match(refused(result('r', { error: { errorType: 'E', errorMessage: 1, trace: [] } })), /invalid error/);
     const withoutResponse = JSON.parse(result('r')) as Record<string, unknown>;
-    delete withoutResponse.response;
-    assert.match(refused(JSON.stringify(withoutResponse)), /invalid response/);
+    delete withoutResponse.responseJson;
+    assert.match(refused(JSON.stringify(withoutResponse)), /invalid responseJson/);
+    // The response travels as JSON text (or null when the invocation failed), never as a value.
+    assert.match(refused(result('r', { responseJson: { ok: true } })), /invalid responseJson/);
+    assert.equal(decodeChildMessage(result('r', { responseJson: null })).ok, true);
     assert.match(refused('{"type":"ready"}'), /"ready" message with an invalid initDurationMs/);
     assert.match(refused('{"type":"hello"}'), /unknown type "hello"/);
     assert.match(refused('[1]'), /without a type/);

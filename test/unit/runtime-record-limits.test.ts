@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import type { RawInvocation } from '../../src/core/model/snapshot';
-import { applyRecordLimits, limitLambdaError, PAYLOAD_LIMIT_BYTES, RECORD_ERROR_LIMITS, TRANSPORT_ERROR_LIMITS } from '../../src/core/lambda/limits';
+import { applyRecordLimits, limitLambdaError, limitOutcome, limitPayload, PAYLOAD_LIMIT_BYTES, RECORD_ERROR_LIMITS, TRANSPORT_ERROR_LIMITS } from '../../src/core/lambda/limits';
 import { OutputCollector } from '../../src/core/runtime/output-collector';
 import { windowsTreeKill } from '../../src/core/runtime/process-group';
-import { outputMarker } from '../../src/core/runtime/protocol';
+import { outputMarker, responseFromWire } from '../../src/core/runtime/protocol';
 
 describe('runtime: bounded logs', () => {
   it('keeps the first and the last characters of a phase, says how much was cut between, and keeps markers working', () => {
@@ -94,5 +94,39 @@ describe('runtime: record size limits', () => {
 describe('runtime: ending a process tree on Windows', () => {
   it('uses taskkill on the whole tree, forced', () => {
     assert.deepEqual(windowsTreeKill(4242), { command: 'taskkill', args: ['/T', '/F', '/PID', '4242'] });
+  });
+});
+
+describe("runtime: Invoke's payload from the response's JSON text", () => {
+  it('is the text itself, or the payload limitOutcome gives for the parsed response', () => {
+    const longError = { errorType: 'Boom', errorMessage: 'x'.repeat(300 * 1024), trace: ['at a', 'at b'] };
+    const cases: Array<{ value: unknown; error: typeof longError | null }> = [
+      { value: { ok: true, list: [1, 'two', null] }, error: null },
+      { value: 'r'.repeat(PAYLOAD_LIMIT_BYTES - 2), error: null },
+      { value: 'r'.repeat(PAYLOAD_LIMIT_BYTES - 1), error: null },
+      { value: null, error: null },
+      { value: null, error: longError },
+    ];
+    for (const { value, error } of cases) {
+      const fromText = limitPayload(error ? null : JSON.stringify(value), error);
+      const fromValue = limitOutcome(value, error);
+      assert.equal(fromText.payload, fromValue.payload);
+      assert.equal(fromText.failed, fromValue.error !== null);
+    }
+    assert.equal(limitPayload('{"a":1}', null).payload, '{"a":1}', 'no parse, no second stringify');
+  });
+
+  it("gives the record the text's parse, and keeps text that is not JSON (a forged message's) as text", () => {
+    assert.deepEqual(responseFromWire('{"__proto__":{"x":1},"n":[1e21]}'), JSON.parse('{"__proto__":{"x":1},"n":[1e21]}'));
+    assert.equal(responseFromWire(null), null);
+    assert.equal(responseFromWire('not json'), 'not json');
+  });
+
+  it('turns a parsed response too deep to stringify (a forged one) into a SerializationError, not an exception', () => {
+    const deep = responseFromWire(`${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}`);
+    const limited = limitOutcome(deep, null);
+    assert.equal(limited.response, null);
+    assert.equal(limited.error?.errorType, 'Runtime.SerializationError');
+    assert.equal(JSON.parse(limited.payload).errorType, 'Runtime.SerializationError');
   });
 });

@@ -108,19 +108,47 @@ export interface LimitedOutcome {
 }
 
 /**
+ * The response's JSON, or null when it cannot be written: a value parsed from a forged message
+ * can be nested deeper than JSON.stringify's recursion reaches (the child's own JSON.stringify
+ * would have failed on such a value first).
+ */
+function serialized(response: unknown): string | null {
+  try {
+    return JSON.stringify(response) ?? 'null';
+  } catch {
+    return null;
+  }
+}
+
+function unserializable(): LambdaError {
+  return { errorType: 'Runtime.SerializationError', errorMessage: 'The response could not be serialized to JSON (nested too deep).', trace: [] };
+}
+
+/**
  * A response over the payload limit becomes Lambda's `Function.ResponseSizeTooLarge` error and
  * an error is cut to RECORD_ERROR_LIMITS. One function for the record and for the payload an
  * endpoint returns before the record is built, so the two never differ.
  */
 export function limitOutcome(response: unknown, error: LambdaError | null): LimitedOutcome {
   if (error === null) {
-    const payload = JSON.stringify(response) ?? 'null';
-    if (!isOverPayloadLimit(payload)) return { response, error, errorCut: false, payload };
+    const payload = serialized(response);
+    if (payload !== null && !isOverPayloadLimit(payload)) return { response, error, errorCut: false, payload };
+    error = payload === null ? unserializable() : responseSizeTooLarge();
     response = null;
-    error = responseSizeTooLarge();
   }
   const limited = limitLambdaError(error, RECORD_ERROR_LIMITS);
   return { response, error: limited.error, errorCut: limited.cut, payload: JSON.stringify(limited.error) };
+}
+
+/**
+ * Invoke's payload for a result that carries the response as JSON text (null: the function
+ * failed with `error`): the text itself, or within the same limits as limitOutcome's, which gives
+ * the same payload for the parsed response. No parse and no second stringify on the way out.
+ */
+export function limitPayload(responseJson: string | null, error: LambdaError | null): { payload: string; failed: boolean } {
+  if (error !== null) return { payload: limitOutcome(null, error).payload, failed: true };
+  if (responseJson !== null && isOverPayloadLimit(responseJson)) return { payload: limitOutcome(null, responseSizeTooLarge()).payload, failed: true };
+  return { payload: responseJson ?? 'null', failed: false };
 }
 
 /**

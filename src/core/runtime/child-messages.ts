@@ -26,8 +26,6 @@ type MessageOf<T extends ChildToHost['type']> = Extract<ChildToHost, { type: T }
 
 const isString: Check = (value) => typeof value === 'string';
 const isCount: Check = (value) => typeof value === 'number' && Number.isFinite(value) && value >= 0;
-/** Any JSON value: JSON has no `undefined`, so only an absent field fails. */
-const isPresent: Check = (value) => value !== undefined;
 const orNull = (check: Check): Check => (value) => value === null || check(value);
 const optional = (check: Check): Check => (value) => value === undefined || check(value);
 const listOf = (check: Check): Check => (value) => Array.isArray(value) && value.every(check);
@@ -61,7 +59,7 @@ const SCHEMAS: { [T in ChildToHost['type']]: Schema<MessageOf<T>> } = {
   result: {
     requestId: isString,
     durationMs: isCount,
-    response: isPresent,
+    responseJson: orNull(isString),
     error: orNull(isLambdaError),
     moduleScope: orNull(isVariables),
     handlerScope: orNull(isVariables),

@@ -143,7 +143,7 @@ export interface InvokeOptions {
 /** Invoke's answer, known before the record: the record's `response`/`error` give the same payload. */
 export interface EarlyPayload {
   requestId: string;
-  /** The response's JSON, or the error's when the function failed (limitOutcome's payload). */
+  /** The response's JSON text as the runtime made it, or the error's when the function failed (limitPayload: what limitOutcome gives the record's value). */
   payload: string;
   failed: boolean;
 }

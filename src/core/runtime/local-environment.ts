@@ -35,7 +35,7 @@ import { DEFAULT_REGION, defaultFunctionName, defaultTaskRoot, functionArn, hand
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../lambda/defaults';
 import { childEnvironment } from './child-environment';
 import { billedDuration, bytesToMB, endLine, reportLine, startLine, timeoutMessage } from '../lambda/log-lines';
-import { applyRecordLimits, limitOutcome } from '../lambda/limits';
+import { applyRecordLimits, limitPayload } from '../lambda/limits';
 import { chooseRuntime, lambdaNodeFlags, nodeMajorMismatch, runtimeProfile } from '../lambda/runtime-profiles';
 import { probeNode, type NodeFacts } from './node-probe';
 import { guardChild, releaseChild } from './orphan-reaper';
@@ -50,6 +50,7 @@ import {
   CHANNEL_FD,
   INIT_MARKER_ID,
   NO_CAPTURE_FLAG,
+  responseFromWire,
   type ChildInitMessage,
   type ChildResultMessage,
   type ChildToHost,
@@ -589,7 +590,7 @@ class LocalEnvironment implements WarmEnvironment {
         billedDurationMs: billed,
         initDurationMs: cold ? initDurationMs : null,
         maxMemoryUsedMB,
-        response: result.response,
+        response: result.error ? null : responseFromWire(result.responseJson),
         error: result.error,
         logs,
         moduleScope: result.moduleScope,
@@ -795,8 +796,7 @@ class LocalEnvironment implements WarmEnvironment {
         // The answer is final now (the record keeps it within the same limits): what follows
         // only completes the logs.
         if (onPayload) {
-          const { payload, error } = limitOutcome(message.response, message.error);
-          onPayload({ requestId: message.requestId, payload, failed: error !== null });
+          onPayload({ requestId: message.requestId, ...limitPayload(message.responseJson, message.error) });
         }
         if (message.quietStreams) {
           // Anything that did reach those outputs before the result (written straight to the

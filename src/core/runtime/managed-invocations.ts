@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { LambdaError, RawInvocation, ResetReason } from '../model/snapshot';
 import type { ChildHandle, ChildEvent } from './child-handle';
 import { ConcurrentOutput } from './concurrent-output';
-import { findingFromWire, type ChildResultMessage } from './protocol';
+import { findingFromWire, responseFromWire, type ChildResultMessage } from './protocol';
 import { billedDuration, bytesToMB, endLine, reportLine, startLine, timeoutMessage } from '../lambda/log-lines';
 
 /** How long the host waits for capture after the handler settled before giving up on it. */
@@ -196,7 +196,7 @@ export class ManagedInvocations {
       billedDurationMs: billed,
       initDurationMs,
       maxMemoryUsedMB,
-      response: result && !result.error ? result.response : null,
+      response: result && !result.error ? responseFromWire(result.responseJson) : null,
       error,
       logs,
       reset,

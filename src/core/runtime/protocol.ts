@@ -137,7 +137,12 @@ export interface ChildResultMessage {
   type: 'result';
   requestId: string;
   durationMs: number;
-  response: unknown;
+  /**
+   * The response as the runtime made it: the JSON text of the handler's value (for a streaming
+   * handler, of the streamed text), Invoke's payload as it is. Null when the invocation failed.
+   * Text, not a value: the payload goes out as it came, parsed only for the record.
+   */
+  responseJson: string | null;
   error: LambdaError | null;
   moduleScope: CapturedVariable[] | null;
   handlerScope: CapturedVariable[] | null;
@@ -221,7 +226,8 @@ export function outputMarker(id: string): string {
 
 /**
  * The largest message the host reads from the child: 16 MiB. A result holds at most a 6 MiB
- * response (Lambda's payload limit, enforced in the child), three scopes the serializer keeps
+ * response (Lambda's payload limit, enforced in the child; twice that at worst once escaped as a
+ * string in the message, a response of quotes or backslashes), three scopes the serializer keeps
  * under about 160,000 characters each, and an error within TRANSPORT_ERROR_LIMITS, so this
  * leaves room; anything longer is refused before it is buffered (frames.ts).
  */
@@ -248,3 +254,17 @@ export type WorkerToMain =
   | { type: 'init-error'; message: ChildInitErrorMessage }
   /** The worker wrote the invocation's result to the host's pipe itself (shared-pipe.ts): one fewer in flight there. */
   | { type: 'done'; requestId: string };
+
+/**
+ * The record's `response` for a result's `responseJson`: the parsed value, null for none. Text
+ * that is not JSON (only a forged message carries it: the runtime sends JSON text, see
+ * toJsonResponse in bootstrap.ts) stays the text, as Invoke's payload did.
+ */
+export function responseFromWire(responseJson: string | null): unknown {
+  if (responseJson === null) return null;
+  try {
+    return JSON.parse(responseJson) as unknown;
+  } catch {
+    return responseJson;
+  }
+}

@@ -66,6 +66,7 @@ import {
   exitProcess,
   joinText,
   jsonParse,
+  jsonStringify,
   mathMax,
   maxRssBytes,
   messageOf,
@@ -77,7 +78,7 @@ import {
   startsWithText,
 } from '../services/intrinsics';
 import { encodeJson } from '../services/json-encode';
-import { deprecatedCallbackError, failed, invokeHandler, succeeded, type ClientGeneration, type Handler, type InvocationData, type InvocationHooks, type Outcome } from '../services/handler-invocation';
+import { deprecatedCallbackError, invokeHandler, type ClientGeneration, type Handler, type InvocationData, type InvocationHooks, type Outcome } from '../services/handler-invocation';
 import { installAwsLambdaGlobal, streamingMark, type AwsLambdaGlobal } from '../services/awslambda-global';
 import { runtimeProfile } from '../../../lambda/runtime-profiles';
 import { initFailureLabel, requestIdOutsideInvocation } from '../../../lambda/log-lines';
@@ -530,19 +531,28 @@ function forHost(error: LambdaError): LambdaError {
 }
 
 /**
- * The response as Lambda's runtime makes it: with the global JSON.stringify, the one call of a
- * user-replaceable built-in the runtime makes on purpose (a handler may rely on its toJSON).
- * Parsed back with the saved JSON.parse, so that the record carries plain data.
+ * The response as Lambda's runtime makes it: JSON text from the global JSON.stringify, the one
+ * call of a user-replaceable built-in the runtime makes on purpose (a handler may rely on its
+ * toJSON). The text travels as it is: it is Invoke's payload, and only the host's record parses
+ * it. A value JSON leaves out (undefined, a function) is `null`, as Lambda answers.
+ *
+ * A JSON.stringify the program replaced may give any text (pretty-printed, not JSON at all): then
+ * the text is parsed with the saved JSON.parse (not JSON: Runtime.SerializationError) and written
+ * again by encodeJson, so that the payload is the compact text the record's parsed value gives,
+ * on every path (early answer, log tail, Managed Instances).
  */
-function toJsonResponse(value: unknown): Outcome {
-  if (value === undefined) return succeeded(null);
+function toJsonResponse(value: unknown): string | LambdaError {
   try {
-    const text: unknown = JSON.stringify(value);
+    if (value === undefined) return 'null';
+    const json = JSON;
+    const stringify = json.stringify;
+    const made: unknown = apply(stringify, json, [value]);
+    if (typeof made !== 'string') return 'null';
+    const text = stringify === jsonStringify ? made : encodeJson(jsonParse(made));
     // Lambda's payload limit: the response never travels, Lambda answers with an error instead.
-    if (typeof text === 'string' && isOverPayloadLimit(text)) return failed(responseSizeTooLarge());
-    return succeeded(typeof text === 'string' ? jsonParse(text) : null);
+    return isOverPayloadLimit(text) ? responseSizeTooLarge() : text;
   } catch (error) {
-    return failed({ errorType: 'Runtime.SerializationError', errorMessage: messageOf(error), trace: [] });
+    return { errorType: 'Runtime.SerializationError', errorMessage: messageOf(error), trace: [] };
   }
 }
 
@@ -574,7 +584,7 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
   const data = invocationData(message, deadlineMs);
   const call = (): Promise<Outcome> => invokeHandler(fn, data, invocationHooks, invocationMode);
   const inContext = (): Promise<Outcome> => (awsLambdaGlobal ? awsLambdaGlobal.runInvocation(message.requestId, call) : call());
-  let outcome = await (invocationContext && context ? invocationContext.run(context, inContext) : inContext());
+  const outcome = await (invocationContext && context ? invocationContext.run(context, inContext) : inContext());
   let durationMs = nowMs() - started;
   const pending = pendingWork?.settle() ?? null;
   if (!concurrent) apply(holdLoop, keepAlive, []);
@@ -586,9 +596,15 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
   // Capture comes next, and it is ours: the host stops the Lambda clock here. Without capture
   // the result follows at once and stops it itself (one message and one wake of the host less).
   if (init.capture) send({ type: 'settled', requestId: message.requestId, durationMs });
-  if (!outcome.error) outcome = toJsonResponse(outcome.response);
-  if (outcome.error) outcome = failed(forHost(outcome.error));
-  if (outcome.error) lambdaConsole.line('ERROR', `Invoke Error \t${encodeJson(outcome.error)}`);
+  let error = outcome.error;
+  let responseJson: string | null = null;
+  if (!error) {
+    const made = toJsonResponse(outcome.response);
+    if (typeof made === 'string') responseJson = made;
+    else error = made;
+  }
+  if (error) error = forHost(error);
+  if (error) lambdaConsole.line('ERROR', `Invoke Error \t${encodeJson(error)}`);
 
   let moduleScope: CapturedVariable[] | null = null;
   let handlerScope: CapturedVariable[] | null = null;
@@ -638,8 +654,8 @@ async function onInvoke(message: ChildInvokeMessage): Promise<void> {
     type: 'result',
     requestId: message.requestId,
     durationMs,
-    response: outcome.error ? null : outcome.response,
-    error: outcome.error ?? null,
+    responseJson,
+    error: error ?? null,
     moduleScope,
     handlerScope,
     parameters,
