@@ -522,23 +522,25 @@ describe('remote endpoint: a runtime entrypoint that cannot start', function () 
   });
 });
 
+/** Status and error type of a POST sent as written: fetch and the SDK would rewrite the Host header and the path. */
+async function postAsWritten(port: number, path: string, headers: Record<string, string>): Promise<{ status: number; type: string | undefined }> {
+  const { request } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path, headers }, (res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, type: res.headers['x-amzn-errortype'] as string | undefined });
+    });
+    req.on('error', reject);
+    req.end('{}');
+  });
+}
+
 describe('remote endpoint: host guard', () => {
   it('refuses requests addressed to another host name (DNS rebinding)', async () => {
     const endpoint = await startLambdaEndpoint({ port: 0, backendFactory: createBackendFactory(), functions: [{ name: 'counter', code: counter }] });
     try {
-      const { request } = await import('node:http');
-      const status = await new Promise<{ status: number; type: string | undefined }>((resolve, reject) => {
-        const req = request(
-          { host: '127.0.0.1', port: endpoint.port, method: 'POST', path: '/2015-03-31/functions/counter/invocations', headers: { Host: 'evil.example:80', Authorization: 'x' } },
-          (res) => {
-            res.resume();
-            resolve({ status: res.statusCode ?? 0, type: res.headers['x-amzn-errortype'] as string | undefined });
-          },
-        );
-        req.on('error', reject);
-        req.end('{}');
-      });
-      assert.deepEqual(status, { status: 403, type: 'AccessDeniedException' });
+      const answer = await postAsWritten(endpoint.port, '/2015-03-31/functions/counter/invocations', { Host: 'evil.example:80', Authorization: 'x' });
+      assert.deepEqual(answer, { status: 403, type: 'AccessDeniedException' });
     } finally {
       await endpoint.close();
     }
@@ -549,17 +551,8 @@ describe('remote endpoint: request targets', () => {
   it('answers a target URL parsing refuses (`//` then no valid host) 404 UnknownOperation, not a 500', async () => {
     const endpoint = await startLambdaEndpoint({ port: 0, backendFactory: createBackendFactory(), functions: [{ name: 'counter', code: counter }] });
     try {
-      const { request } = await import('node:http');
       for (const path of ['//', '//[/2015-03-31/functions/counter/invocations', '//x:99999/2015-03-31/functions/counter/invocations']) {
-        const answer = await new Promise<{ status: number; type: string | undefined }>((resolve, reject) => {
-          const req = request({ host: '127.0.0.1', port: endpoint.port, method: 'POST', path, headers: { Authorization: 'x' } }, (res) => {
-            res.resume();
-            resolve({ status: res.statusCode ?? 0, type: res.headers['x-amzn-errortype'] as string | undefined });
-          });
-          req.on('error', reject);
-          req.end('{}');
-        });
-        assert.deepEqual(answer, { status: 404, type: 'UnknownOperationException' }, path);
+        assert.deepEqual(await postAsWritten(endpoint.port, path, { Authorization: 'x' }), { status: 404, type: 'UnknownOperationException' }, path);
       }
     } finally {
       await endpoint.close();
