@@ -213,6 +213,32 @@ describe('remote endpoint: Lambda API on 127.0.0.1 with the real SDK', function 
     const missing = await rejectsWith(lambda.send(new InvokeCommand({ FunctionName: 'nope' })), 'ResourceNotFoundException', /Function not found: arn:aws:lambda:.*:function:nope/);
     assert.equal(missing.$metadata?.httpStatusCode, 404);
     await rejectsWith(lambda.send(new InvokeCommand({ FunctionName: 'counter', Qualifier: 'live' })), 'ResourceNotFoundException', /function:counter:live/);
+    // A full ARN is resolved as Lambda resolves it: its name is not nested in another ARN, its
+    // region must be the one signed for, and its qualifier must agree with Qualifier.
+    await rejectsWith(
+      lambda.send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:eu-west-1:123456789012:function:nope' })),
+      'ResourceNotFoundException',
+      /^Function not found: arn:aws:lambda:eu-west-1:\d{12}:function:nope$/,
+    );
+    const otherRegion = await rejectsWith(
+      lambda.send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:us-west-2:123456789012:function:counter', Payload: '{}' })),
+      'ResourceNotFoundException',
+      /^Functions from 'us-west-2' are not reachable in this region \('eu-west-1'\)$/,
+    );
+    assert.equal(otherRegion.$metadata?.httpStatusCode, 404);
+    await rejectsWith(
+      lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'arn:aws:lambda:us-west-2:123456789012:function:counter' })),
+      'ResourceNotFoundException',
+      /not reachable in this region/,
+    );
+    const contradicted = await rejectsWith(
+      lambda.send(new InvokeCommand({ FunctionName: 'counter:$LATEST', Qualifier: 'live', Payload: '{}' })),
+      'InvalidParameterValueException',
+      /^The derived qualifier from the function name does not match the specified qualifier\.$/,
+    );
+    assert.equal(contradicted.$metadata?.httpStatusCode, 400);
+    const agreed = await lambda.send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:eu-west-1:123456789012:function:counter:$LATEST', Qualifier: '$LATEST', Payload: '{}' }));
+    assert.equal(agreed.StatusCode, 200);
     const badJson = await rejectsWith(
       lambda.send(new InvokeCommand({ FunctionName: 'counter', Payload: Buffer.from('{not json') })),
       'InvalidRequestContentException',

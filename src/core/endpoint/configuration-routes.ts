@@ -12,34 +12,27 @@ import { UNZIPPED_LIMIT } from '../lambda/zip';
 import type { Caller } from './auth';
 import type { BackendPool } from './backends';
 import { jsonReply, type Route, type RouteRequest } from './router';
-import { errors, functionArn } from './service-error';
-import { lambdaTimestamp, type EndpointState, type ServedFunction, type WireFunctionConfiguration } from './state';
+import { errors } from './service-error';
+import { functionArnOf, lambdaTimestamp, type EndpointState, type ServedFunction, type WireFunctionConfiguration } from './state';
 
 /** Lambda's limit on the total size of a function's environment variables. */
 const ENVIRONMENT_LIMIT = 4 * 1024;
 
 export function configurationRoutes(state: EndpointState, pool: BackendPool): Route[] {
-  const find = (request: RouteRequest): ServedFunction => {
-    const found = state.findFunction(request.params.name);
-    const qualifier = request.query.get('Qualifier') ?? found?.qualifier;
-    if (!found || (qualifier !== undefined && qualifier !== '$LATEST')) {
-      throw errors.functionNotFound(request.region, found?.fn.name ?? request.params.name, qualifier);
-    }
-    return found.fn;
-  };
+  const find = (request: RouteRequest): ServedFunction => state.resolveFunction(request.params.name, request.query.get('Qualifier'), request.region);
   return [
     {
       method: 'GET',
       pattern: '/2015-03-31/functions/{name}/configuration',
       action: 'lambda:GetFunctionConfiguration',
-      resource: (params, region) => functionArn(region, params.name),
+      resource: (params, region) => functionArnOf(params.name, region),
       handle: async (request) => jsonReply(200, find(request).configuration),
     },
     {
       method: 'PUT',
       pattern: '/2015-03-31/functions/{name}/configuration',
       action: 'lambda:UpdateFunctionConfiguration',
-      resource: (params, region) => functionArn(region, params.name),
+      resource: (params, region) => functionArnOf(params.name, region),
       handle: async (request) => {
         const fn = find(request);
         fn.configuration = applyUpdate(state, fn.configuration, parseBody(request), request.caller);

@@ -10,8 +10,8 @@ import type { BackendPayload, BackendResult } from './backend';
 import type { BackendPool } from './backends';
 import { ThrottledError } from '../runtime/environment-pool';
 import { jsonReply, type AfterOutcome, type Reply, type Route, type RouteRequest } from './router';
-import { CLIENT_CONTEXT_LIMIT, errors, functionArn, ServiceError } from './service-error';
-import type { EndpointState, ServedFunction } from './state';
+import { CLIENT_CONTEXT_LIMIT, errors, ServiceError } from './service-error';
+import { functionArnOf, type EndpointState, type ServedFunction } from './state';
 
 /** Lambda's synchronous payload limit, request and response alike. */
 export const PAYLOAD_LIMIT = PAYLOAD_LIMIT_BYTES;
@@ -21,19 +21,14 @@ export function invokeRoute(state: EndpointState, pool: BackendPool): Route {
     method: 'POST',
     pattern: '/2015-03-31/functions/{name}/invocations',
     action: 'lambda:InvokeFunction',
-    resource: (params, region) => functionArn(region, params.name),
+    resource: (params, region) => functionArnOf(params.name, region),
     maxBody: PAYLOAD_LIMIT,
     handle: (request) => invoke(state, pool, request),
   };
 }
 
 async function invoke(state: EndpointState, pool: BackendPool, request: RouteRequest): Promise<Reply> {
-  const found = state.findFunction(request.params.name);
-  const qualifier = request.query.get('Qualifier') ?? found?.qualifier;
-  if (!found || (qualifier !== undefined && qualifier !== '$LATEST')) {
-    throw errors.functionNotFound(request.region, found?.fn.name ?? request.params.name, qualifier);
-  }
-  const fn = found.fn;
+  const fn = state.resolveFunction(request.params.name, request.query.get('Qualifier'), request.region);
   let event: unknown = {};
   if (request.body.length > 0) {
     try {

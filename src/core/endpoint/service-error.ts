@@ -40,6 +40,9 @@ export const CLIENT_CONTEXT_LIMIT = 3583;
 export const errors = {
   functionNotFound: (region: string, name: string, qualifier?: string) =>
     new ServiceError(404, 'ResourceNotFoundException', `Function not found: ${functionArn(region, name, qualifier)}`),
+  /** Lambda's words for an ARN of another region than the endpoint's (as SDK users' logs quote them). */
+  otherRegion: (arnRegion: string, region: string) =>
+    new ServiceError(404, 'ResourceNotFoundException', `Functions from '${arnRegion}' are not reachable in this region ('${region}')`),
   layerNotFound: () => new ServiceError(404, 'ResourceNotFoundException', 'The resource you requested does not exist.'),
   invalidJson: (detail: string) =>
     new ServiceError(400, 'InvalidRequestContentException', `Could not parse request body into json: ${detail}`),

@@ -6,7 +6,7 @@
 import type { ManagedInstancesOptions } from '../runtime/environment-api';
 import { createHash, randomUUID } from 'node:crypto';
 import type { FunctionCode } from './backend';
-import { ACCOUNT_ID, functionArn, layerArn } from './service-error';
+import { ACCOUNT_ID, errors, functionArn, layerArn } from './service-error';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../lambda/defaults';
 import { handlerString } from '../lambda/environment';
 import { DEFAULT_MAX_ENVIRONMENTS } from '../runtime/environment-pool';
@@ -147,18 +147,29 @@ export class EndpointState {
 
   /** Looks a function up by name, partial ARN or full ARN (with an optional qualifier). */
   findFunction(nameOrArn: string): { fn: ServedFunction; qualifier: string | undefined } | null {
-    let name = nameOrArn;
-    let qualifier: string | undefined;
-    const arn = /^arn:aws[a-z-]*:lambda:[^:]*:\d{12}:function:([^:]+)(?::(.+))?$/.exec(nameOrArn);
-    const partial = /^\d{12}:function:([^:]+)(?::(.+))?$/.exec(nameOrArn);
-    const short = /^([^:]+):([^:]+)$/.exec(nameOrArn);
-    const match = arn ?? partial ?? short;
-    if (match) {
-      name = match[1];
-      qualifier = match[2];
-    }
+    const { name, qualifier } = parseFunctionName(nameOrArn);
     const fn = this.functions.get(name);
     return fn ? { fn, qualifier } : null;
+  }
+
+  /**
+   * The function a request names (path and Qualifier), as Lambda resolves it, or the error
+   * Lambda answers: a qualifier in the name that the Qualifier parameter contradicts (400), an
+   * ARN of another region than the one the caller signed for (the endpoint plays every region,
+   * one per request, as each of Lambda's regional endpoints serves its own), an unknown name
+   * or a qualifier other than $LATEST (404). Another account's ARN is served: on Lambda a
+   * resource policy may allow it, and the local functions stand for the user's own.
+   */
+  resolveFunction(nameOrArn: string, qualifierParameter: string | null, region: string): ServedFunction {
+    const named = parseFunctionName(nameOrArn);
+    if (qualifierParameter !== null && named.qualifier !== undefined && qualifierParameter !== named.qualifier) {
+      throw errors.invalidParameter('The derived qualifier from the function name does not match the specified qualifier.');
+    }
+    if (named.region !== undefined && named.region !== region) throw errors.otherRegion(named.region, region);
+    const qualifier = qualifierParameter ?? named.qualifier;
+    const fn = this.functions.get(named.name);
+    if (!fn || (qualifier !== undefined && qualifier !== '$LATEST')) throw errors.functionNotFound(region, fn?.name ?? named.name, qualifier);
+    return fn;
   }
 
   listFunctions(): ServedFunction[] {
@@ -200,4 +211,22 @@ export class EndpointState {
 /** `file.export` relative to the task root, as a Lambda handler string: a function's Handler until a configuration change sets another. */
 export function defaultHandlerString(code: FunctionCode): string {
   return code.file && code.handlerExport ? handlerString(code.taskRoot, code.file, code.handlerExport) : 'index.handler';
+}
+
+/**
+ * A FunctionName as Lambda's API takes it: `name`, `name:qualifier`, a partial ARN
+ * (`123456789012:function:name[:qualifier]`) or a full one (which also names a region).
+ */
+export function parseFunctionName(nameOrArn: string): { name: string; qualifier: string | undefined; region: string | undefined } {
+  const arn = /^arn:aws[a-z-]*:lambda:([^:]*):\d{12}:function:([^:]+)(?::(.+))?$/.exec(nameOrArn);
+  if (arn) return { name: arn[2], qualifier: arn[3], region: arn[1] };
+  const partial = /^\d{12}:function:([^:]+)(?::(.+))?$/.exec(nameOrArn) ?? /^([^:]+):([^:]+)$/.exec(nameOrArn);
+  if (partial) return { name: partial[1], qualifier: partial[2], region: undefined };
+  return { name: nameOrArn, qualifier: undefined, region: undefined };
+}
+
+/** The ARN a FunctionName stands for, for messages (e.g. AccessDenied's resource): an ARN given is not nested in another. */
+export function functionArnOf(nameOrArn: string, region: string): string {
+  const named = parseFunctionName(nameOrArn);
+  return functionArn(named.region ?? region, named.name, named.qualifier);
 }
