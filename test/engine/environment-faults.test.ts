@@ -88,7 +88,7 @@ describe('local environment faults, freeze and capture limits (real child proces
       const result = await env.invoke({});
       assert.ok(Date.now() - started < 5000, 'returned soon after the timeout');
       assertReset(result, 'timeout', 'Sandbox.Timedout');
-      assert.equal(result.error?.errorMessage, 'Task timed out after 1.00 seconds');
+      assert.equal(result.error?.errorMessage, `RequestId: ${result.requestId} Error: Task timed out after 1.00 seconds`);
       assert.equal(result.durationMs, 1000);
       assert.match(result.logs, /\n\d{4}-[^ ]+Z [0-9a-f-]{36} Task timed out after 1\.00 seconds\n$/);
       assert.ok(result.maxMemoryUsedMB > 0);

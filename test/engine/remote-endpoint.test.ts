@@ -192,7 +192,11 @@ describe('remote endpoint: Lambda API on 127.0.0.1 with the real SDK', function 
   it('times out like Lambda and starts cold afterwards', async () => {
     const timedOut = await lambda.send(new InvokeCommand({ FunctionName: 'slow', LogType: 'Tail', Payload: JSON.stringify({ sleepMs: 3000 }) }));
     assert.equal(timedOut.FunctionError, 'Unhandled');
-    assert.match(JSON.parse(text(timedOut.Payload)).errorMessage, /Task timed out after 1\.00 seconds/);
+    assert.deepEqual(JSON.parse(text(timedOut.Payload)), {
+      errorType: 'Sandbox.Timedout',
+      errorMessage: `RequestId: ${timedOut.$metadata.requestId} Error: Task timed out after 1.00 seconds`,
+      trace: [],
+    });
     assert.equal(parseLogTail(decodeLogResult(timedOut.LogResult)).report?.status, 'timeout');
     const after = await lambda.send(new InvokeCommand({ FunctionName: 'slow', LogType: 'Tail', Payload: '{}' }));
     assert.equal(JSON.parse(text(after.Payload)).invocations, 1, 'module state is gone');

@@ -118,7 +118,9 @@ describe('Runtime API emulator: what the real clients need', function () {
       const fn = backendFor('concurrent', undefined, { maxConcurrency: 2, timeoutSeconds: 1 });
       const [hung, answered] = await Promise.all([fn.invoke({ hang: true }), fn.invoke()]);
       assert.equal(hung.functionError, 'Unhandled');
-      assert.match(JSON.parse(hung.payload.toString()).errorMessage, /Task timed out after 1\.00 seconds$/);
+      const timedOut = JSON.parse(hung.payload.toString()) as { errorType?: string; errorMessage?: string };
+      assert.equal(timedOut.errorType, 'Sandbox.Timedout');
+      assert.match(timedOut.errorMessage ?? '', /^RequestId: [0-9a-f-]{36} Error: Task timed out after 1\.00 seconds$/);
       assert.equal(answered.functionError, null);
       const later = await fn.invoke();
       assert.equal(later.cold, false);

@@ -14,7 +14,7 @@ const DIFFERENCES: ReadonlyArray<readonly [string, readonly OracleProfile[], str
   [
     'streaming handler that never ends its stream',
     EVERY_PROFILE,
-    "the same timeout and reset; the record's timeout error (Sandbox.Timedout, 'Task timed out after 3.00 seconds') is not the Invoke API payload the emulator answers with (no errorType; time and request id in the message)",
+    "the same timeout and reset; the timeout error (Sandbox.Timedout, 'RequestId: <id> Error: Task timed out after 3.00 seconds', as Lambda's Invoke answers it today) is not the payload the emulator answers with (no errorType; time and request id in the message, Lambda's words before 2025)",
   ],
 ];
 

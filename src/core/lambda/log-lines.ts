@@ -1,6 +1,7 @@
 /** Lambda's own log lines around an invocation (START / END / REPORT), formatted like the real ones. */
 
 import { billedDuration, formatEndLine, formatStartLine, reportFields, type ReportLine } from './report';
+import type { LambdaError } from '../model/snapshot';
 
 // One formatter for Lambda's platform lines, shared with the deployed client and the local
 // endpoint (lambda/report.ts); the local log keeps one line per entry, without REPORT's trailing tab.
@@ -42,6 +43,16 @@ export function initFailureLabel(client: 3 | 4): string {
 
 export function timeoutMessage(timeoutSeconds: number): string {
   return `Task timed out after ${timeoutSeconds.toFixed(2)} seconds`;
+}
+
+/**
+ * The error of a timed-out invocation as Lambda's Invoke answers it today (payload
+ * `{"errorType":"Sandbox.Timedout","errorMessage":"RequestId: <id> Error: Task timed out after
+ * 1.00 seconds"}`; before 2025 it was `{"errorMessage":"<time> <id> Task timed out ..."}`, the
+ * log line's words, which the runtime interface emulator still answers).
+ */
+export function timeoutError(requestId: string, timeoutSeconds: number): LambdaError {
+  return { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: ${timeoutMessage(timeoutSeconds)}`, trace: [] };
 }
 
 export function bytesToMB(bytes: number): number {

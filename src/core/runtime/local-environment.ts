@@ -34,7 +34,7 @@ import { nearestPackageType } from './child/services/package-type';
 import { DEFAULT_REGION, defaultFunctionName, defaultTaskRoot, functionArn, handlerString, logStreamName, resolveHandlerFile } from '../lambda/environment';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../lambda/defaults';
 import { childEnvironment } from './child-environment';
-import { billedDuration, bytesToMB, endLine, reportLine, startLine, timeoutMessage } from '../lambda/log-lines';
+import { billedDuration, bytesToMB, endLine, reportLine, startLine, timeoutError, timeoutMessage } from '../lambda/log-lines';
 import { applyRecordLimits, limitPayload } from '../lambda/limits';
 import { chooseRuntime, lambdaNodeFlags, nodeMajorMismatch, runtimeProfile } from '../lambda/runtime-profiles';
 import { probeNode, type NodeFacts } from './node-probe';
@@ -621,9 +621,8 @@ class LocalEnvironment implements WarmEnvironment {
     } else if (outcome.kind === 'timeout') {
       reset = 'timeout';
       durationMs = timeoutMs;
-      const message = timeoutMessage(this.resolved.timeoutSeconds);
-      error = { errorType: 'Sandbox.Timedout', errorMessage: message, trace: [] };
-      trailer = `${new Date().toISOString()} ${requestId} ${message}\n`;
+      error = timeoutError(requestId, this.resolved.timeoutSeconds);
+      trailer = `${new Date().toISOString()} ${requestId} ${timeoutMessage(this.resolved.timeoutSeconds)}\n`;
     } else if (child.ranOutOfMemory()) {
       reset = 'out-of-memory';
       error = {

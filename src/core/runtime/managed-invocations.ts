@@ -16,7 +16,7 @@ import type { LambdaError, RawInvocation, ResetReason } from '../model/snapshot'
 import type { ChildHandle, ChildEvent } from './child-handle';
 import { ConcurrentOutput } from './concurrent-output';
 import { findingFromWire, responseFromWire, type ChildResultMessage } from './protocol';
-import { billedDuration, bytesToMB, endLine, reportLine, startLine, timeoutMessage } from '../lambda/log-lines';
+import { billedDuration, bytesToMB, endLine, reportLine, startLine, timeoutError, timeoutMessage } from '../lambda/log-lines';
 
 /** How long the host waits for capture after the handler settled before giving up on it. */
 const CAPTURE_GRACE_MS = 10_000;
@@ -178,9 +178,8 @@ export class ManagedInvocations {
     let reset: ResetReason | null = null;
     if (outcome.kind === 'timeout') {
       durationMs = timeoutMs;
-      const message = timeoutMessage(this.kit.timeoutSeconds);
-      error = { errorType: 'Sandbox.Timedout', errorMessage: message, trace: [] };
-      trailer = `${new Date().toISOString()} ${requestId} ${message}\n`;
+      error = timeoutError(requestId, this.kit.timeoutSeconds);
+      trailer = `${new Date().toISOString()} ${requestId} ${timeoutMessage(this.kit.timeoutSeconds)}\n`;
     } else if (outcome.kind === 'unresponsive') {
       error = { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: the runtime settled the invocation but never sent its result`, trace: [] };
     } else if (outcome.kind === 'ended') {

@@ -24,6 +24,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { timeoutError } from '../../lambda/log-lines';
 import { billedDuration, formatEndLine, formatReportLine, formatStartLine } from '../../lambda/report';
 import { endProcessTree, endTreeOnExit, OWN_PROCESS_GROUP, signalGroup } from '../../runtime/process-group';
 import type { BackendContext, BackendInvocation, BackendResult, FunctionBackend } from '../backend';
@@ -160,7 +161,8 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
     else this.deliver();
     const timer = setTimeout(() => {
       this.settle(requestId, {
-        payload: Buffer.from(JSON.stringify({ errorMessage: `${new Date().toISOString()} ${requestId} Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` })),
+        // The payload the local backend answers (Lambda's), whichever backend runs the function.
+        payload: Buffer.from(JSON.stringify(timeoutError(requestId, timeoutMs / 1000))),
         error: true,
         status: 'timeout',
       });
