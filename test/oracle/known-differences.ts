@@ -7,16 +7,12 @@
  */
 import type { OracleProfile } from '../../scripts/oracle/clients';
 
-const EVERY_PROFILE: readonly OracleProfile[] = ['nodejs20.x', 'nodejs22.x', 'nodejs24.x'];
-
-/** Case name, the profiles where it differs, why. */
-const DIFFERENCES: ReadonlyArray<readonly [string, readonly OracleProfile[], string]> = [
-  [
-    'streaming handler that never ends its stream',
-    EVERY_PROFILE,
-    "the same timeout and reset; the timeout error (Sandbox.Timedout, 'RequestId: <id> Error: Task timed out after 3.00 seconds', as Lambda's Invoke answers it today) is not the payload the emulator answers with (no errorType; time and request id in the message, Lambda's words before 2025)",
-  ],
-];
+/**
+ * Case name, the profiles where it differs, why. Empty since 2026-12-04: the last entry (a
+ * streaming handler that never ends, on every profile) was the emulator's pre-2025 timeout
+ * document against the local environment's Sandbox.Timedout; both now answer Lambda's.
+ */
+const DIFFERENCES: ReadonlyArray<readonly [string, readonly OracleProfile[], string]> = [];
 
 export const KNOWN_DIFFERENCES: ReadonlyMap<string, string> = new Map<string, string>(
   DIFFERENCES.flatMap(([caseName, profiles, reason]) => profiles.map((profile): [string, string] => [differenceKey(caseName, profile), reason])),
