@@ -292,7 +292,7 @@ export async function runLocal(options: LocalRunOptions, cli: CliIO): Promise<nu
     io.stdout.write(`${p.yellow(`note: ${throttled} of ${options.times} invocations throttled: every environment the function may have was busy (${terminalSafe(target.limitLabel)})`)}\n`);
   }
   if (options.command === 'check' && options.json) return reportCheckJson(records, throttled, io);
-  if (options.command === 'check') return reportCheck(records, io, layout.showEnvironment === true);
+  if (options.command === 'check') return reportCheck(records, throttled, io, layout.showEnvironment === true);
   const summary = options.json ? null : invokeSummary(records, io.layout);
   if (summary) io.stdout.write(`${summary}\n`);
   return records.some(failed) || throttled > 0 ? EXIT_FAILED : EXIT_OK;
@@ -386,11 +386,13 @@ function reportCheckJson(records: readonly InvocationRecord[], throttled: number
   const growing = growingVariables(records).map((v) => ({ name: v.name, environment: v.environment, ...(v.worker !== undefined ? { worker: v.worker } : {}), sizeSeries: v.sizeSeries }));
   const findings = crossTalkFindings(records);
   const captured = records.some((r) => r.captureError === null && r.reset !== 'init-error');
-  const ok = captured && growing.length === 0 && findings.length === 0;
+  const failures = records.filter(failed).length;
+  // As the exit codes say: a failed or throttled invocation fails the check, as growth does.
+  const ok = captured && growing.length === 0 && findings.length === 0 && failures === 0 && throttled === 0;
   const summary = {
     ok,
     invocations: records.length,
-    failed: records.filter(failed).length,
+    failed: failures,
     throttled,
     environments: new Set(records.map((r) => r.environment ?? 0)).size,
     workers: new Set(records.filter((r) => r.worker !== undefined).map((r) => `${r.environment ?? 0}:${r.worker}`)).size,
@@ -402,10 +404,14 @@ function reportCheckJson(records: readonly InvocationRecord[], throttled: number
   return ok ? EXIT_OK : EXIT_FAILED;
 }
 
-function reportCheck(records: readonly InvocationRecord[], io: CliIO, showEnvironment: boolean): number {
+/**
+ * check's verdict: growth, cross-talk, nothing captured, and (as the exit codes say) a failed or
+ * throttled invocation each fail it; growth is still judged when invocations failed.
+ */
+function reportCheck(records: readonly InvocationRecord[], throttled: number, io: CliIO, showEnvironment: boolean): number {
   const p = palette(io.layout.color);
   const failures = records.filter(failed).length;
-  if (failures > 0) io.stdout.write(`${p.yellow(`note: ${failures} of ${records.length} invocations failed (see above)`)}\n`);
+  if (failures > 0) io.stdout.write(`${p.red(`✗ ${failures} of ${records.length} invocations failed (see above)`)}\n`);
   const findings = crossTalkFindings(records);
   // Every reader has its own finding: a burst of 64 in flight would print 63 alike lines.
   for (const finding of findings.slice(0, SHOWN_FINDINGS)) io.stdout.write(`${p.red(terminalSafe(`✗ ${crossTalkLine(finding)}`))}\n`);
@@ -436,7 +442,7 @@ function reportCheck(records: readonly InvocationRecord[], io: CliIO, showEnviro
   }
   io.stdout.write(`${p.green(`✓ no module-scope variable kept growing over ${records.length} invocations`)}\n`);
   writeInvocationsLeft(records, io, showEnvironment);
-  return EXIT_OK;
+  return failures > 0 || throttled > 0 ? EXIT_FAILED : EXIT_OK;
 }
 
 /**

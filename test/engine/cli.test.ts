@@ -253,8 +253,20 @@ describe('engine: warm-state CLI', function () {
     const { status, stdout } = run(['check', join(dir, 'throws.js'), '--times', '3', ...PINNED]);
     assert.equal(status, 1, stdout);
     assert.match(stdout, /#1 {2}cold .*Error: no id/);
-    assert.match(stdout, /note: 3 of 3 invocations failed/);
+    assert.match(stdout, /✗ 3 of 3 invocations failed/);
     assert.match(stdout, /✗ seen keeps growing/);
+  });
+
+  it('check fails when invocations fail, even though nothing grows (the exit codes say so)', () => {
+    writeFileSync(join(dir, 'always-throws.js'), 'let n = 0;\nexports.handler = async () => { n++; throw new TypeError("bad thing " + n); };\n');
+    const human = run(['check', join(dir, 'always-throws.js'), '--times', '3', ...PINNED]);
+    assert.equal(human.status, 1, human.stdout + human.stderr);
+    assert.match(human.stdout, /✗ 3 of 3 invocations failed/);
+    assert.match(human.stdout, /✓ no module-scope variable kept growing over 3 invocations/, 'growth is still judged');
+    const json = run(['check', join(dir, 'always-throws.js'), '--times', '3', '--json', ...PINNED]);
+    assert.equal(json.status, 1, json.stdout + json.stderr);
+    const summary = JSON.parse(json.stdout) as { ok: boolean; failed: number; growing: unknown[] };
+    assert.deepEqual({ ok: summary.ok, failed: summary.failed, growing: summary.growing }, { ok: false, failed: 3, growing: [] });
   });
 
   it('refuses invalid event JSON before anything runs', () => {
