@@ -4,6 +4,9 @@
  * counted, and a measurement neither ends the environment nor shows in Max Memory Used.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import type { RetainedMeasurement } from '../../src/core/model/snapshot';
 import type { WarmEnvironment } from '../../src/core/runtime/environment-api';
 import { describeGrowth } from '../../src/core/model/memory-trend';
@@ -105,6 +108,22 @@ describe('pending work at freeze (real child processes)', function () {
     assert.deepEqual(ran, [`promise@${at(8)}`, `timer@${at(7)}`, `timer@${at(8)}`]);
     assert.match(second.logs, /left-behind timer ran/);
     assert.deepEqual(second.pendingAtFreeze, [{ kind: 'timer', createdAt: at(7) }], 'the interval was cleared; only the new timer is left');
+  });
+
+  it('does not list the pipe of process.stdout or process.stderr, made on the handler\'s first write, but does list a server it leaves listening', async () => {
+    const stdio = fixture('memory/stdio.js');
+    const env = pool.create({ file: stdio, handlerExport: 'handler' });
+    const first = await env.invoke({});
+    assert.match(first.logs, /progress 50%/);
+    assert.deepEqual(first.pendingAtFreeze, [], 'the stdio streams are the runtime\'s');
+    const folder = mkdtempSync(join(tmpdir(), 'warm-state-pending-'));
+    try {
+      const second = await env.invoke({ listen: process.platform === 'win32' ? `\\\\?\\pipe\\${basename(folder)}` : join(folder, 'server.sock') });
+      assert.deepEqual(second.pendingAtFreeze, [{ kind: 'server', createdAt: `${stdio}:10` }]);
+    } finally {
+      await env.dispose();
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('leaves nothing listed for work the handler awaited', async () => {

@@ -49,7 +49,7 @@ import { handlerNotFound, hideRuntimeFrames, toInitError, toLambdaError as descr
 import { isOverPayloadLimit, limitLambdaError, responseSizeTooLarge, TRANSPORT_ERROR_LIMITS } from '../../../lambda/limits';
 import { isDependencyFile, isTypeScriptFile } from '../services/runtime-globals';
 import { writeModuleHeapSnapshot } from '../services/heap-snapshot';
-import { installPendingWorkTracker } from '../services/pending-work';
+import { asRuntimeWork, installPendingWorkTracker } from '../services/pending-work';
 import { createInitProfile } from '../services/init-profile-marks';
 import { preparedCodeFor } from '../services/prepared-source';
 import { createModuleProbe, readModuleScope } from '../services/module-scope';
@@ -119,8 +119,8 @@ const logStreamName = process.env.AWS_LAMBDA_LOG_STREAM_NAME;
 const executionEnv = process.env.AWS_EXECUTION_ENV;
 const noGlobalAwsLambda = process.env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA;
 const nodeVersion = process.version;
-const stdout = watchOutput('stdout', 1, concurrent);
-const stderr = watchOutput('stderr', 2, concurrent);
+const stdout = watchOutput('stdout', 1, concurrent, asRuntimeWork);
+const stderr = watchOutput('stderr', 2, concurrent, asRuntimeWork);
 // The host went away (end of file, broken pipe): nothing will ever invoke us again.
 const channel =
   workerThreads?.parentPort && workerIndex !== null

@@ -41,7 +41,7 @@ function writeQuietly(fd: number, text: string): void {
  * thread relays (a message and a write on the main thread for each write): the runtime's own
  * lines and markers go to the descriptor the threads share instead.
  */
-export function watchOutput(name: StdioName, fd: number, direct = false): ChildOutput {
+export function watchOutput(name: StdioName, fd: number, direct = false, asRuntimeWork: <T>(make: () => T) => T = (make) => make()): ChildOutput {
   if (direct) {
     return {
       write: (text) => writeQuietly(fd, text),
@@ -59,7 +59,8 @@ export function watchOutput(name: StdioName, fd: number, direct = false): ChildO
     Object.defineProperty(process, name, {
       ...descriptor,
       get() {
-        stream ??= create.call(process) as NodeJS.WriteStream;
+        // The stream's pipe is ours, not work the user's code left running (pending-work.ts).
+        stream ??= asRuntimeWork(() => create.call(process) as NodeJS.WriteStream);
         return stream;
       },
     });

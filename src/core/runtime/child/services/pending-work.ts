@@ -51,6 +51,24 @@ KIND_OF_TYPE.TCPSERVERWRAP = 'server';
 KIND_OF_TYPE.PIPESERVERWRAP = 'server';
 KIND_OF_TYPE.PROCESSWRAP = 'child-process';
 
+/**
+ * Set while the runtime makes something on user code's behalf that is not the user's work:
+ * process.stdout/stderr's pipe, built on first access (child-output.ts), lives as long as the
+ * process and would otherwise read as a socket left running at every freeze.
+ */
+let runtimeIsCreating = false;
+
+/** Runs `make`; the async resources it creates are never pending work. */
+export function asRuntimeWork<T>(make: () => T): T {
+  const outer = runtimeIsCreating;
+  runtimeIsCreating = true;
+  try {
+    return make();
+  } finally {
+    runtimeIsCreating = outer;
+  }
+}
+
 /** Frames read per creation site: enough to get past Node's own frames to the user's line. */
 const SITE_FRAMES = 12;
 
@@ -98,7 +116,7 @@ export function installPendingWorkTracker(isRuntimeFrame: (file: string) => bool
   const hook = createHook({
     init(asyncId, type, triggerAsyncId, resource) {
       const kind = KIND_OF_TYPE[type];
-      if (!kind) return;
+      if (!kind || runtimeIsCreating) return;
       if (kind === 'promise') {
         // A promise made from another (then/await) is that one's reaction.
         const parent = live.get(triggerAsyncId);
