@@ -211,8 +211,32 @@ describe('local environment (real child processes)', function () {
       assert.equal(answer.response, null);
     });
 
+    /** Creates an environment while the caller's region variables are `region` (read when it is created). */
+    const createWithCallerRegion = (region: { AWS_REGION?: string; AWS_DEFAULT_REGION?: string }, options: Parameters<typeof pool.create>[0]) => {
+      const saved = { AWS_REGION: process.env.AWS_REGION, AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION };
+      const set = (name: 'AWS_REGION' | 'AWS_DEFAULT_REGION', value: string | undefined) => (value === undefined ? delete process.env[name] : (process.env[name] = value));
+      set('AWS_REGION', region.AWS_REGION);
+      set('AWS_DEFAULT_REGION', region.AWS_DEFAULT_REGION);
+      try {
+        return pool.create(options);
+      } finally {
+        set('AWS_REGION', saved.AWS_REGION);
+        set('AWS_DEFAULT_REGION', saved.AWS_DEFAULT_REGION);
+      }
+    };
+
+    it("runs in the caller's region (AWS_REGION, else AWS_DEFAULT_REGION), as the context ARN says too", async () => {
+      const fromDefault = createWithCallerRegion({ AWS_DEFAULT_REGION: 'ap-south-1' }, { file: fixture('callback.js'), handlerExport: 'remaining' });
+      const first = (await fromDefault.invoke({})).response as { env: Record<string, string> };
+      assert.equal(first.env.AWS_REGION, 'ap-south-1');
+      const both = createWithCallerRegion({ AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'ap-south-1' }, { file: fixture('callback.js'), handlerExport: 'remaining' });
+      const second = (await both.invoke({})).response as { env: Record<string, string>; arn: string };
+      assert.equal(second.env.AWS_REGION, 'eu-west-1');
+      assert.match(second.arn, /^arn:aws:lambda:eu-west-1:\d{12}:function:/);
+    });
+
     it('gives the context and Lambda environment variables plus the user ones', async () => {
-      const env = pool.create({ file: fixture('callback.js'), handlerExport: 'remaining', timeoutSeconds: 2, memoryMB: 256, env: { MY_SETTING: 'on' }, functionName: 'orders' });
+      const env = createWithCallerRegion({}, { file: fixture('callback.js'), handlerExport: 'remaining', timeoutSeconds: 2, memoryMB: 256, env: { MY_SETTING: 'on' }, functionName: 'orders' });
       const result = await env.invoke({});
       const response = result.response as { remaining: number; env: Record<string, string>; memory: string; requestId: string; cwd: string };
       assert.ok(response.remaining > 1000 && response.remaining <= 2000, `remaining ${response.remaining}`);

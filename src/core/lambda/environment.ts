@@ -6,6 +6,16 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, sep } from 'node:path';
 
 export const DEFAULT_REGION = 'us-east-1';
+
+/**
+ * The region a local function runs in (its AWS_REGION, context ARN): the caller's configured one
+ * (AWS_REGION, else AWS_DEFAULT_REGION, as the SDKs read them), else DEFAULT_REGION. The
+ * caller's credentials are passed through as on Lambda; an SDK client in the handler then calls
+ * the region the caller works in, not us-east-1 regardless.
+ */
+export function localRegion(host: NodeJS.ProcessEnv): string {
+  return host.AWS_REGION || host.AWS_DEFAULT_REGION || DEFAULT_REGION;
+}
 /**
  * The account in local ARNs (the AWS documentation's example account): one for the handler's
  * context and for everything the local endpoint reports, so that they name the same function.

@@ -77,6 +77,7 @@ export interface EnvironmentOptions {
   managedInstances?: ManagedInstancesOptions;
   /** AWS_LAMBDA_FUNCTION_NAME and friends; default derived from the file name. */
   functionName?: string;
+  /** Default: the caller's AWS_REGION or AWS_DEFAULT_REGION, else us-east-1 (localRegion). */
   region?: string;
 }
 

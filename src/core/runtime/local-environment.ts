@@ -31,7 +31,7 @@ import { analyseSnapshot, snapshotSize, snapshotTarget } from './heap/measure-re
 import { DEFAULT_BUDGETS, type EnvironmentOptions, type EnvironmentStatus, type InvokeOptions, type WarmEnvironment } from './environment-api';
 import { locateChildDir } from './child-locator';
 import { nearestPackageType } from './child/services/package-type';
-import { DEFAULT_REGION, defaultFunctionName, defaultTaskRoot, functionArn, handlerString, logStreamName, resolveHandlerFile } from '../lambda/environment';
+import { defaultFunctionName, defaultTaskRoot, functionArn, handlerString, localRegion, logStreamName, resolveHandlerFile } from '../lambda/environment';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../lambda/defaults';
 import { childEnvironment } from './child-environment';
 import { billedDuration, bytesToMB, endLine, reportLine, startLine, timeoutError, timeoutMessage } from '../lambda/log-lines';
@@ -181,7 +181,7 @@ class LocalEnvironment implements WarmEnvironment {
       freeze: (options.freeze ?? true) && process.platform !== 'win32' && !managed,
       capture: options.capture ?? true,
       functionName: options.functionName ?? defaultFunctionName(this.file),
-      region: options.region ?? DEFAULT_REGION,
+      region: options.region ?? localRegion(process.env),
       handlerString: options.handler ?? handlerString(taskRoot, this.file, options.handlerExport),
     };
     this.managed = managed ? new ManagedInvocations(this.managedKit()) : null;
