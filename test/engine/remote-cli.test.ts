@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { localEndpointKeyFile } from '../../src/core/deployed/local-endpoint-key';
 import { createBackendFactory } from '../../src/core/endpoint/backend-factory';
@@ -113,6 +114,23 @@ describe('remote CLI: warm-state invoke --function', function () {
     const remote = await cli(['invoke', '--function', 'counter', '--endpoint-url', 'http://192.0.2.1:9'], { AWS_REGION: undefined });
     assert.equal(remote.code, 1);
     assert.match(remote.stderr, /No AWS region is set/);
+  });
+
+  it('says nothing listens at a local endpoint URL rather than ask for credentials or a region it would not need', async () => {
+    const stopped = await new Promise<number>((resolve) => {
+      const server = createServer();
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    for (const env of [{ AWS_REGION: undefined, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_PROFILE: 'warm-state-no-such-profile' }, { AWS_REGION: undefined }]) {
+      const run = await cli(['invoke', '--function', 'counter', '--endpoint-url', `http://127.0.0.1:${stopped}`], env);
+      assert.equal(run.code, 1, run.stdout);
+      assert.match(run.stderr, new RegExp(`Could not reach http://127\\.0\\.0\\.1:${stopped} \\(ECONNREFUSED\\)`));
+      assert.match(run.stderr, /Check that the endpoint is running \(e\.g\. warm-state serve\)/);
+      assert.doesNotMatch(run.stderr, /credentials|region/i);
+    }
   });
 
   it('reads the event from a file and never prints secrets', async () => {
