@@ -9,6 +9,7 @@ import { describeEstimate, formatBytes, growthInUnits } from '../core/model/memo
 import type { Change, CrossTalkFinding, InvocationRecord, ModuleVariable, PendingWork, Variable } from '../core/model/snapshot';
 import { latestPerEnvironment } from '../core/model/history';
 import { terminalSafe } from './terminal-text';
+import { errorHint } from '../core/lambda/error-hints';
 
 export interface Layout {
   /** Terminal width in columns. */
@@ -123,6 +124,8 @@ export function renderInvocation(record: InvocationRecord, layout: Layout): stri
 
   if (record.error) {
     lines.push(p.red(terminalSafe(`✗ ${record.error.errorType}: ${record.error.errorMessage}`)));
+    const hint = errorHint(record.error);
+    if (hint) lines.push(p.yellow(`hint: ${hint}`));
   } else {
     lines.push(`${p.green('←')} response ${terminalSafe(compactJson(record.response, Math.max(20, width - 11)))}`);
   }

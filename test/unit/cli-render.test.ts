@@ -76,6 +76,17 @@ describe('cli: renderInvocation', () => {
     assert.match(text, /scopes not captured: the environment ended/);
     assert.doesNotMatch(text, /MODULE SCOPE/);
     assert.doesNotMatch(text, /response/, 'no response line for a failed invocation');
+    assert.doesNotMatch(text, /hint:/, 'no hint for an error that has none');
+  });
+  it('says under an error for a missing AWS SDK v3 package that Lambda provides it, for require() and import() alike', () => {
+    const missing = (errorType: string, errorMessage: string) =>
+      renderInvocation({ ...scenarioRecord(), error: { errorType, errorMessage, trace: [] }, reset: 'init-error' as const }, { width: 120, color: false });
+    const required = missing('Runtime.ImportModuleError', "Error: Cannot find module '@aws-sdk/client-dynamodb'\nRequire stack:\n- /var/task/index.js");
+    assert.match(required, /✗ Runtime\.ImportModuleError: Error: Cannot find module '@aws-sdk\/client-dynamodb'/, 'the error as the runtime reports it');
+    assert.match(required, /hint: Lambda's Node\.js runtimes include the AWS SDK for JavaScript v3.*npm install --save-dev @aws-sdk\/client-dynamodb$/m);
+    const imported = missing('Error', "Cannot find package '@aws-sdk/client-s3' imported from /var/task/index.mjs");
+    assert.match(imported, /npm install --save-dev @aws-sdk\/client-s3$/m);
+    assert.doesNotMatch(missing('Runtime.ImportModuleError', "Error: Cannot find module 'left-pad'"), /hint:/, 'any other package is the project\'s own');
   });
   it('check judges growth at the last captured invocation', () => {
     const early = scenarioRecord();
