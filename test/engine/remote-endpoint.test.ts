@@ -130,6 +130,8 @@ describe('remote endpoint: Lambda API on 127.0.0.1 with the real SDK', function 
   before(async () => {
     endpoint = await startLambdaEndpoint({
       port: 0,
+      // Not the region the tests' client signs for (eu-west-1), whatever AWS_REGION says here.
+      region: 'us-east-1',
       backendFactory: createBackendFactory(),
       functions: [
         { name: 'counter', code: counter },
@@ -224,6 +226,16 @@ describe('remote endpoint: Lambda API on 127.0.0.1 with the real SDK', function 
       'ResourceNotFoundException',
       /^Function not found: arn:aws:lambda:eu-west-1:\d{12}:function:nope$/,
     );
+    await rejectsWith(
+      lambda.send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:eu-west-1:999999999999:function:nope:$LATEST' })),
+      'ResourceNotFoundException',
+      /^Function not found: arn:aws:lambda:eu-west-1:999999999999:function:nope:\$LATEST$/,
+    );
+    await rejectsWith(
+      lambda.send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:eu-west-1:123456789012:function:counter:' })),
+      'ResourceNotFoundException',
+      /^Function not found: arn:aws:lambda:eu-west-1:123456789012:function:counter:$/,
+    );
     const otherRegion = await rejectsWith(
       lambda.send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:us-west-2:123456789012:function:counter', Payload: '{}' })),
       'ResourceNotFoundException',
@@ -243,6 +255,11 @@ describe('remote endpoint: Lambda API on 127.0.0.1 with the real SDK', function 
     assert.equal(contradicted.$metadata?.httpStatusCode, 400);
     const agreed = await lambda.send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:eu-west-1:123456789012:function:counter:$LATEST', Qualifier: '$LATEST', Payload: '{}' }));
     assert.equal(agreed.StatusCode, 200);
+    // The ARN the endpoint reports is in its own region, whichever region the caller signs for: it is served.
+    const { FunctionArn } = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'counter' }));
+    assert.match(FunctionArn ?? '', new RegExp(`^arn:aws:lambda:${endpoint.state.region}:`));
+    assert.notEqual(endpoint.state.region, 'eu-west-1', 'this client signs for another region than the endpoint\'s');
+    assert.equal((await lambda.send(new InvokeCommand({ FunctionName: FunctionArn, Payload: '{}' }))).StatusCode, 200);
     const badJson = await rejectsWith(
       lambda.send(new InvokeCommand({ FunctionName: 'counter', Payload: Buffer.from('{not json') })),
       'InvalidRequestContentException',

@@ -413,7 +413,7 @@ async function serve(options: ServeOptions): Promise<number> {
       'where warm-state invoke --endpoint-url and the extension find it by themselves.',
       ...(options.allowAnyCredentials ? ['--allow-any-credentials: requests signed with other keys may invoke and read, never change code.'] : []),
       `Try: warm-state invoke --function ${name} --endpoint-url ${endpoint.url}`,
-      ` or: AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} aws lambda invoke --endpoint-url ${endpoint.url} --region us-east-1 --function-name ${name} --log-type Tail --cli-binary-format raw-in-base64-out --payload '{}' out.json`,
+      ` or: AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} aws lambda invoke --endpoint-url ${endpoint.url} --region ${endpoint.state.region} --function-name ${name} --log-type Tail --cli-binary-format raw-in-base64-out --payload '{}' out.json`,
       'Ctrl+C stops.',
       '',
     ].join('\n'),

@@ -22,13 +22,14 @@ import { CONTROL_BODY_LIMIT, matchRoute, routePath, type AfterOutcome, type Rout
 import { createRunKey, writeRunKey, type RunKey } from './run-key';
 import { errors, ServiceError } from './service-error';
 import { EndpointState, type FunctionRegistration } from './state';
+import { localRegion } from '../lambda/environment';
 
 export interface EndpointOptions {
   /** 0 picks a free port. */
   port: number;
   functions: FunctionRegistration[];
   backendFactory: BackendFactory;
-  /** Region used in ARNs when a request names none; default us-east-1. */
+  /** Region of the ARNs the endpoint reports and of its functions' AWS_REGION; default the caller's (localRegion). */
   region?: string;
   /** Principals besides the run's own key, and whether any signature is let in (unverified). */
   access?: AccessPolicy;
@@ -72,7 +73,7 @@ function isLocalHost(host: string | undefined): boolean {
 }
 
 export async function startLambdaEndpoint(options: EndpointOptions): Promise<LambdaEndpoint> {
-  const state = new EndpointState(options.region ?? 'us-east-1');
+  const state = new EndpointState(options.region ?? localRegion(process.env));
   for (const registration of options.functions) state.addFunction(registration);
   const pool = new BackendPool(state, options.backendFactory);
   const routes: Route[] = [invokeRoute(state, pool), ...configurationRoutes(state, pool), ...layerRoutes(state)];

@@ -26,8 +26,8 @@ export class ServiceError extends Error {
 
 export const ACCOUNT_ID = LOCAL_ACCOUNT_ID;
 
-export function functionArn(region: string, name: string, qualifier?: string): string {
-  return `arn:aws:lambda:${region}:${ACCOUNT_ID}:function:${name}${qualifier ? `:${qualifier}` : ''}`;
+export function functionArn(region: string, name: string, qualifier?: string, account: string = ACCOUNT_ID): string {
+  return `arn:aws:lambda:${region}:${account}:function:${name}${qualifier ? `:${qualifier}` : ''}`;
 }
 
 export function layerArn(region: string, name: string, version?: number): string {
@@ -40,6 +40,8 @@ export const CLIENT_CONTEXT_LIMIT = 3583;
 export const errors = {
   functionNotFound: (region: string, name: string, qualifier?: string) =>
     new ServiceError(404, 'ResourceNotFoundException', `Function not found: ${functionArn(region, name, qualifier)}`),
+  /** The same, for an ARN already built (functionArnOf: the caller's account and region kept). */
+  functionNotFoundAt: (arn: string) => new ServiceError(404, 'ResourceNotFoundException', `Function not found: ${arn}`),
   /** Lambda's words for an ARN of another region than the endpoint's (as SDK users' logs quote them). */
   otherRegion: (arnRegion: string, region: string) =>
     new ServiceError(404, 'ResourceNotFoundException', `Functions from '${arnRegion}' are not reachable in this region ('${region}')`),

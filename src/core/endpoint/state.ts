@@ -155,20 +155,22 @@ export class EndpointState {
   /**
    * The function a request names (path and Qualifier), as Lambda resolves it, or the error
    * Lambda answers: a qualifier in the name that the Qualifier parameter contradicts (400), an
-   * ARN of another region than the one the caller signed for (the endpoint plays every region,
-   * one per request, as each of Lambda's regional endpoints serves its own), an unknown name
-   * or a qualifier other than $LATEST (404). Another account's ARN is served: on Lambda a
-   * resource policy may allow it, and the local functions stand for the user's own.
+   * ARN of a region that is neither the one the caller signed for (the endpoint plays every
+   * region, one per request, as each of Lambda's regional endpoints serves its own) nor the
+   * endpoint's own (the region of the ARNs it reports), an unknown name or a qualifier other
+   * than $LATEST (404). Another account's ARN is served: on Lambda a resource policy may allow
+   * it, and the local functions stand for the user's own.
    */
   resolveFunction(nameOrArn: string, qualifierParameter: string | null, region: string): ServedFunction {
     const named = parseFunctionName(nameOrArn);
     if (qualifierParameter !== null && named.qualifier !== undefined && qualifierParameter !== named.qualifier) {
       throw errors.invalidParameter('The derived qualifier from the function name does not match the specified qualifier.');
     }
-    if (named.region !== undefined && named.region !== region) throw errors.otherRegion(named.region, region);
+    if (named.region !== undefined && named.region !== region && named.region !== this.region) throw errors.otherRegion(named.region, region);
     const qualifier = qualifierParameter ?? named.qualifier;
     const fn = this.functions.get(named.name);
-    if (!fn || (qualifier !== undefined && qualifier !== '$LATEST')) throw errors.functionNotFound(region, fn?.name ?? named.name, qualifier);
+    if (!fn) throw errors.functionNotFoundAt(functionArnOf(nameOrArn, region, qualifierParameter ?? undefined));
+    if (qualifier !== undefined && qualifier !== '$LATEST') throw errors.functionNotFound(region, fn.name, qualifier);
     return fn;
   }
 
@@ -217,16 +219,23 @@ export function defaultHandlerString(code: FunctionCode): string {
  * A FunctionName as Lambda's API takes it: `name`, `name:qualifier`, a partial ARN
  * (`123456789012:function:name[:qualifier]`) or a full one (which also names a region).
  */
-export function parseFunctionName(nameOrArn: string): { name: string; qualifier: string | undefined; region: string | undefined } {
-  const arn = /^arn:aws[a-z-]*:lambda:([^:]*):\d{12}:function:([^:]+)(?::(.+))?$/.exec(nameOrArn);
-  if (arn) return { name: arn[2], qualifier: arn[3], region: arn[1] };
-  const partial = /^\d{12}:function:([^:]+)(?::(.+))?$/.exec(nameOrArn) ?? /^([^:]+):([^:]+)$/.exec(nameOrArn);
-  if (partial) return { name: partial[1], qualifier: partial[2], region: undefined };
-  return { name: nameOrArn, qualifier: undefined, region: undefined };
+export function parseFunctionName(nameOrArn: string): { name: string; qualifier: string | undefined; region: string | undefined; account: string | undefined } {
+  const arn = /^arn:aws[a-z-]*:lambda:([^:]+):(\d{12}):function:([^:]+)(?::([^:]+))?$/.exec(nameOrArn);
+  if (arn) return { name: arn[3], qualifier: arn[4], region: arn[1], account: arn[2] };
+  const partial = /^(\d{12}):function:([^:]+)(?::([^:]+))?$/.exec(nameOrArn);
+  if (partial) return { name: partial[2], qualifier: partial[3], region: undefined, account: partial[1] };
+  const qualified = /^([^:]+):([^:]+)$/.exec(nameOrArn);
+  if (qualified) return { name: qualified[1], qualifier: qualified[2], region: undefined, account: undefined };
+  return { name: nameOrArn, qualifier: undefined, region: undefined, account: undefined };
 }
 
-/** The ARN a FunctionName stands for, for messages (e.g. AccessDenied's resource): an ARN given is not nested in another. */
-export function functionArnOf(nameOrArn: string, region: string): string {
+/**
+ * The ARN a FunctionName stands for, for messages (not found, AccessDenied's resource), with the
+ * account and region it names; text that is none of Lambda's forms (`...:function:f:`) as it is,
+ * never nested in another ARN.
+ */
+export function functionArnOf(nameOrArn: string, region: string, qualifier?: string): string {
   const named = parseFunctionName(nameOrArn);
-  return functionArn(named.region ?? region, named.name, named.qualifier);
+  if (named.name.includes(':')) return nameOrArn;
+  return functionArn(named.region ?? region, named.name, qualifier ?? named.qualifier, named.account);
 }
