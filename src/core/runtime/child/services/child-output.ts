@@ -7,7 +7,7 @@
  * stream too, so that its own lines stay in order with the user's (stream writes can be queued).
  */
 import { writeAllSync } from './fd-write';
-import { PromiseCtor } from './intrinsics';
+import { apply, PromiseCtor } from './intrinsics';
 
 /** Made before user code runs: `Promise.resolve` may be replaced by then. */
 const done = PromiseCtor.resolve();
@@ -60,7 +60,7 @@ export function watchOutput(name: StdioName, fd: number, direct = false, asRunti
       ...descriptor,
       get() {
         // The stream's pipe is ours, not work the user's code left running (pending-work.ts).
-        stream ??= asRuntimeWork(() => create.call(process) as NodeJS.WriteStream);
+        stream ??= asRuntimeWork(() => apply(create, process, []) as NodeJS.WriteStream);
         return stream;
       },
     });

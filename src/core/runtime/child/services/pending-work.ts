@@ -52,20 +52,21 @@ KIND_OF_TYPE.PIPESERVERWRAP = 'server';
 KIND_OF_TYPE.PROCESSWRAP = 'child-process';
 
 /**
- * Set while the runtime makes something on user code's behalf that is not the user's work:
+ * Sockets the runtime is making on user code's behalf that are not the user's work:
  * process.stdout/stderr's pipe, built on first access (child-output.ts), lives as long as the
- * process and would otherwise read as a socket left running at every freeze.
+ * process and would otherwise read as a socket left running at every freeze. One socket, and
+ * sockets only: whatever else runs meanwhile (patched stream methods) is tracked as ever.
  */
-let runtimeIsCreating = false;
+let runtimeSocketsToSkip = 0;
 
-/** Runs `make`; the async resources it creates are never pending work. */
+/** Runs `make`, which creates one stdio stream: the first socket it creates is never pending work. */
 export function asRuntimeWork<T>(make: () => T): T {
-  const outer = runtimeIsCreating;
-  runtimeIsCreating = true;
+  const outer = runtimeSocketsToSkip;
+  runtimeSocketsToSkip = 1;
   try {
     return make();
   } finally {
-    runtimeIsCreating = outer;
+    runtimeSocketsToSkip = outer;
   }
 }
 
@@ -116,7 +117,11 @@ export function installPendingWorkTracker(isRuntimeFrame: (file: string) => bool
   const hook = createHook({
     init(asyncId, type, triggerAsyncId, resource) {
       const kind = KIND_OF_TYPE[type];
-      if (!kind || runtimeIsCreating) return;
+      if (!kind) return;
+      if (kind === 'socket' && runtimeSocketsToSkip > 0) {
+        runtimeSocketsToSkip -= 1;
+        return;
+      }
       if (kind === 'promise') {
         // A promise made from another (then/await) is that one's reaction.
         const parent = live.get(triggerAsyncId);
