@@ -124,8 +124,9 @@ describe('remote CLI: warm-state invoke --function', function () {
         server.close(() => resolve(port));
       });
     });
-    for (const env of [{ AWS_REGION: undefined, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_PROFILE: 'warm-state-no-such-profile' }, { AWS_REGION: undefined }]) {
-      const run = await cli(['invoke', '--function', 'counter', '--endpoint-url', `http://127.0.0.1:${stopped}`], env);
+    const noCredentials = { AWS_REGION: undefined, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_PROFILE: 'warm-state-no-such-profile' };
+    for (const [env, extra] of [[noCredentials, []], [{ AWS_REGION: undefined }, []], [noCredentials, ['--attach-probe']], [{ AWS_REGION: undefined }, ['--attach-probe']]] as const) {
+      const run = await cli(['invoke', '--function', 'counter', '--endpoint-url', `http://127.0.0.1:${stopped}`, ...extra], env);
       assert.equal(run.code, 1, run.stdout);
       assert.match(run.stderr, new RegExp(`Could not reach http://127\\.0\\.0\\.1:${stopped} \\(ECONNREFUSED\\)`));
       assert.match(run.stderr, /Check that the endpoint is running \(e\.g\. warm-state serve\)/);

@@ -10,9 +10,8 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { CapturedVariable, DeployedDetails, LambdaError, MemoryReading, PendingWork, PendingWorkKind, RawInvocation, ResetReason } from '../model/snapshot';
 import type { EnvironmentStatus, WarmEnvironment } from '../runtime/environment-api';
-import { DeployedError, toDeployedError } from './errors';
+import { DeployedError, toDeployedError, toDeployedErrorAt } from './errors';
 import { createLambdaClient, loadLambdaSdk, resolvedRegion, type AttemptFailure, type ConnectionOptions } from './lambda-client';
-import { localEndpointRefusal } from './local-endpoint-key';
 import { maskCapturedVariables, maskEnvironment, maskJson, maskSecrets, SecretForms, secretValuesOf } from '../lambda/mask';
 import { PROBE_WRAPPER_PATH } from './probe/probe-layer';
 import { decodeProbeLine } from './probe/probe-line';
@@ -152,16 +151,10 @@ class Deployed implements DeployedFunction {
       this.knownSecrets = [credentials.secretAccessKey, credentials.sessionToken ?? '', credentials.accessKeyId].filter((s) => s !== '');
       this.secrets = new SecretForms(this.knownSecrets);
     } catch (error) {
-      throw await this.beforeTheCall(error, 'ResolveCredentials');
+      throw await toDeployedErrorAt(error, this.context('ResolveCredentials'));
     }
     this.region = await resolvedRegion(client);
-    if (this.region === null) throw await this.beforeTheCall(new Error('Region is missing'), 'ResolveRegion');
-  }
-
-  /** A call that cannot start: said as it is, unless nothing listens at the local endpoint URL (then that is the thing to fix). */
-  private async beforeTheCall(error: unknown, operation: string): Promise<Error> {
-    const refusal = await localEndpointRefusal(this.options.endpointUrl);
-    return toDeployedError(refusal ?? error, this.context(refusal ? 'Connect' : operation));
+    if (this.region === null) throw await toDeployedErrorAt(new Error('Region is missing'), this.context('ResolveRegion'));
   }
 
   async describe(): Promise<FunctionSummary> {

@@ -4,6 +4,7 @@
  * SDK actually throws (error name, message, HTTP status, Node network codes).
  */
 import { maskSecrets } from '../lambda/mask';
+import { localEndpointRefusal } from './local-endpoint-key';
 
 export type DeployedErrorCode =
   | 'no-credentials'
@@ -158,6 +159,19 @@ export function toDeployedError(thrown: unknown, context: CallContext): Deployed
     );
   }
   return make('aws-error', `${context.operation} failed: ${name}: ${message}`, 'See the AWS error above; run again with the AWS CLI to compare, or check the function in the AWS console.');
+}
+
+/**
+ * toDeployedError, except for a call that could not even start (no credentials, no region) at a
+ * local endpoint URL where nothing listens: that is reported as the unreachable endpoint it is.
+ * With serve stopped (no key file) or a mistyped port, "run aws configure" or "pass --region"
+ * would send the user to fix something a local endpoint does not need.
+ */
+export async function toDeployedErrorAt(thrown: unknown, context: CallContext): Promise<DeployedError> {
+  const mapped = toDeployedError(thrown, context);
+  if (mapped.code !== 'no-credentials' && mapped.code !== 'no-region') return mapped;
+  const refusal = await localEndpointRefusal(context.endpointUrl);
+  return refusal ? toDeployedError(refusal, { ...context, operation: 'Connect' }) : mapped;
 }
 
 function defaultActionFor(operation: string): string {

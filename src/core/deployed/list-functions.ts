@@ -2,7 +2,7 @@
  * Lists the functions a user can pick from (the editor's searchable list): ListFunctions,
  * following NextMarker page by page, stopped at a cap so a huge account never hangs the UI.
  */
-import { toDeployedError } from './errors';
+import { toDeployedErrorAt } from './errors';
 import { createLambdaClient, loadLambdaSdk, type ConnectionOptions } from './lambda-client';
 
 export interface FunctionListItem {
@@ -34,7 +34,7 @@ export async function listFunctions(connection: ConnectionOptions, options: { pa
       try {
         page = await client.send(new ListFunctionsCommand({ Marker: marker, MaxItems: options.pageSize ?? 50 }));
       } catch (error) {
-        throw toDeployedError(error, { operation: 'ListFunctions', functionName: '(all functions)', ...connection });
+        throw await toDeployedErrorAt(error, { operation: 'ListFunctions', functionName: '(all functions)', ...connection });
       }
       pages++;
       for (const fn of page.Functions ?? []) {

@@ -57,8 +57,8 @@ export function localEndpointKey(endpointUrl: string | undefined): LocalEndpoint
   }
 }
 
-/** How long a connection to this machine may take before the endpoint is taken to be there (it refuses at once when not). */
-const LOCAL_CONNECT_MS = 1000;
+/** How long a connection to this machine may take before the endpoint is taken to be there (Linux refuses at once; Windows retries for about 2 s first). */
+const LOCAL_CONNECT_MS = 3000;
 
 /**
  * Why nothing answers at a local endpoint URL (the connection's error, e.g. ECONNREFUSED), or

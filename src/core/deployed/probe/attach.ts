@@ -12,7 +12,7 @@
  * and the result says so.
  */
 import type { FunctionConfiguration, LambdaClient, Runtime } from '@aws-sdk/client-lambda';
-import { DeployedError, toDeployedError } from '../errors';
+import { DeployedError, toDeployedError, toDeployedErrorAt } from '../errors';
 import { createLambdaClient, loadLambdaSdk, resolvedRegion, type ConnectionOptions } from '../lambda-client';
 import { isNodeRuntime } from '../deployed-environment';
 import { maskSecrets } from '../../lambda/mask';
@@ -53,7 +53,7 @@ async function connect(target: ProbeTarget): Promise<{ client: LambdaClient; reg
   const region = await resolvedRegion(client);
   if (!region) {
     client.destroy();
-    throw toDeployedError(new Error('Region is missing'), { operation: 'ResolveRegion', functionName: target.functionName });
+    throw await toDeployedErrorAt(new Error('Region is missing'), context(target, 'ResolveRegion'));
   }
   return { client, region };
 }
@@ -77,7 +77,7 @@ async function getConfiguration(client: LambdaClient, target: ProbeTarget, regio
   try {
     return await client.send(new GetFunctionConfigurationCommand({ FunctionName: target.functionName }));
   } catch (error) {
-    throw toDeployedError(error, context(target, 'GetFunctionConfiguration', region));
+    throw await toDeployedErrorAt(error, context(target, 'GetFunctionConfiguration', region));
   }
 }
 
