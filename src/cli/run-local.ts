@@ -22,6 +22,7 @@ import { formatBytes } from '../core/model/memory-trend';
 import { MeasurementRefusedError } from '../core/runtime/local-environment';
 import { terminalSafe, terminalSafeWriter } from './terminal-text';
 import { DEFAULT_CONCURRENCY_PER_VCPU, defaultWorkerCount, MANAGED_INSTANCES_RUNTIME_PROBLEM } from '../core/lambda/defaults';
+import { errorHint } from '../core/lambda/error-hints';
 
 export interface CliIO {
   stdout: { write(text: string): unknown };
@@ -436,8 +437,11 @@ function reportCheck(records: readonly InvocationRecord[], throttled: number, io
   if (findings.length > 0) return EXIT_FAILED;
   const captured = records.filter((r) => r.captureError === null && r.reset !== 'init-error');
   if (captured.length === 0) {
-    const reason = records.find((r) => r.error)?.error?.errorMessage ?? records.find((r) => r.captureError)?.captureError ?? 'no invocation was captured';
+    const failure = records.find((r) => r.error)?.error;
+    const reason = failure?.errorMessage ?? records.find((r) => r.captureError)?.captureError ?? 'no invocation was captured';
     io.stdout.write(`${p.red(terminalSafe(`✗ could not check: ${reason}`))}\n`);
+    const hint = failure ? errorHint(failure) : null;
+    if (hint) io.stdout.write(`${p.yellow(`hint: ${hint}`)}\n`);
     return EXIT_FAILED;
   }
   io.stdout.write(`${p.green(`✓ no module-scope variable kept growing over ${records.length} invocations`)}\n`);

@@ -257,6 +257,14 @@ describe('engine: warm-state CLI', function () {
     assert.match(stdout, /✗ seen keeps growing/);
   });
 
+  it('check says under an init failure for a missing @aws-sdk package that Lambda provides it, and how to install it', () => {
+    writeFileSync(join(dir, 'needs-sdk.js'), "const { DynamoDBClient } = require('@aws-sdk/client-dynamodb');\nexports.handler = async () => typeof DynamoDBClient;\n");
+    const { status, stdout } = run(['check', join(dir, 'needs-sdk.js'), '--times', '3', ...PINNED]);
+    assert.equal(status, 1, stdout);
+    assert.match(stdout, /✗ could not check: Error: Cannot find module '@aws-sdk\/client-dynamodb'/);
+    assert.match(stdout, /hint: Lambda's Node\.js runtimes include the AWS SDK for JavaScript v3.*npm install --save-dev @aws-sdk\/client-dynamodb/);
+  });
+
   it('check fails when invocations fail, even though nothing grows (the exit codes say so)', () => {
     writeFileSync(join(dir, 'always-throws.js'), 'let n = 0;\nexports.handler = async () => { n++; throw new TypeError("bad thing " + n); };\n');
     const human = run(['check', join(dir, 'always-throws.js'), '--times', '3', ...PINNED]);
