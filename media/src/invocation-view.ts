@@ -11,6 +11,7 @@ import { type TreeRootItem, ValueTree } from './value-tree';
 import { findingsBody } from './findings-view';
 import { laneName, laneOf } from './lanes';
 import { initProfileBody, initProfileTitle, pendingBody, retainedDecoration, retainedText, type SourceLinks } from './memory-view';
+import { describeOverMemorySize } from '../../src/core/model/memory-trend';
 
 export interface InvocationViewContext {
   doc: Document;
@@ -147,11 +148,13 @@ export function renderInvocation(ctx: InvocationViewContext, record: InvocationR
     failed ? el(doc, 'span', { class: 'ws-badge ws-badge-error', text: 'error' }) : null,
     isLatest ? null : el(doc, 'span', { class: 'ws-badge ws-badge-history', text: 'earlier invocation' }),
   ));
+  const overMemorySize = describeOverMemorySize(record.maxMemoryUsedMB, record.memorySizeMB);
   const metrics = el(doc, 'dl', { class: 'ws-metrics' },
     metric(doc, 'Duration', formatMs(record.durationMs)),
     metric(doc, 'Billed', formatMs(record.billedDurationMs)),
     record.initDurationMs !== null ? metric(doc, 'Init', formatMs(record.initDurationMs)) : null,
     metric(doc, 'Max memory', `${formatMB(record.maxMemoryUsedMB)} of ${formatMB(record.memorySizeMB)}`),
+    overMemorySize ? metric(doc, 'Over the memory size', overMemorySize, 'ws-metric-warning') : null,
     record.memory ? metric(doc, 'Heap used', formatMB(bytesToMB(record.memory.heapUsedBytes))) : null,
     record.retained ? metric(doc, 'Retained measured', `child paused ${formatMs(record.retained.snapshotMs)}, analysed in ${formatMs(record.retained.analysisMs)}`) : null,
     record.overlapping ? metric(doc, 'In flight with', plural(record.overlapping.length, 'other invocation')) : null,

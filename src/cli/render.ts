@@ -5,7 +5,7 @@
  * carries is passed through terminalSafe: user code never writes control characters to the terminal.
  */
 import { describeExtent, previewValue } from '../core/model/preview';
-import { describeEstimate, formatBytes, growthInUnits } from '../core/model/memory-trend';
+import { describeEstimate, describeOverMemorySize, formatBytes, growthInUnits } from '../core/model/memory-trend';
 import type { Change, CrossTalkFinding, InvocationRecord, ModuleVariable, PendingWork, Variable } from '../core/model/snapshot';
 import { latestPerEnvironment } from '../core/model/history';
 import { terminalSafe } from './terminal-text';
@@ -211,6 +211,8 @@ export function memoryLines(record: InvocationRecord): string[] {
   }
   const estimate = describeEstimate(record.memoryEstimate, record.memorySizeMB);
   if (estimate) lines.push(`memory: ${estimate}`);
+  const over = describeOverMemorySize(record.maxMemoryUsedMB, record.memorySizeMB);
+  if (over) lines.push(`memory: ${over}`);
   // Names, file paths and the source text of init statements are the user's.
   return lines.map(terminalSafe);
 }

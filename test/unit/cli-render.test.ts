@@ -78,6 +78,11 @@ describe('cli: renderInvocation', () => {
     assert.doesNotMatch(text, /response/, 'no response line for a failed invocation');
     assert.doesNotMatch(text, /hint:/, 'no hint for an error that has none');
   });
+  it('says when Max Memory Used is over the memory size, which Lambda would not have survived', () => {
+    const over = renderInvocation({ ...scenarioRecord(), maxMemoryUsedMB: 248, memorySizeMB: 128 }, { width: 120, color: false });
+    assert.match(over, /^memory: Max Memory Used 248 MB is over the 128 MB memory size: on Lambda this environment would have run out of memory/m);
+    assert.doesNotMatch(renderInvocation({ ...scenarioRecord(), maxMemoryUsedMB: 128, memorySizeMB: 128 }, { width: 120, color: false }), /over the .* memory size/);
+  });
   it('says under an error for a missing AWS SDK v3 package that Lambda provides it, for require() and import() alike', () => {
     const missing = (errorType: string, errorMessage: string) =>
       renderInvocation({ ...scenarioRecord(), error: { errorType, errorMessage, trace: [] }, reset: 'init-error' as const }, { width: 120, color: false });

@@ -157,6 +157,14 @@ describe('webview memory truth: the panel', () => {
     assert.match(dom.root.querySelector('.ws-metrics')?.textContent ?? '', /Retained measured.*child paused 120 ms/);
   });
 
+  it('says when Max Memory Used is over the memory size (Lambda would have run out of memory), and not before', () => {
+    renderPanel(dom.root, stateOf([scenarioRecord(1), scenarioRecord(2), { ...memoryRecord(3), maxMemoryUsedMB: 248, memorySizeMB: 128 }]), undefined, (m) => posted.push(m));
+    const warning = dom.root.querySelector('.ws-metric-warning')?.textContent ?? '';
+    assert.match(warning, /^Over the memory size.*Max Memory Used 248 MB is over the 128 MB memory size: on Lambda this environment would have run out of memory/);
+    renderPanel(dom.root, stateOf([scenarioRecord(1), scenarioRecord(2), { ...memoryRecord(3), maxMemoryUsedMB: 128, memorySizeMB: 128 }]), undefined, (m) => posted.push(m));
+    assert.equal(dom.root.querySelector('.ws-metric-warning'), null, 'at the memory size is not over it');
+  });
+
   it('shows the measurement in progress on the button and disables it', () => {
     const panel = renderPanel(dom.root, scenarioState(3), undefined, (m) => posted.push(m));
     const button = dom.root.querySelector<HTMLButtonElement>('.ws-button-measure')!;

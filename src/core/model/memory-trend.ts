@@ -173,6 +173,16 @@ export function describeEstimate(estimate: MemoryEstimate | undefined, memorySiz
   return `~${estimate.invocationsLeft} warm invocations left before ${memorySizeMB} MB (estimate from ${basis}: +${formatBytes(estimate.bytesPerInvocation)} per invocation)`;
 }
 
+/**
+ * Max Memory Used past the memory size: on Lambda the environment would have run out of memory
+ * there. Locally only the V8 heap is held to the memory size (--max-old-space-size), so Buffers
+ * and native memory can grow past it without the failure Lambda would give: said, not enforced.
+ */
+export function describeOverMemorySize(maxMemoryUsedMB: number, memorySizeMB: number): string | null {
+  if (maxMemoryUsedMB <= memorySizeMB) return null;
+  return `Max Memory Used ${maxMemoryUsedMB} MB is over the ${memorySizeMB} MB memory size: on Lambda this environment would have run out of memory (locally only the V8 heap is held to the memory size)`;
+}
+
 function formatRate(rate: number): string {
   return Number.isInteger(rate) ? String(rate) : rate.toFixed(1);
 }
