@@ -200,7 +200,7 @@ function failedState() {
     requestId: 'c0ffee00-1111-4222-8333-944445555666',
     durationMs: 3000.4,
     billedDurationMs: 3000,
-    error: { errorType: 'Sandbox.Timedout', errorMessage: 'RequestId: 5e3c7a0b-1f2d-4c3e-9a8b-7d6e5f4c3b2a Error: Task timed out after 3.00 seconds', trace: [] },
+    error: { errorType: 'Sandbox.Timedout', errorMessage: 'RequestId: c0ffee00-1111-4222-8333-944445555666 Error: Task timed out after 3.00 seconds', trace: [] },
     reset: 'timeout',
     logs: 'START RequestId: c0ffee00-1111-4222-8333-944445555666 Version: $LATEST\n2026-11-26T15:04:00.000Z\tc0ffee00-1111-4222-8333-944445555666\tINFO\tfetching <b>users</b>…\nEND RequestId: c0ffee00-1111-4222-8333-944445555666\nREPORT RequestId: c0ffee00-1111-4222-8333-944445555666\tDuration: 3000.40 ms\tBilled Duration: 3000 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB\tStatus: timeout',
     growing: ['arrayB'],
