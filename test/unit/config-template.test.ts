@@ -117,6 +117,23 @@ describe('intrinsic resolution', () => {
   });
 });
 
+describe('AWS::Region', () => {
+  const template = (region: Record<string, string>) =>
+    readTemplate(
+      {
+        file: '/work/app/template.yaml',
+        display: 'template.yaml',
+        text: "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: index.handler\n      Environment:\n        Variables:\n          WHERE: !Sub '${AWS::Region}'\n",
+      },
+      region,
+    );
+
+  it('is the region local functions run in: AWS_REGION, else AWS_DEFAULT_REGION (an empty AWS_REGION is none)', async () => {
+    assert.equal((await template({ AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'ap-south-1' })).functions[0].environment.WHERE, 'eu-west-1');
+    assert.equal((await template({ AWS_REGION: '', AWS_DEFAULT_REGION: 'ap-south-1' })).functions[0].environment.WHERE, 'ap-south-1');
+  });
+});
+
 describe('SAM template (Globals, intrinsics, CodeUri)', () => {
   let scan: ConfigScan;
   before(async () => {

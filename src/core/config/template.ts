@@ -59,7 +59,8 @@ function parameterDefaults(parameters: unknown): Record<string, unknown> {
 
 function pseudoParameters(env: Record<string, string>): Record<string, string> {
   const pseudo: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::URLSuffix': 'amazonaws.com' };
-  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  // The rule local functions run by (localRegion): an empty AWS_REGION is no region.
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
   if (region) pseudo['AWS::Region'] = region;
   return pseudo;
 }
