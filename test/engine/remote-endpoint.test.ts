@@ -231,11 +231,19 @@ describe('remote endpoint: Lambda API on 127.0.0.1 with the real SDK', function 
       'ResourceNotFoundException',
       /^Function not found: arn:aws:lambda:eu-west-1:999999999999:function:nope:\$LATEST$/,
     );
+    // A known function under a qualifier that is not there: the ARN as given, account, region and qualifier kept.
     await rejectsWith(
-      lambda.send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:eu-west-1:123456789012:function:counter:' })),
+      lambda.send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:us-east-1:999999999999:function:counter:prod' })),
       'ResourceNotFoundException',
-      /^Function not found: arn:aws:lambda:eu-west-1:123456789012:function:counter:$/,
+      /^Function not found: arn:aws:lambda:us-east-1:999999999999:function:counter:prod$/,
     );
+    // None of Lambda's forms (a trailing colon): its 400, never an ARN nested in another.
+    const malformed = await rejectsWith(
+      lambda.send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:eu-west-1:123456789012:function:counter:' })),
+      'ValidationException',
+      /^1 validation error detected: Value 'arn:aws:lambda:eu-west-1:123456789012:function:counter:' at 'functionName' failed to satisfy constraint/,
+    );
+    assert.equal(malformed.$metadata?.httpStatusCode, 400);
     const otherRegion = await rejectsWith(
       lambda.send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:us-west-2:123456789012:function:counter', Payload: '{}' })),
       'ResourceNotFoundException',
@@ -581,6 +589,25 @@ async function postAsWritten(port: number, path: string, headers: Record<string,
     req.end('{}');
   });
 }
+
+describe('remote endpoint: its region', () => {
+  it("is the caller's (AWS_REGION) unless given: the ARNs it reports say so", async () => {
+    const saved = process.env.AWS_REGION;
+    process.env.AWS_REGION = 'ap-southeast-2';
+    let endpoint: LambdaEndpoint | null = null;
+    try {
+      endpoint = await startLambdaEndpoint({ port: 0, backendFactory: createBackendFactory(), functions: [{ name: 'counter', code: counter }] });
+      assert.equal(endpoint.state.region, 'ap-southeast-2');
+    } finally {
+      if (saved === undefined) delete process.env.AWS_REGION;
+      else process.env.AWS_REGION = saved;
+      await endpoint?.close();
+    }
+    const given = await startLambdaEndpoint({ port: 0, region: 'eu-north-1', backendFactory: createBackendFactory(), functions: [] });
+    await given.close();
+    assert.equal(given.state.region, 'eu-north-1');
+  });
+});
 
 describe('remote endpoint: host guard', () => {
   it('refuses requests addressed to another host name (DNS rebinding)', async () => {

@@ -163,14 +163,14 @@ export class EndpointState {
    */
   resolveFunction(nameOrArn: string, qualifierParameter: string | null, region: string): ServedFunction {
     const named = parseFunctionName(nameOrArn);
+    if (named.name.includes(':')) throw errors.invalidFunctionName(nameOrArn);
     if (qualifierParameter !== null && named.qualifier !== undefined && qualifierParameter !== named.qualifier) {
       throw errors.invalidParameter('The derived qualifier from the function name does not match the specified qualifier.');
     }
     if (named.region !== undefined && named.region !== region && named.region !== this.region) throw errors.otherRegion(named.region, region);
     const qualifier = qualifierParameter ?? named.qualifier;
     const fn = this.functions.get(named.name);
-    if (!fn) throw errors.functionNotFoundAt(functionArnOf(nameOrArn, region, qualifierParameter ?? undefined));
-    if (qualifier !== undefined && qualifier !== '$LATEST') throw errors.functionNotFound(region, fn.name, qualifier);
+    if (!fn || (qualifier !== undefined && qualifier !== '$LATEST')) throw errors.functionNotFoundAt(functionArnOf(nameOrArn, region, qualifier));
     return fn;
   }
 
@@ -219,23 +219,25 @@ export function defaultHandlerString(code: FunctionCode): string {
  * A FunctionName as Lambda's API takes it: `name`, `name:qualifier`, a partial ARN
  * (`123456789012:function:name[:qualifier]`) or a full one (which also names a region).
  */
-export function parseFunctionName(nameOrArn: string): { name: string; qualifier: string | undefined; region: string | undefined; account: string | undefined } {
-  const arn = /^arn:aws[a-z-]*:lambda:([^:]+):(\d{12}):function:([^:]+)(?::([^:]+))?$/.exec(nameOrArn);
-  if (arn) return { name: arn[3], qualifier: arn[4], region: arn[1], account: arn[2] };
+export function parseFunctionName(nameOrArn: string): { name: string; qualifier: string | undefined; region: string | undefined; account: string | undefined; partition: string | undefined } {
+  const arn = /^arn:(aws[a-z-]*):lambda:([^:]+):(\d{12}):function:([^:]+)(?::([^:]+))?$/.exec(nameOrArn);
+  if (arn) return { name: arn[4], qualifier: arn[5], region: arn[2], account: arn[3], partition: arn[1] };
   const partial = /^(\d{12}):function:([^:]+)(?::([^:]+))?$/.exec(nameOrArn);
-  if (partial) return { name: partial[2], qualifier: partial[3], region: undefined, account: partial[1] };
+  if (partial) return { name: partial[2], qualifier: partial[3], region: undefined, account: partial[1], partition: undefined };
   const qualified = /^([^:]+):([^:]+)$/.exec(nameOrArn);
-  if (qualified) return { name: qualified[1], qualifier: qualified[2], region: undefined, account: undefined };
-  return { name: nameOrArn, qualifier: undefined, region: undefined, account: undefined };
+  if (qualified) return { name: qualified[1], qualifier: qualified[2], region: undefined, account: undefined, partition: undefined };
+  // None of Lambda's forms when it still has a colon (`...:function:f:`, an empty region): the name is the whole text.
+  return { name: nameOrArn, qualifier: undefined, region: undefined, account: undefined, partition: undefined };
 }
 
 /**
  * The ARN a FunctionName stands for, for messages (not found, AccessDenied's resource), with the
- * account and region it names; text that is none of Lambda's forms (`...:function:f:`) as it is,
- * never nested in another ARN.
+ * partition, account and region it names; text that is none of Lambda's forms as it is, never
+ * nested in another ARN.
  */
 export function functionArnOf(nameOrArn: string, region: string, qualifier?: string): string {
   const named = parseFunctionName(nameOrArn);
   if (named.name.includes(':')) return nameOrArn;
-  return functionArn(named.region ?? region, named.name, qualifier ?? named.qualifier, named.account);
+  const arn = functionArn(named.region ?? region, named.name, qualifier ?? named.qualifier, named.account);
+  return named.partition ? arn.replace(/^arn:aws:/, `arn:${named.partition}:`) : arn;
 }
