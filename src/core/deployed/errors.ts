@@ -162,14 +162,16 @@ export function toDeployedError(thrown: unknown, context: CallContext): Deployed
 }
 
 /**
- * toDeployedError, except for a call that could not even start (no credentials, no region) at a
- * local endpoint URL where nothing listens: that is reported as the unreachable endpoint it is.
- * With serve stopped (no key file) or a mistyped port, "run aws configure" or "pass --region"
- * would send the user to fix something a local endpoint does not need.
+ * toDeployedError, except for a call that never reached a server (no credentials, no region, an
+ * expired SSO session: no HTTP status) at a local endpoint URL where nothing listens: that is
+ * reported as the unreachable endpoint it is. With serve stopped (no key file) or a mistyped
+ * port, "run aws configure" or "pass --region" would send the user to fix something a local
+ * endpoint does not need.
  */
 export async function toDeployedErrorAt(thrown: unknown, context: CallContext): Promise<DeployedError> {
   const mapped = toDeployedError(thrown, context);
-  if (mapped.code !== 'no-credentials' && mapped.code !== 'no-region') return mapped;
+  const answered = (thrown as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode !== undefined;
+  if (answered || mapped.code === 'unreachable') return mapped;
   const refusal = await localEndpointRefusal(context.endpointUrl);
   return refusal ? toDeployedError(refusal, { ...context, operation: 'Connect' }) : mapped;
 }
