@@ -148,7 +148,7 @@ export function renderInvocation(ctx: InvocationViewContext, record: InvocationR
     failed ? el(doc, 'span', { class: 'ws-badge ws-badge-error', text: 'error' }) : null,
     isLatest ? null : el(doc, 'span', { class: 'ws-badge ws-badge-history', text: 'earlier invocation' }),
   ));
-  const overMemorySize = describeOverMemorySize(record.maxMemoryUsedMB, record.memorySizeMB);
+  const overMemorySize = describeOverMemorySize(record);
   const metrics = el(doc, 'dl', { class: 'ws-metrics' },
     metric(doc, 'Duration', formatMs(record.durationMs)),
     metric(doc, 'Billed', formatMs(record.billedDurationMs)),

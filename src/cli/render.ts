@@ -211,7 +211,7 @@ export function memoryLines(record: InvocationRecord): string[] {
   }
   const estimate = describeEstimate(record.memoryEstimate, record.memorySizeMB);
   if (estimate) lines.push(`memory: ${estimate}`);
-  const over = describeOverMemorySize(record.maxMemoryUsedMB, record.memorySizeMB);
+  const over = describeOverMemorySize(record);
   if (over) lines.push(`memory: ${over}`);
   // Names, file paths and the source text of init statements are the user's.
   return lines.map(terminalSafe);

@@ -82,6 +82,7 @@ describe('cli: renderInvocation', () => {
     const over = renderInvocation({ ...scenarioRecord(), maxMemoryUsedMB: 248, memorySizeMB: 128 }, { width: 120, color: false });
     assert.match(over, /^memory: Max Memory Used 248 MB is over the 128 MB memory size: on Lambda this environment would have run out of memory/m);
     assert.doesNotMatch(renderInvocation({ ...scenarioRecord(), maxMemoryUsedMB: 128, memorySizeMB: 128 }, { width: 120, color: false }), /over the .* memory size/);
+    assert.doesNotMatch(renderInvocation({ ...scenarioRecord(), source: 'deployed' as const, maxMemoryUsedMB: 248, memorySizeMB: 128 }, { width: 120, color: false }), /over the .* memory size/, 'a deployed function\'s memory was enforced where it ran');
   });
   it('says under an error for a missing AWS SDK v3 package that Lambda provides it, for require() and import() alike', () => {
     const missing = (errorType: string, errorMessage: string) =>

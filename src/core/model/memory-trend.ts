@@ -174,12 +174,14 @@ export function describeEstimate(estimate: MemoryEstimate | undefined, memorySiz
 }
 
 /**
- * Max Memory Used past the memory size: on Lambda the environment would have run out of memory
- * there. Locally only the V8 heap is held to the memory size (--max-old-space-size), so Buffers
- * and native memory can grow past it without the failure Lambda would give: said, not enforced.
+ * Max Memory Used past the memory size in a local environment: on Lambda it would have run out of
+ * memory there. Locally only the V8 heap is held to the memory size (--max-old-space-size), so
+ * Buffers and native memory can grow past it without the failure Lambda would give: said, not
+ * enforced. Nothing for a deployed function's record (Lambda, or an emulator, enforced its own).
  */
-export function describeOverMemorySize(maxMemoryUsedMB: number, memorySizeMB: number): string | null {
-  if (maxMemoryUsedMB <= memorySizeMB) return null;
+export function describeOverMemorySize(record: { source: 'local' | 'deployed'; maxMemoryUsedMB: number; memorySizeMB: number }): string | null {
+  const { maxMemoryUsedMB, memorySizeMB } = record;
+  if (record.source !== 'local' || maxMemoryUsedMB <= memorySizeMB) return null;
   return `Max Memory Used ${maxMemoryUsedMB} MB is over the ${memorySizeMB} MB memory size: on Lambda this environment would have run out of memory (locally only the V8 heap is held to the memory size)`;
 }
 
