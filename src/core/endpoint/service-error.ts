@@ -38,8 +38,6 @@ export function layerArn(region: string, name: string, version?: number): string
 export const CLIENT_CONTEXT_LIMIT = 3583;
 
 export const errors = {
-  functionNotFound: (region: string, name: string, qualifier?: string) =>
-    new ServiceError(404, 'ResourceNotFoundException', `Function not found: ${functionArn(region, name, qualifier)}`),
   /** A FunctionName in none of Lambda's forms (a trailing colon, an empty region): Lambda's 400, its pattern for Invoke's FunctionName. */
   invalidFunctionName: (name: string) =>
     new ServiceError(
@@ -47,8 +45,8 @@ export const errors = {
       'ValidationException',
       `1 validation error detected: Value '${name}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?`,
     ),
-  /** The same, for an ARN already built (functionArnOf: the caller's account and region kept). */
-  functionNotFoundAt: (arn: string) => new ServiceError(404, 'ResourceNotFoundException', `Function not found: ${arn}`),
+  /** `arn` as functionArnOf builds it from what the request named (its account and region kept). */
+  functionNotFound: (arn: string) => new ServiceError(404, 'ResourceNotFoundException', `Function not found: ${arn}`),
   /** Lambda's words for an ARN of another region than the endpoint's (as SDK users' logs quote them). */
   otherRegion: (arnRegion: string, region: string) =>
     new ServiceError(404, 'ResourceNotFoundException', `Functions from '${arnRegion}' are not reachable in this region ('${region}')`),

@@ -170,7 +170,7 @@ export class EndpointState {
     if (named.region !== undefined && named.region !== region && named.region !== this.region) throw errors.otherRegion(named.region, region);
     const qualifier = qualifierParameter ?? named.qualifier;
     const fn = this.functions.get(named.name);
-    if (!fn || (qualifier !== undefined && qualifier !== '$LATEST')) throw errors.functionNotFoundAt(functionArnOf(nameOrArn, region, qualifier));
+    if (!fn || (qualifier !== undefined && qualifier !== '$LATEST')) throw errors.functionNotFound(functionArnOf(nameOrArn, region, qualifier));
     return fn;
   }
 

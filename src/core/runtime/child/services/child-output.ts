@@ -41,7 +41,7 @@ function writeQuietly(fd: number, text: string): void {
  * thread relays (a message and a write on the main thread for each write): the runtime's own
  * lines and markers go to the descriptor the threads share instead.
  */
-export function watchOutput(name: StdioName, fd: number, direct = false, asRuntimeWork: <T>(make: () => T) => T = (make) => make()): ChildOutput {
+export function watchOutput(name: StdioName, fd: number, direct: boolean, asRuntimeWork: <T>(make: () => T) => T): ChildOutput {
   if (direct) {
     return {
       write: (text) => writeQuietly(fd, text),
