@@ -34,7 +34,7 @@ describe('extension: activation and deactivation', function () {
     dir = mkdtempSync(join(tmpdir(), 'warm-state-lifecycle-'));
     // Where the endpoint leaves the key of its run (and where the client below finds it).
     process.env.WARM_STATE_HOME = join(dir, 'home');
-    writeFileSync(join(dir, 'pid.js'), 'module.exports.handler = async () => ({ pid: process.pid });\n');
+    writeFileSync(join(dir, 'pid.js'), "module.exports.handler = async () => {\n  console.log('answering from', process.pid);\n  return { pid: process.pid };\n};\n");
     const extensionUri = vscode.Uri.file(join(__dirname, '..', '..'));
     context = { subscriptions: [], workspaceState: memento(), globalState: memento(), extensionUri, storageUri: undefined, extensionMode: 3 } as unknown as vscode.ExtensionContext;
     activate(context);
@@ -61,6 +61,11 @@ describe('extension: activation and deactivation', function () {
     lambda.destroy();
     const { pid } = JSON.parse(Buffer.from(result.Payload ?? []).toString()) as { pid: number };
     assert.ok(Number.isInteger(pid) && pid !== process.pid && isRunning(pid), 'the handler runs in its own process');
+    // The Warm State output shows the request and what the function wrote (its log is complete just after the answer).
+    const wrote = new RegExp(`^local endpoint: pid \\| \\S+Z\\t[0-9a-f-]{36}\\tINFO\\tanswering from ${pid}$`);
+    for (let waited = 0; !fake.logged.some((line) => wrote.test(line)) && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(fake.logged.some((line) => wrote.test(line)), `the function's output in the log: ${JSON.stringify(fake.logged)}`);
+    assert.ok(fake.logged.some((line) => /^local endpoint: POST \/2015-03-31\/functions\/pid\/invocations -> 200/.test(line)));
 
     await deactivate();
     assert.equal(isRunning(pid), false, 'the environment process ended before deactivate() resolved');

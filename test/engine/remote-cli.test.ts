@@ -187,7 +187,9 @@ describe('remote CLI: warm-state invoke --function', function () {
       env: { PATH: process.env.PATH ?? '', HOME: home },
     });
     let stdout = '';
+    let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     let keyFile = '';
     try {
@@ -223,6 +225,10 @@ describe('remote CLI: warm-state invoke --function', function () {
     assert.equal(await exited, 0);
     assert.match(stdout, /Stopped\./);
     assert.ok(keyFile && !existsSync(keyFile), 'the run key file is removed when serve stops');
+    // The terminal shows each request and, under it, what the function wrote (not Lambda's START, END and REPORT).
+    assert.match(stderr, /POST \/2015-03-31\/functions\/orders-api\/invocations -> 200 \(\d+ ms\)\n {2}orders-api \| \S+Z\t[0-9a-f-]{36}\tINFO\tstored order 0\n/);
+    assert.match(stderr, / {2}orders-api \| \S+Z\t[0-9a-f-]{36}\tINFO\tstored order 1\n/);
+    assert.doesNotMatch(stderr, /(START|END|REPORT) RequestId/);
   });
 
   it('refuses bad usage with exit code 2 and the usage text', async () => {

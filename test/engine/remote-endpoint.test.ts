@@ -13,7 +13,7 @@ import {
   PublishLayerVersionCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { requestLine, startLambdaEndpoint, type LambdaEndpoint, type RequestEntry } from '../../src/core/endpoint/server';
+import { functionLogLines, requestLine, startLambdaEndpoint, type LambdaEndpoint, type RequestEntry } from '../../src/core/endpoint/server';
 import { createBackendFactory } from '../../src/core/endpoint/backend-factory';
 import { EVENT_PAYLOAD_LIMIT, EVENT_QUEUE_LIMIT } from '../../src/core/endpoint/invoke-route';
 import { decodeLogResult, parseLogTail } from '../../src/core/lambda/report';
@@ -391,6 +391,7 @@ describe('remote endpoint: backed by the warm local environment (engine)', funct
   let endpoint: LambdaEndpoint;
   let lambda: LambdaClient;
   const requests: RequestEntry[] = [];
+  const functionLogs: Array<{ name: string; logs: string }> = [];
   const demo = join(__dirname, '..', '..', 'examples', 'freeze-demo');
 
   before(async () => {
@@ -405,8 +406,10 @@ describe('remote endpoint: backed by the warm local environment (engine)', funct
         { name: 'arn', code: { ...twoHandlers, handlerExport: 'arn' } },
         { name: 'context', code: { ...twoHandlers, handlerExport: 'clientContext' } },
         { name: 'queued', code: counter, reservedConcurrency: 1 },
+        { name: 'logged', code: counter },
       ],
       onRequest: (entry) => requests.push(entry),
+      onFunctionLogs: (name, logs) => functionLogs.push({ name, logs }),
     });
     lambda = client(endpoint);
   });
@@ -431,6 +434,28 @@ describe('remote endpoint: backed by the warm local environment (engine)', funct
     assert.equal(tails[1].report?.initDurationMs, null);
     assert.equal(tails[2].report?.initDurationMs, null);
     assert.equal(tails[2].requestId, tails[2].report?.requestId);
+  });
+
+  it("hands every invocation's complete log to the endpoint's owner, answered early or with the tail", async () => {
+    const before = functionLogs.length;
+    const early = await lambda.send(new InvokeCommand({ FunctionName: 'logged', Payload: JSON.stringify({ id: 'early' }) }));
+    const tail = await lambda.send(new InvokeCommand({ FunctionName: 'logged', LogType: 'Tail', Payload: JSON.stringify({ id: 'tail' }) }));
+    const failed = await lambda.send(new InvokeCommand({ FunctionName: 'logged', Payload: JSON.stringify({ id: 'bad', fail: true }) }));
+    // The early answer's log is complete only after the answer: wait for it rather than race it.
+    for (let waited = 0; functionLogs.length < before + 3 && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    const [earlyLog, tailLog, failedLog] = functionLogs.slice(before);
+    for (const [result, log] of [[early, earlyLog], [tail, tailLog], [failed, failedLog]] as const) {
+      assert.equal(log.name, 'logged');
+      const requestId = result.$metadata.requestId ?? '';
+      assert.match(log.logs, new RegExp(`^START RequestId: ${requestId}[\\s\\S]*\\nEND RequestId: ${requestId}\\nREPORT RequestId: ${requestId}\\t`), 'Lambda\'s log of that invocation, START to REPORT');
+    }
+    assert.match(earlyLog.logs, /\tINFO\tinvocation \d+ seen \d+\n/);
+    assert.equal(tailLog.logs, decodeLogResult(tail.LogResult), 'the same log the tail returned');
+    assert.match(failedLog.logs, /\tERROR\tInvoke Error \t\{"errorType":"TypeError","errorMessage":"asked to fail on bad"/);
+    // What a terminal shows of it: the function's own lines under its name, Lambda's START, END and REPORT left out.
+    const shown = functionLogLines('logged', earlyLog.logs);
+    assert.equal(shown.length, 1);
+    assert.match(shown[0], /^logged \| \S+Z\t[0-9a-f-]{36}\tINFO\tinvocation \d+ seen \d+$/);
   });
 
   it('reports handler errors as Unhandled and keeps the environment warm', async () => {

@@ -42,6 +42,8 @@ export const fake = {
   settings: {} as Record<string, unknown>,
   /** What diagnostic collections hold, by document URI string. */
   diagnostics: new Map<string, Diagnostic[]>(),
+  /** Lines written to output channels (info, warn and error), in order. */
+  logged: [] as string[],
   reset(): void {
     this.commands.clear();
     this.shown = [];
@@ -52,6 +54,7 @@ export const fake = {
     this.trusted = true;
     this.settings = {};
     this.diagnostics.clear();
+    this.logged = [];
   },
 };
 
@@ -135,7 +138,8 @@ const show = (level: Shown['level']) => async (message: string): Promise<undefin
 };
 
 const disposable = () => ({ dispose: () => undefined });
-const logChannel = () => ({ info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined, trace: () => undefined, show: () => undefined, dispose: () => undefined });
+const logLine = (line: string): void => void fake.logged.push(line);
+const logChannel = () => ({ info: logLine, warn: logLine, error: logLine, debug: () => undefined, trace: () => undefined, show: () => undefined, dispose: () => undefined });
 
 const api = {
   Uri,

@@ -6,6 +6,7 @@ import {
   formatEndLine,
   formatReportLine,
   formatStartLine,
+  functionOutputLines,
   parseLogTail,
   parseReportLine,
 } from '../../src/core/lambda/report';
@@ -92,5 +93,15 @@ describe('remote report: Lambda log tails', () => {
     assert.ok(decoded.endsWith(rest.join('\n')));
     assert.equal(parseLogTail(decoded).startMissing, true);
     assert.equal(decodeLogResult(encodeLogTail('short')), 'short');
+  });
+
+  it("keeps what the function wrote and leaves out Lambda's START, END and REPORT lines", () => {
+    assert.deepEqual(functionOutputLines(COLD_TAIL), ["2026-11-26T15:00:00.000Z\t6f9a1c2e-1111-4c55-9b5e-0a1b2c3d4e5f\tINFO\tArray B: [ 'B' ]"]);
+    const id = '6f9a1c2e-1111-4c55-9b5e-0a1b2c3d4e5f';
+    const quiet = `${formatStartLine(id)}\n${formatEndLine(id)}\nREPORT RequestId: ${id}\tDuration: 1.00 ms\n`;
+    assert.deepEqual(functionOutputLines(quiet), [], 'a quiet invocation gives no line');
+    // Init output comes before START; a multi-line message keeps its lines; a line that only mentions END is the function's.
+    const cold = `2026-11-26T15:00:00.000Z\tundefined\tINFO\tloading\n${formatStartLine(id)}\nfirst\nsecond\n  END RequestId: said by the function\n${formatEndLine(id)}\n`;
+    assert.deepEqual(functionOutputLines(cold), ['2026-11-26T15:00:00.000Z\tundefined\tINFO\tloading', 'first', 'second', '  END RequestId: said by the function']);
   });
 });

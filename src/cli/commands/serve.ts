@@ -6,7 +6,7 @@
 import { dirname, relative, resolve } from 'node:path';
 import { localEndpointKeyFile } from '../../core/deployed/local-endpoint-key';
 import { createBackendFactory, runtimeApiVariable } from '../../core/endpoint/backend-factory';
-import { requestLine, startLambdaEndpoint, type LambdaEndpoint } from '../../core/endpoint/server';
+import { functionLogLines, requestLine, startLambdaEndpoint, type LambdaEndpoint } from '../../core/endpoint/server';
 import { CliUsageError, integerIn, managedFlags, maxEnvironmentsFlag, parseFlags, runtimeFlag, timeoutIn } from '../args';
 import { DEFAULT_CONCURRENCY_PER_VCPU, defaultWorkerCount, MANAGED_INSTANCES_RUNTIME_PROBLEM } from '../../core/lambda/defaults';
 import type { ManagedInstancesOptions } from '../../core/runtime/environment-api';
@@ -352,6 +352,7 @@ function batchedLines(stream: { write(text: string): unknown }): { write(line: s
   };
   return {
     write(line) {
+      if (!line) return;
       pending += line;
       timer ??= setTimeout(flush, LOG_BATCH_MS);
     },
@@ -380,6 +381,8 @@ async function serve(options: ServeOptions): Promise<number> {
         ...servedConcurrency(fn, options),
       })),
       onRequest: (entry) => requestLog.write(`${new Date().toISOString()} ${requestLine(entry)}\n`),
+      // Under the request lines, what the function wrote: its console reaches this terminal whoever invoked it.
+      onFunctionLogs: (name, logs) => requestLog.write(functionLogLines(name, logs).map((line) => `  ${line}\n`).join('')),
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

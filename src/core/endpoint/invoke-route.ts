@@ -16,18 +16,21 @@ import { functionArnOf, type EndpointState, type ServedFunction } from './state'
 /** Lambda's synchronous payload limit, request and response alike. */
 export const PAYLOAD_LIMIT = PAYLOAD_LIMIT_BYTES;
 
-export function invokeRoute(state: EndpointState, pool: BackendPool): Route {
+/** Where an invocation's log goes once complete (the terminal of `warm-state serve`, the editor's output). */
+export type FunctionLogSink = (functionName: string, logs: string) => void;
+
+export function invokeRoute(state: EndpointState, pool: BackendPool, onLogs?: FunctionLogSink): Route {
   return {
     method: 'POST',
     pattern: '/2015-03-31/functions/{name}/invocations',
     action: 'lambda:InvokeFunction',
     resource: (params, region) => functionArnOf(params.name, region),
     maxBody: PAYLOAD_LIMIT,
-    handle: (request) => invoke(state, pool, request),
+    handle: (request) => invoke(state, pool, request, onLogs),
   };
 }
 
-async function invoke(state: EndpointState, pool: BackendPool, request: RouteRequest): Promise<Reply> {
+async function invoke(state: EndpointState, pool: BackendPool, request: RouteRequest, onLogs: FunctionLogSink | undefined): Promise<Reply> {
   const fn = state.resolveFunction(request.params.name, request.query.get('Qualifier'), request.region);
   let event: unknown = {};
   if (request.body.length > 0) {
@@ -46,7 +49,7 @@ async function invoke(state: EndpointState, pool: BackendPool, request: RouteReq
   }
   // ... and passed to the function for synchronous invocations only, as Lambda passes it.
   const clientContext = invocationType === 'RequestResponse' ? givenContext : undefined;
-  const run = (onPayload?: (early: BackendPayload) => void) => runOnce(pool, fn, { event, payload: request.body, clientContext }, onPayload);
+  const run = (onPayload?: (early: BackendPayload) => void) => runOnce(pool, fn, { event, payload: request.body, clientContext }, onLogs, onPayload);
   if (invocationType === 'Event') return queueEvent(fn, request.body, () => run());
   // With the log tail the answer waits for the logs. Without it, it goes out as soon as the
   // payload is known, as Lambda's does (the warm local backend in the default mode tells it;
@@ -74,6 +77,7 @@ async function runOnce(
   pool: BackendPool,
   fn: ServedFunction,
   input: { event: unknown; payload: Buffer; clientContext: unknown },
+  onLogs: FunctionLogSink | undefined,
   onPayload?: (early: BackendPayload) => void,
 ): Promise<BackendResult> {
   // Each concurrent invocation takes an environment of its own (one that has answered and is
@@ -105,6 +109,7 @@ async function runOnce(
         // The environments' own limit, which the count above normally reaches first.
         throw error instanceof ThrottledError ? errors.throttled() : error;
       });
+    onLogs?.(fn.configuration.FunctionName, result.logs);
     return withinPayloadLimit(result);
   } finally {
     stopCounting();

@@ -16,7 +16,8 @@ import type { BackendFactory } from './backend';
 import { BackendPool } from './backends';
 import { configurationRoutes } from './configuration-routes';
 import { discardBody, readBody, send, sendError } from './http';
-import { functionErrorType, invokeRoute } from './invoke-route';
+import { functionErrorType, invokeRoute, type FunctionLogSink } from './invoke-route';
+import { functionOutputLines } from '../lambda/report';
 import { layerRoutes } from './layer-routes';
 import { CONTROL_BODY_LIMIT, matchRoute, routePath, type AfterOutcome, type Route } from './router';
 import { createRunKey, writeRunKey, type RunKey } from './run-key';
@@ -40,6 +41,12 @@ export interface EndpointOptions {
   keyFile?: (port: number) => string;
   /** Called for every request after it is answered (the CLI prints a line per call: requestLine). */
   onRequest?: (entry: RequestEntry) => void;
+  /**
+   * Called with each invocation's log (Lambda's text, START to REPORT) once it is complete,
+   * which for an early answer is after the answer: what the function wrote is seen where the
+   * endpoint runs, as Lambda's goes to CloudWatch whoever invoked it.
+   */
+  onFunctionLogs?: FunctionLogSink;
 }
 
 /** One answered request (or what became of a queued invocation), for the request log. */
@@ -52,6 +59,14 @@ export interface RequestEntry extends AfterOutcome {
 export function requestLine(entry: RequestEntry): string {
   const outcome = entry.errorType ? `${entry.status} ${entry.errorType}` : entry.functionError ? `${entry.status}, the function failed (${entry.functionError})` : String(entry.status);
   return `${entry.method} ${entry.path} -> ${outcome} (${entry.ms} ms)`;
+}
+
+/**
+ * What a function wrote in an invocation, a line each under its name (`orders | 2026-...  INFO  ...`):
+ * the log without Lambda's START, END and REPORT lines, so a quiet invocation gives none.
+ */
+export function functionLogLines(functionName: string, logs: string): string[] {
+  return functionOutputLines(logs).map((line) => `${functionName} | ${line}`);
 }
 
 export interface LambdaEndpoint {
@@ -76,7 +91,7 @@ export async function startLambdaEndpoint(options: EndpointOptions): Promise<Lam
   const state = new EndpointState(options.region ?? localRegion(process.env));
   for (const registration of options.functions) state.addFunction(registration);
   const pool = new BackendPool(state, options.backendFactory);
-  const routes: Route[] = [invokeRoute(state, pool), ...configurationRoutes(state, pool), ...layerRoutes(state)];
+  const routes: Route[] = [invokeRoute(state, pool, options.onFunctionLogs), ...configurationRoutes(state, pool), ...layerRoutes(state)];
   const credentials = createRunKey();
   const access = options.access ?? {};
   const auth = new Authenticator({

@@ -126,6 +126,16 @@ export function parseLogTail(text: string): LogTail {
   return { text, requestId, version, report, startMissing: !sawStart && text.length > 0 };
 }
 
+/**
+ * What the function itself wrote in an invocation's log (its console and streams, an init's
+ * output, the runtime's own error lines), line by line: the log without the platform's START,
+ * END and REPORT lines, which say nothing a terminal's request line does not. None for a quiet function.
+ */
+export function functionOutputLines(logs: string): string[] {
+  return logs.split('\n').filter((line) => line !== '' && !PLATFORM_LINE.test(line));
+}
+const PLATFORM_LINE = /^(?:START|END|REPORT) RequestId: /;
+
 /** Lambda's `START` line. */
 export function formatStartLine(requestId: string, version = '$LATEST'): string {
   return `START RequestId: ${requestId} Version: ${version}`;

@@ -116,7 +116,7 @@ export class DeployedController implements vscode.Disposable {
   startLocalEndpoint(args: CommandArgs): Promise<string | undefined> {
     return this.withHandler(args, async (handler) => {
       await this.stopLocalEndpoint();
-      const { startLambdaEndpoint, requestLine } = await load('endpointServer');
+      const { startLambdaEndpoint, requestLine, functionLogLines } = await load('endpointServer');
       const { createBackendFactory } = await load('endpointBackends');
       const { createLocalEnvironment } = await load('localEnvironment');
       const { localEndpointKeyFile } = await load('localEndpointKey');
@@ -130,6 +130,9 @@ export class DeployedController implements vscode.Disposable {
         keyFile: (port) => localEndpointKeyFile(port),
         functions: [{ name, code: { taskRoot: dirname(handler.file), file: handler.file, handlerExport: handler.ref.exportName } }],
         onRequest: (entry) => log.info(`local endpoint: ${requestLine(entry)}`),
+        onFunctionLogs: (fnName, logs) => {
+          for (const line of functionLogLines(fnName, logs)) log.info(`local endpoint: ${line}`);
+        },
       });
       const url = this.endpoint.url;
       log.info(`Local Lambda endpoint on ${url}: function ${name} -> ${handler.relativePath}:${handler.ref.exportName}`);
