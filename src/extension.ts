@@ -14,6 +14,7 @@ import { registerCommands } from './vscode/command-registry';
 import { ConfigIndex } from './vscode/config-index';
 import { DeployedController } from './vscode/deployed/deployed-controller';
 import { LAZY_ENGINE } from './vscode/engine';
+import { load } from './vscode/lazy';
 import { EventService } from './vscode/event-service';
 import { chooseHandlerRuntime } from './vscode/function-settings';
 import { HandlerIndex } from './vscode/handler-index';
@@ -50,6 +51,7 @@ export function activate(context: vscode.ExtensionContext): WarmStateExports {
     nodeRuntime: () => nodeRuntime.resolve(),
     nodeVersion: (runtime) => nodeRuntime.version(runtime),
     functionFor: (file, exportName) => configs.functionFor(file, exportName),
+    callerRegion: async () => (await load('callerRegion')).callerRegion(process.env),
     engine: LAZY_ENGINE,
     history,
     log,

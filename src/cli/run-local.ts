@@ -12,6 +12,7 @@ import { callbackRefusal, detectHandlersWithDiagnostics } from '../core/handlers
 import { chooseRuntime, describeRuntimeSource, type RuntimeProfileName } from '../core/lambda/runtime-profiles';
 import { InvalidEventError, parseEvent } from '../core/events';
 import type { CrossTalkFinding, InvocationRecord, ModuleVariable } from '../core/model/snapshot';
+import { callerRegion } from '../core/lambda/caller-region';
 import type { EnvironmentOptions } from '../core/runtime/environment-api';
 import { probeNode } from '../core/runtime/node-probe';
 import { localEnvironments, ThrottledError, WarmSession } from '../core/session';
@@ -132,9 +133,10 @@ async function withRuntime(
   label: string,
   options: LocalRunOptions,
   declaring: FunctionConfig | undefined,
-  io: Pick<CliIO, 'cwd'>,
+  io: Pick<CliIO, 'cwd' | 'env'>,
 ): Promise<ResolvedTarget> {
   const node = await probeNode(options.nodePath ?? 'node');
+  const region = await callerRegion(io.env);
   const nodeVersion = node.version ?? process.version;
   const choice = chooseRuntime({ flag: options.runtime, template: declaring?.runtime, nodeVersion });
   const templateFile = declaring && (relative(io.cwd, declaring.configFile) || declaring.configFile);
@@ -155,7 +157,7 @@ async function withRuntime(
     warnings.push(`--parallel ${options.parallel} is more than the ${maxEnvironments} environment${maxEnvironments === 1 ? '' : 's'} the function may have (${limitLabel}): invocations beyond them are throttled, as Lambda throttles them`);
   }
   return {
-    environment: { ...environment, runtime: choice.profile, runtimeSource: choice.source, ...(managed ? { managedInstances: { concurrency: managed.concurrency, workers: managed.workers } } : {}) },
+    environment: { ...environment, region, runtime: choice.profile, runtimeSource: choice.source, ...(managed ? { managedInstances: { concurrency: managed.concurrency, workers: managed.workers } } : {}) },
     inFlight: managed ? managed.inFlight : options.parallel,
     label,
     runtimeLabel: `${choice.profile} ${describeRuntimeSource(choice.source, { templateFile, nodeVersion })}`,

@@ -36,6 +36,8 @@ export interface SessionDeps {
   nodeVersion(runtime: NodeRuntime): Promise<string | null>;
   /** The function a template declares for this file and export, if any. */
   functionFor(file: string, exportName: string): Promise<FunctionConfig | undefined>;
+  /** The region local functions run in: the editor's AWS_REGION, else its profile's (caller-region.ts). */
+  callerRegion(): Promise<string>;
   engine: Engine;
   history: HistoryStore;
   log: SessionLog;
@@ -254,6 +256,8 @@ export class HandlerSession {
       functionName: resolved.functionName,
       runtime: resolved.runtime?.profile,
       runtimeSource: resolved.runtime?.source,
+      // The region an SDK in the editor's environment would use (AWS_REGION, else the profile's).
+      region: await this.deps.callerRegion(),
       // Only when on: options are compared as JSON, so environments made before the setting existed stay warm.
       ...(settings.initProfile ? { initProfile: true } : {}),
       ...(managed ? { managedInstances: managed } : {}),

@@ -23,5 +23,6 @@ export const probeLayer = () => import('../core/deployed/probe/probe-layer');
 export const endpointServer = () => import('../core/endpoint/server');
 export const endpointBackends = () => import('../core/endpoint/backend-factory');
 export const localEndpointKey = () => import('../core/deployed/local-endpoint-key');
+export const callerRegion = () => import('../core/lambda/caller-region');
 /** Invoke Warm Concurrently's counting and messages: small, but only its command needs them. */
 export const burst = () => import('./burst');

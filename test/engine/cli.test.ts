@@ -301,6 +301,20 @@ describe('engine: warm-state CLI', function () {
     assert.deepEqual(record.response, { event: { n: 1 }, greeting: 'hello=world', fn: 'env' });
   });
 
+  it("runs in the region of the caller's AWS profile when the environment names none (as an SDK in that shell would)", () => {
+    writeFileSync(join(dir, 'region.js'), 'exports.handler = async (event, context) => ({ region: process.env.AWS_REGION, arn: context.invokedFunctionArn });\n');
+    writeFileSync(join(dir, 'aws-config'), '[default]\nregion = eu-west-3\n\n[profile dev]\nregion = eu-north-1\n');
+    const files = { AWS_CONFIG_FILE: join(dir, 'aws-config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'), AWS_REGION: '', AWS_DEFAULT_REGION: '' };
+    const dev = run(['invoke', join(dir, 'region.js'), '--json', ...PINNED], { env: { ...files, AWS_PROFILE: 'dev' } });
+    assert.equal(dev.status, 0, dev.stderr);
+    assert.deepEqual(records(dev.stdout)[0].response, { region: 'eu-north-1', arn: 'arn:aws:lambda:eu-north-1:123456789012:function:region' });
+    const byDefault = run(['invoke', join(dir, 'region.js'), '--json', ...PINNED], { env: { ...files, AWS_PROFILE: '' } });
+    assert.equal((records(byDefault.stdout)[0].response as { region: string }).region, 'eu-west-3');
+    // AWS_REGION, when set, is the region whatever the profile says.
+    const fromEnv = run(['invoke', join(dir, 'region.js'), '--json', ...PINNED], { env: { ...files, AWS_PROFILE: 'dev', AWS_REGION: 'ap-south-1' } });
+    assert.equal((records(fromEnv.stdout)[0].response as { region: string }).region, 'ap-south-1');
+  });
+
   it('--template/--resource runs a declared function with its settings', () => {
     const project = mkdtempSync(join(tmpdir(), 'warm-cli-sam-'));
     writeFileSync(join(project, 'app.js'), 'exports.main = async () => ({ table: process.env.TABLE, memory: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE });\n');

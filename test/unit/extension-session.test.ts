@@ -100,6 +100,7 @@ function harness(restored: InvocationRecord[] = []): Harness {
     nodeRuntime: () => h.node,
     nodeVersion: async () => h.nodeVersion,
     functionFor: async () => h.declared,
+    callerRegion: async () => 'eu-west-1',
     engine: {
       localEnvironments: async (options) => () => {
         const engine = new FakeEngine(options);

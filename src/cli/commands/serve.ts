@@ -15,6 +15,7 @@ import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../../core/lambda/de
 import { chooseDefaultHandler, missingExportWarning } from '../default-handler';
 import { handlerFileProblem, templateHandler } from '../handler-file';
 import { terminalSafeWriter } from '../terminal-text';
+import { callerRegion } from '../../core/lambda/caller-region';
 import { chooseRuntime, describeRuntimeSource, type RuntimeProfileName } from '../../core/lambda/runtime-profiles';
 import { probeNode } from '../../core/runtime/node-probe';
 
@@ -367,6 +368,7 @@ async function serve(options: ServeOptions): Promise<number> {
   try {
     endpoint = await startLambdaEndpoint({
       port: options.port,
+      region: await callerRegion(process.env),
       backendFactory: createBackendFactory({ createEnvironment: createLocalEnvironment }),
       access: { allowAnyCredentials: options.allowAnyCredentials },
       keyFile: (port) => localEndpointKeyFile(port),

@@ -30,7 +30,7 @@ export interface EndpointOptions {
   port: number;
   functions: FunctionRegistration[];
   backendFactory: BackendFactory;
-  /** Region of the ARNs the endpoint reports and of its functions' AWS_REGION; default the caller's (localRegion). */
+  /** Region of the ARNs the endpoint reports and of its functions' AWS_REGION; default the caller's (localRegion; serve and the editor pass callerRegion's). */
   region?: string;
   /** Principals besides the run's own key, and whether any signature is let in (unverified). */
   access?: AccessPolicy;

@@ -77,7 +77,7 @@ export interface EnvironmentOptions {
   managedInstances?: ManagedInstancesOptions;
   /** AWS_LAMBDA_FUNCTION_NAME and friends; default derived from the file name. */
   functionName?: string;
-  /** Default: the caller's AWS_REGION or AWS_DEFAULT_REGION, else us-east-1 (localRegion). */
+  /** Default: the caller's AWS_REGION or AWS_DEFAULT_REGION, else us-east-1 (localRegion); the CLI and the editor pass callerRegion's, which also reads the profile. */
   region?: string;
 }
 

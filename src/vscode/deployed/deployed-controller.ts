@@ -120,11 +120,13 @@ export class DeployedController implements vscode.Disposable {
       const { createBackendFactory } = await load('endpointBackends');
       const { createLocalEnvironment } = await load('localEnvironment');
       const { localEndpointKeyFile } = await load('localEndpointKey');
+      const { callerRegion } = await load('callerRegion');
       const { dirname, basename, extname } = await import('node:path');
       const name = basename(handler.file, extname(handler.file)).replace(/[^A-Za-z0-9_-]/g, '-');
       const log = this.deps.log;
       this.endpoint = await startLambdaEndpoint({
         port: this.settings().localEndpointPort,
+        region: await callerRegion(process.env),
         backendFactory: createBackendFactory({ createEnvironment: createLocalEnvironment }),
         // The run's key pair, where Warm State's own clients (and the user) find it.
         keyFile: (port) => localEndpointKeyFile(port),

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { callerRegion } from '../../src/core/lambda/caller-region';
+
+describe("caller region: the region local functions run in", () => {
+  let dir: string;
+  let files: NodeJS.ProcessEnv;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'warm-state-region-'));
+    writeFileSync(join(dir, 'config'), '[default]\nregion = eu-west-3\n\n[profile dev]\nregion=eu-north-1\n\n[profile bare]\noutput = json\n');
+    writeFileSync(join(dir, 'credentials'), '[keys]\naws_access_key_id = AKIDEXAMPLE\nregion = sa-east-1\n');
+    files = { AWS_CONFIG_FILE: join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials') };
+  });
+
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is AWS_REGION, else AWS_DEFAULT_REGION, whatever the profile says', async () => {
+    assert.equal(await callerRegion({ ...files, AWS_PROFILE: 'dev', AWS_REGION: 'ap-south-1', AWS_DEFAULT_REGION: 'us-west-2' }), 'ap-south-1');
+    assert.equal(await callerRegion({ ...files, AWS_PROFILE: 'dev', AWS_DEFAULT_REGION: 'us-west-2' }), 'us-west-2');
+  });
+
+  it("else the region of the caller's profile (AWS_PROFILE, else default) in the config file, else in the credentials file", async () => {
+    assert.equal(await callerRegion({ ...files, AWS_PROFILE: 'dev' }), 'eu-north-1');
+    assert.equal(await callerRegion({ ...files }), 'eu-west-3');
+    assert.equal(await callerRegion({ ...files, AWS_PROFILE: '', AWS_REGION: '' }), 'eu-west-3', 'empty variables are none');
+    assert.equal(await callerRegion({ ...files, AWS_PROFILE: 'keys' }), 'sa-east-1');
+  });
+
+  it('else us-east-1: a profile without a region, an unknown profile, no files', async () => {
+    assert.equal(await callerRegion({ ...files, AWS_PROFILE: 'bare' }), 'us-east-1');
+    assert.equal(await callerRegion({ ...files, AWS_PROFILE: 'nobody' }), 'us-east-1');
+    assert.equal(await callerRegion({ AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') }), 'us-east-1');
+  });
+
+  it('reads the files again on every call (the editor runs for days)', async () => {
+    assert.equal(await callerRegion({ ...files, AWS_PROFILE: 'dev' }), 'eu-north-1');
+    writeFileSync(join(dir, 'config'), '[profile dev]\nregion = me-south-1\n');
+    assert.equal(await callerRegion({ ...files, AWS_PROFILE: 'dev' }), 'me-south-1');
+  });
+});
