@@ -136,7 +136,8 @@ async function withRuntime(
   io: Pick<CliIO, 'cwd' | 'env'>,
 ): Promise<ResolvedTarget> {
   const node = await probeNode(options.nodePath ?? 'node');
-  const region = await callerRegion(io.env);
+  // The region the template deploys to (serverless provider.region), else the caller's.
+  const region = declaring?.region ?? (await callerRegion(io.env));
   const nodeVersion = node.version ?? process.version;
   const choice = chooseRuntime({ flag: options.runtime, template: declaring?.runtime, nodeVersion });
   const templateFile = declaring && (relative(io.cwd, declaring.configFile) || declaring.configFile);

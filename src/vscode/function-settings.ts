@@ -136,6 +136,7 @@ export function resolveFunctionSettings(
     describeSource('timeout', config.sources.timeoutSeconds),
     describeSource('memory', config.sources.memoryMB),
     describeSource('runtime', config.sources.runtime),
+    describeSource('region', config.sources.region),
     overridden.length > 0 ? `environment overridden by warmState.environmentVariables: ${overridden.join(', ')}` : undefined,
   ].filter((part): part is string => part !== undefined);
   return {

@@ -256,8 +256,9 @@ export class HandlerSession {
       functionName: resolved.functionName,
       runtime: resolved.runtime?.profile,
       runtimeSource: resolved.runtime?.source,
-      // The region an SDK in the editor's environment would use (AWS_REGION, else the profile's).
-      region: await this.deps.callerRegion(),
+      // The region the template deploys to (serverless provider.region), else the one an SDK
+      // in the editor's environment would use (AWS_REGION, else the profile's).
+      region: config?.region ?? (await this.deps.callerRegion()),
       // Only when on: options are compared as JSON, so environments made before the setting existed stay warm.
       ...(settings.initProfile ? { initProfile: true } : {}),
       ...(managed ? { managedInstances: managed } : {}),

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InvocationRecord, ValueNode } from '../../src/core/model/snapshot';
@@ -313,6 +313,19 @@ describe('engine: warm-state CLI', function () {
     // AWS_REGION, when set, is the region whatever the profile says.
     const fromEnv = run(['invoke', join(dir, 'region.js'), '--json', ...PINNED], { env: { ...files, AWS_PROFILE: 'dev', AWS_REGION: 'ap-south-1' } });
     assert.equal((records(fromEnv.stdout)[0].response as { region: string }).region, 'ap-south-1');
+  });
+
+  it("runs a serverless function in its provider.region, which the caller's region does not override", () => {
+    const service = join(dir, 'regional');
+    mkdirSync(service, { recursive: true });
+    writeFileSync(join(service, 'region.js'), 'exports.handler = async (event, context) => ({ region: process.env.AWS_REGION, arn: context.invokedFunctionArn });\n');
+    writeFileSync(join(service, 'serverless.yml'), 'service: regional\nprovider:\n  name: aws\n  runtime: nodejs20.x\n  region: eu-south-1\nfunctions:\n  where:\n    handler: region.handler\n');
+    const declared = run(['invoke', '--template', join(service, 'serverless.yml'), '--resource', 'where', '--json'], { env: { AWS_REGION: 'ap-south-1' } });
+    assert.equal(declared.status, 0, declared.stderr);
+    assert.deepEqual(records(declared.stdout)[0].response, { region: 'eu-south-1', arn: 'arn:aws:lambda:eu-south-1:123456789012:function:regional-dev-where' });
+    // The file alone: the serverless.yml that declares it says where it runs, as it says which runtime.
+    const file = run(['invoke', join(service, 'region.js'), '--json'], { env: { AWS_REGION: 'ap-south-1' } });
+    assert.equal((records(file.stdout)[0].response as { region: string }).region, 'eu-south-1');
   });
 
   it('--template/--resource runs a declared function with its settings', () => {

@@ -168,3 +168,29 @@ describe('serverless.yml reservedConcurrency', () => {
     assert.deepEqual(result.functions.map((f) => f.reservedConcurrency), [5, 0, undefined]);
   });
 });
+
+describe('serverless.yml provider.region', () => {
+  const file = join(fixtures, 'serverless-app', 'virtual.yml');
+  const service = (region: string | null) =>
+    ['service: s', 'provider:', '  name: aws', ...(region === null ? [] : [`  region: ${region}`]), 'functions:', '  a:', '    handler: a.handler'].join('\n');
+
+  it('is the region its functions deploy to, variables resolved, and where it came from', async () => {
+    const [plain] = (await readServerless({ file, display: 'virtual.yml', text: service('eu-west-1') }, {})).functions;
+    assert.equal(plain.region, 'eu-west-1');
+    assert.equal(plain.sources.region, 'virtual.yml provider.region');
+    const [option] = (await readServerless({ file, display: 'virtual.yml', text: service("${opt:region, 'ap-northeast-1'}") }, {}, { region: 'eu-south-2' })).functions;
+    assert.equal(option.region, 'eu-south-2');
+    const [fallback] = (await readServerless({ file, display: 'virtual.yml', text: service("${opt:region, 'ap-northeast-1'}") }, {})).functions;
+    assert.equal(fallback.region, 'ap-northeast-1');
+  });
+
+  it('is absent when not declared or unknown locally, and a value that is no region name is ignored with a warning', async () => {
+    assert.equal((await readServerless({ file, display: 'virtual.yml', text: service(null) }, {})).functions[0].region, undefined);
+    const [ssm] = (await readServerless({ file, display: 'virtual.yml', text: service('${ssm:/deploy/region}') }, {})).functions;
+    assert.equal(ssm.region, undefined);
+    assert.equal(ssm.unresolvedSettings.region, '${ssm:/deploy/region}');
+    const [odd] = (await readServerless({ file, display: 'virtual.yml', text: service('Europe') }, {})).functions;
+    assert.equal(odd.region, undefined);
+    assert.ok(odd.problems.some((p) => p.severity === 'warning' && /region "Europe" is not a region name \(eu-west-1\); it is ignored/.test(p.message)), JSON.stringify(odd.problems));
+  });
+});

@@ -101,6 +101,8 @@ export interface ServedFunctionSpec {
   runtime?: string;
   /** The template's ReservedConcurrentExecutions (serverless reservedConcurrency). */
   reservedConcurrency?: number;
+  /** The region the template deploys to (serverless provider.region). */
+  region?: string;
   /** The template's CapacityProviderConfig (Managed Instances): its per-environment concurrency, null for Lambda's default. */
   managedConcurrency?: number | null;
   /** The template that declared the function, as shown to the user. */
@@ -332,6 +334,7 @@ async function resolveResources(options: ServeOptions): Promise<ServedFunctionSp
       ...(fn.runtime ? { runtime: fn.runtime } : {}),
       ...(fn.reservedConcurrency !== undefined ? { reservedConcurrency: fn.reservedConcurrency } : {}),
       ...(fn.managedInstances ? { managedConcurrency: fn.managedInstances.concurrency } : {}),
+      ...(fn.region ? { region: fn.region } : {}),
     });
   }
   return specs;
@@ -368,7 +371,8 @@ async function serve(options: ServeOptions): Promise<number> {
   try {
     endpoint = await startLambdaEndpoint({
       port: options.port,
-      region: await callerRegion(process.env),
+      // One region for the endpoint: the one a served template deploys to, else the caller's.
+      region: options.functions.find((fn) => fn.region)?.region ?? (await callerRegion(process.env)),
       backendFactory: createBackendFactory({ createEnvironment: createLocalEnvironment }),
       access: { allowAnyCredentials: options.allowAnyCredentials },
       keyFile: (port) => localEndpointKeyFile(port),

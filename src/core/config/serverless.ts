@@ -11,6 +11,9 @@ import { isPlainObject } from './intrinsics';
 import { ServerlessVariables } from './serverless-variables';
 import type { FunctionConfig, SettingName } from './types';
 
+/** us-east-1, eu-central-2, us-gov-west-1, cn-northwest-1, ... */
+const REGION_NAME = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
+
 /** Serverless Framework's own defaults (not Lambda's 3 s / 128 MB). */
 const SERVERLESS_TIMEOUT = 6;
 const SERVERLESS_MEMORY = 1024;
@@ -87,6 +90,7 @@ class ServerlessFunctionReader {
     this.readNumber('memorySize', 'memoryMB', (v) => (result.memoryMB = v));
     this.readNumber('reservedConcurrency', 'reservedConcurrency', (v) => (result.reservedConcurrency = v), undefined, CONCURRENCY);
     this.readString('architecture', 'architecture', (v) => (result.architecture = v));
+    this.readRegion();
     this.readEnvironment();
     this.readFunctionName();
     if (this.definition.image !== undefined) {
@@ -158,6 +162,19 @@ class ServerlessFunctionReader {
       return;
     }
     set(number);
+  }
+
+  /** `provider.region` (a function has none of its own): the region the service deploys to. */
+  private readRegion(): void {
+    if (this.provider.region === undefined) return;
+    const found: Found = { raw: this.provider.region, path: ['provider', 'region'] };
+    const value = this.resolved(found, 'region');
+    if (value === null) return;
+    if (typeof value !== 'string' || !REGION_NAME.test(value.trim())) {
+      this.warnIgnored(found, `region ${JSON.stringify(value)} is not a region name (eu-west-1); it is ignored.`);
+      return;
+    }
+    this.result.region = value.trim();
   }
 
   private warnIgnored(found: Found, text: string): void {

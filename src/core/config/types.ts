@@ -10,7 +10,7 @@
 export type ConfigKind = 'sam' | 'cloudformation' | 'serverless';
 
 /** A setting of `FunctionConfig` whose origin is recorded in `sources`. */
-export type SettingName = 'handler' | 'runtime' | 'timeoutSeconds' | 'memoryMB' | 'architecture' | 'functionName' | 'codeDir' | 'reservedConcurrency';
+export type SettingName = 'handler' | 'runtime' | 'timeoutSeconds' | 'memoryMB' | 'architecture' | 'functionName' | 'codeDir' | 'reservedConcurrency' | 'region';
 
 export interface ConfigProblem {
   /** `error`: the function cannot be run as declared; `warning`: it runs, but maybe not as deployed. */
@@ -78,6 +78,12 @@ export interface FunctionConfig {
   unresolvedSettings: Partial<Record<SettingName, string>>;
   /** The deployed function name when it can be known (FunctionName, serverless naming), else null. */
   functionName: string | null;
+  /**
+   * The region the function is deployed to when its file says so: serverless.yml's
+   * `provider.region` (what `serverless deploy` uses unless told otherwise). SAM and
+   * CloudFormation templates name none (the stack's region is chosen at deploy): absent.
+   */
+  region?: string;
   /** True when the code is inline in the template (`Code.ZipFile`, `InlineCode`): there is no file to run. */
   inlineCode: boolean;
   /**
