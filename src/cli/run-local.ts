@@ -68,7 +68,7 @@ export async function resolveTarget(options: LocalRunOptions, io: Pick<CliIO, 'c
   if (options.resource !== undefined) {
     let fn;
     try {
-      fn = await resolveTemplateFunction({ template: options.template, resource: options.resource, cwd: io.cwd, env: stringEnv(io.env) });
+      fn = await resolveTemplateFunction({ template: options.template, resource: options.resource, cwd: io.cwd, env: stringEnv(io.env), region: await callerRegion(io.env) });
     } catch (error) {
       if (error instanceof ConfigError) {
         const known = error.resources.length ? ` Functions found: ${error.resources.join(', ')}.` : '';
@@ -110,7 +110,7 @@ export async function resolveTarget(options: LocalRunOptions, io: Pick<CliIO, 'c
   const handlerExport = options.handler ?? (await defaultHandler(file));
   // The file runs with its own settings, but a template that declares it says which runtime
   // (unless --runtime does) and how many environments it may have.
-  const declaring = await findDeclaringFunction(file, handlerExport, stringEnv(io.env));
+  const declaring = await findDeclaringFunction(file, handlerExport, stringEnv(io.env), { region: await callerRegion(io.env) });
   const missing = options.handler === undefined ? null : await missingExportWarning(file, options.file, handlerExport);
   const checks = missing === null ? [] : [missing];
   const target = await withRuntime(

@@ -66,7 +66,9 @@ export class ConfigIndex implements vscode.Disposable {
     try {
       const { scanWorkspaceConfigs } = await this.reader();
       const env = stringEnvironment();
-      const scans = await Promise.all(folders.filter((folder) => folder.uri.scheme === 'file').map((folder) => scanWorkspaceConfigs(folder.uri.fsPath, env)));
+      // AWS::Region is the region the editor's local functions run in (the environment's, else the profile's).
+      const region = await (await load('callerRegion')).callerRegion(process.env);
+      const scans = await Promise.all(folders.filter((folder) => folder.uri.scheme === 'file').map((folder) => scanWorkspaceConfigs(folder.uri.fsPath, env, { region })));
       for (const scan of scans) {
         for (const problem of scan.problems) {
           const where = problem.line ? `${problem.file}:${problem.line}` : problem.file;

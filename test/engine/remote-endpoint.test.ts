@@ -391,7 +391,7 @@ describe('remote endpoint: backed by the warm local environment (engine)', funct
   let endpoint: LambdaEndpoint;
   let lambda: LambdaClient;
   const requests: RequestEntry[] = [];
-  const functionLogs: Array<{ name: string; logs: string }> = [];
+  const functionLogs: Array<{ name: string; logs: string; requestsSeen: number }> = [];
   const demo = join(__dirname, '..', '..', 'examples', 'freeze-demo');
 
   before(async () => {
@@ -409,7 +409,7 @@ describe('remote endpoint: backed by the warm local environment (engine)', funct
         { name: 'logged', code: counter },
       ],
       onRequest: (entry) => requests.push(entry),
-      onFunctionLogs: (name, logs) => functionLogs.push({ name, logs }),
+      onFunctionLogs: (name, logs) => functionLogs.push({ name, logs, requestsSeen: requests.length }),
     });
     lambda = client(endpoint);
   });
@@ -438,14 +438,17 @@ describe('remote endpoint: backed by the warm local environment (engine)', funct
 
   it("hands every invocation's complete log to the endpoint's owner, answered early or with the tail", async () => {
     const before = functionLogs.length;
+    const requestsBefore = requests.length;
     const early = await lambda.send(new InvokeCommand({ FunctionName: 'logged', Payload: JSON.stringify({ id: 'early' }) }));
     const tail = await lambda.send(new InvokeCommand({ FunctionName: 'logged', LogType: 'Tail', Payload: JSON.stringify({ id: 'tail' }) }));
     const failed = await lambda.send(new InvokeCommand({ FunctionName: 'logged', Payload: JSON.stringify({ id: 'bad', fail: true }) }));
     // The early answer's log is complete only after the answer: wait for it rather than race it.
     for (let waited = 0; functionLogs.length < before + 3 && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
     const [earlyLog, tailLog, failedLog] = functionLogs.slice(before);
-    for (const [result, log] of [[early, earlyLog], [tail, tailLog], [failed, failedLog]] as const) {
+    for (const [index, [result, log]] of ([[early, earlyLog], [tail, tailLog], [failed, failedLog]] as const).entries()) {
       assert.equal(log.name, 'logged');
+      // Its request's line first (the tail's answer waits for the log, the others' does not).
+      assert.ok(log.requestsSeen >= requestsBefore + index + 1, `the log of invocation ${index} came before its request line`);
       const requestId = result.$metadata.requestId ?? '';
       assert.match(log.logs, new RegExp(`^START RequestId: ${requestId}[\\s\\S]*\\nEND RequestId: ${requestId}\\nREPORT RequestId: ${requestId}\\t`), 'Lambda\'s log of that invocation, START to REPORT');
     }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { callerRegion } from '../../src/core/lambda/caller-region';
@@ -22,7 +22,7 @@ describe("caller region: the region local functions run in", () => {
     assert.equal(await callerRegion({ ...files, AWS_PROFILE: 'dev', AWS_DEFAULT_REGION: 'us-west-2' }), 'us-west-2');
   });
 
-  it("else the region of the caller's profile (AWS_PROFILE, else default) in the config file, else in the credentials file", async () => {
+  it("else the region of the caller's profile (AWS_PROFILE, else default) in the credentials file, else in the config file, as the SDK reads them", async () => {
     assert.equal(await callerRegion({ ...files, AWS_PROFILE: 'dev' }), 'eu-north-1');
     assert.equal(await callerRegion({ ...files }), 'eu-west-3');
     assert.equal(await callerRegion({ ...files, AWS_PROFILE: '', AWS_REGION: '' }), 'eu-west-3', 'empty variables are none');
@@ -35,9 +35,27 @@ describe("caller region: the region local functions run in", () => {
     assert.equal(await callerRegion({ AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') }), 'us-east-1');
   });
 
-  it('reads the files again on every call (the editor runs for days)', async () => {
+  it("reads the files again once they change (the editor runs for days)", async () => {
     assert.equal(await callerRegion({ ...files, AWS_PROFILE: 'dev' }), 'eu-north-1');
     writeFileSync(join(dir, 'config'), '[profile dev]\nregion = me-south-1\n');
     assert.equal(await callerRegion({ ...files, AWS_PROFILE: 'dev' }), 'me-south-1');
+  });
+
+  it('prefers the credentials file when both name a region for the profile, as the SDK does', async () => {
+    writeFileSync(join(dir, 'credentials'), '[default]\nregion = sa-east-1\n');
+    assert.equal(await callerRegion({ ...files }), 'sa-east-1');
+  });
+
+  it('finds the files in HOME/.aws when no variable names them', async () => {
+    const home = join(dir, 'home');
+    mkdirSync(join(home, '.aws'), { recursive: true });
+    writeFileSync(join(home, '.aws', 'config'), '[profile work]\nregion = ca-central-1\n');
+    assert.equal(await callerRegion({ HOME: home, AWS_PROFILE: 'work' }), 'ca-central-1');
+  });
+
+  it('ignores a value that is no region name (the SDK would refuse it)', async () => {
+    writeFileSync(join(dir, 'config'), '[default]\nregion = eu west 1\n[profile quoted]\nregion = "eu-west-1"\n');
+    assert.equal(await callerRegion({ ...files }), 'us-east-1');
+    assert.equal(await callerRegion({ ...files, AWS_PROFILE: 'quoted' }), 'us-east-1');
   });
 });

@@ -184,8 +184,13 @@ describe('serverless.yml provider.region', () => {
     assert.equal(fallback.region, 'ap-northeast-1');
   });
 
-  it('is absent when not declared or unknown locally, and a value that is no region name is ignored with a warning', async () => {
-    assert.equal((await readServerless({ file, display: 'virtual.yml', text: service(null) }, {})).functions[0].region, undefined);
+  it("is the Framework's us-east-1 when not declared (deploy does not read the shell's region)", async () => {
+    const [undeclared] = (await readServerless({ file, display: 'virtual.yml', text: service(null) }, {})).functions;
+    assert.equal(undeclared.region, 'us-east-1');
+    assert.equal(undeclared.sources.region, 'Serverless Framework default');
+  });
+
+  it('is absent when unknown locally, and a value that is no region name is ignored with a warning', async () => {
     const [ssm] = (await readServerless({ file, display: 'virtual.yml', text: service('${ssm:/deploy/region}') }, {})).functions;
     assert.equal(ssm.region, undefined);
     assert.equal(ssm.unresolvedSettings.region, '${ssm:/deploy/region}');

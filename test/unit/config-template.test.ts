@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { scanWorkspaceConfigs } from '../../src/core/config/scan';
+import { findDeclaringFunction, resolveTemplateFunction, scanWorkspaceConfigs } from '../../src/core/config/scan';
 import { parseConfigText } from '../../src/core/config/yaml-document';
 import { readTemplate } from '../../src/core/config/template';
 import { describeIntrinsic, resolveIntrinsic, type IntrinsicContext } from '../../src/core/config/intrinsics';
@@ -118,12 +120,13 @@ describe('intrinsic resolution', () => {
 });
 
 describe('AWS::Region', () => {
+  const TEXT = "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: index.handler\n      Environment:\n        Variables:\n          WHERE: !Sub '${AWS::Region}'\n";
   const template = (region: Record<string, string>) =>
     readTemplate(
       {
         file: '/work/app/template.yaml',
         display: 'template.yaml',
-        text: "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: index.handler\n      Environment:\n        Variables:\n          WHERE: !Sub '${AWS::Region}'\n",
+        text: TEXT,
       },
       region,
     );
@@ -131,6 +134,22 @@ describe('AWS::Region', () => {
   it('is the region local functions run in: AWS_REGION, else AWS_DEFAULT_REGION (an empty AWS_REGION is none)', async () => {
     assert.equal((await template({ AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'ap-south-1' })).functions[0].environment.WHERE, 'eu-west-1');
     assert.equal((await template({ AWS_REGION: '', AWS_DEFAULT_REGION: 'ap-south-1' })).functions[0].environment.WHERE, 'ap-south-1');
+  });
+
+  it("is the region the caller gives when given (callerRegion's, which also reads the profile), through every way a template is read", async () => {
+    const [fn] = (await readTemplate({ file: '/work/app/template.yaml', display: 'template.yaml', text: TEXT }, { AWS_REGION: 'eu-west-1' }, 'eu-west-3')).functions;
+    assert.equal(fn.environment.WHERE, 'eu-west-3');
+    const dir = mkdtempSync(join(tmpdir(), 'warm-state-region-'));
+    try {
+      writeFileSync(join(dir, 'template.yaml'), TEXT);
+      writeFileSync(join(dir, 'index.js'), 'exports.handler = async () => null;\n');
+      const scan = await scanWorkspaceConfigs(dir, {}, { region: 'ca-west-1' });
+      assert.equal(scan.functions[0].environment.WHERE, 'ca-west-1');
+      assert.equal((await findDeclaringFunction(join(dir, 'index.js'), 'handler', {}, { region: 'il-central-1' }))?.environment.WHERE, 'il-central-1');
+      assert.equal((await resolveTemplateFunction({ resource: 'Fn', cwd: dir, region: 'mx-central-1' })).environment.WHERE, 'mx-central-1');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

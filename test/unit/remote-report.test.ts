@@ -6,7 +6,7 @@ import {
   formatEndLine,
   formatReportLine,
   formatStartLine,
-  functionOutputLines,
+  functionOutput,
   parseLogTail,
   parseReportLine,
 } from '../../src/core/lambda/report';
@@ -96,12 +96,31 @@ describe('remote report: Lambda log tails', () => {
   });
 
   it("keeps what the function wrote and leaves out Lambda's START, END and REPORT lines", () => {
-    assert.deepEqual(functionOutputLines(COLD_TAIL), ["2026-11-26T15:00:00.000Z\t6f9a1c2e-1111-4c55-9b5e-0a1b2c3d4e5f\tINFO\tArray B: [ 'B' ]"]);
+    assert.deepEqual(functionOutput(COLD_TAIL), { head: ["2026-11-26T15:00:00.000Z\t6f9a1c2e-1111-4c55-9b5e-0a1b2c3d4e5f\tINFO\tArray B: [ 'B' ]"], tail: [], omittedChars: 0 });
     const id = '6f9a1c2e-1111-4c55-9b5e-0a1b2c3d4e5f';
     const quiet = `${formatStartLine(id)}\n${formatEndLine(id)}\nREPORT RequestId: ${id}\tDuration: 1.00 ms\n`;
-    assert.deepEqual(functionOutputLines(quiet), [], 'a quiet invocation gives no line');
+    assert.deepEqual(functionOutput(quiet), { head: [], tail: [], omittedChars: 0 }, 'a quiet invocation gives no line');
     // Init output comes before START; a multi-line message keeps its lines; a line that only mentions END is the function's.
     const cold = `2026-11-26T15:00:00.000Z\tundefined\tINFO\tloading\n${formatStartLine(id)}\nfirst\nsecond\n  END RequestId: said by the function\n${formatEndLine(id)}\n`;
-    assert.deepEqual(functionOutputLines(cold), ['2026-11-26T15:00:00.000Z\tundefined\tINFO\tloading', 'first', 'second', '  END RequestId: said by the function']);
+    assert.deepEqual(functionOutput(cold).head, ['2026-11-26T15:00:00.000Z\tundefined\tINFO\tloading', 'first', 'second', '  END RequestId: said by the function']);
+  });
+
+  it('shows the first and last lines of a long log, each cut to a length, and counts what it left out', () => {
+    const id = '6f9a1c2e-1111-4c55-9b5e-0a1b2c3d4e5f';
+    const limits = { headLines: 3, tailLines: 2, lineChars: 10 };
+    const body = Array.from({ length: 10 }, (_, i) => `line ${i}`).join('\n');
+    const log = `${formatStartLine(id)}\n${body}\n${formatEndLine(id)}\nREPORT RequestId: ${id}\tDuration: 1.00 ms\n`;
+    const shown = functionOutput(log, limits);
+    assert.deepEqual(shown.head, ['line 0', 'line 1', 'line 2']);
+    assert.deepEqual(shown.tail, ['line 8', 'line 9']);
+    assert.equal(shown.omittedChars, 'line 3\nline 4\nline 5\nline 6\nline 7'.length);
+    // Exactly as many lines as fit: nothing is left out, Lambda's lines between them are not counted.
+    assert.deepEqual(functionOutput(`${formatStartLine(id)}\na\nb\nc\nd\n${formatEndLine(id)}\ne\n`, limits), { head: ['a', 'b', 'c'], tail: ['d', 'e'], omittedChars: 0 });
+    assert.deepEqual(functionOutput(`${'x'.repeat(25)}\nshort\n`, limits).head, ['xxxxxxxxxx… (line cut at 10 characters)', 'short']);
+    // Megabytes of output: only the ends are read into lines.
+    const huge = `${formatStartLine(id)}\n${'y'.repeat(9).concat('\n').repeat(1_000_000)}${formatEndLine(id)}\n`;
+    const big = functionOutput(huge, limits);
+    assert.deepEqual([big.head.length, big.tail.length], [3, 2]);
+    assert.ok(big.omittedChars > 9_000_000, `${big.omittedChars}`);
   });
 });

@@ -267,12 +267,13 @@ async function chooseRuntimes(options: ServeOptions): Promise<void> {
   for (const fn of options.functions) {
     if (fn.templateFile === undefined) {
       // A FILE or --function: a template in its folder or above may declare it, as for invoke FILE.
-      const declaring = await findDeclaringFunction(fn.file, fn.handlerExport, stringEnv());
+      const declaring = await findDeclaringFunction(fn.file, fn.handlerExport, stringEnv(), { region: await callerRegion(process.env) });
       if (declaring?.runtime) {
         fn.runtime = declaring.runtime;
         fn.templateFile = relative(process.cwd(), declaring.configFile) || declaring.configFile;
       }
       if (declaring?.reservedConcurrency !== undefined) fn.reservedConcurrency = declaring.reservedConcurrency;
+      if (declaring?.region) fn.region = declaring.region;
       if (declaring?.managedInstances) fn.managedConcurrency = declaring.managedInstances.concurrency;
     }
     const choice = chooseRuntime({ flag: options.runtime, template: fn.runtime, nodeVersion });
@@ -307,7 +308,7 @@ async function resolveResources(options: ServeOptions): Promise<ServedFunctionSp
   for (const resource of options.resources) {
     let fn;
     try {
-      fn = await resolveTemplateFunction({ template: options.template, resource, cwd: process.cwd(), env });
+      fn = await resolveTemplateFunction({ template: options.template, resource, cwd: process.cwd(), env, region: await callerRegion(process.env) });
     } catch (error) {
       if (error instanceof ConfigError) {
         throw new CliUsageError(`${error.message}${error.resources.length ? ` Functions found: ${error.resources.join(', ')}.` : ''}`);

@@ -14,6 +14,8 @@ import type { ConfigProblem, ConfigScan, FunctionConfig } from './types';
 export interface ScanOptions {
   /** The Serverless stage (`--stage`), used for `${opt:stage}` / `${sls:stage}` and function names. */
   stage?: string;
+  /** A template's `AWS::Region`: the region local functions run in (callerRegion); default the env's AWS_REGION. */
+  region?: string;
 }
 
 /**
@@ -54,12 +56,12 @@ export function findFunctionsForHandler(scan: ConfigScan, file: string, exportNa
  * its template); undefined when none does. For `invoke FILE`, which runs the file with its own
  * settings but takes the declared runtime. Never throws.
  */
-export async function findDeclaringFunction(file: string, handlerExport: string, env: Record<string, string> = {}): Promise<FunctionConfig | undefined> {
+export async function findDeclaringFunction(file: string, handlerExport: string, env: Record<string, string> = {}, options: ScanOptions = {}): Promise<FunctionConfig | undefined> {
   const wanted = resolve(file);
   let folder = dirname(wanted);
   for (;;) {
     for (const discovered of await discoverConfigFiles(folder, 0)) {
-      const result = await readConfigFile(discovered.file, displayName(folder, discovered.file), discovered.kind, env, {});
+      const result = await readConfigFile(discovered.file, displayName(folder, discovered.file), discovered.kind, env, options);
       const found = result.functions.find(
         (fn) => fn.handlerFile !== null && resolve(fn.handlerFile) === wanted && fn.exportName !== null && [fn.exportName, ...fn.nestedPath].join('.') === handlerExport,
       );
@@ -105,6 +107,8 @@ export async function resolveTemplateFunction(request: {
   /** Resolves `${env:...}` and `AWS::Region`; the CLI should pass process.env. Default: none. */
   env?: Record<string, string>;
   stage?: string;
+  /** `AWS::Region` (ScanOptions.region). */
+  region?: string;
 }): Promise<FunctionConfig> {
   const cwd = resolve(request.cwd);
   const env = request.env ?? {};
@@ -177,7 +181,7 @@ async function readConfigFile(file: string, display: string, kind: ConfigFileKin
 }
 
 function readKind(kind: ConfigFileKind, input: ConfigFileText, env: Record<string, string>, options: ScanOptions): Promise<ConfigFileResult> {
-  return kind === 'serverless' ? readServerless(input, env, options.stage ? { stage: options.stage } : {}) : readTemplate(input, env);
+  return kind === 'serverless' ? readServerless(input, env, options.stage ? { stage: options.stage } : {}) : readTemplate(input, env, options.region);
 }
 
 /** Same handler (file + export) declared by functions in different files: explain which wins. */

@@ -8,13 +8,12 @@ import { dirname } from 'node:path';
 import { parseConfigFile, type ConfigFileResult, type ConfigFileText } from './config-file';
 import { addProblem, CONCURRENCY, finishFunction, newFunctionConfig, POSITIVE_NUMBER, timeoutProblem, type NumberKind } from './function-builder';
 import { isPlainObject } from './intrinsics';
+import { isRegionName } from '../lambda/caller-region';
 import { ServerlessVariables } from './serverless-variables';
 import type { FunctionConfig, SettingName } from './types';
 
-/** us-east-1, eu-central-2, us-gov-west-1, cn-northwest-1, ... */
-const REGION_NAME = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
-
-/** Serverless Framework's own defaults (not Lambda's 3 s / 128 MB). */
+/** Serverless Framework's own defaults (not Lambda's 3 s / 128 MB, nor the shell's region). */
+const SERVERLESS_REGION = 'us-east-1';
 const SERVERLESS_TIMEOUT = 6;
 const SERVERLESS_MEMORY = 1024;
 
@@ -164,13 +163,21 @@ class ServerlessFunctionReader {
     set(number);
   }
 
-  /** `provider.region` (a function has none of its own): the region the service deploys to. */
+  /**
+   * `provider.region` (a function has none of its own): the region the service deploys to; the
+   * Framework's default, us-east-1, when it names none (`serverless deploy` does not use the
+   * shell's region, and `${aws:region}` says us-east-1 then too).
+   */
   private readRegion(): void {
-    if (this.provider.region === undefined) return;
+    if (this.provider.region === undefined) {
+      this.result.region = SERVERLESS_REGION;
+      this.result.sources.region = 'Serverless Framework default';
+      return;
+    }
     const found: Found = { raw: this.provider.region, path: ['provider', 'region'] };
     const value = this.resolved(found, 'region');
     if (value === null) return;
-    if (typeof value !== 'string' || !REGION_NAME.test(value.trim())) {
+    if (typeof value !== 'string' || !isRegionName(value.trim())) {
       this.warnIgnored(found, `region ${JSON.stringify(value)} is not a region name (eu-west-1); it is ignored.`);
       return;
     }

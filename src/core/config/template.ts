@@ -23,7 +23,7 @@ export function isTemplate(value: unknown): boolean {
 }
 
 /** Read every Lambda function of a template. Never throws; problems are in the result. */
-export async function readTemplate(input: ConfigFileText, env: Record<string, string>): Promise<ConfigFileResult> {
+export async function readTemplate(input: ConfigFileText, env: Record<string, string>, region?: string): Promise<ConfigFileResult> {
   const parsed = parseConfigFile(input);
   if (parsed.value === undefined) return { functions: [], problems: parsed.problems, recognised: true, ids: [] };
   if (!isTemplate(parsed.value)) {
@@ -33,7 +33,7 @@ export async function readTemplate(input: ConfigFileText, env: Record<string, st
   const resources = template.Resources as Record<string, unknown>;
   const context: IntrinsicContext = {
     parameterDefaults: parameterDefaults(template.Parameters),
-    pseudo: pseudoParameters(env),
+    pseudo: pseudoParameters(env, region),
     conditions: isPlainObject(template.Conditions) ? template.Conditions : {},
   };
   const globals = isPlainObject(template.Globals) && isPlainObject(template.Globals.Function) ? template.Globals.Function : {};
@@ -57,10 +57,9 @@ function parameterDefaults(parameters: unknown): Record<string, unknown> {
   return defaults;
 }
 
-function pseudoParameters(env: Record<string, string>): Record<string, string> {
+/** `region`: the one local functions run in (callerRegion, which also reads the profile), else the environment's (an empty AWS_REGION is none). */
+function pseudoParameters(env: Record<string, string>, region = env.AWS_REGION || env.AWS_DEFAULT_REGION): Record<string, string> {
   const pseudo: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::URLSuffix': 'amazonaws.com' };
-  // The rule local functions run by (localRegion): an empty AWS_REGION is no region.
-  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
   if (region) pseudo['AWS::Region'] = region;
   return pseudo;
 }

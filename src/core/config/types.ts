@@ -80,8 +80,9 @@ export interface FunctionConfig {
   functionName: string | null;
   /**
    * The region the function is deployed to when its file says so: serverless.yml's
-   * `provider.region` (what `serverless deploy` uses unless told otherwise). SAM and
-   * CloudFormation templates name none (the stack's region is chosen at deploy): absent.
+   * `provider.region` (what `serverless deploy` uses unless told otherwise; us-east-1 when not
+   * declared). SAM and CloudFormation templates name none (the stack's region is chosen at
+   * deploy), nor does a serverless.yml whose region is unknown locally (`${ssm:...}`): absent.
    */
   region?: string;
   /** True when the code is inline in the template (`Code.ZipFile`, `InlineCode`): there is no file to run. */

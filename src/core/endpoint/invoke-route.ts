@@ -16,21 +16,18 @@ import { functionArnOf, type EndpointState, type ServedFunction } from './state'
 /** Lambda's synchronous payload limit, request and response alike. */
 export const PAYLOAD_LIMIT = PAYLOAD_LIMIT_BYTES;
 
-/** Where an invocation's log goes once complete (the terminal of `warm-state serve`, the editor's output). */
-export type FunctionLogSink = (functionName: string, logs: string) => void;
-
-export function invokeRoute(state: EndpointState, pool: BackendPool, onLogs?: FunctionLogSink): Route {
+export function invokeRoute(state: EndpointState, pool: BackendPool): Route {
   return {
     method: 'POST',
     pattern: '/2015-03-31/functions/{name}/invocations',
     action: 'lambda:InvokeFunction',
     resource: (params, region) => functionArnOf(params.name, region),
     maxBody: PAYLOAD_LIMIT,
-    handle: (request) => invoke(state, pool, request, onLogs),
+    handle: (request) => invoke(state, pool, request),
   };
 }
 
-async function invoke(state: EndpointState, pool: BackendPool, request: RouteRequest, onLogs: FunctionLogSink | undefined): Promise<Reply> {
+async function invoke(state: EndpointState, pool: BackendPool, request: RouteRequest): Promise<Reply> {
   const fn = state.resolveFunction(request.params.name, request.query.get('Qualifier'), request.region);
   let event: unknown = {};
   if (request.body.length > 0) {
@@ -49,14 +46,21 @@ async function invoke(state: EndpointState, pool: BackendPool, request: RouteReq
   }
   // ... and passed to the function for synchronous invocations only, as Lambda passes it.
   const clientContext = invocationType === 'RequestResponse' ? givenContext : undefined;
-  const run = (onPayload?: (early: BackendPayload) => void) => runOnce(pool, fn, { event, payload: request.body, clientContext }, onLogs, onPayload);
+  const run = (onPayload?: (early: BackendPayload) => void) => runOnce(pool, fn, { event, payload: request.body, clientContext }, onPayload);
   if (invocationType === 'Event') return queueEvent(fn, request.body, () => run());
   // With the log tail the answer waits for the logs. Without it, it goes out as soon as the
   // payload is known, as Lambda's does (the warm local backend in the default mode tells it;
   // the Runtime API backend and Managed Instances answer with the record); the environment
   // completes the record meanwhile, and nothing after that changes what the caller was told.
+  let completion: Promise<BackendResult> | null = null;
   const full = header(request, 'x-amz-log-type') === 'Tail' ? await run() : null;
-  const result = full ?? (await new Promise<BackendPayload>((resolve, reject) => run(resolve).then(resolve, reject)));
+  const result =
+    full ??
+    (await new Promise<BackendPayload>((resolve, reject) => {
+      completion = run(resolve);
+      completion.then(resolve, reject);
+    }));
+  const done: Promise<BackendResult> = completion ?? Promise.resolve(full as BackendResult);
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
     'x-amzn-RequestId': result.requestId,
@@ -64,7 +68,12 @@ async function invoke(state: EndpointState, pool: BackendPool, request: RouteReq
   };
   if (result.functionError) headers['X-Amz-Function-Error'] = result.functionError;
   if (full) headers['X-Amz-Log-Result'] = encodeLogTail(fn.reportLines ? full.logs : full.logs.replace(/^REPORT RequestId:.*\n?/gm, ''));
-  return { status: 200, body: result.payload, headers };
+  // The log for the request log: complete with the answer, or once the environment has read it.
+  const logs = done.then(
+    (completed) => ({ functionName: fn.configuration.FunctionName, text: completed.logs }),
+    () => null,
+  );
+  return { status: 200, body: result.payload, headers, logs };
 }
 
 /**
@@ -77,7 +86,6 @@ async function runOnce(
   pool: BackendPool,
   fn: ServedFunction,
   input: { event: unknown; payload: Buffer; clientContext: unknown },
-  onLogs: FunctionLogSink | undefined,
   onPayload?: (early: BackendPayload) => void,
 ): Promise<BackendResult> {
   // Each concurrent invocation takes an environment of its own (one that has answered and is
@@ -109,7 +117,6 @@ async function runOnce(
         // The environments' own limit, which the count above normally reaches first.
         throw error instanceof ThrottledError ? errors.throttled() : error;
       });
-    onLogs?.(fn.configuration.FunctionName, result.logs);
     return withinPayloadLimit(result);
   } finally {
     stopCounting();
@@ -153,7 +160,7 @@ function queueEvent(fn: ServedFunction, body: Buffer, run: () => Promise<Backend
     status: 202,
     body: Buffer.alloc(0),
     headers: { 'x-amzn-RequestId': randomUUID() },
-    after: () => runWhenThrottlingEnds(run, expiresAt).finally(() => fn.queuedEvents--),
+    after: () => runWhenThrottlingEnds(fn.configuration.FunctionName, run, expiresAt).finally(() => fn.queuedEvents--),
   };
 }
 
@@ -162,12 +169,12 @@ function queueEvent(fn: ServedFunction, body: Buffer, run: () => Promise<Backend
  * failure to run it (the endpoint stopped, its environment could not start) ends it; a failure
  * of the function is in its result. Nobody waits for it: the caller had its 202.
  */
-async function runWhenThrottlingEnds(run: () => Promise<BackendResult>, expiresAt: number): Promise<AfterOutcome> {
+async function runWhenThrottlingEnds(functionName: string, run: () => Promise<BackendResult>, expiresAt: number): Promise<AfterOutcome> {
   const started = Date.now();
   for (let waitMs = EVENT_RETRY_FIRST_MS; ; waitMs = Math.min(waitMs * 2, EVENT_RETRY_LONGEST_MS)) {
     try {
       const result = await run();
-      return { status: 200, errorType: null, functionError: result.functionError ? functionErrorType(result.payload) : null, ms: Date.now() - started };
+      return { status: 200, errorType: null, functionError: result.functionError ? functionErrorType(result.payload) : null, ms: Date.now() - started, logs: { functionName, text: result.logs } };
     } catch (error) {
       const serviceError = error instanceof ServiceError ? error : null;
       if (serviceError?.status !== 429 || Date.now() + waitMs > expiresAt) {

@@ -24,6 +24,14 @@ export interface Reply {
   headers: Record<string, string>;
   /** Work to run after the reply is sent (asynchronous `Event` invocations); its outcome goes to the request log. */
   after?: () => Promise<AfterOutcome>;
+  /** A synchronous invocation's log, once complete (after an early answer, later than the reply); null if it never completed. */
+  logs?: Promise<FunctionLogs | null>;
+}
+
+/** One invocation's log (Lambda's text, START to REPORT), for the endpoint's owner to show. */
+export interface FunctionLogs {
+  functionName: string;
+  text: string;
 }
 
 /** A request's outcome, or that of work done after its reply (a queued invocation). */
@@ -34,6 +42,8 @@ export interface AfterOutcome {
   /** An invocation whose function failed (200 with X-Amz-Function-Error): its errorType; else null. */
   functionError: string | null;
   ms: number;
+  /** A queued invocation that ran: its log. */
+  logs?: FunctionLogs;
 }
 
 export interface Route<Result = Reply> {

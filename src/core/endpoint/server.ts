@@ -16,10 +16,10 @@ import type { BackendFactory } from './backend';
 import { BackendPool } from './backends';
 import { configurationRoutes } from './configuration-routes';
 import { discardBody, readBody, send, sendError } from './http';
-import { functionErrorType, invokeRoute, type FunctionLogSink } from './invoke-route';
-import { functionOutputLines } from '../lambda/report';
+import { functionErrorType, invokeRoute } from './invoke-route';
+import { functionOutput } from '../lambda/report';
 import { layerRoutes } from './layer-routes';
-import { CONTROL_BODY_LIMIT, matchRoute, routePath, type AfterOutcome, type Route } from './router';
+import { CONTROL_BODY_LIMIT, matchRoute, routePath, type AfterOutcome, type FunctionLogs, type Route } from './router';
 import { createRunKey, writeRunKey, type RunKey } from './run-key';
 import { errors, ServiceError } from './service-error';
 import { EndpointState, type FunctionRegistration } from './state';
@@ -42,11 +42,11 @@ export interface EndpointOptions {
   /** Called for every request after it is answered (the CLI prints a line per call: requestLine). */
   onRequest?: (entry: RequestEntry) => void;
   /**
-   * Called with each invocation's log (Lambda's text, START to REPORT) once it is complete,
-   * which for an early answer is after the answer: what the function wrote is seen where the
-   * endpoint runs, as Lambda's goes to CloudWatch whoever invoked it.
+   * Called with each invocation's log (Lambda's text, START to REPORT) once it is complete, after
+   * its request's onRequest (for an early answer, once the environment has read it): what the
+   * function wrote is seen where the endpoint runs, as Lambda's goes to CloudWatch whoever invoked.
    */
-  onFunctionLogs?: FunctionLogSink;
+  onFunctionLogs?: (functionName: string, logs: string) => void;
 }
 
 /** One answered request (or what became of a queued invocation), for the request log. */
@@ -62,11 +62,14 @@ export function requestLine(entry: RequestEntry): string {
 }
 
 /**
- * What a function wrote in an invocation, a line each under its name (`orders | 2026-...  INFO  ...`):
- * the log without Lambda's START, END and REPORT lines, so a quiet invocation gives none.
+ * What a function wrote in an invocation, a line each after its name (`orders | 2026-...  INFO  ...`):
+ * the log without Lambda's START, END and REPORT lines, so a quiet invocation gives none; at most
+ * the first and last lines of a long one (functionOutput), with a line saying what was left out.
  */
 export function functionLogLines(functionName: string, logs: string): string[] {
-  return functionOutputLines(logs).map((line) => `${functionName} | ${line}`);
+  const { head, tail, omittedChars } = functionOutput(logs);
+  const lines = omittedChars > 0 ? [...head, `… ${omittedChars} characters of output not shown here …`, ...tail] : [...head, ...tail];
+  return lines.map((line) => `${functionName} | ${line}`);
 }
 
 export interface LambdaEndpoint {
@@ -91,13 +94,23 @@ export async function startLambdaEndpoint(options: EndpointOptions): Promise<Lam
   const state = new EndpointState(options.region ?? localRegion(process.env));
   for (const registration of options.functions) state.addFunction(registration);
   const pool = new BackendPool(state, options.backendFactory);
-  const routes: Route[] = [invokeRoute(state, pool, options.onFunctionLogs), ...configurationRoutes(state, pool), ...layerRoutes(state)];
+  const routes: Route[] = [invokeRoute(state, pool), ...configurationRoutes(state, pool), ...layerRoutes(state)];
   const credentials = createRunKey();
   const access = options.access ?? {};
   const auth = new Authenticator({
     ...access,
     principals: { ...access.principals, [credentials.accessKeyId]: { secretAccessKey: credentials.secretAccessKey } },
   });
+
+  // What the owner does with a log never fails a request or an invocation.
+  const showLogs = (logs: FunctionLogs | null | undefined): void => {
+    if (!logs || !options.onFunctionLogs) return;
+    try {
+      options.onFunctionLogs(logs.functionName, logs.text);
+    } catch {
+      // (a terminal that went away)
+    }
+  };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const started = Date.now();
@@ -110,6 +123,7 @@ export async function startLambdaEndpoint(options: EndpointOptions): Promise<Lam
     let status = 500;
     let errorType: string | null = null;
     let functionError: string | null = null;
+    let logs: Promise<FunctionLogs | null> | undefined;
     try {
       // DNS rebinding guard: a web page whose name resolves to 127.0.0.1 must not reach the
       // functions (it could sign requests itself); only local host names are served.
@@ -133,8 +147,14 @@ export async function startLambdaEndpoint(options: EndpointOptions): Promise<Lam
       status = reply.status;
       send(response, reply.status, reply.body, reply.headers);
       if (reply.headers['X-Amz-Function-Error']) functionError = functionErrorType(reply.body);
-      // A queued invocation's fate gets a line of its own once known.
-      if (reply.after) void reply.after().then((outcome) => options.onRequest?.({ method, path: `${pathname} (queued)`, ...outcome }));
+      logs = reply.logs;
+      // A queued invocation's fate gets a line of its own once known, its log under it.
+      if (reply.after) {
+        void reply.after().then(({ logs: queuedLogs, ...outcome }) => {
+          options.onRequest?.({ method, path: `${pathname} (queued)`, ...outcome });
+          showLogs(queuedLogs);
+        });
+      }
     } catch (error) {
       const serviceError = error instanceof ServiceError ? error : errors.internal(error instanceof Error ? error.message : String(error));
       status = serviceError.status;
@@ -144,6 +164,7 @@ export async function startLambdaEndpoint(options: EndpointOptions): Promise<Lam
       else response.destroy();
     }
     options.onRequest?.({ method, path: pathname, status, errorType, functionError, ms: Date.now() - started });
+    if (logs) void logs.then(showLogs);
   };
 
   const server = createServer((request, response) => {

@@ -126,15 +126,56 @@ export function parseLogTail(text: string): LogTail {
   return { text, requestId, version, report, startMissing: !sawStart && text.length > 0 };
 }
 
+/** What functionOutput shows at most of one invocation: the first and last lines, each cut to a length. */
+export const FUNCTION_OUTPUT_LIMITS = { headLines: 50, tailLines: 20, lineChars: 2000 };
+
+export interface FunctionOutput {
+  /** The first lines, and the last ones when the log has more than fit in `head`. */
+  head: string[];
+  tail: string[];
+  /** Characters between `head` and `tail` that are not shown (0: nothing left out). */
+  omittedChars: number;
+}
+
 /**
  * What the function itself wrote in an invocation's log (its console and streams, an init's
  * output, the runtime's own error lines), line by line: the log without the platform's START,
- * END and REPORT lines, which say nothing a terminal's request line does not. None for a quiet function.
+ * END and REPORT lines, which say nothing a terminal's request line does not. None for a quiet
+ * function. At most the first `headLines` and the last `tailLines`, each cut to `lineChars`:
+ * a log can hold megabytes (a Runtime API function's output is not cut), and the lines are found
+ * by walking in from both ends, never by splitting the whole text.
  */
-export function functionOutputLines(logs: string): string[] {
-  return logs.split('\n').filter((line) => line !== '' && !PLATFORM_LINE.test(line));
+export function functionOutput(logs: string, limits = FUNCTION_OUTPUT_LIMITS): FunctionOutput {
+  const head: string[] = [];
+  let from = 0;
+  while (from < logs.length && head.length < limits.headLines) {
+    const newline = logs.indexOf('\n', from);
+    const end = newline < 0 ? logs.length : newline;
+    const line = logs.slice(from, Math.min(end, from + limits.lineChars + PLATFORM_PREFIX_CHARS));
+    if (line !== '' && !PLATFORM_LINE.test(line)) head.push(cut(line, limits.lineChars));
+    from = end + 1;
+  }
+  const tail: string[] = [];
+  let to = logs.length;
+  while (to > from && tail.length < limits.tailLines) {
+    const newline = logs.lastIndexOf('\n', to - 1);
+    const start = Math.max(newline + 1, from);
+    const line = logs.slice(start, Math.min(to, start + limits.lineChars + PLATFORM_PREFIX_CHARS));
+    if (line !== '' && !PLATFORM_LINE.test(line)) tail.unshift(cut(line, limits.lineChars));
+    to = newline < from ? from : newline;
+  }
+  // Between the two walks: nothing, Lambda's own lines (a few dozen characters each), or text left out.
+  const between = to - from;
+  const omittedChars = between > 4096 ? between : between > 0 ? logs.slice(from, to).replace(/^(?:START|END|REPORT) RequestId: .*$/gm, '').trim().length : 0;
+  return { head, tail, omittedChars };
 }
 const PLATFORM_LINE = /^(?:START|END|REPORT) RequestId: /;
+/** Enough of a line to tell a platform line (`REPORT RequestId: ` is 18 characters), however short the cut. */
+const PLATFORM_PREFIX_CHARS = 20;
+
+function cut(line: string, chars: number): string {
+  return line.length > chars ? `${line.slice(0, chars)}… (line cut at ${chars} characters)` : line;
+}
 
 /** Lambda's `START` line. */
 export function formatStartLine(requestId: string, version = '$LATEST'): string {
