@@ -17,6 +17,8 @@ export interface ConfigLog {
 
 export class ConfigIndex implements vscode.Disposable {
   private scans: Promise<ConfigScan[]> | undefined;
+  /** The region the scans resolved AWS::Region with. */
+  private scannedRegion: string | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
@@ -54,21 +56,34 @@ export class ConfigIndex implements vscode.Disposable {
     return load('configReader');
   }
 
-  private all(): Promise<ConfigScan[]> {
+  private async all(): Promise<ConfigScan[]> {
     this.ensureWatcher();
-    this.scans ??= this.scanAll();
+    // A template's AWS::Region is the region the editor's local functions run in: when the
+    // profile's region changes, the templates are read again.
+    const region = await this.region();
+    if (region !== this.scannedRegion) this.scans = undefined;
+    this.scannedRegion = region;
+    this.scans ??= this.scanAll(region);
     return this.scans;
   }
 
-  private async scanAll(): Promise<ConfigScan[]> {
+  /** The environment's region, else the profile's; undefined (the reader then takes the environment's) if that cannot be known. */
+  private async region(): Promise<string | undefined> {
+    try {
+      return await (await load('callerRegion')).callerRegion(process.env);
+    } catch (error) {
+      this.log.warn(`Could not read the AWS profile's region: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+  }
+
+  private async scanAll(region: string | undefined): Promise<ConfigScan[]> {
     const folders = vscode.workspace.workspaceFolders ?? [];
     if (folders.length === 0) return [];
     try {
       const { scanWorkspaceConfigs } = await this.reader();
       const env = stringEnvironment();
-      // AWS::Region is the region the editor's local functions run in (the environment's, else the profile's).
-      const region = await (await load('callerRegion')).callerRegion(process.env);
-      const scans = await Promise.all(folders.filter((folder) => folder.uri.scheme === 'file').map((folder) => scanWorkspaceConfigs(folder.uri.fsPath, env, { region })));
+      const scans = await Promise.all(folders.filter((folder) => folder.uri.scheme === 'file').map((folder) => scanWorkspaceConfigs(folder.uri.fsPath, env, region === undefined ? {} : { region })));
       for (const scan of scans) {
         for (const problem of scan.problems) {
           const where = problem.line ? `${problem.file}:${problem.line}` : problem.file;

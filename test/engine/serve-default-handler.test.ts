@@ -4,7 +4,7 @@
  * The CLI runs in its own process from the sources through tsx; a real SDK client calls it.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { servedKey, servedUrl, startServe } from './endpoint-helpers';
@@ -72,5 +72,49 @@ describe('warm-state serve FILE: the default handler', function () {
       served.child.kill('SIGTERM');
     }
     assert.equal(await served.exited, 0);
+  });
+});
+
+describe('warm-state serve: the one region it plays', function () {
+  this.timeout(60000);
+  let home: string;
+
+  before(() => {
+    home = mkdtempSync(join(tmpdir(), 'warm-serve-region-'));
+    // The caller's profile names a region (what `aws configure` writes); no AWS_REGION is set.
+    mkdirSync(join(home, '.aws'));
+    writeFileSync(join(home, '.aws', 'config'), '[default]\nregion = eu-west-3\n');
+    mkdirSync(join(home, 'svc'));
+    writeFileSync(join(home, 'svc', 'serverless.yml'), 'service: svc\nprovider:\n  name: aws\n  runtime: nodejs20.x\n  region: ap-southeast-2\nfunctions:\n  create:\n    handler: handler.create\n');
+    writeFileSync(join(home, 'svc', 'handler.js'), 'exports.create = async () => process.env.AWS_REGION;\n');
+    writeFileSync(join(home, 'plain.js'), 'exports.handler = async () => process.env.AWS_REGION;\n');
+  });
+  after(() => rmSync(home, { recursive: true, force: true }));
+
+  it("is the caller's profile region for a plain file, and a served serverless.yml's region for all, with a warning naming who moved", async () => {
+    const { InvokeCommand, LambdaClient } = await import('@aws-sdk/client-lambda');
+    const regionOf = async (args: string[], name: string) => {
+      const served = startServe(args, home);
+      try {
+        const url = await servedUrl(served);
+        const lambda = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: servedKey(served.output().stdout) });
+        try {
+          const result = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: '{}' }));
+          return { region: JSON.parse(Buffer.from(result.Payload ?? []).toString()) as string, ...served.output() };
+        } finally {
+          lambda.destroy();
+        }
+      } finally {
+        served.child.kill('SIGTERM');
+        await served.exited;
+      }
+    };
+    const alone = await regionOf([join(home, 'plain.js'), '--handler', 'handler'], 'plain');
+    assert.equal(alone.region, 'eu-west-3');
+    assert.match(alone.stdout, /--region eu-west-3 /);
+    assert.doesNotMatch(alone.stderr, /one region/);
+    const mixed = await regionOf(['--function', `plain=${join(home, 'plain.js')}:handler`, '--function', `create=${join(home, 'svc', 'handler.js')}:create`], 'plain');
+    assert.equal(mixed.region, 'ap-southeast-2');
+    assert.match(mixed.stderr, /warning: the endpoint serves every function in one region, ap-southeast-2 \(create's .*serverless\.yml\); on its own plain in eu-west-3 \(yours\)/);
   });
 });

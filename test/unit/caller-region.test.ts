@@ -58,4 +58,12 @@ describe("caller region: the region local functions run in", () => {
     assert.equal(await callerRegion({ ...files }), 'us-east-1');
     assert.equal(await callerRegion({ ...files, AWS_PROFILE: 'quoted' }), 'us-east-1');
   });
+
+  it('expands a leading ~/ in AWS_CONFIG_FILE, and sees a change of that file', async () => {
+    writeFileSync(join(dir, 'tconfig'), '[default]\nregion = ap-south-1\n');
+    const env = { HOME: dir, AWS_CONFIG_FILE: '~/tconfig', AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') };
+    assert.equal(await callerRegion(env), 'ap-south-1');
+    writeFileSync(join(dir, 'tconfig'), '[default]\nregion = sa-east-1\n');
+    assert.equal(await callerRegion(env), 'sa-east-1');
+  });
 });

@@ -122,5 +122,12 @@ describe('remote report: Lambda log tails', () => {
     const big = functionOutput(huge, limits);
     assert.deepEqual([big.head.length, big.tail.length], [3, 2]);
     assert.ok(big.omittedChars > 9_000_000, `${big.omittedChars}`);
+    // Nothing but blank lines: looked at from each end a bounded number of times, not walked through.
+    const blank = functionOutput('\n'.repeat(5_000_000), limits);
+    assert.deepEqual([blank.head, blank.tail], [[], []]);
+    assert.ok(blank.omittedChars > 4_000_000);
+    // A CR of CRLF output is not shown; a cut never splits a character written as a surrogate pair.
+    assert.deepEqual(functionOutput('one\r\n\r\ntwo\r\n', limits).head, ['one', 'two']);
+    assert.deepEqual(functionOutput(`${'a'.repeat(9)}😀tail\n`, limits).head, ['aaaaaaaaa… (line cut at 10 characters)']);
   });
 });

@@ -365,15 +365,32 @@ function batchedLines(stream: { write(text: string): unknown }): { write(line: s
   };
 }
 
+/**
+ * The endpoint plays one region (its ARNs, every function's AWS_REGION): the one a served
+ * template deploys to (serverless provider.region), else the caller's. A function that would run
+ * elsewhere on its own is named, so that a mixed serve does not move it silently.
+ */
+async function endpointRegion(functions: ServedFunctionSpec[]): Promise<string> {
+  const caller = await callerRegion(process.env);
+  const declaring = functions.find((fn) => fn.region);
+  const region = declaring?.region ?? caller;
+  const elsewhere = functions.filter((fn) => (fn.region ?? caller) !== region);
+  if (declaring && elsewhere.length > 0) {
+    const own = elsewhere.map((fn) => `${fn.name} in ${fn.region ?? `${caller} (yours)`}`).join(', ');
+    err.write(`warning: the endpoint serves every function in one region, ${region} (${declaring.name}'s ${declaring.templateFile ?? 'template'}); on its own ${own}\n`);
+  }
+  return region;
+}
+
 /** Runs the endpoint until SIGINT/SIGTERM; resolves with the exit code. */
 async function serve(options: ServeOptions): Promise<number> {
   const requestLog = batchedLines(err);
+  const region = await endpointRegion(options.functions);
   let endpoint: LambdaEndpoint;
   try {
     endpoint = await startLambdaEndpoint({
       port: options.port,
-      // One region for the endpoint: the one a served template deploys to, else the caller's.
-      region: options.functions.find((fn) => fn.region)?.region ?? (await callerRegion(process.env)),
+      region,
       backendFactory: createBackendFactory({ createEnvironment: createLocalEnvironment }),
       access: { allowAnyCredentials: options.allowAnyCredentials },
       keyFile: (port) => localEndpointKeyFile(port),

@@ -10,11 +10,11 @@
  *
  * The files are read with the SDK's own loader (@smithy/core/config, which the deployed commands
  * already use through the Lambda client). The editor asks on every invocation and runs for days:
- * the answer is kept while neither file changes (size and modification time), so a changed
+ * the answer is kept while neither file changes (size, times, inode), so a changed
  * profile takes effect at the next environment and an unchanged one costs two stat calls.
  */
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { DEFAULT_REGION, localRegion } from './environment';
 
 /** us-east-1, eu-central-2, us-gov-west-1, cn-northwest-1, ... (the SDK refuses other text). */
@@ -37,8 +37,10 @@ async function profileRegion(env: NodeJS.ProcessEnv): Promise<string | null> {
   const profile = env.AWS_PROFILE || 'default';
   // The SDK's home folder, from `env` rather than this process's variables.
   const home = env.HOME || env.USERPROFILE || getHomeDir();
-  const configFilepath = env.AWS_CONFIG_FILE || join(home, '.aws', 'config');
-  const filepath = env.AWS_SHARED_CREDENTIALS_FILE || join(home, '.aws', 'credentials');
+  // The loader expands a leading ~/ itself; the stat calls below need the same path.
+  const expand = (path: string) => (path.startsWith(`~${sep}`) || path.startsWith('~/') ? join(home, path.slice(2)) : path);
+  const configFilepath = expand(env.AWS_CONFIG_FILE || join(home, '.aws', 'config'));
+  const filepath = expand(env.AWS_SHARED_CREDENTIALS_FILE || join(home, '.aws', 'credentials'));
   const key = [profile, configFilepath, filepath, await fileVersion(configFilepath), await fileVersion(filepath)].join('\n');
   if (kept?.key === key) return kept.region;
   let region: string | undefined;
@@ -55,8 +57,9 @@ async function profileRegion(env: NodeJS.ProcessEnv): Promise<string | null> {
 
 async function fileVersion(path: string): Promise<string> {
   try {
+    // Size and times, and the inode a replaced file changes: a same-size edit within the mtime's granularity still counts.
     const info = await stat(path);
-    return `${info.size}:${info.mtimeMs}`;
+    return `${info.size}:${info.mtimeMs}:${info.ctimeMs}:${info.ino}`;
   } catch {
     return 'none';
   }

@@ -146,22 +146,26 @@ export interface FunctionOutput {
  * by walking in from both ends, never by splitting the whole text.
  */
 export function functionOutput(logs: string, limits = FUNCTION_OUTPUT_LIMITS): FunctionOutput {
+  // Lines looked at from each end, kept or not (blank, Lambda's own): a log of nothing but
+  // newlines is not walked to its end either.
+  const headLooks = limits.headLines * 2 + 8;
+  const tailLooks = limits.tailLines * 2 + 8;
   const head: string[] = [];
   let from = 0;
-  while (from < logs.length && head.length < limits.headLines) {
+  for (let looked = 0; from < logs.length && head.length < limits.headLines && looked < headLooks; looked++) {
     const newline = logs.indexOf('\n', from);
     const end = newline < 0 ? logs.length : newline;
-    const line = logs.slice(from, Math.min(end, from + limits.lineChars + PLATFORM_PREFIX_CHARS));
-    if (line !== '' && !PLATFORM_LINE.test(line)) head.push(cut(line, limits.lineChars));
+    const line = shown(logs.slice(from, Math.min(end, from + limits.lineChars + PLATFORM_PREFIX_CHARS)), limits.lineChars);
+    if (line !== null) head.push(line);
     from = end + 1;
   }
   const tail: string[] = [];
   let to = logs.length;
-  while (to > from && tail.length < limits.tailLines) {
+  for (let looked = 0; to > from && tail.length < limits.tailLines && looked < tailLooks; looked++) {
     const newline = logs.lastIndexOf('\n', to - 1);
     const start = Math.max(newline + 1, from);
-    const line = logs.slice(start, Math.min(to, start + limits.lineChars + PLATFORM_PREFIX_CHARS));
-    if (line !== '' && !PLATFORM_LINE.test(line)) tail.unshift(cut(line, limits.lineChars));
+    const line = shown(logs.slice(start, Math.min(to, start + limits.lineChars + PLATFORM_PREFIX_CHARS)), limits.lineChars);
+    if (line !== null) tail.unshift(line);
     to = newline < from ? from : newline;
   }
   // Between the two walks: nothing, Lambda's own lines (a few dozen characters each), or text left out.
@@ -173,8 +177,14 @@ const PLATFORM_LINE = /^(?:START|END|REPORT) RequestId: /;
 /** Enough of a line to tell a platform line (`REPORT RequestId: ` is 18 characters), however short the cut. */
 const PLATFORM_PREFIX_CHARS = 20;
 
-function cut(line: string, chars: number): string {
-  return line.length > chars ? `${line.slice(0, chars)}… (line cut at ${chars} characters)` : line;
+/** A line as shown (its CR dropped, cut to `chars` without splitting a character); null for a blank or platform line. */
+function shown(text: string, chars: number): string | null {
+  const line = text.endsWith('\r') ? text.slice(0, -1) : text;
+  if (line.trim() === '' || PLATFORM_LINE.test(line)) return null;
+  if (line.length <= chars) return line;
+  // One UTF-16 unit less rather than half of a surrogate pair.
+  const at = /[\ud800-\udbff]/.test(line[chars - 1]) ? chars - 1 : chars;
+  return `${line.slice(0, at)}… (line cut at ${chars} characters)`;
 }
 
 /** Lambda's `START` line. */
