@@ -52,15 +52,13 @@ async function invoke(state: EndpointState, pool: BackendPool, request: RouteReq
   // payload is known, as Lambda's does (the warm local backend in the default mode tells it;
   // the Runtime API backend and Managed Instances answer with the record); the environment
   // completes the record meanwhile, and nothing after that changes what the caller was told.
-  let completion: Promise<BackendResult> | null = null;
-  const full = header(request, 'x-amz-log-type') === 'Tail' ? await run() : null;
-  const result =
-    full ??
-    (await new Promise<BackendPayload>((resolve, reject) => {
-      completion = run(resolve);
-      completion.then(resolve, reject);
-    }));
-  const done: Promise<BackendResult> = completion ?? Promise.resolve(full as BackendResult);
+  const tail = header(request, 'x-amz-log-type') === 'Tail';
+  let answer: (early: BackendPayload) => void = () => undefined;
+  const answered = new Promise<BackendPayload>((resolve) => (answer = resolve));
+  const done = run(tail ? undefined : answer);
+  const full = tail ? await done : null;
+  // The early payload, or the whole result when the backend gave none before it (or failed first).
+  const result = full ?? (await Promise.race([answered, done]));
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
     'x-amzn-RequestId': result.requestId,
