@@ -60,15 +60,18 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
 export async function resolveTarget(options: LocalRunOptions, io: Pick<CliIO, 'cwd' | 'env' | 'stderr'>): Promise<ResolvedTarget> {
+  // Read once: a template's AWS::Region, and the region of a function no template places.
+  const region = await callerRegion(io.env);
   const common = {
     freeze: options.freeze,
     nodePath: options.nodePath,
     initProfile: options.initProfile,
+    region,
   };
   if (options.resource !== undefined) {
     let fn;
     try {
-      fn = await resolveTemplateFunction({ template: options.template, resource: options.resource, cwd: io.cwd, env: stringEnv(io.env), region: await callerRegion(io.env) });
+      fn = await resolveTemplateFunction({ template: options.template, resource: options.resource, cwd: io.cwd, env: stringEnv(io.env), region });
     } catch (error) {
       if (error instanceof ConfigError) {
         const known = error.resources.length ? ` Functions found: ${error.resources.join(', ')}.` : '';
@@ -110,7 +113,7 @@ export async function resolveTarget(options: LocalRunOptions, io: Pick<CliIO, 'c
   const handlerExport = options.handler ?? (await defaultHandler(file));
   // The file runs with its own settings, but a template that declares it says which runtime
   // (unless --runtime does) and how many environments it may have.
-  const declaring = await findDeclaringFunction(file, handlerExport, stringEnv(io.env), { region: await callerRegion(io.env) });
+  const declaring = await findDeclaringFunction(file, handlerExport, stringEnv(io.env), { region });
   const missing = options.handler === undefined ? null : await missingExportWarning(file, options.file, handlerExport);
   const checks = missing === null ? [] : [missing];
   const target = await withRuntime(
@@ -133,11 +136,11 @@ async function withRuntime(
   label: string,
   options: LocalRunOptions,
   declaring: FunctionConfig | undefined,
-  io: Pick<CliIO, 'cwd' | 'env'>,
+  io: Pick<CliIO, 'cwd'>,
 ): Promise<ResolvedTarget> {
   const node = await probeNode(options.nodePath ?? 'node');
   // The region the template deploys to (serverless provider.region), else the caller's.
-  const region = declaring?.region ?? (await callerRegion(io.env));
+  const region = declaring?.region ?? environment.region;
   const nodeVersion = node.version ?? process.version;
   const choice = chooseRuntime({ flag: options.runtime, template: declaring?.runtime, nodeVersion });
   const templateFile = declaring && (relative(io.cwd, declaring.configFile) || declaring.configFile);

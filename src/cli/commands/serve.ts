@@ -215,8 +215,10 @@ export async function runServe(args: string[]): Promise<number> {
     out.write(`${SERVE_USAGE}\n`);
     return 0;
   }
+  // Read once: templates' AWS::Region, and the endpoint's region when no template places it.
+  const caller = await callerRegion(process.env);
   try {
-    options.functions.push(...(await resolveResources(options)));
+    options.functions.push(...(await resolveResources(options, caller)));
   } catch (error) {
     if (error instanceof CliUsageError) {
       err.write(`warm-state serve: ${error.message}\n`);
@@ -253,21 +255,21 @@ export async function runServe(args: string[]): Promise<number> {
       if (missing !== null) err.write(`warm-state serve: ${fn.name}: warning: ${missing}\n`);
     }
   }
-  await chooseRuntimes(options);
-  return serve(options);
+  await chooseRuntimes(options, caller);
+  return serve(options, caller);
 }
 
 /**
  * Each function's profile: `--runtime` > its template's Runtime > the local node's major. The
  * endpoint reports it as the function's Runtime, and the function's environment runs as it.
  */
-async function chooseRuntimes(options: ServeOptions): Promise<void> {
+async function chooseRuntimes(options: ServeOptions, caller: string): Promise<void> {
   const nodeVersion = (await probeNode()).version ?? process.version;
   const { findDeclaringFunction } = await import('../../core/config');
   for (const fn of options.functions) {
     if (fn.templateFile === undefined) {
       // A FILE or --function: a template in its folder or above may declare it, as for invoke FILE.
-      const declaring = await findDeclaringFunction(fn.file, fn.handlerExport, stringEnv(), { region: await callerRegion(process.env) });
+      const declaring = await findDeclaringFunction(fn.file, fn.handlerExport, stringEnv(), { region: caller });
       if (declaring?.runtime) {
         fn.runtime = declaring.runtime;
         fn.templateFile = relative(process.cwd(), declaring.configFile) || declaring.configFile;
@@ -300,7 +302,7 @@ function managedOf(fn: ServedFunctionSpec, options: ServeOptions): ManagedInstan
 }
 
 /** The --resource functions of the template, as served functions (their settings included). */
-async function resolveResources(options: ServeOptions): Promise<ServedFunctionSpec[]> {
+async function resolveResources(options: ServeOptions, caller: string): Promise<ServedFunctionSpec[]> {
   if (options.resources.length === 0) return [];
   const { ConfigError, resolveTemplateFunction } = await import('../../core/config');
   const env = stringEnv();
@@ -308,7 +310,7 @@ async function resolveResources(options: ServeOptions): Promise<ServedFunctionSp
   for (const resource of options.resources) {
     let fn;
     try {
-      fn = await resolveTemplateFunction({ template: options.template, resource, cwd: process.cwd(), env, region: await callerRegion(process.env) });
+      fn = await resolveTemplateFunction({ template: options.template, resource, cwd: process.cwd(), env, region: caller });
     } catch (error) {
       if (error instanceof ConfigError) {
         throw new CliUsageError(`${error.message}${error.resources.length ? ` Functions found: ${error.resources.join(', ')}.` : ''}`);
@@ -370,8 +372,7 @@ function batchedLines(stream: { write(text: string): unknown }): { write(line: s
  * template deploys to (serverless provider.region), else the caller's. A function that would run
  * elsewhere on its own is named, so that a mixed serve does not move it silently.
  */
-async function endpointRegion(functions: ServedFunctionSpec[]): Promise<string> {
-  const caller = await callerRegion(process.env);
+function endpointRegion(functions: ServedFunctionSpec[], caller: string): string {
   const declaring = functions.find((fn) => fn.region);
   const region = declaring?.region ?? caller;
   const elsewhere = functions.filter((fn) => (fn.region ?? caller) !== region);
@@ -383,9 +384,9 @@ async function endpointRegion(functions: ServedFunctionSpec[]): Promise<string> 
 }
 
 /** Runs the endpoint until SIGINT/SIGTERM; resolves with the exit code. */
-async function serve(options: ServeOptions): Promise<number> {
+async function serve(options: ServeOptions, caller: string): Promise<number> {
   const requestLog = batchedLines(err);
-  const region = await endpointRegion(options.functions);
+  const region = endpointRegion(options.functions, caller);
   let endpoint: LambdaEndpoint;
   try {
     endpoint = await startLambdaEndpoint({
