@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { createRuntimeApiBackend, type RuntimeApiFunctionBackend, type RuntimeApiResult } from '../../src/core/endpoint/runtime/runtime-api-backend';
 import { EndpointState } from '../../src/core/endpoint/state';
+import { LOG_HEAD_CHARS, LOG_TAIL_CHARS } from '../../src/core/lambda/limits';
 
 const FAKE_CLIENT = resolve(__dirname, '../fixtures/runtime-api/fake-client.js');
 
@@ -88,6 +89,18 @@ describe('Runtime API emulator: what the real clients need', function () {
     const error = JSON.parse(result.payload.toString());
     assert.equal(error.errorType, 'Runtime.ExitError');
     assert.match(error.errorMessage, /^RequestId: [0-9a-f-]{36} Error: Runtime exited without providing a reason$/);
+  });
+
+  it("keeps the first and last MB of an invocation's output, and says how much it cut", async () => {
+    const fn = backendFor('loud');
+    for (const result of [await fn.invoke(), await fn.invoke()]) {
+      assert.deepEqual(JSON.parse(result.payload.toString()), { loud: true });
+      assert.ok(result.logs.length < LOG_HEAD_CHARS + LOG_TAIL_CHARS + 4096, `logs of ${result.logs.length} characters`);
+      assert.match(result.logs, /^START RequestId: \S+ Version: \$LATEST\nline 0 x+\n/);
+      assert.match(result.logs, /\[Warm State cut \d+ characters of output here/);
+      // Each invocation's own last line, in its tail: the second one's budget starts afresh.
+      assert.match(result.logs, new RegExp(`line 29999 x+\\nlast line of ${result.requestId}\\nEND RequestId`));
+    }
   });
 
   describe('Managed Instances mode (maxConcurrency)', () => {

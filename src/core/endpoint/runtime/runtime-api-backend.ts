@@ -26,6 +26,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { timeoutError } from '../../lambda/log-lines';
 import { billedDuration, formatEndLine, formatReportLine, formatStartLine } from '../../lambda/report';
+import { HeadTailText } from '../../runtime/head-tail-text';
 import { endProcessTree, endTreeOnExit, OWN_PROCESS_GROUP, signalGroup } from '../../runtime/process-group';
 import type { BackendContext, BackendInvocation, BackendResult, FunctionBackend } from '../backend';
 import { RUNTIME_CLIENT_SOURCE } from './runtime-client-source';
@@ -109,6 +110,9 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
   private port = 0;
   private child: ChildProcess | null = null;
   private runtimeDir: string | null = null;
+  /** One invocation at a time: the runtime's output since the last invocation's was taken, its first and last MB kept. */
+  private log = new HeadTailText();
+  /** Managed Instances: the output of the invocations in flight, sorted out by request id as each is taken. */
   private output = '';
   /**
    * /next requests waiting for an event, oldest first. A client may hold several open at once
@@ -248,6 +252,7 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
 
   private async start(): Promise<void> {
     if (this.server) await this.stop(); // the previous process ended between invocations
+    this.log.take();
     this.output = '';
     this.initError = null;
     this.initErrorType = 'Runtime.Unknown';
@@ -317,8 +322,11 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
     });
     this.child = child;
     const released = child.pid ? endTreeOnExit(child.pid) : null;
-    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
-    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
+    // Decoded as streams: a character split between two chunks arrives whole.
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.setEncoding('utf8');
+      stream?.on('data', (text: string) => this.collect(text));
+    }
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         released?.();
@@ -332,7 +340,7 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
         resolve();
       });
       child.once('error', (error) => {
-        this.output += `${error.message}\n`;
+        this.collect(`${error.message}\n`);
         if (child.pid !== undefined) return;
         // It never started (the wrapper or bootstrap is missing or cannot be run), and no 'exit'
         // follows: Lambda fails the init with its entrypoint error. Kept for an invocation that
@@ -436,8 +444,13 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
+  private collect(text: string): void {
+    if (this.concurrent) this.output += text;
+    else this.log.push(text);
+  }
+
   /**
-   * The runtime's output for this invocation. One at a time: all of it. In Managed Instances
+   * The runtime's output for this invocation. One at a time: all of it (within HeadTailText's bounds). In Managed Instances
    * mode the lines of invocations in flight interleave; each line names its request id (the
    * 4.x client's InvokeStore), so an invocation takes its own lines plus those naming no other
    * delivered invocation whose output is still to be taken (the environment's: init, a worker's
@@ -445,8 +458,7 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
    */
   private takeOutput(requestId: string): string {
     if (!this.concurrent) {
-      const text = this.output;
-      this.output = '';
+      const { text } = this.log.take();
       return text === '' || text.endsWith('\n') ? text : `${text}\n`;
     }
     const end = this.output.lastIndexOf('\n') + 1;
