@@ -7,7 +7,7 @@
  */
 import { InvocationHistory, type HistoryOptions } from './model/history';
 import type { InvocationRecord, RawInvocation, RetainedMeasurement } from './model/snapshot';
-import type { EnvironmentFactory, EnvironmentOptions, EnvironmentStatus, WarmEnvironment } from './runtime/environment-api';
+import type { EnvironmentFactory, EnvironmentOptions, EnvironmentStatus, InvokeOptions, WarmEnvironment } from './runtime/environment-api';
 import { EnvironmentPool, POOL_DISPOSED, type EnvironmentPoolOptions } from './runtime/environment-pool';
 import { createLocalEnvironment, MeasurementRefusedError } from './runtime/local-environment';
 import { localSecretMasker } from './runtime/local-secrets';
@@ -176,8 +176,13 @@ class MaskedEnvironment implements WarmEnvironment {
     this.capacity = inner.capacity;
   }
 
-  async invoke(event: unknown): Promise<RawInvocation> {
-    return this.masker.invocation(await this.inner.invoke(event));
+  /**
+   * The caller's ClientContext reaches the function; an early payload (`onPayload`) is not
+   * passed on: it would reach the caller unmasked, and the masked record answers as well, later.
+   */
+  async invoke(event: unknown, options: InvokeOptions = {}): Promise<RawInvocation> {
+    const inner = options.clientContext === undefined ? {} : { clientContext: options.clientContext };
+    return this.masker.invocation(await this.inner.invoke(event, inner));
   }
 
   status(): EnvironmentStatus {

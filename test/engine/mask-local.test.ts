@@ -113,6 +113,18 @@ describe('local records: secrets masked (real child)', function () {
     assert.deepEqual(session.history.records().map((r) => JSON.stringify(r).includes(DB_PASSWORD)), [false, false]);
   });
 
+  it("passes the caller's ClientContext on to the function, and masks it where it comes back", async () => {
+    const clientContextFile = join(dir, 'client-context.js');
+    writeFileSync(clientContextFile, 'exports.handler = async (event, context) => ({ clientContext: context.clientContext ?? null });\n');
+    const env = localEnvironments({ file: clientContextFile, handlerExport: 'handler', env: { DB_PASSWORD } })(0);
+    try {
+      const record = await env.invoke({}, { clientContext: { custom: { tenant: 'a', note: `pw ${DB_PASSWORD}` } } });
+      assert.deepEqual(record.response, { clientContext: { custom: { tenant: 'a', note: `pw ${MASK}` } } });
+    } finally {
+      await env.dispose();
+    }
+  });
+
   it('masks the error message and the trace', async () => {
     const record = await session.invoke({ fail: true });
     assert.ok(record.error);
