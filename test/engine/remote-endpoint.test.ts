@@ -498,7 +498,7 @@ class RecordOnCueEnvironment implements WarmEnvironment {
   readonly source = 'local' as const;
   readonly capacity = 1;
   readonly started: unknown[] = [];
-  private readonly completions: Array<() => void> = [];
+  private readonly completions: Array<{ complete: () => void; fail: (error: Error) => void }> = [];
 
   status(): EnvironmentStatus {
     return { state: this.completions.length > 0 ? 'invoking' : 'warm', frozen: false, warmInvocations: this.started.length, generation: 1, nodeVersion: 'v20.0.0', lastReset: null };
@@ -510,14 +510,19 @@ class RecordOnCueEnvironment implements WarmEnvironment {
   }
 
   completeOldest(): void {
-    this.completions.shift()?.();
+    this.completions.shift()?.complete();
+  }
+
+  /** The oldest invocation ends with an engine error instead of its record (it had answered). */
+  failOldest(error: Error): void {
+    this.completions.shift()?.fail(error);
   }
 
   async invoke(event: unknown, options: InvokeOptions = {}): Promise<RawInvocation> {
     this.started.push(event);
     const requestId = `request-${this.started.length}`;
     options.onPayload?.({ requestId, payload: JSON.stringify({ answered: event }), failed: false });
-    await new Promise<void>((resolve) => this.completions.push(resolve));
+    await new Promise<void>((complete, fail) => this.completions.push({ complete, fail }));
     return {
       source: 'local', cold: this.started.length === 1, requestId, startedAt: new Date(0).toISOString(), durationMs: 1, billedDurationMs: 1, initDurationMs: null,
       memorySizeMB: 128, maxMemoryUsedMB: 40, response: { answered: event }, error: null, logs: '', moduleScope: null, handlerScope: null, parameters: null,
@@ -539,8 +544,10 @@ class RecordOnCueEnvironment implements WarmEnvironment {
 describe('remote endpoint: the answer goes out when the payload is known', function () {
   this.timeout(30000);
 
-  it('answers before the record is complete; the next call waits for that environment (reserved concurrency 1: no 429), and LogType Tail waits for the logs', async () => {
+  /** An endpoint serving `single` from RecordOnCueEnvironments, and the environments it made. */
+  async function onCueEndpoint(options: Partial<Parameters<typeof startLambdaEndpoint>[0]> & { reservedConcurrency?: number } = {}) {
     const environments: RecordOnCueEnvironment[] = [];
+    const { reservedConcurrency, ...rest } = options;
     const endpoint = await startLambdaEndpoint({
       port: 0,
       backendFactory: createBackendFactory({
@@ -549,8 +556,14 @@ describe('remote endpoint: the answer goes out when the payload is known', funct
           return environments[environments.length - 1];
         },
       }),
-      functions: [{ name: 'single', code: counter, reservedConcurrency: 1 }],
+      functions: [{ name: 'single', code: counter, ...(reservedConcurrency === undefined ? {} : { reservedConcurrency }) }],
+      ...rest,
     });
+    return { endpoint, environments };
+  }
+
+  it('answers before the record is complete; the next call waits for that environment (reserved concurrency 1: no 429), and LogType Tail waits for the logs', async () => {
+    const { endpoint, environments } = await onCueEndpoint({ reservedConcurrency: 1 });
     const lambda = client(endpoint);
     try {
       const first = await lambda.send(new InvokeCommand({ FunctionName: 'single', Payload: '1' }));
@@ -572,6 +585,27 @@ describe('remote endpoint: the answer goes out when the payload is known', funct
       assert.equal(tailAnswered, false, 'with the log tail the answer waits for the record');
       environments[0].completeOldest();
       assert.equal(text((await tail).Payload), '{"answered":3}');
+    } finally {
+      lambda.destroy();
+      await endpoint.close();
+    }
+  });
+
+  it("tells the endpoint's owner when an invocation answered early fails before its log is complete", async () => {
+    const requests: string[] = [];
+    const functionLogs: string[] = [];
+    const { endpoint, environments } = await onCueEndpoint({
+      onRequest: (entry) => requests.push(requestLine(entry)),
+      onFunctionLogs: (name, logs) => functionLogs.push(`${name}: ${logs}`),
+    });
+    const lambda = client(endpoint);
+    try {
+      const answered = await lambda.send(new InvokeCommand({ FunctionName: 'single', Payload: '1' }));
+      assert.equal(text(answered.Payload), '{"answered":1}');
+      assert.match(requests[0], /-> 200 \(\d+ ms\)$/);
+      environments[0].failOldest(new Error('the environment was disposed'));
+      for (let waited = 0; functionLogs.length === 0 && waited < 2000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.deepEqual(functionLogs, ['single: [Warm State: the invocation ended after its answer, before its log was complete: the environment was disposed]\n']);
     } finally {
       lambda.destroy();
       await endpoint.close();

@@ -67,9 +67,12 @@ async function invoke(state: EndpointState, pool: BackendPool, request: RouteReq
   if (result.functionError) headers['X-Amz-Function-Error'] = result.functionError;
   if (full) headers['X-Amz-Log-Result'] = encodeLogTail(fn.reportLines ? full.logs : full.logs.replace(/^REPORT RequestId:.*\n?/gm, ''));
   // The log for the request log: complete with the answer, or once the environment has read it.
+  // Only an invocation answered early can fail after its answer: its request line said 200,
+  // so the owner is told here what ended it instead.
+  const functionName = fn.configuration.FunctionName;
   const logs = done.then(
-    (completed) => ({ functionName: fn.configuration.FunctionName, text: completed.logs }),
-    () => null,
+    (completed) => ({ functionName, text: completed.logs }),
+    (error: unknown) => ({ functionName, text: `[Warm State: the invocation ended after its answer, before its log was complete: ${error instanceof Error ? error.message : String(error)}]\n` }),
   );
   return { status: 200, body: result.payload, headers, logs };
 }

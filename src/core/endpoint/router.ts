@@ -24,8 +24,8 @@ export interface Reply {
   headers: Record<string, string>;
   /** Work to run after the reply is sent (asynchronous `Event` invocations); its outcome goes to the request log. */
   after?: () => Promise<AfterOutcome>;
-  /** A synchronous invocation's log, once complete (after an early answer, later than the reply); null if it never completed. */
-  logs?: Promise<FunctionLogs | null>;
+  /** A synchronous invocation's log, once complete (after an early answer, later than the reply; a line saying why when it never completed). */
+  logs?: Promise<FunctionLogs>;
 }
 
 /** One invocation's log (Lambda's text, START to REPORT), for the endpoint's owner to show. */

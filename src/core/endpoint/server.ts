@@ -123,7 +123,7 @@ export async function startLambdaEndpoint(options: EndpointOptions): Promise<Lam
     let status = 500;
     let errorType: string | null = null;
     let functionError: string | null = null;
-    let logs: Promise<FunctionLogs | null> | undefined;
+    let logs: Promise<FunctionLogs> | undefined;
     try {
       // DNS rebinding guard: a web page whose name resolves to 127.0.0.1 must not reach the
       // functions (it could sign requests itself); only local host names are served.
