@@ -73,10 +73,8 @@ export async function resolveTarget(options: LocalRunOptions, io: Pick<CliIO, 'c
     try {
       fn = await resolveTemplateFunction({ template: options.template, resource: options.resource, cwd: io.cwd, env: stringEnv(io.env), region });
     } catch (error) {
-      if (error instanceof ConfigError) {
-        const known = error.resources.length ? ` Functions found: ${error.resources.join(', ')}.` : '';
-        throw new CliUsageError(`${error.message}${known}`);
-      }
+      // Its message names the functions found, where that helps.
+      if (error instanceof ConfigError) throw new CliUsageError(error.message);
       throw error;
     }
     const run = templateHandler(fn);

@@ -354,7 +354,7 @@ describe('engine: warm-state CLI', function () {
     assert.deepEqual([record.runtime, record.runtimeSource], ['nodejs20.x', 'template'], 'the template pins the runtime');
     const missing = run(['invoke', '--resource', 'Nope'], { cwd: project });
     assert.equal(missing.status, 2);
-    assert.match(missing.stderr, /HelloFunction/);
+    assert.equal(missing.stderr.match(/HelloFunction/g)?.length, 1, `the functions found, named once: ${missing.stderr}`);
   });
 
   it('a handler Lambda fails to load runs: its init error is the record (cold, reset init-error, tried again), the checks are warnings', () => {

@@ -312,9 +312,8 @@ async function resolveResources(options: ServeOptions, caller: string): Promise<
     try {
       fn = await resolveTemplateFunction({ template: options.template, resource, cwd: process.cwd(), env, region: caller });
     } catch (error) {
-      if (error instanceof ConfigError) {
-        throw new CliUsageError(`${error.message}${error.resources.length ? ` Functions found: ${error.resources.join(', ')}.` : ''}`);
-      }
+      // Its message names the functions found, where that helps.
+      if (error instanceof ConfigError) throw new CliUsageError(error.message);
       throw error;
     }
     const run = templateHandler(fn);

@@ -155,7 +155,8 @@ export async function resolveTemplateFunction(request: {
     if (fn) matches.push({ fn, problems: result.problems });
   }
   if (matches.length === 0 && brokenMessages.length > 0) {
-    throw new ConfigError(brokenMessages.join('\n'), allIds, allProblems);
+    const found = allIds.length ? `\nFunctions found elsewhere: ${allIds.join(', ')}.` : '';
+    throw new ConfigError(`${brokenMessages.join('\n')}${found}`, allIds, allProblems);
   }
   if (matches.length === 0) {
     const where = files.map((f) => displayName(cwd, f.file)).join(', ');
