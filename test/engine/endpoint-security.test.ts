@@ -420,6 +420,7 @@ describe('endpoint security: Warm State\'s own CLI finds the run key of `warm-st
       assert.match(banner, new RegExp(`in ${join(warmStateHome, 'endpoints').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/\\d+\\.json \\(readable by you only\\)`));
       const attach = await cli(['invoke', '--function', 'freeze-demo', '--endpoint-url', url, '--attach-probe', '--yes'], warmStateHome);
       assert.equal(attach.code, 0, attach.stderr);
+      assert.match(attach.stdout, new RegExp(`Invoke it to see module and handler scope: warm-state invoke --function freeze-demo --endpoint-url ${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n`), 'the hint invokes the same endpoint');
       const run = await cli(['invoke', '--function', 'freeze-demo', '--endpoint-url', url, '--times', '2', '--json'], warmStateHome);
       assert.equal(run.code, 0, run.stderr);
       const records = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { moduleScope: { name: string }[] | null });

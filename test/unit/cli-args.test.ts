@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseLocalArgs, parseEnv, CliUsageError } from '../../src/cli/args';
 import { parseServeArgs } from '../../src/cli/commands/serve';
-import { parseInvokeDeployedArgs } from '../../src/cli/commands/invoke-deployed';
+import { invokeCommandFor, parseInvokeDeployedArgs } from '../../src/cli/commands/invoke-deployed';
 import { main } from '../../src/cli/main';
 import type { CliIO } from '../../src/cli/run-local';
 
@@ -287,5 +287,15 @@ describe('cli: main dispatch without running handlers', () => {
     const missing = fakeIO(dir);
     assert.equal(await main(['invoke', 'two.js', '--handler', 'alpha', '--event', 'missing.json'], missing), 2);
     assert.match(missing.err, /cannot read the event file missing\.json/);
+  });
+});
+
+describe('cli: the invoke command suggested after attaching the probe', () => {
+  it('keeps the endpoint, profile, region and version, quoted for a POSIX shell where needed', () => {
+    assert.equal(invokeCommandFor({ functionName: 'orders' }), 'warm-state invoke --function orders');
+    assert.equal(
+      invokeCommandFor({ functionName: 'orders', qualifier: 'live', region: 'eu-west-1', profile: "dev's box", endpointUrl: 'http://127.0.0.1:3001' }),
+      `warm-state invoke --function orders --qualifier live --region eu-west-1 --profile 'dev'\\''s box' --endpoint-url http://127.0.0.1:3001`,
+    );
   });
 });

@@ -280,8 +280,17 @@ async function runAttach(options: InvokeDeployedOptions, io: DeployedIO): Promis
   if (!result) return 1;
   const out = terminalSafeWriter(io.stdout);
   out.write(`Probe attached. Layers now: ${result.layers.join(', ')}\n`);
-  out.write(`Invoke it to see module and handler scope: warm-state invoke --function ${options.functionName}${options.region ? ` --region ${options.region}` : ''}\n`);
+  out.write(`Invoke it to see module and handler scope: ${invokeCommandFor(options)}\n`);
   return 0;
+}
+
+/** The command that invokes the same function the same way (endpoint, profile, region, version), ready to paste into a POSIX shell. */
+export function invokeCommandFor(options: Pick<InvokeDeployedOptions, 'functionName' | 'qualifier' | 'region' | 'profile' | 'endpointUrl'>): string {
+  const words = ['warm-state', 'invoke', '--function', options.functionName];
+  for (const [flag, value] of [['--qualifier', options.qualifier], ['--region', options.region], ['--profile', options.profile], ['--endpoint-url', options.endpointUrl]] as const) {
+    if (value !== undefined) words.push(flag, value);
+  }
+  return words.map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`)).join(' ');
 }
 
 async function runDetach(options: InvokeDeployedOptions, io: DeployedIO): Promise<number> {
