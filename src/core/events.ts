@@ -3,6 +3,7 @@
  * before any environment starts, so a typo never reaches the user's handler and the error
  * says where it is (line and column), which JSON.parse's messages do not always do.
  */
+import { PAYLOAD_LIMIT_BYTES } from './lambda/limits';
 
 export class InvalidEventError extends Error {
   constructor(
@@ -24,6 +25,16 @@ export function parseEvent(text: string, source = 'the event'): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (body.trim() === '') {
     throw new InvalidEventError(`${source} is empty: an event is a JSON value such as {}`, 1, 1);
+  }
+  // Lambda refuses a synchronous Invoke whose request is larger (RequestTooLargeException):
+  // refused here too, rather than run locally what can never run deployed.
+  const bytes = Buffer.byteLength(body, 'utf8');
+  if (bytes > PAYLOAD_LIMIT_BYTES) {
+    throw new InvalidEventError(
+      `${source} is too large (${(bytes / 1024 / 1024).toFixed(2)} MB): Lambda accepts at most 6 MB (${PAYLOAD_LIMIT_BYTES} bytes) in a synchronous invocation; put large data in S3 and pass its key in the event`,
+      1,
+      1,
+    );
   }
   try {
     return JSON.parse(body);

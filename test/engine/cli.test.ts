@@ -284,6 +284,13 @@ describe('engine: warm-state CLI', function () {
     assert.equal(stdout, '', 'no invocation output');
   });
 
+  it("refuses an event over Lambda's 6 MB limit before anything runs, as Lambda does", () => {
+    const { status, stdout, stderr } = run(['invoke', join(dir, 'steady.js'), '--event', '-'], { input: JSON.stringify({ blob: 'x'.repeat(7 * 1024 * 1024) }) });
+    assert.equal(status, 2);
+    assert.match(stderr, /the event on stdin is too large \(7\.00 MB\): Lambda accepts at most 6 MB/);
+    assert.equal(stdout, '', 'no invocation output');
+  });
+
   it('an ambiguous handler is an error listing the candidates', () => {
     const { status, stderr } = run(['invoke', join(dir, 'two.js')]);
     assert.equal(status, 2);
