@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
+  GetFunctionCommand,
   GetFunctionConfigurationCommand,
   GetLayerVersionCommand,
   InvokeCommand,
@@ -12,6 +13,7 @@ import {
   ListFunctionsCommand,
   PublishLayerVersionCommand,
   UpdateFunctionConfigurationCommand,
+  waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { functionLogLines, requestLine, startLambdaEndpoint, type LambdaEndpoint, type RequestEntry } from '../../src/core/endpoint/server';
 import { createBackendFactory } from '../../src/core/endpoint/backend-factory';
@@ -325,6 +327,11 @@ describe('remote endpoint: Lambda API on 127.0.0.1 with the real SDK', function 
       new UpdateFunctionConfigurationCommand({ FunctionName: 'other', Environment: { Variables: { GREETING: 'hello' } }, RevisionId: before.RevisionId }),
     );
     assert.deepEqual(updated.Environment?.Variables, { GREETING: 'hello' });
+    // What deploy scripts do next: wait for the update with the SDK's waiter (it polls GetFunction).
+    const waited = await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 10, minDelay: 1 }, { FunctionName: 'other' });
+    assert.equal(waited.state, 'SUCCESS');
+    const got = await lambda.send(new GetFunctionCommand({ FunctionName: 'other' }));
+    assert.deepEqual(got.Configuration, await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'other' })).then(({ $metadata: _metadata, ...configuration }) => configuration));
     assert.notEqual(updated.RevisionId, before.RevisionId);
     await rejectsWith(
       lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'other', Description: 'x', RevisionId: before.RevisionId })),

@@ -1,7 +1,8 @@
 /**
- * Function configuration calls the deployed client and the probe need:
- * GetFunctionConfiguration, UpdateFunctionConfiguration and ListFunctions (paginated with
- * Marker / NextMarker like the service).
+ * Function configuration calls the deployed client, the probe and deploy scripts need:
+ * GetFunctionConfiguration, GetFunction (what the SDK's waitUntilFunctionUpdated polls),
+ * UpdateFunctionConfiguration and ListFunctions (paginated with Marker / NextMarker like the
+ * service).
  *
  * A configuration change decides what the next cold start runs, so the changes that can make it
  * run other code (layers, the handler, the runtime, variables that Node, the dynamic loader or
@@ -27,6 +28,14 @@ export function configurationRoutes(state: EndpointState, pool: BackendPool): Ro
       action: 'lambda:GetFunctionConfiguration',
       resource: (params, region) => functionArnOf(params.name, region),
       handle: async (request) => jsonReply(200, find(request).configuration),
+    },
+    {
+      method: 'GET',
+      pattern: '/2015-03-31/functions/{name}',
+      action: 'lambda:GetFunction',
+      resource: (params, region) => functionArnOf(params.name, region),
+      // The code is a folder on this machine, not an S3 object: no download Location.
+      handle: async (request) => jsonReply(200, { Configuration: find(request).configuration, Code: { RepositoryType: 'S3' } }),
     },
     {
       method: 'PUT',
