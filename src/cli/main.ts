@@ -37,7 +37,8 @@ Options for invoke and check:
                        the overlapping invocations; check fails (exit 1) on cross-talk
                        between invocations of one worker or on growth in any worker
   --workers W          worker threads in that mode (default 8 x CPUs as the 4.x client
-                       computes, at most 4 here unless given)
+                       computes, at most 4 here unless given; check: at most half the
+                       invocations in flight, so that every worker runs two at once)
   --in-flight K        invocations the driver keeps in flight in that mode (default N)
   --timeout S          Lambda timeout in seconds, 0.1 to 900 (default 3)
   --memory MB          Lambda memory size, enforced on the V8 heap (default 128)

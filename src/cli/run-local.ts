@@ -146,6 +146,13 @@ async function withRuntime(
   const refusal = await callbackWarning(environment.file, environment.handlerExport, choice.profile);
   if (refusal) warnings.push(refusal);
   const managed = managedMode(options, declaring);
+  // With one invocation at a time (concurrency 1) there is no cross-talk to miss.
+  if (managed && options.command === 'check' && managed.concurrency > 1 && managed.inFlight < 2 * managed.workers) {
+    const fix = managed.inFlight >= 2 ? `--workers ${Math.floor(managed.inFlight / 2)}` : `--in-flight ${Math.min(2 * managed.workers, managed.concurrency)}`;
+    warnings.push(
+      `cross-talk shows only where one worker runs two invocations at once, which ${managed.inFlight} in flight on ${managed.workers} worker${managed.workers === 1 ? '' : 's'} may never do: check can pass or fail from run to run (${fix} makes the overlap certain)`,
+    );
+  }
   if (managed && choice.profile === 'nodejs20.x') {
     throw new CliUsageError(`${MANAGED_INSTANCES_RUNTIME_PROBLEM} (the profile is nodejs20.x ${describeRuntimeSource(choice.source, { templateFile, nodeVersion })}; --runtime nodejs22.x or nodejs24.x)`);
   }
@@ -172,13 +179,17 @@ async function withRuntime(
 /**
  * Managed Instances: from the flags, else from the declaring template's CapacityProviderConfig
  * (its per-environment concurrency, else Lambda's default for Node.js); null in the default mode.
+ * `check` runs at least two invocations at once on every worker unless told the worker count:
+ * cross-talk needs that overlap, and with one invocation per worker (the engine spreads them
+ * evenly) its verdict would depend on timing.
  */
 function managedMode(options: LocalRunOptions, declaring: FunctionConfig | undefined): { concurrency: number; workers: number; inFlight: number } | null {
   const declared = declaring?.managedInstances;
   if (!options.managed && !declared) return null;
   const concurrency = options.managed?.concurrency ?? declared?.concurrency ?? DEFAULT_CONCURRENCY_PER_VCPU;
-  const workers = options.managed?.workers ?? defaultWorkerCount();
-  return { concurrency, workers, inFlight: options.managed?.inFlight ?? concurrency };
+  const inFlight = options.managed?.inFlight ?? concurrency;
+  const defaultWorkers = options.command === 'check' ? Math.min(defaultWorkerCount(), Math.max(1, Math.floor(inFlight / 2))) : defaultWorkerCount();
+  return { concurrency, workers: options.managed?.workers ?? defaultWorkers, inFlight };
 }
 
 /** The nodejs24.x warning for a callback-style handler (a nested export path is not looked into). */

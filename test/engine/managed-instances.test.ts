@@ -217,6 +217,17 @@ describe('warm-state CLI in Managed Instances mode', function () {
     assert.ok(summary.findings.length > 0 && summary.findings.every((finding) => finding.variable === 'state.currentUser'));
   });
 
+  it('check --concurrency runs two invocations at once on every worker unless told the worker count, so its verdict does not depend on timing', () => {
+    // Four in flight: two workers, not the four that could take one invocation each and never overlap.
+    const run = cli('check', 'aws-example.mjs', '--concurrency', '4', '--runtime', 'nodejs22.x', '--times', '8');
+    assert.equal(run.status, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, /Managed Instances: 2 workers, concurrency 4, 4 in flight/);
+    assert.match(run.stdout, /✗ cross-talk on state\.currentUser/);
+    // Told four workers for four in flight: it says the verdict may vary, and what makes the overlap certain.
+    const told = cli('check', 'aws-example.mjs', '--concurrency', '4', '--workers', '4', '--runtime', 'nodejs22.x', '--times', '4');
+    assert.match(told.stderr + told.stdout, /4 in flight on 4 workers may never do: check can pass or fail from run to run \(--workers 2 makes the overlap certain\)/);
+  });
+
   it('check --concurrency --json prints one summary object, per worker', () => {
     const run = cli('check', 'counter.mjs', '--concurrency', '4', '--workers', '2', '--runtime', 'nodejs22.x', '--json', '--times', '12');
     const summary = JSON.parse(run.stdout) as { ok: boolean; invocations: number; workers: number; findings: unknown[] };
