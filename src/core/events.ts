@@ -3,7 +3,7 @@
  * before any environment starts, so a typo never reaches the user's handler and the error
  * says where it is (line and column), which JSON.parse's messages do not always do.
  */
-import { PAYLOAD_LIMIT_BYTES } from './lambda/limits';
+import { PAYLOAD_LIMIT_BYTES } from './lambda/defaults';
 
 export class InvalidEventError extends Error {
   constructor(

@@ -3,6 +3,9 @@ import { availableParallelism } from 'node:os';
 export const DEFAULT_TIMEOUT_SECONDS = 3;
 export const DEFAULT_MEMORY_MB = 128;
 
+/** Lambda's synchronous invocation payload limit, request and response alike: 6 MiB. */
+export const PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
+
 // ---- Lambda Managed Instances (AWS's "Node.js runtime for Lambda Managed Instances" and the
 // 4.x client's getWorkerCount): what a local run uses when neither the template nor a flag says.
 

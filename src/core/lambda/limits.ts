@@ -6,6 +6,7 @@
  * docs/snapshot-format.md (#size-limits).
  */
 import type { LambdaError, RawInvocation, TruncatedField } from '../model/snapshot';
+import { PAYLOAD_LIMIT_BYTES } from './defaults';
 
 // Saved as the module loads: in the child that is before any user code, which may replace
 // String.prototype.slice, Buffer.byteLength or put index setters on Array.prototype later.
@@ -14,8 +15,9 @@ const defineProperty = Reflect.defineProperty;
 const stringSlice = String.prototype.slice;
 const utf8ByteLength = Buffer.byteLength;
 
-/** Lambda's synchronous invocation payload limit, request and response alike: 6 MiB. */
-export const PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
+// Here too, for the code that enforces the record's limits beside it (defined in defaults.ts,
+// which the editor loads at activation, as event text is checked then).
+export { PAYLOAD_LIMIT_BYTES };
 
 /** What Lambda answers when a function's response is over the payload limit. */
 export function responseSizeTooLarge(): LambdaError {
