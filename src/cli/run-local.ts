@@ -4,7 +4,7 @@
  * WarmSession for N invocations and print records (human text or one JSON object per line).
  */
 import { readFile } from 'node:fs/promises';
-import { relative, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { chooseDefaultHandler, missingExportWarning } from './default-handler';
 import { handlerFileProblem, templateHandler } from './handler-file';
 import { ConfigError, findDeclaringFunction, resolveTemplateFunction, type FunctionConfig } from '../core/config';
@@ -114,9 +114,17 @@ export async function resolveTarget(options: LocalRunOptions, io: Pick<CliIO, 'c
   const declaring = await findDeclaringFunction(file, handlerExport, stringEnv(io.env), { region });
   const missing = options.handler === undefined ? null : await missingExportWarning(file, options.file, handlerExport);
   const checks = missing === null ? [] : [missing];
+  // The header says which settings came from the template, and how to have all of them.
+  let declaredAs = '';
+  if (declaring) {
+    const templateFile = relative(io.cwd, declaring.configFile) || declaring.configFile;
+    // The template is looked for in the working folder; elsewhere it must be named.
+    const flags = dirname(declaring.configFile) === resolve(io.cwd) ? `--resource ${declaring.id}` : `--template ${templateFile} --resource ${declaring.id}`;
+    declaredAs = ` (${declaring.id} in ${templateFile}: ${flags} for its memory, timeout and variables)`;
+  }
   const target = await withRuntime(
     { ...common, file, handlerExport, handlerWarnings: checks, timeoutSeconds: options.timeoutSeconds, memoryMB: options.memoryMB, env: options.env },
-    `${relative(io.cwd, file) || file}, export ${handlerExport}`,
+    `${relative(io.cwd, file) || file}, export ${handlerExport}${declaredAs}`,
     options,
     declaring,
     io,

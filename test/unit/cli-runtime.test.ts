@@ -47,6 +47,7 @@ describe('cli: choosing the runtime profile', () => {
     assert.equal(byFile.environment.runtime, 'nodejs22.x');
     assert.equal(byFile.environment.runtimeSource, 'template');
     assert.equal(byFile.runtimeLabel, 'nodejs22.x from template.yaml');
+    assert.equal(byFile.label, `${join('src', 'app.js')}, export handler (CallbackFunction in template.yaml: --resource CallbackFunction for its memory, timeout and variables)`);
     // From inside the code folder, the template one folder up still declares the file.
     const fromInside = await resolveTarget(parseLocalArgs('invoke', ['app.js']), io(join(dir, 'src')));
     assert.equal(fromInside.environment.runtimeSource, 'template');
