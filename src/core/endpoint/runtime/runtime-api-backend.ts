@@ -26,7 +26,6 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { timeoutError } from '../../lambda/log-lines';
 import { billedDuration, formatEndLine, formatReportLine, formatStartLine } from '../../lambda/report';
-import { LOG_HEAD_CHARS } from '../../lambda/limits';
 import { HeadTailText } from '../../runtime/head-tail-text';
 import { endProcessTree, endTreeOnExit, OWN_PROCESS_GROUP, signalGroup } from '../../runtime/process-group';
 import type { BackendContext, BackendInvocation, BackendResult, FunctionBackend } from '../backend';
@@ -113,13 +112,8 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
   private runtimeDir: string | null = null;
   /** One invocation at a time: the runtime's output since the last invocation's was taken, its first and last MB kept. */
   private log = new HeadTailText();
-  /**
-   * Managed Instances: complete lines as they arrive, by the invocation in flight each names
-   * ('' for lines naming none: the environment's), each kept within HeadTailText's bounds.
-   */
-  private readonly linesOf = new Map<string, HeadTailText>();
-  /** Managed Instances: the line still being written. */
-  private partialLine = '';
+  /** Managed Instances: the output of the invocations in flight, sorted out by request id as each is taken. */
+  private output = '';
   /**
    * /next requests waiting for an event, oldest first. A client may hold several open at once
    * (the 4.x client's worker threads each poll); every one waits until there is an event.
@@ -259,8 +253,7 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
   private async start(): Promise<void> {
     if (this.server) await this.stop(); // the previous process ended between invocations
     this.log.take();
-    this.linesOf.clear();
-    this.partialLine = '';
+    this.output = '';
     this.initError = null;
     this.initErrorType = 'Runtime.Unknown';
     this.initDurationMs = null;
@@ -452,42 +445,32 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
   }
 
   private collect(text: string): void {
-    if (!this.concurrent) return this.log.push(text);
-    const joined = this.partialLine + text;
-    const end = joined.lastIndexOf('\n') + 1;
-    this.partialLine = joined.slice(end);
-    const lines = joined.slice(0, end).split('\n').slice(0, -1).map((line) => `${line}\n`);
-    // A line that never ends is sorted out in pieces rather than held whole.
-    if (this.partialLine.length > LOG_HEAD_CHARS) {
-      lines.push(this.partialLine);
-      this.partialLine = '';
-    }
-    for (const line of lines) {
-      const owner = [...this.untaken].find((id) => line.includes(id)) ?? '';
-      let kept = this.linesOf.get(owner);
-      if (!kept) this.linesOf.set(owner, (kept = new HeadTailText()));
-      kept.push(line);
-    }
+    if (this.concurrent) this.output += text;
+    else this.log.push(text);
   }
 
   /**
-   * The runtime's output for this invocation, within HeadTailText's bounds. One at a time: all
-   * of it. In Managed Instances mode the lines of invocations in flight interleave; each line
-   * names its request id (the 4.x client's InvokeStore), so an invocation takes its own lines,
-   * after those naming no delivered invocation whose output is still to be taken (the
-   * environment's: init, a worker's crash), and leaves the others' lines, and a line not
-   * finished yet, for them.
+   * The runtime's output for this invocation. One at a time: all of it (within HeadTailText's bounds). In Managed Instances
+   * mode the lines of invocations in flight interleave; each line names its request id (the
+   * 4.x client's InvokeStore), so an invocation takes its own lines plus those naming no other
+   * delivered invocation whose output is still to be taken (the environment's: init, a worker's
+   * crash), and leaves the others' lines, and a line not finished yet, for them.
    */
   private takeOutput(requestId: string): string {
     if (!this.concurrent) {
       const { text } = this.log.take();
       return text === '' || text.endsWith('\n') ? text : `${text}\n`;
     }
+    const end = this.output.lastIndexOf('\n') + 1;
     this.untaken.delete(requestId);
-    const environment = this.linesOf.get('')?.take().text ?? '';
-    const own = this.linesOf.get(requestId)?.take().text ?? '';
-    this.linesOf.delete(requestId);
-    return environment + own;
+    const others = [...this.untaken];
+    const taken: string[] = [];
+    const left: string[] = [];
+    for (const line of this.output.slice(0, end).split('\n').slice(0, -1)) {
+      (others.some((id) => line.includes(id)) ? left : taken).push(`${line}\n`);
+    }
+    this.output = left.join('') + this.output.slice(end);
+    return taken.join('');
   }
 
   /** Peak resident memory of the process (VmHWM), like Lambda's Max Memory Used; 0 where /proc is missing. */
