@@ -24,6 +24,7 @@ import { MeasurementRefusedError } from '../core/runtime/local-environment';
 import { terminalSafe, terminalSafeWriter } from './terminal-text';
 import { DEFAULT_CONCURRENCY_PER_VCPU, defaultWorkerCount, MANAGED_INSTANCES_RUNTIME_PROBLEM } from '../core/lambda/defaults';
 import { errorHint } from '../core/lambda/error-hints';
+import { shellWords } from './shell-words';
 
 export interface CliIO {
   stdout: { write(text: string): unknown };
@@ -119,7 +120,7 @@ export async function resolveTarget(options: LocalRunOptions, io: Pick<CliIO, 'c
   if (declaring) {
     const templateFile = relative(io.cwd, declaring.configFile) || declaring.configFile;
     // The template is looked for in the working folder; elsewhere it must be named.
-    const flags = dirname(declaring.configFile) === resolve(io.cwd) ? `--resource ${declaring.id}` : `--template ${templateFile} --resource ${declaring.id}`;
+    const flags = shellWords(dirname(declaring.configFile) === resolve(io.cwd) ? ['--resource', declaring.id] : ['--template', templateFile, '--resource', declaring.id]);
     declaredAs = ` (${declaring.id} in ${templateFile}: ${flags} for its memory, timeout and variables)`;
   }
   const target = await withRuntime(
@@ -155,10 +156,11 @@ async function withRuntime(
   if (refusal) warnings.push(refusal);
   const managed = managedMode(options, declaring);
   // With one invocation at a time (concurrency 1) there is no cross-talk to miss.
-  if (managed && options.command === 'check' && managed.concurrency > 1 && managed.inFlight < 2 * managed.workers) {
-    const fix = managed.inFlight >= 2 ? `--workers ${Math.floor(managed.inFlight / 2)}` : `--in-flight ${Math.min(2 * managed.workers, managed.concurrency)}`;
+  const atOnce = managed ? Math.min(managed.inFlight, managed.concurrency) : 0;
+  if (managed && options.command === 'check' && managed.concurrency > 1 && atOnce < 2 * managed.workers) {
+    const fix = atOnce >= 2 ? `--workers ${Math.floor(atOnce / 2)}` : '--in-flight 2 --workers 1';
     warnings.push(
-      `cross-talk shows only where one worker runs two invocations at once, which ${managed.inFlight} in flight on ${managed.workers} worker${managed.workers === 1 ? '' : 's'} may never do: check can pass or fail from run to run (${fix} makes the overlap certain)`,
+      `cross-talk shows only where one worker runs two invocations at once, which ${atOnce} at once on ${managed.workers} worker${managed.workers === 1 ? '' : 's'} may never do: check can pass or fail from run to run (${fix} makes the overlap certain)`,
     );
   }
   if (managed && choice.profile === 'nodejs20.x') {
@@ -196,7 +198,9 @@ function managedMode(options: LocalRunOptions, declaring: FunctionConfig | undef
   if (!options.managed && !declared) return null;
   const concurrency = options.managed?.concurrency ?? declared?.concurrency ?? DEFAULT_CONCURRENCY_PER_VCPU;
   const inFlight = options.managed?.inFlight ?? concurrency;
-  const defaultWorkers = options.command === 'check' ? Math.min(defaultWorkerCount(), Math.max(1, Math.floor(inFlight / 2))) : defaultWorkerCount();
+  // One environment never runs more than its concurrency at once, however many are in flight.
+  const perEnvironment = Math.min(inFlight, concurrency);
+  const defaultWorkers = options.command === 'check' ? Math.min(defaultWorkerCount(), Math.max(1, Math.floor(perEnvironment / 2))) : defaultWorkerCount();
   return { concurrency, workers: options.managed?.workers ?? defaultWorkers, inFlight };
 }
 

@@ -26,23 +26,26 @@ export function parseEvent(text: string, source = 'the event'): unknown {
   if (body.trim() === '') {
     throw new InvalidEventError(`${source} is empty: an event is a JSON value such as {}`, 1, 1);
   }
-  // Lambda refuses a synchronous Invoke whose request is larger (RequestTooLargeException):
-  // refused here too, rather than run locally what can never run deployed.
-  const bytes = Buffer.byteLength(body, 'utf8');
-  if (bytes > PAYLOAD_LIMIT_BYTES) {
-    throw new InvalidEventError(
-      `${source} is too large (${(bytes / 1024 / 1024).toFixed(2)} MB): Lambda accepts at most 6 MB (${PAYLOAD_LIMIT_BYTES} bytes) in a synchronous invocation; put large data in S3 and pass its key in the event`,
-      1,
-      1,
-    );
-  }
+  let event: unknown;
   try {
-    return JSON.parse(body);
+    event = JSON.parse(body);
   } catch {
     const problem = locateJsonError(body);
     const { line, column } = lineAndColumn(body, problem.offset);
     throw new InvalidEventError(`${source} is not valid JSON: ${problem.message} at line ${line}, column ${column}`, line, column);
   }
+  // Lambda refuses a synchronous Invoke whose request is larger (RequestTooLargeException):
+  // refused here too, rather than run locally what can never run deployed. Measured as it is
+  // sent (compact JSON, UTF-8), not as the file is written.
+  const bytes = Buffer.byteLength(JSON.stringify(event), 'utf8');
+  if (bytes > PAYLOAD_LIMIT_BYTES) {
+    throw new InvalidEventError(
+      `${source} is too large: ${bytes} bytes as sent, and Lambda accepts at most ${PAYLOAD_LIMIT_BYTES} (6 MiB) in a synchronous invocation; put large data in S3 and pass its key in the event`,
+      1,
+      1,
+    );
+  }
+  return event;
 }
 
 export function lineAndColumn(text: string, offset: number): { line: number; column: number } {

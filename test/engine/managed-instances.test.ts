@@ -225,7 +225,10 @@ describe('warm-state CLI in Managed Instances mode', function () {
     assert.match(run.stdout, /✗ cross-talk on state\.currentUser/);
     // Told four workers for four in flight: it says the verdict may vary, and what makes the overlap certain.
     const told = cli('check', 'aws-example.mjs', '--concurrency', '4', '--workers', '4', '--runtime', 'nodejs22.x', '--times', '4');
-    assert.match(told.stderr + told.stdout, /4 in flight on 4 workers may never do: check can pass or fail from run to run \(--workers 2 makes the overlap certain\)/);
+    // More in flight than one environment runs at once: the workers follow the concurrency, not the in-flight count.
+    const beyond = cli('check', 'aws-example.mjs', '--concurrency', '4', '--in-flight', '8', '--runtime', 'nodejs22.x', '--times', '8');
+    assert.match(beyond.stdout, /Managed Instances: 2 workers, concurrency 4, 8 in flight/);
+    assert.match(told.stderr + told.stdout, /4 at once on 4 workers may never do: check can pass or fail from run to run \(--workers 2 makes the overlap certain\)/);
   });
 
   it('check --concurrency --json prints one summary object, per worker', () => {

@@ -22,12 +22,14 @@ describe('events: parseEvent', () => {
     const error = refused('  \n');
     assert.match(error.message, /event\.json is empty/);
   });
-  it("refuses an event over Lambda's 6 MB synchronous limit, counted in UTF-8 bytes as sent, and takes one at it", () => {
+  it("refuses an event over Lambda's 6 MiB synchronous limit, counted as sent (compact JSON, UTF-8 bytes)", () => {
     const limit = 6 * 1024 * 1024;
     assert.equal((parseEvent(`"${'x'.repeat(limit - 2)}"`) as string).length, limit - 2);
+    // Indented: larger on disk than the limit, within it as sent.
+    assert.equal((parseEvent(`[\n${'  1,\n'.repeat(limit / 4)}  1\n]`) as number[]).length, limit / 4 + 1);
     // 3-byte characters: under the limit in characters, over it in bytes.
     const error = refused(`"${'€'.repeat(limit / 3)}"`);
-    assert.match(error.message, /^event\.json is too large \(6\.00 MB\): Lambda accepts at most 6 MB \(6291456 bytes\) in a synchronous invocation/);
+    assert.match(error.message, /^event\.json is too large: 6291458 bytes as sent, and Lambda accepts at most 6291456 \(6 MiB\) in a synchronous invocation/);
   });
   it('names line and column of the first error', () => {
     const missingQuotes = refused('{\n  "a": 1,\n  b: 2\n}');

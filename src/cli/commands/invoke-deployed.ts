@@ -16,6 +16,7 @@ import { buildProbeLayer, ProbeFilesMissingError } from '../../core/deployed/pro
 import { ChildRuntimeMissingError, locateChildDir } from '../../core/runtime/child-locator';
 import { invokeSummary, legend, palette, renderInvocation, type Layout } from '../render';
 import { terminalSafe, terminalSafeWriter } from '../terminal-text';
+import { shellWords } from '../shell-words';
 
 export const INVOKE_DEPLOYED_USAGE = `Usage:
   warm-state invoke --function NAME [--qualifier Q] [--region R] [--profile P]
@@ -290,7 +291,7 @@ export function invokeCommandFor(options: Pick<InvokeDeployedOptions, 'functionN
   for (const [flag, value] of [['--qualifier', options.qualifier], ['--region', options.region], ['--profile', options.profile], ['--endpoint-url', options.endpointUrl]] as const) {
     if (value !== undefined) words.push(flag, value);
   }
-  return words.map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`)).join(' ');
+  return shellWords(words);
 }
 
 async function runDetach(options: InvokeDeployedOptions, io: DeployedIO): Promise<number> {

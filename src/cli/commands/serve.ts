@@ -26,7 +26,7 @@ export const SERVE_USAGE = `Usage:
 
 Serves the AWS Lambda Invoke API on http://127.0.0.1:PORT (never on other interfaces):
   POST /2015-03-31/functions/NAME/invocations   (X-Amz-Log-Type: Tail supported)
-plus GetFunctionConfiguration, UpdateFunctionConfiguration, ListFunctions,
+plus GetFunctionConfiguration, GetFunction, UpdateFunctionConfiguration, ListFunctions,
 PublishLayerVersion and GetLayerVersion, kept in memory. Each function runs in warm local
 environments: module state survives between invocations, like Lambda, and concurrent
 requests scale out to environments of their own.

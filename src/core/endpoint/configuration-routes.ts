@@ -1,6 +1,6 @@
 /**
  * Function configuration calls the deployed client, the probe and deploy scripts need:
- * GetFunctionConfiguration, GetFunction (what the SDK's waitUntilFunctionUpdated polls),
+ * GetFunctionConfiguration, GetFunction (what the SDK's waitUntilFunctionUpdatedV2 polls),
  * UpdateFunctionConfiguration and ListFunctions (paginated with Marker / NextMarker like the
  * service).
  *

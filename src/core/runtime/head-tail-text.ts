@@ -1,8 +1,9 @@
 /**
  * Text that keeps its first and last characters as it arrives, and only counts what falls
  * between them: a process's output held at a bounded cost however much the process writes.
- * The Runtime API backend keeps its runtime's output in one (one invocation at a time);
- * output-collector.ts bounds the local environments' output the same way, per phase.
+ * The Runtime API backend keeps its runtime's output in one (one invocation at a time). The
+ * local environments' output is bounded to the same limits by output-collector.ts, per phase
+ * and stream around the markers (a different structure: not shared with this).
  */
 import { LOG_HEAD_CHARS, LOG_TAIL_CHARS, logCutLine } from '../lambda/limits';
 
