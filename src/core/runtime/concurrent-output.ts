@@ -9,7 +9,7 @@
  * Bounded: per invocation and for the shared text, the first LOG_HEAD_CHARS and the last
  * LOG_TAIL_CHARS characters are kept, with a line saying how much was cut between them.
  */
-import { LOG_HEAD_CHARS, LOG_TAIL_CHARS, logCutLine } from '../lambda/limits';
+import { HeadTailText } from './head-tail-text';
 import { OUTPUT_MARKER_PREFIX, OUTPUT_MARKER_SUFFIX } from './protocol';
 
 type Stream = 'stdout' | 'stderr';
@@ -21,36 +21,8 @@ type Stream = 'stdout' | 'stderr';
  */
 const LINE_OWNER = /^(?:\{"timestamp":"[^"]*","level":"[A-Z]+","requestId":"([^"]+)"|\d{4}-\d\d-\d\dT[^\t]*\t([^\t\n]+)\t)/;
 
-class BoundedText {
-  private head = '';
-  private tail = '';
-  private cut = 0;
-
-  append(text: string): void {
-    if (this.head.length < LOG_HEAD_CHARS) {
-      const room = LOG_HEAD_CHARS - this.head.length;
-      this.head += text.slice(0, room);
-      text = text.slice(room);
-    }
-    if (!text) return;
-    this.tail += text;
-    if (this.tail.length > LOG_TAIL_CHARS) {
-      this.cut += this.tail.length - LOG_TAIL_CHARS;
-      this.tail = this.tail.slice(-LOG_TAIL_CHARS);
-    }
-  }
-
-  get cutChars(): number {
-    return this.cut;
-  }
-
-  text(): string {
-    return this.head + (this.cut > 0 ? logCutLine(this.cut) : '') + this.tail;
-  }
-}
-
 interface Owner {
-  text: BoundedText;
+  text: HeadTailText;
   /** Streams whose end marker arrived. */
   ended: Set<Stream>;
   waiters: Array<() => void>;
@@ -58,14 +30,14 @@ interface Owner {
 
 export class ConcurrentOutput {
   private readonly owners = new Map<string, Owner>();
-  private shared = new BoundedText();
+  private readonly shared = new HeadTailText();
   private readonly partial: Record<Stream, string> = { stdout: '', stderr: '' };
   /** Who wrote the last complete line of each stream (continuation lines follow it). */
   private readonly lastOwner: Record<Stream, string | null> = { stdout: null, stderr: null };
 
   /** An invocation starts: lines with its request id are its own from now on. */
   open(requestId: string): void {
-    this.owners.set(requestId, { text: new BoundedText(), ended: new Set(), waiters: [] });
+    this.owners.set(requestId, { text: new HeadTailText(), ended: new Set(), waiters: [] });
   }
 
   push(stream: Stream, chunk: string): void {
@@ -98,10 +70,9 @@ export class ConcurrentOutput {
   take(requestId: string): { text: string; cut: boolean } {
     const owner = this.owners.get(requestId);
     this.owners.delete(requestId);
-    const shared = this.shared;
-    this.shared = new BoundedText();
-    const own = owner?.text ?? new BoundedText();
-    return { text: shared.text() + own.text(), cut: shared.cutChars + own.cutChars > 0 };
+    const shared = this.shared.take();
+    const own = owner?.text.take() ?? { text: '', cutChars: 0 };
+    return { text: shared.text + own.text, cut: shared.cutChars + own.cutChars > 0 };
   }
 
   /** Flushes unterminated lines (the process ended). */
@@ -128,7 +99,7 @@ export class ConcurrentOutput {
     const ownerId = id !== null ? (this.owners.has(id) ? id : null) : this.lastOwner[stream];
     this.lastOwner[stream] = ownerId;
     const owner = ownerId === null ? undefined : this.owners.get(ownerId);
-    (owner?.text ?? this.shared).append(text);
+    (owner?.text ?? this.shared).push(text);
   }
 
   private markEnded(stream: Stream, id: string): void {

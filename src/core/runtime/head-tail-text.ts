@@ -1,9 +1,9 @@
 /**
  * Text that keeps its first and last characters as it arrives, and only counts what falls
  * between them: a process's output held at a bounded cost however much the process writes.
- * The Runtime API backend keeps its runtime's output in one (one invocation at a time). The
- * local environments' output is bounded to the same limits by output-collector.ts, per phase
- * and stream around the markers (a different structure: not shared with this).
+ * Used by the Runtime API backend (one invocation at a time) and, per invocation, by
+ * concurrent-output.ts (Managed Instances); output-collector.ts bounds a local environment's
+ * output to the same limits per phase and stream around its markers.
  */
 import { LOG_HEAD_CHARS, LOG_TAIL_CHARS, logCutLine } from '../lambda/limits';
 

@@ -111,7 +111,7 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
   private child: ChildProcess | null = null;
   private runtimeDir: string | null = null;
   /** One invocation at a time: the runtime's output since the last invocation's was taken, its first and last MB kept. */
-  private log = new HeadTailText();
+  private readonly log = new HeadTailText();
   /** Managed Instances: the output of the invocations in flight, sorted out by request id as each is taken. */
   private output = '';
   /**
@@ -450,8 +450,8 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
   }
 
   /**
-   * The runtime's output for this invocation. One at a time: all of it (within HeadTailText's bounds). In Managed Instances
-   * mode the lines of invocations in flight interleave; each line names its request id (the
+   * The runtime's output for this invocation. One at a time: all of it, within HeadTailText's
+   * bounds. In Managed Instances mode the lines of invocations in flight interleave; each line names its request id (the
    * 4.x client's InvokeStore), so an invocation takes its own lines plus those naming no other
    * delivered invocation whose output is still to be taken (the environment's: init, a worker's
    * crash), and leaves the others' lines, and a line not finished yet, for them.
