@@ -1,6 +1,6 @@
-/** The endpoint's route path: a plain path skips URL parsing and must come out as URL parsing gives it. */
+/** The endpoint's route path (a plain path skips URL parsing and must come out as URL parsing gives it) and its route table. */
 import assert from 'node:assert/strict';
-import { routePath } from '../../src/core/endpoint/router';
+import { RouteTable, routePath, type Route } from '../../src/core/endpoint/router';
 
 describe('endpoint route path', () => {
   const viaUrl = (rawPath: string) => new URL(rawPath, 'http://127.0.0.1').pathname;
@@ -47,5 +47,34 @@ describe('endpoint route path', () => {
       assert.throws(() => new URL(rawPath, 'http://127.0.0.1'), TypeError, JSON.stringify(rawPath));
       assert.equal(routePath(rawPath), null, JSON.stringify(rawPath));
     }
+  });
+});
+
+describe('endpoint route table', () => {
+  const route = (method: string, pattern: string): Route<string> => ({ method, pattern, action: 'lambda:Test', resource: () => '', handle: async () => pattern });
+  const invoke = route('POST', '/2015-03-31/functions/{name}/invocations');
+  const configuration = route('GET', '/2015-03-31/functions/{name}/configuration');
+  const getFunction = route('GET', '/2015-03-31/functions/{name}');
+  const table = new RouteTable([invoke, configuration, getFunction]);
+
+  it('matches method and literal segments, and decodes what a capture takes', () => {
+    assert.deepEqual(table.match('POST', '/2015-03-31/functions/fn/invocations'), { route: invoke, params: { name: 'fn' } });
+    assert.deepEqual(table.match('GET', '/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A1%3Afunction%3Afn'), {
+      route: getFunction,
+      params: { name: 'arn:aws:lambda:us-east-1:1:function:fn' },
+    });
+    assert.deepEqual(table.match('GET', '/2015-03-31/functions/fn/configuration'), { route: configuration, params: { name: 'fn' } });
+  });
+
+  it('matches on non-empty segments, so doubled and trailing slashes change nothing', () => {
+    assert.deepEqual(table.match('POST', '//2015-03-31//functions/fn/invocations/'), { route: invoke, params: { name: 'fn' } });
+  });
+
+  it('answers null for another method, another segment count, another literal or a capture that does not decode', () => {
+    assert.equal(table.match('GET', '/2015-03-31/functions/fn/invocations'), null);
+    assert.equal(table.match('POST', '/2015-03-31/functions/fn/invocations/extra'), null);
+    assert.equal(table.match('POST', '/2015-03-31/function/fn/invocations'), null);
+    assert.equal(table.match('POST', '/2015-03-31/functions/%E0%A4%A/invocations'), null);
+    assert.equal(table.match('GET', '/'), null);
   });
 });

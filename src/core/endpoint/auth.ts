@@ -117,6 +117,8 @@ function bytes(data: string | ArrayBuffer | ArrayBufferView): string | Buffer {
 
 export class Authenticator {
   private readonly checks = new Map<string, SignatureCheck>();
+  /** The last x-amz-date read and its time: clients send the same one for a second's worth of requests. */
+  private lastAmzDate: { text: string; time: number } | null = null;
 
   constructor(private readonly policy: AccessPolicy) {}
 
@@ -144,9 +146,9 @@ export class Authenticator {
     const secret = admission.principal?.secretAccessKey;
     if (secret === undefined) return admission.caller;
     const amzDate = header(request.headers, 'x-amz-date') ?? '';
-    const signingDate = parseAmzDate(amzDate);
-    if (!signingDate || !amzDate.startsWith(admission.date)) throw invalidSignature();
-    const skew = signingDate.getTime() - Date.now();
+    const signingTime = this.amzDateTime(amzDate);
+    if (signingTime === null || !amzDate.startsWith(admission.date)) throw invalidSignature();
+    const skew = signingTime - Date.now();
     if (Math.abs(skew) > CLOCK_SKEW_MS) {
       throw new ServiceError(403, 'InvalidSignatureException', `Signature ${skew < 0 ? 'expired' : 'not yet current'}: ${amzDate} is more than 15 minutes from the endpoint's clock.`);
     }
@@ -157,12 +159,19 @@ export class Authenticator {
     }
     const check = this.checkFor(admission.caller.accessKeyId, secret);
     const signedRequest = { method: request.method, path: request.rawPath, query: parseQuery(request.rawQuery), headers: signed, body: request.body };
-    const computed = await check.signature(signedRequest, { signingDate, region: admission.caller.region, service: admission.service, signedHeaders: admission.signedHeaders });
+    const computed = await check.signature(signedRequest, { signingDate: new Date(signingTime), region: admission.caller.region, service: admission.service, signedHeaders: admission.signedHeaders });
     if (computed.length !== admission.signature.length || !timingSafeEqual(Buffer.from(computed), Buffer.from(admission.signature))) throw invalidSignature();
     if (!check.payloadHashHolds(signedRequest)) {
       throw new ServiceError(403, 'InvalidSignatureException', 'The x-amz-content-sha256 header the request signed is not the SHA-256 of its body.');
     }
     return { ...admission.caller, verified: true };
+  }
+
+  private amzDateTime(text: string): number | null {
+    if (this.lastAmzDate?.text === text) return this.lastAmzDate.time;
+    const time = parseAmzDate(text);
+    if (time !== null) this.lastAmzDate = { text, time };
+    return time;
   }
 
   private checkFor(accessKeyId: string, secretAccessKey: string): SignatureCheck {
@@ -188,12 +197,11 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** `20261126T150000Z` as a Date; null when malformed. */
-function parseAmzDate(text: string): Date | null {
+/** `20261126T150000Z` as milliseconds since the epoch; null when malformed. */
+function parseAmzDate(text: string): number | null {
   const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
   if (!match) return null;
-  const [, year, month, day, hour, minute, second] = match.map(Number);
-  return new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  return Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]), Number(match[4]), Number(match[5]), Number(match[6]));
 }
 
 /** The query as the signer wants it: decoded names and values (it encodes them itself). */

@@ -98,27 +98,55 @@ export function routePath(rawPath: string): string | null {
   }
 }
 
-export function matchRoute<Result>(routes: readonly Route<Result>[], method: string, pathname: string): RouteMatch<Result> | null {
-  const segments = pathname.split('/').filter((s) => s !== '');
-  for (const route of routes) {
-    if (route.method !== method) continue;
-    const parts = route.pattern.split('/').filter((s) => s !== '');
-    if (parts.length !== segments.length) continue;
-    const params: Record<string, string> = {};
-    let ok = true;
-    for (let i = 0; i < parts.length && ok; i++) {
-      const part = parts[i];
-      if (part.startsWith('{') && part.endsWith('}')) {
-        try {
-          params[part.slice(1, -1)] = decodeURIComponent(segments[i]);
-        } catch {
-          ok = false;
-        }
-      } else {
-        ok = part === segments[i];
-      }
-    }
-    if (ok) return { route, params };
+/** A route with its pattern split once: literal segments to compare, `{name}` captures. */
+interface CompiledRoute<Result> {
+  route: Route<Result>;
+  parts: readonly ({ literal: string } | { capture: string })[];
+}
+
+/**
+ * The routes, their patterns split once (matching runs on every request, Invoke's included).
+ * Matching is on non-empty segments, so `/a//b/` matches the pattern `/a/b`.
+ */
+export class RouteTable<Result = Reply> {
+  private readonly compiled: CompiledRoute<Result>[];
+
+  constructor(routes: readonly Route<Result>[]) {
+    this.compiled = routes.map((route) => ({
+      route,
+      parts: segmentsOf(route.pattern).map((part) => (part.startsWith('{') && part.endsWith('}') ? { capture: part.slice(1, -1) } : { literal: part })),
+    }));
   }
-  return null;
+
+  match(method: string, pathname: string): RouteMatch<Result> | null {
+    const segments = segmentsOf(pathname);
+    for (const { route, parts } of this.compiled) {
+      if (route.method !== method || parts.length !== segments.length) continue;
+      const params = matchSegments(parts, segments);
+      if (params) return { route, params };
+    }
+    return null;
+  }
+}
+
+function segmentsOf(path: string): string[] {
+  return path.split('/').filter((segment) => segment !== '');
+}
+
+/** The captures when every segment fits its part (a capture that is not valid percent-encoding does not); else null. */
+function matchSegments(parts: CompiledRoute<unknown>['parts'], segments: readonly string[]): Record<string, string> | null {
+  const params: Record<string, string> = {};
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i];
+    if ('literal' in part) {
+      if (part.literal !== segments[i]) return null;
+      continue;
+    }
+    try {
+      params[part.capture] = decodeURIComponent(segments[i]);
+    } catch {
+      return null;
+    }
+  }
+  return params;
 }

@@ -19,7 +19,7 @@ import { discardBody, readBody, send, sendError } from './http';
 import { functionErrorType, invokeRoute } from './invoke-route';
 import { functionOutput } from '../lambda/report';
 import { layerRoutes } from './layer-routes';
-import { CONTROL_BODY_LIMIT, matchRoute, routePath, type AfterOutcome, type FunctionLogs, type Route } from './router';
+import { CONTROL_BODY_LIMIT, RouteTable, routePath, type AfterOutcome, type FunctionLogs } from './router';
 import { createRunKey, writeRunKey, type RunKey } from './run-key';
 import { errors, ServiceError } from './service-error';
 import { EndpointState, type FunctionRegistration } from './state';
@@ -94,7 +94,7 @@ export async function startLambdaEndpoint(options: EndpointOptions): Promise<Lam
   const state = new EndpointState(options.region ?? localRegion(process.env));
   for (const registration of options.functions) state.addFunction(registration);
   const pool = new BackendPool(state, options.backendFactory);
-  const routes: Route[] = [invokeRoute(state, pool), ...configurationRoutes(state, pool), ...layerRoutes(state)];
+  const routes = new RouteTable([invokeRoute(state, pool), ...configurationRoutes(state, pool), ...layerRoutes(state)]);
   const credentials = createRunKey();
   const access = options.access ?? {};
   const auth = new Authenticator({
@@ -133,7 +133,7 @@ export async function startLambdaEndpoint(options: EndpointOptions): Promise<Lam
       const routed = routePath(rawPath);
       if (routed === null) throw errors.unknownOperation(method, rawPath);
       pathname = routed;
-      const match = matchRoute(routes, method, pathname);
+      const match = routes.match(method, pathname);
       if (!match) throw errors.unknownOperation(method, pathname);
       const { route, params } = match;
       const admission = auth.admit(request.headers, route.action, (region) => route.resource(params, region));

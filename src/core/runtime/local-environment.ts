@@ -471,10 +471,12 @@ class LocalEnvironment implements WarmEnvironment {
     const { onPayload, clientContext } = options;
     if (this.disposed) throw new Error('This environment has been disposed.');
     const requestId = randomUUID();
-    const startedAt = new Date().toISOString();
+    // Formatted when the record is built, after the answer: not on the way to the child.
+    const startedAtMs = Date.now();
     /** The output of this invocation's process, once there is one: it says whether logs were cut. */
     let output: OutputCollector | null = null;
-    const record = (fields: Partial<RawInvocation>): RawInvocation => this.baseRecord(requestId, startedAt, fields, (output?.takeCutChars() ?? 0) > 0);
+    const record = (fields: Partial<RawInvocation>): RawInvocation =>
+      this.baseRecord(requestId, new Date(startedAtMs).toISOString(), fields, (output?.takeCutChars() ?? 0) > 0);
 
 
     let cold = false;
