@@ -122,8 +122,21 @@ describe('Runtime API emulator: what the real clients need', function () {
       const fn = backendFor('concurrent', undefined, { maxConcurrency: 2 });
       const results = await Promise.all([fn.invoke(), fn.invoke()]);
       for (const result of results) {
-        const own = result.logs.split('\n').filter((line) => line.startsWith('line of '));
-        assert.deepEqual(own, [`line of ${result.requestId}`]);
+        const own = result.logs.split('\n').filter((line) => line.includes('\tINFO\tline of '));
+        assert.deepEqual(own.map((line) => line.split('\t')[3]), [`line of ${result.requestId}`]);
+      }
+    });
+
+    it("keeps the first and last MB of each invocation's output, however much they write at once", async () => {
+      const fn = backendFor('concurrent', undefined, { maxConcurrency: 2 });
+      const results = await Promise.all([fn.invoke({ loud: true }), fn.invoke({ loud: true })]);
+      for (const result of results) {
+        assert.equal(result.functionError, null);
+        assert.ok(result.logs.length < LOG_HEAD_CHARS + LOG_TAIL_CHARS + 4096, `logs of ${result.logs.length} characters`);
+        assert.match(result.logs, /\[Warm State cut \d+ characters of output here/);
+        assert.ok(result.logs.includes(`\tINFO\tlast line of ${result.requestId}\n`), 'its own last line, in its tail');
+        const other = results.find((r) => r !== result)?.requestId ?? '';
+        assert.ok(!result.logs.includes(other), "none of the other invocation's lines");
       }
     });
 

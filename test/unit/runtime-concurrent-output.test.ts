@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { ConcurrentOutput } from '../../src/core/runtime/concurrent-output';
+import { ConcurrentOutput, PARTIAL_LINE_CHARS } from '../../src/core/runtime/concurrent-output';
+import { LOG_HEAD_CHARS, LOG_TAIL_CHARS } from '../../src/core/lambda/limits';
 import { outputMarker } from '../../src/core/runtime/protocol';
 
 const json = (requestId: string, message: string) => `${JSON.stringify({ timestamp: '2026-12-03T00:00:00.000Z', level: 'INFO', requestId, message })}\n`;
@@ -37,5 +38,35 @@ describe('runtime: the output of invocations in flight at once', () => {
     output.open('a');
     output.push('stdout', json('forged', 'not yours'));
     assert.equal(output.take('a').text, json('forged', 'not yours'));
+  });
+
+  it('holds no more of a line without its newline than a piece: the rest is passed on where its start went, bounded', () => {
+    const output = new ConcurrentOutput();
+    output.open('a');
+    output.open('b');
+    const start = '2026-12-03T00:00:00.000Z\ta\tINFO\t';
+    output.push('stdout', start);
+    const chunk = 'x'.repeat(PARTIAL_LINE_CHARS / 2);
+    // 6 MB of one line not finished yet, with what looks like b's line start where a piece begins: still a's line.
+    for (let i = 0; i < 96; i++) output.push('stdout', i === 10 ? json('b', 'not a line start').slice(0, -1) + chunk : chunk);
+    assert.equal(output.take('b').text, '');
+    const a = output.take('a');
+    assert.equal(a.cut, true, 'what arrived is in the record already, its middle cut');
+    assert.ok(a.text.startsWith(start + 'xxx'));
+    assert.ok(a.text.length < LOG_HEAD_CHARS + LOG_TAIL_CHARS + 200, `${a.text.length} characters`);
+    assert.ok(a.text.length > LOG_HEAD_CHARS + LOG_TAIL_CHARS - PARTIAL_LINE_CHARS, 'no more than a piece held back');
+  });
+
+  it('never splits an end marker that is still arriving when a long line is passed on', async () => {
+    const output = new ConcurrentOutput();
+    output.open('a');
+    const marker = outputMarker('a');
+    output.push('stdout', json('a', 'x').slice(0, -1) + 'y'.repeat(PARTIAL_LINE_CHARS) + marker.slice(0, 10));
+    output.push('stdout', marker.slice(10));
+    output.push('stderr', marker);
+    await output.waitFor('a', 5000);
+    const { text } = output.take('a');
+    assert.ok(!text.includes('\u0000'), 'the marker was recognised and stripped');
+    assert.ok(text.endsWith('y'));
   });
 });

@@ -1,18 +1,26 @@
 /**
- * The child's output in Managed Instances mode, where many invocations write at once: each
- * line goes to the invocation whose request id it carries (the runtime's console lines are JSON
- * objects with a `requestId`, from the invocation's async context), a line without one continues the previous line of its stream (a multi-line
- * message), and what belongs to no invocation in flight (init, the runtime's own worker errors)
- * is kept for the next record. An invocation's output is complete once the end markers it
- * writes on both streams arrived (protocol.ts outputMarker).
+ * A process's output in Managed Instances mode, where many invocations write at once (a local
+ * environment's child, or a runtime client the Runtime API backend runs): each line goes to the
+ * invocation whose request id it carries (the runtime's console lines name it, from the
+ * invocation's async context), a line without one continues the previous line of its stream (a
+ * multi-line message), and what belongs to no invocation in flight (init, the runtime's own
+ * worker errors) is kept for the next record. Our child writes end markers: an invocation's
+ * output is complete once those of both streams arrived (protocol.ts outputMarker).
  *
  * Bounded: per invocation and for the shared text, the first LOG_HEAD_CHARS and the last
- * LOG_TAIL_CHARS characters are kept, with a line saying how much was cut between them.
+ * LOG_TAIL_CHARS characters are kept, with a line saying how much was cut between them; a line
+ * still unfinished is passed on in pieces of at most PARTIAL_LINE_CHARS (its continuation
+ * goes where its start went), so a stream written without newlines is held at a bounded cost too.
  */
 import { HeadTailText } from './head-tail-text';
 import { OUTPUT_MARKER_PREFIX, OUTPUT_MARKER_SUFFIX } from './protocol';
 
 type Stream = 'stdout' | 'stderr';
+
+/** The most of an unfinished line held before its start is passed on. */
+export const PARTIAL_LINE_CHARS = 64 * 1024;
+/** Longer than any marker (protocol.ts outputMarker: a request id between prefix and suffix). */
+const MARKER_MAX_CHARS = 128;
 
 /**
  * A console line of the runtime in this mode: JSON with the request id third, as the 4.x client
@@ -34,6 +42,8 @@ export class ConcurrentOutput {
   private readonly partial: Record<Stream, string> = { stdout: '', stderr: '' };
   /** Who wrote the last complete line of each stream (continuation lines follow it). */
   private readonly lastOwner: Record<Stream, string | null> = { stdout: null, stderr: null };
+  /** The stream's last piece was the start of a line: the next piece continues it, whatever it starts with. */
+  private readonly continuing: Record<Stream, boolean> = { stdout: false, stderr: false };
 
   /** An invocation starts: lines with its request id are its own from now on. */
   open(requestId: string): void {
@@ -50,6 +60,14 @@ export class ConcurrentOutput {
     if (rest.startsWith(OUTPUT_MARKER_PREFIX) && rest.endsWith(OUTPUT_MARKER_SUFFIX) && rest.length > OUTPUT_MARKER_PREFIX.length) {
       this.partial[stream] = '';
       this.route(stream, rest);
+    } else if (rest.length > PARTIAL_LINE_CHARS) {
+      // Passed on up to an end marker that may still be arriving (one begins in the last few
+      // characters and has no end yet): a marker is never split.
+      const markerAt = rest.lastIndexOf(OUTPUT_MARKER_PREFIX);
+      const markerArriving = markerAt > rest.length - MARKER_MAX_CHARS && rest.indexOf(OUTPUT_MARKER_SUFFIX, markerAt + OUTPUT_MARKER_PREFIX.length) < 0;
+      const cut = markerArriving ? markerAt : rest.length;
+      this.partial[stream] = rest.slice(cut);
+      this.route(stream, rest.slice(0, cut), true);
     }
   }
 
@@ -83,7 +101,8 @@ export class ConcurrentOutput {
     }
   }
 
-  private route(stream: Stream, line: string): void {
+  /** `line` is a whole line, or with `unfinished`, the start of one (what follows continues it). */
+  private route(stream: Stream, line: string, unfinished = false): void {
     // Markers may sit at the start of a line the runtime's write and a user's raw write shared.
     let text = line;
     for (;;) {
@@ -96,8 +115,9 @@ export class ConcurrentOutput {
     if (!text || text === '\n') return;
     const match = LINE_OWNER.exec(text);
     const id = match ? (match[1] ?? match[2] ?? null) : null;
-    const ownerId = id !== null ? (this.owners.has(id) ? id : null) : this.lastOwner[stream];
+    const ownerId = id !== null && !this.continuing[stream] ? (this.owners.has(id) ? id : null) : this.lastOwner[stream];
     this.lastOwner[stream] = ownerId;
+    this.continuing[stream] = unfinished;
     const owner = ownerId === null ? undefined : this.owners.get(ownerId);
     (owner?.text ?? this.shared).push(text);
   }

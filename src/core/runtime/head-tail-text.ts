@@ -2,7 +2,7 @@
  * Text that keeps its first and last characters as it arrives, and only counts what falls
  * between them: a process's output held at a bounded cost however much the process writes.
  * Used by the Runtime API backend (one invocation at a time) and, per invocation, by
- * concurrent-output.ts (Managed Instances); output-collector.ts bounds a local environment's
+ * concurrent-output.ts (Managed Instances, both engines); output-collector.ts bounds a local environment's
  * output to the same limits per phase and stream around its markers.
  */
 import { LOG_HEAD_CHARS, LOG_TAIL_CHARS, logCutLine } from '../lambda/limits';

@@ -26,6 +26,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { timeoutError } from '../../lambda/log-lines';
 import { billedDuration, formatEndLine, formatReportLine, formatStartLine } from '../../lambda/report';
+import { ConcurrentOutput } from '../../runtime/concurrent-output';
 import { HeadTailText } from '../../runtime/head-tail-text';
 import { endProcessTree, endTreeOnExit, OWN_PROCESS_GROUP, signalGroup } from '../../runtime/process-group';
 import type { BackendContext, BackendInvocation, BackendResult, FunctionBackend } from '../backend';
@@ -112,8 +113,8 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
   private runtimeDir: string | null = null;
   /** One invocation at a time: the runtime's output since the last invocation's was taken, its first and last MB kept. */
   private readonly log = new HeadTailText();
-  /** Managed Instances: the output of the invocations in flight, sorted out by request id as each is taken. */
-  private output = '';
+  /** Managed Instances: the output of the invocations in flight, each line given to the one it names (bounded per invocation). */
+  private inFlightOutput = new ConcurrentOutput();
   /**
    * /next requests waiting for an event, oldest first. A client may hold several open at once
    * (the 4.x client's worker threads each poll); every one waits until there is an event.
@@ -121,8 +122,6 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
   private readonly waiting: ServerResponse[] = [];
   /** Invocations not settled yet, by request id, in arrival order (the undelivered ones wait their turn). */
   private readonly pending = new Map<string, Pending>();
-  /** Delivered invocations whose output has not been taken yet (Managed Instances mode). */
-  private readonly untaken = new Set<string>();
   /** The process being started, so that invocations arriving meanwhile share one start. */
   private starting: Promise<void> | null = null;
   private initStartedAt = 0;
@@ -237,7 +236,7 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
     if (!response) return false;
     this.thaw();
     pending.deliveredAt = performance.now();
-    if (this.concurrent) this.untaken.add(pending.requestId);
+    if (this.concurrent) this.inFlightOutput.open(pending.requestId);
     response.writeHead(200, {
       'Content-Type': 'application/json',
       'Lambda-Runtime-Aws-Request-Id': pending.requestId,
@@ -253,7 +252,7 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
   private async start(): Promise<void> {
     if (this.server) await this.stop(); // the previous process ended between invocations
     this.log.take();
-    this.output = '';
+    this.inFlightOutput = new ConcurrentOutput();
     this.initError = null;
     this.initErrorType = 'Runtime.Unknown';
     this.initDurationMs = null;
@@ -323,9 +322,9 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
     this.child = child;
     const released = child.pid ? endTreeOnExit(child.pid) : null;
     // Decoded as streams: a character split between two chunks arrives whole.
-    for (const stream of [child.stdout, child.stderr]) {
+    for (const [name, stream] of [['stdout', child.stdout], ['stderr', child.stderr]] as const) {
       stream?.setEncoding('utf8');
-      stream?.on('data', (text: string) => this.collect(text));
+      stream?.on('data', (text: string) => this.collect(name, text));
     }
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
@@ -340,7 +339,7 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
         resolve();
       });
       child.once('error', (error) => {
-        this.collect(`${error.message}\n`);
+        this.collect('stderr', `${error.message}\n`);
         if (child.pid !== undefined) return;
         // It never started (the wrapper or bootstrap is missing or cannot be run), and no 'exit'
         // follows: Lambda fails the init with its entrypoint error. Kept for an invocation that
@@ -444,33 +443,29 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
-  private collect(text: string): void {
-    if (this.concurrent) this.output += text;
+  private collect(stream: 'stdout' | 'stderr', text: string): void {
+    if (this.concurrent) this.inFlightOutput.push(stream, text);
     else this.log.push(text);
   }
 
   /**
    * The runtime's output for this invocation. One at a time: all of it, within HeadTailText's
-   * bounds. In Managed Instances mode the lines of invocations in flight interleave; each line names its request id (the
-   * 4.x client's InvokeStore), so an invocation takes its own lines plus those naming no other
-   * delivered invocation whose output is still to be taken (the environment's: init, a worker's
-   * crash), and leaves the others' lines, and a line not finished yet, for them.
+   * bounds. In Managed Instances mode the lines of invocations in flight interleave; each of the
+   * 4.x client's console lines names its request id (its InvokeStore), and ConcurrentOutput gives
+   * an invocation the lines naming it, continuation lines with the line they continue, and
+   * what names none in flight (init, a worker's crash) to the next one taken; within the same
+   * bounds per invocation.
    */
   private takeOutput(requestId: string): string {
-    if (!this.concurrent) {
-      const { text } = this.log.take();
-      return text === '' || text.endsWith('\n') ? text : `${text}\n`;
+    let text: string;
+    if (this.concurrent) {
+      // A line the process left unfinished when it ended is its last.
+      if (!this.child) this.inFlightOutput.flush();
+      text = this.inFlightOutput.take(requestId).text;
+    } else {
+      text = this.log.take().text;
     }
-    const end = this.output.lastIndexOf('\n') + 1;
-    this.untaken.delete(requestId);
-    const others = [...this.untaken];
-    const taken: string[] = [];
-    const left: string[] = [];
-    for (const line of this.output.slice(0, end).split('\n').slice(0, -1)) {
-      (others.some((id) => line.includes(id)) ? left : taken).push(`${line}\n`);
-    }
-    this.output = left.join('') + this.output.slice(end);
-    return taken.join('');
+    return text === '' || text.endsWith('\n') ? text : `${text}\n`;
   }
 
   /** Peak resident memory of the process (VmHWM), like Lambda's Max Memory Used; 0 where /proc is missing. */
@@ -506,7 +501,6 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
       await this.exited;
     }
     this.child = null;
-    this.untaken.clear();
     for (const response of this.waiting.splice(0)) response.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server?.closeAllConnections();
