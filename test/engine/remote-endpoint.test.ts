@@ -618,6 +618,29 @@ describe('remote endpoint: the answer goes out when the payload is known', funct
       await endpoint.close();
     }
   });
+  it('says when an answer was not delivered because the caller had closed its connection', async () => {
+    const requests: string[] = [];
+    const { endpoint, environments } = await onCueEndpoint({ onRequest: (entry) => requests.push(requestLine(entry)) });
+    const lambda = client(endpoint);
+    try {
+      const controller = new AbortController();
+      // With the log tail the answer waits for the record, which comes on cue: after the caller left.
+      const gone = lambda.send(new InvokeCommand({ FunctionName: 'single', Payload: '1', LogType: 'Tail' }), { abortSignal: controller.signal }).catch((error: Error) => error.name);
+      for (let waited = 0; environments[0]?.finishing !== 1 && waited < 2000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      controller.abort();
+      assert.equal(await gone, 'AbortError');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      environments[0].completeOldest();
+      for (let waited = 0; requests.length === 0 && waited < 2000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.match(requests[0], /-> 200, not delivered: the connection had closed \(\d+ ms\)$/);
+      const answered = await lambda.send(new InvokeCommand({ FunctionName: 'single', Payload: '2' }));
+      assert.equal(text(answered.Payload), '{"answered":2}');
+      assert.match(requests[1], /-> 200 \(\d+ ms\)$/, 'a delivered answer says nothing more');
+    } finally {
+      lambda.destroy();
+      await endpoint.close();
+    }
+  });
 });
 
 describe('remote endpoint: a runtime entrypoint that cannot start', function () {

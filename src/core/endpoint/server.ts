@@ -53,12 +53,15 @@ export interface EndpointOptions {
 export interface RequestEntry extends AfterOutcome {
   method: string;
   path: string;
+  /** The caller's connection had closed when the answer was ready (it gave up, or the endpoint is stopping): nobody received it. */
+  undelivered?: boolean;
 }
 
 /** `POST /path -> 200, the function failed (TypeError) (3 ms)`: what the request log prints. */
 export function requestLine(entry: RequestEntry): string {
   const outcome = entry.errorType ? `${entry.status} ${entry.errorType}` : entry.functionError ? `${entry.status}, the function failed (${entry.functionError})` : String(entry.status);
-  return `${entry.method} ${entry.path} -> ${outcome} (${entry.ms} ms)`;
+  const undelivered = entry.undelivered ? ', not delivered: the connection had closed' : '';
+  return `${entry.method} ${entry.path} -> ${outcome}${undelivered} (${entry.ms} ms)`;
 }
 
 /**
@@ -124,6 +127,7 @@ export async function startLambdaEndpoint(options: EndpointOptions): Promise<Lam
     let errorType: string | null = null;
     let functionError: string | null = null;
     let logs: Promise<FunctionLogs> | undefined;
+    let undelivered = false;
     try {
       // DNS rebinding guard: a web page whose name resolves to 127.0.0.1 must not reach the
       // functions (it could sign requests itself); only local host names are served.
@@ -145,6 +149,7 @@ export async function startLambdaEndpoint(options: EndpointOptions): Promise<Lam
       const caller = await auth.verify(admission, { method, rawPath, rawQuery, headers: request.headers, body });
       const reply = await route.handle({ method, params, query: new URLSearchParams(rawQuery), headers: request.headers, body, region: caller.region, caller });
       status = reply.status;
+      undelivered = response.destroyed;
       send(response, reply.status, reply.body, reply.headers);
       if (reply.headers['X-Amz-Function-Error']) functionError = functionErrorType(reply.body);
       logs = reply.logs;
@@ -160,10 +165,11 @@ export async function startLambdaEndpoint(options: EndpointOptions): Promise<Lam
       status = serviceError.status;
       errorType = serviceError.errorType;
       if (!request.complete) discardBody(request);
+      undelivered = response.destroyed;
       if (!response.headersSent) sendError(response, serviceError);
       else response.destroy();
     }
-    options.onRequest?.({ method, path: pathname, status, errorType, functionError, ms: Date.now() - started });
+    options.onRequest?.({ method, path: pathname, status, errorType, functionError, ms: Date.now() - started, ...(undelivered ? { undelivered } : {}) });
     if (logs) void logs.then(showLogs);
   };
 
