@@ -57,16 +57,34 @@ describe('runtime: the output of invocations in flight at once', () => {
     assert.ok(a.text.length > LOG_HEAD_CHARS + LOG_TAIL_CHARS - PARTIAL_LINE_CHARS, 'no more than a piece held back');
   });
 
-  it('never splits an end marker that is still arriving when a long line is passed on', async () => {
+  it('never splits an end marker that is still arriving when a long line is passed on, wherever its chunk ended', async () => {
+    const marker = outputMarker('a');
+    // Within the prefix (after 1 and 3 of its 4 characters), at its end, and in the request id.
+    for (const split of [1, 3, 4, 10]) {
+      const output = new ConcurrentOutput();
+      output.open('a');
+      output.push('stdout', json('a', 'x').slice(0, -1) + 'y'.repeat(PARTIAL_LINE_CHARS) + marker.slice(0, split));
+      output.push('stdout', marker.slice(split));
+      output.push('stderr', marker);
+      let ended = false;
+      await Promise.race([output.waitFor('a', 5000).then(() => (ended = true)), new Promise((resolve) => setTimeout(resolve, 50))]);
+      assert.equal(ended, true, `split after ${split}: both markers recognised`);
+      const { text } = output.take('a');
+      assert.ok(!text.includes('\u0000'), `split after ${split}: the marker was stripped`);
+      assert.ok(text.endsWith('y'));
+    }
+  });
+
+  it("ends a line passed on in pieces with its newline, and gives the next line to the id it names", () => {
     const output = new ConcurrentOutput();
     output.open('a');
-    const marker = outputMarker('a');
-    output.push('stdout', json('a', 'x').slice(0, -1) + 'y'.repeat(PARTIAL_LINE_CHARS) + marker.slice(0, 10));
-    output.push('stdout', marker.slice(10));
-    output.push('stderr', marker);
-    await output.waitFor('a', 5000);
-    const { text } = output.take('a');
-    assert.ok(!text.includes('\u0000'), 'the marker was recognised and stripped');
-    assert.ok(text.endsWith('y'));
+    output.open('b');
+    const start = json('a', 'long').slice(0, -1);
+    output.push('stdout', start + 'y'.repeat(PARTIAL_LINE_CHARS + 1));
+    output.push('stdout', '\n');
+    output.push('stdout', json('b', 'mine'));
+    output.push('stdout', json('a', 'next'));
+    assert.equal(output.take('b').text, json('b', 'mine'));
+    assert.equal(output.take('a').text, `${start}${'y'.repeat(PARTIAL_LINE_CHARS + 1)}\n${json('a', 'next')}`);
   });
 });

@@ -23,6 +23,23 @@ export const PARTIAL_LINE_CHARS = 64 * 1024;
 const MARKER_MAX_CHARS = 128;
 
 /**
+ * Where an end marker still arriving begins in `text` (its prefix whole or in part, and no
+ * suffix yet, in the last MARKER_MAX_CHARS characters); text.length when none does. Text is
+ * passed on up to there, so that a marker is never split.
+ */
+function arrivingMarkerAt(text: string): number {
+  const prefixAt = text.lastIndexOf(OUTPUT_MARKER_PREFIX);
+  const suffixAt = prefixAt < 0 ? -1 : text.indexOf(OUTPUT_MARKER_SUFFIX, prefixAt + OUTPUT_MARKER_PREFIX.length);
+  if (prefixAt > text.length - MARKER_MAX_CHARS && suffixAt < 0) return prefixAt;
+  // The first characters of a prefix at the very end, after the last whole marker if any.
+  const after = suffixAt < 0 ? 0 : suffixAt + OUTPUT_MARKER_SUFFIX.length;
+  for (let length = Math.min(OUTPUT_MARKER_PREFIX.length - 1, text.length - after); length > 0; length--) {
+    if (OUTPUT_MARKER_PREFIX.startsWith(text.slice(text.length - length))) return text.length - length;
+  }
+  return text.length;
+}
+
+/**
  * A console line of the runtime in this mode: JSON with the request id third, as the 4.x client
  * writes it (`{"timestamp":...,"level":...,"requestId":...}`), or the text format's ISO time,
  * tab, request id, tab.
@@ -61,11 +78,7 @@ export class ConcurrentOutput {
       this.partial[stream] = '';
       this.route(stream, rest);
     } else if (rest.length > PARTIAL_LINE_CHARS) {
-      // Passed on up to an end marker that may still be arriving (one begins in the last few
-      // characters and has no end yet): a marker is never split.
-      const markerAt = rest.lastIndexOf(OUTPUT_MARKER_PREFIX);
-      const markerArriving = markerAt > rest.length - MARKER_MAX_CHARS && rest.indexOf(OUTPUT_MARKER_SUFFIX, markerAt + OUTPUT_MARKER_PREFIX.length) < 0;
-      const cut = markerArriving ? markerAt : rest.length;
+      const cut = arrivingMarkerAt(rest);
       this.partial[stream] = rest.slice(cut);
       this.route(stream, rest.slice(0, cut), true);
     }
@@ -112,12 +125,14 @@ export class ConcurrentOutput {
       this.markEnded(stream, text.slice(start + OUTPUT_MARKER_PREFIX.length, end));
       text = text.slice(0, start) + text.slice(end + OUTPUT_MARKER_SUFFIX.length);
     }
-    if (!text || text === '\n') return;
-    const match = LINE_OWNER.exec(text);
-    const id = match ? (match[1] ?? match[2] ?? null) : null;
-    const ownerId = id !== null && !this.continuing[stream] ? (this.owners.has(id) ? id : null) : this.lastOwner[stream];
-    this.lastOwner[stream] = ownerId;
+    const continues = this.continuing[stream];
     this.continuing[stream] = unfinished;
+    // A lone newline is dropped, unless it ends a line passed on in pieces.
+    if (!text || (text === '\n' && !continues)) return;
+    const match = continues ? null : LINE_OWNER.exec(text);
+    const id = match ? (match[1] ?? match[2] ?? null) : null;
+    const ownerId = id !== null ? (this.owners.has(id) ? id : null) : this.lastOwner[stream];
+    this.lastOwner[stream] = ownerId;
     const owner = ownerId === null ? undefined : this.owners.get(ownerId);
     (owner?.text ?? this.shared).push(text);
   }
