@@ -11,6 +11,11 @@ export function formatMs(ms: number): string {
   return `${ms.toFixed(ms >= 10 ? 1 : 2)} ms`;
 }
 
+/** A billed duration: Lambda bills whole milliseconds and its REPORT line writes them so (`Billed Duration: 2 ms`). */
+export function formatBilledMs(ms: number): string {
+  return Number.isFinite(ms) ? `${Math.round(ms)} ms` : '?';
+}
+
 export function formatMB(mb: number): string {
   if (!Number.isFinite(mb)) return '?';
   return `${mb >= 100 ? Math.round(mb) : Math.round(mb * 10) / 10} MB`;

@@ -5,7 +5,7 @@
 import type { Change, InvocationRecord, ModuleVariable, PendingWork, Variable } from '../../src/core/model/snapshot';
 import { codicon, el, spaced } from './dom';
 import { formatCount } from '../../src/core/model/preview';
-import { bytesToMB, describeReset, formatMB, formatMs, formatSeries, plural } from './format';
+import { bytesToMB, describeReset, formatBilledMs, formatMB, formatMs, formatSeries, plural } from './format';
 import { asNode } from '../../src/core/model/node-fields';
 import { type TreeRootItem, ValueTree } from './value-tree';
 import { findingsBody } from './findings-view';
@@ -151,7 +151,7 @@ export function renderInvocation(ctx: InvocationViewContext, record: InvocationR
   const overMemorySize = describeOverMemorySize(record);
   const metrics = el(doc, 'dl', { class: 'ws-metrics' },
     metric(doc, 'Duration', formatMs(record.durationMs)),
-    metric(doc, 'Billed', formatMs(record.billedDurationMs)),
+    metric(doc, 'Billed', formatBilledMs(record.billedDurationMs)),
     record.initDurationMs !== null ? metric(doc, 'Init', formatMs(record.initDurationMs)) : null,
     metric(doc, 'Max memory', `${formatMB(record.maxMemoryUsedMB)} of ${formatMB(record.memorySizeMB)}`),
     overMemorySize ? metric(doc, 'Over the memory size', overMemorySize, 'ws-metric-warning') : null,

@@ -84,7 +84,9 @@ describe('local environment (real child processes)', function () {
         assert.equal(report.includes('Init Duration'), r.cold);
         for (const line of lines.slice(1, -2)) assert.match(line, LOG_LINE);
         assert.ok(lines.slice(1, -2).every((line) => line.includes(`\t${r.requestId}\t`)));
-        assert.equal(r.billedDurationMs, Math.max(1, Math.ceil(r.durationMs)));
+        // Since August 2025 Lambda bills a cold start's init too.
+        assert.equal(r.billedDurationMs, Math.max(1, Math.ceil(r.durationMs + (r.initDurationMs ?? 0))));
+        assert.ok(report.includes(`\tBilled Duration: ${r.billedDurationMs} ms\t`));
         assert.ok(r.maxMemoryUsedMB > 0);
       }
       assert.ok((runs[0]?.initDurationMs ?? 0) > 0);

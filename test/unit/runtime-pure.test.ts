@@ -152,6 +152,9 @@ describe('runtime: Lambda logs and environment', () => {
     assert.equal(reportLine({ ...figures, initDurationMs: null }), 'REPORT RequestId: r\tDuration: 1.23 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\n');
     assert.equal(reportLine({ ...figures, initDurationMs: 100 }).trimEnd().split('\t').at(-1), 'Init Duration: 100.00 ms');
     assert.deepEqual([billedDuration(0.2), billedDuration(1), billedDuration(1.01)], [1, 1, 2]);
+    // A cold start bills its init as well (a real REPORT line of a python3.14 zip function, 2026).
+    assert.equal(billedDuration(2.54, 255.9), 259);
+    assert.equal(billedDuration(2.54, null), 3);
     assert.equal(timeoutMessage(3), 'Task timed out after 3.00 seconds');
     assert.equal(bytesToMB(1024 * 1024 + 1), 2);
   });

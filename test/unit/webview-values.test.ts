@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { ValueNode } from '../../src/core/model/snapshot';
 import { previewValue } from '../../src/core/model/preview';
 import { childrenOf, groupIntoRanges, isExpandable, typeLabel, type ChildEntry } from '../../media/src/value-model';
-import { describeEnvironment, formatMs, formatSeries } from '../../media/src/format';
+import { describeEnvironment, formatBilledMs, formatMs, formatSeries } from '../../media/src/format';
 import { downsample } from '../../media/src/charts';
 
 /** The panel's one-line preview. */
@@ -131,6 +131,8 @@ describe('webview values: formatting', () => {
     assert.equal(formatMs(38.64), '38.6 ms');
     assert.equal(formatMs(1234), '1234 ms');
     assert.equal(formatMs(12_345), '12.3 s');
+    assert.equal(formatBilledMs(2), '2 ms', 'billed in whole milliseconds, as the REPORT line writes them');
+    assert.equal(formatBilledMs(12_000), '12000 ms');
     assert.equal(formatSeries([1, 2, 3]), '1 → 2 → 3');
     assert.equal(formatSeries(Array.from({ length: 20 }, (_, i) => i + 1)), '1 → 2 → … → 18 → 19 → 20');
     assert.deepEqual(downsample([1, 5, 2, 8, 3, 1], 3), [5, 8, 3]);

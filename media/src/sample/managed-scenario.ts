@@ -79,6 +79,8 @@ export function managedRecords(): InvocationRecord[] {
       durationMs: plan.durationMs,
       billedDurationMs: Math.ceil(plan.durationMs),
       initDurationMs: plan.initDurationMs,
+      // Managed Instances functions have 2 GB or more (the header's figure, from the settings below).
+      memorySizeMB: 2048,
       logs: `START RequestId: ${managedRequestId(n)} Version: $LATEST\nEND RequestId: ${managedRequestId(n)}`,
       moduleScope,
       handlerScope: [{ name: 'user', kind: 'const', change: 'added', value: str(`user-${n}`) }],

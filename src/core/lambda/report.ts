@@ -212,7 +212,12 @@ export function reportFields(report: Omit<ReportLine, 'restoreDurationMs'> & { r
   return line;
 }
 
-/** Lambda bills whole milliseconds, rounding up (since December 2020). */
-export function billedDuration(durationMs: number): number {
-  return Math.max(1, Math.ceil(durationMs));
+/**
+ * Lambda bills whole milliseconds, rounding up (since December 2020), and since August 1, 2025
+ * the init phase of an on-demand cold start as well (before, only images and custom runtimes
+ * paid for it): a cold invocation's Billed Duration is its Duration and its Init Duration
+ * together (`Duration: 2.54 ms  Billed Duration: 259 ms  Init Duration: 255.90 ms`).
+ */
+export function billedDuration(durationMs: number, initDurationMs: number | null = null): number {
+  return Math.max(1, Math.ceil(durationMs + (initDurationMs ?? 0)));
 }

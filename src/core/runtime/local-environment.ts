@@ -576,7 +576,7 @@ class LocalEnvironment implements WarmEnvironment {
       this.warmInvocations += 1;
       // The child's own measure is the finer one, but never more than the host's clock saw.
       const durationMs = Math.min(result.durationMs, outcome.settledAfterMs);
-      const billed = billedDuration(durationMs);
+      const billed = billedDuration(durationMs, cold ? initDurationMs : null);
       const maxMemoryUsedMB = bytesToMB(this.maxRssBytes);
       const logs =
         initLogs +
@@ -652,7 +652,7 @@ class LocalEnvironment implements WarmEnvironment {
     }
     this.resetRequested = null;
     const maxMemoryUsedMB = bytesToMB(hwm);
-    const billed = outcome.kind === 'timeout' ? timeoutMs : billedDuration(durationMs);
+    const billed = billedDuration(outcome.kind === 'timeout' ? timeoutMs : durationMs, cold ? initDurationMs : null);
     const logs =
       initLogs +
       startLine(requestId) +

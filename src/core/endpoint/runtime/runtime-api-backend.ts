@@ -183,7 +183,8 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
     const report = formatReportLine({
       requestId: invocation.requestId,
       durationMs,
-      billedDurationMs: billedDuration(durationMs),
+      // Managed Instances bill instances, not durations: their figure stays the invocation's own.
+      billedDurationMs: billedDuration(durationMs, cold && !this.concurrent ? this.initDurationMs : null),
       memorySizeMB: this.context.configuration.MemorySize,
       maxMemoryUsedMB,
       initDurationMs: cold ? this.initDurationMs : null,
