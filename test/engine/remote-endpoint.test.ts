@@ -643,6 +643,36 @@ describe('remote endpoint: the answer goes out when the payload is known', funct
   });
 });
 
+describe('remote endpoint: stopping', function () {
+  this.timeout(20000);
+
+  it('logs the request it cut off, and that invocation\'s output, before close() returns', async () => {
+    const requests: string[] = [];
+    const functionLogs: string[] = [];
+    const endpoint = await startLambdaEndpoint({
+      port: 0,
+      backendFactory: createBackendFactory(),
+      functions: [{ name: 'counter', code: counter, timeoutSeconds: 30 }],
+      onRequest: (entry) => requests.push(requestLine(entry)),
+      onFunctionLogs: (name, logs) => functionLogs.push(`${name}: ${logs}`),
+    });
+    const lambda = client(endpoint);
+    try {
+      const cutOff = lambda.send(new InvokeCommand({ FunctionName: 'counter', Payload: JSON.stringify({ id: 1, sleepMs: 10_000 }) })).catch((error: Error) => error);
+      for (let waited = 0; !functionLogs.length && waited < 5000 && endpoint.state.listFunctions().every((fn) => fn.inFlight === 0); waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await endpoint.close();
+      assert.equal(requests.length, 1, requests.join('\n'));
+      assert.match(requests[0], /POST \/2015-03-31\/functions\/counter\/invocations -> 200, the function failed \(Runtime\.ExitError\), not delivered: the connection had closed/);
+      assert.equal(functionLogs.length, 1, 'its output came before close() returned');
+      assert.ok(await cutOff instanceof Error);
+    } finally {
+      lambda.destroy();
+      await endpoint.close();
+    }
+  });
+});
+
 describe('remote endpoint: a runtime entrypoint that cannot start', function () {
   this.timeout(20000);
 

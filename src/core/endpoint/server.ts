@@ -93,6 +93,9 @@ function isLocalHost(host: string | undefined): boolean {
   return name === '127.0.0.1' || name === 'localhost' || name === '[::1]';
 }
 
+/** How long close() waits for requests under way to be logged once their environments are gone. */
+const CLOSE_GRACE_MS = 2000;
+
 export async function startLambdaEndpoint(options: EndpointOptions): Promise<LambdaEndpoint> {
   const state = new EndpointState(options.region ?? localRegion(process.env));
   for (const registration of options.functions) state.addFunction(registration);
@@ -113,6 +116,17 @@ export async function startLambdaEndpoint(options: EndpointOptions): Promise<Lam
     } catch {
       // (a terminal that went away)
     }
+  };
+
+  /**
+   * Requests being handled and log lines still to come for answered ones: close() waits for
+   * them (a moment at most), so that the owner's last lines come before it returns, not after.
+   */
+  const pending = new Set<Promise<unknown>>();
+  const track = (work: Promise<unknown>): void => {
+    pending.add(work);
+    const done = () => pending.delete(work);
+    work.then(done, done);
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -155,10 +169,12 @@ export async function startLambdaEndpoint(options: EndpointOptions): Promise<Lam
       logs = reply.logs;
       // A queued invocation's fate gets a line of its own once known, its log under it.
       if (reply.after) {
-        void reply.after().then(({ logs: queuedLogs, ...outcome }) => {
-          options.onRequest?.({ method, path: `${pathname} (queued)`, ...outcome });
-          showLogs(queuedLogs);
-        });
+        track(
+          reply.after().then(({ logs: queuedLogs, ...outcome }) => {
+            options.onRequest?.({ method, path: `${pathname} (queued)`, ...outcome });
+            showLogs(queuedLogs);
+          }),
+        );
       }
     } catch (error) {
       const serviceError = error instanceof ServiceError ? error : errors.internal(error instanceof Error ? error.message : String(error));
@@ -170,11 +186,11 @@ export async function startLambdaEndpoint(options: EndpointOptions): Promise<Lam
       else response.destroy();
     }
     options.onRequest?.({ method, path: pathname, status, errorType, functionError, ms: Date.now() - started, ...(undelivered ? { undelivered } : {}) });
-    if (logs) void logs.then(showLogs);
+    if (logs) track(logs.then(showLogs));
   };
 
   const server = createServer((request, response) => {
-    void handle(request, response);
+    track(handle(request, response));
   });
   // Keep-alive sockets would hold close() open; the SDK reconnects as needed.
   server.keepAliveTimeout = 5000;
@@ -209,6 +225,12 @@ export async function startLambdaEndpoint(options: EndpointOptions): Promise<Lam
         server.closeAllConnections();
       });
       await pool.dispose();
+      // Invocations cut off by the dispose end at once (their log lines follow them: wait again
+      // while more come); a request still reading its body may not end: not past the grace time.
+      const deadline = Date.now() + CLOSE_GRACE_MS;
+      while (pending.size > 0 && Date.now() < deadline) {
+        await Promise.race([Promise.allSettled([...pending]), new Promise((resolve) => setTimeout(resolve, deadline - Date.now()).unref())]);
+      }
     },
   };
 }

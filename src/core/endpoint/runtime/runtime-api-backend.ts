@@ -511,7 +511,13 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
   }
 
   async dispose(): Promise<void> {
-    this.settleAll(() => ({ payload: Buffer.from('{"errorMessage":"environment stopped"}'), error: true, status: 'exit' }));
+    // The local backend's words for an invocation its environment's end cut off.
+    this.settleAll((requestId) => ({
+      payload: Buffer.from(JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: the environment was reset during the invocation` })),
+      error: true,
+      status: 'exit',
+      errorType: 'Runtime.ExitError',
+    }));
     await this.stop();
   }
 }
