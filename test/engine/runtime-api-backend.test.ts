@@ -165,4 +165,21 @@ describe('Runtime API emulator: what the real clients need', function () {
     const result = await backendFor('flags', ['--no-experimental-require-module']).invoke();
     assert.deepEqual(JSON.parse(result.payload.toString()), { execArgv: ['--no-experimental-require-module'] });
   });
+
+  it("bills a cold start's init with its invocation, as Lambda does since August 2025, and a warm one alone", async () => {
+    const fn = backendFor('flags');
+    const figures = (result: RuntimeApiResult) => {
+      const report = /^REPORT .*$/m.exec(result.logs)?.[0] ?? '';
+      const field = (name: string) => new RegExp(`\\t${name}: ([\\d.]+) ms`).exec(report)?.[1];
+      assert.ok(field('Duration') !== undefined && field('Billed Duration') !== undefined, result.logs);
+      const init = field('Init Duration');
+      return { duration: Number(field('Duration')), billed: Number(field('Billed Duration')), init: init === undefined ? null : Number(init) };
+    };
+    const cold = figures(await fn.invoke());
+    assert.ok(cold.init !== null && cold.init > 0);
+    assert.equal(cold.billed, Math.max(1, Math.ceil(cold.duration + (cold.init ?? 0))));
+    const warm = figures(await fn.invoke());
+    assert.equal(warm.init, null);
+    assert.equal(warm.billed, Math.max(1, Math.ceil(warm.duration)));
+  });
 });

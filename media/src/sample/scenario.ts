@@ -29,7 +29,7 @@ function logsFor(n: number, requestId: string, duration: number, init: number | 
     `${t}\t${requestId}\tINFO\tArray C: [ 'C' ]`,
     `${t}\t${requestId}\tINFO\tArray D: [ 'D' ]`,
     `END RequestId: ${requestId}`,
-    `REPORT RequestId: ${requestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.ceil(duration)} ms\tMemory Size: 128 MB\tMax Memory Used: ${maxMem} MB` +
+    `REPORT RequestId: ${requestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.ceil(duration + (init ?? 0))} ms\tMemory Size: 128 MB\tMax Memory Used: ${maxMem} MB` +
       (init === null ? '' : `\tInit Duration: ${init.toFixed(2)} ms`),
   ].join('\n');
 }
@@ -77,7 +77,7 @@ export function scenarioRecord(n: number): InvocationRecord {
     requestId,
     startedAt: `2026-11-26T15:0${n}:00.000Z`,
     durationMs,
-    billedDurationMs: Math.ceil(durationMs),
+    billedDurationMs: Math.ceil(durationMs + (initDurationMs ?? 0)),
     initDurationMs,
     memorySizeMB: 128,
     maxMemoryUsedMB,

@@ -6,7 +6,7 @@
  * Formats, as Lambda writes them (fields tab-separated, REPORT ends with a tab):
  *   START RequestId: <id> Version: $LATEST
  *   END RequestId: <id>
- *   REPORT RequestId: <id>\tDuration: 2.09 ms\tBilled Duration: 3 ms\tMemory Size: 128 MB\t
+ *   REPORT RequestId: <id>\tDuration: 2.09 ms\tBilled Duration: 157 ms\tMemory Size: 128 MB\t
  *     Max Memory Used: 67 MB\tInit Duration: 154.14 ms\t
  * Init Duration appears on the first invocation of an execution environment only; SnapStart
  * adds Restore Duration; a timeout or crash adds `Status: timeout` / `Status: error` and

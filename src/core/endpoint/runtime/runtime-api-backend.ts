@@ -172,6 +172,8 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
     }, timeoutMs);
     const outcome = await outcomePromise;
     clearTimeout(timer);
+    // A cold start bills its init (Lambda, since August 2025), and all of the time so far when init never finished.
+    const initBilledMs = cold && !this.concurrent ? (this.initDurationMs ?? performance.now() - this.initStartedAt) : null;
     // Output written right after the response (still in the same invocation) arrives a moment later.
     if (outcome.status === 'ok' || outcome.status === 'error') await this.quiet();
     const durationMs = pending.deliveredAt !== null && pending.endedAt !== null ? pending.endedAt - pending.deliveredAt : 0;
@@ -184,7 +186,7 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
       requestId: invocation.requestId,
       durationMs,
       // Managed Instances bill instances, not durations: their figure stays the invocation's own.
-      billedDurationMs: billedDuration(durationMs, cold && !this.concurrent ? this.initDurationMs : null),
+      billedDurationMs: billedDuration(durationMs, initBilledMs),
       memorySizeMB: this.context.configuration.MemorySize,
       maxMemoryUsedMB,
       initDurationMs: cold ? this.initDurationMs : null,
