@@ -124,6 +124,13 @@ function scopeBody(ctx: InvocationViewContext, prefix: string, label: string, va
   return tree.element;
 }
 
+/** The billed time; a cold start's says when it includes the init, which Lambda bills since August 2025 (the figure alone looks wrong beside Duration). */
+function describeBilled(record: InvocationRecord): string {
+  const billed = formatBilledMs(record.billedDurationMs);
+  const initBilled = record.initDurationMs !== null && record.billedDurationMs > Math.max(1, Math.ceil(record.durationMs));
+  return initBilled ? `${billed}, init included` : billed;
+}
+
 function metric(doc: Document, label: string, value: string, extraClass = ''): HTMLElement {
   return el(doc, 'div', { class: `ws-metric${extraClass ? ` ${extraClass}` : ''}` },
     el(doc, 'dt', { text: label }), el(doc, 'dd', { text: value }));
@@ -151,7 +158,7 @@ export function renderInvocation(ctx: InvocationViewContext, record: InvocationR
   const overMemorySize = describeOverMemorySize(record);
   const metrics = el(doc, 'dl', { class: 'ws-metrics' },
     metric(doc, 'Duration', formatMs(record.durationMs)),
-    metric(doc, 'Billed', formatBilledMs(record.billedDurationMs)),
+    metric(doc, 'Billed', describeBilled(record)),
     record.initDurationMs !== null ? metric(doc, 'Init', formatMs(record.initDurationMs)) : null,
     metric(doc, 'Max memory', `${formatMB(record.maxMemoryUsedMB)} of ${formatMB(record.memorySizeMB)}`),
     overMemorySize ? metric(doc, 'Over the memory size', overMemorySize, 'ws-metric-warning') : null,

@@ -136,6 +136,18 @@ describe('webview panel: the motivating scenario', () => {
     assert.match(dom.root.querySelector('.ws-log')?.textContent ?? '', /Array B: \[ 'B', 'B', 'B' \]/);
   });
 
+  it("says when a cold start's billed time includes its init, as Lambda bills it since August 2025", () => {
+    const billedOf = () => {
+      const terms = Array.from(dom.root.querySelectorAll('.ws-metrics dt'));
+      return terms.find((term) => term.textContent === 'Billed')?.nextElementSibling?.textContent;
+    };
+    const cold = scenarioRecord(1);
+    renderPanel(dom.root, stateWith(cold), undefined, (m) => posted.push(m));
+    assert.equal(billedOf(), `${Math.ceil(cold.durationMs + (cold.initDurationMs ?? 0))} ms, init included`);
+    renderPanel(dom.root, stateWith(scenarioRecord(2)), undefined, (m) => posted.push(m));
+    assert.equal(billedOf(), '2 ms');
+  });
+
   it('posts typed messages from the toolbar and disables it while busy', () => {
     const panel = renderPanel(dom.root, scenarioState(3), undefined, (m) => posted.push(m));
     const buttons = Array.from(dom.root.querySelectorAll<HTMLButtonElement>('.ws-toolbar button'));
