@@ -55,6 +55,11 @@ export function timeoutError(requestId: string, timeoutSeconds: number): LambdaE
   return { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: ${timeoutMessage(timeoutSeconds)}`, trace: [] };
 }
 
+/** An invocation its environment's end cut off (a reset, the endpoint stopping), in the words every backend answers it with. */
+export function resetDuringInvocationError(requestId: string): LambdaError {
+  return { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: the environment was reset during the invocation`, trace: [] };
+}
+
 export function bytesToMB(bytes: number): number {
   return Math.ceil(bytes / (1024 * 1024));
 }

@@ -34,7 +34,7 @@ import { nearestPackageType } from './child/services/package-type';
 import { defaultFunctionName, defaultTaskRoot, functionArn, handlerString, localRegion, logStreamName, resolveHandlerFile } from '../lambda/environment';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../lambda/defaults';
 import { childEnvironment } from './child-environment';
-import { billedDuration, bytesToMB, endLine, reportLine, startLine, timeoutError, timeoutMessage } from '../lambda/log-lines';
+import { billedDuration, bytesToMB, endLine, reportLine, resetDuringInvocationError, startLine, timeoutError, timeoutMessage } from '../lambda/log-lines';
 import { applyRecordLimits, limitPayload } from '../lambda/limits';
 import { chooseRuntime, lambdaNodeFlags, nodeMajorMismatch, runtimeProfile } from '../lambda/runtime-profiles';
 import { probeNode, type NodeFacts } from './node-probe';
@@ -616,7 +616,7 @@ class LocalEnvironment implements WarmEnvironment {
     let trailer = '';
     if (this.resetRequested) {
       reset = 'requested';
-      error = { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: the environment was reset during the invocation`, trace: [] };
+      error = resetDuringInvocationError(requestId);
     } else if (outcome.kind === 'violation') {
       reset = 'crashed';
       error = invalidMessageError(requestId, outcome.reason);

@@ -26,6 +26,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { timeoutError } from '../../lambda/log-lines';
 import { billedDuration, formatEndLine, formatReportLine, formatStartLine } from '../../lambda/report';
+import { resetDuringInvocationError } from '../../lambda/log-lines';
 import { ConcurrentOutput } from '../../runtime/concurrent-output';
 import { HeadTailText } from '../../runtime/head-tail-text';
 import { endProcessTree, endTreeOnExit, OWN_PROCESS_GROUP, signalGroup } from '../../runtime/process-group';
@@ -514,12 +515,10 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
 
   async dispose(): Promise<void> {
     // The local backend's words for an invocation its environment's end cut off.
-    this.settleAll((requestId) => ({
-      payload: Buffer.from(JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: the environment was reset during the invocation` })),
-      error: true,
-      status: 'exit',
-      errorType: 'Runtime.ExitError',
-    }));
+    this.settleAll((requestId) => {
+      const { errorType, errorMessage } = resetDuringInvocationError(requestId);
+      return { payload: Buffer.from(JSON.stringify({ errorType, errorMessage })), error: true, status: 'exit', errorType };
+    });
     await this.stop();
   }
 }
