@@ -93,6 +93,17 @@ function isLocalHost(host: string | undefined): boolean {
   return name === '127.0.0.1' || name === 'localhost' || name === '[::1]';
 }
 
+/**
+ * Whether the answer can no longer reach the caller. The socket says so at once when it is
+ * destroyed (close() ending every connection, or the caller gone); `response.destroyed`
+ * follows only from the socket's 'close' event, a turn of the event loop later, which an
+ * invocation cut off in that same turn would beat.
+ */
+function connectionClosed(request: IncomingMessage, response: ServerResponse): boolean {
+  // The request's socket: a pipelined request's response has none until those before it are written.
+  return response.destroyed || request.socket.destroyed;
+}
+
 /** How long close() waits for requests under way to be logged once their environments are gone. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -163,7 +174,7 @@ export async function startLambdaEndpoint(options: EndpointOptions): Promise<Lam
       const caller = await auth.verify(admission, { method, rawPath, rawQuery, headers: request.headers, body });
       const reply = await route.handle({ method, params, query: new URLSearchParams(rawQuery), headers: request.headers, body, region: caller.region, caller });
       status = reply.status;
-      undelivered = response.destroyed;
+      undelivered = connectionClosed(request, response);
       send(response, reply.status, reply.body, reply.headers);
       if (reply.headers['X-Amz-Function-Error']) functionError = functionErrorType(reply.body);
       logs = reply.logs;
@@ -181,7 +192,7 @@ export async function startLambdaEndpoint(options: EndpointOptions): Promise<Lam
       status = serviceError.status;
       errorType = serviceError.errorType;
       if (!request.complete) discardBody(request);
-      undelivered = response.destroyed;
+      undelivered = connectionClosed(request, response);
       if (!response.headersSent) sendError(response, serviceError);
       else response.destroy();
     }
