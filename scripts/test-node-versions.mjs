@@ -7,7 +7,7 @@
 // Node 24 is the one `npm run test:vscode` uses. Run `npm run build` first (`npm test` does).
 import { register as registerEsm } from 'tsx/esm/api';
 import { register as registerCjs } from 'tsx/cjs/api';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,17 +26,48 @@ if (!nodes.nodePackageSupported) {
   process.exit(2);
 }
 
+/**
+ * Runs mocha with `node` from binDir, its output passed through as it comes and also kept:
+ * a later run's output would push this one's failures out of sight of whoever reads the end of
+ * the log (CI shows only its tail), so they are printed again at the end.
+ */
+function runMocha(binDir) {
+  const mocha = join(root, 'node_modules', 'mocha', 'bin', 'mocha.js');
+  const env = { ...process.env, PATH: `${binDir}:${process.env.PATH ?? ''}` };
+  const child = spawn(join(binDir, 'node'), [mocha], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    process.stdout.write(chunk);
+    output += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    process.stderr.write(chunk);
+    output += chunk;
+  });
+  return new Promise((resolve) => {
+    child.once('error', (error) => resolve({ status: `spawn failed: ${error.message}`, output }));
+    child.once('close', (code, signal) => resolve({ status: code ?? signal, output }));
+  });
+}
+
+/** Mocha's failure report (from its "N failing" line), or the last lines when there is none. */
+function failureReport(output) {
+  const at = output.search(/^\s*\d+ failing/m);
+  return at >= 0 ? output.slice(at) : output.split('\n').slice(-40).join('\n');
+}
+
 const failed = [];
 for (const version of VERSIONS) {
   const binDir = await nodes.ensureNodePackage(root, version);
   console.log(`\n[node-versions] npm test's mocha suites with Node ${version} first on PATH (host and child)`);
-  const mocha = join(root, 'node_modules', 'mocha', 'bin', 'mocha.js');
-  const env = { ...process.env, PATH: `${binDir}:${process.env.PATH ?? ''}` };
-  const run = spawnSync(join(binDir, 'node'), [mocha], { cwd: root, env, stdio: 'inherit' });
-  if (run.status !== 0) failed.push(`${version} (exit ${run.status ?? run.signal})`);
+  const run = await runMocha(binDir);
+  if (run.status !== 0) failed.push({ version, status: run.status, report: failureReport(run.output) });
+}
+for (const { version, status, report } of failed) {
+  console.error(`\n[node-versions] Node ${version} (exit ${status}), as mocha reported it:\n${report}`);
 }
 if (failed.length > 0) {
-  console.error(`\n[node-versions] failed on Node ${failed.join(', ')}`);
+  console.error(`\n[node-versions] failed on Node ${failed.map(({ version, status }) => `${version} (exit ${status})`).join(', ')}`);
   process.exit(1);
 }
 console.log(`\n[node-versions] passed on Node ${VERSIONS.join(' and ')}`);
