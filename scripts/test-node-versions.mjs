@@ -8,6 +8,7 @@
 import { register as registerEsm } from 'tsx/esm/api';
 import { register as registerCjs } from 'tsx/cjs/api';
 import { spawn } from 'node:child_process';
+import { stripVTControlCharacters } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,26 +35,40 @@ if (!nodes.nodePackageSupported) {
 function runMocha(binDir) {
   const mocha = join(root, 'node_modules', 'mocha', 'bin', 'mocha.js');
   const env = { ...process.env, PATH: `${binDir}:${process.env.PATH ?? ''}` };
-  const child = spawn(join(binDir, 'node'), [mocha], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Piped, mocha sees no terminal: keep its colours when this script has one.
+  const args = process.stdout.isTTY ? [mocha, '--color'] : [mocha];
+  const child = spawn(join(binDir, 'node'), args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout.on('data', (chunk) => {
-    process.stdout.write(chunk);
-    output += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    process.stderr.write(chunk);
-    output += chunk;
-  });
+  for (const [stream, to] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) {
+    stream.setEncoding('utf8'); // a character split across two chunks stays whole
+    stream.on('data', (text) => {
+      to.write(text);
+      output += text;
+    });
+  }
   return new Promise((resolve) => {
     child.once('error', (error) => resolve({ status: `spawn failed: ${error.message}`, output }));
-    child.once('close', (code, signal) => resolve({ status: code ?? signal, output }));
+    // On exit, not on close: a process a test left behind may hold the pipes open. What is
+    // still in them is read for a moment more.
+    child.once('exit', (code, signal) => {
+      const ended = Promise.all([child.stdout, child.stderr].map((stream) => (stream.closed ? null : new Promise((done) => stream.once('close', done)))));
+      let timer;
+      const grace = new Promise((done) => (timer = setTimeout(done, 2000)));
+      void Promise.race([ended, grace]).then(() => {
+        clearTimeout(timer);
+        child.stdout.destroy();
+        child.stderr.destroy();
+        resolve({ status: code ?? signal, output });
+      });
+    });
   });
 }
 
 /** Mocha's failure report (from its "N failing" line), or the last lines when there is none. */
 function failureReport(output) {
-  const at = output.search(/^\s*\d+ failing/m);
-  return at >= 0 ? output.slice(at) : output.split('\n').slice(-40).join('\n');
+  const plain = stripVTControlCharacters(output);
+  const at = plain.search(/^\s*\d+ failing/m);
+  return at >= 0 ? plain.slice(at) : plain.split('\n').slice(-40).join('\n');
 }
 
 const failed = [];

@@ -100,8 +100,9 @@ function isLocalHost(host: string | undefined): boolean {
  * invocation cut off in that same turn would beat.
  */
 function connectionClosed(request: IncomingMessage, response: ServerResponse): boolean {
-  // The request's socket: a pipelined request's response has none until those before it are written.
-  return response.destroyed || request.socket.destroyed;
+  // The request's socket: a pipelined request's response has none until those before it are
+  // written. Not writable: the caller's FIN was read and Node is ending the socket (destroyed a turn later).
+  return response.destroyed || request.socket.destroyed || !request.socket.writable;
 }
 
 /** How long close() waits for requests under way to be logged once their environments are gone. */
