@@ -61,6 +61,18 @@ export function discardBody(request: IncomingMessage): void {
   request.resume();
 }
 
+/**
+ * Whether an answer can no longer reach the caller. The socket says so at once when it is
+ * destroyed (the endpoint ending every connection as it stops, or the caller gone); `response.destroyed`
+ * follows only from the socket's 'close' event, a turn of the event loop later, which an
+ * invocation cut off in that same turn would beat.
+ */
+export function connectionClosed(request: IncomingMessage, response: ServerResponse): boolean {
+  // The request's socket: a pipelined request's response has none until those before it are
+  // written. Not writable: the caller's FIN was read and Node is ending the socket (destroyed a turn later).
+  return response.destroyed || request.socket.destroyed || !request.socket.writable;
+}
+
 export function send(response: ServerResponse, status: number, body: Buffer, headers: Record<string, string>): void {
   response.writeHead(status, {
     'x-amzn-RequestId': headers['x-amzn-RequestId'] ?? randomUUID(),

@@ -15,7 +15,7 @@ import { Authenticator, type AccessPolicy } from './auth';
 import type { BackendFactory } from './backend';
 import { BackendPool } from './backends';
 import { configurationRoutes } from './configuration-routes';
-import { discardBody, readBody, send, sendError } from './http';
+import { connectionClosed, discardBody, readBody, send, sendError } from './http';
 import { functionErrorType, invokeRoute } from './invoke-route';
 import { functionOutput } from '../lambda/report';
 import { layerRoutes } from './layer-routes';
@@ -91,18 +91,6 @@ function isLocalHost(host: string | undefined): boolean {
   if (!host) return false;
   const name = host.replace(/:\d+$/, '').toLowerCase();
   return name === '127.0.0.1' || name === 'localhost' || name === '[::1]';
-}
-
-/**
- * Whether the answer can no longer reach the caller. The socket says so at once when it is
- * destroyed (close() ending every connection, or the caller gone); `response.destroyed`
- * follows only from the socket's 'close' event, a turn of the event loop later, which an
- * invocation cut off in that same turn would beat.
- */
-function connectionClosed(request: IncomingMessage, response: ServerResponse): boolean {
-  // The request's socket: a pipelined request's response has none until those before it are
-  // written. Not writable: the caller's FIN was read and Node is ending the socket (destroyed a turn later).
-  return response.destroyed || request.socket.destroyed || !request.socket.writable;
 }
 
 /** How long close() waits for requests under way to be logged once their environments are gone. */

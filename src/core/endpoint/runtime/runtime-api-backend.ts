@@ -24,13 +24,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { timeoutError } from '../../lambda/log-lines';
 import { billedDuration, formatEndLine, formatReportLine, formatStartLine } from '../../lambda/report';
-import { resetDuringInvocationError } from '../../lambda/log-lines';
+import { resetDuringInvocationError, timeoutError } from '../../lambda/log-lines';
 import { ConcurrentOutput } from '../../runtime/concurrent-output';
 import { HeadTailText } from '../../runtime/head-tail-text';
 import { endProcessTree, endTreeOnExit, OWN_PROCESS_GROUP, signalGroup } from '../../runtime/process-group';
 import type { BackendContext, BackendInvocation, BackendResult, FunctionBackend } from '../backend';
+import { connectionClosed } from '../http';
 import { RUNTIME_CLIENT_SOURCE } from './runtime-client-source';
 
 export interface RuntimeApiBackendOptions {
@@ -235,8 +235,9 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
 
   private deliverTo(pending: Pending): boolean {
     let response = this.waiting.shift();
-    // A poll whose connection closed meanwhile (its thread or process ended) cannot take it.
-    while (response && (response.destroyed || response.writableEnded)) response = this.waiting.shift();
+    // A poll whose connection closed meanwhile (its thread or process ended) cannot take it:
+    // the event would be lost with it.
+    while (response && (response.writableEnded || connectionClosed(response.req, response))) response = this.waiting.shift();
     if (!response) return false;
     this.thaw();
     pending.deliveredAt = performance.now();
