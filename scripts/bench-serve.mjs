@@ -444,6 +444,8 @@ const section = [
   `In this run: the signature check took ${ms(withCheck.median - withoutCheck.median)} of serve's median (phase 2), and serve without it`,
   `answered ${ms(unverified.median - floor.median)} slower than the floor's ${ms(floor.median)} (phase 3): routing and the Lambda runtime on both sides`,
   `of the pipe (serve answers before it builds the invocation's record). The target, half of serverless-offline's median, was ${targetRounds.map(([, offline]) => ms(offline.median / 2)).join(', ')} (phase 1).`,
+  // A blank line before the next section's heading.
+  '',
   '',
 ];
 const benchmarks = join(root, 'BENCHMARKS.md');
