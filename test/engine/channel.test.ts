@@ -122,9 +122,9 @@ describe('host <-> child transport (real child processes)', function () {
       assert.ok((result.initDurationMs ?? 0) >= 800, `init took ${result.initDurationMs} ms`);
       const { remainingAtStart } = result.response as { remainingAtStart: number };
       assert.ok(remainingAtStart > 900, `${remainingAtStart} ms remained at the start`);
-      // The host's clock starts when it learns that init is done, a message after the child's
-      // (20-30 ms later on a loaded machine), and the duration is never more than it saw.
-      assert.ok(result.durationMs >= 400 && result.durationMs < 900, `duration ${result.durationMs} ms`);
+      // The whole handler, though the host learns that init is done a message after the child
+      // (22 ms later once on a loaded machine, when the duration read 478 ms).
+      assert.ok(result.durationMs >= 495 && result.durationMs < 900, `duration ${result.durationMs} ms`);
     });
 
     it('a timeout still counts from the start of the invocation, not from the spawn', async () => {

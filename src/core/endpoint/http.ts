@@ -73,6 +73,19 @@ export function connectionClosed(request: IncomingMessage, response: ServerRespo
   return response.destroyed || request.socket.destroyed || !request.socket.writable;
 }
 
+/**
+ * The oldest of `waiting` (held long-poll answers, oldest first) that can still reach its
+ * caller, removed with every dead one before it; undefined when none is left. Used to hand a
+ * Runtime API event to a /next poll: one handed to a closed connection would be lost.
+ */
+export function takeLiveResponse(waiting: ServerResponse[]): ServerResponse | undefined {
+  for (let response = waiting.shift(); response; response = waiting.shift()) {
+    if (!response.writableEnded && !connectionClosed(response.req, response)) return response;
+    response.destroy();
+  }
+  return undefined;
+}
+
 export function send(response: ServerResponse, status: number, body: Buffer, headers: Record<string, string>): void {
   response.writeHead(status, {
     'x-amzn-RequestId': headers['x-amzn-RequestId'] ?? randomUUID(),

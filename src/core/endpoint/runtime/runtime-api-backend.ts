@@ -30,7 +30,7 @@ import { ConcurrentOutput } from '../../runtime/concurrent-output';
 import { HeadTailText } from '../../runtime/head-tail-text';
 import { endProcessTree, endTreeOnExit, OWN_PROCESS_GROUP, signalGroup } from '../../runtime/process-group';
 import type { BackendContext, BackendInvocation, BackendResult, FunctionBackend } from '../backend';
-import { connectionClosed } from '../http';
+import { takeLiveResponse } from '../http';
 import { RUNTIME_CLIENT_SOURCE } from './runtime-client-source';
 
 export interface RuntimeApiBackendOptions {
@@ -234,10 +234,8 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
   }
 
   private deliverTo(pending: Pending): boolean {
-    let response = this.waiting.shift();
-    // A poll whose connection closed meanwhile (its thread or process ended) cannot take it:
-    // the event would be lost with it.
-    while (response && (response.writableEnded || connectionClosed(response.req, response))) response = this.waiting.shift();
+    // A poll whose connection closed meanwhile (its thread or process ended) cannot take it.
+    const response = takeLiveResponse(this.waiting);
     if (!response) return false;
     this.thaw();
     pending.deliveredAt = performance.now();
