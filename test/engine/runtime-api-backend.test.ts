@@ -166,6 +166,18 @@ describe('Runtime API emulator: what the real clients need', function () {
     assert.deepEqual(JSON.parse(result.payload.toString()), { execArgv: ['--no-experimental-require-module'] });
   });
 
+  it("starts the timeout's clock at the event's delivery: a cold start's init does not use it up", async () => {
+    // Timeout 1 s; init 0.6 s, then 0.7 s of work: over the timeout together, within it for the invocation.
+    const fn = backendFor('slowInit', undefined, { timeoutSeconds: 1 });
+    const cold = await fn.invoke();
+    assert.equal(cold.functionError, null, cold.payload.toString());
+    assert.equal(cold.cold, true);
+    const { remainingAtStart } = JSON.parse(cold.payload.toString()) as { remainingAtStart: number };
+    assert.ok(remainingAtStart > 900 && remainingAtStart <= 1000, `${remainingAtStart} ms remained at the start`);
+    const duration = Number(/\tDuration: ([\d.]+) ms/.exec(cold.logs)?.[1]);
+    assert.ok(duration >= 690 && duration < 1000, `duration ${duration} ms`);
+  });
+
   it("bills a cold start's init with its invocation, as Lambda does since August 2025, and a warm one alone", async () => {
     const fn = backendFor('flags');
     const figures = (result: RuntimeApiResult) => {

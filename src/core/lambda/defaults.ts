@@ -5,6 +5,8 @@ export const DEFAULT_MEMORY_MB = 128;
 
 /** Lambda's synchronous invocation payload limit, request and response alike: 6 MiB. */
 export const PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
+/** The init phase's own limit (on-demand functions): it does not count toward the function's timeout. */
+export const INIT_LIMIT_MS = 10_000;
 
 // ---- Lambda Managed Instances (AWS's "Node.js runtime for Lambda Managed Instances" and the
 // 4.x client's getWorkerCount): what a local run uses when neither the template nor a flag says.

@@ -32,7 +32,7 @@ import { DEFAULT_BUDGETS, type EnvironmentOptions, type EnvironmentStatus, type 
 import { locateChildDir } from './child-locator';
 import { nearestPackageType } from './child/services/package-type';
 import { defaultFunctionName, defaultTaskRoot, functionArn, handlerString, localRegion, logStreamName, resolveHandlerFile } from '../lambda/environment';
-import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from '../lambda/defaults';
+import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, INIT_LIMIT_MS } from '../lambda/defaults';
 import { childEnvironment } from './child-environment';
 import { billedDuration, bytesToMB, endLine, reportLine, resetDuringInvocationError, startLine, timeoutError, timeoutMessage } from '../lambda/log-lines';
 import { applyRecordLimits, limitPayload } from '../lambda/limits';
@@ -85,8 +85,6 @@ export class MeasurementRefusedError extends Error {
     this.name = 'MeasurementRefusedError';
   }
 }
-/** Init has Lambda's 10 s limit. */
-const INIT_TIMEOUT_MS = 10_000;
 
 /** How Lambda loads the file: import() for ES modules, require() otherwise. */
 export function moduleFormatOf(file: string): ModuleLoadFormat {
@@ -708,16 +706,16 @@ class LocalEnvironment implements WarmEnvironment {
     | { kind: 'init-error'; initDurationMs: number | null; error: LambdaError; maxRssBytes: number; reset: ResetReason }
     | { kind: 'engine-error'; error: Error }
   > {
-    const deadline = performance.now() + INIT_TIMEOUT_MS;
+    const deadline = performance.now() + INIT_LIMIT_MS;
     for (;;) {
       const event = await child.next(Math.max(0, deadline - performance.now()));
       if (!event) {
         return {
           kind: 'init-error',
           reset: 'init-error',
-          initDurationMs: INIT_TIMEOUT_MS,
+          initDurationMs: INIT_LIMIT_MS,
           maxRssBytes: 0,
-          error: { errorType: 'Runtime.InitTimeout', errorMessage: `Init timed out after ${(INIT_TIMEOUT_MS / 1000).toFixed(2)} seconds`, trace: [] },
+          error: { errorType: 'Runtime.InitTimeout', errorMessage: `Init timed out after ${(INIT_LIMIT_MS / 1000).toFixed(2)} seconds`, trace: [] },
         };
       }
       if (event.kind === 'spawn-error') {

@@ -24,6 +24,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { INIT_LIMIT_MS } from '../../lambda/defaults';
 import { billedDuration, formatEndLine, formatReportLine, formatStartLine } from '../../lambda/report';
 import { resetDuringInvocationError, timeoutError } from '../../lambda/log-lines';
 import { ConcurrentOutput } from '../../runtime/concurrent-output';
@@ -76,7 +77,10 @@ interface Outcome {
 interface Pending {
   requestId: string;
   payload: Buffer;
+  /** The Lambda-Runtime-Deadline-Ms header: the function's timeout from the event's delivery. */
   deadlineMs: number;
+  /** Starts the invocation's clock: called as the event is handed to the runtime. */
+  startClock: () => void;
   /** The caller's ClientContext as JSON text (the Lambda-Runtime-Client-Context header), or null. */
   clientContext: string | null;
   /** Set when the event has been handed to the runtime. */
@@ -148,12 +152,27 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
     if (cold) await (this.starting ??= this.start().finally(() => (this.starting = null)));
     const timeoutMs = this.context.configuration.Timeout * 1000;
     const { requestId } = invocation;
+    const timeOut = () =>
+      this.settle(requestId, {
+        // The payload the local backend answers (Lambda's), whichever backend runs the function.
+        payload: Buffer.from(JSON.stringify(timeoutError(requestId, timeoutMs / 1000))),
+        error: true,
+        status: 'timeout',
+      });
+    // Lambda's timeout counts from the event's delivery: a cold start's init does not use it up
+    // (init has a limit of its own, INIT_LIMIT_MS). Until then a guard: the runtime may never ask.
+    let timer = setTimeout(timeOut, cold ? Math.max(timeoutMs, INIT_LIMIT_MS) : timeoutMs);
     let pending!: Pending;
     const outcomePromise = new Promise<Outcome>((resolve) => {
       pending = {
         requestId,
         payload: invocation.payload.length > 0 ? invocation.payload : Buffer.from('{}'),
         deadlineMs: Date.now() + timeoutMs,
+        startClock: () => {
+          clearTimeout(timer);
+          timer = setTimeout(timeOut, timeoutMs);
+          pending.deadlineMs = Date.now() + timeoutMs;
+        },
         clientContext: invocation.clientContext === undefined ? null : asciiJson(invocation.clientContext),
         deliveredAt: null,
         endedAt: null,
@@ -163,14 +182,6 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
     this.pending.set(requestId, pending);
     if (this.initError) this.settle(requestId, { payload: this.initError, error: true, status: 'error', errorType: this.initErrorType, initError: true });
     else this.deliver();
-    const timer = setTimeout(() => {
-      this.settle(requestId, {
-        // The payload the local backend answers (Lambda's), whichever backend runs the function.
-        payload: Buffer.from(JSON.stringify(timeoutError(requestId, timeoutMs / 1000))),
-        error: true,
-        status: 'timeout',
-      });
-    }, timeoutMs);
     const outcome = await outcomePromise;
     clearTimeout(timer);
     // A cold start bills its init (Lambda, since August 2025), and all of the time so far when init never finished.
@@ -239,6 +250,7 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
     if (!response) return false;
     this.thaw();
     pending.deliveredAt = performance.now();
+    pending.startClock();
     if (this.concurrent) this.inFlightOutput.open(pending.requestId);
     response.writeHead(200, {
       'Content-Type': 'application/json',
