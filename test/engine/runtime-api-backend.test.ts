@@ -178,6 +178,18 @@ describe('Runtime API emulator: what the real clients need', function () {
     assert.ok(duration >= 690 && duration < 1000, `duration ${duration} ms`);
   });
 
+  it('fails an init that never asks for an event at init\'s own limit (10 s), not at the timeout, as the local environment does', async function () {
+    this.timeout(30_000);
+    const fn = backendFor('neverPolls', undefined, { timeoutSeconds: 1 });
+    const started = Date.now();
+    const result = await fn.invoke();
+    const waited = Date.now() - started;
+    assert.ok(waited >= 9_900 && waited < 15_000, `answered after ${waited} ms`);
+    assert.deepEqual(JSON.parse(result.payload.toString()), { errorType: 'Runtime.InitTimeout', errorMessage: 'Init timed out after 10.00 seconds', trace: [] });
+    assert.equal(result.failedPhase, 'init');
+    assert.match(result.logs, /\tInit Duration: 10000\.00 ms/);
+  });
+
   it("bills a cold start's init with its invocation, as Lambda does since August 2025, and a warm one alone", async () => {
     const fn = backendFor('flags');
     const figures = (result: RuntimeApiResult) => {

@@ -55,6 +55,11 @@ export function timeoutError(requestId: string, timeoutSeconds: number): LambdaE
   return { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: ${timeoutMessage(timeoutSeconds)}`, trace: [] };
 }
 
+/** Init ran past its limit (INIT_LIMIT_MS) in any backend. */
+export function initTimeoutError(limitMs: number): LambdaError {
+  return { errorType: 'Runtime.InitTimeout', errorMessage: `Init timed out after ${(limitMs / 1000).toFixed(2)} seconds`, trace: [] };
+}
+
 /** An invocation its environment's end cut off (a reset, the endpoint stopping), in the words every backend answers it with. */
 export function resetDuringInvocationError(requestId: string): LambdaError {
   return { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: the environment was reset during the invocation`, trace: [] };

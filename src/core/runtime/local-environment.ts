@@ -34,7 +34,7 @@ import { nearestPackageType } from './child/services/package-type';
 import { defaultFunctionName, defaultTaskRoot, functionArn, handlerString, localRegion, logStreamName, resolveHandlerFile } from '../lambda/environment';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, INIT_LIMIT_MS } from '../lambda/defaults';
 import { childEnvironment } from './child-environment';
-import { billedDuration, bytesToMB, endLine, reportLine, resetDuringInvocationError, startLine, timeoutError, timeoutMessage } from '../lambda/log-lines';
+import { billedDuration, bytesToMB, endLine, initTimeoutError, reportLine, resetDuringInvocationError, startLine, timeoutError, timeoutMessage } from '../lambda/log-lines';
 import { applyRecordLimits, limitPayload } from '../lambda/limits';
 import { chooseRuntime, lambdaNodeFlags, nodeMajorMismatch, runtimeProfile } from '../lambda/runtime-profiles';
 import { probeNode, type NodeFacts } from './node-probe';
@@ -715,7 +715,7 @@ class LocalEnvironment implements WarmEnvironment {
           reset: 'init-error',
           initDurationMs: INIT_LIMIT_MS,
           maxRssBytes: 0,
-          error: { errorType: 'Runtime.InitTimeout', errorMessage: `Init timed out after ${(INIT_LIMIT_MS / 1000).toFixed(2)} seconds`, trace: [] },
+          error: initTimeoutError(INIT_LIMIT_MS),
         };
       }
       if (event.kind === 'spawn-error') {

@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { INIT_LIMIT_MS } from '../../lambda/defaults';
 import { billedDuration, formatEndLine, formatReportLine, formatStartLine } from '../../lambda/report';
-import { resetDuringInvocationError, timeoutError } from '../../lambda/log-lines';
+import { initTimeoutError, resetDuringInvocationError, timeoutError } from '../../lambda/log-lines';
 import { ConcurrentOutput } from '../../runtime/concurrent-output';
 import { HeadTailText } from '../../runtime/head-tail-text';
 import { endProcessTree, endTreeOnExit, OWN_PROCESS_GROUP, signalGroup } from '../../runtime/process-group';
@@ -159,9 +159,12 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
         error: true,
         status: 'timeout',
       });
-    // Lambda's timeout counts from the event's delivery: a cold start's init does not use it up
-    // (init has a limit of its own, INIT_LIMIT_MS). Until then a guard: the runtime may never ask.
-    let timer = setTimeout(timeOut, cold ? Math.max(timeoutMs, INIT_LIMIT_MS) : timeoutMs);
+    // Lambda's timeout counts from the event's delivery: init does not use it up, it has a limit
+    // of its own (INIT_LIMIT_MS, as in the local environment). Until the delivery a guard: an
+    // init past its limit fails every invocation waiting for it; otherwise the timeout runs.
+    const initUnderWay = this.initDurationMs === null && this.initError === null;
+    let timer: NodeJS.Timeout | undefined;
+    const clientContext = invocation.clientContext === undefined ? null : asciiJson(invocation.clientContext);
     let pending!: Pending;
     const outcomePromise = new Promise<Outcome>((resolve) => {
       pending = {
@@ -173,7 +176,7 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
           timer = setTimeout(timeOut, timeoutMs);
           pending.deadlineMs = Date.now() + timeoutMs;
         },
-        clientContext: invocation.clientContext === undefined ? null : asciiJson(invocation.clientContext),
+        clientContext,
         deliveredAt: null,
         endedAt: null,
         resolve,
@@ -182,13 +185,22 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
     this.pending.set(requestId, pending);
     if (this.initError) this.settle(requestId, { payload: this.initError, error: true, status: 'error', errorType: this.initErrorType, initError: true });
     else this.deliver();
-    const outcome = await outcomePromise;
-    clearTimeout(timer);
+    if (pending.deliveredAt === null && pending.endedAt === null) {
+      timer = setTimeout(() => (this.initDurationMs === null && this.initError === null ? this.initTimedOut() : timeOut()), initUnderWay ? INIT_LIMIT_MS : timeoutMs);
+    }
+    let outcome: Outcome;
+    try {
+      outcome = await outcomePromise;
+    } finally {
+      clearTimeout(timer);
+    }
     // A cold start bills its init (Lambda, since August 2025), and all of the time so far when init never finished.
+    const initDurationMs = cold ? this.initDurationMs : null;
     const initBilledMs = cold && !this.concurrent ? (this.initDurationMs ?? performance.now() - this.initStartedAt) : null;
     // Output written right after the response (still in the same invocation) arrives a moment later.
     if (outcome.status === 'ok' || outcome.status === 'error') await this.quiet();
-    const durationMs = pending.deliveredAt !== null && pending.endedAt !== null ? pending.endedAt - pending.deliveredAt : 0;
+    // A timeout's duration is the timeout (the timer may fire a little late), as the local environment says.
+    const durationMs = pending.deliveredAt === null || pending.endedAt === null ? 0 : outcome.status === 'timeout' ? timeoutMs : pending.endedAt - pending.deliveredAt;
     const maxMemoryUsedMB = this.maxMemoryUsedMB();
     const logs = this.takeOutput(requestId);
     // A timeout ends the process, except on Managed Instances: there it fails this invocation only.
@@ -201,7 +213,7 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
       billedDurationMs: billedDuration(durationMs, initBilledMs),
       memorySizeMB: this.context.configuration.MemorySize,
       maxMemoryUsedMB,
-      initDurationMs: cold ? this.initDurationMs : null,
+      initDurationMs,
       status: outcome.status === 'timeout' ? 'timeout' : outcome.status === 'exit' ? 'error' : null,
       errorType: outcome.errorType ?? null,
     });
@@ -226,6 +238,19 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
     this.deliver();
   }
 
+  /**
+   * Init ran past its limit without asking for an event: an init error for every invocation
+   * waiting (the process is stopped as after any init error), as the local environment fails it.
+   */
+  private initTimedOut(): void {
+    const error = initTimeoutError(INIT_LIMIT_MS);
+    const payload = Buffer.from(JSON.stringify(error));
+    this.initError = payload;
+    this.initErrorType = error.errorType;
+    this.initDurationMs = INIT_LIMIT_MS;
+    this.settleAll(() => ({ payload, error: true, status: 'error', errorType: error.errorType, initError: true }));
+  }
+
   /** Every invocation not settled yet gets the same outcome (the process ended, init failed). */
   private settleAll(outcome: (requestId: string) => Outcome): void {
     for (const requestId of [...this.pending.keys()]) this.settle(requestId, outcome(requestId));
@@ -247,8 +272,9 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
   private deliverTo(pending: Pending): boolean {
     // A poll whose connection closed meanwhile (its thread or process ended) cannot take it.
     const response = takeLiveResponse(this.waiting);
-    if (!response) return false;
+    // None yet: a process frozen before it polled again (quiet() gave up) must run to poll.
     this.thaw();
+    if (!response) return false;
     pending.deliveredAt = performance.now();
     pending.startClock();
     if (this.concurrent) this.inFlightOutput.open(pending.requestId);
