@@ -23,7 +23,7 @@ describe('Runtime API emulator: what the real clients need', function () {
   function backendFor(
     behaviour: string,
     nodeArgs?: string[],
-    more: { maxConcurrency?: number; timeoutSeconds?: number } = {},
+    more: { maxConcurrency?: number; timeoutSeconds?: number; freeze?: boolean } = {},
   ): { invoke(event?: object): Promise<RuntimeApiResult>; capacity: number } {
     const served = new EndpointState('us-east-1').addFunction({
       name: `fake-${behaviour}`,
@@ -33,7 +33,7 @@ describe('Runtime API emulator: what the real clients need', function () {
     });
     const backend = createRuntimeApiBackend(
       { name: served.name, code: served.code, configuration: served.configuration, optDir: null, region: 'us-east-1' },
-      { clientEntry: FAKE_CLIENT, nodeArgs, freeze: false, ...(more.maxConcurrency !== undefined ? { maxConcurrency: more.maxConcurrency } : {}) },
+      { clientEntry: FAKE_CLIENT, nodeArgs, freeze: more.freeze ?? false, ...(more.maxConcurrency !== undefined ? { maxConcurrency: more.maxConcurrency } : {}) },
     );
     backends.push(backend);
     return {
@@ -176,6 +176,15 @@ describe('Runtime API emulator: what the real clients need', function () {
     assert.ok(remainingAtStart > 900 && remainingAtStart <= 1000, `${remainingAtStart} ms remained at the start`);
     const duration = Number(/\tDuration: ([\d.]+) ms/.exec(cold.logs)?.[1]);
     assert.ok(duration >= 690 && duration < 1000, `duration ${duration} ms`);
+  });
+
+  it('thaws a process frozen before it polled again when the next event waits for it', async () => {
+    // The client polls 1.5 s after each response; the backend freezes it once 1 s passed without a poll.
+    const fn = backendFor('slowToPollAgain', undefined, { timeoutSeconds: 3, freeze: true });
+    assert.equal((await fn.invoke()).functionError, null);
+    const second = await fn.invoke();
+    assert.equal(second.functionError, null, second.payload.toString());
+    assert.deepEqual(JSON.parse(second.payload.toString()), { answered: 2 });
   });
 
   it('fails an init that never asks for an event at init\'s own limit (10 s), not at the timeout, as the local environment does', async function () {
