@@ -483,13 +483,15 @@ class LocalEnvironment implements WarmEnvironment {
     let initLogs = '';
     /** When the invocation started (for the host's timeout); cold: when init was done. */
     let invokedAt = 0;
-    /** When a cold start's invocation was sent, with init (its `invokedAt` is when the host read 'ready'). */
-    let coldSentAt: number | null = null;
+    /** When a cold start spawned its child (its `invokedAt` is when the host read 'ready'). */
+    let coldSpawnedAt: number | null = null;
     if (!this.child) {
       cold = true;
       let child: ChildHandle;
       try {
         const { profile, node } = await this.prepareRuntime();
+        // Before the spawn: the child's own clocks (its init among them) start after this.
+        coldSpawnedAt = performance.now();
         child = this.spawnChild(profile, node);
       } catch (error) {
         // The engine itself cannot start (no built child runtime): nothing ran, stay cold.
@@ -501,7 +503,6 @@ class LocalEnvironment implements WarmEnvironment {
       this.setState('initializing');
       // Sent now, run by the child as soon as init is done (dropped if init fails): no round
       // trip between `ready` and the invocation.
-      coldSentAt = performance.now();
       this.sendInvoke(child, requestId, event, clientContext);
       const outcome = await this.awaitInit(child);
       // The invocation may have written already: cut at the init marker.
@@ -577,9 +578,8 @@ class LocalEnvironment implements WarmEnvironment {
       this.warmInvocations += 1;
       // The child's own measure is the finer one, but never more than the host's clock saw. A
       // cold start's host clock starts when the host reads 'ready', late on a loaded machine (a
-      // 500 ms handler read 478 ms): there the bound is the time since the invocation was sent
-      // with init, less the init.
-      const hostSawMs = coldSentAt === null ? outcome.settledAfterMs : Math.max(outcome.settledAfterMs, invokedAt + outcome.settledAfterMs - coldSentAt - (initDurationMs ?? 0));
+      // 500 ms handler read 478 ms): there the bound is the time since the spawn, less the init.
+      const hostSawMs = coldSpawnedAt === null ? outcome.settledAfterMs : Math.max(outcome.settledAfterMs, invokedAt + outcome.settledAfterMs - coldSpawnedAt - (initDurationMs ?? 0));
       const durationMs = Math.min(result.durationMs, hostSawMs);
       const billed = billedDuration(durationMs, cold ? initDurationMs : null);
       const maxMemoryUsedMB = bytesToMB(this.maxRssBytes);
