@@ -77,10 +77,11 @@ interface Outcome {
 interface Pending {
   requestId: string;
   payload: Buffer;
-  /** The Lambda-Runtime-Deadline-Ms header: the function's timeout from the event's delivery. */
-  deadlineMs: number;
-  /** Starts the invocation's clock: called as the event is handed to the runtime. */
-  startClock: () => void;
+  /**
+   * Starts the invocation's clock, as the event is handed to the runtime; returns its deadline
+   * (the Lambda-Runtime-Deadline-Ms header, epoch ms): the function's timeout from then.
+   */
+  startClock: () => number;
   /** The caller's ClientContext as JSON text (the Lambda-Runtime-Client-Context header), or null. */
   clientContext: string | null;
   /** Set when the event has been handed to the runtime. */
@@ -162,7 +163,7 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
     // Lambda's timeout counts from the event's delivery: init does not use it up, it has a limit
     // of its own (INIT_LIMIT_MS, as in the local environment). Until the delivery a guard: an
     // init past its limit fails every invocation waiting for it; otherwise the timeout runs.
-    const initUnderWay = this.initDurationMs === null && this.initError === null;
+    const initUnderWay = this.initUnderWay();
     let timer: NodeJS.Timeout | undefined;
     const clientContext = invocation.clientContext === undefined ? null : asciiJson(invocation.clientContext);
     let pending!: Pending;
@@ -170,11 +171,10 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
       pending = {
         requestId,
         payload: invocation.payload.length > 0 ? invocation.payload : Buffer.from('{}'),
-        deadlineMs: Date.now() + timeoutMs,
         startClock: () => {
           clearTimeout(timer);
           timer = setTimeout(timeOut, timeoutMs);
-          pending.deadlineMs = Date.now() + timeoutMs;
+          return Date.now() + timeoutMs;
         },
         clientContext,
         deliveredAt: null,
@@ -186,7 +186,7 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
     if (this.initError) this.settle(requestId, { payload: this.initError, error: true, status: 'error', errorType: this.initErrorType, initError: true });
     else this.deliver();
     if (pending.deliveredAt === null && pending.endedAt === null) {
-      timer = setTimeout(() => (this.initDurationMs === null && this.initError === null ? this.initTimedOut() : timeOut()), initUnderWay ? INIT_LIMIT_MS : timeoutMs);
+      timer = setTimeout(() => (this.initUnderWay() ? this.initTimedOut() : timeOut()), initUnderWay ? INIT_LIMIT_MS : timeoutMs);
     }
     let outcome: Outcome;
     try {
@@ -238,6 +238,11 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
     this.deliver();
   }
 
+  /** The process started has neither asked for an event nor reported an init error yet. */
+  private initUnderWay(): boolean {
+    return this.initDurationMs === null && this.initError === null;
+  }
+
   /**
    * Init ran past its limit without asking for an event: an init error for every invocation
    * waiting (the process is stopped as after any init error), as the local environment fails it.
@@ -276,12 +281,12 @@ class RuntimeApiBackend implements RuntimeApiFunctionBackend {
     this.thaw();
     if (!response) return false;
     pending.deliveredAt = performance.now();
-    pending.startClock();
+    const deadlineMs = pending.startClock();
     if (this.concurrent) this.inFlightOutput.open(pending.requestId);
     response.writeHead(200, {
       'Content-Type': 'application/json',
       'Lambda-Runtime-Aws-Request-Id': pending.requestId,
-      'Lambda-Runtime-Deadline-Ms': String(pending.deadlineMs),
+      'Lambda-Runtime-Deadline-Ms': String(deadlineMs),
       'Lambda-Runtime-Invoked-Function-Arn': this.context.configuration.FunctionArn,
       'Lambda-Runtime-Trace-Id': `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replace(/-/g, '').slice(0, 24)};Sampled=0`,
       ...(pending.clientContext === null ? {} : { 'Lambda-Runtime-Client-Context': pending.clientContext }),
